@@ -1,0 +1,200 @@
+"""Declarative rewrite rules that turn textbook closed forms into numerically stable ones.
+
+In the style of :mod:`sympy.codegen.rewriting`: each rule is a small object (a name, what it
+does, and a SymPy :class:`~sympy.codegen.rewriting.Optimization`), and rules are grouped
+into named collections.  Every rule is invertible through the primitives' ``textbook``
+rewrite, and ``tests/test_rewriting.py`` checks that each rule's output maps back to its
+input.
+
+Rules matching a sum of terms (``c·log w − c·w + c``) look at the expanded terms of each
+``Add`` and fire only when every term of the pattern is present, so a partial match is
+never rewritten.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.codegen.rewriting import Optimization, ReplaceOptim, expm1_opt, log1p_opt, optimize
+
+from .primitives import expm1mx, kl_div, log1pmx, logsumexp, textbook
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named rewrite: ``textbook`` describes the pattern, ``stable`` what replaces it."""
+
+    name: str
+    textbook: str
+    stable: str
+    why: str
+    optimization: Optimization
+
+    def apply(self, expr: sp.Basic) -> sp.Basic:
+        return optimize(expr, [self.optimization])
+
+
+def _terms(expr: sp.Basic) -> Counter:
+    return Counter(sp.Add.make_args(sp.expand(expr)))
+
+
+def _contains(haystack: Counter, needle: Counter) -> bool:
+    return all(haystack[t] >= n for t, n in needle.items())
+
+
+def _three_term_optim(kernel_term, companions, replacement) -> ReplaceOptim:
+    """Rewrite ``Add``s containing ``c·kernel(w)`` plus all ``companions(c, w)`` terms.
+
+    ``kernel_term(factor)`` returns ``w`` when ``factor`` is the pattern's head (e.g. log w),
+    else None; ``replacement(c, w)`` gives the stable expression for the matched terms.
+    """
+
+    def find(add: sp.Basic):
+        if not isinstance(add, sp.Add):
+            return None
+        terms = _terms(add)
+        for term in terms:
+            for factor in sp.Mul.make_args(term):
+                w = kernel_term(factor)
+                if w is None:
+                    continue
+                c = sp.simplify(term / factor)
+                pattern = _terms(companions(c, w)) + Counter({term: 1})
+                if _contains(terms, pattern):
+                    return terms, pattern, c, w
+        return None
+
+    def value(add: sp.Basic) -> sp.Basic:
+        terms, pattern, c, w = find(add)
+        rest = terms - pattern
+        return sp.Add(*[t for t, n in rest.items() for _ in range(n)]) + replacement(c, w)
+
+    return ReplaceOptim(lambda e: find(e) is not None, value)
+
+
+def _log_arg(f):
+    return f.args[0] if isinstance(f, sp.log) else None
+
+
+def _exp_arg(f):
+    return f.args[0] if isinstance(f, sp.exp) else None
+
+
+#: c·log(w) − c·w + c  →  c·log1pmx(w − 1): the "r − 1 − log r" of every scale KL.
+LOG1PMX = Rule(
+    "log1pmx",
+    "c·log(w) − c·w + c",
+    "c·log1pmx(w − 1)",
+    "log w − w + 1 ≈ −(w−1)²/2 near w = 1; the textbook sum cancels catastrophically there",
+    _three_term_optim(_log_arg, lambda c, w: -c * w + c, lambda c, w: c * log1pmx(w - 1)),
+)
+
+#: c·exp(w) − c − c·w  →  c·expm1mx(w).
+EXPM1MX = Rule(
+    "expm1mx",
+    "c·exp(w) − c − c·w",
+    "c·expm1mx(w)",
+    "exp w − 1 − w ≈ w²/2 near 0; the textbook sum cancels catastrophically there",
+    _three_term_optim(_exp_arg, lambda c, w: -c - c * w, lambda c, w: c * expm1mx(w)),
+)
+
+
+def _kl_div_find(add):
+    """Match c·log(c/q) − c + q inside an Add (c may itself be a sum, e.g. 1 − p)."""
+    if not isinstance(add, sp.Add):
+        return None
+    args = list(add.args)
+    for i, term in enumerate(args):
+        for factor in sp.Mul.make_args(term):
+            arg = _log_arg(factor)
+            if arg is None:
+                continue
+            p = sp.factor(term / factor)
+            q = sp.factor(p / arg)
+            if p == q or q.has(sp.log):
+                continue
+            rest = _terms(sp.Add(*(args[:i] + args[i + 1 :])))
+            companions = _terms(-p + q)
+            if _contains(rest, companions):
+                return rest - companions, p, q
+    return None
+
+
+def _kl_div_value(add):
+    rest, p, q = _kl_div_find(add)
+    return sp.Add(*[t for t, n in rest.items() for _ in range(n)]) + kl_div(p, q)
+
+
+#: p·log(p/q) − p + q  →  kl_div(p, q): each term ≥ 0, no cancellation across a sum.
+KL_DIV = Rule(
+    "kl_div",
+    "p·log(p/q) − p + q",
+    "kl_div(p, q)",
+    "the terms p·log(p/q) of a KL sum have both signs and cancel to second order near p = q; "
+    "adding −p + q makes every term ≥ 0",
+    ReplaceOptim(lambda e: _kl_div_find(e) is not None, _kl_div_value),
+)
+
+
+def _lse_find(e):
+    return isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and all(
+        isinstance(t, sp.exp) for t in e.args[0].args
+    )
+
+
+#: log(Σ exp(x_i))  →  logsumexp(x_i): no overflow for logits of any magnitude.
+LOGSUMEXP = Rule(
+    "logsumexp",
+    "log(Σ exp(x_i))",
+    "logsumexp(x_1, …, x_n)",
+    "exp overflows above 709 and underflows below −745; shifting by max x_i avoids both",
+    ReplaceOptim(_lse_find, lambda e: logsumexp(*[t.args[0] for t in e.args[0].args])),
+)
+
+#: SymPy's own rules for log(1 + x) and exp(x) − 1.
+LOG1P = Rule("log1p", "log(1 + x)", "log1p(x)", "log(1 + x) loses x below eps", log1p_opt)
+EXPM1 = Rule("expm1", "exp(x) − 1", "expm1(x)", "exp(x) − 1 loses x below eps", expm1_opt)
+
+#: Named collections, applied in order.
+COLLECTIONS: dict[str, tuple[Rule, ...]] = {
+    "scale": (LOG1PMX,),  # KLs of scale families: r − 1 − log r
+    "exponential": (EXPM1MX,),  # KLs written in log-variance: e^ℓ − 1 − ℓ
+    "relative_entropy": (KL_DIV,),  # sums of p·log(p/q)
+    "logits": (LOGSUMEXP,),
+    "elementary": (LOG1P, EXPM1),
+}
+
+ALL_RULES: dict[str, Rule] = {
+    r.name: r for rules in COLLECTIONS.values() for r in rules
+}
+
+
+def rewrite(expr: sp.Basic, *rules: str | Rule) -> tuple[sp.Basic, tuple[str, ...]]:
+    """Apply rules (names, collection names, or :class:`Rule` objects) in order.
+
+    Returns the rewritten expression and the names of the rules that changed it.
+    """
+    resolved: list[Rule] = []
+    for r in rules:
+        if isinstance(r, Rule):
+            resolved.append(r)
+        elif r in COLLECTIONS:
+            resolved.extend(COLLECTIONS[r])
+        elif r in ALL_RULES:
+            resolved.append(ALL_RULES[r])
+        else:
+            raise KeyError(f"unknown rewrite rule or collection {r!r}")
+    fired = []
+    for rule in resolved:
+        new = rule.apply(expr)
+        if new != expr:
+            fired.append(rule.name)
+        expr = new
+    return expr, tuple(fired)
+
+
+def round_trip_difference(stable: sp.Basic, original: sp.Basic) -> sp.Basic:
+    """``textbook(stable) − original``, simplified: zero when the rewrite was faithful."""
+    return sp.simplify(sp.expand_log(textbook(stable) - original, force=True))

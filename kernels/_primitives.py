@@ -1,0 +1,165 @@
+"""Scalar float64 primitives the generated kernels call (numba ``njit``, no fastmath).
+
+Each mirrors a SymPy primitive in ``derive/primitives.py`` and is verified against its
+mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.json``).
+
+* ``log1pmx(x)``  = log(1 + x) − x        (x ≥ −1; −inf at −1, NaN below)
+* ``expm1mx(x)``  = exp(x) − 1 − x        (all real x; +inf for x > ~709.78)
+* ``kl_div(p, q, d)`` = p·log(p/q) − p + q, given d = p − q computed by the caller (so that
+  complements such as (1 − p) − (1 − q) = q − p stay exact); 0·log 0 = 0, +inf for q = 0 < p.
+* ``digamma(x)``  = ψ(x) for x > 0 (NaN for x ≤ 0 and NaN; +inf → +inf)
+* ``two_sum``/``Accumulator``: Neumaier-compensated summation for the reductions.
+"""
+
+import math
+
+from numba import njit
+
+_CACHE = True
+NAN = math.nan
+INF = math.inf
+
+
+@njit(cache=_CACHE)
+def log1pmx(x):
+    """log(1 + x) − x.  Series in s = x/(2 + x) on [−0.5, 1]; log1p(x) − x outside.
+
+    log(1 + x) = 2·atanh(s) = 2(s + s³/3 + s⁵/5 + …) and 2s − x = −x·s, hence
+    log1p(x) − x = −x·s + 2s³(1/3 + s²/5 + s⁴/7 + …): no cancellation (|s| ≤ 1/3).
+    """
+    if -0.5 <= x <= 1.0:
+        s = x / (2.0 + x)
+        s2 = s * s
+        # Horner sum of Σ_{k≥0} s^{2k}/(2k+3), 26 terms: (1/3)^52 < 1e-24.
+        acc = 0.0
+        k = 25
+        while k >= 0:
+            acc = acc * s2 + 1.0 / (2 * k + 3)
+            k -= 1
+        return -x * s + 2.0 * s * s2 * acc
+    if x < -1.0 or x != x:
+        return NAN
+    if x == -1.0:
+        return -INF
+    if x == INF:
+        return -INF
+    return math.log1p(x) - x
+
+
+@njit(cache=_CACHE)
+def expm1mx(x):
+    """exp(x) − 1 − x.  Taylor series Σ_{k≥2} x^k/k! on |x| ≤ 1; expm1(x) − x outside."""
+    if -1.0 <= x <= 1.0:
+        # Horner: x²·(1/2! + x/3! + x²/4! + …), 20 terms: 1/22! < 1e-21.
+        acc = 0.0
+        k = 21
+        while k >= 2:
+            acc = acc * x / (k + 1) + 1.0
+            k -= 1
+        # acc now holds 1 + x/3 + x²/12 + … scaled so that x²/2·acc is the sum
+        return 0.5 * x * x * acc
+    if x == -INF:
+        return INF
+    return math.expm1(x) - x
+
+
+@njit(cache=_CACHE)
+def kl_div(p, q, d):
+    """p·log(p/q) − p + q with d = p − q supplied exactly by the caller.
+
+    Near p = q (t = d/q ∈ [−0.5, 2]) evaluated as q·(t·log1p(t) + log1pmx(t)), which is
+    ≥ 0 and loses at most one bit; elsewhere as p·log(p/q) − d.
+    """
+    if p != p or q != q:
+        return NAN
+    if p < 0.0 or q < 0.0:
+        return NAN
+    if p == 0.0:
+        return q
+    if q == 0.0 or p == INF:
+        return INF
+    t = d / q
+    if -0.5 <= t <= 2.0:
+        return q * (t * math.log1p(t) + log1pmx(t))
+    return p * math.log(p / q) - d
+
+
+@njit(cache=_CACHE)
+def digamma(x):
+    """ψ(x) for x > 0: recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the asymptotic
+    series ln x − 1/(2x) − Σ B_{2k}/(2k·x^{2k}); near the positive root x₀ a Taylor series
+    in (x − x₀) keeps the relative error small (coefficients: see _DIGAMMA_ROOT_TAYLOR)."""
+    if x != x or x <= 0.0:
+        return NAN
+    if x == INF:
+        return INF
+    h = x - _X0_HI - _X0_LO
+    if -0.25 <= h <= 0.25:
+        acc = 0.0
+        for i in range(_N_ROOT - 1, -1, -1):
+            acc = acc * h + _ROOT_C[i]
+        return acc * h
+    result = 0.0
+    while x < 10.0:
+        result -= 1.0 / x
+        x += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    # Bernoulli terms B_{2k}/(2k): 1/12, −1/120, 1/252, −1/240, 1/132, −691/32760, 1/12
+    series = inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (
+        1.0 / 240 - inv2 * (1.0 / 132 - inv2 * (691.0 / 32760 - inv2 / 12))))))
+    return result + math.log(x) - 0.5 * inv - series
+
+
+@njit(cache=_CACHE)
+def lgamma(x):
+    """ln Γ(x) for x > 0 (math.lgamma; NaN for x ≤ 0)."""
+    if x != x or x <= 0.0:
+        return NAN
+    return math.lgamma(x)
+
+
+@njit(cache=_CACHE)
+def two_sum(a, b):
+    """(s, e) with s = fl(a + b) and a + b = s + e exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    return s, e
+
+
+# Positive root of ψ split into two doubles, and the Taylor coefficients of ψ about it:
+# c_k = ψ^{(k)}(x₀)/k! for k = 1..N.  Produced by mpmath at 50 digits with
+#   mpmath.findroot(mpmath.digamma, 1.46) and mpmath.polygamma(k, x0)/mpmath.factorial(k);
+# tests/test_primitives.py recomputes them and compares.
+_X0_HI = 1.4616321449683622
+_X0_LO = 9.549995429965697e-17
+_ROOT_C = (
+    0.9676722454476212,
+    -0.4427631689835921,
+    0.258499760955651,
+    -0.16394270544240652,
+    0.10782405069126237,
+    -0.07219956125645471,
+    0.04880428816414311,
+    -0.03316112647484736,
+    0.022597648232218104,
+    -0.01542476590494896,
+    0.010538791616612175,
+    -0.007204534386356869,
+    0.004926781395729853,
+    -0.003369801655439328,
+    0.002305126326734928,
+    -0.0015769367714301972,
+    0.0010788252019162967,
+    -0.0007380709389960052,
+    0.000504953265834602,
+    -0.0003454680251063077,
+    0.00023635601564027053,
+    -0.00016170622091974803,
+    0.0001106337276874741,
+    -7.569179582195066e-05,
+    5.178575795222081e-05,
+    -3.5430070947659604e-05,
+)
+_N_ROOT = len(_ROOT_C)
