@@ -26,6 +26,7 @@ _BOX = {
     "nonnegative": (0.3, 3.0),
     "unit_interval": (0.05, 0.95),
     "open_unit_interval": (0.05, 0.95),
+    "simplex_coordinate": (0.05, 0.3),  # K ≤ 4 free coordinates keep Σ < 1
 }
 
 
@@ -38,6 +39,11 @@ def sample_point(params: tuple[Param, ...], rng: random.Random) -> dict:
 
 
 def _numeric(expr: sp.Basic, point: dict) -> mpmath.mpf:
+    if not expr.has(sp.Integral, sp.Sum):
+        f = sp.lambdify(list(point), expr, "mpmath")
+        with mpmath.workdps(DIGITS + 10):
+            args = [mpmath.mpf(v.p) / v.q for v in point.values()]
+            return mpmath.mpf(mpmath.re(f(*args)))
     with mpmath.workdps(DIGITS + 10):
         value = expr.subs(point).evalf(DIGITS + 5, maxn=400)
     if value.has(sp.Integral, sp.Sum) or not value.is_number:

@@ -23,6 +23,7 @@ DOMAINS = {
     "nonnegative": "x ≥ 0",
     "unit_interval": "0 ≤ x ≤ 1",
     "open_unit_interval": "0 < x < 1",
+    "simplex_coordinate": "x_i > 0 with Σ x_i < 1 (last coordinate eliminated)",
     "probability_vector": "x_i ≥ 0 (not renormalised)",
     "positive_vector": "x_i > 0",
     "real_vector": "x_i ∈ ℝ",
@@ -122,7 +123,7 @@ def derivation(name: str):
 
 def _load_all() -> None:
     # Importing the modules registers their derivations.
-    from . import expfam, gaussian, optim, vae  # noqa: F401
+    from . import expfam, gaussian, optim, simplex, vae  # noqa: F401
 
 
 def names() -> list[str]:

@@ -1,0 +1,105 @@
+"""Optimisation with KL geometry: natural gradient, exponentiated gradient, KL-regularised policy.
+
+* Natural gradient for the Normal in (μ, log σ): F(μ, σ) from ``fisher_normal`` pulled back
+  through σ = e^s, then θ ← θ − η F⁻¹ g.
+* Exponentiated gradient: minimise ⟨g, p⟩ + KL(p ‖ p₀)/η over the simplex; the stationarity
+  of the Lagrangian gives p_i ∝ p₀_i·exp(−η g_i).
+* KL-regularised policy: maximise Σ π_i r_i − β Σ π_i log(π_i/π_ref,i) over the simplex;
+  π* ∝ π_ref·exp(r/β), value β·log Σ π_ref,i exp(r_i/β).
+Symbolic work at K = 3 for the simplex problems.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .checks import agree
+from .core import Derivation, Param, StableForm, Step, derivation, get
+
+K = 3
+
+
+@derivation("natgrad_normal")
+def _natgrad() -> Derivation:
+    f = get("fisher_normal").closed_form
+    mu, sigma = get("fisher_normal").symbols
+    s = sp.Symbol("log_sigma", real=True)
+    jac = sp.diag(1, sp.exp(s))  # ∂(μ, σ)/∂(μ, s)
+    f_s = sp.simplify(jac.T * f.subs(sigma, sp.exp(s)) * jac)
+    g_mu, g_s, lr = sp.Symbol("g_mu", real=True), sp.Symbol("g_log_sigma", real=True), sp.Symbol(
+        "lr", positive=True)
+    step = sp.Matrix([mu, s]) - lr * f_s.inv() * sp.Matrix([g_mu, g_s])
+    step = sp.simplify(step)
+    params = (Param("mu", mu, "real"), Param("log_sigma", s, "real"), Param("g_mu", g_mu, "real"),
+              Param("g_log_sigma", g_s, "real"), Param("lr", lr, "positive"))
+    return Derivation(
+        name="natgrad_normal", title="Natural-gradient step for N(μ, σ²) in (μ, log σ)",
+        params=params, definition=sp.Symbol("θ") - lr * sp.Symbol("F⁻¹∇L"),
+        steps=(Step("Fisher information in (μ, σ)", f),
+               Step("Pulled back to (μ, log σ): Jᵀ F J", f_s),
+               Step("θ ← θ − η F⁻¹ g", step)),
+        closed_form=step, stable_form=StableForm((), step), kernel="natgrad_normal_step")
+
+
+def _simplex_stationary(objective, p, lam):
+    """Solve ∂/∂p_i [objective + λ(Σ p − 1)] = 0 for p_i, then normalise."""
+    lag = objective + lam * (sum(p) - 1)
+    sol = [sp.solve(sp.diff(lag, pi), pi)[0] for pi in p]
+    lam_val = sp.solve(sum(sol) - 1, lam)[0]
+    return [sp.simplify(si.subs(lam, lam_val)) for si in sol]
+
+
+@derivation("eg_step")
+def _eg() -> Derivation:
+    p = sp.symbols(f"p0:{K}", positive=True)
+    p0 = sp.symbols(f"pold0:{K}", positive=True)
+    g = sp.symbols(f"g0:{K}", real=True)
+    eta, lam = sp.Symbol("lr", positive=True), sp.Symbol("lambda", real=True)
+    obj = sum(gi * pi for gi, pi in zip(g, p)) + sum(
+        pi * sp.log(pi / qi) for pi, qi in zip(p, p0)) / eta
+    sol = _simplex_stationary(obj, p, lam)
+    target = [qi * sp.exp(-eta * gi) / sum(qj * sp.exp(-eta * gj) for qj, gj in zip(p0, g))
+              for qi, gi in zip(p0, g)]
+    params = tuple(Param(str(x), x, "positive") for x in p0) + tuple(
+        Param(str(x), x, "real") for x in g) + (Param("lr", eta, "positive"),)
+    checks = tuple(agree(f"Lagrangian solution p_{i} = p₀ e^(−ηg)/Z", s, t, params)
+                   for i, (s, t) in enumerate(zip(sol, target)))
+    return Derivation(
+        name="eg_step", title="Exponentiated-gradient (mirror-descent) step on the simplex",
+        params=(Param("p", sp.IndexedBase("p"), "probability_vector"),
+                Param("g", sp.IndexedBase("g"), "real_vector"), Param("lr", eta, "positive")),
+        definition=obj, steps=(Step("Stationary point of the Lagrangian", sp.Tuple(*sol)),),
+        closed_form=sp.Tuple(*target), stable_form=StableForm((), sp.Tuple(*target)),
+        kernel="eg_step", checks=checks,
+        notes="Evaluated in log space: p_i ← softmax(log p_i − η g_i); p_i = 0 stays 0.")
+
+
+@derivation("kl_regularized_policy")
+def _policy() -> Derivation:
+    pi = sp.symbols(f"pi0:{K}", positive=True)
+    ref = sp.symbols(f"ref0:{K}", positive=True)
+    r = sp.symbols(f"r0:{K}", real=True)
+    beta, lam = sp.Symbol("beta", positive=True), sp.Symbol("lambda", real=True)
+    obj = sum(a * b for a, b in zip(pi, r)) - beta * sum(a * sp.log(a / b) for a, b in zip(pi, ref))
+    sol = _simplex_stationary(-obj, pi, lam)
+    z = sum(b * sp.exp(ri / beta) for b, ri in zip(ref, r))
+    target = [b * sp.exp(ri / beta) / z for b, ri in zip(ref, r)]
+    value = sp.simplify(obj.subs(dict(zip(pi, target))))
+    params = tuple(Param(str(x), x, "positive") for x in ref) + tuple(
+        Param(str(x), x, "real") for x in r) + (Param("beta", beta, "positive"),)
+    checks = tuple(agree(f"Lagrangian solution π*_{i} = π_ref e^(r/β)/Z", s, t, params)
+                   for i, (s, t) in enumerate(zip(sol, target)))
+    checks += (agree("value = β log E_ref[e^(r/β)]", value, beta * sp.log(z), params),)
+    return Derivation(
+        name="kl_regularized_policy",
+        title="Optimal policy of max E_π[r] − β KL(π ‖ π_ref)",
+        params=(Param("logits_ref", sp.IndexedBase("l"), "real_vector"),
+                Param("reward", sp.IndexedBase("r"), "real_vector"),
+                Param("beta", beta, "positive")),
+        definition=obj,
+        steps=(Step("Stationary point of the Lagrangian", sp.Tuple(*sol)),
+               Step("Optimal value", sp.Eq(sp.Symbol("V"), beta * sp.log(z)))),
+        closed_form=sp.Tuple(*target, beta * sp.log(z)),
+        stable_form=StableForm((), sp.Tuple(*target, beta * sp.log(z))),
+        kernel="kl_regularized_policy", checks=checks,
+        notes="Kernel returns (π*, V) from reference logits: log π_ref = log_softmax(l).")
