@@ -1,0 +1,181 @@
+"""``klforge emit``: write the stable forms out as numba ufuncs and gufuncs.
+
+Elementwise kernels are printed from each derivation's :class:`StableForm` by
+:class:`NumbaPrinter`; the reductions over the last axis (categorical, logits, Dirichlet,
+MVN, EG, policy) are loop templates whose per-term formulas are the derivations' stable
+terms.  Every kernel computes in float64 and rounds once to the input dtype.
+
+The output file carries a "generated — do not edit" header with the SHA-256 of the
+``derive/`` sources it came from; it is written atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import sympy as sp
+from sympy.codegen.cfunctions import expm1, log1p
+from sympy.printing.pycode import PythonCodePrinter
+
+from . import templates
+from .core import by_kernel
+
+ROOT = Path(__file__).resolve().parent.parent
+DERIVE_DIR = Path(__file__).resolve().parent
+DEFAULT_OUT = ROOT / "kernels"
+OUTPUT_NAME = "_kernels.py"
+
+
+class NumbaPrinter(PythonCodePrinter):
+    """Prints SymPy expressions as numba-compilable Python using ``math`` and ``_p``."""
+
+    def _print_log1pmx(self, e):
+        return f"_p.log1pmx({self._print(e.args[0])})"
+
+    def _print_expm1mx(self, e):
+        return f"_p.expm1mx({self._print(e.args[0])})"
+
+    def _print_kl_div(self, e):
+        p, q = e.args
+        return f"_p.kl_div({self._print(p)}, {self._print(q)}, {self._print(sp.simplify(p - q))})"
+
+    def _print_log1p(self, e):
+        return f"math.log1p({self._print(e.args[0])})"
+
+    def _print_expm1(self, e):
+        return f"math.expm1({self._print(e.args[0])})"
+
+    def _print_loggamma(self, e):
+        return f"_p.lgamma({self._print(e.args[0])})"
+
+    def _print_polygamma(self, e):
+        if e.args[0] != 0:
+            raise NotImplementedError("only polygamma(0, x) = digamma is supported")
+        return f"_p.digamma({self._print(e.args[1])})"
+
+    def _print_Pow(self, e, rational=False):
+        base, exp = e.args
+        if exp == 2:
+            b = self._print(base)
+            return f"({b})*({b})"
+        if exp == -1:
+            return f"1.0/({self._print(base)})"
+        if exp == sp.Rational(1, 2):
+            return f"math.sqrt({self._print(base)})"
+        return super()._print_Pow(e, rational=rational)
+
+    def _print_Rational(self, e):
+        return f"({e.p}.0/{e.q}.0)"
+
+    def _print_Integer(self, e):
+        return f"{e.p}.0"
+
+    def _print_Pi(self, e):
+        return "math.pi"
+
+
+def prepare(expr: sp.Expr) -> sp.Expr:
+    """Expand logs of products (no overflow inside a log) and use loggamma for log Γ."""
+    expr = sp.expand_log(expr, force=True)
+    expr = expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma),
+                        lambda e: sp.loggamma(e.args[0].args[0]))
+    return expr
+
+
+def print_expr(expr: sp.Expr) -> str:
+    return NumbaPrinter({"fully_qualified_modules": True}).doprint(prepare(expr))
+
+
+_GUARDS = {
+    "positive": "not ({x} > 0.0)",
+    "nonnegative": "not ({x} >= 0.0)",
+    "unit_interval": "not (0.0 <= {x} <= 1.0)",
+    "open_unit_interval": "not (0.0 < {x} < 1.0)",
+}
+
+
+def scalar_kernel(d, output_fn=None) -> str:
+    """Source of ``_<kernel>_core`` (njit, float64) and the ufunc wrapper for ``d``."""
+    args = [p.name for p in d.params]
+    rename = {p.symbol: sp.Symbol(p.name) for p in d.params}
+    lines = [f"@njit(cache=True)", f"def _{d.kernel}_core({', '.join(args)}):"]
+    for p in d.params:
+        if p.domain in _GUARDS:
+            lines.append(f"    if {_GUARDS[p.domain].format(x=p.name)}:")
+            lines.append("        return NAN")
+    for sym, value in d.stable_form.bindings:
+        lines.append(f"    {sym} = {print_expr(value.xreplace(rename))}")
+    lines.append(f"    return {print_expr(d.stable_form.result.xreplace(rename))}")
+    sig = templates.ufunc_signatures(len(args))
+    doc = templates.docstring(d)
+    lines += [
+        "",
+        "",
+        f"@vectorize({sig}, cache=True)",
+        f"def {d.kernel}({', '.join(args)}):",
+        f'    """{doc}"""',
+        f"    return _{d.kernel}_core({', '.join(f'np.float64({a})' for a in args)})",
+    ]
+    return "\n".join(lines)
+
+
+def source_hash() -> str:
+    """SHA-256 over the derive/ sources and the kernel primitives (sorted by path)."""
+    h = hashlib.sha256()
+    files = sorted(DERIVE_DIR.glob("*.py")) + [ROOT / "kernels" / "_primitives.py"]
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def generate(select: list[str] | None = None) -> str:
+    """The full text of kernels/_kernels.py (or of the selected kernels only)."""
+    derivs = by_kernel()
+    if select:
+        unknown = sorted(set(select) - set(derivs))
+        if unknown:
+            raise KeyError(f"unknown kernel(s) {', '.join(unknown)}; known: {', '.join(sorted(derivs))}")
+        derivs = {k: v for k, v in derivs.items() if k in select}
+    blocks = [templates.HEADER.format(hash=source_hash())]
+    names = []
+    for kernel, d in sorted(derivs.items()):
+        if kernel in templates.REDUCTIONS:
+            blocks.append(templates.REDUCTIONS[kernel](d))
+        else:
+            blocks.append(scalar_kernel(d))
+        names.append(kernel)
+    blocks.append("__all__ = [\n" + "".join(f"    {n!r},\n" for n in names) + "]\n")
+    return "\n\n\n".join(blocks)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def emit(out: Path = DEFAULT_OUT, select: list[str] | None = None, check: bool = False) -> str:
+    """Write (or with ``check``, compare) the generated kernels; returns a status line."""
+    target = Path(out) / OUTPUT_NAME
+    text = generate(select)
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            raise StaleError(f"{target} is stale: run `klforge emit` and commit the result")
+        return f"{target} is up to date"
+    write_atomic(target, text)
+    return f"wrote {target}"
+
+
+class StaleError(RuntimeError):
+    pass
