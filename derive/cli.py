@@ -1,0 +1,95 @@
+"""The ``klforge`` command line: derive, emit, verify."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import sympy as sp
+
+
+def _cmd_derive(args) -> int:
+    from .core import get, names
+
+    targets = [args.name] if args.name else names()
+    for n in targets:
+        d = get(n)
+        show = sp.latex if args.latex else sp.pretty
+        print(f"== {d.name}: {d.title}")
+        print("parameters: " + ", ".join(f"{p.name} ({p.domain})" for p in d.params))
+        print("definition:\n" + show(d.definition))
+        for i, s in enumerate(d.steps, 1):
+            print(f"step {i}: {s.text}\n{show(s.expr)}")
+        print("closed form:\n" + show(d.closed_form))
+        if d.stable_form is not None:
+            for sym, val in d.stable_form.bindings:
+                print(f"  let {sym} = {show(val)}")
+            print("stable form:\n" + show(d.stable_form.result))
+        for c in d.checks:
+            print(f"check: {c.name} — {c.method} {c.detail}".rstrip())
+        if d.kernel:
+            print(f"kernel: kernels.{d.kernel}")
+        print()
+    return 0
+
+
+def _cmd_emit(args) -> int:
+    from .emit import DEFAULT_OUT, StaleError, emit
+
+    select = args.select.split(",") if args.select else None
+    try:
+        print(emit(args.out or DEFAULT_OUT, select=select, check=args.check))
+    except StaleError as e:
+        print(f"klforge emit: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_verify(args) -> int:
+    from . import verify
+
+    select = args.select.split(",") if args.select else None
+    print(verify.HEADER_ROW)
+    _, _, failures = verify.run(select=select, quick=args.quick, write=not args.no_write)
+    if failures:
+        names = ", ".join(sorted({f"{f.kernel}/{f.dtype}" for f in failures}))
+        print(f"klforge verify: {len(failures)} kernel/dtype pair(s) above their bar: {names}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="klforge", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("derive", help="print a derivation (definition, steps, closed and stable form)")
+    d.add_argument("name", nargs="?", help="derivation name (default: all); see `klforge derive --list`")
+    d.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    d.set_defaults(func=_cmd_derive)
+    e = sub.add_parser("emit", help="write the numba kernels from the derivations")
+    e.add_argument("--check", action="store_true", help="fail (exit 1) if kernels/ is stale")
+    e.add_argument("--out", help="output directory (default: kernels/)")
+    e.add_argument("--select", help="comma-separated kernel names")
+    e.set_defaults(func=_cmd_emit)
+    v = sub.add_parser("verify", help="ULP errors of every kernel against mpmath (50 digits)")
+    v.add_argument("--select", help="comma-separated kernel names")
+    v.add_argument("--quick", action="store_true", help="fewer points (smoke run)")
+    v.add_argument("--no-write", action="store_true", help="do not update kernels/manifest.json")
+    v.set_defaults(func=_cmd_verify)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyError as e:
+        print(f"klforge {args.command}: {e.args[0]}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"klforge {args.command}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
