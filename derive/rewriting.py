@@ -197,4 +197,4 @@ def rewrite(expr: sp.Basic, *rules: str | Rule) -> tuple[sp.Basic, tuple[str, ..
 
 def round_trip_difference(stable: sp.Basic, original: sp.Basic) -> sp.Basic:
     """``textbook(stable) − original``, simplified: zero when the rewrite was faithful."""
-    return sp.simplify(sp.expand_log(textbook(stable) - original, force=True))
+    return sp.simplify(sp.expand_log(sp.expand_func(textbook(stable)) - original, force=True))
