@@ -140,7 +140,8 @@ def scalar_reference(d):
 # --- vector references (textbook forms) ------------------------------------------------------
 
 
-def mp_kl_categorical(p, q):
+def _mp_support_sum(p, q, term):
+    """Σ term(p_i, q_i) over p_i > 0 at the current mpmath precision; +inf if some q_i = 0 < p_i."""
     s = mpmath.mpf(0)
     for a, b in zip(p, q):
         a, b = mpmath.mpf(float(a)), mpmath.mpf(float(b))
@@ -148,20 +149,16 @@ def mp_kl_categorical(p, q):
             continue
         if b == 0:
             return mpmath.inf
-        s += a * mpmath.log(a / b)
+        s += term(a, b)
     return s
+
+
+def mp_kl_categorical(p, q):
+    return _mp_support_sum(p, q, lambda a, b: a * mpmath.log(a / b))
 
 
 def mp_cross_entropy(p, q):
-    s = mpmath.mpf(0)
-    for a, b in zip(p, q):
-        a, b = mpmath.mpf(float(a)), mpmath.mpf(float(b))
-        if a == 0:
-            continue
-        if b == 0:
-            return mpmath.inf
-        s -= a * mpmath.log(b)
-    return s
+    return _mp_support_sum(p, q, lambda a, b: -a * mpmath.log(b))
 
 
 def mp_entropy(p):
