@@ -21,7 +21,8 @@ import mpmath
 import sympy as sp
 
 from .checks import DIGITS, agree
-from .core import Derivation, Param, Step, StableForm, derivation
+from .core import Derivation, DerivationError, Param, Step, StableForm, derivation
+from .primitives import log_ratio
 from .rewriting import rewrite
 
 X = sp.Symbol("x", real=True)
@@ -291,7 +292,17 @@ def _inline_check(d: Derivation) -> Derivation:
 
 # --- KL per family, with its stable form -------------------------------------------------
 
-t_, u_, v_, r_ = sp.symbols("t u v r", real=True)
+t_, u_, v_, r_, l_ = sp.symbols("t u v r l", real=True)
+
+
+def _bind_ratio(expr: sp.Expr, r: sp.Symbol) -> sp.Expr:
+    """Replace r − 1 by t and log r by l (the bindings the caller supplies accurately);
+    raise if r survives anywhere else."""
+    expr = sp.expand(expr).subs(sp.log(r), l_).subs(r, t_ + 1)
+    expr = sp.expand(expr)
+    if expr.has(r):
+        raise DerivationError(f"ratio {r} left in stable form {expr}")
+    return expr
 
 
 @derivation("kl_normal")
@@ -299,18 +310,19 @@ def _kl_normal() -> Derivation:
     closed = bregman_kl("normal")
     mu_p, s_p = FAMILIES["normal"].theta("p")
     mu_q, s_q = FAMILIES["normal"].theta("q")
-    # Write σ_p² = r·σ_q²; the scale rule turns r − 1 − log r into −log1pmx(r − 1).
+    # Write σ_p² = r·σ_q²; the scale rule turns r − 1 − log r into rm1mlog(r − 1, log r).
     r = sp.Symbol("r", positive=True)
     in_r = sp.expand(sp.expand_log(closed.subs(s_p, sp.sqrt(r) * s_q), force=True))
     stable_expr, fired = rewrite(in_r, "scale")
-    # r − 1 = ((σ_p − σ_q)/σ_q)·((σ_p + σ_q)/σ_q): exact difference, no overflow of squares.
-    stable_expr = stable_expr.subs(r, t_ + 1).subs(mu_p, v_ * s_q + mu_q)
-    stable_expr = sp.expand(stable_expr)
+    # r − 1 = u·(u + 2) with u = (σ_p − σ_q)/σ_q (an exact difference, no squares that could
+    # overflow); log r = 2·log_ratio(σ_p, σ_q).
+    stable_expr = _bind_ratio(stable_expr, r).subs(mu_p, v_ * s_q + mu_q)
     stable = StableForm(
-        ((u_, (s_p - s_q) / s_q), (t_, u_ * (u_ + 2)), (v_, (mu_p - mu_q) / s_q)),
-        stable_expr,
+        ((u_, (s_p - s_q) / s_q), (t_, u_ * (u_ + 2)), (l_, 2 * log_ratio(s_p, s_q)),
+         (v_, (mu_p - mu_q) / s_q)),
+        sp.expand(stable_expr),
     )
-    return _inline_check(_kl_derivation("normal", stable, fired))
+    return _inline_check(_kl_derivation("normal", stable, fired + ("log_ratio",)))
 
 
 @derivation("kl_bernoulli")
@@ -341,8 +353,9 @@ def _kl_exponential() -> Derivation:
     r = sp.Symbol("r", positive=True)  # r = λ_q/λ_p
     in_r = sp.expand(sp.expand_log(closed.subs(lq, r * lp), force=True))
     stable_expr, fired = rewrite(in_r, "scale")
-    stable = StableForm(((t_, (lq - lp) / lp),), stable_expr.subs(r, t_ + 1))
-    return _inline_check(_kl_derivation("exponential", stable, fired))
+    stable = StableForm(((t_, (lq - lp) / lp), (l_, log_ratio(lq, lp))),
+                        _bind_ratio(stable_expr, r))
+    return _inline_check(_kl_derivation("exponential", stable, fired + ("log_ratio",)))
 
 
 @derivation("kl_gamma")
@@ -355,21 +368,33 @@ def _kl_gamma() -> Derivation:
     # a_q·(−log r) + a_p·(r − 1) = a_p·(r − 1 − log r) + (a_p − a_q)·log r
     in_r = sp.expand(in_r.subs(aq, ap - sp.Symbol("d")))
     stable_expr, fired = rewrite(in_r, "scale")
-    stable_expr = stable_expr.subs(sp.Symbol("d"), ap - aq).subs(r, t_ + 1)
-    stable_expr, fired2 = rewrite(stable_expr, "elementary")
-    stable = StableForm(((t_, (bq - bp) / bp),), stable_expr)
-    notes = ("The lgamma/digamma part lnΓ(α_q) − lnΓ(α_p) − (α_q − α_p)ψ(α_p) is a second-order "
-             "Taylor remainder and cancels as α_q → α_p; its error is bounded in absolute terms "
-             "by a few eps·(|lnΓ(α_q)| + |lnΓ(α_p)|), not relative to the KL.")
-    return _inline_check(_kl_derivation("gamma", stable, fired + fired2, notes))
+    stable_expr = _bind_ratio(stable_expr.subs(sp.Symbol("d"), ap - aq), r)
+    stable_expr, fired2 = rewrite(_loggamma(stable_expr), "log_gamma")
+    # l·(α_p − α_q), not l·α_p − l·α_q: the difference of nearby shapes is exact.
+    stable_expr = sp.collect(stable_expr, l_)
+    stable = StableForm(((t_, (bq - bp) / bp), (l_, log_ratio(bq, bp))), stable_expr)
+    notes = ("Near p = q the three pieces α_p·(r − 1 − log r), (α_p − α_q)·log r and "
+             "B_lnΓ(α_p, α_q) are each accurate; the middle one has either sign, so the "
+             "relative error grows with the condition of the Fisher matrix in that direction.")
+    return _inline_check(_kl_derivation("gamma", stable, fired + ("log_ratio",) + fired2,
+                                        notes))
 
 
 @derivation("kl_beta")
 def _kl_beta() -> Derivation:
     closed = bregman_kl("beta")
-    notes = ("Evaluated as written (lgamma and digamma differences); near p = q the error is "
-             "bounded in absolute terms by a few eps·Σ|lnΓ|, not relative to the KL.")
-    return _inline_check(_kl_derivation("beta", StableForm((), closed), (), notes))
+    stable_expr, fired = rewrite(_loggamma(closed), "log_gamma")
+    notes = ("KL = B(α_p, α_q) + B(β_p, β_q) − B(α_p + β_p, α_q + β_q) with B the Bregman "
+             "divergence of lnΓ, each evaluated to a few ULP; the subtraction loses about "
+             "log10(min(α, β)) digits when α and β are large and move in proportion.")
+    return _inline_check(_kl_derivation("beta", StableForm((), stable_expr), fired, notes))
+
+
+def _loggamma(expr: sp.Expr) -> sp.Expr:
+    """log Γ(·) products → sums of loggamma(·), the form the log_gamma rule matches."""
+    expr = sp.expand(sp.expand_log(expr, force=True))
+    return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma),
+                        lambda e: sp.loggamma(e.args[0].args[0]))
 
 
 # --- Entropy and cross-entropy -----------------------------------------------------------

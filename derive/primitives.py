@@ -11,6 +11,11 @@ primitive      textbook form                    why
 log1pmx(x)     log(1 + x) - x                   ≈ -x²/2 near 0: no cancellation
 expm1mx(x)     exp(x) - 1 - x                   ≈ x²/2 near 0: no cancellation
 kl_div(p, q)   p·log(p/q) - p + q               ≥ 0, ≈ (p-q)²/(2q) near p = q (scipy's kl_div)
+rm1mlog(t, l)  t - l  (t = r - 1, l = log r)    r - 1 - log r for every ratio r > 0: t and l
+                                                are supplied separately, each accurate
+log_ratio(a,b) log(a/b)                         log1p((a-b)/b) near a = b; no overflow of a/b
+lgamma_bregman lnΓ(y) - lnΓ(x) - (y-x)·ψ(x)      ≈ ψ'(x)(y-x)²/2 near y = x; the kernel sums
+(x, y)                                          non-negative second-order pieces only
 =============  ===============================  =========================================
 """
 
@@ -90,6 +95,75 @@ class kl_div(sp.Function):  # noqa: N801
         return r"\operatorname{kl\_div}\left(%s, %s\right)" % (p, q)
 
 
+class rm1mlog(sp.Function):  # noqa: N801
+    """rm1mlog(t, l) = r − 1 − log r given t = r − 1 and l = log r, for r > 0.
+
+    The caller computes t and l separately, each to full relative accuracy (t from an exact
+    difference, l by :class:`log_ratio`); the kernel uses −log1pmx(t) near r = 1 and t − l
+    elsewhere, so it stays accurate for r → 0 and r → ∞ where 1 + t cannot be formed.
+    """
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, t, l):
+        if t.is_zero and l.is_zero:
+            return sp.S.Zero
+
+    def _eval_rewrite_as_textbook(self, t, l, **kwargs):
+        return t - l
+
+    def _eval_evalf(self, prec):
+        return self.rewrite("textbook")._eval_evalf(prec)
+
+    def _latex(self, printer):
+        t, l = (printer._print(a) for a in self.args)
+        return r"\operatorname{rm1mlog}\left(%s, %s\right)" % (t, l)
+
+
+class log_ratio(sp.Function):  # noqa: N801
+    """log_ratio(a, b) = log(a/b) for a, b > 0, accurate near a = b and for any magnitudes."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, a, b):
+        if a == b:
+            return sp.S.Zero
+
+    def _eval_rewrite_as_textbook(self, a, b, **kwargs):
+        return sp.log(a / b)
+
+    def _eval_evalf(self, prec):
+        return self.rewrite("textbook")._eval_evalf(prec)
+
+    def _latex(self, printer):
+        a, b = (printer._print(x) for x in self.args)
+        return r"\log\frac{%s}{%s}" % (a, b)
+
+
+class lgamma_bregman(sp.Function):  # noqa: N801
+    """lgamma_bregman(x, y) = lnΓ(y) − lnΓ(x) − (y − x)·ψ(x), x, y > 0: the Bregman divergence
+    of lnΓ (≥ 0 since lnΓ is convex), the lgamma/digamma part of Gamma, Beta and Dirichlet KLs."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, x, y):
+        if x == y:
+            return sp.S.Zero
+
+    def _eval_rewrite_as_textbook(self, x, y, **kwargs):
+        return sp.loggamma(y) - sp.loggamma(x) - (y - x) * sp.polygamma(0, x)
+
+    def _eval_evalf(self, prec):
+        return self.rewrite("textbook")._eval_evalf(prec)
+
+    def _latex(self, printer):
+        x, y = (printer._print(a) for a in self.args)
+        return r"B_{\ln\Gamma}\left(%s, %s\right)" % (x, y)
+
+
 class logsumexp(sp.Function):  # noqa: N801
     """logsumexp(x_1, …, x_n) = log Σ exp(x_i), evaluated as m + log Σ exp(x_i − m), m = max x_i."""
 
@@ -108,7 +182,7 @@ class logsumexp(sp.Function):  # noqa: N801
         return r"\operatorname{LSE}\left(%s\right)" % ", ".join(printer._print(a) for a in self.args)
 
 
-PRIMITIVES = (log1pmx, expm1mx, kl_div, logsumexp)
+PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, logsumexp)
 
 
 def textbook(expr: sp.Basic) -> sp.Basic:
@@ -140,7 +214,23 @@ def mp_kl_div(p, q):
     return p * mpmath.log(p / q) - p + q
 
 
+def mp_rm1mlog(t, l):
+    return mpmath.mpf(t) - mpmath.mpf(l)
+
+
+def mp_log_ratio(a, b):
+    return mpmath.log(mpmath.mpf(a) / mpmath.mpf(b))
+
+
+def mp_lgamma_bregman(x, y):
+    x, y = mpmath.mpf(x), mpmath.mpf(y)
+    return mpmath.loggamma(y) - mpmath.loggamma(x) - (y - x) * mpmath.digamma(x)
+
+
 MPMATH_PRIMITIVES = {
+    "lgamma_bregman": mp_lgamma_bregman,
+    "rm1mlog": mp_rm1mlog,
+    "log_ratio": mp_log_ratio,
     "log1pmx": mp_log1pmx,
     "expm1mx": mp_expm1mx,
     "kl_div": mp_kl_div,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.codegen.rewriting import Optimization, ReplaceOptim, expm1_opt, log1p_opt, optimize
 
-from .primitives import expm1mx, kl_div, log1pmx, logsumexp, textbook
+from .primitives import expm1mx, kl_div, lgamma_bregman, log1pmx, logsumexp, rm1mlog, textbook
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,13 @@ class Rule:
     optimization: Optimization
 
     def apply(self, expr: sp.Basic) -> sp.Basic:
-        return optimize(expr, [self.optimization])
+        """Apply until nothing changes (one pass rewrites each sub-expression once)."""
+        for _ in range(32):
+            new = optimize(expr, [self.optimization])
+            if new == expr:
+                return new
+            expr = new
+        raise RuntimeError(f"rule {self.name!r} did not reach a fixed point")
 
 
 def _terms(expr: sp.Basic) -> Counter:
@@ -82,13 +88,26 @@ def _exp_arg(f):
     return f.args[0] if isinstance(f, sp.exp) else None
 
 
-#: c·log(w) − c·w + c  →  c·log1pmx(w − 1): the "r − 1 − log r" of every scale KL.
+#: c·log(w) − c·w + c  →  c·log1pmx(w − 1).
 LOG1PMX = Rule(
     "log1pmx",
     "c·log(w) − c·w + c",
     "c·log1pmx(w − 1)",
     "log w − w + 1 ≈ −(w−1)²/2 near w = 1; the textbook sum cancels catastrophically there",
     _three_term_optim(_log_arg, lambda c, w: -c * w + c, lambda c, w: c * log1pmx(w - 1)),
+)
+
+#: c·log(w) − c·w + c  →  −c·rm1mlog(w − 1, log w): the "r − 1 − log r" of every scale KL,
+#: with w − 1 and log w left as separate arguments so that the caller can bind each to an
+#: accurate expression (an exact difference; a ``log_ratio``).
+RM1MLOG = Rule(
+    "rm1mlog",
+    "c·log(w) − c·w + c",
+    "−c·rm1mlog(w − 1, log w)",
+    "as log1pmx near w = 1, and for w → 0 or w → ∞, where 1 + (w − 1) cannot be formed, "
+    "it keeps log w as its own argument",
+    _three_term_optim(_log_arg, lambda c, w: -c * w + c,
+                      lambda c, w: -c * rm1mlog(w - 1, sp.log(w))),
 )
 
 #: c·exp(w) − c − c·w  →  c·expm1mx(w).
@@ -138,6 +157,44 @@ KL_DIV = Rule(
 )
 
 
+def _lgamma_bregman_find(add):
+    """Match c·lnΓ(y) − c·lnΓ(x) − c·(y − x)·ψ(x) among the expanded terms of an Add."""
+    if not isinstance(add, sp.Add):
+        return None
+    terms = _terms(add)
+    lg = [(t, f) for t in terms for f in sp.Mul.make_args(t) if isinstance(f, sp.loggamma)]
+    # Pairs whose arguments have the same shape (α_p ↔ α_q, α_p + β_p ↔ α_q + β_q) first, so
+    # that lnΓ(α_p + β_p) is not paired with lnΓ(α_p) when both pairings would match.
+    size = lambda f: len(sp.Add.make_args(f.args[0]))
+    pairs = sorted(((a, b) for a in lg for b in lg if a[1] != b[1]),
+                   key=lambda ab: (abs(size(ab[0][1]) - size(ab[1][1])), str(ab)))
+    for (ty, fy), (tx, fx) in pairs:
+        c = sp.simplify(ty / fy)
+        if sp.simplify(tx / fx + c) == 0:
+            x, y = fx.args[0], fy.args[0]
+            pattern = _terms(-c * (y - x) * sp.polygamma(0, x)) + Counter({ty: 1, tx: 1})
+            if _contains(terms, pattern):
+                return terms, pattern, c, x, y
+    return None
+
+
+def _lgamma_bregman_value(add):
+    terms, pattern, c, x, y = _lgamma_bregman_find(add)
+    rest = terms - pattern
+    return sp.Add(*[t for t, n in rest.items() for _ in range(n)]) + c * lgamma_bregman(x, y)
+
+
+#: c·lnΓ(y) − c·lnΓ(x) − c·(y − x)·ψ(x)  →  c·lgamma_bregman(x, y).
+LGAMMA_BREGMAN = Rule(
+    "lgamma_bregman",
+    "c·lnΓ(y) − c·lnΓ(x) − c·(y − x)·ψ(x)",
+    "c·lgamma_bregman(x, y)",
+    "the lgamma/digamma terms of Gamma, Beta and Dirichlet KLs cancel to second order as "
+    "y → x; the primitive sums non-negative second-order pieces instead",
+    ReplaceOptim(lambda e: _lgamma_bregman_find(e) is not None, _lgamma_bregman_value),
+)
+
+
 def _lse_find(e):
     return isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and all(
         isinstance(t, sp.exp) for t in e.args[0].args
@@ -159,10 +216,12 @@ EXPM1 = Rule("expm1", "exp(x) − 1", "expm1(x)", "exp(x) − 1 loses x below ep
 
 #: Named collections, applied in order.
 COLLECTIONS: dict[str, tuple[Rule, ...]] = {
-    "scale": (LOG1PMX,),  # KLs of scale families: r − 1 − log r
+    "scale": (RM1MLOG,),  # KLs of scale families: r − 1 − log r
+    "near_one": (LOG1PMX,),  # log(1 + x) − x where 1 + x is formed exactly
     "exponential": (EXPM1MX,),  # KLs written in log-variance: e^ℓ − 1 − ℓ
     "relative_entropy": (KL_DIV,),  # sums of p·log(p/q)
     "logits": (LOGSUMEXP,),
+    "log_gamma": (LGAMMA_BREGMAN,),  # lnΓ/ψ parts of Gamma, Beta, Dirichlet KLs
     "elementary": (LOG1P, EXPM1),
 }
 

@@ -226,14 +226,15 @@ def kl_dirichlet(d) -> str:
             return
         sp_ += x
         sq += y
-    psi_sum = _p.digamma(sp_)
-    s, c = _p.lgamma(sp_), 0.0
-    s, c = _add(s, c, -_p.lgamma(sq))
+    # Σ_i B(α_p,i, α_q,i) − B(Σα_p, Σα_q), B(x, y) = lnΓ(y) − lnΓ(x) − (y − x)ψ(x) ≥ 0;
+    # Σα_q − Σα_p is summed from the element differences (compensated).
+    s, c, h, hc = 0.0, 0.0, 0.0, 0.0
     for i in range(n):
         x = np.float64(alpha_p[i])
         y = np.float64(alpha_q[i])
-        s, c = _add(s, c, _p.lgamma(y) - _p.lgamma(x))
-        s, c = _add(s, c, (x - y) * (_p.digamma(x) - psi_sum))
+        s, c = _add(s, c, _p.lgamma_bregman(x, y, y - x))
+        h, hc = _add(h, hc, y - x)
+    s, c = _add(s, c, -_p.lgamma_bregman(sp_, sq, h + hc))
     out[0] = s + c
 '''
     return _gufunc("kl_dirichlet", "(n),(n)->()", "alpha_p, alpha_q, out", docstring(d), body)

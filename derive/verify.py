@@ -280,6 +280,18 @@ def verify_kernel(kernel, d, dtypes=(np.float64, np.float32), seed=0, quick=Fals
     return results
 
 
+#: Primitives that take the exact difference of their arguments as an extra argument.
+_DIFF = {"kl_div": lambda p, q: p - q, "lgamma_bregman": lambda x, y: y - x}
+
+
+def _near_pairs(rng, lo, hi, size):
+    """(a, b) pairs: a log-uniform on [lo, hi], b = a·(1 + s) with s from 1e-14 to 1e3."""
+    a = _log_uniform(rng, lo, hi, size)
+    s = _log_uniform(rng, 1e-14, 1e3, size)
+    b = np.where(rng.random(size) < 0.5, a * (1 + s), a / (1 + s))
+    return a, b
+
+
 def verify_primitives(seed=0):
     from kernels import _primitives as P
 
@@ -296,6 +308,9 @@ def verify_primitives(seed=0):
         "digamma": [(x,) for x in np.concatenate([_log_uniform(rng, 1e-3, 1e4, 400),
                                                     1.4616321449683622 + rng.uniform(-0.3, 0.3, 100)])],
         "lgamma": [(x,) for x in _log_uniform(rng, 1e-3, 1e4, 400)],
+        "log_ratio": [(a, b) for a, b in zip(*_near_pairs(rng, 1e-300, 1e300, 400))],
+        "lgamma_bregman": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-3, 1e6, 400))],
+        "rm1mlog": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-300, 1e300, 400))],
     }
     for name, pts in cases.items():
         fn = getattr(P, name)
@@ -303,9 +318,16 @@ def verify_primitives(seed=0):
         errs = []
         worst, we = "", -1
         for args in pts:
-            y = fn(*args, args[0] - args[1]) if name == "kl_div" else fn(*args)
             with mpmath.workdps(DPS):
-                r = ref(*args)
+                if name == "rm1mlog":
+                    # r = b/a given as its two accurate pieces t = r − 1 and l = log r.
+                    a, b = (mpmath.mpf(float(v)) for v in args)
+                    t, l = (b - a) / a, mpmath.log(b / a)
+                    y, r = fn(float(t), float(l)), t - l
+                    args = (float(t), float(l))
+                else:
+                    y = fn(*args, _DIFF[name](*args)) if name in _DIFF else fn(*args)
+                    r = ref(*args)
             e = ulp_error(y, r, np.float64)
             errs.append(e)
             if e > we:

@@ -7,6 +7,10 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
 * ``expm1mx(x)``  = exp(x) − 1 − x        (all real x; +inf for x > ~709.78)
 * ``kl_div(p, q, d)`` = p·log(p/q) − p + q, given d = p − q computed by the caller (so that
   complements such as (1 − p) − (1 − q) = q − p stay exact); 0·log 0 = 0, +inf for q = 0 < p.
+* ``rm1mlog(t, l)`` = r − 1 − log r given t = r − 1 and l = log r, each accurate (r > 0)
+* ``log_ratio(a, b)`` = log(a/b) for a, b > 0, accurate near a = b and for any magnitudes
+* ``lgamma_bregman(x, y, h)`` = lnΓ(y) − lnΓ(x) − h·ψ(x) with h = y − x supplied by the caller
+  (x, y > 0): the Bregman divergence of lnΓ, ≥ 0, accurate relative to itself as y → x
 * ``digamma(x)``  = ψ(x) for x > 0 (NaN for x ≤ 0 and NaN; +inf → +inf)
 * ``two_sum``/``Accumulator``: Neumaier-compensated summation for the reductions.
 """
@@ -82,6 +86,97 @@ def kl_div(p, q, d):
     if -0.5 <= t <= 2.0:
         return q * (t * math.log1p(t) + log1pmx(t))
     return p * math.log(p / q) - d
+
+
+@njit(cache=_CACHE)
+def rm1mlog(t, l):
+    """r − 1 − log r from t = r − 1 and l = log r (both supplied accurately).
+
+    −log1pmx(t) on t ∈ [−0.5, 1], where the textbook difference cancels; elsewhere t − l,
+    whose two terms cancel by at most a factor 1/(1 − log 2 − 0.5) ≈ 5.2.  Using l instead
+    of log1p(t) keeps r → 0 (t → −1, where 1 + t is lost) and r → ∞ accurate.
+    """
+    if t != t or l != l:
+        return NAN
+    if -0.5 <= t <= 1.0:
+        return -log1pmx(t)
+    return t - l
+
+
+@njit(cache=_CACHE)
+def log_ratio(a, b):
+    """log(a/b) for a, b > 0: log1p((a − b)/b) when |a − b| ≤ b/2 (a − b is exact there),
+    log(a/b) when the quotient is a normal float, log a − log b otherwise; NaN for a or b
+    ≤ 0 or NaN."""
+    if not (a > 0.0 and b > 0.0):
+        return NAN
+    d = a - b
+    if abs(d) <= 0.5 * b:
+        return math.log1p(d / b)
+    r = a / b
+    if 2.2250738585072014e-308 <= r < INF:
+        return math.log(r)
+    return math.log(a) - math.log(b)
+
+
+@njit(cache=_CACHE)
+def _log_ratio_d(a, b, d):
+    """log(a/b) given d = a − b exactly (b > 0)."""
+    if abs(d) <= 0.5 * b:
+        return math.log1p(d / b)
+    return log_ratio(a, b)
+
+
+# Stirling coefficients B_2k / (2k(2k − 1)), k = 1..8, for ln Γ(X) at X ≥ 16.
+_STIRLING = (1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360,
+             1.0 / 156, -3617.0 / 122400)
+_SHIFT = 16.0
+
+
+@njit(cache=_CACHE)
+def lgamma_bregman(x, y, h):
+    """lnΓ(y) − lnΓ(x) − h·ψ(x) for x, y > 0, given h = y − x computed exactly by the caller.
+
+    The textbook difference cancels to second order as y → x (it is ≈ ψ'(x)·h²/2).  Here
+    every piece is itself a non-negative second-order quantity:
+
+    * shift both arguments up by n until min(x, y) + n ≥ 16 with the recurrence
+      lnΓ(z + 1) = lnΓ(z) + log z:  B(x, y) = B(x + n, y + n) + Σ_i rm1mlog(h/(x+i), log((y+i)/(x+i)));
+    * at X = x + n, Y = y + n Stirling's series gives
+      B(X, Y) = kl_div(Y, X) + ½·rm1mlog(h/X, log(Y/X)) + Σ_k c_k X^{1−2k}·[(1 + h/X)^{1−2k} − 1 − (1−2k)h/X],
+      the bracket being expm1mx(m·L) − m·rm1mlog(h/X, L) with m = 1 − 2k, L = log(Y/X).
+
+    NaN for x ≤ 0, y ≤ 0 or NaN; +inf for y = +inf; NaN for x = +inf.
+    """
+    if not (x > 0.0 and y > 0.0) or h != h:
+        return NAN
+    if x == INF:
+        return NAN
+    if y == INF:
+        return INF
+    if h == 0.0:
+        return 0.0
+    total = 0.0
+    n = 0.0
+    while min(x, y) + n < _SHIFT:
+        xi = x + n
+        yi = y + n
+        total += rm1mlog(h / xi, _log_ratio_d(yi, xi, h))
+        n += 1.0
+    X = x + n
+    Y = y + n
+    L = _log_ratio_d(Y, X, h)
+    s = h / X
+    r = rm1mlog(s, L)
+    total += kl_div(Y, X, h) + 0.5 * r
+    series = 0.0
+    xm = 1.0 / X
+    x2 = xm * xm
+    for k in range(len(_STIRLING)):
+        m = -1.0 - 2.0 * k
+        series += _STIRLING[k] * xm * (expm1mx(m * L) - m * r)
+        xm *= x2
+    return total + series
 
 
 @njit(cache=_CACHE)

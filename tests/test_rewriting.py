@@ -1,7 +1,7 @@
 """Each rewrite rule maps back to the textbook form it replaced (round trip)."""
 import sympy as sp
 
-from derive.primitives import expm1mx, kl_div, log1pmx, textbook
+from derive.primitives import expm1mx, kl_div, log1pmx, log_ratio, rm1mlog, textbook
 from derive.rewriting import ALL_RULES, COLLECTIONS, rewrite, round_trip_difference
 
 r, d, s, l, m = sp.symbols("r d s l m", positive=True)
@@ -9,6 +9,8 @@ p, q = sp.symbols("p q", positive=True)
 
 CASES = {
     "log1pmx": -sp.log(r) / 2 + r / 2 + d**2 / (2 * s**2) - sp.Rational(1, 2),
+    "rm1mlog": sp.log(r) / 3 - r / 3 + sp.Rational(1, 3) + m,
+    "lgamma_bregman": sp.loggamma(p + q) - sp.loggamma(p) - q * sp.polygamma(0, p) + m,
     "expm1mx": (m**2 + sp.exp(l) - 1 - l) / 2,
     "kl_div": (1 - p) * sp.log((1 - p) / (1 - q)) - (1 - p) + (1 - q),
     "logsumexp": sp.log(sp.exp(p) + sp.exp(q)) - p,
@@ -40,6 +42,8 @@ def test_primitive_textbook_forms():
     assert textbook(log1pmx(x)) == sp.log(1 + x) - x
     assert textbook(expm1mx(x)) == sp.exp(x) - 1 - x
     assert textbook(kl_div(p, q)) == p * sp.log(p / q) - p + q
+    assert textbook(rm1mlog(r - 1, sp.log(r))) == r - 1 - sp.log(r)
+    assert textbook(log_ratio(p, q)) == sp.log(p / q)
 
 
 def test_collections_are_named_tuples_of_rules():
