@@ -89,6 +89,9 @@ def main(argv=None) -> int:
     except OSError as e:
         print(f"klforge {args.command}: {e}", file=sys.stderr)
         return 2
+    except ArithmeticError as e:
+        print(f"klforge {args.command}: {e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -169,6 +169,7 @@ def _expectation(name: str, f: sp.Expr) -> sp.Expr:
     return fam.integrate(sp.expand(density * f))
 
 
+@functools.cache
 def definition_kl(name: str) -> sp.Expr:
     """KL(p‖q) = E_p[log p(x) − log q(x)], integrated or summed by SymPy."""
     return _expectation(name, sp.expand(log_density(name, "p") - log_density(name, "q")))

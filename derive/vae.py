@@ -11,6 +11,8 @@ import sympy as sp
 
 from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
+from .primitives import textbook
+from .rewriting import rewrite
 
 x, mu, z = sp.symbols("x mu z", real=True)
 var, noise = sp.symbols("var noise_var", positive=True)
@@ -54,6 +56,15 @@ def log_evidence():
     return sp.simplify(sp.log(_gauss_integral(sp.exp(_log_normal(x, z, noise) + _log_normal(z, 0, 1)))))
 
 
+w = sp.Symbol("w", real=True)
+
+
+def _residual_form(expr: sp.Expr) -> StableForm:
+    """Rewrite in the residual w = x − μ and expand: the sum of −w²/(2s²), −σ²/(2s²) and the
+    logs, each accurate, instead of x² − 2μx + μ², which cancels when x ≈ μ is large."""
+    return StableForm(((w, x - mu),), sp.expand(sp.expand_log(expr.subs(x, w + mu), force=True)))
+
+
 def _build(name, title, closed, stable, steps, kernel, checks=()):
     return Derivation(name=name, title=title, params=PARAMS, definition=steps[0].expr,
                       steps=steps, closed_form=closed, stable_form=stable, kernel=kernel,
@@ -64,9 +75,11 @@ def _build(name, title, closed, stable, steps, kernel, checks=()):
 def _expected_loglik() -> Derivation:
     e = expected_loglik()
     defn = sp.Integral(sp.Symbol("q(z)") * _log_normal(x, z, noise), (z, -sp.oo, sp.oo))
+    stable = _residual_form(e)
+    check = agree("stable form = closed form", stable.inline(), e, PARAMS)
     return _build("expected_loglik_normal", "E_q[log N(x; z, s²)] for q = N(μ, σ²)", e,
-                  StableForm((), e), (Step("Definition", defn), Step("Gaussian integral", e)),
-                  "expected_loglik_normal")
+                  stable, (Step("Definition", defn), Step("Gaussian integral", e)),
+                  "expected_loglik_normal", (check,))
 
 
 @derivation("elbo_normal")
@@ -79,10 +92,12 @@ def _elbo() -> Derivation:
     kl_post = get("kl_normal").closed_form.subs({mu_p: mu, s_p: sp.sqrt(var), mu_q: m,
                                                  s_q: sp.sqrt(v)})
     check = agree("log p(x) − ELBO = KL(q ‖ p(z|x))", logz - elbo, kl_post, PARAMS)
-    # Stable: the KL part with its own stable form (μ² − log1pmx(σ² − 1))/2.
-    from .primitives import log1pmx
-    stable = StableForm((), e - (mu**2 - log1pmx(var - 1)) / 2)
-    check2 = agree("stable form = closed form", stable.inline().rewrite("textbook"), elbo, PARAMS)
+    # Stable: the reconstruction term in the residual x − μ, and the KL term with the scale
+    # rule: σ² − 1 − log σ² → rm1mlog(σ² − 1, log σ²).
+    kl_stable, _ = rewrite(sp.expand(sp.expand_log(kl, force=True)), "scale")
+    recon = _residual_form(e)
+    stable = StableForm(recon.bindings, recon.result - kl_stable)
+    check2 = agree("stable form = closed form", textbook(stable.inline()), elbo, PARAMS)
     return _build("elbo_normal", "ELBO of the toy linear-Gaussian VAE", elbo, stable, (
         Step("ELBO = E_q[log p(x|z)] − KL(q ‖ N(0,1))", sp.Eq(sp.Symbol("ELBO"), elbo)),
         Step("Exact posterior mean and variance (complete the square)", sp.Tuple(m, v)),
