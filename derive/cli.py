@@ -48,6 +48,13 @@ def _cmd_emit(args) -> int:
 def _cmd_verify(args) -> int:
     from . import verify
 
+    if args.markdown:
+        import json
+
+        from .emit import DEFAULT_OUT
+
+        print(verify.markdown_table(json.loads((DEFAULT_OUT / "manifest.json").read_text())))
+        return 0
     select = args.select.split(",") if args.select else None
     print(verify.HEADER_ROW)
     _, _, failures = verify.run(select=select, quick=args.quick, write=not args.no_write)
@@ -75,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--select", help="comma-separated kernel names")
     v.add_argument("--quick", action="store_true", help="fewer points (smoke run)")
     v.add_argument("--no-write", action="store_true", help="do not update kernels/manifest.json")
+    v.add_argument("--markdown", action="store_true",
+                   help="print the committed manifest as a Markdown table and exit")
     v.set_defaults(func=_cmd_verify)
     return p
 
