@@ -32,21 +32,15 @@ OUTPUT_NAME = "_kernels.py"
 class NumbaPrinter(PythonCodePrinter):
     """Prints SymPy expressions as numba-compilable Python using ``math`` and ``_p``."""
 
-    def _print_log1pmx(self, e):
-        return f"_p.log1pmx({self._print(e.args[0])})"
+    def _print_primitive_call(self, e):
+        """``_p.<name>(args…)`` for primitives whose kernel takes exactly the SymPy args."""
+        return f"_p.{type(e).__name__}({', '.join(self._print(a) for a in e.args)})"
 
-    def _print_expm1mx(self, e):
-        return f"_p.expm1mx({self._print(e.args[0])})"
+    _print_log1pmx = _print_expm1mx = _print_rm1mlog = _print_log_ratio = _print_primitive_call
 
     def _print_kl_div(self, e):
         p, q = e.args
         return f"_p.kl_div({self._print(p)}, {self._print(q)}, {self._print(sp.simplify(p - q))})"
-
-    def _print_rm1mlog(self, e):
-        return f"_p.rm1mlog({self._print(e.args[0])}, {self._print(e.args[1])})"
-
-    def _print_log_ratio(self, e):
-        return f"_p.log_ratio({self._print(e.args[0])}, {self._print(e.args[1])})"
 
     def _print_lgamma_bregman(self, e):
         x, y = e.args

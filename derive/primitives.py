@@ -25,7 +25,20 @@ import mpmath
 import sympy as sp
 
 
-class log1pmx(sp.Function):  # noqa: N801 - SymPy convention: functions are lower case
+class _Primitive(sp.Function):
+    """Shared by the primitives: numeric evaluation through the textbook form, and LaTeX as
+    ``\\operatorname{name}(args)`` unless a primitive has its own notation."""
+
+    def _eval_evalf(self, prec):
+        return self.rewrite("textbook")._eval_evalf(prec)
+
+    def _latex(self, printer):
+        name = type(self).__name__.replace("_", r"\_")
+        args = ", ".join(printer._print(a) for a in self.args)
+        return r"\operatorname{%s}\left(%s\right)" % (name, args)
+
+
+class log1pmx(_Primitive):  # noqa: N801 - SymPy convention: functions are lower case
     """log1pmx(x) = log(1 + x) − x, for x > −1; −∞ at x = −1."""
 
     nargs = 1
@@ -42,14 +55,8 @@ class log1pmx(sp.Function):  # noqa: N801 - SymPy convention: functions are lowe
     def _eval_rewrite_as_textbook(self, x, **kwargs):
         return sp.log(1 + x) - x
 
-    def _eval_evalf(self, prec):
-        return self.rewrite("textbook")._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return r"\operatorname{log1pmx}\left(%s\right)" % printer._print(self.args[0])
-
-
-class expm1mx(sp.Function):  # noqa: N801
+class expm1mx(_Primitive):  # noqa: N801
     """expm1mx(x) = exp(x) − 1 − x, for real x."""
 
     nargs = 1
@@ -65,14 +72,8 @@ class expm1mx(sp.Function):  # noqa: N801
     def _eval_rewrite_as_textbook(self, x, **kwargs):
         return sp.exp(x) - 1 - x
 
-    def _eval_evalf(self, prec):
-        return self.rewrite("textbook")._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return r"\operatorname{expm1mx}\left(%s\right)" % printer._print(self.args[0])
-
-
-class kl_div(sp.Function):  # noqa: N801
+class kl_div(_Primitive):  # noqa: N801
     """kl_div(p, q) = p·log(p/q) − p + q for p, q ≥ 0 (0 at p = 0; +∞ at q = 0 < p)."""
 
     nargs = 2
@@ -87,15 +88,8 @@ class kl_div(sp.Function):  # noqa: N801
     def _eval_rewrite_as_textbook(self, p, q, **kwargs):
         return p * sp.log(p / q) - p + q
 
-    def _eval_evalf(self, prec):
-        return self.rewrite("textbook")._eval_evalf(prec)
 
-    def _latex(self, printer):
-        p, q = (printer._print(a) for a in self.args)
-        return r"\operatorname{kl\_div}\left(%s, %s\right)" % (p, q)
-
-
-class rm1mlog(sp.Function):  # noqa: N801
+class rm1mlog(_Primitive):  # noqa: N801
     """rm1mlog(t, l) = r − 1 − log r given t = r − 1 and l = log r, for r > 0.
 
     The caller computes t and l separately, each to full relative accuracy (t from an exact
@@ -113,15 +107,8 @@ class rm1mlog(sp.Function):  # noqa: N801
     def _eval_rewrite_as_textbook(self, t, l, **kwargs):
         return t - l
 
-    def _eval_evalf(self, prec):
-        return self.rewrite("textbook")._eval_evalf(prec)
 
-    def _latex(self, printer):
-        t, l = (printer._print(a) for a in self.args)
-        return r"\operatorname{rm1mlog}\left(%s, %s\right)" % (t, l)
-
-
-class log_ratio(sp.Function):  # noqa: N801
+class log_ratio(_Primitive):  # noqa: N801
     """log_ratio(a, b) = log(a/b) for a, b > 0, accurate near a = b and for any magnitudes."""
 
     nargs = 2
@@ -134,15 +121,12 @@ class log_ratio(sp.Function):  # noqa: N801
     def _eval_rewrite_as_textbook(self, a, b, **kwargs):
         return sp.log(a / b)
 
-    def _eval_evalf(self, prec):
-        return self.rewrite("textbook")._eval_evalf(prec)
-
     def _latex(self, printer):
         a, b = (printer._print(x) for x in self.args)
         return r"\log\frac{%s}{%s}" % (a, b)
 
 
-class lgamma_bregman(sp.Function):  # noqa: N801
+class lgamma_bregman(_Primitive):  # noqa: N801
     """lgamma_bregman(x, y) = lnΓ(y) − lnΓ(x) − (y − x)·ψ(x), x, y > 0: the Bregman divergence
     of lnΓ (≥ 0 since lnΓ is convex), the lgamma/digamma part of Gamma, Beta and Dirichlet KLs."""
 
@@ -156,15 +140,12 @@ class lgamma_bregman(sp.Function):  # noqa: N801
     def _eval_rewrite_as_textbook(self, x, y, **kwargs):
         return sp.loggamma(y) - sp.loggamma(x) - (y - x) * sp.polygamma(0, x)
 
-    def _eval_evalf(self, prec):
-        return self.rewrite("textbook")._eval_evalf(prec)
-
     def _latex(self, printer):
         x, y = (printer._print(a) for a in self.args)
         return r"B_{\ln\Gamma}\left(%s, %s\right)" % (x, y)
 
 
-class logsumexp(sp.Function):  # noqa: N801
+class logsumexp(_Primitive):  # noqa: N801
     """logsumexp(x_1, …, x_n) = log Σ exp(x_i), evaluated as m + log Σ exp(x_i − m), m = max x_i."""
 
     @classmethod
@@ -174,9 +155,6 @@ class logsumexp(sp.Function):  # noqa: N801
 
     def _eval_rewrite_as_textbook(self, *args, **kwargs):
         return sp.log(sp.Add(*[sp.exp(a) for a in args]))
-
-    def _eval_evalf(self, prec):
-        return self.rewrite("textbook")._eval_evalf(prec)
 
     def _latex(self, printer):
         return r"\operatorname{LSE}\left(%s\right)" % ", ".join(printer._print(a) for a in self.args)

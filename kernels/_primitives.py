@@ -110,21 +110,18 @@ def log_ratio(a, b):
     ≤ 0 or NaN."""
     if not (a > 0.0 and b > 0.0):
         return NAN
-    d = a - b
+    return _log_ratio_d(a, b, a - b)
+
+
+@njit(cache=_CACHE)
+def _log_ratio_d(a, b, d):
+    """log(a/b) given d = a − b exactly (a, b > 0; the callers check)."""
     if abs(d) <= 0.5 * b:
         return math.log1p(d / b)
     r = a / b
     if 2.2250738585072014e-308 <= r < INF:
         return math.log(r)
     return math.log(a) - math.log(b)
-
-
-@njit(cache=_CACHE)
-def _log_ratio_d(a, b, d):
-    """log(a/b) given d = a − b exactly (b > 0)."""
-    if abs(d) <= 0.5 * b:
-        return math.log1p(d / b)
-    return log_ratio(a, b)
 
 
 # Stirling coefficients B_2k / (2k(2k − 1)), k = 1..8, for ln Γ(X) at X ≥ 16.
