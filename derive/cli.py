@@ -1,4 +1,4 @@
-"""The ``klforge`` command line: derive, emit, verify."""
+"""The ``klforge`` command line: derive, emit, verify, audit."""
 
 from __future__ import annotations
 
@@ -66,6 +66,32 @@ def _cmd_verify(args) -> int:
     return 0
 
 
+def _cmd_audit(args) -> int:
+    from .audit import AuditInputError, audit_paths
+    from .audit.report import to_json, to_sarif, to_table
+
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    progress = ((lambda i, n, path: print(f"[{i}/{n}] {path}", file=sys.stderr, flush=True))
+                if show else None)
+    try:
+        report = audit_paths(args.paths, progress=progress)
+    except AuditInputError as e:
+        print(f"klforge audit: {e}", file=sys.stderr)
+        return 2
+    text = {"table": lambda: to_table(report, show_ok=args.show_ok), "json": lambda: to_json(report),
+            "sarif": lambda: to_sarif(report)}[args.format]()
+    if args.output:
+        from .emit import write_atomic
+
+        from pathlib import Path
+
+        write_atomic(Path(args.output), text + "\n")
+    else:
+        print(text)
+    s = report.summary
+    return 1 if s["errors"] or (args.strict and s["warnings"]) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="klforge", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -85,6 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--markdown", action="store_true",
                    help="print the committed manifest as a Markdown table and exit")
     v.set_defaults(func=_cmd_verify)
+    a = sub.add_parser("audit", help="check the numeric claims of course text (.md, .tex)",
+                       description="Check every equation chain, rounded intermediate and stated "
+                       "result in Markdown/MyST and LaTeX files (directories recursively). Exit "
+                       "1 on any error (with --strict, any warning), 2 on unreadable input.")
+    a.add_argument("paths", nargs="+", help="files or directories")
+    a.add_argument("--format", choices=("table", "json", "sarif"), default="table")
+    a.add_argument("--output", "-o", help="write the report to this file (atomically)")
+    a.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    a.add_argument("--show-ok", action="store_true", help="list ok relations in the table")
+    a.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="per-file progress on stderr (default: when stderr is a terminal)")
+    a.set_defaults(func=_cmd_audit)
     return p
 
 

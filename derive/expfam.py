@@ -448,7 +448,9 @@ def _cross_entropy(name: str) -> Derivation:
     )
 
 
-for _name in ("normal", "bernoulli", "exponential", "gamma", "beta"):
+# Poisson: E[log k!] has no closed form; the entropy keeps it as the series
+# e^{−λ} Σ_k λ^k log(k!)/k!, which the numeric checks sum with mpmath.
+for _name in ("normal", "bernoulli", "poisson", "exponential", "gamma", "beta"):
     derivation(f"entropy_{_name}")(functools.partial(_entropy, _name))
     derivation(f"cross_entropy_{_name}")(functools.partial(_cross_entropy, _name))
 

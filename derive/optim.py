@@ -11,6 +11,8 @@ Symbolic work at K = 3 for the simplex problems.
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from .checks import agree
@@ -39,6 +41,42 @@ def _natgrad() -> Derivation:
                Step("Pulled back to (μ, log σ): Jᵀ F J", f_s),
                Step("θ ← θ − η F⁻¹ g", step)),
         closed_form=step, stable_form=StableForm((), step), kernel="natgrad_normal_step")
+
+
+def _natgrad_family(name: str) -> Derivation:
+    """θ ← θ − η F(θ)⁻¹ g in the family's usual parameters, F from ``fisher_<name>``.
+
+    Cross-check, independent of the Hessian formula behind ``fisher_<name>``: for an
+    exponential family F_θ = (∂η/∂θ)ᵀ (∂m/∂θ), with m = ∇_η A the mean parameters.
+    """
+    from .expfam import FAMILIES, mean_params
+
+    fam = FAMILIES[name]
+    fisher = get(f"fisher_{name}")
+    theta = fam.theta("p")
+    grads = [sp.Symbol(f"g_{t}", real=True) for t in theta]
+    lr = sp.Symbol("lr", positive=True)
+    f = fisher.closed_form
+    direction = sp.simplify(f.inv() * sp.Matrix(grads))
+    step = sp.Matrix(theta) - lr * direction
+    d_eta = sp.Matrix(fam.eta("p")).jacobian(theta)
+    d_mean = sp.Matrix(mean_params(name, "p")).jacobian(theta)
+    params = fam.params("p") + tuple(Param(str(g), g, "real") for g in grads) + (
+        Param("lr", lr, "positive"),)
+    check = agree("F_θ = (∂η/∂θ)ᵀ(∂m/∂θ)", sp.Add(*[x**2 for x in (d_eta.T * d_mean - f)]),
+                  sp.S.Zero, fam.params("p"))
+    return Derivation(
+        name=f"natgrad_{name}_usual",
+        title=f"Natural-gradient step for the {fam.title} family in its usual parameters",
+        params=params, definition=sp.Symbol("θ") - lr * sp.Symbol("F⁻¹∇L"),
+        steps=(Step("Fisher information F(θ)", f),
+               Step("Natural-gradient direction F⁻¹ g", direction),
+               Step("θ ← θ − η F⁻¹ g", step)),
+        closed_form=step, checks=(check,))
+
+
+for _name in ("normal", "bernoulli", "poisson", "exponential", "gamma", "beta"):
+    derivation(f"natgrad_{_name}_usual")(functools.partial(_natgrad_family, _name))
 
 
 def _simplex_stationary(objective, p, lam):

@@ -158,23 +158,76 @@ def _kl_logits() -> Derivation:
         kernel="kl_logits",
         rules=fired + ("log1pmx", "expm1mx"),
         checks=tuple(checks),
-        notes="softmax is never materialised; for spread |e_i| > 600 the kernel uses "
-              "LSE(log p_i + e_i) − S0 instead (no cancellation there since S0 ≈ 0).",
+        notes="softmax is never materialised; b_i − a_i and a_i − max a are taken exactly "
+              "(double-double), the mean of e is re-centred once, tail terms whose weight "
+              "underflows are formed in log space, and when some log p_i + e_i > 700 the kernel "
+              "uses LSE(log p_i + e_i) − S0 (KL ≥ 700 − log n there, no cancellation).",
+    )
+
+
+def _dirichlet_alphas(suffix):
+    return [sp.Symbol(f"alpha_{suffix}{i}", positive=True) for i in range(K)]
+
+
+def dirichlet_log_partition(al):
+    """A(α) of Dir(α) at K = 3 by stick-breaking from the *derived* Beta log-partition:
+    the Dir(a, b, c) normaliser is B(a, b + c)·B(b, c)."""
+    from .expfam import log_partition
+
+    beta_a = log_partition("beta", "p")
+    x, y = sp.symbols("alpha_p beta_p", positive=True)
+    return (beta_a.subs({x: al[0], y: al[1] + al[2]}, simultaneous=True)
+            + beta_a.subs({x: al[1], y: al[2]}, simultaneous=True))
+
+
+@derivation("entropy_dirichlet")
+def _entropy_dirichlet() -> Derivation:
+    al = _dirichlet_alphas("p")
+    a = dirichlet_log_partition(al)
+    # η = α − 1, T = log x, h = 1: H = A − η·∇_η A, and ∇_η A = ∂A/∂α.
+    h = sp.simplify(sp.expand_func(a - sum((ai - 1) * sp.diff(a, ai) for ai in al)))
+    params = tuple(Param(str(s), s, "positive") for s in al)
+    a0 = sum(al)
+    textbook_form = (sum(sp.loggamma(v) for v in al) - sp.loggamma(a0)
+                     + (a0 - K) * sp.polygamma(0, a0) - sum((v - 1) * sp.polygamma(0, v) for v in al))
+    return Derivation(
+        name="entropy_dirichlet",
+        title="Entropy of a Dirichlet distribution",
+        params=params,
+        definition=sp.Symbol("−E_p[log p]"),
+        steps=(Step("A(α) by stick-breaking (K = 3)", sp.Eq(sp.Symbol("A"), a)),
+               Step("H = A(η) − η·∇A(η) with η = α − 1", h)),
+        closed_form=h,
+        checks=(agree("A − η·∇A = log B(α) + (α₀ − K)ψ(α₀) − Σ(α_i − 1)ψ(α_i)", h,
+                      textbook_form, params, symbolic=False),),
+    )
+
+
+@derivation("cross_entropy_dirichlet")
+def _cross_entropy_dirichlet() -> Derivation:
+    ap, aq = _dirichlet_alphas("p"), _dirichlet_alphas("q")
+    ce = sp.simplify(get("entropy_dirichlet").closed_form + get("kl_dirichlet").closed_form)
+    params = tuple(Param(str(s), s, "positive") for s in ap + aq)
+    # −E_p[log q] = A(α_q) − Σ (α_q,i − 1) E_p[log x_i], E_p[log x_i] = ∂A/∂α_i at α_p.
+    a_p = dirichlet_log_partition(ap)
+    e_log_x = [sp.diff(a_p, v) for v in ap]
+    direct = dirichlet_log_partition(aq) - sum((q - 1) * e for q, e in zip(aq, e_log_x))
+    return Derivation(
+        name="cross_entropy_dirichlet",
+        title="Cross-entropy between two Dirichlet distributions",
+        params=params,
+        definition=sp.Symbol("−E_p[log q]"),
+        steps=(Step("H(p, q) = H(p) + KL(p‖q)", ce),),
+        closed_form=ce,
+        checks=(agree("H(p) + KL(p‖q) = A(α_q) − (α_q − 1)·E_p[log x]", ce, direct, params,
+                      symbolic=False),),
     )
 
 
 @derivation("kl_dirichlet")
 def _kl_dirichlet() -> Derivation:
-    from .expfam import log_partition
-
-    ap = [sp.Symbol(f"alpha_p{i}", positive=True) for i in range(K)]
-    aq = [sp.Symbol(f"alpha_q{i}", positive=True) for i in range(K)]
-    beta_a = log_partition("beta", "p")
-    x, y = sp.symbols("alpha_p beta_p", positive=True)
-
-    def a_dir(al):  # stick-breaking: Dir(a,b,c) normaliser = B(a, b+c)·B(b, c)
-        return (beta_a.subs({x: al[0], y: al[1] + al[2]}, simultaneous=True)
-                + beta_a.subs({x: al[1], y: al[2]}, simultaneous=True))
+    ap, aq = _dirichlet_alphas("p"), _dirichlet_alphas("q")
+    a_dir = dirichlet_log_partition
 
     # η = α − 1, T = log x, so ∇_η A = ∂A/∂α (identity Jacobian).
     grad = [sp.diff(a_dir(ap), al) for al in ap]

@@ -138,7 +138,7 @@ def cross_entropy(d) -> str:
 
 
 def kl_logits(d) -> str:
-    body = '''\
+    body = """\
     n = a.shape[0]
     amax = -INF
     for i in range(n):
@@ -152,53 +152,99 @@ def kl_logits(d) -> str:
     if amax == -INF:
         out[0] = NAN
         return
-    # Weights w_i = exp(a_i − max a) and the weighted mean c of d_i = b_i − a_i.
+    # Pass 1: weights w_i = exp(a_i − max a) (kept) and their mean of d_i = b_i − a_i.
+    # A relative error in w_i moves the result by about that much times the i-th term of
+    # the KL, so a_i − max a is taken exactly (two_sum) and its tail applied to first order.
+    w = np.empty(n)
     z, zc, m, mc = 0.0, 0.0, 0.0, 0.0
     for i in range(n):
         ai = np.float64(a[i])
-        w = math.exp(ai - amax)
-        if w == 0.0:
-            continue
-        bi = np.float64(b[i])
-        if bi == -INF:
-            out[0] = INF
+        w[i] = 0.0
+        if ai == -INF:
+            continue  # masked entry: p_i = 0
+        if np.float64(b[i]) == -INF:
+            out[0] = INF  # p_i > 0 = q_i
             return
-        z, zc = _add(z, zc, w)
-        m, mc = _add(m, mc, w * (bi - ai))
+        th, tl = _p.two_sum(ai, -amax)
+        if th < -700.0:
+            continue  # p_i below 1e-304: its terms are taken in log space in pass 3
+        wi = math.exp(th)
+        wi += wi * tl
+        w[i] = wi
+        z, zc = _add(z, zc, wi)
+        m, mc = _add(m, mc, wi * (np.float64(b[i]) - ai))
     z = z + zc
     centre = (m + mc) / z
-    # S0 = E_p[e], S2 = E_p[expm1mx(e)] with e_i = d_i − centre.
+    # e_i = d_i − centre is carried as a double-double eh + el: the rounding of b_i − a_i
+    # would otherwise enter the result at first order (eps·|d_i|).  Errors in the weights
+    # and in the centre enter only at second order in e, except through S0² in the final
+    # cancellation, so pass 2 measures S0 and pass 3 re-centres on centre + S0.
+    s0, c0 = 0.0, 0.0
+    for i in range(n):
+        if w[i] == 0.0:
+            continue
+        dh, dl = _p.two_sum(np.float64(b[i]), -np.float64(a[i]))
+        eh, el = _p.two_sum(dh, -centre)
+        s0, c0 = _add(s0, c0, w[i] * eh)
+        s0, c0 = _add(s0, c0, w[i] * (el + dl))
+    shift = (s0 + c0) / z
+    centre_h, centre_l = _p.two_sum(centre, shift)
+    # Pass 3: S0 = E_p[e] (now ≈ 0) and S2 = E_p[expm1mx(e)], expanded to first order in el.
+    # Where w_i underflows or expm1mx(e_i) could overflow, the term w_i·expm1mx(e_i) is
+    # formed in log space as exp(t), t = (a_i − max a) + log expm1mx(e_i) in double-double;
+    # if some t exceeds 700 the KL is ≥ 700 − log n and log-sum-exp takes over (no
+    # cancellation there).
     s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0
-    emax = -INF
+    tmax = -INF
     for i in range(n):
         ai = np.float64(a[i])
-        w = math.exp(ai - amax)
-        if w == 0.0:
+        if ai == -INF:
             continue
-        e = (np.float64(b[i]) - ai) - centre
-        if e > emax:
-            emax = e
-        s0, c0 = _add(s0, c0, w * e)
-        if e <= 600.0:
-            s2, c2 = _add(s2, c2, w * _p.expm1mx(e))
+        dh, dl = _p.two_sum(np.float64(b[i]), -ai)
+        eh, el = _p.two_sum(dh, -centre_h)
+        eh, el = _p.two_sum(eh, (el + dl) - centre_l)
+        wi = w[i]
+        if wi != 0.0:
+            s0, c0 = _add(s0, c0, wi * eh)
+            s0, c0 = _add(s0, c0, wi * el)
+        if wi != 0.0 and eh <= 600.0:
+            g = _p.expm1mx(eh)
+            s2, c2 = _add(s2, c2, wi * g)
+            s2, c2 = _add(s2, c2, wi * (el * (g + eh)))
+            continue
+        if eh > 40.0:
+            lh, ll = eh, el  # log expm1mx(e) = e + log1p(−(1 + e)e^{−e}), tail below eps
+        else:
+            g = _p.expm1mx(eh) + el * math.expm1(eh)
+            if g == 0.0:
+                continue
+            lh, ll = math.log(g), 0.0
+        th, tl = _p.two_sum(ai, -amax)
+        t, tt = _p.two_sum(th, lh)
+        tt += tl + ll
+        if t > tmax:
+            tmax = t
+        if t <= 700.0:
+            s2, c2 = _add(s2, c2, math.exp(t) * (1.0 + tt))
     S0 = (s0 + c0) / z
-    if emax > 600.0:
-        # log E_p[exp(e)] − S0 by log-sum-exp; no cancellation since S0 ≈ 0.
+    if tmax > 700.0:
+        # KL = log Σ_i exp((a_i − max a) + e_i) − log z − S0, by log-sum-exp.
         top = -INF
         for i in range(n):
             ai = np.float64(a[i])
-            w = math.exp(ai - amax)
-            if w > 0.0:
-                v = (ai - amax) + ((np.float64(b[i]) - ai) - centre)
-                if v > top:
-                    top = v
+            if ai != -INF:
+                top = max(top, (ai - amax) + ((np.float64(b[i]) - ai) - centre_h))
         acc, accc = 0.0, 0.0
         for i in range(n):
             ai = np.float64(a[i])
-            w = math.exp(ai - amax)
-            if w > 0.0:
-                v = (ai - amax) + ((np.float64(b[i]) - ai) - centre)
-                acc, accc = _add(acc, accc, math.exp(v - top))
+            if ai == -INF:
+                continue
+            th, tl = _p.two_sum(ai, -amax)
+            dh, dl = _p.two_sum(np.float64(b[i]), -ai)
+            eh, el = _p.two_sum(dh, -centre_h)
+            vh, vl = _p.two_sum(th, eh)
+            vl += tl + el + dl - centre_l
+            acc, accc = _add(acc, accc, math.exp(vh - top) * (1.0 + vl))
         out[0] = top + math.log(acc + accc) - math.log(z) - S0
         return
     S2 = (s2 + c2) / z
@@ -207,10 +253,11 @@ def kl_logits(d) -> str:
         out[0] = math.log1p(x) - S0
     else:
         out[0] = _p.log1pmx(x) + S2
-'''
+"""
     return _gufunc("kl_logits", "(n),(n)->()", "a, b, out", docstring(d) + (
         "\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],"
-        "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries; +inf gives NaN."),
+        "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);"
+        "\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN."),
         body)
 
 

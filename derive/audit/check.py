@@ -1,0 +1,464 @@
+"""Verdicts on the relations of a document: rounding-aware, step by step.
+
+A chain ``E₀ = E₁ = … ≈ Eₙ`` has an exact value T, taken from its first evaluable element
+(its definition; numbers there are data, read exactly).  Each later element Eₖ is judged
+
+* against the previous step: the numbers Eₖ introduces stand for the intervals they round
+  to (±½ unit in the last printed digit; ``0.27329…`` for [0.27329, 0.27330]); numbers
+  repeated from earlier steps, data of the document and integers are exact.  If no value
+  Eₖ₋₁ can take is consistent with Eₖ, the step *introduces* an error, and where the two
+  steps line up term by term the report names the term that broke;
+* against the definition: T must lie in the interval of Eₖ (ok), or within the rounding the
+  chain has accumulated so far (warning: consistent only thanks to rounded intermediates,
+  e.g. a final value whose last digit is off), or else the step *inherits* an error.
+
+Inequalities are decided with the same intervals (undecidable at the printed precision →
+warning).  Named quantities (``H(p,q) = …``) are remembered for the rest of the document;
+units (nats for ln, bits for log₂) must match the logarithms of the chain's definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mpmath
+
+from . import nodes as N
+from .latex import Unsupported
+
+mp, iv = mpmath.mp, mpmath.iv
+SLACK = mpmath.mpf(10) ** -40
+UNIT_OF_LOG = {"nats": "ln", "bits": "log₂", "hartleys": "log₁₀"}
+
+
+@dataclass
+class Finding:
+    path: str
+    line: int
+    severity: str          # error | warning | ok | unchecked
+    relation: str
+    stated: str | None
+    computed: str | None
+    message: str
+    check: str             # step | inequality | name | unit | parse
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class NameValue:
+    exact: object          # mp value
+    stated: str
+    unit: str | None
+    line: int
+
+
+@dataclass
+class Chain:
+    definition: object = None          # the node whose value is T
+    exact: object = None               # T
+    name: str | None = None            # head name, when the chain defines one
+    known: set = field(default_factory=set)   # literal keys exact in later steps
+    accumulated: object = 0            # Σ half-widths of earlier steps' intervals
+    prev: object = None                # previous element (node) or None
+    prev_point: object = None
+    prev_interval: object = None
+    error_line: int | None = None
+    unit: str | None = None
+    defines: bool = False              # the chain introduces its head name
+
+
+def _point(n: N.Num):
+    return mp.mpf(n.value.numerator) / n.value.denominator
+
+
+def _exact_iv(n: N.Num):
+    return iv.mpf(n.value.numerator) / n.value.denominator
+
+
+def _rounded_iv(n: N.Num):
+    if n.decimals == 0 and not n.truncated:
+        return _exact_iv(n)
+    unit = iv.mpf(1) / iv.mpf(10) ** n.decimals
+    v = _exact_iv(n)
+    if n.truncated:
+        return iv.mpf([v.a, (v + unit).b])
+    return iv.mpf([(v - unit / 2).a, (v + unit / 2).b])
+
+
+def lo(interval):
+    return mp.mpf(interval.a)
+
+
+def hi(interval):
+    return mp.mpf(interval.b)
+
+
+def _contains(interval, x) -> bool:
+    tol = SLACK * max(1, abs(x))
+    return lo(interval) - tol <= x <= hi(interval) + tol
+
+
+def _meets(i, j) -> bool:
+    tol = SLACK * max(1, abs(lo(i)), abs(hi(i)))
+    return lo(i) <= hi(j) + tol and lo(j) <= hi(i) + tol
+
+
+def _distance(x, interval):
+    return max(lo(interval) - x, x - hi(interval), 0)
+
+
+def _half(interval):
+    return (hi(interval) - lo(interval)) / 2
+
+
+def fmt(x, like: N.Num | None = None) -> str:
+    """A value with two more decimals than the stated number it is compared with."""
+    if like is not None and isinstance(like, N.Num):
+        digits = like.decimals + 2
+        return mpmath.nstr(x, max(1, int(mpmath.floor(mpmath.log10(abs(x)))) + 1 + digits)
+                           if x != 0 else 1) + "…"
+    return mpmath.nstr(x, 10)
+
+
+class Auditor:
+    """State of one document: data numbers, named quantities, the current chain."""
+
+    def __init__(self, path: str, line_of):
+        self.path, self.line_of = path, line_of
+        self.data: set[str] = set()
+        self.names: dict[str, NameValue] = {}
+        self.findings: list[Finding] = []
+        self.chain: Chain | None = None
+
+    # -- evaluation ----------------------------------------------------------------------
+    def _env(self, ctx, literal):
+        values = {k: (v.exact if ctx is mp else iv.mpf([v.exact, v.exact]))
+                  for k, v in self.names.items()}
+        return N.Env(ctx, literal, values)
+
+    def point(self, node):
+        return N.evaluate(node, self._env(mp, _point))
+
+    def interval(self, node, exact_keys):
+        lit = lambda n: _exact_iv(n) if n.key() in exact_keys else _rounded_iv(n)
+        return N.evaluate(node, self._env(iv, lit))
+
+    # -- findings ------------------------------------------------------------------------
+    def add(self, offset, severity, relation, stated, computed, message, check):
+        self.findings.append(Finding(self.path, self.line_of(offset), severity, relation[:160],
+                                     stated, computed, message, check))
+
+    # -- document events -----------------------------------------------------------------
+    def prose_number(self, literal: str):
+        from .latex import number
+        self.data.add(number(literal.lstrip("-"), 0).key())
+
+    def segment(self, text: str, offset: int, display: bool, parse):
+        try:
+            items = parse(text)
+        except Unsupported as e:
+            if any(c in text for c in "=<>≈≤≥") or "\\approx" in text:
+                self.add(offset + e.pos, "unchecked", text.strip(), None, None, e.reason, "parse")
+            return
+        if len(items) == 1:
+            if isinstance(items[0], Unsupported):
+                return
+            self.data.update(n.key() for n in N.literals(items[0]))
+            return
+        if items[0] is None:
+            if not (display and self.chain is not None):
+                rel = items[1]
+                self.add(offset + rel.rhs_pos, "unchecked", text.strip(), None, None,
+                         "continues a chain, but no display math precedes it", "parse")
+                self.chain = None
+                return
+        else:
+            self.chain = Chain()
+            self.start(items[0], offset)
+        for k in range(1, len(items), 2):
+            self.step(items[k], items[k + 1], offset)
+        if not display:
+            self.chain = None
+
+    def start(self, head, offset):
+        c = self.chain
+        if isinstance(head, Unsupported):
+            c.prev = head
+            return
+        if isinstance(head, N.Name):
+            c.name = head.name
+            if head.name not in self.names:
+                c.defines = True
+                c.prev = head
+                return
+        self._set_definition(head)
+
+    def _set_definition(self, node):
+        c = self.chain
+        try:
+            value = self.point(node)
+        except N.NotEvaluable:
+            c.prev, c.prev_point, c.prev_interval = node, None, None
+            return False
+        c.definition, c.exact = node, value
+        c.known = set(self.data) | {n.key() for n in N.literals(node)}
+        c.accumulated = mp.mpf(0)
+        c.prev, c.prev_point = node, value
+        c.prev_interval = self.interval(node, c.known)
+        c.unit = _unit_of(node)
+        return True
+
+    def step(self, rel: N.Relation, node, offset):
+        c = self.chain
+        at = offset + rel.rhs_pos
+        prev = c.prev
+        relation = f"{_text(prev)} {rel.op} {_text(node)}"
+        stated = _text(node)
+        if isinstance(node, Unsupported):
+            self.add(at, "unchecked", relation, stated, None, node.reason, "parse")
+            c.prev, c.prev_point, c.prev_interval = node, None, None
+            return
+        # a name on the right of a definition: remember it
+        if isinstance(prev, N.Name) and prev.name not in self.names:
+            if self._set_definition(node):
+                self._remember(prev.name, node, at)
+                if isinstance(node, N.Num):
+                    self.data.add(node.key())
+            return
+        if c.definition is None:
+            if isinstance(node, N.Name) and node.name not in self.names:
+                c.prev = node
+                return
+            reason = _why_not(self, prev)
+            if self._set_definition(node):
+                self.add(at, "unchecked", relation, stated, None, reason, "step")
+            else:
+                self.add(at, "unchecked", relation, stated, None, _why_not(self, node), "step")
+            return
+        try:
+            p = self.point(node)
+            known_now = c.known | {n.key() for n in N.literals(prev)} if prev is not None else c.known
+            i_new = self.interval(node, known_now)
+            i_all = self.interval(node, c.known)
+        except N.NotEvaluable as e:
+            self.add(at, "unchecked", relation, stated, None, str(e), "step")
+            c.prev, c.prev_point, c.prev_interval = node, None, None
+            return
+        unit_ok = self._unit_check(node, at, relation, stated)
+        if rel.op in ("≤", "≥", "<", ">"):
+            self._inequality(rel.op, at, relation, stated, i_all, p)
+            self._set_definition(node)
+            return
+        n_before = len(self.findings)
+        self._equality(node, at, relation, stated, p, i_new, i_all)
+        if not unit_ok and self.findings[-1].severity == "ok" and len(self.findings) > n_before:
+            self.findings.pop()  # the unit finding already judges this relation
+        c.known |= {n.key() for n in N.literals(node)}
+        c.accumulated += _half(i_all)
+        c.prev, c.prev_point, c.prev_interval = node, p, i_all
+        if c.name:
+            self._remember(c.name, node, at)
+
+    def _equality(self, node, at, relation, stated, p, i_new, i_all):
+        c = self.chain
+        t = c.exact
+        like = node if isinstance(node, N.Num) else None
+        computed = fmt(t, like)
+        loose_prev = c.prev_interval is None or _meets(c.prev_interval, i_all)
+        if not loose_prev and isinstance(c.prev, N.Name) and c.prev.name in self.names:
+            was = self.names[c.prev.name]
+            c.error_line = c.error_line or self.line_of(at)
+            self.add(at, "error", relation, stated, computed,
+                     f"contradicts {c.prev.name} = {was.stated} (line {was.line}; exact "
+                     f"{fmt(was.exact, like)})", "name")
+            return
+        broken = [] if not loose_prev else _broken_terms(self, c.prev, node, c.known)
+        if not loose_prev or broken:
+            blame = _blame(self, c.prev, node, c.known, broken)
+            msg = "this step does not follow from the previous one" + (
+                f": {blame}" if blame else f" ({fmt(c.prev_point, like)}, written {stated})")
+            c.error_line = c.error_line or self.line_of(at)
+            self.add(at, "error", relation, stated, computed, msg, "step")
+            return
+        if _contains(i_all, t):
+            self.add(at, "ok", relation, stated, computed, "", "step")
+            return
+        if _distance(t, i_all) <= c.accumulated * (1 + SLACK):
+            rounded = _round_like(t, node)
+            self.add(at, "warning", relation, stated, computed,
+                     "consistent only through rounded intermediates; the exact value is "
+                     f"{computed}" + (f", which rounds to {rounded}" if rounded else ""), "step")
+            return
+        if c.error_line:
+            msg = (f"inherits the error introduced at line {c.error_line}; the exact value is "
+                   f"{computed}")
+        else:
+            msg = (f"follows from the previous step, but the exact value of the chain is "
+                   f"{computed}")
+            c.error_line = self.line_of(at)
+        self.add(at, "error", relation, stated, computed, msg, "step")
+
+    def _inequality(self, op, at, relation, stated, i_rhs, p_rhs):
+        c = self.chain
+        lhs_i, lhs_p = c.prev_interval, c.prev_point
+        holds = {"≤": lambda a, b: a <= b, "<": lambda a, b: a < b,
+                 "≥": lambda a, b: a >= b, ">": lambda a, b: a > b}[op]
+        la, lb, ra, rb = lo(lhs_i), hi(lhs_i), lo(i_rhs), hi(i_rhs)
+        sure = holds(lb, ra) if op in "≤<" else holds(la, rb)
+        never = (not holds(la, rb)) if op in "≤<" else (not holds(lb, ra))
+        computed = f"{fmt(lhs_p)} vs {fmt(p_rhs)}"
+        if sure:
+            self.add(at, "ok", relation, stated, computed, "", "inequality")
+        elif never:
+            self.add(at, "error", relation, stated, computed,
+                     f"the inequality is false: {fmt(lhs_p)} {op} {fmt(p_rhs)} does not hold",
+                     "inequality")
+        else:
+            self.add(at, "warning", relation, stated, computed,
+                     "cannot be decided at the printed precision", "inequality")
+
+    def _unit_check(self, node, at, relation, stated):
+        c = self.chain
+        unit = getattr(node, "unit", None)
+        if not unit:
+            return True
+        if c.unit and c.unit != unit:
+            self.add(at, "error", relation, stated, None,
+                     f"unit mismatch: the value is computed with {UNIT_OF_LOG[c.unit]} "
+                     f"({c.unit}) but labelled {unit}", "unit")
+            return False
+        if c.name and c.name in self.names and self.names[c.name].unit not in (None, unit):
+            self.add(at, "error", relation, stated, None,
+                     f"unit mismatch: {c.name} was given in {self.names[c.name].unit} at line "
+                     f"{self.names[c.name].line}, here in {unit}", "unit")
+            return False
+        return True
+
+    def _remember(self, name, node, at):
+        c = self.chain
+        unit = getattr(node, "unit", None) or c.unit
+        old = self.names.get(name)
+        if old is not None and old.exact == c.exact:
+            if unit and not old.unit:
+                old.unit = unit
+            if c.defines:  # later steps of the defining chain: its final statement counts
+                old.stated, old.line = _text(node), self.line_of(at)
+            return  # keep the first statement of the value for messages
+        self.names[name] = NameValue(c.exact, _text(node), unit or (old.unit if old else None),
+                                     self.line_of(at))
+
+
+def _unit_of(node):
+    units = N.log_bases(node)
+    return units.pop() if len(units) == 1 else None
+
+
+def _text(node) -> str:
+    if node is None:
+        return "…"
+    if isinstance(node, Unsupported):
+        return getattr(node, "text", "") or "(unreadable)"
+    return N.to_text(node)
+
+
+def _why_not(aud: Auditor, node) -> str:
+    if isinstance(node, Unsupported):
+        return node.reason
+    try:
+        aud.point(node)
+    except N.NotEvaluable as e:
+        return str(e)
+    return "no value to compare with"
+
+
+def _round_like(x, node) -> str | None:
+    if isinstance(node, N.Num) and not node.truncated:
+        return mpmath.nstr(mpmath.mpf(round(x * 10**node.decimals)) / 10**node.decimals,
+                           50).rstrip("0") if node.decimals else str(int(mpmath.nint(x)))
+    return None
+
+
+def _broken_terms(aud: Auditor, a, b, known) -> list:
+    """Aligned sub-term pairs that disagree although the whole steps agree (e.g. a term
+    with a small weight mis-rounded); [] when the steps do not line up or when the terms
+    only appear in another order."""
+    if not _same_shape(a, b):
+        return []
+    pairs = _pairs(a, b)
+    try:
+        meets = [[_meets(aud.interval(x, known), aud.interval(y, known)) for _, y in pairs]
+                 for x, _ in pairs]
+    except N.NotEvaluable:
+        return []
+    if all(meets[i][i] for i in range(len(pairs))):
+        return []
+    if isinstance(a, N.Add) and _has_matching(meets):
+        return []  # same terms, reordered
+    bad = []
+    for i, (x, y) in enumerate(pairs):
+        if not meets[i][i]:
+            bad.extend(_misaligned(aud, x, y, known) if _same_shape(x, y) else [(x, y)])
+    return bad
+
+
+def _has_matching(meets) -> bool:
+    """Is there a permutation pairing every term with an agreeing one? (n ≤ 8 by search)"""
+    n = len(meets)
+    if n > 8:
+        return False
+
+    def go(i, used):
+        return i == n or any(meets[i][j] and not used >> j & 1 and go(i + 1, used | 1 << j)
+                             for j in range(n))
+    return go(0, 0)
+
+
+def _same_shape(a, b) -> bool:
+    if isinstance(a, N.Add) and isinstance(b, N.Add):
+        return len(a.terms) == len(b.terms)
+    if isinstance(a, N.Mul) and isinstance(b, N.Mul):
+        return [o for o, _ in a.factors] == [o for o, _ in b.factors]
+    return False
+
+
+def _pairs(a, b):
+    if isinstance(a, N.Add):
+        return [(x if s > 0 else N.Neg(x), y if t > 0 else N.Neg(y))
+                for (s, x), (t, y) in zip(a.terms, b.terms)]
+    return [(x, y) for (_, x), (_, y) in zip(a.factors, b.factors)]
+
+
+def _blame(aud: Auditor, a, b, known, pairs=None) -> str:
+    """Name the sub-terms where two aligned steps disagree (both Add or both Mul with the
+    same shape); '' when the steps do not line up."""
+    pairs = pairs or _misaligned(aud, a, b, known)
+    if not pairs:
+        return ""
+    parts = []
+    for x, y in pairs[:3]:
+        try:
+            vx = aud.point(x)
+        except N.NotEvaluable:
+            return ""
+        like = y.arg if isinstance(y, N.Neg) else y
+        parts.append(f"{N.to_text(x)} = {fmt(vx, like if isinstance(like, N.Num) else None)}, "
+                     f"written {N.to_text(y)}")
+    return "; ".join(parts)
+
+
+def _misaligned(aud, a, b, known):
+    if a is None or isinstance(a, (Unsupported, N.Name)):
+        return []
+    if not _same_shape(a, b):
+        return [(a, b)]
+    bad = []
+    for x, y in _pairs(a, b):
+        try:
+            ok = _meets(aud.interval(x, known), aud.interval(y, known))
+        except N.NotEvaluable:
+            return [(a, b)]
+        if not ok:
+            bad.extend(_misaligned(aud, x, y, known) or [(x, y)])
+    return bad or [(a, b)]
