@@ -1,4 +1,4 @@
-"""nox sessions: tests, emit, verify, lint (audit, site and bench come with their issues)."""
+"""nox sessions: tests, emit, verify, audit, lint (site and bench come with their issues)."""
 import nox
 
 nox.options.sessions = ["lint", "tests"]
@@ -27,3 +27,14 @@ def verify(session):
 def lint(session):
     session.install("ruff")
     session.run("ruff", "check", "derive", "kernels", "tests", "noxfile.py")
+
+
+@nox.session
+def audit(session):
+    """Audit course text (default: content/ when present) and score the auditor on the
+    seeded-error corpus (sensitivity/specificity, bars 95 % / 99 %)."""
+    session.install("-e", ".")
+    paths = session.posargs or [p for p in ("content",) if __import__("os").path.isdir(p)]
+    if paths:
+        session.run("klforge", "audit", *paths)
+    session.run("python", "tests/audit_corpus/score.py")

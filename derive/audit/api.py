@@ -31,7 +31,7 @@ class Report:
                 "ok": count["ok"], "errors": count["error"], "warnings": count["warning"],
                 "unchecked": count["unchecked"]}
 
-    def extend(self, other: "Report"):
+    def extend(self, other: Report):
         self.findings += other.findings
         self.files += other.files
 
@@ -50,7 +50,12 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
         if kind == 0:
             aud.prose_number(item)
         else:
-            aud.segment(item.text, item.offset, item.display, parse_chain)
+            try:
+                aud.segment(item.text, item.offset, item.display, parse_chain)
+            except Exception as e:  # a bug must not hide the rest of the report
+                aud.chain = None
+                aud.add(item.offset, "unchecked", item.text.strip(), None, None,
+                        f"internal error: {type(e).__name__}: {e}", "parse")
     return Report(aud.findings, 1)
 
 

@@ -203,7 +203,7 @@ class Auditor:
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return False
         c.definition, c.exact = node, value
-        c.known = set(self.data) | {n.key() for n in N.literals(node)}
+        c.known = set(self.data) | {n.key() for n in N.literals(node)} | N.rational_values(node)
         c.accumulated = mp.mpf(0)
         c.prev, c.prev_point = node, value
         c.prev_interval = self.interval(node, c.known)
@@ -221,7 +221,7 @@ class Auditor:
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
         # a name on the right of a definition: remember it
-        if isinstance(prev, N.Name) and prev.name not in self.names:
+        if isinstance(prev, N.Name) and prev.name not in self.names and rel.op in ("=", "≈"):
             if self._set_definition(node):
                 self._remember(prev.name, node, at)
                 if isinstance(node, N.Num):
@@ -239,8 +239,6 @@ class Auditor:
             return
         try:
             p = self.point(node)
-            known_now = c.known | {n.key() for n in N.literals(prev)} if prev is not None else c.known
-            i_new = self.interval(node, known_now)
             i_all = self.interval(node, c.known)
         except N.NotEvaluable as e:
             self.add(at, "unchecked", relation, stated, None, str(e), "step")
@@ -248,20 +246,26 @@ class Auditor:
             return
         unit_ok = self._unit_check(node, at, relation, stated)
         if rel.op in ("≤", "≥", "<", ">"):
-            self._inequality(rel.op, at, relation, stated, i_all, p)
+            if c.prev_interval is None:
+                self.add(at, "unchecked", relation, stated, None,
+                         "the left-hand side could not be evaluated", "inequality")
+                self._set_definition(node)
+                return
+            # a stated bound is a threshold, not a rounded result: its numbers are exact
+            i_bound = self.interval(node, {n.key() for n in N.literals(node)})
+            self._inequality(rel.op, at, relation, stated, i_bound, p)
             self._set_definition(node)
             return
         n_before = len(self.findings)
-        self._equality(node, at, relation, stated, p, i_new, i_all)
+        self._equality(node, at, relation, stated, i_all)
         if not unit_ok and self.findings[-1].severity == "ok" and len(self.findings) > n_before:
             self.findings.pop()  # the unit finding already judges this relation
-        c.known |= {n.key() for n in N.literals(node)}
         c.accumulated += _half(i_all)
         c.prev, c.prev_point, c.prev_interval = node, p, i_all
         if c.name:
             self._remember(c.name, node, at)
 
-    def _equality(self, node, at, relation, stated, p, i_new, i_all):
+    def _equality(self, node, at, relation, stated, i_all):
         c = self.chain
         t = c.exact
         like = node if isinstance(node, N.Num) else None
@@ -274,6 +278,13 @@ class Auditor:
                      f"contradicts {c.prev.name} = {was.stated} (line {was.line}; exact "
                      f"{fmt(was.exact, like)})", "name")
             return
+        last_unit = (mpmath.mpf(10) ** -node.decimals if isinstance(node, N.Num) else 0)
+        dist = _distance(t, i_all)
+        if dist > 0 and dist < last_unit and c.error_line is None:
+            self.add(at, "warning", relation, stated, computed,
+                     f"the last digit is off: the exact value {computed} rounds to "
+                     f"{_round_like(t, node)}", "step")
+            return
         broken = [] if not loose_prev else _broken_terms(self, c.prev, node, c.known)
         if not loose_prev or broken:
             blame = _blame(self, c.prev, node, c.known, broken)
@@ -285,7 +296,8 @@ class Auditor:
         if _contains(i_all, t):
             self.add(at, "ok", relation, stated, computed, "", "step")
             return
-        if _distance(t, i_all) <= c.accumulated * (1 + SLACK):
+        follows = c.prev_point is not None and _contains(i_all, c.prev_point)
+        if follows and dist <= c.accumulated * (1 + SLACK):
             rounded = _round_like(t, node)
             self.add(at, "warning", relation, stated, computed,
                      "consistent only through rounded intermediates; the exact value is "
@@ -374,16 +386,18 @@ def _why_not(aud: Auditor, node) -> str:
 
 
 def _round_like(x, node) -> str | None:
+    """x rounded to the printed decimals of a stated number."""
     if isinstance(node, N.Num) and not node.truncated:
-        return mpmath.nstr(mpmath.mpf(round(x * 10**node.decimals)) / 10**node.decimals,
-                           50).rstrip("0") if node.decimals else str(int(mpmath.nint(x)))
+        from decimal import ROUND_HALF_EVEN, Decimal
+        d = Decimal(mpmath.nstr(x, 40, strip_zeros=False))
+        return f"{d.quantize(Decimal(10) ** -node.decimals, ROUND_HALF_EVEN):.{node.decimals}f}"
     return None
 
 
 def _broken_terms(aud: Auditor, a, b, known) -> list:
     """Aligned sub-term pairs that disagree although the whole steps agree (e.g. a term
-    with a small weight mis-rounded); [] when the steps do not line up or when the terms
-    only appear in another order."""
+    with a small weight mis-rounded), searched recursively; [] when the steps do not line
+    up or when the terms only appear in another order."""
     if not _same_shape(a, b):
         return []
     pairs = _pairs(a, b)
@@ -392,14 +406,16 @@ def _broken_terms(aud: Auditor, a, b, known) -> list:
                  for x, _ in pairs]
     except N.NotEvaluable:
         return []
-    if all(meets[i][i] for i in range(len(pairs))):
-        return []
-    if isinstance(a, N.Add) and _has_matching(meets):
+    commutes = isinstance(a, N.Add) or (isinstance(a, N.Mul) and
+                                        all(o == "*" for o, _ in a.factors))
+    if not all(meets[i][i] for i in range(len(pairs))) and commutes and _has_matching(meets):
         return []  # same terms, reordered
     bad = []
     for i, (x, y) in enumerate(pairs):
         if not meets[i][i]:
             bad.extend(_misaligned(aud, x, y, known) if _same_shape(x, y) else [(x, y)])
+        else:
+            bad.extend(_broken_terms(aud, x, y, known))
     return bad
 
 
@@ -416,6 +432,8 @@ def _has_matching(meets) -> bool:
 
 
 def _same_shape(a, b) -> bool:
+    if isinstance(a, N.Neg) and isinstance(b, N.Neg):
+        return True
     if isinstance(a, N.Add) and isinstance(b, N.Add):
         return len(a.terms) == len(b.terms)
     if isinstance(a, N.Mul) and isinstance(b, N.Mul):
@@ -424,10 +442,12 @@ def _same_shape(a, b) -> bool:
 
 
 def _pairs(a, b):
+    if isinstance(a, N.Neg):
+        return [(a.arg, b.arg)]
     if isinstance(a, N.Add):
         return [(x if s > 0 else N.Neg(x), y if t > 0 else N.Neg(y))
-                for (s, x), (t, y) in zip(a.terms, b.terms)]
-    return [(x, y) for (_, x), (_, y) in zip(a.factors, b.factors)]
+                for (s, x), (t, y) in zip(a.terms, b.terms, strict=False)]
+    return [(x, y) for (_, x), (_, y) in zip(a.factors, b.factors, strict=False)]
 
 
 def _blame(aud: Auditor, a, b, known, pairs=None) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .nodes import (Add, Const, Func, Mul, Name, Neg, Num, Percent, Pow, Relation, Sum, Var)
+from .nodes import Add, Const, Func, Mul, Name, Neg, Num, Percent, Pow, Relation, Sum, Var
 
 MAX_DEPTH = 60
 MAX_LENGTH = 4000
@@ -221,8 +221,13 @@ class Parser:
         kind, tok, _ = self.peek()
         if kind == "num":
             return True
+        if tok in FONTS - {"\\text"}:
+            save = self.i
+            is_unit = self.unit() is not None
+            self.i = save
+            return not is_unit
         if tok in ("(", "[", "{", "\\left", "\\frac", "\\dfrac", "\\tfrac", "\\sqrt", "\\ln",
-                   "\\log", "\\exp", "\\pi", "\\sum") or tok in FONTS - {"\\text"}:
+                   "\\log", "\\exp", "\\pi", "\\sum"):
             return True
         return (kind == "ch" and tok.isalpha()) or tok[1:] in GREEK
 

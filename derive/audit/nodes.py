@@ -144,6 +144,46 @@ def literals(node) -> list[Num]:
     return [n for n in walk(node) if isinstance(n, Num)]
 
 
+def rational_values(node) -> set[str]:
+    """Exact values (as Fraction strings) of the rational sub-expressions of ``node``:
+    ``\frac{1}{2}`` makes a later ``0.5`` exact rather than a rounded intermediate."""
+    out: set[str] = set()
+
+    def value(n):
+        if isinstance(n, Num):
+            return n.value
+        if isinstance(n, Neg):
+            v = value(n.arg)
+            return None if v is None else -v
+        if isinstance(n, Add):
+            vs = [value(t) for _, t in n.terms]
+            r = None if None in vs else sum(v if s > 0 else -v for (s, _), v in zip(n.terms, vs, strict=False))
+        elif isinstance(n, Mul):
+            vs = [value(f) for _, f in n.factors]
+            r = None
+            if None not in vs and not any(o == "/" and v == 0 for (o, _), v in zip(n.factors, vs, strict=False)):
+                r = Fraction(1)
+                for (o, _), v in zip(n.factors, vs, strict=False):
+                    r = r * v if o == "*" else r / v
+        elif isinstance(n, Pow):
+            b, e = value(n.base), value(n.exp)
+            r = (b ** int(e) if b is not None and e is not None and e.denominator == 1
+                 and abs(e) <= 64 and (b != 0 or e >= 0) else None)
+        else:
+            for c in children(n):
+                value(c)
+            return None
+        for c in children(n):
+            value(c)
+        if r is not None:
+            out.add(str(r))
+            out.add(str(-r))
+        return r
+
+    value(node)
+    return out
+
+
 def log_bases(node) -> set[str]:
     """Units the logarithms of an expression produce: nats (ln), bits (log₂), hartleys."""
     out = set()
@@ -214,6 +254,10 @@ def evaluate(node, env: Env):
     ctx.dps = DPS
     try:
         return _eval(node, env, ctx)
+    except (ZeroDivisionError, ValueError, OverflowError, ArithmeticError) as e:
+        raise NotEvaluable(f"cannot evaluate: {e}") from None
+    except RecursionError:
+        raise NotEvaluable("expression nested too deeply") from None
     finally:
         ctx.dps = saved
 

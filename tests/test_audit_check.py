@@ -1,0 +1,146 @@
+"""Verdicts of the auditor on small documents whose right answers are known by hand."""
+import pytest
+
+from derive.audit import audit_text
+
+K1 = r"""Let p = (0.92, 0.08) and q = (0.70, 0.30).
+
+$$
+D_{\mathrm{KL}}(p\|q) = 0.92 \ln\frac{0.92}{0.70} + 0.08 \ln\frac{0.08}{0.30}
+$$
+$$
+= 0.92(0.2733) + 0.08(-1.3218)
+$$
+$$
+= 0.2514 - 0.1057 = 0.1457 \text{ nats}
+$$
+"""
+
+
+def verdicts(text, fmt="md"):
+    return [(f.line, f.severity) for f in audit_text(text, fmt).findings]
+
+
+def only(text, fmt="md"):
+    (f,) = audit_text(text, fmt).findings
+    return f
+
+
+def test_a_correct_chain_across_blocks_is_ok_with_lines():
+    assert verdicts(K1) == [(7, "ok"), (10, "ok"), (10, "ok")]
+
+
+def test_a_wrong_term_is_named():
+    f = audit_text(K1.replace("0.92(0.2733)", "0.92(0.274)")).findings[0]
+    assert f.severity == "error" and f.line == 7
+    assert "ln(0.92/0.70) = 0.27329…, written 0.274" in f.message
+
+
+def test_an_inherited_error_points_at_its_origin():
+    text = "$0.92 \\ln\\frac{0.92}{0.70} = 0.92(0.274) = 0.2521$"
+    first, second = audit_text(text).findings
+    assert first.severity == second.severity == "error"
+    assert "inherits the error introduced at line 1" in second.message
+
+
+def test_small_weight_mis_rounding_is_caught_term_by_term():
+    f = only("$0.92 \\ln\\frac{0.92}{0.70} + 0.08 \\ln\\frac{0.08}{0.30} = 0.92(0.2733) + 0.08(-1.3219)$")
+    assert f.severity == "error" and "written −1.3219" in f.message
+
+
+def test_reordered_terms_are_not_an_error():
+    f = only("$0.92 \\ln\\frac{0.92}{0.70} + 0.08 \\ln\\frac{0.08}{0.30} = 0.08(-1.3218) + 0.92(0.2733)$")
+    assert f.severity == "ok"
+
+
+@pytest.mark.parametrize("stated,severity", [
+    ("0.6931", "ok"), ("0.693", "ok"), ("0.69", "ok"), ("0.7", "ok"),
+    ("0.6932", "warning"), ("0.694", "warning"),       # a final digit off by one
+    ("0.6933", "error"), ("0.695", "error"), ("0.5", "error"), ("-0.6931", "error"),
+    ("0.69314\\ldots", "ok"), ("0.69315\\ldots", "warning"), ("0.69317\\ldots", "error"),
+])
+def test_rounding_aware_final_values(stated, severity):
+    assert only(f"$\\ln 2 = {stated}$").severity == severity
+
+
+def test_accumulated_rounding_is_a_warning_not_an_error():
+    # 0.0839 − 0.0633 = 0.0206 exactly, but the exact chain value 0.020691… rounds to 0.0207
+    text = ("$0.27 \\ln\\frac{0.27}{0.19} - 0.27\\ln\\frac{0.27}{0.2} = 0.0949 - 0.0810 "
+            "= 0.0139$")
+    fs = audit_text(text).findings
+    assert all(f.severity in ("ok", "warning") for f in fs)
+
+
+def test_data_and_rational_literals_are_exact():
+    # 0.5 repeats \frac{1}{2} of the definition: exact, so a wrong final value is an error
+    text = "$\\frac{1}{2} + \\ln 2 = 0.5 + 0.6931 = 1.1941$"
+    assert [f.severity for f in audit_text(text).findings] == ["ok", "error"]
+
+
+@pytest.mark.parametrize("tex,severity", [
+    ("\\ln 2 < 0.7", "ok"), ("e^{-1} > 0.5", "error"), ("0.1 + 0.2 \\le 0.3", "ok"),
+    ("0.1 + 0.2 < 0.3", "error"), ("\\ln 2 \\ge 0.69", "ok"),
+    ("1.000 \\le 1", "ok"),
+])
+def test_inequalities(tex, severity):
+    assert only(f"${tex}$").severity == severity
+
+
+def test_undecidable_inequality_is_a_warning():
+    # 0.3333 stands for [0.33325, 0.33335], which straddles 1/3
+    text = "$\\frac{1}{3} = 0.3333 \\le \\frac{1}{3}$"
+    assert [f.severity for f in audit_text(text).findings] == ["ok", "warning"]
+
+
+def test_units():
+    assert only("$\\log_2 8 = 3 \\text{ bits}$").severity == "ok"
+    f = only("$\\ln 8 = 2.0794 \\text{ bits}$")
+    assert f.severity == "error" and f.check == "unit" and "labelled bits" in f.message
+
+
+def test_named_quantities_are_remembered():
+    text = K1 + "\nSo $D_{\\mathrm{KL}}(p\\|q) \\approx 0.15$, not $D_{\\mathrm{KL}}(p\\|q) = 0.2$.\n"
+    *_, ok, bad = audit_text(text).findings
+    assert ok.severity == "ok" and bad.severity == "error" and bad.check == "name"
+    assert "contradicts D_KL(p||q) = 0.1457 (line 10" in bad.message
+
+
+def test_names_are_usable_in_later_expressions():
+    text = K1 + "\n$$H(p,q) = D_{\\mathrm{KL}}(p\\|q) + 0.2788 = 0.4245$$\n"
+    assert audit_text(text).findings[-1].severity == "ok"
+
+
+def test_unchecked_is_listed_with_reason_never_passed():
+    fs = audit_text("$x^2 = 4$ and $\\int_0^1 x\\,dx = 0.5$ and $10^{10^{10}} = 1$").findings
+    assert [f.severity for f in fs] == ["unchecked"] * 3
+    assert "free symbol x" in fs[0].message and "\\int" in fs[1].message
+    assert "too large" in fs[2].message
+
+
+def test_inline_continuation_without_display_is_unchecked():
+    f = only("Then $= 0.5$.")
+    assert f.severity == "unchecked" and "continues" in f.message
+
+
+def test_markdown_extraction_skips_code_and_prices():
+    text = ("It costs $5 and $10 today.\n\n```python\nx = '$1 = 2$'\n```\n\n"
+            "Inline `$1 = 2$` code. But $1 + 1 = 2$.\n\n```{math}\n:label: eq1\n2 \\cdot 3 = 6\n```\n")
+    fs = audit_text(text).findings
+    assert [(f.line, f.severity) for f in fs] == [(7, "ok"), (11, "ok")]
+
+
+def test_latex_align_rows_chain_and_comments():
+    text = ("\\begin{align}\n  \\ln 4 &= 2 \\ln 2 \\label{a} \\\\\n  &= 1.3863 \\nonumber \\\\\n"
+            "  &= 1.4 % 1.3863 rounded\n\\end{align}\n% $1 = 2$ in a comment\n"
+            "\\begin{equation} e^{0} = 1 \\end{equation}\n")
+    assert verdicts(text, "tex") == [(2, "ok"), (3, "ok"), (4, "ok"), (7, "ok")]
+
+
+def test_brackets_and_parens_math():
+    text = "\\[ 2 + 2 = 5 \\] and \\( 3 \\cdot 3 = 9 \\)"
+    assert [f.severity for f in audit_text(text).findings] == ["error", "ok"]
+
+
+def test_stackrel_question():
+    assert only("$\\frac{1}{4} \\stackrel{?}{=} 0.25$").severity == "ok"
+    assert only("$\\frac{1}{3} \\stackrel{?}{=} 0.25$").severity == "error"

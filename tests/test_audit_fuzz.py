@@ -1,0 +1,83 @@
+"""The auditor never crashes or hangs: random and mutated documents, deep nesting, huge
+exponents, unbalanced delimiters.  (The time bound here is a hang guard, not a speed claim.)"""
+import os
+import time
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from derive.audit import audit_text
+
+CORPUS = sorted((Path(__file__).parent / "audit_corpus").glob("problems_*"))
+TOKENS = ["$", "$$", "\\[", "\\]", "\\(", "\\)", "{", "}", "(", ")", "[", "]", "=", "\\approx",
+          "\\le", "<", ">", "^", "_", "\\frac", "\\ln", "\\log", "\\log_2", "\\exp", "e^", "\\sqrt",
+          "\\sum_{i=1}^{", "\\cdot", "\\times", "-", "+", "/", "0.5", "10", "9", "1e5", "x", "H(p,q)",
+          "\\text{ nats}", "\\ldots", "\\left(", "\\right)", "&", "\\\\", "\n", "\n\n", " ", "%",
+          "```", "```{math}", "\\begin{align}", "\\end{align}", "\\stackrel{?}{=}", "\\%", "é", "\x00"]
+HANG_GUARD = 60.0
+#: KLFORGE_FUZZ_SCALE=10 runs ten times as many examples (a deeper local fuzz).
+SCALE = int(os.environ.get("KLFORGE_FUZZ_SCALE", "1"))
+
+
+def audit_ok(text, fmt):
+    t0 = time.monotonic()
+    report = audit_text(text, fmt)
+    assert time.monotonic() - t0 < HANG_GUARD
+    for f in report.findings:
+        assert f.severity in ("error", "warning", "ok", "unchecked")
+        assert not f.message.startswith("internal error"), f
+        assert f.line >= 1
+    return report
+
+
+@settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(TOKENS), max_size=80), st.sampled_from(["md", "tex"]))
+def test_random_token_soup(tokens, fmt):
+    audit_ok(" ".join(tokens), fmt)
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["md", "tex"]))
+def test_random_text(text, fmt):
+    audit_ok(text, fmt)
+
+
+@settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CORPUS), st.data())
+def test_mutated_corpus_documents(path, data):
+    text = path.read_text()
+    for _ in range(data.draw(st.integers(1, 6))):
+        i = data.draw(st.integers(0, len(text)))
+        op = data.draw(st.sampled_from(["delete", "insert", "duplicate"]))
+        if op == "delete":
+            text = text[:i] + text[i + data.draw(st.integers(1, 20)):]
+        elif op == "insert":
+            text = text[:i] + data.draw(st.sampled_from(TOKENS)) + text[i:]
+        else:
+            j = data.draw(st.integers(i, min(len(text), i + 200)))
+            text = text[:j] + text[i:j] + text[j:]
+    audit_ok(text, "tex" if path.suffix == ".tex" else "md")
+
+
+def test_pathological_inputs():
+    cases = [
+        "$" + "{" * 5000 + "1" + "}" * 5000 + " = 1$",
+        "$" + "(" * 3000 + "$",
+        "$10^{10^{10^{10^{10}}}} = 1$",
+        "$e^{e^{e^{e^{10}}}} = 1$",
+        "$\\sqrt[0]{2} = 1$ and $0^{0} = 1$ and $\\log_1 5 = 1$ and $\\log_{-2} 4 = 2$",
+        "$\\sum_{i=1}^{10^{9}} i = 1$ and $\\sum_{i=0.5}^{3} i = 1$",
+        "$" * 10001,
+        "$$" + " = 1" * 2000 + "$$",
+        "$1" + " + 1" * 3000 + " = 3001$",
+        "-" * 10000 + "$1 = 1$",
+        "$" + "-" * 2000 + "1 = -1$",
+        "$2" + "^{2" * 200 + "}" * 200 + " = 4$",
+        "\\begin{align}" + "&= 1 \\\\" * 500 + "\\end{align}",
+        "```{math}\n" + "= 2\n" * 100,
+        "$\\frac{1}{3} = 0." + "3" * 5000 + "$",
+    ]
+    for text in cases:
+        audit_ok(text, "md")
+        audit_ok(text, "tex")

@@ -1,0 +1,101 @@
+"""The whitelisted LaTeX front end: what it reads, exactly, and what it refuses."""
+from fractions import Fraction
+
+import mpmath
+import pytest
+
+from derive.audit import Unsupported, parse_chain
+from derive.audit import nodes as N
+
+
+def value(tex):
+    items = parse_chain(tex)
+    assert len(items) == 1 and not isinstance(items[0], Unsupported), items
+    return N.evaluate(items[0], N.Env(mpmath.mp, lambda n: mpmath.mpf(n.value.numerator) / n.value.denominator))
+
+
+def refused(tex):
+    items = parse_chain(tex)
+    bad = [x for x in items if isinstance(x, Unsupported)]
+    return bad[0].reason if bad else None
+
+
+def test_decimals_are_read_exactly():
+    (num,) = parse_chain("0.1")
+    assert num.value == Fraction(1, 10) and num.decimals == 1
+    assert parse_chain("0.70")[0].decimals == 2
+    assert parse_chain("0.27329\\ldots")[0].truncated
+
+
+M = mpmath.mpf
+CASES = [
+    ("0.92(0.274)", lambda: M("0.92") * M("0.274")),
+    ("\\frac{0.92}{0.70}", lambda: M(92) / 70),
+    ("\\frac12", lambda: M(1) / 2),
+    ("\\ln\\frac{0.08}{0.30}", lambda: mpmath.log(M(8) / 30)),
+    ("\\log_2 8", lambda: M(3)),
+    ("\\log_{10} 1000", lambda: M(3)),
+    ("\\log 2", lambda: mpmath.log(2)),          # \log is the natural logarithm
+    ("e^{-0.5}", lambda: mpmath.exp(-M(1) / 2)),
+    ("\\exp(1)", lambda: mpmath.e),
+    ("\\sqrt{2}", lambda: mpmath.sqrt(2)),
+    ("\\sqrt[3]{8}", lambda: M(2)),
+    ("2 \\cdot 3 \\times 4 / 8", lambda: M(3)),
+    ("\\left( 1 + 2 \\right)^{2}", lambda: M(9)),
+    ("[1 + 2] \\div 3", lambda: M(1)),
+    ("2\\pi", lambda: 2 * mpmath.pi),
+    ("12.5\\%", lambda: M(1) / 8),
+    ("\\sum_{i=1}^{4} i^2", lambda: M(30)),
+    ("\\sum_{k=0}^{3} \\frac{1}{2^k}", lambda: M(15) / 8),
+    ("-(-0.3466 - 0.3612)", lambda: M(7078) / 10000),
+    ("0.5 \u2212 0.25", lambda: M(1) / 4),    # Unicode minus
+]
+
+
+@pytest.mark.parametrize("tex,expected", CASES, ids=[c[0] for c in CASES])
+def test_whitelist_values(tex, expected):
+    with mpmath.workdps(60):
+        assert abs(value(tex) - expected()) < mpmath.mpf(10) ** -50
+
+
+@pytest.mark.parametrize("tex,reason", [
+    ("\\int_0^1 x\\,dx = 0.5", "unsupported '\\\\int'"),
+    ("2^10 = 1024", "ambiguous exponent"),
+    ("0.5 0.25 = 1", "two numbers side by side"),
+    ("(1 + 2 = 3", "expected ')'"),
+    ("(" * 200 + "1" + ")" * 200 + " = 1", "nested deeper"),
+])
+def test_outside_the_whitelist_is_refused_with_a_reason(tex, reason):
+    got = refused(tex)
+    assert got is not None and reason in got, got
+
+
+def test_relations_and_positions():
+    tex = "a = 1 \\approx 1.0 \\le 2 < 3 \\ge 0 > -1 \\stackrel{?}{=} -1"
+    items = parse_chain(tex)
+    ops = [r.op for r in items[1::2]]
+    assert ops == ["=", "≈", "≤", "<", "≥", ">", "?="]
+    assert tex[items[1].rhs_pos] == "1" and tex[items[3].rhs_pos:].startswith("1.0")
+
+
+def test_continuation_and_names():
+    items = parse_chain("= 0.2514 - 0.1057")
+    assert items[0] is None and items[1].op == "="
+    (name,) = parse_chain("D_{\\mathrm{KL}}(p \\| q)")
+    assert isinstance(name, N.Name) and name.name == "D_KL(p||q)"
+    assert parse_chain("H(p,q)")[0].name == "H(p,q)"
+    assert parse_chain("0.1457 \\text{ nats}")[0].unit == "nats"
+    assert parse_chain("1.5\\,\\mathrm{bits}")[0].unit == "bits"
+
+
+def test_free_symbols_and_domain_errors_are_not_evaluable():
+    for tex in ("x^2", "\\text{where}", "\\ln(-1)", "\\frac{1}{0}", "\\sqrt{-4}", "10^{10^{10}}", "0^{-1}",
+                "\\sum_{i=1}^{100000} i", "e^{10^{7}}"):
+        (node,) = parse_chain(tex)
+        with pytest.raises(N.NotEvaluable):
+            value(tex)
+
+
+def test_rational_subexpressions_are_collected():
+    (node,) = parse_chain("\\ln 2 - \\frac{1}{2} + 3 \\cdot \\frac{1}{4}")
+    assert {"1/2", "3/4"} <= N.rational_values(node)
