@@ -1,4 +1,6 @@
-"""nox sessions: tests, emit, verify, audit, lint (site and bench come with their issues)."""
+"""nox sessions: tests, emit, verify, audit, bench, lint (site comes with its issue)."""
+import os
+
 import nox
 
 nox.options.sessions = ["lint", "tests"]
@@ -34,7 +36,17 @@ def audit(session):
     """Audit course text (default: content/ when present) and score the auditor on the
     seeded-error corpus (sensitivity/specificity, bars 95 % / 99 %)."""
     session.install("-e", ".")
-    paths = session.posargs or [p for p in ("content",) if __import__("os").path.isdir(p)]
+    paths = session.posargs or [p for p in ("content",) if os.path.isdir(p)]
     if paths:
         session.run("klforge", "audit", *paths)
     session.run("python", "tests/audit_corpus/score.py")
+
+
+@nox.session
+def bench(session):
+    """Kernels against torch (CPU) and scipy, same run; writes bench-results/bench.json and
+    bench.png.  `nox -s bench -- --quick` for a smoke run, `-- --check` to fail on a bar."""
+    session.install("-e", ".[bench]")
+    # the CPU build; elsewhere add `--index-url https://download.pytorch.org/whl/cpu`
+    session.install(os.environ.get("KLFORGE_TORCH", "torch==2.13.0"))
+    session.run("klforge", "bench", *session.posargs)

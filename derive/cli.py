@@ -92,6 +92,21 @@ def _cmd_audit(args) -> int:
     return 1 if s["errors"] or (args.strict and s["warnings"]) else 0
 
 
+def _cmd_bench(args) -> int:
+    from pathlib import Path
+
+    from . import bench
+
+    threads = tuple(int(t) for t in args.threads.split(","))
+    select = args.select.split(",") if args.select else None
+    report = bench.run(Path(args.out), quick=args.quick, repeat=args.repeat, threads=threads,
+                       select=select)
+    print(f"wrote {Path(args.out) / 'bench.json'}")
+    for miss in report["bar_misses"]:
+        print(f"bar missed: {miss}")
+    return 1 if (args.check and report["bar_misses"]) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="klforge", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -123,6 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="per-file progress on stderr (default: when stderr is a terminal)")
     a.set_defaults(func=_cmd_audit)
+    b = sub.add_parser("bench", help="time the kernels against torch/scipy in the same run",
+                       description="Medians of alternating runs; ratios against peers; "
+                       "streaming throughput as a share of the read bandwidth measured in the "
+                       "same run. Writes bench.json and bench.png.")
+    b.add_argument("--out", default="bench-results", help="output directory")
+    b.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
+    b.add_argument("--repeat", type=int, default=7, help="rounds per workload (median)")
+    b.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    b.add_argument("--select", help="comma-separated workload names")
+    b.add_argument("--check", action="store_true", help="exit 1 if a bar is missed")
+    b.set_defaults(func=_cmd_bench)
     return p
 
 

@@ -128,7 +128,7 @@ def scalar_kernel(d, output_fn=None) -> str:
     lines += [
         "",
         "",
-        f"@vectorize({sig}, cache=True)",
+        f"@_lazy(vectorize, {sig}, cache=True, target='parallel')",
         f"def {d.kernel}({', '.join(args)}):",
         f'    """{doc}"""',
         f"    return _{d.kernel}_core({', '.join(f'np.float64({a})' for a in args)})",

@@ -23,6 +23,27 @@ from . import _primitives as _p
 NAN = math.nan
 INF = math.inf
 
+#: name -> zero-argument builder of the compiled kernel.  Public kernels are compiled (or
+#: loaded from numba's cache) on first use, so ``import kernels`` stays fast.
+_BUILDERS = {{}}
+_BUILT = {{}}
+
+
+def _lazy(decorator, *args, **kwargs):
+    """Record a public kernel and defer ``decorator(*args, **kwargs)(func)`` to first use."""
+    def register(func):
+        _BUILDERS[func.__name__] = lambda: decorator(*args, **kwargs)(func)
+        return func
+    return register
+
+
+def build(name):
+    """The compiled kernel ``name`` as a ``numpy.ufunc`` (built once, then reused)."""
+    if name not in _BUILT:
+        kernel = _BUILDERS[name]()
+        _BUILT[name] = getattr(kernel, "ufunc", kernel)
+    return _BUILT[name]
+
 
 @njit(cache=True)
 def _add(s, c, x):
@@ -67,7 +88,8 @@ def docstring(d) -> str:
 
 
 def _gufunc(name: str, layout: str, args: str, doc: str, body: str) -> str:
-    return (f"@guvectorize({gufunc_signatures(layout)}, {layout!r}, cache=True)\n"
+    return (f"@_lazy(guvectorize, {gufunc_signatures(layout)}, {layout!r}, cache=True, "
+            f"target='parallel')\n"
             f"def {name}({args}):\n    \"\"\"{doc}\"\"\"\n{body}")
 
 
