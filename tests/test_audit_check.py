@@ -144,3 +144,8 @@ def test_brackets_and_parens_math():
 def test_stackrel_question():
     assert only("$\\frac{1}{4} \\stackrel{?}{=} 0.25$").severity == "ok"
     assert only("$\\frac{1}{3} \\stackrel{?}{=} 0.25$").severity == "error"
+
+
+def test_myst_math_role_is_math():
+    f = only("As {math}`\\ln 4 = 1.3863` shows, and `$1 = 2$` is code.")
+    assert f.severity == "ok" and f.relation == "ln(4) = 1.3863"

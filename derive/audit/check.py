@@ -67,6 +67,7 @@ class Chain:
     error_line: int | None = None
     unit: str | None = None
     defines: bool = False              # the chain introduces its head name
+    seen: set = field(default_factory=set)    # literal keys printed in earlier steps
 
 
 def _point(n: N.Num):
@@ -205,6 +206,7 @@ class Auditor:
         c.definition, c.exact = node, value
         c.known = set(self.data) | {n.key() for n in N.literals(node)} | N.rational_values(node)
         c.accumulated = mp.mpf(0)
+        c.seen = {n.key() for n in N.literals(node)}
         c.prev, c.prev_point = node, value
         c.prev_interval = self.interval(node, c.known)
         c.unit = _unit_of(node)
@@ -261,6 +263,7 @@ class Auditor:
         if not unit_ok and self.findings[-1].severity == "ok" and len(self.findings) > n_before:
             self.findings.pop()  # the unit finding already judges this relation
         c.accumulated += _half(i_all)
+        c.seen |= {n.key() for n in N.literals(node)}
         c.prev, c.prev_point, c.prev_interval = node, p, i_all
         if c.name:
             self._remember(c.name, node, at)
@@ -294,7 +297,15 @@ class Auditor:
             self.add(at, "error", relation, stated, computed, msg, "step")
             return
         if _contains(i_all, t):
-            self.add(at, "ok", relation, stated, computed, "", "step")
+            # numbers repeated from earlier steps are exact: does the step follow from the
+            # previous one as printed?  If not, it is right only by the exact value.
+            i_rep = self.interval(node, c.known | c.seen)
+            if c.prev_point is None or _contains(i_rep, c.prev_point):
+                self.add(at, "ok", relation, stated, computed, "", "step")
+            else:
+                self.add(at, "warning", relation, stated, computed,
+                         f"agrees with the exact value but not with the previous step as "
+                         f"printed ({_text(c.prev)} = {fmt(c.prev_point, like)})", "step")
             return
         follows = c.prev_point is not None and _contains(i_all, c.prev_point)
         if follows and dist <= c.accumulated * (1 + SLACK):

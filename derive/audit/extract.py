@@ -110,8 +110,12 @@ def markdown(text: str) -> tuple[list[Segment], list[Prose]]:
         m = _FENCE.search(text, pos)
         chunk_end = m.start() if m else len(text)
         chunk = text[pos:chunk_end]
-        # inline code spans are blanked so that `$x$` inside code is not math
-        chunk = re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", lambda c: " " * len(c.group()), chunk)
+        # MyST {math}`…` roles are math; other inline code spans are blanked so that `$x$`
+        # inside code is not math
+        for r in re.finditer(r"\{math\}`([^`\n]+)`", chunk):
+            segs.append(Segment(r.group(1), pos + r.start(1), False))
+        chunk = re.sub(r"(\{math\})?(`+)(?!`).+?(?<!`)\2(?!`)", lambda c: " " * len(c.group()),
+                       chunk)
         s, p = _tex_like(chunk, pos, inline_dollars=True)
         segs += s
         prose += p
