@@ -144,9 +144,13 @@ def _scipy():
     return scipy.special
 
 
+PEER_MODULES = {"torch": "torch", "scipy": "scipy.special"}
+
+
 def _available(peer: str) -> bool:
+    """Is the peer's library importable?  (Peers without a module, e.g. numpy, always are.)"""
     try:
-        __import__({"torch": "torch", "scipy": "scipy.special"}[peer])
+        __import__(PEER_MODULES.get(peer, "numpy"))
         return True
     except ImportError:
         return False

@@ -17,8 +17,10 @@ def test_committed_corpus_is_what_the_generator_writes(tmp_path):
 
 def test_corpus_is_large_and_varied():
     expected = json.loads((CORPUS / "expected.json").read_text())
+    expected.update(json.loads((CORPUS / "handwritten.json").read_text()))
     labels = [v for d in expected.values() for v in d.values()]
     kinds = {v.split(":")[1] for v in labels if v.startswith("error")}
+    assert any(f.startswith("handwritten") for f in expected)
     assert sum(v != "after" for v in labels) >= 150
     assert kinds >= {"wrong-step", "misrounded", "wrong-final", "wrong-inequality", "wrong-unit",
                      "wrong-term", "wrong-name"}

@@ -98,4 +98,4 @@ def test_free_symbols_and_domain_errors_are_not_evaluable():
 
 def test_rational_subexpressions_are_collected():
     (node,) = parse_chain("\\ln 2 - \\frac{1}{2} + 3 \\cdot \\frac{1}{4}")
-    assert {"1/2", "3/4"} <= N.rational_values(node)
+    assert {"v:1/2", "v:3/4"} <= N.rational_values(node)

@@ -6,9 +6,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import mpmath
+
 from . import extract
 from .check import Auditor, Finding
 from .latex import parse_chain
+from .nodes import DPS
 
 SUFFIXES = {".md": "md", ".markdown": "md", ".myst": "md", ".tex": "tex"}
 SEVERITIES = ("error", "warning", "ok", "unchecked")
@@ -46,6 +49,12 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
     events = [(off, 0, lit) for off, lit in extract.prose_numbers(prose)]
     events += [(s.offset, 1, s) for s in segs]
     events.sort(key=lambda e: (e[0], e[1]))
+    with mpmath.mp.workdps(DPS):  # comparisons of 60-digit values happen at 60 digits
+        _run(aud, events)
+    return Report(aud.findings, 1)
+
+
+def _run(aud: Auditor, events) -> None:
     for _, kind, item in events:
         if kind == 0:
             aud.prose_number(item)
@@ -56,7 +65,6 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
                 aud.chain = None
                 aud.add(item.offset, "unchecked", item.text.strip(), None, None,
                         f"internal error: {type(e).__name__}: {e}", "parse")
-    return Report(aud.findings, 1)
 
 
 def read_document(path: Path) -> str:

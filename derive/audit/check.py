@@ -143,7 +143,8 @@ class Auditor:
         return N.evaluate(node, self._env(mp, _point))
 
     def interval(self, node, exact_keys):
-        lit = lambda n: _exact_iv(n) if n.key() in exact_keys else _rounded_iv(n)
+        lit = lambda n: (_exact_iv(n) if n.key() in exact_keys or n.value_key() in exact_keys
+                         else _rounded_iv(n))
         return N.evaluate(node, self._env(iv, lit))
 
     # -- findings ------------------------------------------------------------------------
@@ -283,7 +284,7 @@ class Auditor:
             return
         last_unit = (mpmath.mpf(10) ** -node.decimals if isinstance(node, N.Num) else 0)
         dist = _distance(t, i_all)
-        if dist > 0 and dist < last_unit and c.error_line is None:
+        if SLACK * max(1, abs(t)) < dist < last_unit and c.error_line is None:
             self.add(at, "warning", relation, stated, computed,
                      f"the last digit is off: the exact value {computed} rounds to "
                      f"{_round_like(t, node)}", "step")
@@ -326,11 +327,10 @@ class Auditor:
     def _inequality(self, op, at, relation, stated, i_rhs, p_rhs):
         c = self.chain
         lhs_i, lhs_p = c.prev_interval, c.prev_point
-        holds = {"≤": lambda a, b: a <= b, "<": lambda a, b: a < b,
-                 "≥": lambda a, b: a >= b, ">": lambda a, b: a > b}[op]
         la, lb, ra, rb = lo(lhs_i), hi(lhs_i), lo(i_rhs), hi(i_rhs)
-        sure = holds(lb, ra) if op in "≤<" else holds(la, rb)
-        never = (not holds(la, rb)) if op in "≤<" else (not holds(lb, ra))
+        tol = SLACK * max(1, abs(la), abs(rb))  # equal within 60-digit evaluation
+        sure, never = {"≤": (lb <= ra + tol, la > rb + tol), "<": (lb < ra - tol, la >= rb - tol),
+                       "≥": (la >= rb - tol, lb < ra - tol), ">": (la > rb + tol, lb <= ra + tol)}[op]
         computed = f"{fmt(lhs_p)} vs {fmt(p_rhs)}"
         if sure:
             self.add(at, "ok", relation, stated, computed, "", "inequality")

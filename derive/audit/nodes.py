@@ -35,9 +35,14 @@ class Num:
     unit: str | None = None
 
     def key(self) -> str:
-        """Literal identity: the exact value as written (0.50 and 0.5 differ in precision
-        but name the same datum)."""
-        return str(self.value)
+        """Literal identity as printed: ``0.0300`` (a value rounded to 4 decimals) is not the
+        datum ``0.03``; leading zeros before the point do not matter."""
+        whole, dot, frac = self.text.partition(".")
+        return "t:" + (whole.lstrip("0") or "0") + dot + frac
+
+    def value_key(self) -> str:
+        """The exact value, for matching rational sub-expressions (``\\frac12`` ~ ``0.5``)."""
+        return "v:" + str(self.value)
 
 
 @dataclass
@@ -176,8 +181,8 @@ def rational_values(node) -> set[str]:
         for c in children(n):
             value(c)
         if r is not None:
-            out.add(str(r))
-            out.add(str(-r))
+            out.add("v:" + str(r))
+            out.add("v:" + str(-r))
         return r
 
     value(node)

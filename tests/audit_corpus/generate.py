@@ -256,6 +256,16 @@ def build(fmt: str, rng) -> Doc:
     return doc
 
 
+def _handwritten():
+    """The sibling module that writes the hand-written document (loaded by path, so this
+    script runs both as ``python tests/audit_corpus/generate.py`` and under pytest)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("handwritten", HERE / "handwritten.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(out: Path = HERE):
     rng = random.Random(SEED)
     expected = {}
@@ -266,6 +276,7 @@ def main(out: Path = HERE):
         (out / fname).write_text(doc.text(), encoding="utf-8")
         offset = 3 if fmt == "tex" else 0
         expected[fname] = {str(k + offset): v for k, v in sorted(doc.labels.items())}
+    _handwritten().main(out)
     (out / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
 
 
