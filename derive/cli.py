@@ -107,6 +107,33 @@ def _cmd_bench(args) -> int:
     return 1 if (args.check and report["bar_misses"]) else 0
 
 
+def _cmd_site(args) -> int:
+    from pathlib import Path
+
+    try:
+        from sphinx.cmd.build import build_main
+    except ImportError:
+        print("klforge site: Sphinx is not installed (pip install -e '.[docs]')", file=sys.stderr)
+        return 2
+    root = Path(__file__).resolve().parents[1]
+    content, conf = Path(args.content) if args.content else root / "content", root / "docs"
+    if not (content / "index.md").exists() or not (conf / "conf.py").exists():
+        print(f"klforge site: no lesson sources at {content} (needs index.md and docs/conf.py)",
+              file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else root / "docs" / "_build" / "html"
+    argv = ["-b", "html", "-W", "-n", "--keep-going", "-q", "-c", str(conf), str(content), str(out)]
+    if args.clean:
+        argv.insert(0, "-E")
+    rc = build_main(argv)
+    if rc:
+        print("klforge site: the build failed (warnings are errors; see file:line above)",
+              file=sys.stderr)
+        return 1
+    print(f"wrote {out / 'index.html'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="klforge", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -149,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--select", help="comma-separated workload names")
     b.add_argument("--check", action="store_true", help="exit 1 if a bar is missed")
     b.set_defaults(func=_cmd_bench)
+    si = sub.add_parser("site", help="build the lesson site from content/ (strict: -W -n)",
+                        description="Render content/ with Sphinx and docs/conf.py; formulas and "
+                        "values come from the engine, every page is audited, and any warning "
+                        "(broken reference, unknown role, wrong number) fails the build.")
+    si.add_argument("--out", help="output directory (default: docs/_build/html)")
+    si.add_argument("--clean", action="store_true", help="rebuild every page (-E)")
+    si.add_argument("--content", help="lesson sources (default: content/)")
+    si.set_defaults(func=_cmd_site)
     return p
 
 

@@ -1,0 +1,102 @@
+"""The lesson's worked problems as data, solved by the engine (values for the site's roles).
+
+Each problem holds its data (from ``../shared/lesson-brief.md``, Appendix K) and the values
+the lesson prints, computed at 50 digits from the derivations' closed forms (never typed
+in).  ``value("k1.kl")`` returns an mpmath number; the site formats it with the format
+spec the page asks for (``{kl}`k1.kl:.4f```).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import mpmath
+import sympy as sp
+
+from .core import get
+
+DIGITS = 50
+
+K1_TOKENS = ("Paris", "London", "Rome", "Berlin", "other")
+K1_P = ("0.92", "0.03", "0.02", "0.02", "0.01")
+K1_Q = ("0.70", "0.10", "0.10", "0.05", "0.05")
+
+K2 = {"x": "1.5", "mu": "1.2", "var": "0.4", "noise_var": "0.25"}
+
+K3_P = ("0.5", "0.3", "0.2")
+K3_Q = ("0.2", "0.3", "0.5")
+K3_T_A = ("0.8", "0.5", "0.1")  # T(A | x)
+
+
+def _mp(s: str):
+    return mpmath.mpf(s)
+
+
+def _categorical(name: str, p, q):
+    """Evaluate the K = 3 categorical derivation ``name`` at any length by its per-outcome
+    summand: the derivations are symbolic at K = 3 and sum one term per outcome."""
+    d = get(name)
+    p3 = [sp.Symbol(f"p_{i}", positive=True) for i in range(3)]
+    q3 = [sp.Symbol(f"q_{i}", positive=True) for i in range(3)]
+    term = d.closed_form
+    # the closed form is Σ_i f(p_i, q_i) over three outcomes: take the i = 0 summand
+    others = set(p3[1:] + q3[1:])
+    f = sum(t for t in sp.Add.make_args(sp.expand(term)) if not (t.free_symbols & others))
+    with mpmath.workdps(DIGITS + 10):
+        fn = sp.lambdify((p3[0], q3[0]), f, "mpmath")
+        return mpmath.fsum(fn(_mp(a), _mp(b)) for a, b in zip(p, q, strict=True))
+
+
+def _entropy(p):
+    d = get("entropy_categorical")
+    p3 = [sp.Symbol(f"p_{i}", positive=True) for i in range(3)]
+    others = set(p3[1:])
+    f = sum(t for t in sp.Add.make_args(sp.expand(d.closed_form)) if not (t.free_symbols & others))
+    with mpmath.workdps(DIGITS + 10):
+        fn = sp.lambdify((p3[0],), f, "mpmath")
+        return mpmath.fsum(fn(_mp(a)) for a in p)
+
+
+def _vae(name: str):
+    d = get(name)
+    subs = {s: sp.Rational(K2[str(s)]) for s in d.closed_form.free_symbols if str(s) in K2}
+    return mpmath.mpf(sp.N(d.closed_form.subs(subs), DIGITS + 10))
+
+
+@functools.cache
+def values() -> dict:
+    """Every value the lesson may print, by dotted key."""
+    out = {}
+    kl = _categorical("kl_categorical", K1_P, K1_Q)
+    ce = _categorical("cross_entropy_categorical", K1_P, K1_Q)
+    h = _entropy(K1_P)
+    out.update({"k1.kl": kl, "k1.cross_entropy": ce, "k1.entropy": h,
+                "k1.ppl_p": mpmath.exp(h), "k1.ppl_q": mpmath.exp(ce)})
+    for tok, a, b in zip(K1_TOKENS, K1_P, K1_Q, strict=True):
+        out[f"k1.log_ratio.{tok}"] = mpmath.log(_mp(a) / _mp(b))
+        out[f"k1.term.{tok}"] = _mp(a) * mpmath.log(_mp(a) / _mp(b))
+    elbo, recon = _vae("elbo_normal"), _vae("expected_loglik_normal")
+    evidence = _vae("log_evidence_normal")
+    steps = {s.text.split(" (")[0]: s.expr for s in get("elbo_normal").steps}
+    post = steps["Exact posterior mean and variance"]
+    k2 = {sp.Symbol(k, real=True): sp.Rational(v) for k, v in K2.items()}
+    k2.update({sp.Symbol(k, positive=True): sp.Rational(v) for k, v in K2.items()})
+    post_mean, post_var = (mpmath.mpf(sp.N(e.subs(k2), DIGITS + 10)) for e in post)
+    out.update({"k2.recon": recon, "k2.kl": recon - elbo, "k2.elbo": elbo,
+                "k2.log_evidence": evidence, "k2.gap": evidence - elbo,
+                "k2.post_mean": post_mean, "k2.post_var": post_var})
+    out["k3.kl_before"] = _categorical("kl_categorical", K3_P, K3_Q)
+    pa = mpmath.fsum(_mp(p) * _mp(t) for p, t in zip(K3_P, K3_T_A, strict=True))
+    qa = mpmath.fsum(_mp(q) * _mp(t) for q, t in zip(K3_Q, K3_T_A, strict=True))
+    out.update({"k3.p_A": pa, "k3.q_A": qa,
+                "k3.kl_after": _categorical("kl_categorical", (str(pa), str(1 - pa)),
+                                            (str(qa), str(1 - qa)))})
+    return out
+
+
+def value(key: str):
+    """The engine's value for ``key``; KeyError names the known keys."""
+    vals = values()
+    if key not in vals:
+        raise KeyError(f"unknown value {key!r}; known: {', '.join(sorted(vals))}")
+    return vals[key]

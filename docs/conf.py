@@ -1,0 +1,16 @@
+"""Sphinx configuration for the klforge lesson site.  Sources live in ../content (MyST);
+build with `klforge site` (strict: -W -n), which runs sphinx-build -c docs content OUT."""
+
+project = "KL divergence, derived and verified"
+author = "klforge"
+extensions = ["myst_parser", "derive.sphinxext", "sphinx.ext.mathjax", "sphinx_copybutton",
+              "sphinx_design"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+math_number_all = False
+math_numfig = True
+numfig = True
+exclude_patterns = ["_build", "README.md"]
+html_theme = "furo"
+html_title = project
+suppress_warnings = []

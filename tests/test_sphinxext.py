@@ -1,0 +1,61 @@
+"""The Sphinx extension on a small test root (sphinx.testing fixtures)."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("myst_parser")
+from sphinx.testing.util import SphinxTestApp  # noqa: E402
+
+ROOT = Path(__file__).parent / "roots" / "test-lesson"
+
+
+@pytest.fixture
+def make(tmp_path):
+    apps = []
+
+    def build(index_text=None, warningiserror=False):
+        src = tmp_path / f"src{len(apps)}"
+        shutil.copytree(ROOT, src)
+        if index_text is not None:
+            (src / "index.md").write_text(index_text)
+        app = SphinxTestApp("html", srcdir=src, warningiserror=warningiserror)
+        apps.append(app)
+        app.build()
+        return app, (Path(app.outdir) / "index.html").read_text()
+    yield build
+    for app in apps:
+        app.cleanup()
+
+
+def test_directive_role_and_clean_audit(make):
+    app, html = make()
+    assert "0.1487" in html and "0.533" in html  # {kl} values, from the engine
+    assert "rm1mlog" in html or "operatorname{rm1mlog}" in html  # the stable form
+    assert 'id="equation-eq-kl-normal"' in html
+    assert app._warning.getvalue() == ""
+
+
+def test_a_wrong_number_fails_the_strict_build(make):
+    text = (ROOT / "index.md").read_text().replace("= 0.2514", "= 0.2541")
+    app, _ = make(text)
+    warnings = app._warning.getvalue()
+    assert "index.md:12" in warnings and "audit:" in warnings and "0.2541" in warnings
+
+
+def test_unknown_names_are_located_errors(make):
+    text = "# T\n\n```{derivation} kl_nope\n```\n\nValue {kl}`k9.nope`.\n"
+    app, _ = make(text)
+    warnings = app._warning.getvalue()
+    assert "index.md:3" in warnings and "no derivation named 'kl_nope'" in warnings
+    assert "index.md:6" in warnings and "unknown value 'k9.nope'" in warnings
+
+
+def test_format_value_rounds_half_even_from_50_digits():
+    import mpmath
+
+    from derive.sphinxext import format_value
+    with mpmath.workdps(50):
+        assert format_value(mpmath.mpf("0.14870173205942262"), ".4f") == "0.1487"
+        assert format_value(mpmath.mpf(1) / 8, ".2f") == "0.12"  # half-even, exact 0.125
+        assert format_value(mpmath.mpf(2) / 3, ".3e") == "6.667e-1"
