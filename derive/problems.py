@@ -32,29 +32,17 @@ def _mp(s: str):
     return mpmath.mpf(s)
 
 
-def _categorical(name: str, p, q):
-    """Evaluate the K = 3 categorical derivation ``name`` at any length by its per-outcome
-    summand: the derivations are symbolic at K = 3 and sum one term per outcome."""
-    d = get(name)
-    p3 = [sp.Symbol(f"p_{i}", positive=True) for i in range(3)]
-    q3 = [sp.Symbol(f"q_{i}", positive=True) for i in range(3)]
-    term = d.closed_form
-    # the closed form is Σ_i f(p_i, q_i) over three outcomes: take the i = 0 summand
-    others = set(p3[1:] + q3[1:])
-    f = sum(t for t in sp.Add.make_args(sp.expand(term)) if not (t.free_symbols & others))
+def _per_outcome(name: str, *vectors):
+    """Evaluate a K = 3 categorical derivation at any length through its per-outcome
+    summand: the closed form is Σ_i f(p_i, q_i, …) over three outcomes, so keep the terms
+    of outcome 0 and sum them over the given vectors (named p, q, … in order)."""
+    syms = [[sp.Symbol(f"{n}_{i}", positive=True) for i in range(3)] for n in "pq"[:len(vectors)]]
+    others = {s for row in syms for s in row[1:]}
+    expr = sp.expand(get(name).closed_form)
+    f = sum(t for t in sp.Add.make_args(expr) if not (t.free_symbols & others))
     with mpmath.workdps(DIGITS + 10):
-        fn = sp.lambdify((p3[0], q3[0]), f, "mpmath")
-        return mpmath.fsum(fn(_mp(a), _mp(b)) for a, b in zip(p, q, strict=True))
-
-
-def _entropy(p):
-    d = get("entropy_categorical")
-    p3 = [sp.Symbol(f"p_{i}", positive=True) for i in range(3)]
-    others = set(p3[1:])
-    f = sum(t for t in sp.Add.make_args(sp.expand(d.closed_form)) if not (t.free_symbols & others))
-    with mpmath.workdps(DIGITS + 10):
-        fn = sp.lambdify((p3[0],), f, "mpmath")
-        return mpmath.fsum(fn(_mp(a)) for a in p)
+        fn = sp.lambdify([row[0] for row in syms], f, "mpmath")
+        return mpmath.fsum(fn(*map(_mp, xs)) for xs in zip(*vectors, strict=True))
 
 
 def _vae(name: str):
@@ -67,9 +55,9 @@ def _vae(name: str):
 def values() -> dict:
     """Every value the lesson may print, by dotted key."""
     out = {}
-    kl = _categorical("kl_categorical", K1_P, K1_Q)
-    ce = _categorical("cross_entropy_categorical", K1_P, K1_Q)
-    h = _entropy(K1_P)
+    kl = _per_outcome("kl_categorical", K1_P, K1_Q)
+    ce = _per_outcome("cross_entropy_categorical", K1_P, K1_Q)
+    h = _per_outcome("entropy_categorical", K1_P)
     out.update({"k1.kl": kl, "k1.cross_entropy": ce, "k1.entropy": h,
                 "k1.ppl_p": mpmath.exp(h), "k1.ppl_q": mpmath.exp(ce)})
     for tok, a, b in zip(K1_TOKENS, K1_P, K1_Q, strict=True):
@@ -85,11 +73,11 @@ def values() -> dict:
     out.update({"k2.recon": recon, "k2.kl": recon - elbo, "k2.elbo": elbo,
                 "k2.log_evidence": evidence, "k2.gap": evidence - elbo,
                 "k2.post_mean": post_mean, "k2.post_var": post_var})
-    out["k3.kl_before"] = _categorical("kl_categorical", K3_P, K3_Q)
+    out["k3.kl_before"] = _per_outcome("kl_categorical", K3_P, K3_Q)
     pa = mpmath.fsum(_mp(p) * _mp(t) for p, t in zip(K3_P, K3_T_A, strict=True))
     qa = mpmath.fsum(_mp(q) * _mp(t) for q, t in zip(K3_Q, K3_T_A, strict=True))
     out.update({"k3.p_A": pa, "k3.q_A": qa,
-                "k3.kl_after": _categorical("kl_categorical", (str(pa), str(1 - pa)),
+                "k3.kl_after": _per_outcome("kl_categorical", (str(pa), str(1 - pa)),
                                             (str(qa), str(1 - qa)))})
     return out
 
