@@ -251,10 +251,7 @@ class Parser:
     def script(self):
         """Argument of ^ or _: a braced group or a single token."""
         if self.at("{"):
-            self.next()
-            node = self.expr()
-            self.expect("}")
-            return node
+            return self.braced()
         kind, tok, pos = self.peek()
         if kind == "num" and len(tok) > 1:
             raise Unsupported(f"ambiguous exponent ^{tok} (TeX raises only the first digit; "
@@ -295,10 +292,7 @@ class Parser:
             self.expect(")" if tok == "(" else "]")
             return node
         if tok == "{":
-            self.next()
-            node = self.expr()
-            self.expect("}")
-            return node
+            return self.braced()
         if tok == "\\left":
             self.next()
             opener = self.next()[1]
@@ -337,6 +331,7 @@ class Parser:
         raise Unsupported(f"unsupported {tok or 'end of math'!r}", pos)
 
     def braced(self):
+        """A braced group ``{expr}``, or one digit of a bare number (``\\frac12``)."""
         if self.at("{"):
             self.next()
             node = self.expr()

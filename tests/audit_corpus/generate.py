@@ -120,15 +120,9 @@ def categorical(doc: Doc, rng, name: str, plant: str | None, bits: bool = False)
     if plant is None and rng.random() < 0.4:  # control: each step from the printed numbers
         ts = [rnd(mp(a) * mp(l), 4) for a, l in zip(ps, ls, strict=False)]
         fin = rnd(mpmath.fsum(mp(t) for t in ts), 4)
-    if plant == "wrong-step":  # a log of the inverted ratio
+    if plant in ("wrong-step", "misrounded"):  # a log of the inverted ratio, or mis-rounded
         i = rng.randrange(n)
-        ls[i] = rnd(-logs[i], 4)
-        ts[i] = rnd(mp(ps[i]) * mp(ls[i]), 4)
-        fin = rnd(mpmath.fsum(mp(t) for t in ts), 4)
-        planted_row = 1
-    elif plant == "misrounded":
-        i = rng.randrange(n)
-        ls[i] = wrong(rng, ls[i])
+        ls[i] = rnd(-logs[i], 4) if plant == "wrong-step" else wrong(rng, ls[i])
         ts[i] = rnd(mp(ps[i]) * mp(ls[i]), 4)
         fin = rnd(mpmath.fsum(mp(t) for t in ts), 4)
         planted_row = 1
