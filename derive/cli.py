@@ -123,8 +123,14 @@ def _cmd_site(args) -> int:
         return 2
     out = Path(args.out) if args.out else root / "docs" / "_build" / "html"
     argv = ["-b", "html", "-W", "-n", "--keep-going", "-q", "-c", str(conf), str(content), str(out)]
-    if args.clean:
-        argv.insert(0, "-E")
+    if args.clean and out.exists():
+        if any(out.iterdir()) and not (out / ".buildinfo").exists():
+            print(f"klforge site: --clean: {out} is not a Sphinx output directory (no "
+                  ".buildinfo); not removing it", file=sys.stderr)
+            return 2
+        import shutil
+
+        shutil.rmtree(out)  # the output, its doctrees and the engine cache inside them
     rc = build_main(argv)
     if rc:
         print("klforge site: the build failed (warnings are errors; see file:line above)",
@@ -181,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "values come from the engine, every page is audited, and any warning "
                         "(broken reference, unknown role, wrong number) fails the build.")
     si.add_argument("--out", help="output directory (default: docs/_build/html)")
-    si.add_argument("--clean", action="store_true", help="rebuild every page (-E)")
+    si.add_argument("--clean", action="store_true",
+                    help="remove the previous output (with its doctrees and engine cache) first")
     si.add_argument("--content", help="lesson sources (default: content/)")
     si.set_defaults(func=_cmd_site)
     return p

@@ -77,11 +77,15 @@ def gufunc_signatures(layout: str) -> str:
     return repr(sigs)
 
 
+#: the special-value semantics every emitted kernel shares (docstrings and the site)
+SPECIAL_VALUES = ("Special values: NaN in gives NaN out; parameters outside their domain give "
+                  "NaN. Computed in float64 and rounded once to the input dtype.")
+
+
 def docstring(d) -> str:
     params = ", ".join(f"{p.name} ({p.domain.replace('_', ' ')})" for p in d.params)
     text = f"{d.title}.\n\n    Parameters: {params}.\n    Derivation: `klforge derive {d.name}`."
-    text += ("\n    Special values: NaN in gives NaN out; parameters outside their domain give NaN."
-             "\n    Computed in float64 and rounded once to the input dtype.")
+    text += "\n    " + SPECIAL_VALUES.replace(". C", ".\n    C")
     if d.notes:
         text += "\n    " + d.notes
     return text.replace('"""', "'''")

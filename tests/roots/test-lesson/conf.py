@@ -1,3 +1,3 @@
-extensions = ["myst_parser", "derive.sphinxext"]
+extensions = ["myst_parser", "derive.site"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 exclude_patterns = ["_build"]

@@ -1,0 +1,121 @@
+"""The lesson's formulas and numbers come from the engine.
+
+* ``derivation`` directive — ```` ```{derivation} kl_normal ```` inserts the derived closed
+  form as a (numbered, referable with ``:label:``) equation; ``:show: definition,steps,
+  closed,stable`` picks the parts (the definition, SymPy's steps, the closed form, the
+  numerically stable evaluation order).
+* ``kl`` role — ``{kl}`k1.kl:.4f``` prints an engine value (:mod:`derive.problems`) with a
+  Python format spec, rounded half-even from 50 digits.
+
+Both read :mod:`derive.site.cache`, so a page edit never re-runs SymPy, and both record
+that the page depends on the engine, so an engine edit re-reads the page.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.directives.patches import MathDirective
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxRole
+
+from . import cache
+from .deps import uses
+
+logger = logging.getLogger(__name__)
+PARTS = ("definition", "steps", "closed", "stable")
+
+
+class DerivationDirective(MathDirective):
+    """```{derivation} NAME``` with options ``:show:`` (comma list of definition, steps,
+    closed, stable; default closed) and ``:label:`` (labels the closed form)."""
+
+    required_arguments = 1
+    optional_arguments = 0
+    has_content = False
+    option_spec = {**MathDirective.option_spec, "show": directives.unchanged}
+
+    def run(self):
+        uses(self.env, "engine")
+        try:
+            d = cache.rendered(self.arguments[0])
+        except KeyError as e:
+            raise self.error(f"derivation: {e.args[0]}") from None
+        show = [s.strip() for s in self.options.get("show", "closed").split(",") if s.strip()]
+        unknown = sorted(set(show) - set(PARTS))
+        if unknown:
+            raise self.error(f"derivation: unknown :show: part(s) {', '.join(unknown)}; "
+                             f"choose from {', '.join(PARTS)}")
+        if "stable" in show and d["stable"] is None:
+            raise self.error(f"derivation: {d['name']} has no stable form")
+        out: list[nodes.Node] = []
+        if "definition" in show:
+            out += self._part("Definition", d["definition"])
+        if "steps" in show:
+            for text, latex in d["steps"]:
+                out += self._part(text, latex)
+        if "closed" in show:
+            if len(show) > 1:
+                out.append(nodes.paragraph(text="Closed form:"))
+            out += self._math(d["closed"], labelled=True)
+        if "stable" in show:
+            body = r" \\ ".join(f"{s} &= {v}" for s, v in d["stable"])
+            out += self._part("Stable evaluation order (rewrite rules: "
+                              + ", ".join(d["rules"] or ["none"]) + ")",
+                              r"\begin{aligned}" + body + r"\end{aligned}")
+        return out
+
+    def _part(self, text: str, latex: str):
+        return [nodes.paragraph(text=text + ":"), *self._math(latex, labelled=False)]
+
+    def _math(self, latex: str, labelled: bool):
+        saved = dict(self.options)
+        if not labelled:
+            self.options.pop("label", None)
+            self.options.pop("name", None)
+        self.content = StringList([latex])
+        self.arguments = []
+        try:
+            return MathDirective.run(self)
+        finally:
+            self.options = saved
+
+
+class ValueRole(SphinxRole):
+    """``{kl}`KEY:SPEC``` → the engine's value for KEY formatted with SPEC (default .4f)."""
+
+    def run(self):
+        uses(self.env, "engine")
+        key, _, spec = self.text.partition(":")
+        key, spec = key.strip(), spec or ".4f"
+        values = cache.problem_values()
+        try:
+            if key not in values:
+                raise KeyError(f"unknown value {key!r}; known: {', '.join(sorted(values))}")
+            text = format_value(values[key], spec)
+        except (KeyError, ValueError) as e:
+            msg = e.args[0] if e.args else str(e)
+            logger.warning(f"kl role: {msg}", location=self.get_location(), type="klforge",
+                           subtype="value")
+            return [nodes.problematic(self.rawtext, self.rawtext)], []
+        return [nodes.inline(self.rawtext, text, classes=["kl-value"])], []
+
+
+def format_value(v, spec: str) -> str:
+    """Format a value (a decimal string, or an mpmath number) with a Python format spec,
+    through Decimal: half-even rounding from ≥ 40 significant digits, never through a
+    binary double.  A bad spec raises ValueError naming it."""
+    import mpmath
+
+    text = v if isinstance(v, str) else mpmath.nstr(v, 40, strip_zeros=False)
+    with localcontext() as ctx:
+        ctx.rounding = ROUND_HALF_EVEN
+        ctx.prec = 60
+        try:
+            return format(Decimal(text), spec)
+        except (ValueError, InvalidOperation):
+            raise ValueError(f"bad format spec {spec!r} (use a Python spec such as .4f)") \
+                from None
