@@ -27,6 +27,12 @@ K3_P = ("0.5", "0.3", "0.2")
 K3_Q = ("0.2", "0.3", "0.5")
 K3_T_A = ("0.8", "0.5", "0.1")  # T(A | x)
 
+# Problems of our own (Appendix K.4–K.7)
+K4 = {"mu_p": "2", "sigma_p": "1.5", "mu_q": "0", "sigma_q": "1"}   # Gaussian KL, both ways
+K5 = {"p": "0.9", "target": "0.6", "lr": "0.1"}                     # Bernoulli natural gradient
+K6 = {"ref": ("0.5", "0.3", "0.2"), "r": ("1", "2", "0"), "beta": "0.5"}  # RLHF optimal policy
+K7 = {"pold": ("0.5", "0.3", "0.2"), "g": ("1", "0", "-1"), "lr": "0.5"}  # exponentiated gradient
+
 
 def _mp(s: str):
     return mpmath.mpf(s)
@@ -43,6 +49,18 @@ def _per_outcome(name: str, *vectors):
     with mpmath.workdps(DIGITS + 10):
         fn = sp.lambdify([row[0] for row in syms], f, "mpmath")
         return mpmath.fsum(fn(*map(_mp, xs)) for xs in zip(*vectors, strict=True))
+
+
+def _at(name: str, data: dict) -> list:
+    """The closed form of derivation ``name`` at ``data`` (by symbol name; a tuple value
+    fills name0, name1, …), as a list of mpmath numbers (one per component)."""
+    flat = {}
+    for k, v in data.items():
+        flat.update({f"{k}{i}": x for i, x in enumerate(v)} if isinstance(v, tuple) else {k: v})
+    expr = get(name).closed_form
+    comps = list(expr) if isinstance(expr, (sp.Tuple, sp.MatrixBase)) else [expr]
+    subs = {s: sp.Rational(flat[str(s)]) for c in comps for s in c.free_symbols}
+    return [mpmath.mpf(sp.N(c.subs(subs), DIGITS + 10)) for c in comps]
 
 
 def _vae(name: str):
@@ -79,6 +97,33 @@ def values() -> dict:
     out.update({"k3.p_A": pa, "k3.q_A": qa,
                 "k3.kl_after": _per_outcome("kl_categorical", (str(pa), str(1 - pa)),
                                             (str(qa), str(1 - qa)))})
+    out.update(_own_problems())
+    return out
+
+
+def _own_problems() -> dict:
+    out = {}
+    out["k4.kl_pq"], = _at("kl_normal", K4)
+    swap = {"mu_p": K4["mu_q"], "sigma_p": K4["sigma_q"], "mu_q": K4["mu_p"],
+            "sigma_q": K4["sigma_p"]}
+    out["k4.kl_qp"], = _at("kl_normal", swap)
+    # K.5: loss L(p) = −(t log p + (1 − t) log(1 − p)), so dL/dp = −t/p + (1 − t)/(1 − p)
+    p, t = sp.Rational(K5["p"]), sp.Rational(K5["target"])
+    grad = -t / p + (1 - t) / (1 - p)
+    out["k5.grad"] = mpmath.mpf(sp.N(grad, DIGITS + 10))
+    out["k5.p_next"], = _at("natgrad_bernoulli_usual", {"p": K5["p"], "g_p": str(grad),
+                                                        "lr": K5["lr"]})
+    out["k5.p_plain"] = mpmath.mpf(sp.N(p - sp.Rational(K5["lr"]) * grad, DIGITS + 10))
+    *pi, v = _at("kl_regularized_policy", K6)
+    ref = [mpmath.mpf(x) for x in K6["ref"]]
+    r = [mpmath.mpf(x) for x in K6["r"]]
+    for i, x in enumerate(pi):
+        out[f"k6.pi.{i}"] = x
+    out["k6.value"] = v
+    out["k6.reward"] = mpmath.fsum(a * b for a, b in zip(pi, r, strict=True))
+    out["k6.kl"] = mpmath.fsum(a * mpmath.log(a / b) for a, b in zip(pi, ref, strict=True))
+    for i, x in enumerate(_at("eg_step", K7)):
+        out[f"k7.p.{i}"] = x
     return out
 
 

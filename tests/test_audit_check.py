@@ -149,3 +149,23 @@ def test_stackrel_question():
 def test_myst_math_role_is_math():
     f = only("As {math}`\\ln 4 = 1.3863` shows, and `$1 = 2$` is code.")
     assert f.severity == "ok" and f.relation == "ln(4) = 1.3863"
+
+
+def test_a_condition_on_a_variable_is_unchecked_not_judged():
+    # `p = 0` in a table of cases, then `p > 0`: a condition, not a false claim
+    text = "| $p = 0$ | zero |\n| $p > 0$ | finite |\n\nwhen $q_i = 0 < p_i$ it is infinite\n"
+    found = [(f.relation, f.severity, f.message) for f in audit_text(text).findings]
+    assert [s for _, s, _ in found if s != "unchecked"] == []
+    assert any("condition on a variable" in m for _, _, m in found)
+
+
+def test_a_datum_name_is_rebound_by_a_later_example_but_a_computed_name_is_not():
+    rebound = "Take $x = 0.5$. Later, a new example: $x = 0.9$."
+    assert [f.severity for f in audit_text(rebound).findings] == []
+    computed = "$y = 0.5 + 0.25 = 0.75$. Later: $y = 0.95$."
+    assert [f.severity for f in audit_text(computed).findings] == ["ok", "error"]
+
+
+def test_an_inequality_between_computed_names_is_still_judged():
+    text = "$a = 0.5\\ln 2 = 0.3466$ and $b = 0.25\\ln 2 = 0.1733$, so $b \\ge a$."
+    assert [f.severity for f in audit_text(text).findings][-1] == "error"

@@ -52,6 +52,7 @@ class NameValue:
     stated: str
     unit: str | None
     line: int
+    datum: bool = False    # bound to a bare number (`p = 0.9`): data, rebound by a later `p = …`
 
 
 @dataclass
@@ -191,6 +192,9 @@ class Auditor:
             return
         if isinstance(head, N.Name):
             c.name = head.name
+            old = self.names.get(head.name)
+            if old is not None and old.datum:
+                del self.names[head.name]  # texts reuse p, x, σ² across examples: rebind data
             if head.name not in self.names:
                 c.defines = True
                 c.prev = head
@@ -229,6 +233,15 @@ class Auditor:
                 self._remember(prev.name, node, at)
                 if isinstance(node, N.Num):
                     self.data.add(node.key())
+                    self.names[prev.name].datum = True
+            return
+        conditional = rel.op in ("≤", "≥", "<", ">") and (
+            _free_name(self, prev) or _free_name(self, node))
+        if conditional:  # `p > 0`, `0 < q_i`: a condition on a variable, not a numeric claim
+            self.add(at, "unchecked", relation, stated, None,
+                     "a condition on a variable, not a numeric claim", "inequality")
+            if not self._set_definition(node):
+                c.prev, c.prev_point, c.prev_interval = node, None, None
             return
         if c.definition is None:
             if isinstance(node, N.Name) and node.name not in self.names:
@@ -371,6 +384,12 @@ class Auditor:
             return  # keep the first statement of the value for messages
         self.names[name] = NameValue(c.exact, _text(node), unit or (old.unit if old else None),
                                      self.line_of(at))
+
+
+def _free_name(aud, node) -> bool:
+    """A bare symbol that the text has not given a value (or only a rebindable datum)."""
+    return isinstance(node, N.Name) and (node.name not in aud.names
+                                         or aud.names[node.name].datum)
 
 
 def _unit_of(node):
