@@ -169,3 +169,16 @@ def test_a_datum_name_is_rebound_by_a_later_example_but_a_computed_name_is_not()
 def test_an_inequality_between_computed_names_is_still_judged():
     text = "$a = 0.5\\ln 2 = 0.3466$ and $b = 0.25\\ln 2 = 0.1733$, so $b \\ge a$."
     assert [f.severity for f in audit_text(text).findings][-1] == "error"
+
+
+@pytest.mark.parametrize("fmt,text", [
+    ("md", "# A\n\n$x = 0.5 + 0.25 = 0.75$\n\n## B\n\n$x = 0.1 + 0.2 = 0.3$\n"),
+    ("tex", r"\section{A} $x = 0.5 + 0.25 = 0.75$ \section{B} $x = 0.1 + 0.2 = 0.3$"),
+])
+def test_names_are_scoped_to_their_section(fmt, text):
+    assert [f.severity for f in audit_text(text, fmt).findings] == ["ok", "ok"]
+
+
+def test_a_hash_comment_in_a_code_fence_is_not_a_section():
+    text = "$x = 0.5 + 0.25 = 0.75$\n\n```python\n# comment\n```\n\n$x = 0.1 + 0.2 = 0.3$\n"
+    assert [f.severity for f in audit_text(text).findings][:2] == ["ok", "error"]

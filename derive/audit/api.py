@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,11 @@ class Report:
         self.files += other.files
 
 
+#: where a section starts: named quantities are scoped to their section
+SECTION = {"md": re.compile(r"^#{1,6}[ \t]", re.M),
+           "tex": re.compile(r"\\(?:sub)*section\*?\{|\\chapter\*?\{")}
+
+
 def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
     """Audit one document's text; ``fmt`` is ``"md"`` (Markdown/MyST) or ``"tex"``."""
     if fmt not in ("md", "tex"):
@@ -48,6 +55,9 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
     aud = Auditor(path, lines.line)
     events = [(off, 0, lit) for off, lit in extract.prose_numbers(prose)]
     events += [(s.offset, 1, s) for s in segs]
+    spans = [(p.offset, p.offset + len(p.text)) for p in prose]
+    events += [(m.start(), -1, None) for m in SECTION[fmt].finditer(text)
+               if any(a <= m.start() < b for a, b in spans)]  # not inside code or math
     events.sort(key=lambda e: (e[0], e[1]))
     with mpmath.mp.workdps(DPS):  # comparisons of 60-digit values happen at 60 digits
         _run(aud, events)
@@ -56,7 +66,10 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
 
 def _run(aud: Auditor, events) -> None:
     for _, kind, item in events:
-        if kind == 0:
+        if kind == -1:  # a new section: names such as D_KL(p||q) may mean something new
+            aud.names.clear()
+            aud.chain = None
+        elif kind == 0:
             aud.prose_number(item)
         else:
             try:

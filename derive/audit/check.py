@@ -233,7 +233,7 @@ class Auditor:
                 self._remember(prev.name, node, at)
                 if isinstance(node, N.Num):
                     self.data.add(node.key())
-                    self.names[prev.name].datum = True
+                self.names[prev.name].datum = _is_literal(node)
             return
         conditional = rel.op in ("≤", "≥", "<", ">") and (
             _free_name(self, prev) or _free_name(self, node))
@@ -384,6 +384,19 @@ class Auditor:
             return  # keep the first statement of the value for messages
         self.names[name] = NameValue(c.exact, _text(node), unit or (old.unit if old else None),
                                      self.line_of(at))
+
+
+def _is_literal(node) -> bool:
+    """A number as written: 0.9, −2, ½, 1.5²  (not a computation with several terms)."""
+    if isinstance(node, N.Num):
+        return True
+    if isinstance(node, N.Neg):
+        return _is_literal(node.arg)
+    if isinstance(node, N.Mul):  # \frac{1}{2}: factors [("*", 1), ("/", 2)]
+        return len(node.factors) == 2 and all(_is_literal(f) for _, f in node.factors)
+    if isinstance(node, N.Pow):
+        return _is_literal(node.base) and _is_literal(node.exp)
+    return False
 
 
 def _free_name(aud, node) -> bool:

@@ -24,7 +24,16 @@ def _init_cache(app) -> None:
     cache.set_cache_dir(Path(app.doctreedir) / "klforge")
 
 
+def _sources_relative_bibfiles(app, config) -> None:
+    """``bibtex_bibfiles`` are resolved against the sources (content/), not the conf dir, so
+    `klforge site --content DIR` builds a copy of the lesson with its own .bib."""
+    files = getattr(config, "bibtex_bibfiles", None) or []
+    config.bibtex_bibfiles = [f if Path(f).is_absolute() else str(Path(app.srcdir) / f)
+                              for f in files]
+
+
 def setup(app):
+    app.connect("config-inited", _sources_relative_bibfiles, priority=100)
     app.add_directive("derivation", DerivationDirective)
     app.add_role("kl", ValueRole())
     app.add_directive("klforge-figure", KlforgeFigure)

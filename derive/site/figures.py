@@ -52,7 +52,8 @@ class KlforgeFigure(Figure):
     """```{klforge-figure} NAME``` — the figure ``NAME`` from :data:`plots.FIGURES`."""
 
     def run(self):
-        uses(self.env, "engine")
+        env = self.state.document.settings.env
+        uses(env, "engine")
         try:
             png = figure_png(self.arguments[0])
         except KeyError as e:
@@ -60,7 +61,7 @@ class KlforgeFigure(Figure):
         except Exception as e:  # a plotting failure names the figure, not a traceback
             raise self.error(f"klforge-figure {self.arguments[0]}: {type(e).__name__}: {e}") \
                 from None
-        docdir = Path(self.env.doc2path(self.env.docname)).parent
+        docdir = Path(env.doc2path(env.docname)).parent
         self.arguments = [Path(os.path.relpath(png, docdir)).as_posix()]
         self.options.setdefault("alt", f"figure {png.stem}")
         return super().run()
