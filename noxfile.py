@@ -1,4 +1,4 @@
-"""nox sessions: tests, emit, verify, audit, bench, lint (site comes with its issue)."""
+"""nox sessions: tests, emit, verify, audit, bench, site, lint."""
 import os
 
 import nox
@@ -50,3 +50,12 @@ def bench(session):
     # the CPU build; elsewhere add `--index-url https://download.pytorch.org/whl/cpu`
     session.install(os.environ.get("KLFORGE_TORCH", "torch==2.13.0"))
     session.run("klforge", "bench", *session.posargs)
+
+
+@nox.session
+def site(session):
+    """Build the lesson site from a clean checkout (strict: any warning fails), after
+    checking the generated kernels are current.  `nox -s site -- --clean` rebuilds all."""
+    session.install("-e", ".[docs]")
+    session.run("klforge", "emit", "--check")
+    session.run("klforge", "site", *session.posargs)

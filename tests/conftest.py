@@ -1,3 +1,7 @@
+import sys
+import subprocess
+import os
+from pathlib import Path
 import mpmath
 import pytest
 from hypothesis import settings
@@ -12,3 +16,26 @@ settings.load_profile("klforge")
 def _mp_precision():
     with mpmath.workdps(50):
         yield
+
+
+# --- the built lesson site, shared by test_site and test_site_browser -----------------------
+ROOT = Path(__file__).parents[1]
+
+
+def site(*args, cache):
+    env = {**os.environ, "KLFORGE_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-m", "derive.cli", "site", *map(str, args)],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+@pytest.fixture(scope="session")
+def engine_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("engine-cache")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, engine_cache):
+    out = tmp_path_factory.mktemp("site") / "html"
+    r = site("--out", out, cache=engine_cache)
+    assert r.returncode == 0, r.stderr
+    return out

@@ -1,42 +1,116 @@
-"""`klforge site`: the lesson builds strictly, and a wrong number in a worked problem fails it."""
+"""`klforge site`: the whole lesson builds strictly; engine values, reference pages, figures,
+the audit report and MathJax are on it; a wrong number fails the build at its line; an
+edit re-reads only the edited page."""
+import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import site
 
 pytest.importorskip("myst_parser")
 pytest.importorskip("furo")
+pytest.importorskip("sphinxcontrib.bibtex")
 ROOT = Path(__file__).parents[1]
+SECTIONS = [p.stem for p in sorted((ROOT / "content").glob("[01][0-9]-*.md"))]
+APPENDICES = [f"appendix-{c}" for c in "abcdefghijklm"]
 
 
-def site(*args):
-    return subprocess.run([sys.executable, "-m", "derive.cli", "site", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT)
+def test_the_lesson_has_13_sections_and_appendices_a_to_m(built):
+    assert len(SECTIONS) == 13
+    for page in [*SECTIONS, *APPENDICES, "audit-report", "reference/accuracy"]:
+        assert (built / f"{page}.html").exists(), page
 
 
-def test_the_lesson_builds_strictly(tmp_path):
-    r = site("--out", tmp_path / "html")
-    assert r.returncode == 0, r.stderr
-    html = (tmp_path / "html" / "appendix-k.html").read_text()
-    assert "0.148702" in html  # {kl}`k1.kl:.6f`, from the engine
+def test_engine_values_and_derived_formulas_are_on_the_pages(built):
+    assert "0.148702" in (built / "appendix-k.html").read_text()  # {kl}`k1.kl:.6f`
+    closed = (built / "06-closed-forms.html").read_text()
+    assert r"\psi" in closed and "polygamma" not in closed  # derived, printed for readers
 
 
-@pytest.mark.parametrize("old,new", [
-    ("= 0.1487 \\text{ nats}", "= 0.1478 \\text{ nats}"),       # final value
-    ("0.92(0.2733)", "0.92(0.2737)"),                            # a rounded intermediate
-    ("= 0.0909 \\le 0.2749", "= 0.0909 \\ge 0.2749"),           # the inequality
-])
-def test_a_planted_wrong_number_fails_the_build_at_its_line(tmp_path, old, new):
+def test_kernel_reference_tables_come_from_the_manifest(built):
+    manifest = json.loads((ROOT / "kernels" / "manifest.json").read_text())
+    html = (built / "reference" / "gaussian.html").read_text()
+    row = manifest["kernels"]["kl_normal/float64"]
+    assert f"{row['max_ulp']:.3g}" in html and f"{row['mean_ulp']:.3g}" in html
+    acc = (built / "reference" / "accuracy.html").read_text()
+    for key, r in manifest["kernels"].items():
+        assert f"{r['max_ulp']:.3g}" in acc, key
+
+
+def test_the_audit_report_lists_every_claim_with_the_auditors_verdicts(built):
+    from derive.audit import audit_paths
+
+    pages = sorted((ROOT / "content").rglob("*.md"))
+    report = audit_paths([str(p) for p in pages])
+    ok = sum(f.severity == "ok" for f in report.findings)
+    assert ok > 50 and not any(f.severity == "error" for f in report.findings)
+    text = re.sub(r"<[^>]+>", "", (built / "audit-report.html").read_text())
+    assert f"{ok} ok" in text
+
+
+def test_figures_are_drawn_and_math_is_served_locally(built):
+    for name in ("forward-reverse", "accuracy-near-equal", "elbo-gap"):
+        assert (built / "_images" / f"{name}.png").stat().st_size > 10_000
+    assert (built / "_static" / "mathjax" / "tex-chtml.js").exists()
+    for page in built.rglob("*.html"):
+        html = page.read_text()
+        assert not re.search(r"<script[^>]+src=\"https?://", html), page  # no CDN
+
+
+def test_exercises_have_collapsible_solutions(built):
+    html = (built / "01-intuition.html").read_text()
+    assert "<details" in html and "Solution 1.1" in html
+
+
+PLANTED = [
+    ("appendix-k.md", "= 0.1487 \\text{ nats}", "= 0.1478 \\text{ nats}"),  # K.1 result
+    ("appendix-k.md", "0.92(0.2733)", "0.92(0.2737)"),                     # rounded step
+    ("appendix-k.md", "= 0.0909 \\le 0.2749", "= 0.0909 \\ge 0.2749"),     # K.3 inequality
+    ("appendix-k.md", "= 2.2195 \\text{ nats}", "= 2.2159 \\text{ nats}"),  # K.4
+    ("appendix-k.md", "0.5\\ln 20.273973 = 1.5047", "0.5\\ln 20.273973 = 1.5074"),  # K.6
+    ("12-relatives.md", "= 0.3707", "= 0.3770"),                           # a section's
+]
+
+
+@pytest.mark.parametrize("page,old,new", PLANTED)
+def test_a_planted_wrong_number_fails_the_build_at_its_line(tmp_path, engine_cache, page,
+                                                            old, new):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    page = content / "appendix-k.md"
-    text = page.read_text()
+    text = (content / page).read_text()
     assert old in text
-    page.write_text(text.replace(old, new))
+    (content / page).write_text(text.replace(old, new))
     line = text[:text.index(old)].count("\n") + 1
-    r = site("--content", content, "--out", tmp_path / "html")
+    r = site("--content", content, "--out", tmp_path / "html", cache=engine_cache)
     assert r.returncode == 1
-    assert re.search(rf"appendix-k\.md:{line}: WARNING: audit:", r.stderr), r.stderr
+    assert re.search(rf"{re.escape(page)}:{line}: WARNING: audit:", r.stderr), r.stderr
+
+
+def test_a_broken_reference_fails_the_build_naming_the_file(tmp_path, engine_cache):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    page = content / "03-properties.md"
+    page.write_text(page.read_text() + "\nSee {ref}`no-such-label` and {cite}`nobody1900`.\n")
+    r = site("--content", content, "--out", tmp_path / "html", cache=engine_cache)
+    assert r.returncode == 1
+    assert "03-properties.md" in r.stderr and "no-such-label" in r.stderr
+
+
+def test_an_edit_rereads_only_that_page_and_reuses_the_engine_cache(tmp_path, engine_cache):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    out = tmp_path / "html"
+    assert site("--content", content, "--out", out, cache=engine_cache).returncode == 0
+    doctrees = out / ".doctrees"
+    before = {p: p.stat().st_mtime_ns for p in doctrees.rglob("*.doctree")}
+    report_page = (out / "audit-report.html").stat().st_mtime_ns
+    cached = {p: p.stat().st_mtime_ns for p in engine_cache.rglob("*") if p.is_file()}
+    page = content / "05-cross-entropy.md"
+    page.write_text(page.read_text() + "\nAn added sentence.\n")
+    assert site("--content", content, "--out", out, cache=engine_cache).returncode == 0
+    changed = {p.stem for p, t in before.items() if p.stat().st_mtime_ns != t}
+    assert changed == {"05-cross-entropy"}
+    assert (out / "audit-report.html").stat().st_mtime_ns != report_page  # rewritten
+    assert {p: p.stat().st_mtime_ns for p in cached} == cached  # nothing recomputed

@@ -29,6 +29,7 @@ ROOT = PACKAGE.parent
 #: emitter (emit.GENERATOR_SOURCES), the worked problems, the mpmath references, the kernels,
 #: and the figure code
 ENGINE_FILES = ("derive/problems.py", "derive/verify.py", "derive/site/plots.py",
+                "derive/site/printing.py", "derive/site/cache.py",
                 "kernels/_kernels.py", "kernels/_primitives.py")
 MANIFEST = ROOT / "kernels" / "manifest.json"
 _cache_dir: Path | None = None
@@ -106,19 +107,20 @@ def cached_json(kind: str, name: str, compute):
 
 def _render(name: str) -> dict:
     from ..core import DOMAINS, get
+    from .printing import latex
 
     d = get(name)
     stable = None
     if d.stable_form is not None:
-        stable = [[sp.latex(s), sp.latex(v)] for s, v in d.stable_form.bindings]
-        stable.append([r"\mathrm{result}", sp.latex(d.stable_form.result)])
+        stable = [[latex(s), latex(v)] for s, v in d.stable_form.bindings]
+        stable.append([r"\mathrm{result}", latex(d.stable_form.result)])
     return {
         "name": d.name, "title": d.title, "kernel": d.kernel,
-        "definition": sp.latex(d.definition),
-        "steps": [[s.text, sp.latex(s.expr)] for s in d.steps],
-        "closed": sp.latex(d.closed_form),
+        "definition": latex(d.definition),
+        "steps": [[s.text, latex(s.expr)] for s in d.steps],
+        "closed": latex(d.closed_form),
         "stable": stable, "rules": list(d.rules),
-        "params": [[p.name, sp.latex(p.symbol), DOMAINS[p.domain]] for p in d.params],
+        "params": [[p.name, latex(p.symbol), DOMAINS[p.domain]] for p in d.params],
         "checks": [[c.name, c.method] for c in d.checks],
     }
 

@@ -1,0 +1,51 @@
+"""derive.site.printing: the site prints the derived expression, never a different one."""
+import random
+
+import mpmath
+import pytest
+import sympy as sp
+
+from derive.core import get
+from derive.site.printing import latex, readable
+
+NAMES = ["kl_normal", "kl_exponential", "kl_gamma", "kl_poisson", "kl_bernoulli",
+         "kl_normal_std", "elbo_normal"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_readable_form_is_the_derived_expression(name):
+    expr = get(name).closed_form
+    shown = readable(expr)
+    rng = random.Random(0)
+    for _ in range(5):
+        point = {}
+        for s in expr.free_symbols:
+            lo = 0.05 if s.is_positive else -2.0
+            hi = 0.95 if str(s) in ("p", "q") else 3.0
+            point[s] = sp.Float(rng.uniform(lo, hi), 30)
+        a, b = sp.N(expr.subs(point), 30), sp.N(shown.subs(point), 30)
+        assert abs(a - b) <= 1e-25 * max(1, abs(a)), (name, point, a, b)
+
+
+def test_textbook_symbols_and_digamma():
+    assert r"\lambda" in latex(get("kl_poisson").closed_form)
+    text = latex(get("kl_gamma").closed_form)
+    assert r"\psi" in text and r"\alpha" in text and "polygamma" not in text
+    assert r"\ln" in latex(get("kl_normal").closed_form)
+
+
+def test_a_log_of_a_negative_looking_argument_is_not_split():
+    # log(−p/(p − 1)) for 0 < p < 1 must not become log(p) − log(p − 1) (complex)
+    p = sp.Symbol("p", positive=True)
+    expr = sp.log(-p / (p - 1))
+    assert readable(expr) == expr
+    assert mpmath.isfinite(float(expr.subs(p, sp.Rational(1, 3))))
+
+
+def test_every_derivation_prints():
+    from derive.core import names
+    from derive.site.cache import _render
+
+    for name in names():
+        page = _render(name)
+        assert page["closed"] and "polygamma" not in page["closed"], name
