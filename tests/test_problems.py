@@ -41,3 +41,70 @@ def test_k3_data_processing():
 def test_unknown_key_names_the_known_ones():
     with pytest.raises(KeyError, match="unknown value 'k9'.*k1.kl"):
         P.value("k9")
+
+
+def _normal_kl_by_quadrature(mp_, sp_, mq, sq):
+    """Independent: ∫ p log(p/q) by mpmath quadrature (not the derived closed form)."""
+    def p(x):
+        return mpmath.npdf(x, mp_, sp_)
+
+    def q(x):
+        return mpmath.npdf(x, mq, sq)
+
+    return mpmath.quad(lambda x: p(x) * (mpmath.log(p(x)) - mpmath.log(q(x))),
+                       [-mpmath.inf, mp_ - 10 * sp_, mp_, mp_ + 10 * sp_, mpmath.inf])
+
+
+def test_k4_gaussian_kl_both_ways_by_quadrature():
+    mp_, sp_, mq, sq = (mpmath.mpf(P.K4[k]) for k in ("mu_p", "sigma_p", "mu_q", "sigma_q"))
+    assert close(P.value("k4.kl_pq"), _normal_kl_by_quadrature(mp_, sp_, mq, sq))
+    assert close(P.value("k4.kl_qp"), _normal_kl_by_quadrature(mq, sq, mp_, sp_))
+
+
+def test_k5_natural_gradient_step_uses_the_inverse_fisher():
+    p, t, lr = (mpmath.mpf(P.K5[k]) for k in ("p", "target", "lr"))
+    grad = mpmath.diff(lambda u: -(t * mpmath.log(u) + (1 - t) * mpmath.log(1 - u)), p)
+    fisher = 1 / (p * (1 - p))  # Var of the score of Bernoulli(p)
+    assert close(P.value("k5.grad"), grad)
+    assert close(P.value("k5.p_next"), p - lr * grad / fisher)
+    assert close(P.value("k5.p_plain"), p - lr * grad)
+
+
+def test_k6_policy_maximises_the_objective():
+    ref = [mpmath.mpf(x) for x in P.K6["ref"]]
+    r = [mpmath.mpf(x) for x in P.K6["r"]]
+    beta = mpmath.mpf(P.K6["beta"])
+    pi = [P.value(f"k6.pi.{i}") for i in range(3)]
+
+    def objective(w):
+        return mpmath.fsum(a * b for a, b in zip(w, r)) - beta * mpmath.fsum(
+            a * mpmath.log(a / b) for a, b in zip(w, ref))
+
+    best = objective(pi)
+    assert close(P.value("k6.value"), best)
+    assert close(best, beta * mpmath.log(mpmath.fsum(a * mpmath.exp(b / beta)
+                                                     for a, b in zip(ref, r))))
+    for k in range(3):  # any feasible perturbation lowers the objective
+        for eps in (mpmath.mpf("1e-3"), mpmath.mpf("-1e-3")):
+            w = list(pi)
+            w[k] += eps
+            w[(k + 1) % 3] -= eps
+            assert objective(w) < best
+
+
+def test_k7_exponentiated_gradient_is_the_kl_proximal_step():
+    pold = [mpmath.mpf(x) for x in P.K7["pold"]]
+    g = [mpmath.mpf(x) for x in P.K7["g"]]
+    lr = mpmath.mpf(P.K7["lr"])
+    new = [P.value(f"k7.p.{i}") for i in range(3)]
+    assert close(mpmath.fsum(new), 1)
+
+    def prox(w):  # lr·gᵀw + KL(w‖pold), minimised by the step
+        return lr * mpmath.fsum(a * b for a, b in zip(g, w)) + mpmath.fsum(
+            a * mpmath.log(a / b) for a, b in zip(w, pold))
+
+    for k in range(3):
+        w = list(new)
+        w[k] += mpmath.mpf("1e-3")
+        w[(k + 2) % 3] -= mpmath.mpf("1e-3")
+        assert prox(w) > prox(new)
