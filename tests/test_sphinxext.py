@@ -59,3 +59,26 @@ def test_format_value_rounds_half_even_from_50_digits():
         assert format_value(mpmath.mpf("0.14870173205942262"), ".4f") == "0.1487"
         assert format_value(mpmath.mpf(1) / 8, ".2f") == "0.12"  # half-even, exact 0.125
         assert format_value(mpmath.mpf(2) / 3, ".3e") == "6.667e-1"
+
+
+def test_kernel_reference_and_accuracy_come_from_the_manifest(make):
+    import json
+
+    manifest = json.loads((Path(__file__).parents[1] / "kernels" / "manifest.json").read_text())
+    text = "# T\n\n```{kernel-reference} kl_bernoulli\n```\n\n```{kernel-accuracy}\n```\n"
+    app, html = make(text)
+    assert app._warning.getvalue() == ""
+    row = manifest["kernels"]["kl_bernoulli/float64"]
+    assert f"{row['max_ulp']:.3g}" in html and "kernels.kl_bernoulli(p," in html
+    assert "Special values" in html
+
+
+def test_reference_figure_and_report_directives_report_bad_input_at_their_line(make):
+    text = ("# T\n\n```{kernel-reference} kl_nope\n```\n\n```{kernel-reference} fisher_normal\n"
+            "```\n\n```{klforge-figure} no-such-figure\n```\n\n```{audit-report}\n```\n")
+    app, html = make(text)
+    warnings = app._warning.getvalue()
+    assert "index.md:3" in warnings and "no derivation named 'kl_nope'" in warnings
+    assert "index.md:6" in warnings and "fisher_normal has no kernel" in warnings
+    assert "index.md:9" in warnings and "no figure named 'no-such-figure'" in warnings
+    assert "numeric claims" in html  # the report rendered (this page has none)
