@@ -1,7 +1,8 @@
-import sys
-import subprocess
 import os
+import subprocess
+import sys
 from pathlib import Path
+
 import mpmath
 import pytest
 from hypothesis import settings

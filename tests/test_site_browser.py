@@ -9,7 +9,6 @@ import threading
 
 import pytest
 
-
 CHROMIUM = next((c for c in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(c)), None)
 pytestmark = pytest.mark.skipif(
