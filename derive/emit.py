@@ -112,10 +112,11 @@ _GUARDS = {
 
 
 def scalar_kernel(d, output_fn=None) -> str:
-    """Source of ``_<kernel>_core`` (njit, float64) and the ufunc wrapper for ``d``."""
+    """Source of ``_<kernel>_core`` (njit, float64) and the ufunc built on it for ``d``."""
     args = [p.name for p in d.params]
     rename = {p.symbol: sp.Symbol(p.name) for p in d.params}
-    lines = [f"@njit(cache=True)", f"def _{d.kernel}_core({', '.join(args)}):"]
+    lines = ["@njit(inline='always', error_model='numpy', cache=True)",
+             f"def _{d.kernel}_core({', '.join(args)}):"]
     for p in d.params:
         if p.domain in _GUARDS:
             lines.append(f"    if {_GUARDS[p.domain].format(x=p.name)}:")
@@ -123,17 +124,8 @@ def scalar_kernel(d, output_fn=None) -> str:
     for sym, value in d.stable_form.bindings:
         lines.append(f"    {sym} = {print_expr(value.xreplace(rename))}")
     lines.append(f"    return {print_expr(d.stable_form.result.xreplace(rename))}")
-    sig = templates.ufunc_signatures(len(args))
-    doc = templates.docstring(d)
-    lines += [
-        "",
-        "",
-        f"@_lazy(vectorize, {sig}, cache=True, target='parallel')",
-        f"def {d.kernel}({', '.join(args)}):",
-        f'    """{doc}"""',
-        f"    return _{d.kernel}_core({', '.join(f'np.float64({a})' for a in args)})",
-    ]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n\n" + templates.elementwise(d.kernel, args,
+                                                               templates.docstring(d))
 
 
 #: The derive/ modules whose content determines kernels/_kernels.py (the CLI, the verifier
@@ -143,10 +135,16 @@ GENERATOR_SOURCES = ("core.py", "primitives.py", "rewriting.py", "checks.py", "e
                      "templates.py")
 
 
+#: the hand-written kernel modules the generated code calls (their edits re-verify too)
+KERNEL_SOURCES = ("_primitives.py", "_simd.py", "_streams.py", "_ufunc.py")
+
+
 def source_hash() -> str:
-    """SHA-256 over the sources the generated file depends on (:data:`GENERATOR_SOURCES`)."""
+    """SHA-256 over the sources the generated file depends on (:data:`GENERATOR_SOURCES`
+    and :data:`KERNEL_SOURCES`)."""
     h = hashlib.sha256()
-    files = [DERIVE_DIR / f for f in GENERATOR_SOURCES] + [ROOT / "kernels" / "_primitives.py"]
+    files = [DERIVE_DIR / f for f in GENERATOR_SOURCES] + [ROOT / "kernels" / f
+                                                           for f in KERNEL_SOURCES]
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())

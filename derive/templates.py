@@ -16,9 +16,11 @@ HEADER = '''\
 import math
 
 import numpy as np
-from numba import guvectorize, njit, vectorize
+from numba import carray, guvectorize, njit, prange
 
 from . import _primitives as _p
+from . import _streams as _st
+from . import _ufunc as _u
 
 NAN = math.nan
 INF = math.inf
@@ -82,6 +84,46 @@ SPECIAL_VALUES = ("Special values: NaN in gives NaN out; parameters outside thei
                   "NaN. Computed in float64 and rounded once to the input dtype.")
 
 
+def elementwise(name: str, args: list[str], doc: str) -> str:
+    """A per-element map over ``_<name>_core``, its multi-threaded driver, NumPy inner loops
+    for float32/float64 (unit stride: the vectorised map; otherwise through the strides
+    NumPy gives) and the ufunc's registration (see ``kernels/_ufunc.py``)."""
+    xs = [f"x{i}" for i in range(len(args))]
+    nin = len(args)
+    widen = ", ".join(f"np.float64({x}[i])" for x in xs)
+    text = (f"@njit(error_model='numpy', cache=True)\n"
+            f"def _{name}_map({', '.join(xs)}, out, start, stop):\n"
+            f"    for i in range(start, stop):\n"
+            f"        out[i] = _{name}_core({widen})\n\n\n"
+            f"@njit(parallel=True, error_model='numpy', cache=True)\n"
+            f"def _{name}_parallel({', '.join(xs)}, out):\n"
+            f"    n = out.shape[0]\n"
+            f"    for k in prange((n + _u.CHUNK - 1) // _u.CHUNK):\n"
+            f"        _{name}_map({', '.join(xs)}, out, k * _u.CHUNK, "
+            f"min(n, (k + 1) * _u.CHUNK))\n")
+    for t, size, dtype in (("f32", 4, "np.float32"), ("f64", 8, "np.float64")):
+        unit = " and ".join(f"steps[{i}] == {size}" for i in range(nin + 1))
+        views = "".join(f"        {x} = carray(args[{i}], n, {dtype})\n" for i, x in enumerate(xs))
+        loads = ", ".join(f"np.float64(_u.load_{t}(args[{i}], i * steps[{i}]))" for i in range(nin))
+        text += (f"\n\ndef _{name}_loop_{t}(args, dims, steps, data):\n"
+                 f"    n = dims[0]\n"
+                 f"    if {unit}:\n"
+                 f"{views}"
+                 f"        out = carray(args[{nin}], n, {dtype})\n"
+                 f"        if n >= _u.PARALLEL_MIN:\n"
+                 f"            _{name}_parallel({', '.join(xs)}, out)\n"
+                 f"        else:\n"
+                 f"            _{name}_map({', '.join(xs)}, out, 0, n)\n"
+                 f"    else:\n"
+                 f"        for i in range(n):\n"
+                 f"            _u.store_{t}(args[{nin}], i * steps[{nin}], "
+                 f"{dtype}(_{name}_core({loads})))\n"
+                 f"    _u.clear_fp_status()\n")
+    text += (f"\n\n_BUILDERS[{name!r}] = lambda: _u.make_ufunc({name!r}, {doc!r}, {nin}, {{\n"
+             f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}})")
+    return text
+
+
 def docstring(d) -> str:
     params = ", ".join(f"{p.name} ({p.domain.replace('_', ' ')})" for p in d.params)
     text = f"{d.title}.\n\n    Parameters: {params}.\n    Derivation: `klforge derive {d.name}`."
@@ -101,6 +143,10 @@ def _gufunc(name: str, layout: str, args: str, doc: str, body: str) -> str:
 
 def kl_categorical(d) -> str:
     body = '''\
+    ok, value = _st.kl_div_row(p, q)  # vectorised; declines rows with zeros/specials
+    if ok:
+        out[0] = value
+        return
     s, c, s2, c2 = 0.0, 0.0, 0.0, 0.0
     infinite = False
     for i in range(p.shape[0]):
@@ -165,6 +211,10 @@ def cross_entropy(d) -> str:
 
 def kl_logits(d) -> str:
     body = """\
+    ok, value = _st.kl_logits_row(a, b)  # vectorised; declines rows it does not cover
+    if ok:
+        out[0] = value
+        return
     n = a.shape[0]
     amax = -INF
     for i in range(n):

@@ -19,6 +19,8 @@ import math
 
 from numba import njit
 
+from . import _simd as _s
+
 _CACHE = True
 NAN = math.nan
 INF = math.inf
@@ -31,7 +33,7 @@ _LOG1PMX_C = tuple(1.0 / (2 * k + 3) for k in range(17, -1, -1))
 _EXPM1MX_C = tuple(1.0 / math.factorial(k + 2) for k in range(19, -1, -1))
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, error_model="numpy")
 def log1pmx(x):
     """log(1 + x) − x.  Series in s = x/(2 + x) on [−0.5, 1]; log1p(x) − x outside.
 
@@ -54,7 +56,7 @@ def log1pmx(x):
     return math.log1p(x) - x
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, error_model="numpy")
 def expm1mx(x):
     """exp(x) − 1 − x.  Taylor series x²·Σ_{k≥0} x^k/(k + 2)! on |x| ≤ 1; expm1(x) − x
     outside."""
@@ -68,7 +70,7 @@ def expm1mx(x):
     return math.expm1(x) - x
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, error_model="numpy")
 def kl_div(p, q, d):
     """p·log(p/q) − p + q with d = p − q supplied exactly by the caller.
 
@@ -92,32 +94,45 @@ def kl_div(p, q, d):
     return p * math.log(p / q) - d
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, inline="always", error_model="numpy")
 def rm1mlog(t, l):
     """r − 1 − log r from t = r − 1 and l = log r (both supplied accurately).
 
     −log1pmx(t) on t ∈ [−0.5, 1], where the textbook difference cancels; elsewhere t − l,
     whose two terms cancel by at most a factor 1/(1 − log 2 − 0.5) ≈ 5.2.  Using l instead
-    of log1p(t) keeps r → 0 (t → −1, where 1 + t is lost) and r → ∞ accurate.
+    of log1p(t) keeps r → 0 (t → −1, where 1 + t is lost) and r → ∞ accurate.  Branch-free
+    (both sides are computed and one selected), so loops over it vectorise; NaN in t or l
+    gives NaN.
     """
-    if t != t or l != l:
-        return NAN
-    if -0.5 <= t <= 1.0:
-        return -log1pmx(t)
-    return t - l
+    near = (t >= -0.5) & (t <= 1.0)
+    near_value = 0.0 * l - _s.log1pmx_normal(t if near else 0.0)
+    return near_value if near else t - l
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, inline="always", error_model="numpy")
 def log_ratio(a, b):
-    """log(a/b) for a, b > 0: log1p((a − b)/b) when |a − b| ≤ b/2 (a − b is exact there),
-    log(a/b) when the quotient is a normal float, log a − log b otherwise; NaN for a or b
-    ≤ 0 or NaN."""
-    if not (a > 0.0 and b > 0.0):
-        return NAN
-    return _log_ratio_d(a, b, a - b)
+    """log(a/b) for a, b > 0, accurate near a = b and for any magnitudes (no overflow of
+    a/b); NaN for a or b ≤ 0 or NaN; +inf for a = inf > b, −inf for b = inf > a, NaN for
+    both infinite.
+
+    Branch-free (``_simd``: (e_a − e_b)·ln 2 + 2·atanh(s)): a subnormal argument is scaled
+    by 2^64 first (exactly) and the 64 is taken off the exponent difference, so one formula
+    covers every positive pair; only a subnormal against a normal number within a factor 2
+    of it loses the near-equality accuracy (the exponent terms then cancel).
+    """
+    sa = a < _s.TINY
+    sb = b < _s.TINY
+    finite = (a > 0.0) & (b > 0.0) & (a <= _s.BIG) & (b <= _s.BIG)
+    a1 = (a * 18446744073709551616.0 if sa else a) if finite else 1.0
+    b1 = (b * 18446744073709551616.0 if sb else b) if finite else 1.0
+    k, s, tail, near = _s.log_ratio_parts(a1, b1)
+    k = k + ((-64.0 if sa else 0.0) + (64.0 if sb else 0.0))
+    v = _s.fma(k, _s.LN2_HI, _s.fma(k, _s.LN2_LO, 2.0 * s + tail))
+    special = INF if (a == INF) & (b < INF) else (-INF if (b == INF) & (a < INF) else NAN)
+    return v if finite else (special if (a > 0.0) & (b > 0.0) else NAN)
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, error_model="numpy")
 def _log_ratio_d(a, b, d):
     """log(a/b) given d = a − b exactly (a, b > 0; the callers check)."""
     if abs(d) <= 0.5 * b:
@@ -134,7 +149,7 @@ _STIRLING = (1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 /
 _SHIFT = 16.0
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, error_model="numpy")
 def lgamma_bregman(x, y, h):
     """lnΓ(y) − lnΓ(x) − h·ψ(x) for x, y > 0, given h = y − x computed exactly by the caller.
 
@@ -180,7 +195,7 @@ def lgamma_bregman(x, y, h):
     return total + series
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, error_model="numpy")
 def digamma(x):
     """ψ(x) for x > 0: recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the asymptotic
     series ln x − 1/(2x) − Σ B_{2k}/(2k·x^{2k}); near the positive root x₀ a Taylor series
@@ -207,7 +222,7 @@ def digamma(x):
     return result + math.log(x) - 0.5 * inv - series
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, error_model="numpy")
 def lgamma(x):
     """ln Γ(x) for x > 0 (math.lgamma; NaN for x ≤ 0)."""
     if x != x or x <= 0.0:
@@ -215,7 +230,7 @@ def lgamma(x):
     return math.lgamma(x)
 
 
-@njit(cache=_CACHE)
+@njit(cache=_CACHE, error_model="numpy")
 def two_sum(a, b):
     """(s, e) with s = fl(a + b) and a + b = s + e exactly (Knuth)."""
     s = a + b
