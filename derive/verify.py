@@ -284,6 +284,8 @@ def vector_cases(kernel, rng, count):
     cases = []
     for i in range(count):
         n = int(rng.integers(2, 65))
+        if i % 16 == 15:  # long rows: whole 256-element blocks of the vectorised fast paths
+            n = int(rng.integers(257, 1200))
         sep = SEPARATIONS[i % len(SEPARATIONS)] if i % 2 else None
         if kernel in ("kl_categorical", "cross_entropy", "entropy"):
             p = _simplex(rng, n)
@@ -444,9 +446,39 @@ def verify_primitives(seed=0):
         "lgamma_bregman": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-3, 1e6, 400))],
         "rm1mlog": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-300, 1e300, 400))],
     }
-    for name, pts in cases.items():
-        fn = getattr(P, name)
-        ref = MPMATH_PRIMITIVES[name]
+    # The branch-free SIMD forms (kernels/_simd.py) on their normal domain, with points
+    # on both sides of every switch (p/q = 1/2 and 2; |x| = 1; the exponent rounding).
+    switch = np.array([0.5, 2.0])
+    around = np.concatenate([switch * (1 + k * 2.0**-52) for k in (-2, -1, 0, 1, 2)])
+    simd_cases = {
+        "kl_div_normal": cases["kl_div"] + [(q * r, q) for q in _log_uniform(rng, 1e-300, 1e300, 20)
+                                            for r in around]
+                         + [(p, q) for p, q in zip(_log_uniform(rng, 1e-300, 1e300, 100),
+                                                    _log_uniform(rng, 1e-300, 1e300, 100))],
+        "log_ratio_normal": cases["log_ratio"] + [(q * r, q) for q in _log_uniform(rng, 1e-300, 1e300, 20)
+                                                  for r in around],
+        "log1pmx_normal": [(x,) for x in np.concatenate([
+            rng.choice([-1, 1], 300) * _log_uniform(rng, 1e-12, 0.5, 300),
+            rng.uniform(-0.5, 1.0, 100), [-0.5, 1.0]])],
+        "exp_normal": [(x,) for x in np.concatenate([
+            rng.uniform(-708, 709, 300), rng.choice([-1, 1], 100) * _log_uniform(rng, 1e-12, 1, 100),
+            (np.arange(-20, 21) + 0.5) * math.log(2) * (1 + 1e-15)])],
+        "expm1mx_normal": [(x,) for x in np.concatenate([
+            rng.choice([-1, 1], 300) * _log_uniform(rng, 1e-12, 700, 300),
+            [s_ * (1 + k * 2.0**-52) for s_ in (-1.0, 1.0) for k in (-2, -1, 0, 1, 2)],
+            (np.arange(-20, 21) + 0.5) * math.log(2) * (1 + 1e-15)])],
+    }
+    simd_refs = {"kl_div_normal": MPMATH_PRIMITIVES["kl_div"],
+                 "log_ratio_normal": MPMATH_PRIMITIVES["log_ratio"],
+                 "log1pmx_normal": MPMATH_PRIMITIVES["log1pmx"],
+                 "exp_normal": lambda x: mpmath.exp(mpmath.mpf(x)),
+                 "expm1mx_normal": MPMATH_PRIMITIVES["expm1mx"]}
+    from kernels import _simd as S
+
+    jobs = [(name, getattr(P, name), MPMATH_PRIMITIVES[name], pts) for name, pts in cases.items()]
+    jobs += [(f"simd.{name}", getattr(S, name), simd_refs[name], pts)
+             for name, pts in simd_cases.items()]
+    for name, fn, ref, pts in jobs:
         errs = []
         worst, we = "", -1
         for args in pts:
@@ -458,6 +490,7 @@ def verify_primitives(seed=0):
                     y, r = fn(float(t), float(l)), t - l
                     args = (float(t), float(l))
                 else:
+                    args = tuple(float(a) for a in args)
                     y = fn(*args, _DIFF[name](*args)) if name in _DIFF else fn(*args)
                     r = reference_value(ref, *args)
             e = ulp_error(y, r, np.float64)

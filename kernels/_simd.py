@@ -172,8 +172,9 @@ def log_ratio_parts(a, b):
     near = (a >= 0.5 * b) & (a <= 2.0 * b)
     ea, ma = exponent_mantissa(a)
     eb, mb = exponent_mantissa(b)
-    num = (a - b) if near else (ma - mb)
-    den = (a + b) if near else (ma + mb)
+    h = 0.5 if a > 1e300 else 1.0  # a + b must not overflow; halving is exact up there
+    num = (a * h - b * h) if near else (ma - mb)
+    den = (a * h + b * h) if near else (ma + mb)
     s = num / den
     z = s * s
     k = 0.0 if near else ea - eb

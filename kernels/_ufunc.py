@@ -12,8 +12,9 @@ LLVM does not turn into SIMD code.  Here each elementwise kernel gets its own in
 
 ``make_ufunc`` registers the loops (float32 and float64, each computing in float64) as a
 genuine ``numpy.ufunc`` with NumPy's own ``fromfunc`` path, the one numba uses for
-``vectorize``, so broadcasting, ``out=``, ``where=``, dtype resolution and
-``__array_ufunc__`` dispatch (Dask) all come from NumPy.
+``vectorize``, so broadcasting, ``out=``, dtype resolution and
+``__array_ufunc__`` dispatch (Dask) all come from NumPy.  (``where=`` is not supported by
+ufuncs made this way — numba's ``vectorize`` ufuncs share the limitation.)
 """
 
 import numba
