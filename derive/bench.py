@@ -58,6 +58,16 @@ def _stream_sum():
     return row_sums
 
 
+def _as_rows(v, width: int = 4096) -> list:
+    """``v`` as 2-d blocks of rows for the parallel streaming sum (a 1-d array becomes
+    rows of ``width`` plus its tail, so every thread reads a share)."""
+    v = np.ascontiguousarray(v)
+    if v.ndim > 1:
+        return [v.reshape(v.shape[0], -1)]
+    m = v.size - v.size % width
+    return [v[:m].reshape(-1, width), v[m:].reshape(1, -1)]
+
+
 def workloads(quick: bool = False) -> list[Workload]:
     import kernels as K
 
@@ -186,8 +196,7 @@ def run_workload(w: Workload, repeat: int, threads: int, seed: int = 0) -> dict:
             impls[peer] = (lambda call=call, state=state: call(state))
     if w.streaming:
         summer = _stream_sum()
-        arrays = [np.ascontiguousarray(v).reshape(v.shape[0], -1) if v.ndim > 1 else
-                  v.reshape(1, -1) for v in x.values()]
+        arrays = [a for v in x.values() for a in _as_rows(v)]
         impls["read_bandwidth"] = lambda: [summer(a) for a in arrays]
     for f in impls.values():  # warm-up (compilation, page faults)
         f()

@@ -8,7 +8,12 @@ Imports only numpy and numba.  Every kernel broadcasts, accepts float32 and floa
 Kernels are compiled — or, usually, loaded from numba's on-disk cache — on first use
 (``kernels.kl_normal`` is built when first looked up), so ``import kernels`` is cheap.
 Every kernel is a real ``numpy.ufunc``, so Dask arrays dispatch to it chunk by chunk.
-They run on numba's ``parallel`` target: ``numba.set_num_threads(n)`` sets the threads.
+Elementwise kernels have their own inner loops (``_ufunc.py``): on unit-stride operands a
+branch-free core runs as SIMD code, split across numba's threads past 65 536 elements;
+row reductions are gufuncs on numba's ``parallel`` target whose rows take a vectorised
+fast path (``_streams.py``) and fall back to a scalar loop for rows holding special
+values.  ``numba.set_num_threads(n)`` sets the threads.  The kernels do not leave NumPy's
+floating-point error flags set (no "invalid value" warnings from discarded SIMD lanes).
 
 Cache location: numba writes its cache beside the sources (``kernels/__pycache__``); when
 that directory is read-only (a system install) it falls back to a per-user cache directory,

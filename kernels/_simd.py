@@ -54,8 +54,10 @@ BIAS_MAGIC = 4503599627370496.0  # 2^52
 POLY_RECIPES = {
     "ATANH_P": ("(atanh(sqrt(z))/sqrt(z) - 1)/z", (0, "1/9"), 11),
     "EXPM1_Q": ("(exp(x) - 1 - x)/x**2", (-1, 1), 15),
+    "EXP_Q": ("(exp(x) - 1 - x)/x**2", ("-log(2)/2", "log(2)/2"), 11),
 }
-# highest power first; max relative error of the fits: 2^-58 (P) and 2^-60 (Q)
+# highest power first; max relative error of the fits: 2^-58 (P), 2^-60 (EXPM1_Q on
+# [-1, 1]) and 2^-58 (EXP_Q, the same function on the reduced range of exp)
 ATANH_P = (0.07815288900461426, 0.03746071897775383, 0.05422589197440007,
            0.05867139530651599, 0.06667589315724629, 0.07692271982430275,
            0.09090909948981357, 0.11111111099118386, 0.1428571428580005,
@@ -65,6 +67,10 @@ EXPM1_Q = (4.838397490830109e-14, 7.753289909061301e-13, 1.1469860083749003e-11,
            2.755731919627328e-07, 2.7557319174051555e-06, 2.4801587301645516e-05,
            0.0001984126984137474, 0.0013888888888888835, 0.008333333333333236,
            0.041666666666666664, 0.16666666666666666, 0.5)
+EXP_Q = (2.0914679376583935e-09, 2.510520637395701e-08, 2.7557273661348637e-07,
+         2.7557255425746435e-06, 2.4801587325533363e-05, 0.00019841269874800493,
+         0.0013888888888883752, 0.008333333333326141, 0.04166666666666667,
+         0.1666666666666667, 0.5)
 
 _JIT = dict(cache=True, error_model="numpy")
 _INLINE = dict(inline="always", error_model="numpy")
@@ -90,6 +96,22 @@ def _from_bits(typingctx, b):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.DoubleType())
     return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _exponent_field(typingctx, x):
+    """2^52 + (the biased exponent field of x), as a float64: bits (x >>> 52) | 2^52's.
+    A logical shift (the sign bit of a positive x is 0): AVX2 has no 64-bit arithmetic
+    shift, so ``>>`` on int64 would keep the loop from vectorising."""
+    if x != types.float64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        i64 = ir.IntType(64)
+        b = builder.lshr(builder.bitcast(args[0], i64), ir.Constant(i64, 52))
+        b = builder.or_(b, ir.Constant(i64, 0x4330000000000000))
+        return builder.bitcast(b, ir.DoubleType())
+    return types.float64(types.float64), codegen
 
 
 @intrinsic
@@ -147,16 +169,17 @@ def _horner_source(name, coeffs, var):
 _ns = {"fma": fma}
 exec(_horner_source("_atanh_p", ATANH_P, "z"), _ns)  # noqa: S102 - generated from constants
 exec(_horner_source("_expm1_q", EXPM1_Q, "x"), _ns)  # noqa: S102
+exec(_horner_source("_exp_q", EXP_Q, "x"), _ns)  # noqa: S102
 atanh_p = njit(**_INLINE)(_ns["_atanh_p"])
 expm1_q = njit(**_INLINE)(_ns["_expm1_q"])
+exp_q = njit(**_INLINE)(_ns["_exp_q"])
 
 
 @njit(**_INLINE)
 def exponent_mantissa(x):
     """(e, m), x = 2^e·m with m ∈ [1, 2) and e a float (exact); x normal and positive."""
-    b = _bits(x)
-    e = _from_bits((b >> 52) | 0x4330000000000000) - (BIAS_MAGIC + 1023.0)
-    m = _from_bits((b & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)
+    e = _exponent_field(x) - (BIAS_MAGIC + 1023.0)
+    m = _from_bits((_bits(x) & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)
     return e, m
 
 
@@ -228,7 +251,7 @@ def _reduce_exp(x):
 def exp_normal(x):
     """exp(x) for x ∈ [−708, 709] (branch-free): 2^k·(1 + r + r²Q(r))."""
     two_k, r = _reduce_exp(x)
-    e = fma(r * r, expm1_q(r), r)
+    e = fma(r * r, exp_q(r), r)
     return fma(two_k, e, two_k)
 
 
@@ -283,6 +306,39 @@ def tree_sum(buf, err):
         s, e = two_sum(s, buf[i])
         c += err[i] + e
     return s, c
+
+
+@njit(**_JIT)
+def tree_sum2(a, b, err_a, err_b):
+    """``tree_sum`` of two buffers of the same length in one pass over each level."""
+    m = a.shape[0]
+    for i in range(m):
+        err_a[i] = 0.0
+        err_b[i] = 0.0
+    while m > 8:
+        h = m // 2
+        for i in range(h):
+            x = a[i]
+            y = a[i + h]
+            s = x + y
+            bb = s - x
+            err_a[i] = (err_a[i] + err_a[i + h]) + ((x - (s - bb)) + (y - bb))
+            a[i] = s
+            x = b[i]
+            y = b[i + h]
+            s = x + y
+            bb = s - x
+            err_b[i] = (err_b[i] + err_b[i + h]) + ((x - (s - bb)) + (y - bb))
+            b[i] = s
+        m = h
+    sa, ca = a[0], err_a[0]
+    sb, cb = b[0], err_b[0]
+    for i in range(1, m):
+        sa, e = two_sum(sa, a[i])
+        ca += err_a[i] + e
+        sb, e = two_sum(sb, b[i])
+        cb += err_b[i] + e
+    return sa, ca, sb, cb
 
 
 @njit(**_JIT)

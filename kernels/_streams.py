@@ -61,18 +61,18 @@ def kl_div_row(p, q):
     terms = np.empty(BLOCK)
     diffs = np.empty(BLOCK)
     scratch = np.empty(BLOCK)
+    scratch2 = np.empty(BLOCK)
     s, c, d, dc = 0.0, 0.0, 0.0, 0.0
     for start in range(0, n, BLOCK):
         stop = min(start + BLOCK, n)
         if _kl_div_block(pc, qc, start, stop, terms, diffs):
             _s.clear_fp_status()
             return False, 0.0
-        bs, bc = _s.tree_sum(terms, scratch)
+        bs, bc, ds, dsc = _s.tree_sum2(terms, diffs, scratch, scratch2)
         s, c = _add(s, c, bs)
         c += bc
-        bs, bc = _s.tree_sum(diffs, scratch)
-        d, dc = _add(d, dc, bs)
-        dc += bc
+        d, dc = _add(d, dc, ds)
+        dc += dsc
     _s.clear_fp_status()
     return True, (s + c) + (d + dc)
 
@@ -162,18 +162,18 @@ def kl_logits_row(a, b):
     buf = np.empty(BLOCK)
     buf2 = np.empty(BLOCK)
     scratch = np.empty(BLOCK)
+    scratch2 = np.empty(BLOCK)
     z, zc, m, mc = 0.0, 0.0, 0.0, 0.0
     for start in range(0, n, BLOCK):
         stop = min(start + BLOCK, n)
         if _weights_block(ac, bc, amax, start, stop, w, buf2, buf):
             _s.clear_fp_status()
             return False, 0.0
-        bs, bcomp = _s.tree_sum(buf2, scratch)
+        bs, bcomp, ms, mcomp = _s.tree_sum2(buf2, buf, scratch, scratch2)
         z, zc = _add(z, zc, bs)
         zc += bcomp
-        bs, bcomp = _s.tree_sum(buf, scratch)
-        m, mc = _add(m, mc, bs)
-        mc += bcomp
+        m, mc = _add(m, mc, ms)
+        mc += mcomp
     z = z + zc
     centre = (m + mc) / z
     s0, c0 = 0.0, 0.0
@@ -190,12 +190,11 @@ def kl_logits_row(a, b):
         if _moments_block(ac, bc, w, centre_h, centre_l, start, stop, buf, buf2):
             _s.clear_fp_status()
             return False, 0.0
-        bs, bcomp = _s.tree_sum(buf, scratch)
+        bs, bcomp, ms, mcomp = _s.tree_sum2(buf, buf2, scratch, scratch2)
         s0, c0 = _add(s0, c0, bs)
         c0 += bcomp
-        bs, bcomp = _s.tree_sum(buf2, scratch)
-        s2, c2 = _add(s2, c2, bs)
-        c2 += bcomp
+        s2, c2 = _add(s2, c2, ms)
+        c2 += mcomp
     _s.clear_fp_status()
     S0 = (s0 + c0) / z
     S2 = (s2 + c2) / z

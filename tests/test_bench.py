@@ -20,6 +20,13 @@ def test_stream_sum_is_a_correct_row_sum():
     np.testing.assert_allclose(bench._stream_sum()(x), x.sum(-1), rtol=1e-13)
 
 
+def test_one_dimensional_arrays_are_split_into_rows_covering_every_element():
+    v = np.arange(10_000.0)
+    parts = bench._as_rows(v, width=4096)
+    assert [p.shape for p in parts] == [(2, 4096), (1, 1808)]
+    assert sum(float(bench._stream_sum()(p).sum()) for p in parts) == float(v.sum())
+
+
 def test_run_workload_reports_ratios_and_bandwidth_share():
     w = bench.Workload("toy", "float64", lambda rng: {"x": rng.random((4, 1000))},
                        lambda x: x["x"].sum(-1),

@@ -47,8 +47,8 @@ def test_polynomial_coefficients_recomputed(name):
             f = lambda z: mpmath.mpf(1) / 3 if z == 0 else (mpmath.atanh(mpmath.sqrt(z)) / mpmath.sqrt(z) - 1) / z
         else:
             f = lambda x: mpmath.mpf(1) / 2 if x == 0 else (mpmath.exp(x) - 1 - x) / x**2
-        coeffs, err = mpmath.chebyfit(f, [mpmath.mpf(lo), mpmath.mpf(eval(hi) if isinstance(hi, str) else hi)],
-                                      n, error=True)
+        bound = lambda v: mpmath.mpf(eval(v, {"log": mpmath.log})) if isinstance(v, str) else mpmath.mpf(v)
+        coeffs, err = mpmath.chebyfit(f, [bound(lo), bound(hi)], n, error=True)
     assert [float(c) for c in coeffs] == pytest.approx(list(getattr(S, name)), rel=1e-13, abs=1e-30)
     assert err < 2.0**-57
 
