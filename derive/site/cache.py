@@ -17,20 +17,21 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import mpmath
 import sympy as sp
 
+from ..emit import write_atomic as atomic_write  # one atomic writer for the project
+
 PACKAGE = Path(__file__).resolve().parents[1]  # derive/
 ROOT = PACKAGE.parent
 #: files whose content decides the engine's results on the site: the derivations and the
-#: emitter (emit.GENERATOR_SOURCES), the worked problems, the mpmath references, the kernels,
-#: and the figure code
+#: emitter (emit.GENERATOR_SOURCES), the worked problems, the mpmath references, the kernels
+#: (with emit.KERNEL_SOURCES), and the figure code
 ENGINE_FILES = ("derive/problems.py", "derive/verify.py", "derive/site/plots.py",
                 "derive/site/printing.py", "derive/site/cache.py",
-                "kernels/_kernels.py", "kernels/_primitives.py")
+                "kernels/_kernels.py")
 MANIFEST = ROOT / "kernels" / "manifest.json"
 _cache_dir: Path | None = None
 
@@ -63,28 +64,16 @@ def _hash_files(paths) -> str:
 @functools.cache
 def engine_hash() -> str:
     """SHA-256 of the engine's sources and of the SymPy/mpmath versions (16 hex digits)."""
-    from ..emit import GENERATOR_SOURCES
+    from ..emit import GENERATOR_SOURCES, KERNEL_SOURCES
 
-    files = [PACKAGE / f for f in GENERATOR_SOURCES] + [ROOT / f for f in ENGINE_FILES]
+    files = ([PACKAGE / f for f in GENERATOR_SOURCES] + [ROOT / f for f in ENGINE_FILES]
+             + [ROOT / "kernels" / f for f in KERNEL_SOURCES])
     versions = f"sympy {sp.__version__} mpmath {mpmath.__version__}"
     return hashlib.sha256((_hash_files(files) + versions).encode()).hexdigest()[:16]
 
 
 def manifest_hash() -> str:
     return hashlib.sha256(MANIFEST.read_bytes()).hexdigest()[:16] if MANIFEST.exists() else "-"
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def entry(kind: str, name: str, suffix: str = ".json") -> Path:
