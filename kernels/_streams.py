@@ -83,9 +83,10 @@ def kl_div_row(p, q):
 
 @njit(**_JIT)
 def _weights_block(a, b, amax, start, stop, w, wz, wd):
-    """w_i = exp(a_i − max a) (first-order corrected for the rounding of a_i − max a;
-    stored in the row buffer ``w`` and in the block buffer ``wz``), wd_i = w_i·(b_i − a_i); masked entries (a_i = −inf) give 0.  True if some entry leaves
-    the fast path (b_i = −inf, a_i − max a < −700)."""
+    """w_i = exp(a_i − max a), first-order corrected for the rounding of a_i − max a and
+    stored in the row buffer ``w`` and in the block buffer ``wz``; wd_i = w_i·(b_i − a_i);
+    masked entries (a_i = −inf) give 0.  True if some entry leaves the fast path
+    (b_i = −inf, a_i − max a < −700)."""
     bad = False
     for i in range(stop - start):
         ai = np.float64(a[start + i])

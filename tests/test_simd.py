@@ -44,10 +44,15 @@ def test_polynomial_coefficients_recomputed(name):
     expr, (lo, hi), n = S.POLY_RECIPES[name]
     with mpmath.workdps(40):
         if name == "ATANH_P":
-            f = lambda z: mpmath.mpf(1) / 3 if z == 0 else (mpmath.atanh(mpmath.sqrt(z)) / mpmath.sqrt(z) - 1) / z
+            def f(z):
+                if z == 0:
+                    return mpmath.mpf(1) / 3
+                return (mpmath.atanh(mpmath.sqrt(z)) / mpmath.sqrt(z) - 1) / z
         else:
-            f = lambda x: mpmath.mpf(1) / 2 if x == 0 else (mpmath.exp(x) - 1 - x) / x**2
-        bound = lambda v: mpmath.mpf(eval(v, {"log": mpmath.log})) if isinstance(v, str) else mpmath.mpf(v)
+            def f(x):
+                return mpmath.mpf(1) / 2 if x == 0 else (mpmath.exp(x) - 1 - x) / x**2
+        def bound(v):
+            return mpmath.mpf(eval(v, {"log": mpmath.log}) if isinstance(v, str) else v)
         coeffs, err = mpmath.chebyfit(f, [bound(lo), bound(hi)], n, error=True)
     assert [float(c) for c in coeffs] == pytest.approx(list(getattr(S, name)), rel=1e-13, abs=1e-30)
     assert err < 2.0**-57
@@ -106,7 +111,7 @@ def test_kl_categorical_long_rows_near_equal(n):
     ok, value = ST.kl_div_row(p, q)
     assert ok
     ref = mpmath.fsum(mpmath.mpf(float(a)) * mpmath.log(mpmath.mpf(float(a)) / mpmath.mpf(float(b)))
-                      for a, b in zip(p, q))
+                      for a, b in zip(p, q, strict=True))
     assert ulps(value, ref) <= 8
     assert K.kl_categorical(p, q) == value
 
@@ -120,8 +125,10 @@ def test_kl_logits_long_rows():
         assert ok
         A = [mpmath.mpf(float(v)) for v in a]
         B = [mpmath.mpf(float(v)) for v in b]
-        la, lb = mpmath.log(mpmath.fsum(mpmath.exp(v) for v in A)), mpmath.log(mpmath.fsum(mpmath.exp(v) for v in B))
-        ref = mpmath.fsum(mpmath.exp(x - la) * ((x - la) - (y - lb)) for x, y in zip(A, B))
+        la = mpmath.log(mpmath.fsum(mpmath.exp(v) for v in A))
+        lb = mpmath.log(mpmath.fsum(mpmath.exp(v) for v in B))
+        ref = mpmath.fsum(mpmath.exp(x - la) * ((x - la) - (y - lb))
+                          for x, y in zip(A, B, strict=True))
         assert ulps(value, ref) <= 8, (n, scale, sep)
 
 
@@ -132,7 +139,8 @@ def test_rows_outside_the_fast_path_are_declined_and_the_scalar_loop_answers():
     assert K.kl_categorical([0.5, 0.5], [1.0, 0.0]) == math.inf
     assert K.kl_categorical([0.0, 1.0], [0.0, 1.0]) == 0.0
     p, q = [5e-324, 1.0 - 5e-324], [0.25, 0.75]
-    ref = mpmath.fsum(mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / b) for a, b in zip(p, q))
+    ref = mpmath.fsum(mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / b)
+                      for a, b in zip(p, q, strict=True))
     assert ulps(K.kl_categorical(p, q), ref) <= 8
     assert ST.kl_logits_row(np.array([0.0, -800.0]), np.array([0.0, 0.0]))[0] is False
     assert ST.kl_logits_row(np.array([0.0, -np.inf]), np.array([0.0, 1.0]))[0] is True  # masked
@@ -172,6 +180,6 @@ def test_ufunc_out():
     x = np.linspace(0.5, 2.0, 8)
     out = np.full(8, -1.0)
     assert K.kl_normal(0.0, x, 0.0, 1.0, out=out) is out
-    for xi, oi in zip(x, out):  # KL(N(0, σ²) ‖ N(0, 1)) = (σ² − 1 − 2 log σ)/2
+    for xi, oi in zip(x, out, strict=True):  # KL(N(0, σ²) ‖ N(0, 1)) = (σ² − 1 − 2 log σ)/2
         s = mpmath.mpf(float(xi))
         assert ulps(oi, (s**2 - 1 - 2 * mpmath.log(s)) / 2) <= 8
