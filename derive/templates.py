@@ -47,15 +47,7 @@ def build(name):
     return _BUILT[name]
 
 
-@njit(cache=True)
-def _add(s, c, x):
-    """Neumaier-compensated s + x; returns the new (sum, compensation)."""
-    t = s + x
-    if abs(s) >= abs(x):
-        c += (s - t) + x
-    else:
-        c += (x - t) + s
-    return t, c'''
+_add = _p.neumaier_add  # (sum, compensation) ← Neumaier-compensated s + x'''
 
 
 def ufunc_signatures(nargs: int) -> str:

@@ -12,7 +12,7 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
 * ``lgamma_bregman(x, y, h)`` = lnΓ(y) − lnΓ(x) − h·ψ(x) with h = y − x supplied by the caller
   (x, y > 0): the Bregman divergence of lnΓ, ≥ 0, accurate relative to itself as y → x
 * ``digamma(x)``  = ψ(x) for x > 0 (NaN for x ≤ 0 and NaN; +inf → +inf)
-* ``two_sum``/``Accumulator``: Neumaier-compensated summation for the reductions.
+* ``two_sum`` (Knuth) and ``neumaier_add``: compensated summation for the reductions.
 """
 
 import math
@@ -228,6 +228,17 @@ def lgamma(x):
     if x != x or x <= 0.0:
         return NAN
     return math.lgamma(x)
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def neumaier_add(s, c, x):
+    """Neumaier-compensated s + x: returns the new (sum, compensation); the value is s + c."""
+    t = s + x
+    if abs(s) >= abs(x):
+        c += (s - t) + x
+    else:
+        c += (x - t) + s
+    return t, c
 
 
 @njit(cache=_CACHE, error_model="numpy")

@@ -17,21 +17,11 @@ import numpy as np
 from numba import njit
 
 from . import _simd as _s
+from ._primitives import neumaier_add as _add
 
 BLOCK = 256  # a power of two; three buffers of it stay in L1
 _JIT = dict(cache=True, error_model="numpy")
 INF = math.inf
-
-
-@njit(**_JIT)
-def _add(s, c, x):
-    """Neumaier-compensated s + x."""
-    t = s + x
-    if abs(s) >= abs(x):
-        c += (s - t) + x
-    else:
-        c += (x - t) + s
-    return t, c
 
 
 @njit(**_JIT)
