@@ -28,7 +28,7 @@ def verify(session):
 @nox.session
 def lint(session):
     session.install("ruff")
-    session.run("ruff", "check", "derive", "kernels", "tests", "noxfile.py")
+    session.run("ruff", "check", "klforge", "derive", "kernels", "tests", "noxfile.py")
 
 
 @nox.session

@@ -10,6 +10,9 @@ lazily (SymPy is slow) by functions registered with :func:`derivation` and memoi
 from __future__ import annotations
 
 import functools
+import importlib
+import pkgutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -121,9 +124,13 @@ def derivation(name: str):
     return register
 
 
+@functools.cache
 def _load_all() -> None:
-    # Importing the modules registers their derivations.
-    from . import expfam, gaussian, optim, simplex, vae  # noqa: F401
+    """Import every module of the engine package: importing a module registers its
+    derivations, so a new family file needs no list kept by hand."""
+    package = sys.modules[__package__]
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{__package__}.{info.name}")
 
 
 def names() -> list[str]:

@@ -21,7 +21,7 @@ import mpmath
 import sympy as sp
 
 from .checks import DIGITS, agree
-from .core import Derivation, DerivationError, Param, Step, StableForm, derivation
+from .core import Derivation, DerivationError, Param, StableForm, Step, derivation
 from .primitives import log_ratio
 from .rewriting import rewrite
 
@@ -132,7 +132,7 @@ def unnormalised_density(name: str, suffix: str) -> sp.Expr:
     """h(x)·exp(η·T(x)), with exp(η·log y) written as y^η (the form SymPy integrates)."""
     fam = FAMILIES[name]
     factors = [sp.exp(fam.log_base)]
-    for e, t in zip(fam.eta(suffix), fam.stats):
+    for e, t in zip(fam.eta(suffix), fam.stats, strict=True):
         factors.append(t.args[0] ** e if isinstance(t, sp.log) else sp.exp(e * t))
     return sp.Mul(*factors)
 
@@ -151,7 +151,7 @@ def mean_params(name: str, suffix: str = "p") -> tuple[sp.Expr, ...]:
 def log_density(name: str, suffix: str) -> sp.Expr:
     fam = FAMILIES[name]
     eta = fam.eta(suffix)
-    return sum(e * t for e, t in zip(eta, fam.stats)) - log_partition(name, suffix) + fam.log_base
+    return sum(e * t for e, t in zip(eta, fam.stats, strict=True)) - log_partition(name, suffix) + fam.log_base
 
 
 def bregman_kl(name: str) -> sp.Expr:
@@ -159,8 +159,8 @@ def bregman_kl(name: str) -> sp.Expr:
     fam = FAMILIES[name]
     ap, aq = log_partition(name, "p"), log_partition(name, "q")
     m = mean_params(name, "p")
-    deta = [eq - ep for ep, eq in zip(fam.eta("p"), fam.eta("q"))]
-    return sp.simplify(aq - ap - sum(d * mi for d, mi in zip(deta, m)))
+    deta = [eq - ep for ep, eq in zip(fam.eta("p"), fam.eta("q"), strict=True)]
+    return sp.simplify(aq - ap - sum(d * mi for d, mi in zip(deta, m, strict=True)))
 
 
 def _expectation(name: str, f: sp.Expr) -> sp.Expr:
@@ -406,7 +406,7 @@ def _entropy(name: str) -> Derivation:
     a = log_partition(name, "p")
     m = mean_params(name, "p")
     e_log_h = _expectation(name, fam.log_base) if fam.log_base != 0 else sp.S.Zero
-    h = sp.simplify(a - sum(e * mi for e, mi in zip(fam.eta("p"), m)) - e_log_h)
+    h = sp.simplify(a - sum(e * mi for e, mi in zip(fam.eta("p"), m, strict=True)) - e_log_h)
     params = fam.params("p")
     if name in _SYMBOLIC_DEFINITION:
         check = agree("A − η·∇A − E[log h] = −E_p[log p]", h,
@@ -465,7 +465,7 @@ def fisher_information(name: str, suffix: str = "p") -> sp.Matrix:
     a = log_partition(name, suffix)
     m = mean_params(name, suffix)
     f = sp.hessian(a, theta) - sum(
-        (mi * sp.hessian(e, theta) for mi, e in zip(m, fam.eta(suffix))), sp.zeros(len(theta))
+        (mi * sp.hessian(e, theta) for mi, e in zip(m, fam.eta(suffix), strict=True)), sp.zeros(len(theta))
     )
     return sp.simplify(f)
 
@@ -475,7 +475,7 @@ def _fisher(name: str) -> Derivation:
     f = fisher_information(name)
     theta_p, theta_q = fam.theta("p"), fam.theta("q")
     kl = bregman_kl(name)
-    hess = sp.hessian(kl, theta_q).subs(dict(zip(theta_q, theta_p)))
+    hess = sp.hessian(kl, theta_q).subs(dict(zip(theta_q, theta_p, strict=True)))
     check = agree("−E[∇² log p] = ∇²_θ' KL(p_θ‖p_θ') at θ' = θ",
                   sp.Add(*[x**2 for x in (sp.simplify(hess) - f)]), sp.S.Zero, fam.params("p"))
     return Derivation(

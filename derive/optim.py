@@ -93,15 +93,15 @@ def _eg() -> Derivation:
     p0 = sp.symbols(f"pold0:{K}", positive=True)
     g = sp.symbols(f"g0:{K}", real=True)
     eta, lam = sp.Symbol("lr", positive=True), sp.Symbol("lambda", real=True)
-    obj = sum(gi * pi for gi, pi in zip(g, p)) + sum(
-        pi * sp.log(pi / qi) for pi, qi in zip(p, p0)) / eta
+    obj = sum(gi * pi for gi, pi in zip(g, p, strict=True)) + sum(
+        pi * sp.log(pi / qi) for pi, qi in zip(p, p0, strict=True)) / eta
     sol = _simplex_stationary(obj, p, lam)
-    target = [qi * sp.exp(-eta * gi) / sum(qj * sp.exp(-eta * gj) for qj, gj in zip(p0, g))
-              for qi, gi in zip(p0, g)]
+    target = [qi * sp.exp(-eta * gi) / sum(qj * sp.exp(-eta * gj) for qj, gj in zip(p0, g, strict=True))
+              for qi, gi in zip(p0, g, strict=True)]
     params = tuple(Param(str(x), x, "positive") for x in p0) + tuple(
         Param(str(x), x, "real") for x in g) + (Param("lr", eta, "positive"),)
     checks = tuple(agree(f"Lagrangian solution p_{i} = p₀ e^(−ηg)/Z", s, t, params)
-                   for i, (s, t) in enumerate(zip(sol, target)))
+                   for i, (s, t) in enumerate(zip(sol, target, strict=True)))
     return Derivation(
         name="eg_step", title="Exponentiated-gradient (mirror-descent) step on the simplex",
         params=(Param("p", sp.IndexedBase("p"), "probability_vector"),
@@ -118,15 +118,15 @@ def _policy() -> Derivation:
     ref = sp.symbols(f"ref0:{K}", positive=True)
     r = sp.symbols(f"r0:{K}", real=True)
     beta, lam = sp.Symbol("beta", positive=True), sp.Symbol("lambda", real=True)
-    obj = sum(a * b for a, b in zip(pi, r)) - beta * sum(a * sp.log(a / b) for a, b in zip(pi, ref))
+    obj = sum(a * b for a, b in zip(pi, r, strict=True)) - beta * sum(a * sp.log(a / b) for a, b in zip(pi, ref, strict=True))
     sol = _simplex_stationary(-obj, pi, lam)
-    z = sum(b * sp.exp(ri / beta) for b, ri in zip(ref, r))
-    target = [b * sp.exp(ri / beta) / z for b, ri in zip(ref, r)]
-    value = sp.simplify(obj.subs(dict(zip(pi, target))))
+    z = sum(b * sp.exp(ri / beta) for b, ri in zip(ref, r, strict=True))
+    target = [b * sp.exp(ri / beta) / z for b, ri in zip(ref, r, strict=True)]
+    value = sp.simplify(obj.subs(dict(zip(pi, target, strict=True))))
     params = tuple(Param(str(x), x, "positive") for x in ref) + tuple(
         Param(str(x), x, "real") for x in r) + (Param("beta", beta, "positive"),)
     checks = tuple(agree(f"Lagrangian solution π*_{i} = π_ref e^(r/β)/Z", s, t, params)
-                   for i, (s, t) in enumerate(zip(sol, target)))
+                   for i, (s, t) in enumerate(zip(sol, target, strict=True)))
     checks += (agree("value = β log E_ref[e^(r/β)]", value, beta * sp.log(z), params),)
     return Derivation(
         name="kl_regularized_policy",

@@ -12,7 +12,7 @@ import sympy as sp
 
 from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
-from .primitives import expm1mx, log1pmx, logsumexp, textbook
+from .primitives import expm1mx, log1pmx, textbook
 from .rewriting import rewrite
 
 K = 3
@@ -44,13 +44,13 @@ def categorical_bregman():
     eta = lambda x: [sp.log(x[i] / x[-1]) for i in range(K - 1)]
     a = lambda x: sp.log(1 + sum(sp.exp(e) for e in eta(x)))
     mean = p[:-1]  # ∇_η A = softmax(η)_i = p_i
-    return sp.simplify(a(q) - a(p) - sum((eq - ep) * m for eq, ep, m in zip(eta(q), eta(p), mean)))
+    return sp.simplify(a(q) - a(p) - sum((eq - ep) * m for eq, ep, m in zip(eta(q), eta(p), mean, strict=True)))
 
 
 @derivation("kl_categorical")
 def _kl_categorical() -> Derivation:
     p, q = _probs("p"), _probs("q")
-    definition = sum(pi * sp.log(pi / qi) for pi, qi in zip(p, q))
+    definition = sum(pi * sp.log(pi / qi) for pi, qi in zip(p, q, strict=True))
     bregman = categorical_bregman()
     check = agree("Bregman identity = Σ p_i log(p_i/q_i)", _on_simplex(bregman, "p", "q"),
                   _on_simplex(definition, "p", "q"), _free_params("p", "q"), symbolic=False)
@@ -113,7 +113,7 @@ def _cross_entropy_categorical() -> Derivation:
     pi, qi = sp.Symbol("p_i", nonnegative=True), sp.Symbol("q_i", nonnegative=True)
     d = _simple_sum("cross_entropy_categorical", "Cross-entropy between categorical distributions",
                     -pi * sp.log(qi), "cross_entropy",
-                    lambda p, q: -sum(x * sp.log(y) for x, y in zip(p, q)))
+                    lambda p, q: -sum(x * sp.log(y) for x, y in zip(p, q, strict=True)))
     h, kl = get("entropy_categorical").closed_form, get("kl_categorical").closed_form
     check = agree("H(p, q) = H(p) + KL(p‖q)", _on_simplex(h + kl, "p", "q"),
                   _on_simplex(d.closed_form, "p", "q"), _free_params("p", "q"), symbolic=False)
@@ -127,8 +127,8 @@ def _kl_logits() -> Derivation:
     za, zb = sum(sp.exp(x) for x in a), sum(sp.exp(x) for x in b)
     p = [sp.exp(x) / za for x in a]
     q = [sp.exp(x) / zb for x in b]
-    definition = sum(pi * sp.log(pi / qi) for pi, qi in zip(p, q))
-    closed_tb = sum(pi * (ai - bi) for pi, ai, bi in zip(p, a, b)) - sp.log(za) + sp.log(zb)
+    definition = sum(pi * sp.log(pi / qi) for pi, qi in zip(p, q, strict=True))
+    closed_tb = sum(pi * (ai - bi) for pi, ai, bi in zip(p, a, b, strict=True)) - sp.log(za) + sp.log(zb)
     closed, fired = rewrite(closed_tb, "logits")
     params = tuple(Param(str(s), s, "real") for s in a + b)
     checks = [agree("Σ p_i(a_i − b_i) − LSE(a) + LSE(b) = definition", textbook(closed),
@@ -136,9 +136,9 @@ def _kl_logits() -> Derivation:
     # Stable: with e_i = (b_i − a_i) − c for any shift c (the kernel takes c = E_p[b − a]),
     # KL = log E_p[e^{e}] − E_p[e] = log1pmx(S0 + S2) + S2, S0 = E_p[e], S2 = E_p[expm1mx(e)].
     c = sp.Symbol("c", real=True)
-    e = [bi - ai - c for ai, bi in zip(a, b)]
-    s0 = sum(pi * ei for pi, ei in zip(p, e))
-    s2 = sum(pi * expm1mx(ei) for pi, ei in zip(p, e))
+    e = [bi - ai - c for ai, bi in zip(a, b, strict=True)]
+    s0 = sum(pi * ei for pi, ei in zip(p, e, strict=True))
+    s2 = sum(pi * expm1mx(ei) for pi, ei in zip(p, e, strict=True))
     stable = log1pmx(s0 + s2) + s2
     checks.append(agree("centred stable form = definition (any shift c)", textbook(stable),
                         definition, params + (Param("c", c, "real"),), symbolic=False))
@@ -211,7 +211,7 @@ def _cross_entropy_dirichlet() -> Derivation:
     # −E_p[log q] = A(α_q) − Σ (α_q,i − 1) E_p[log x_i], E_p[log x_i] = ∂A/∂α_i at α_p.
     a_p = dirichlet_log_partition(ap)
     e_log_x = [sp.diff(a_p, v) for v in ap]
-    direct = dirichlet_log_partition(aq) - sum((q - 1) * e for q, e in zip(aq, e_log_x))
+    direct = dirichlet_log_partition(aq) - sum((q - 1) * e for q, e in zip(aq, e_log_x, strict=True))
     return Derivation(
         name="cross_entropy_dirichlet",
         title="Cross-entropy between two Dirichlet distributions",
@@ -232,7 +232,7 @@ def _kl_dirichlet() -> Derivation:
     # η = α − 1, T = log x, so ∇_η A = ∂A/∂α (identity Jacobian).
     grad = [sp.diff(a_dir(ap), al) for al in ap]
     closed = sp.expand(sp.expand_log(
-        a_dir(aq) - a_dir(ap) - sum((q - p) * g for q, p, g in zip(aq, ap, grad)), force=True))
+        a_dir(aq) - a_dir(ap) - sum((q - p) * g for q, p, g in zip(aq, ap, grad, strict=True)), force=True))
     closed = sp.simplify(sp.expand_func(closed))
     params = tuple(Param(str(s), s, "positive") for s in ap + aq)
     lg = lambda al: sum(sp.loggamma(v) for v in al) - sp.loggamma(sum(al))

@@ -3,7 +3,7 @@ build with `klforge site` (strict: -W -n), which runs sphinx-build -c docs conte
 
 project = "KL divergence, derived and verified"
 author = "klforge"
-extensions = ["myst_parser", "derive.site", "sphinx.ext.mathjax", "sphinx_copybutton",
+extensions = ["myst_parser", "klforge.site", "sphinx.ext.mathjax", "sphinx_copybutton",
               "sphinx_design", "sphinxcontrib.bibtex"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3

@@ -25,7 +25,7 @@ ROOT = Path(__file__).parents[1]
 
 def site(*args, cache):
     env = {**os.environ, "KLFORGE_CACHE_DIR": str(cache)}
-    return subprocess.run([sys.executable, "-m", "derive.cli", "site", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "klforge", "site", *map(str, args)],
                           capture_output=True, text=True, cwd=ROOT, env=env)
 
 

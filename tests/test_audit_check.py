@@ -1,7 +1,7 @@
 """Verdicts of the auditor on small documents whose right answers are known by hand."""
 import pytest
 
-from derive.audit import audit_text
+from klforge.audit import audit_text
 
 K1 = r"""Let p = (0.92, 0.08) and q = (0.70, 0.30).
 

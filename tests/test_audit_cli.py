@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from derive.audit.report import schema
+from klforge.audit.report import schema
 
 GOOD = "$\\ln 2 = 0.6931$\n"
 WARN = "$\\ln 2 = 0.6932$\n"
@@ -13,7 +13,7 @@ BAD = "Text.\n\n$$\n0.92 \\ln\\frac{0.92}{0.70} = 0.92(0.274)\n$$\n"
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "derive.cli", "audit", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "klforge", "audit", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd)
 
 

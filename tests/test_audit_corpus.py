@@ -3,7 +3,7 @@ meets its bars on it (sensitivity ≥ 95 %, specificity ≥ 99 %)."""
 import json
 from pathlib import Path
 
-from derive.audit import audit_paths
+from klforge.audit import audit_paths
 from tests.audit_corpus import generate, score
 
 CORPUS = Path(generate.__file__).parent

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.audit import audit_text
+from klforge.audit import audit_text
 
 CORPUS = sorted((Path(__file__).parent / "audit_corpus").glob("problems_*"))
 TOKENS = ["$", "$$", "\\[", "\\]", "\\(", "\\)", "{", "}", "(", ")", "[", "]", "=", "\\approx",

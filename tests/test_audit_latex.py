@@ -4,8 +4,8 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from derive.audit import Unsupported, parse_chain
-from derive.audit import nodes as N
+from klforge.audit import Unsupported, parse_chain
+from klforge.audit import nodes as N
 
 
 def value(tex):

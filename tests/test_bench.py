@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 
-from derive import bench
+from klforge import bench
 
 
 def test_alternating_order_and_medians():
@@ -50,7 +50,7 @@ def test_bars_are_checked_for_float64_two_threads_only():
 
 
 def test_unknown_workload_is_a_one_line_error():
-    r = subprocess.run([sys.executable, "-m", "derive.cli", "bench", "--select", "kl_nope"],
+    r = subprocess.run([sys.executable, "-m", "klforge", "bench", "--select", "kl_nope"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "unknown workload(s) kl_nope" in r.stderr
     assert r.stderr.count("\n") == 1

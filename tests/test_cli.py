@@ -3,7 +3,7 @@ import sys
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "derive.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "klforge", *args], capture_output=True, text=True)
 
 
 def test_help_on_every_subcommand():

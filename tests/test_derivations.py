@@ -2,9 +2,7 @@
 import mpmath
 import pytest
 import sympy as sp
-
-from derive import get, names
-from derive.primitives import textbook
+from klforge.derive import get, names
 
 
 def _num(expr, subs):

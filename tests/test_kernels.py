@@ -7,20 +7,20 @@ import mpmath
 import numpy as np
 import pytest
 
-import kernels as K
-from derive.verify import (BARS, mp_kl_categorical, mp_kl_logits, mp_kl_mvn, ulp_error)
+from klforge import kernels as K
+from klforge.verify import BARS, mp_kl_categorical, mp_kl_logits, mp_kl_mvn, ulp_error
 
 
 def test_import_does_not_pull_in_sympy_mpmath_sphinx():
     # every kernel is built (kernels load lazily), then the modules are inspected
-    code = ("import sys, kernels\nfor n in kernels.__all__: getattr(kernels, n)\n"
+    code = ("import sys\nfrom klforge import kernels\nfor n in kernels.__all__: getattr(kernels, n)\n"
             "print(sorted(m for m in ('sympy','mpmath','sphinx') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_public_api_matches_generated():
-    from kernels import _kernels
+    from klforge.kernels import _kernels
     assert sorted(K.__all__) == sorted(_kernels.__all__)
 
 
@@ -89,8 +89,8 @@ def test_unnormalised_categorical_within_conditioned_bar(sep):
         ref = mp_kl_categorical(p, q)
         with mpmath.workdps(60):
             pm, qm = [mpmath.mpf(float(x)) for x in p], [mpmath.mpf(float(x)) for x in q]
-            scale = (mpmath.fsum(a * mpmath.log(a / b) - a + b for a, b in zip(pm, qm))
-                     + abs(mpmath.fsum(a - b for a, b in zip(pm, qm))))
+            scale = (mpmath.fsum(a * mpmath.log(a / b) - a + b for a, b in zip(pm, qm, strict=True))
+                     + abs(mpmath.fsum(a - b for a, b in zip(pm, qm, strict=True))))
         err = abs(mpmath.mpf(float(K.kl_categorical(p, q))) - ref)
         assert err <= 8 * np.finfo(np.float64).eps * scale, (float(err), float(scale))
 
@@ -148,14 +148,14 @@ def test_logits_match_mpmath_moderate():
 
 def test_eg_step_and_policy_against_mpmath():
     p, g, lr = np.array([0.2, 0.3, 0.5]), np.array([1.0, -2.0, 0.5]), 0.7
-    w = [mpmath.mpf(x) * mpmath.exp(-lr * mpmath.mpf(y)) for x, y in zip(p, g)]
+    w = [mpmath.mpf(x) * mpmath.exp(-lr * mpmath.mpf(y)) for x, y in zip(p, g, strict=True)]
     ref = [x / mpmath.fsum(w) for x in w]
     got = K.eg_step(p, g, lr)
-    assert max(ulp_error(a, b, np.float64) for a, b in zip(got, ref)) <= 4
+    assert max(ulp_error(a, b, np.float64) for a, b in zip(got, ref, strict=True)) <= 4
     pi, v = K.kl_regularized_policy(np.log(p), g, 0.5)
-    z = mpmath.fsum(mpmath.mpf(x) * mpmath.exp(mpmath.mpf(y) / 0.5) for x, y in zip(p, g))
+    z = mpmath.fsum(mpmath.mpf(x) * mpmath.exp(mpmath.mpf(y) / 0.5) for x, y in zip(p, g, strict=True))
     assert ulp_error(v, 0.5 * mpmath.log(z), np.float64) <= 8
-    assert np.allclose(pi, [float(mpmath.mpf(x) * mpmath.exp(mpmath.mpf(y) / 0.5) / z) for x, y in zip(p, g)], rtol=1e-14)
+    assert np.allclose(pi, [float(mpmath.mpf(x) * mpmath.exp(mpmath.mpf(y) / 0.5) / z) for x, y in zip(p, g, strict=True)], rtol=1e-14)
 
 
 def test_natgrad_normal_step():

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import kernels as K
+from klforge import kernels as K
 
 ROOT = Path(__file__).parents[1]
 
 
 def test_kernels_are_numpy_ufuncs_built_lazily():
-    code = ("import kernels, sys; assert 'kl_normal' not in vars(kernels); "
+    code = ("import sys; from klforge import kernels; assert 'kl_normal' not in vars(kernels); "
             "f = kernels.kl_normal; import numpy as np; assert isinstance(f, np.ufunc); "
             "assert vars(kernels)['kl_normal'] is f; print(sorted(dir(kernels))[:3])")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -103,7 +103,7 @@ def test_read_only_package_uses_a_user_cache():
 def test_numba_cache_dir_override(tmp_path):
     """NUMBA_CACHE_DIR (documented for read-only installs) receives the compiled cache."""
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
-    code = "import kernels; print(kernels.kl_bernoulli(0.3, 0.4))"
+    code = "from klforge import kernels; print(kernels.kl_bernoulli(0.3, 0.4))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                        cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]

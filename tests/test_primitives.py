@@ -3,9 +3,9 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from klforge.kernels import _primitives as P
 
-from derive.verify import ulp_error
-from kernels import _primitives as P
+from klforge.verify import ulp_error
 
 
 def test_digamma_root_constants_recomputed():

@@ -3,7 +3,7 @@ independent mpmath computation of the textbook definitions at 50 digits."""
 import mpmath
 import pytest
 
-from derive import problems as P
+from klforge.site import problems as P
 
 
 def close(a, b):
@@ -13,8 +13,8 @@ def close(a, b):
 def test_k1_against_the_definitions():
     p = [mpmath.mpf(x) for x in P.K1_P]
     q = [mpmath.mpf(x) for x in P.K1_Q]
-    kl = mpmath.fsum(a * mpmath.log(a / b) for a, b in zip(p, q))
-    ce = -mpmath.fsum(a * mpmath.log(b) for a, b in zip(p, q))
+    kl = mpmath.fsum(a * mpmath.log(a / b) for a, b in zip(p, q, strict=True))
+    ce = -mpmath.fsum(a * mpmath.log(b) for a, b in zip(p, q, strict=True))
     h = -mpmath.fsum(a * mpmath.log(a) for a in p)
     assert close(P.value("k1.kl"), kl) and close(P.value("k1.cross_entropy"), ce)
     assert close(P.value("k1.entropy"), h) and close(P.value("k1.ppl_q"), mpmath.exp(ce))
@@ -77,13 +77,13 @@ def test_k6_policy_maximises_the_objective():
     pi = [P.value(f"k6.pi.{i}") for i in range(3)]
 
     def objective(w):
-        return mpmath.fsum(a * b for a, b in zip(w, r)) - beta * mpmath.fsum(
-            a * mpmath.log(a / b) for a, b in zip(w, ref))
+        return mpmath.fsum(a * b for a, b in zip(w, r, strict=True)) - beta * mpmath.fsum(
+            a * mpmath.log(a / b) for a, b in zip(w, ref, strict=True))
 
     best = objective(pi)
     assert close(P.value("k6.value"), best)
     assert close(best, beta * mpmath.log(mpmath.fsum(a * mpmath.exp(b / beta)
-                                                     for a, b in zip(ref, r))))
+                                                     for a, b in zip(ref, r, strict=True))))
     for k in range(3):  # any feasible perturbation lowers the objective
         for eps in (mpmath.mpf("1e-3"), mpmath.mpf("-1e-3")):
             w = list(pi)
@@ -100,8 +100,8 @@ def test_k7_exponentiated_gradient_is_the_kl_proximal_step():
     assert close(mpmath.fsum(new), 1)
 
     def prox(w):  # lr·gᵀw + KL(w‖pold), minimised by the step
-        return lr * mpmath.fsum(a * b for a, b in zip(g, w)) + mpmath.fsum(
-            a * mpmath.log(a / b) for a, b in zip(w, pold))
+        return lr * mpmath.fsum(a * b for a, b in zip(g, w, strict=True)) + mpmath.fsum(
+            a * mpmath.log(a / b) for a, b in zip(w, pold, strict=True))
 
     for k in range(3):
         w = list(new)

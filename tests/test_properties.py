@@ -8,10 +8,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from klforge.derive.core import get
+from klforge.derive.expfam import definition_kl
 
-import kernels as K
-from derive.core import get
-from derive.expfam import definition_kl
+from klforge import kernels as K
 
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 positive = st.floats(1e-3, 1e3, allow_nan=False, allow_infinity=False)

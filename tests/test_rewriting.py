@@ -1,8 +1,7 @@
 """Each rewrite rule maps back to the textbook form it replaced (round trip)."""
 import sympy as sp
-
-from derive.primitives import expm1mx, kl_div, log1pmx, log_ratio, rm1mlog, textbook
-from derive.rewriting import ALL_RULES, COLLECTIONS, rewrite, round_trip_difference
+from klforge.derive.primitives import expm1mx, kl_div, log1pmx, log_ratio, rm1mlog, textbook
+from klforge.derive.rewriting import ALL_RULES, COLLECTIONS, rewrite, round_trip_difference
 
 r, d, s, l, m = sp.symbols("r d s l m", positive=True)
 p, q = sp.symbols("p q", positive=True)

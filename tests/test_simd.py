@@ -10,11 +10,11 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
+from klforge.kernels import _simd as S
+from klforge.kernels import _streams as ST
+from klforge.kernels import _ufunc as U
 
-import kernels as K
-from kernels import _simd as S
-from kernels import _streams as ST
-from kernels import _ufunc as U
+from klforge import kernels as K
 
 mpmath.mp.dps = 60
 EPS = 2.0**-52
@@ -75,7 +75,7 @@ def test_log_ratio_normal_and_the_primitive_on_subnormals_and_infinities():
     pts = [(q * r, q) for q in (4.5e-308, 1e-5, 1.0, 8e307) for r in
            _both_sides(0.5) + _both_sides(2.0) + [1 + 2e-16, 1 - 1e-10]]
     assert_within(S.log_ratio_normal, lambda a, b: mpmath.log(a / b), pts, 4)
-    from kernels import _primitives as P
+    from klforge.kernels import _primitives as P
     sub = [(5e-324, 1.0), (1.0, 5e-324), (3e-310, 7e-312), (1e-310, 1e300), (1e300, 2e-320)]
     assert_within(P.log_ratio, lambda a, b: mpmath.log(a / b), sub, 4)
     assert P.log_ratio(math.inf, 1.0) == math.inf

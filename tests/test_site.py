@@ -40,7 +40,7 @@ def test_kernel_reference_tables_come_from_the_manifest(built):
 
 
 def test_the_audit_report_lists_every_claim_with_the_auditors_verdicts(built):
-    from derive.audit import audit_paths
+    from klforge.audit import audit_paths
 
     pages = sorted((ROOT / "content").rglob("*.md"))
     report = audit_paths([str(p) for p in pages])

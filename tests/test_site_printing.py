@@ -1,12 +1,12 @@
-"""derive.site.printing: the site prints the derived expression, never a different one."""
+"""klforge.site.printing: the site prints the derived expression, never a different one."""
 import random
 
 import mpmath
 import pytest
 import sympy as sp
+from klforge.derive.core import get
 
-from derive.core import get
-from derive.site.printing import latex, readable
+from klforge.site.printing import latex, readable
 
 NAMES = ["kl_normal", "kl_exponential", "kl_gamma", "kl_poisson", "kl_bernoulli",
          "kl_normal_std", "elbo_normal"]
@@ -43,8 +43,9 @@ def test_a_log_of_a_negative_looking_argument_is_not_split():
 
 
 def test_every_derivation_prints():
-    from derive.core import names
-    from derive.site.cache import _render
+    from klforge.derive.core import names
+
+    from klforge.site.cache import _render
 
     for name in names():
         page = _render(name)

@@ -54,7 +54,7 @@ def test_unknown_names_are_located_errors(make):
 def test_format_value_rounds_half_even_from_50_digits():
     import mpmath
 
-    from derive.site import format_value
+    from klforge.site import format_value
     with mpmath.workdps(50):
         assert format_value(mpmath.mpf("0.14870173205942262"), ".4f") == "0.1487"
         assert format_value(mpmath.mpf(1) / 8, ".2f") == "0.12"  # half-even, exact 0.125

@@ -3,7 +3,7 @@ textbook formulas torch uses are accurate).  Skipped with a message when torch i
 import numpy as np
 import pytest
 
-import kernels as K
+from klforge import kernels as K
 
 torch = pytest.importorskip("torch", reason="torch not installed: `pip install torch==2.13.0`")
 D = torch.distributions
@@ -75,7 +75,7 @@ def test_near_equal_normal_ours_within_bar_where_torch_textbook_loses_digits():
     Normal KL loses all digits (measured ~8e15 ULP), ours stays within the 8-ULP bar."""
     import mpmath
 
-    from derive.verify import BARS, reference_value, ulp_error
+    from klforge.verify import BARS, reference_value, ulp_error
 
     rng = np.random.default_rng(0)
     worst_torch = worst_ours = 0.0

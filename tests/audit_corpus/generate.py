@@ -101,24 +101,24 @@ def categorical(doc: Doc, rng, name: str, plant: str | None, bits: bool = False)
     n = rng.choice([2, 3])
     while True:
         cuts = sorted(rng.sample(range(5, 96, 1), n - 1))
-        p = [b - a for a, b in zip([0] + cuts, cuts + [100], strict=False)]
+        p = [b - a for a, b in zip([0] + cuts, cuts + [100], strict=True)]
         cuts = sorted(rng.sample(range(5, 96, 1), n - 1))
-        q = [b - a for a, b in zip([0] + cuts, cuts + [100], strict=False)]
-        if min(p + q) >= 4 and all(a != b for a, b in zip(p, q, strict=False)):
+        q = [b - a for a, b in zip([0] + cuts, cuts + [100], strict=True)]
+        if min(p + q) >= 4 and all(a != b for a, b in zip(p, q, strict=True)):
             break
     ps, qs = [f"{x / 100:.2f}" for x in p], [f"{x / 100:.2f}" for x in q]
     log, unit = ("\\log_2", "bits") if bits else ("\\ln", "nats")
     f = (lambda x: mpmath.log(x, 2)) if bits else mpmath.log
     doc.add(f"Let $p = ({', '.join(ps)})$ and $q = ({', '.join(qs)})$ over {n} outcomes.")
-    logs = [f(mp(a) / mp(b)) for a, b in zip(ps, qs, strict=False)]
-    terms = [mp(a) * l for a, l in zip(ps, logs, strict=False)]
+    logs = [f(mp(a) / mp(b)) for a, b in zip(ps, qs, strict=True)]
+    terms = [mp(a) * l for a, l in zip(ps, logs, strict=True)]
     total = mpmath.fsum(terms)
     ls = [rnd(x, 4) for x in logs]
     ts = [rnd(x, 4) for x in terms]
     fin = rnd(total, 4)
     planted_row = None
     if plant is None and rng.random() < 0.4:  # control: each step from the printed numbers
-        ts = [rnd(mp(a) * mp(l), 4) for a, l in zip(ps, ls, strict=False)]
+        ts = [rnd(mp(a) * mp(l), 4) for a, l in zip(ps, ls, strict=True)]
         fin = rnd(mpmath.fsum(mp(t) for t in ts), 4)
     if plant in ("wrong-step", "misrounded"):  # a log of the inverted ratio, or mis-rounded
         i = rng.randrange(n)
@@ -138,9 +138,9 @@ def categorical(doc: Doc, rng, name: str, plant: str | None, bits: bool = False)
         unit = "nats" if bits else "bits"
         planted_row = 3
     labels = _labels(3, planted_row, plant)
-    defn = " + ".join(f"{a} {log}\\frac{{{a}}}{{{b}}}" for a, b in zip(ps, qs, strict=False))
+    defn = " + ".join(f"{a} {log}\\frac{{{a}}}{{{b}}}" for a, b in zip(ps, qs, strict=True))
     rows = [(f"{name} = {defn}", None),
-            ("= " + " + ".join(f"{a}({l})" for a, l in zip(ps, ls, strict=False)), labels[0]),
+            ("= " + " + ".join(f"{a}({l})" for a, l in zip(ps, ls, strict=True)), labels[0]),
             ("= " + _sum_text(ts), labels[1]),
             (f"= {fin} \\text{{ {unit}}}", labels[2])]
     doc.display(rows)
@@ -157,9 +157,9 @@ def _sum_text(ts):
 def entropy(doc: Doc, rng, plant: str | None):
     n = 3
     cuts = sorted(rng.sample(range(5, 96), n - 1))
-    p = [f"{(b - a) / 100:.2f}" for a, b in zip([0] + cuts, cuts + [100], strict=False)]
+    p = [f"{(b - a) / 100:.2f}" for a, b in zip([0] + cuts, cuts + [100], strict=True)]
     logs = [mpmath.log(mp(x)) for x in p]
-    terms = [mp(x) * l for x, l in zip(p, logs, strict=False)]
+    terms = [mp(x) * l for x, l in zip(p, logs, strict=True)]
     ls, ts = [rnd(x, 4) for x in logs], [rnd(x, 4) for x in terms]
     fin = rnd(-mpmath.fsum(terms), 4)
     planted_row = None
@@ -174,7 +174,7 @@ def entropy(doc: Doc, rng, plant: str | None):
         planted_row = 3
     labels = _labels(3, planted_row, plant)
     rows = [("H(p) = -\\left(" + " + ".join(f"{x}\\ln {x}" for x in p) + "\\right)", None),
-            ("= -\\left(" + " + ".join(f"{x}({l})" for x, l in zip(p, ls, strict=False)) + "\\right)", labels[0]),
+            ("= -\\left(" + " + ".join(f"{x}({l})" for x, l in zip(p, ls, strict=True)) + "\\right)", labels[0]),
             ("= -(" + _sum_text(ts) + ")", labels[1]),
             (f"= {fin}", labels[2])]
     doc.add(f"The entropy of $p = ({', '.join(p)})$:")

@@ -55,7 +55,7 @@ def score(report) -> dict:
 
 
 def main() -> int:
-    from derive.audit import audit_paths
+    from klforge.audit import audit_paths
 
     s = score(audit_paths([HERE]))
     print(f"seeded-error corpus: {s['planted']} planted mistakes, {s['controls']} correct "

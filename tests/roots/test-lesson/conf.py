@@ -1,3 +1,3 @@
-extensions = ["myst_parser", "derive.site"]
+extensions = ["myst_parser", "klforge.site"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 exclude_patterns = ["_build"]

@@ -473,9 +473,9 @@ def kl_regularized_policy(d) -> str:
 
 
 def natgrad_normal_step(d) -> str:
-    from .emit import print_expr  # late import: emit imports this module
-
     import sympy as sp
+
+    from .printer import print_expr
     rename = {p.symbol: sp.Symbol(p.name) for p in d.params}
     new_mu, new_s = (print_expr(e.xreplace(rename)) for e in d.closed_form)
     body = f'''\

@@ -12,7 +12,7 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from ..templates import SPECIAL_VALUES
+from ..emit.templates import SPECIAL_VALUES
 from . import cache
 from .deps import uses
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .plots_applied import FIGURES as APPLIED_FIGURES
+
 SEED = 20261124
 
 
@@ -76,10 +78,8 @@ def accuracy_near_equal():
     import matplotlib.pyplot as plt
     import mpmath
 
-    import kernels
-
-    from .. import verify
-    from ..core import get
+    from .. import kernels, verify
+    from ..derive.core import get
 
     delta = np.logspace(-1, -13, 49)
     ref_normal = verify.scalar_reference(get("kl_normal"))
@@ -119,8 +119,8 @@ def elbo_gap():
     import matplotlib.pyplot as plt
     import sympy as sp
 
-    from ..core import get
-    from ..problems import K2
+    from ..derive.core import get
+    from .problems import K2
 
     def curve(name):
         expr = get(name).closed_form
@@ -151,4 +151,4 @@ def elbo_gap():
 
 
 FIGURES = {"forward-reverse": forward_reverse, "accuracy-near-equal": accuracy_near_equal,
-           "elbo-gap": elbo_gap}
+           "elbo-gap": elbo_gap, **APPLIED_FIGURES}

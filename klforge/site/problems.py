@@ -13,7 +13,7 @@ import functools
 import mpmath
 import sympy as sp
 
-from .core import get
+from ..derive.core import get
 
 DIGITS = 50
 

@@ -22,17 +22,17 @@ from pathlib import Path
 import mpmath
 import sympy as sp
 
-from ..emit import write_atomic as atomic_write  # one atomic writer for the project
+from .._io import KERNELS_DIR, MANIFEST, package_dir
+from .._io import write_atomic as atomic_write  # one atomic writer for the project
 
-PACKAGE = Path(__file__).resolve().parents[1]  # derive/
-ROOT = PACKAGE.parent
-#: files whose content decides the engine's results on the site: the derivations and the
-#: emitter (emit.GENERATOR_SOURCES), the worked problems, the mpmath references, the kernels
-#: (with emit.KERNEL_SOURCES), and the figure code
-ENGINE_FILES = ("derive/problems.py", "derive/verify.py", "derive/site/plots.py",
-                "derive/site/printing.py", "derive/site/cache.py",
-                "kernels/_kernels.py")
-MANIFEST = ROOT / "kernels" / "manifest.json"
+VERIFY_DIR = package_dir("klforge.verify")
+
+#: files whose content decides the engine's results on the site besides the emitter's
+#: sources (emit.generator_sources: the derivations, the emitter, the kernel modules): the
+#: worked problems, the mpmath references, the figure code, this module and the kernels
+SITE_DIR = Path(__file__).resolve().parent
+ENGINE_FILES = (SITE_DIR / "problems.py", *SITE_DIR.glob("plots*.py"), SITE_DIR / "printing.py",
+                SITE_DIR / "cache.py", VERIFY_DIR / "__init__.py", KERNELS_DIR / "_kernels.py")
 _cache_dir: Path | None = None
 
 
@@ -57,17 +57,16 @@ def download_dir() -> Path:
 def _hash_files(paths) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
-        h.update(p.relative_to(ROOT).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+        h.update(f"{p.parent.name}/{p.name}".encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
 
 @functools.cache
 def engine_hash() -> str:
     """SHA-256 of the engine's sources and of the SymPy/mpmath versions (16 hex digits)."""
-    from ..emit import GENERATOR_SOURCES, KERNEL_SOURCES
+    from ..emit import generator_sources
 
-    files = ([PACKAGE / f for f in GENERATOR_SOURCES] + [ROOT / f for f in ENGINE_FILES]
-             + [ROOT / "kernels" / f for f in KERNEL_SOURCES])
+    files = set(generator_sources()) | set(ENGINE_FILES)
     versions = f"sympy {sp.__version__} mpmath {mpmath.__version__}"
     return hashlib.sha256((_hash_files(files) + versions).encode()).hexdigest()[:16]
 
@@ -95,7 +94,7 @@ def cached_json(kind: str, name: str, compute):
 
 
 def _render(name: str) -> dict:
-    from ..core import DOMAINS, get
+    from ..derive.core import DOMAINS, get
     from .printing import latex
 
     d = get(name)
@@ -118,7 +117,7 @@ def rendered(name: str) -> dict:
     """The derivation ``name`` as the site prints it (LaTeX strings), cached.
 
     Raises KeyError naming the known derivations when ``name`` is unknown."""
-    from ..core import names
+    from ..derive.core import names
 
     if name not in names():
         raise KeyError(f"no derivation named {name!r}; known: {', '.join(names())}")
@@ -128,7 +127,7 @@ def rendered(name: str) -> dict:
 def problem_values() -> dict[str, str]:
     """The worked problems' values (:mod:`derive.problems`) as 50-digit decimal strings
     (strings, so no binary rounding happens between the engine and the page)."""
-    from .. import problems
+    from . import problems
 
     def compute():
         return {k: mpmath.nstr(v, problems.DIGITS, strip_zeros=False)

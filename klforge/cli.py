@@ -9,7 +9,7 @@ import sympy as sp
 
 
 def _cmd_derive(args) -> int:
-    from .core import get, names
+    from .derive.core import get, names
 
     targets = [args.name] if args.name else names()
     for n in targets:
@@ -81,9 +81,9 @@ def _cmd_audit(args) -> int:
     text = {"table": lambda: to_table(report, show_ok=args.show_ok), "json": lambda: to_json(report),
             "sarif": lambda: to_sarif(report)}[args.format]()
     if args.output:
-        from .emit import write_atomic
-
         from pathlib import Path
+
+        from ._io import write_atomic
 
         write_atomic(Path(args.output), text + "\n")
     else:

@@ -69,7 +69,7 @@ def _as_rows(v, width: int = 4096) -> list:
 
 
 def workloads(quick: bool = False) -> list[Workload]:
-    import kernels as K
+    from .. import kernels as K
 
     rows, cols = (64, 32768) if quick else (512, 32768)
     n_normal = 10**6 if quick else 10**7
@@ -215,8 +215,8 @@ def run_workload(w: Workload, repeat: int, threads: int, seed: int = 0) -> dict:
 def import_times(samples: int = 5) -> dict:
     """Warm-cache ``import kernels`` (median of fresh interpreters) and the first-call
     compile time with an empty cache (NUMBA_CACHE_DIR pointed at a new directory)."""
-    code = "import time; t=time.perf_counter(); import kernels; print(time.perf_counter()-t)"
-    first_use = ("import time, kernels; t=time.perf_counter()\n"
+    code = "import time; t=time.perf_counter(); from klforge import kernels; print(time.perf_counter()-t)"
+    first_use = ("import time; from klforge import kernels; t=time.perf_counter()\n"
                  "for n in kernels.__all__: getattr(kernels, n)\n"
                  "print(time.perf_counter()-t)")
     run = lambda c, env=None: float(subprocess.run(
@@ -283,14 +283,14 @@ def run(out: Path, quick: bool = False, repeat: int = 7, threads=(1, 2), select=
             progress(_line(r))
     imports = import_times()
     progress(f"import kernels (warm cache): {imports['import_warm_s']:.2f} s; first use of all "
-             f"{len(__import__('kernels').__all__)} kernels: warm cache "
+             f"{len(__import__('klforge.kernels', fromlist=['x']).__all__)} kernels: warm cache "
              f"{imports['all_kernels_first_use_warm_s']:.1f} s, empty cache (compiles) "
              f"{imports['all_kernels_compile_cold_s']:.1f} s")
     report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
               "results": results, "imports": imports}
     report["bar_misses"] = check_bars(results, imports)
     out.mkdir(parents=True, exist_ok=True)
-    from .emit import write_atomic
+    from .._io import write_atomic
     write_atomic(out / "bench.json", json.dumps(report, indent=2) + "\n")
     try:
         plot(results, out / "bench.png")

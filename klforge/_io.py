@@ -1,0 +1,53 @@
+"""Shared I/O: where the pieces of a klforge checkout live, and the one atomic writer.
+
+Locations are found from the import system (no module is imported to find them, so asking
+for :data:`KERNELS_DIR` does not load numba, nor :data:`DERIVE_DIR` SymPy).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+from pathlib import Path
+
+
+def package_dir(name: str) -> Path:
+    """The directory of package ``name`` (e.g. ``"klforge.kernels"``), without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"package {name!r} is not installed")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+KLFORGE_DIR = Path(__file__).resolve().parent
+#: derive/ — the engine (mapped to ``klforge.derive``)
+DERIVE_DIR = package_dir("klforge.derive")
+#: kernels/ — the generated kernels (mapped to ``klforge.kernels``)
+KERNELS_DIR = package_dir("klforge.kernels")
+#: the checkout holding content/ and docs/ (meaningful only for a source checkout)
+ROOT = KLFORGE_DIR.parent
+#: the committed accuracy manifest
+MANIFEST = KERNELS_DIR / "manifest.json"
+
+
+def build_dir() -> Path:
+    """Where maintainer commands write by default: ``$KLFORGE_BUILD_DIR`` or ``build/klforge``
+    under the checkout (ignored by git), so following the README never dirties the tree."""
+    return Path(os.environ.get("KLFORGE_BUILD_DIR") or ROOT / "build" / "klforge")
+
+
+def write_atomic(path: Path | str, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8, or bytes) to ``path`` through a temporary file in
+    the same directory and ``os.replace``: readers see the old file or the new one, never
+    a half-written one, and a failure leaves no temporary file behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
