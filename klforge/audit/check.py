@@ -41,6 +41,7 @@ class Finding:
     computed: str | None
     message: str
     check: str             # step | inequality | name | unit | parse
+    cell: int | None = None  # notebooks: 0-based cell index; line is then within the cell
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
