@@ -1,20 +1,78 @@
-"""The ``klforge`` command line: derive, emit, verify, audit."""
+"""The ``klforge`` command line.
+
+Main job: ``klforge site`` (the lesson, its kernel reference and audit report).  Beside it:
+``audit`` (check course text), ``derive`` (print derivations), ``warm`` (compile the kernels);
+maintainer commands: ``emit`` (regenerate the kernels), ``verify`` (ULPs against mpmath) and
+``bench`` (speed against peers).  Errors are one line on stderr: exit 2 for usage errors
+(unknown names, unreadable input), 1 for a failed check.
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
+import time
 
-import sympy as sp
+
+class UsageError(Exception):
+    """A bad argument, reported in one line with exit status 2 before any work is done."""
+
+
+def select_names(arg: str | None, known, what: str, option: str = "--select") -> list[str] | None:
+    """The comma-separated names of ``arg`` checked against ``known``; ``None`` for all.
+
+    An unknown name is a :class:`UsageError` naming the close matches, e.g.
+    ``--select: unknown kernel 'kl_norml' (did you mean kl_normal, kl_normal_std?)``.
+    """
+    if not arg:
+        return None
+    names = [n.strip() for n in arg.split(",") if n.strip()]
+    known = sorted(known)
+    for n in names:
+        if n not in known:
+            close = difflib.get_close_matches(n, known, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known)}"
+            raise UsageError(f"{option}: unknown {what} {n!r} ({hint})")
+    return names
+
+
+class _DefaultsFormatter(argparse.HelpFormatter):
+    """Shows each option's default in its help, where it has a meaningful one."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (action.default not in (None, False, argparse.SUPPRESS) and "default" not in text
+                and action.option_strings):
+            text += " (default: %(default)s)"
+        return text
+
+
+def _kernel_names() -> list[str]:
+    """The generated kernels' names (numpy + numba only; no SymPy, nothing compiled)."""
+    from . import kernels
+
+    return list(kernels.__all__)
 
 
 def _cmd_derive(args) -> int:
     from .derive.core import get, names
 
-    targets = [args.name] if args.name else names()
+    known = names()
+    if args.list or not (args.name or args.all):
+        for n in known:
+            print(n)
+        if not args.list:
+            print(f"\n{len(known)} derivations; `klforge derive NAME` prints one, "
+                  "`klforge derive --all` prints all (slow: each is derived by SymPy)",
+                  file=sys.stderr)
+        return 0
+    import sympy as sp
+
+    targets = known if args.all else select_names(args.name, known, "derivation", "NAME")
+    show = sp.latex if args.latex else sp.pretty
     for n in targets:
         d = get(n)
-        show = sp.latex if args.latex else sp.pretty
         print(f"== {d.name}: {d.title}")
         print("parameters: " + ", ".join(f"{p.name} ({p.domain})" for p in d.params))
         print("definition:\n" + show(d.definition))
@@ -28,15 +86,15 @@ def _cmd_derive(args) -> int:
         for c in d.checks:
             print(f"check: {c.name} — {c.method} {c.detail}".rstrip())
         if d.kernel:
-            print(f"kernel: kernels.{d.kernel}")
+            print(f"kernel: klforge.kernels.{d.kernel}")
         print()
     return 0
 
 
 def _cmd_emit(args) -> int:
+    select = select_names(args.select, _kernel_names(), "kernel")
     from .emit import DEFAULT_OUT, StaleError, emit
 
-    select = args.select.split(",") if args.select else None
     try:
         print(emit(args.out or DEFAULT_OUT, select=select, check=args.check))
     except StaleError as e:
@@ -55,7 +113,7 @@ def _cmd_verify(args) -> int:
 
         print(verify.markdown_table(json.loads((DEFAULT_OUT / "manifest.json").read_text())))
         return 0
-    select = args.select.split(",") if args.select else None
+    select = select_names(args.select, _kernel_names(), "kernel")
     print(verify.HEADER_ROW)
     _, _, failures = verify.run(select=select, quick=args.quick, write=not args.no_write)
     if failures:
@@ -78,8 +136,8 @@ def _cmd_audit(args) -> int:
     except AuditInputError as e:
         print(f"klforge audit: {e}", file=sys.stderr)
         return 2
-    text = {"table": lambda: to_table(report, show_ok=args.show_ok), "json": lambda: to_json(report),
-            "sarif": lambda: to_sarif(report)}[args.format]()
+    text = {"table": lambda: to_table(report, show_ok=args.show_ok),
+            "json": lambda: to_json(report), "sarif": lambda: to_sarif(report)}[args.format]()
     if args.output:
         from pathlib import Path
 
@@ -97,8 +155,15 @@ def _cmd_bench(args) -> int:
 
     from . import bench
 
-    threads = tuple(int(t) for t in args.threads.split(","))
-    select = args.select.split(",") if args.select else None
+    try:
+        threads = tuple(int(t) for t in args.threads.split(","))
+    except ValueError:
+        raise UsageError(
+            f"--threads: expected comma-separated integers, not {args.threads!r}") from None
+    if any(t < 1 for t in threads):
+        raise UsageError(f"--threads: thread counts must be ≥ 1, not {args.threads!r}")
+    select = select_names(args.select, {w.name for w in bench.workloads(True)}, "workload")
+    print(f"writing bench.json and bench.png to {Path(args.out).resolve()}", flush=True)
     report = bench.run(Path(args.out), quick=args.quick, repeat=args.repeat, threads=threads,
                        select=select)
     print(f"wrote {Path(args.out) / 'bench.json'}")
@@ -108,6 +173,7 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_site(args) -> int:
+    import os
     from pathlib import Path
 
     try:
@@ -115,13 +181,14 @@ def _cmd_site(args) -> int:
     except ImportError:
         print("klforge site: Sphinx is not installed (pip install -e '.[docs]')", file=sys.stderr)
         return 2
-    root = Path(__file__).resolve().parents[1]
-    content, conf = Path(args.content) if args.content else root / "content", root / "docs"
+    from ._io import ROOT
+
+    content, conf = Path(args.content) if args.content else ROOT / "content", ROOT / "docs"
     if not (content / "index.md").exists() or not (conf / "conf.py").exists():
         print(f"klforge site: no lesson sources at {content} (needs index.md and docs/conf.py)",
               file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else root / "docs" / "_build" / "html"
+    out = Path(args.out) if args.out else ROOT / "docs" / "_build" / "html"
     argv = ["-b", "html", "-W", "-n", "--keep-going", "-q", "-c", str(conf), str(content), str(out)]
     if args.clean and out.exists():
         if any(out.iterdir()) and not (out / ".buildinfo").exists():
@@ -131,6 +198,9 @@ def _cmd_site(args) -> int:
         import shutil
 
         shutil.rmtree(out)  # the output, its doctrees and the engine cache inside them
+    if args.progress:
+        os.environ["KLFORGE_PROGRESS"] = "1"
+        print(f"[site] building {content} → {out}", file=sys.stderr, flush=True)
     rc = build_main(argv)
     if rc:
         print("klforge site: the build failed (warnings are errors; see file:line above)",
@@ -140,26 +210,71 @@ def _cmd_site(args) -> int:
     return 0
 
 
+def _cmd_warm(args) -> int:
+    from . import kernels
+
+    names = select_names(args.select, kernels.__all__, "kernel") or list(kernels.__all__)
+    start = time.perf_counter()
+    for i, name in enumerate(names, 1):
+        t = time.perf_counter()
+        getattr(kernels, name)
+        width = 30
+        done = width * i // len(names)
+        print(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{len(names)} {name:<24}"
+              f"{time.perf_counter() - t:5.1f} s", end="" if sys.stdout.isatty() else "\n",
+              flush=True)
+    print(f"\ncompiled or loaded {len(names)} kernel(s) in {time.perf_counter() - start:.1f} s "
+          "(numba's cache: kernels/__pycache__, or $NUMBA_CACHE_DIR)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="klforge", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("derive", help="print a derivation (definition, steps, closed and stable form)")
-    d.add_argument("name", nargs="?", help="derivation name (default: all); see `klforge derive --list`")
+    from . import __version__
+
+    fmt = _DefaultsFormatter
+    p = argparse.ArgumentParser(prog="klforge", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"klforge {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    si = sub.add_parser("site", formatter_class=fmt,
+                        help="the main job: build the lesson site (strict: -W -n)",
+                        description="Render content/ with Sphinx and docs/conf.py; formulas and "
+                        "values come from the engine, every page is audited, and any warning "
+                        "(broken reference, unknown role, wrong number) fails the build.")
+    si.add_argument("--out", help="output directory (default: docs/_build/html)")
+    si.add_argument("--clean", action="store_true",
+                    help="remove the previous output (with its doctrees and engine cache) first")
+    si.add_argument("--content", help="lesson sources (default: content/)")
+    si.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
+                    help="per-phase progress lines with timings on stderr")
+    si.set_defaults(func=_cmd_site)
+    d = sub.add_parser("derive", formatter_class=fmt,
+                       help="print a derivation (definition, steps, closed and stable form)")
+    d.add_argument("name", nargs="?", help="derivation name; without it, the list of names")
+    d.add_argument("--list", action="store_true", help="list the derivations' names and exit")
+    d.add_argument("--all", action="store_true", help="print every derivation (slow)")
     d.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     d.set_defaults(func=_cmd_derive)
-    e = sub.add_parser("emit", help="write the numba kernels from the derivations")
+    w = sub.add_parser("warm", formatter_class=fmt,
+                       help="compile (or load from numba's cache) every kernel, with progress")
+    w.add_argument("--select", help="comma-separated kernel names (default: all)")
+    w.set_defaults(func=_cmd_warm)
+    e = sub.add_parser("emit", formatter_class=fmt,
+                       help="maintainer: write the numba kernels from the derivations")
     e.add_argument("--check", action="store_true", help="fail (exit 1) if kernels/ is stale")
     e.add_argument("--out", help="output directory (default: kernels/)")
-    e.add_argument("--select", help="comma-separated kernel names")
+    e.add_argument("--select", help="comma-separated kernel names (default: all)")
     e.set_defaults(func=_cmd_emit)
-    v = sub.add_parser("verify", help="ULP errors of every kernel against mpmath (50 digits)")
-    v.add_argument("--select", help="comma-separated kernel names")
+    v = sub.add_parser("verify", formatter_class=fmt,
+                       help="maintainer: ULP errors of every kernel against mpmath (50 digits)")
+    v.add_argument("--select", help="comma-separated kernel names (default: all)")
     v.add_argument("--quick", action="store_true", help="fewer points (smoke run)")
     v.add_argument("--no-write", action="store_true", help="do not update kernels/manifest.json")
     v.add_argument("--markdown", action="store_true",
                    help="print the committed manifest as a Markdown table and exit")
     v.set_defaults(func=_cmd_verify)
-    a = sub.add_parser("audit", help="check the numeric claims of course text (.md, .tex)",
+    a = sub.add_parser("audit", formatter_class=fmt,
+                       help="check the numeric claims of course text (.md, .tex)",
                        description="Check every equation chain, rounded intermediate and stated "
                        "result in Markdown/MyST and LaTeX files (directories recursively). Exit "
                        "1 on any error (with --strict, any warning), 2 on unreadable input.")
@@ -171,7 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="per-file progress on stderr (default: when stderr is a terminal)")
     a.set_defaults(func=_cmd_audit)
-    b = sub.add_parser("bench", help="time the kernels against torch/scipy in the same run",
+    b = sub.add_parser("bench", formatter_class=fmt,
+                       help="maintainer: time the kernels against torch/scipy in the same run",
                        description="Medians of alternating runs; ratios against peers; "
                        "streaming throughput as a share of the read bandwidth measured in the "
                        "same run. Writes bench.json and bench.png.")
@@ -182,15 +298,6 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--select", help="comma-separated workload names")
     b.add_argument("--check", action="store_true", help="exit 1 if a bar is missed")
     b.set_defaults(func=_cmd_bench)
-    si = sub.add_parser("site", help="build the lesson site from content/ (strict: -W -n)",
-                        description="Render content/ with Sphinx and docs/conf.py; formulas and "
-                        "values come from the engine, every page is audited, and any warning "
-                        "(broken reference, unknown role, wrong number) fails the build.")
-    si.add_argument("--out", help="output directory (default: docs/_build/html)")
-    si.add_argument("--clean", action="store_true",
-                    help="remove the previous output (with its doctrees and engine cache) first")
-    si.add_argument("--content", help="lesson sources (default: content/)")
-    si.set_defaults(func=_cmd_site)
     return p
 
 
@@ -198,6 +305,12 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except UsageError as e:
+        print(f"klforge {args.command}: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `klforge derive --list | head`
+        sys.stderr.close()
+        return 0
     except KeyError as e:
         print(f"klforge {args.command}: {e.args[0]}", file=sys.stderr)
         return 2

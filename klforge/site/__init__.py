@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import auditpage, cache, deps, mathjax
+from . import auditpage, cache, deps, mathjax, progress
 from .directives import DerivationDirective, ValueRole, format_value
 from .figures import KlforgeFigure
 from .reference import KernelAccuracy, KernelReference
@@ -34,6 +34,7 @@ def _sources_relative_bibfiles(app, config) -> None:
 
 def setup(app):
     app.connect("config-inited", _sources_relative_bibfiles, priority=100)
+    progress.setup(app)
     app.add_directive("derivation", DerivationDirective)
     app.add_role("kl", ValueRole())
     app.add_directive("klforge-figure", KlforgeFigure)
