@@ -104,16 +104,16 @@ def _cmd_emit(args) -> int:
 
 
 def _cmd_verify(args) -> int:
+    select = select_names(args.select, _kernel_names(), "kernel")
     from . import verify
 
     if args.markdown:
         import json
 
-        from .emit import DEFAULT_OUT
+        from ._io import MANIFEST
 
-        print(verify.markdown_table(json.loads((DEFAULT_OUT / "manifest.json").read_text())))
+        print(verify.markdown_table(json.loads(MANIFEST.read_text())))
         return 0
-    select = select_names(args.select, _kernel_names(), "kernel")
     print(verify.HEADER_ROW)
     _, _, failures = verify.run(select=select, quick=args.quick, write=not args.no_write)
     if failures:

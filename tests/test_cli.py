@@ -1,5 +1,12 @@
+"""klforge.cli: one-line errors, names checked before any work, help with defaults."""
+
 import subprocess
 import sys
+
+import pytest
+
+from klforge import __version__
+from klforge.cli import UsageError, select_names
 
 
 def run(*args):
@@ -7,21 +14,66 @@ def run(*args):
 
 
 def test_help_on_every_subcommand():
-    for sub in ("derive", "emit", "verify"):
+    for sub in ("site", "derive", "warm", "emit", "verify", "audit", "bench"):
         r = run(sub, "--help")
-        assert r.returncode == 0 and "usage" in r.stdout
+        assert r.returncode == 0 and "usage" in r.stdout, sub
 
 
-def test_unknown_derivation_is_one_line_error():
-    r = run("derive", "no_such_thing")
+def test_help_shows_defaults():
+    r = run("bench", "--help")
+    assert "(default: bench-results)" in " ".join(r.stdout.split())
+    assert "(default: 7)" in r.stdout
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"klforge {__version__}"
+
+
+def test_unknown_derivation_is_one_line_error_with_close_matches():
+    r = run("derive", "kl_normall")
     assert r.returncode == 2
-    assert r.stderr.count("\n") == 1 and "no derivation named 'no_such_thing'" in r.stderr
+    assert r.stderr.count("\n") == 1 and "unknown derivation 'kl_normall'" in r.stderr
+    assert "kl_normal" in r.stderr.split("did you mean", 1)[1]
+
+
+def test_derive_list_is_the_registry_and_fast():
+    """`--list` names every registered derivation without deriving any (no SymPy work)."""
+    r = run("derive", "--list")
+    assert r.returncode == 0
+    listed = r.stdout.split()
+    assert "kl_normal" in listed and "kl_bernoulli" in listed and listed == sorted(listed)
+    bare = run("derive")  # no name: the list, and a hint on stderr
+    assert bare.stdout.split() == listed and "--all" in bare.stderr
 
 
 def test_derive_prints_closed_and_stable_form():
     r = run("derive", "kl_normal_std")
     assert r.returncode == 0
     assert "closed form" in r.stdout and "expm1mx" in r.stdout
+
+
+@pytest.mark.parametrize("command", ["emit", "verify", "warm", "bench"])
+def test_wrong_select_is_rejected_before_any_work(command):
+    """The name is checked before SymPy, mpmath references or a benchmark are loaded."""
+    code = ("import sys\nfrom klforge.cli import main\n"
+            f"rc = main([{command!r}, '--select', 'kl_normall'])\n"
+            "print(rc, 'sympy' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.stdout.split() == ["2", "False"], r.stderr
+    assert "unknown" in r.stderr and "kl_normal" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_select_names():
+    assert select_names(None, ["a"], "kernel") is None
+    assert select_names("a, b", ["a", "b"], "kernel") == ["a", "b"]
+    with pytest.raises(UsageError, match=r"unknown kernel 'zz' \(known: a, b\)"):
+        select_names("a,zz", ["a", "b"], "kernel")
+
+
+def test_bad_threads_is_a_usage_error():
+    r = run("bench", "--threads", "one")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--threads" in r.stderr
 
 
 def test_emit_check_is_current(tmp_path):
