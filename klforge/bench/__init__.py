@@ -105,7 +105,8 @@ def workloads(quick: bool = False) -> list[Workload]:
             Workload("kl_categorical", dtype, lambda rng, d=dtype: simplex(rng, d),
                      lambda x: K.kl_categorical(x["p"], x["q"]),
                      {"torch": (lambda x: _torch(x, "p", "q"),
-                                lambda t: _F().kl_div(t["q"].log(), t["p"], reduction="none").sum(-1)),
+                                lambda t: _F().kl_div(t["q"].log(), t["p"],
+                                                      reduction="none").sum(-1)),
                       "scipy": (lambda x: x, lambda x: _scipy().rel_entr(x["p"], x["q"]).sum(-1))},
                      streaming=True),
             Workload("kl_logits", dtype, lambda rng, d=dtype: logits(rng, d),
@@ -215,7 +216,8 @@ def run_workload(w: Workload, repeat: int, threads: int, seed: int = 0) -> dict:
 def import_times(samples: int = 5) -> dict:
     """Warm-cache ``import kernels`` (median of fresh interpreters) and the first-call
     compile time with an empty cache (NUMBA_CACHE_DIR pointed at a new directory)."""
-    code = "import time; t=time.perf_counter(); from klforge import kernels; print(time.perf_counter()-t)"
+    code = ("import time; t=time.perf_counter(); from klforge import kernels; "
+            "print(time.perf_counter()-t)")
     first_use = ("import time; from klforge import kernels; t=time.perf_counter()\n"
                  "for n in kernels.__all__: getattr(kernels, n)\n"
                  "print(time.perf_counter()-t)")
@@ -269,7 +271,8 @@ def run(out: Path, quick: bool = False, repeat: int = 7, threads=(1, 2), select=
     known = {w.name for w in workloads(quick)}
     unknown = sorted(set(select or ()) - known)
     if unknown:
-        raise KeyError(f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise KeyError(f"unknown workload(s) {', '.join(unknown)}; "
+                       f"known: {', '.join(sorted(known))}")
     for peer in ("torch", "scipy"):
         if not _available(peer):
             progress(f"{peer} is not installed: no ratios against it (pip install -e '.[bench]' "
