@@ -64,6 +64,64 @@ def test_exercises_have_collapsible_solutions(built):
     assert "<details" in html and "Solution 1.1" in html
 
 
+def _math_spans(line):
+    return re.findall(r"\$([^$]+)\$", line)
+
+
+def test_no_table_cell_holds_an_escaped_norm_bar():
+    # In a Markdown table `\|` is an escaped column separator, so $D(p\|q)$ renders as p|q
+    # (issue 15, #10): tables must write \Vert (or \parallel) instead.
+    bad = []
+    for page in sorted((ROOT / "content").rglob("*.md")):
+        for n, line in enumerate(page.read_text().splitlines(), 1):
+            if line.lstrip().startswith("|") and any(r"\|" in m for m in _math_spans(line)):
+                bad.append(f"{page.relative_to(ROOT)}:{n}")
+    assert not bad, f"\\| inside a table cell's math (renders as a single bar): {bad}"
+
+
+def test_the_built_tables_show_the_double_bar(built):
+    for page in ("01-intuition", "04-asymmetry", "appendix-a"):
+        cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", (built / f"{page}.html").read_text(),
+                           re.S)
+        kl = [c for c in cells if r"D_{\mathrm{KL}}(" in c]
+        assert kl, page
+        for c in kl:
+            assert r"\Vert" in c or r"\|" in c, (page, c)
+
+
+def _shown_derivations():
+    """(page:line, name, parts) for every ```{derivation}``` in the lesson."""
+    for page in sorted((ROOT / "content").rglob("*.md")):
+        lines = page.read_text().splitlines()
+        for n, line in enumerate(lines, 1):
+            m = re.match(r"```\{derivation\}\s+(\S+)", line)
+            if m:
+                show = "closed"
+                for opt in lines[n:n + 6]:
+                    if opt.startswith(":show:"):
+                        show = opt.split(":", 2)[2]
+                    if not opt.startswith(":"):
+                        break
+                yield f"{page.relative_to(ROOT)}:{n}", m.group(1), show
+
+
+def test_no_shown_step_is_a_placeholder_symbol():
+    # appendix C once printed the step "E_p[log p] = …" as the bare symbol E_{p[log p]}
+    # (issue 15, #10): a step whose expression is an opaque placeholder must not be shown.
+    import sympy as sp
+    from klforge.derive.core import get
+
+    bad = []
+    for where, name, show in _shown_derivations():
+        if "steps" not in show:
+            continue
+        for step in get(name).steps:
+            e = step.expr
+            if isinstance(e, sp.Symbol) and not re.fullmatch(r"[A-Za-z_]\w*", e.name):
+                bad.append(f"{where}: {name}: step {step.text!r} is the symbol {e.name!r}")
+    assert not bad, bad
+
+
 PLANTED = [
     ("appendix-k.md", "= 0.1487 \\text{ nats}", "= 0.1478 \\text{ nats}"),  # K.1 result
     ("appendix-k.md", "0.92(0.2733)", "0.92(0.2737)"),                     # rounded step
