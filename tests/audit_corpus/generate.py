@@ -174,7 +174,8 @@ def entropy(doc: Doc, rng, plant: str | None):
         planted_row = 3
     labels = _labels(3, planted_row, plant)
     rows = [("H(p) = -\\left(" + " + ".join(f"{x}\\ln {x}" for x in p) + "\\right)", None),
-            ("= -\\left(" + " + ".join(f"{x}({l})" for x, l in zip(p, ls, strict=True)) + "\\right)", labels[0]),
+            ("= -\\left(" + " + ".join(f"{x}({l})" for x, l in zip(p, ls, strict=True))
+             + "\\right)", labels[0]),
             ("= -(" + _sum_text(ts) + ")", labels[1]),
             (f"= {fin}", labels[2])]
     doc.add(f"The entropy of $p = ({', '.join(p)})$:")
@@ -198,8 +199,8 @@ def gaussian(doc: Doc, rng, plant: str | None):
         planted_row = 2
     labels = _labels(2, planted_row, plant if planted_row else None)
     d = f"{m1} - {neg(m2)}"
-    rows = [(f"\\mathrm{{KL}} = \\ln\\frac{{{s2}}}{{{s1}}} + \\frac{{{s1}^2 + ({d})^2}}{{2 \\cdot {s2}^2}}"
-             " - \\frac{1}{2}", None),
+    rows = [(f"\\mathrm{{KL}} = \\ln\\frac{{{s2}}}{{{s1}}} + "
+             f"\\frac{{{s1}^2 + ({d})^2}}{{2 \\cdot {s2}^2}} - \\frac{{1}}{{2}}", None),
             (f"= {A} + {B} - 0.5", labels[0]),
             (f"= {fin}", labels[1])]
     doc.add(f"For $N({m1}, {s1}^2)$ against $N({m2}, {s2}^2)$:")
