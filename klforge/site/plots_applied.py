@@ -1,11 +1,336 @@
 """Figures for the applied sections (ELBO/VAE, distillation, reinforcement learning, geometry,
-estimation, relatives, practice), drawn at build time with fixed seeds.
+estimation, relatives), drawn at build time with fixed seeds.
 
 Each figure is a zero-argument function returning a matplotlib figure, registered in
 :data:`FIGURES` under the name a page uses in ```` ```{klforge-figure} name ```` ; the site's
-registry (:data:`klforge.site.plots.FIGURES`) includes these.
+registry (:data:`klforge.site.plots.FIGURES`) includes these.  Closed forms used here are
+the lesson's own (stated beside each function); random draws use ``SEED``.
+
+Example: ``FIGURES["beta-vae-rate-distortion"]().savefig("rd.png")``.
 """
 
 from __future__ import annotations
 
-FIGURES: dict = {}
+import numpy as np
+
+SEED = 20261201
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _softmax(z, axis=-1):
+    z = np.asarray(z, float)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _kl(p, q, axis=-1):
+    """Σ p ln(p/q) with 0 ln 0 = 0 (p, q strictly positive where p > 0)."""
+    p, q = np.asarray(p, float), np.asarray(q, float)
+    return np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1) / q), 0.0), axis=axis)
+
+
+# ---- section 7: β-VAE ----------------------------------------------------------------------
+
+def beta_vae_optimum(beta, s2=0.25, ex2=1.25):
+    """Rate and distortion of the best Gaussian encoder of the K.2 model for weight β.
+
+    Maximising E_q[ln p(x|z)] − β KL(q‖N(0,1)) over q = N(c·x, v) gives c = 1/(1 + β s²)
+    and v = β s²/(1 + β s²); averaged over x ~ N(0, 1 + s²) (E[x²] = ex2):
+    rate R = ½(v + c² E[x²] − 1 − ln v), distortion D = ½ ln(2π s²) + ((1−c)² E[x²] + v)/(2s²).
+    At β = 1 the encoder is the exact posterior and R + D = −E[ln p(x)].
+    """
+    beta = np.asarray(beta, float)
+    c, v = 1 / (1 + beta * s2), beta * s2 / (1 + beta * s2)
+    rate = 0.5 * (v + c * c * ex2 - 1 - np.log(v))
+    dist = 0.5 * np.log(2 * np.pi * s2) + ((1 - c) ** 2 * ex2 + v) / (2 * s2)
+    return rate, dist
+
+
+def beta_vae_rate_distortion():
+    plt = _plt()
+    betas = np.logspace(-2, 2, 400)
+    rate, dist = beta_vae_optimum(betas)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.3))
+    a.plot(rate, dist, color="C0")
+    for bb in (0.25, 1.0, 4.0):
+        r, d = beta_vae_optimum(bb)
+        a.plot(r, d, "o", color="C3" if bb == 1 else "C1")
+        a.annotate(f"β = {bb:g}", (r, d), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    a.set_xlabel("rate: E[KL(q(z|x) ‖ p(z))] (nats)")
+    a.set_ylabel("distortion: −E[ln p(x|z)] (nats)")
+    a.set_title("best encoder for each β", fontsize=9)
+    b.semilogx(betas, rate, label="rate")
+    b.semilogx(betas, dist, label="distortion")
+    b.semilogx(betas, rate + dist, "k--", lw=1, label="rate + distortion = −ELBO")
+    b.axvline(1, color="0.6", ls=":", lw=1)
+    b.set_xlabel("β")
+    b.set_ylabel("nats")
+    b.legend(fontsize=7, frameon=False)
+    fig.suptitle("β-VAE on the linear-Gaussian model of K.2 (s² = 0.25): β > 1 compresses, "
+                 "β < 1 reconstructs", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# ---- section 8: distillation ---------------------------------------------------------------
+
+TEACHER = np.array([4.0, 2.5, 1.5, 0.5, 0.0, -1.0])
+STUDENT = np.array([3.0, 2.8, 1.0, 0.2, 0.3, -0.5])
+
+
+def distill_kl_scaled(temps, a=TEACHER, b=STUDENT):
+    """T² · KL(softmax(a/T) ‖ softmax(b/T)) for each T."""
+    temps = np.asarray(temps, float)
+    return temps ** 2 * _kl(_softmax(a / temps[:, None]), _softmax(b / temps[:, None]))
+
+
+def distillation_temperature():
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.3))
+    k = np.arange(len(TEACHER))
+    for i, t in enumerate((1, 2, 5)):
+        a.bar(k + (i - 1) * 0.27, _softmax(TEACHER / t), width=0.27, label=f"T = {t}")
+    a.set_xticks(k, [f"class {j}" for j in k], fontsize=7)
+    a.set_ylabel("teacher probability")
+    a.set_title("softened teacher outputs", fontsize=9)
+    a.legend(fontsize=8, frameon=False)
+    temps = np.logspace(-0.3, 1.5, 200)
+    d, e = TEACHER - TEACHER.mean(), STUDENT - STUDENT.mean()
+    limit = np.mean((d - e) ** 2) / 2
+    b.semilogx(temps, distill_kl_scaled(temps), label="T² · KL(p_T ‖ q_T)")
+    b.semilogx(temps, distill_kl_scaled(temps) / temps ** 2, label="KL(p_T ‖ q_T)")
+    b.axhline(limit, color="0.5", ls=":", lw=1)
+    b.text(temps[0], limit * 1.05, f"large-T limit {limit:.3f}", fontsize=7, color="0.3")
+    b.set_xlabel("temperature T")
+    b.set_ylabel("nats")
+    b.set_title("the T² factor keeps the loss's scale", fontsize=9)
+    b.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+# ---- section 9: reinforcement learning -----------------------------------------------------
+
+PI_OLD = np.array([0.5, 0.3, 0.2])
+
+
+def trust_region():
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.5))
+    rho, eps = np.linspace(0.3, 1.8, 400), 0.2
+    for adv, c in ((1.0, "C0"), (-1.0, "C3")):
+        a.plot(rho, np.minimum(rho * adv, np.clip(rho, 1 - eps, 1 + eps) * adv), color=c,
+               label=f"A = {adv:+g}")
+    a.axvspan(1 - eps, 1 + eps, color="0.92")
+    a.set_xlabel("probability ratio ρ = π_θ / π_old")
+    a.set_ylabel("clipped surrogate")
+    a.set_title("PPO: no gain from leaving [1−ε, 1+ε], ε = 0.2", fontsize=9)
+    a.legend(fontsize=8, frameon=False)
+    # logits of actions 1 and 2 relative to the old policy (action 0 fixed)
+    u = np.linspace(-1.6, 1.6, 241)
+    d1, d2 = np.meshgrid(u, u)
+    logits = np.log(PI_OLD)[None, None, :] + np.stack([0 * d1, d1, d2], axis=-1)
+    kl = _kl(PI_OLD, _softmax(logits))
+    fisher = np.diag(PI_OLD[1:]) - np.outer(PI_OLD[1:], PI_OLD[1:])
+    quad = 0.5 * (fisher[0, 0] * d1 ** 2 + 2 * fisher[0, 1] * d1 * d2 + fisher[1, 1] * d2 ** 2)
+    levels = [0.01, 0.05, 0.2]
+    cs = b.contour(d1, d2, kl, levels=levels, colors="C0")
+    b.clabel(cs, fontsize=7, fmt="KL %g")
+    b.contour(d1, d2, quad, levels=levels, colors="C1", linestyles="--", linewidths=0.9)
+    adv = np.array([1.0, 2.0, 0.0])
+    g = (PI_OLD * (adv - PI_OLD @ adv))[1:]          # ∇ of E_π[A] in the free logits
+    nat = np.linalg.solve(fisher, g)
+    for vec, c, lab in ((g, "C2", "plain gradient"), (nat, "C3", "natural gradient")):
+        step = vec * np.sqrt(2 * 0.05 / (vec @ fisher @ vec))
+        b.annotate("", xy=step, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": c})
+        b.plot([], [], color=c, label=lab)
+    b.plot([], [], "C1--", lw=0.9, label="½ dᵀF d (quadratic model)")
+    b.set_xlabel("change of logit of action 1")
+    b.set_ylabel("change of logit of action 2")
+    b.set_title("TRPO: KL(π_old ‖ π_θ) ≤ δ in logit space", fontsize=9)
+    b.legend(fontsize=7, frameon=False, loc="lower right")
+    b.set_aspect("equal")
+    fig.tight_layout()
+    return fig
+
+
+def overoptimisation(n=300, seed=SEED):
+    """A toy learned reward: proxy = true + noise whose scale grows where π_ref has little
+    mass (the reward model saw few such samples).  For each β the optimal policy
+    π_β ∝ π_ref e^{proxy/β}; returns (betas, KL, E[proxy], E[true])."""
+    rng = np.random.default_rng(seed)
+    ref = _softmax(1.5 * rng.normal(size=n))
+    true = rng.normal(size=n)
+    proxy = true + rng.normal(size=n) * 0.3 / np.sqrt(n * ref)
+    betas = np.logspace(1.2, -1.6, 120)
+    pis = _softmax(np.log(ref)[None, :] + proxy[None, :] / betas[:, None])
+    return betas, _kl(pis, ref[None, :]), pis @ proxy, pis @ true
+
+
+def rlhf_overoptimisation():
+    plt = _plt()
+    betas, kl, proxy, true = overoptimisation()
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    ax.plot(kl, proxy, label="learned (proxy) reward")
+    ax.plot(kl, true, label="true reward")
+    i = int(np.argmax(true))
+    ax.plot(kl[i], true[i], "o", color="C1")
+    ax.annotate(f"best true reward at β ≈ {betas[i]:.2f}", (kl[i], true[i]),
+                textcoords="offset points", xytext=(8, -14), fontsize=8)
+    ax.set_xlabel("KL(π_β ‖ π_ref) (nats) — smaller β to the right")
+    ax.set_ylabel("expected reward under π_β")
+    ax.set_title("Reward hacking: the proxy keeps rising, the true reward peaks", fontsize=9)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+# ---- section 10: geometry ------------------------------------------------------------------
+
+def kl_balls():
+    """Contours KL(N(μ0, σ0²) ‖ N(μ, σ²)) = 0.05 around several centres: balls of the same
+    KL size are small where σ is small (the Fisher metric is (dμ² + 2 dσ²)/σ²)."""
+    plt = _plt()
+    mu, sg = np.meshgrid(np.linspace(-3, 3, 400), np.linspace(0.05, 3.2, 400))
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for m0, s0 in ((-2, 0.3), (0, 0.6), (2, 1.2), (0, 2.4)):
+        kl = np.log(sg / s0) + (s0 ** 2 + (m0 - mu) ** 2) / (2 * sg ** 2) - 0.5
+        ax.contour(mu, sg, kl, levels=[0.05], colors="C0")
+        ax.plot(m0, s0, "k.", ms=4)
+    ax.set_xlabel("mean μ")
+    ax.set_ylabel("standard deviation σ")
+    ax.set_title("Distributions within 0.05 nats of each dot: KL balls grow with σ", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def project_simplex(v):
+    """Euclidean projection onto the probability simplex (sort-and-threshold)."""
+    u = np.sort(v)[::-1]
+    css = np.cumsum(u) - 1
+    k = np.nonzero(u - css / np.arange(1, len(v) + 1) > 0)[0][-1]
+    return np.maximum(v - css[k] / (k + 1), 0.0)
+
+
+def eg_vs_projected(steps=40, lr=0.3):
+    """Minimise f(p) = ½‖p − t‖² over the simplex with t = (0.8, 0.5, −0.3) outside it (the
+    minimiser, t's projection, is (0.65, 0.35, 0) on an edge), from the uniform point:
+    exponentiated gradient p ← p·e^{−η∇f}/Σ (in log space, as the engine's ``eg_step``
+    derivation) against projected gradient p ← Π(p − η∇f)."""
+    t = np.array([0.8, 0.5, -0.3])
+    paths = {"exponentiated gradient": [], "projected gradient": []}
+    p_eg = p_pg = np.full(3, 1 / 3)
+    for _ in range(steps):
+        paths["exponentiated gradient"].append(p_eg)
+        paths["projected gradient"].append(p_pg)
+        p_eg = _softmax(np.log(p_eg) - lr * (p_eg - t))
+        p_pg = project_simplex(p_pg - lr * (p_pg - t))
+    return {k: np.array(v) for k, v in paths.items()}
+
+
+def eg_projected():
+    plt = _plt()
+    paths = eg_vs_projected()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.4))
+    corners = np.array([[0, 0], [1, 0], [0.5, np.sqrt(3) / 2]])
+    a.plot(*np.vstack([corners, corners[:1]]).T, color="0.6", lw=1)
+    for (name, P), st in zip(paths.items(), ("o-", "s-"), strict=True):
+        xy = P @ corners
+        a.plot(xy[:, 0], xy[:, 1], st, ms=2.5, lw=1, label=name)
+        b.semilogy(np.maximum(P[:, 2], 1e-17), st, ms=2.5, lw=1, label=name)
+    for xy, lab in zip(corners, ("p₁ = 1", "p₂ = 1", "p₃ = 1"), strict=True):
+        a.annotate(lab, xy, fontsize=7, ha="center", va="top" if xy[1] == 0 else "bottom")
+    a.set_aspect("equal")
+    a.axis("off")
+    a.set_title("paths on the simplex toward (0.65, 0.35, 0)", fontsize=9)
+    a.legend(fontsize=7, frameon=False, loc="upper left")
+    b.set_xlabel("iteration")
+    b.set_ylabel("p₃ (floored at 1e-17 for the log axis)")
+    b.set_title("EG shrinks p₃ geometrically; projection sets it to 0", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# ---- section 11: estimation ----------------------------------------------------------------
+
+def estimator_spread(delta=0.5, sizes=(10, 30, 100, 300, 1000, 3000, 10000), reps=300,
+                     seed=SEED):
+    """p = N(0,1), q = N(δ,1): the mean and standard deviation over ``reps`` replicates of
+    the N-sample averages of k1 = ℓ, k2 = ℓ²/2 and k3 = (ρ − 1) + ℓ, with ℓ = δ²/2 − δx and
+    ρ = e^{−ℓ}.  Exact KL: δ²/2."""
+    rng = np.random.default_rng(seed)
+    out = {k: ([], []) for k in ("k1", "k2", "k3")}
+    for n in sizes:
+        x = rng.normal(size=(reps, n))
+        ell = delta ** 2 / 2 - delta * x
+        ests = {"k1": ell, "k2": ell ** 2 / 2, "k3": np.expm1(-ell) + ell}
+        for k, v in ests.items():
+            m = v.mean(axis=1)
+            out[k][0].append(m.mean())
+            out[k][1].append(m.std(ddof=1))
+    return np.array(sizes), {k: (np.array(a), np.array(b)) for k, (a, b) in out.items()}
+
+
+def estimator_variance():
+    plt = _plt()
+    delta = 0.5
+    kl = delta ** 2 / 2
+    sizes, res = estimator_spread(delta)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.3))
+    for k, st in (("k1", "o-"), ("k2", "^-"), ("k3", "s-")):
+        a.loglog(sizes, res[k][1] / kl, st, ms=3, label=k)
+        b.semilogx(sizes, res[k][0], st, ms=3, label=k)
+    a.loglog(sizes, 2 / (delta * np.sqrt(sizes)), "k:", lw=1, label="k1 theory 2/(δ√N)")
+    a.set_xlabel("sample size N")
+    a.set_ylabel("std of the estimate / KL")
+    a.legend(fontsize=7, frameon=False)
+    b.axhline(kl, color="k", lw=1, ls=":")
+    b.text(sizes[0], kl * 1.01, "exact KL = 0.125", fontsize=7)
+    b.set_xlabel("sample size N")
+    b.set_ylabel("mean of 300 estimates")
+    b.set_title("k2 is biased (here upward)", fontsize=9)
+    fig.suptitle("Estimating KL(N(0,1) ‖ N(0.5,1)) from samples (300 seeded replicates)",
+                 fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# ---- section 12: relatives -----------------------------------------------------------------
+
+def tv_bounds():
+    plt = _plt()
+    g = np.linspace(0.001, 0.999, 120)
+    p, q = np.meshgrid(g, g)
+    kl = p * np.log(p / q) + (1 - p) * np.log((1 - p) / (1 - q))
+    tv = np.abs(p - q)
+    d = np.linspace(0, 6, 400)
+    fig, ax = plt.subplots(figsize=(6.4, 3.5))
+    ax.plot(kl.ravel(), tv.ravel(), ".", ms=1, color="0.7", label="Bernoulli pairs (p, q)")
+    ax.plot(d, np.sqrt(d / 2), label="Pinsker √(KL/2)")
+    ax.plot(d, np.sqrt(1 - np.exp(-d)), label="Bretagnolle–Huber √(1 − e^(−KL))")
+    ax.axhline(1, color="k", lw=0.6)
+    ax.set_xlim(0, 6)
+    ax.set_ylim(0, 1.6)
+    ax.set_xlabel("KL(p ‖ q) (nats)")
+    ax.set_ylabel("total variation")
+    ax.set_title("Pinsker is tight for small KL and vacuous past KL = 2", fontsize=9)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+FIGURES: dict = {
+    "beta-vae-rate-distortion": beta_vae_rate_distortion,
+    "distillation-temperature": distillation_temperature,
+    "trust-region": trust_region,
+    "rlhf-overoptimisation": rlhf_overoptimisation,
+    "kl-balls": kl_balls,
+    "eg-vs-projected": eg_projected,
+    "estimator-variance": estimator_variance,
+    "tv-bounds": tv_bounds,
+}
