@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 
 import mpmath
 
+from . import context
 from . import nodes as N
+from .clauses import clauses
 from .latex import Unsupported
 
 mp, iv = mpmath.mp, mpmath.iv
@@ -70,6 +72,9 @@ class Chain:
     unit: str | None = None
     defines: bool = False              # the chain introduces its head name
     seen: set = field(default_factory=set)    # literal keys printed in earlier steps
+    base: object = None                # base of a plain \log in this chain (None: e)
+    base_open: bool = False            # plain \log, no convention yet: the first step decides
+    inherited: str = ""                # a rounded input whose own statement was an error
 
 
 def _point(n: N.Num):
@@ -134,20 +139,39 @@ class Auditor:
         self.names: dict[str, NameValue] = {}
         self.findings: list[Finding] = []
         self.chain: Chain | None = None
+        self.results: dict[str, object] = {}   # key of a printed result -> its exact value
+        self.wrong: dict[str, int] = {}        # key of a result judged an error -> its line
+        self.vectors: dict[str, list] = {}     # p = (0.5, 0.3, 0.2): bound data
+        self.log_base = "unknown"              # the document's \log: None (e), 2, 10
+        self.log_source = ""                   # "stated" | "inferred at line N"
 
     # -- evaluation ----------------------------------------------------------------------
-    def _env(self, ctx, literal):
-        values = {k: (v.exact if ctx is mp else iv.mpf([v.exact, v.exact]))
-                  for k, v in self.names.items()}
-        return N.Env(ctx, literal, values)
+    def _env(self, ctx, literal, base="chain"):
+        as_ctx = (lambda x: x) if ctx is mp else (lambda x: iv.mpf([x, x]))
+        values = {k: as_ctx(v.exact) for k, v in self.names.items()}
+        vectors = {k: [as_ctx(x) for x in v] for k, v in self.vectors.items()}
+        if base == "chain":
+            base = self.chain.base if self.chain is not None else (
+                None if self.log_base == "unknown" else self.log_base)
+        return N.Env(ctx, literal, values, vectors=vectors,
+                     log_base=context.base_value(base, ctx))
 
-    def point(self, node):
-        return N.evaluate(node, self._env(mp, _point))
+    def point(self, node, base="chain"):
+        """Value of ``node`` as the chain's definition: printed results stand for the exact
+        values they were rounded from."""
+        return N.evaluate(node, self._env(mp, self._origin, base))
 
-    def interval(self, node, exact_keys):
+    def printed(self, node, base="chain"):
+        """Value of ``node`` with every number read as printed."""
+        return N.evaluate(node, self._env(mp, _point, base))
+
+    def _origin(self, n: N.Num):
+        return self.results.get(n.key(), None) if n.key() in self.results else _point(n)
+
+    def interval(self, node, exact_keys, base="chain"):
         lit = lambda n: (_exact_iv(n) if n.key() in exact_keys or n.value_key() in exact_keys
                          else _rounded_iv(n))
-        return N.evaluate(node, self._env(iv, lit))
+        return N.evaluate(node, self._env(iv, lit, base))
 
     # -- findings ------------------------------------------------------------------------
     def add(self, offset, severity, relation, stated, computed, message, check):
@@ -159,7 +183,22 @@ class Auditor:
         from .latex import number
         self.data.add(number(literal.lstrip("-"), 0).key())
 
+    def prose(self, text: str, offset: int):
+        r"""Prose of the document: a stated convention for \log (see :mod:`.context`)."""
+        base = context.stated_base(text)
+        if base != "unknown" and not self.log_source.startswith("stated"):
+            self.log_base, self.log_source = base, f"stated at line {self.line_of(offset)}"
+
     def segment(self, text: str, offset: int, display: bool, parse):
+        """One piece of math, cut into clauses (``a = 1,\\; b = 2``); a clause that begins
+        with a relation continues the chain of the clause or display block before it."""
+        parts = clauses(text)
+        for k, (a, b) in enumerate(parts):
+            self._clause(text[a:b], offset + a, display or k + 1 < len(parts), parse)
+        if not display:
+            self.chain = None
+
+    def _clause(self, text: str, offset: int, display: bool, parse):
         try:
             items = parse(text)
         except Unsupported as e:
@@ -169,7 +208,7 @@ class Auditor:
         if len(items) == 1:
             if isinstance(items[0], Unsupported):
                 return
-            self.data.update(n.key() for n in N.literals(items[0]))
+            self.data.update(n.key() for n in N.literals(items[0]) if n.key() not in self.results)
             return
         if items[0] is None:
             if not (display and self.chain is not None):
@@ -183,8 +222,6 @@ class Auditor:
             self.start(items[0], offset)
         for k in range(1, len(items), 2):
             self.step(items[k], items[k + 1], offset)
-        if not display:
-            self.chain = None
 
     def start(self, head, offset):
         c = self.chain
@@ -202,21 +239,70 @@ class Auditor:
                 return
         self._set_definition(head)
 
-    def _set_definition(self, node):
+    def _set_definition(self, node, base="auto"):
+        """``node`` is the chain's definition: its numbers are data, except results printed
+        rounded by earlier steps, which stand for their intervals (and, for the exact value,
+        for the values they were rounded from)."""
         c = self.chain
+        if base == "auto":
+            c.base, c.base_open = self._base_for(node)
+        else:
+            c.base, c.base_open = base, False
         try:
-            value = self.point(node)
+            value, printed = self.point(node), self.printed(node)
         except N.NotEvaluable:
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return False
+        keys = {n.key() for n in N.literals(node)}
+        rounded = {k for k in keys if k in self.results}
         c.definition, c.exact = node, value
-        c.known = set(self.data) | {n.key() for n in N.literals(node)} | N.rational_values(node)
-        c.accumulated = mp.mpf(0)
-        c.seen = {n.key() for n in N.literals(node)}
-        c.prev, c.prev_point = node, value
+        c.known = (set(self.data) | keys | N.rational_values(node)) - rounded
+        c.seen = keys
+        c.prev, c.prev_point = node, printed
         c.prev_interval = self.interval(node, c.known)
-        c.unit = _unit_of(node)
+        c.accumulated = _half(c.prev_interval) if rounded else mp.mpf(0)
+        wrong = sorted(self.wrong[k] for k in rounded if k in self.wrong)
+        c.inherited = ""
+        if wrong:
+            c.error_line = wrong[0]
+            c.inherited = f"; it uses a value stated wrongly at line {wrong[0]}"
+        c.unit = _unit_of(node, c.base)
         return True
+
+    def _base_for(self, node):
+        """(base of a plain \\log in ``node``, whether the first step still decides it)."""
+        if not N.has_plain_log(node):
+            return None, False
+        if self.log_base != "unknown":
+            return self.log_base, False
+        return None, True
+
+    def _decide_base(self, node):
+        """No convention yet: the base (e, 2, 10) whose value the stated step matches; the
+        document follows it from then on.  A unit on the step (bits) decides by itself."""
+        c = self.chain
+        unit = getattr(node, "unit", None)
+        if unit in context.UNIT_BASE and N.has_plain_log(c.definition):
+            base = context.UNIT_BASE[unit]
+            if base != c.base or c.base_open:
+                self._set_definition(c.definition, base)
+            return
+        if not c.base_open:
+            return
+        for base in context.CANDIDATES:
+            try:
+                t = self.point(c.definition, base)
+                i_prev = self.interval(c.definition, c.known, base)
+                i_node = self.interval(node, c.known, base)
+            except N.NotEvaluable:
+                continue
+            if _meets(i_prev, i_node) or _distance(t, i_node) < _last_unit(node):
+                self._set_definition(c.definition, base)
+                if self.log_base == "unknown":
+                    self.log_base = base
+                    self.log_source = f"inferred at line {self.line_of(node_pos(node))}"
+                return
+        c.base_open = False
 
     def step(self, rel: N.Relation, node, offset):
         c = self.chain
@@ -230,6 +316,9 @@ class Auditor:
             return
         # a name on the right of a definition: remember it
         if isinstance(prev, N.Name) and prev.name not in self.names and rel.op in ("=", "≈"):
+            if isinstance(node, N.Tuple):
+                self._bind_vector(prev.name, node)
+                return
             if self._set_definition(node):
                 self._remember(prev.name, node, at)
                 if isinstance(node, N.Num):
@@ -254,12 +343,16 @@ class Auditor:
             else:
                 self.add(at, "unchecked", relation, stated, None, _why_not(self, node), "step")
             return
+        self._decide_base(node)
         try:
-            p = self.point(node)
-            i_all = self.interval(node, c.known)
+            p = self.printed(node)
+            # a stated result is rounded even when it coincides with a datum (q = (0.78, …))
+            i_all = self.interval(node, set() if _is_number(node) else c.known)
         except N.NotEvaluable as e:
             self.add(at, "unchecked", relation, stated, None, str(e), "step")
             c.prev, c.prev_point, c.prev_interval = node, None, None
+            return
+        if self._rebinds(node, i_all, at, relation, stated):
             return
         unit_ok = self._unit_check(node, at, relation, stated)
         if rel.op in ("≤", "≥", "<", ">"):
@@ -273,10 +366,14 @@ class Auditor:
             self._inequality(rel.op, at, relation, stated, i_bound, p)
             self._set_definition(node)
             return
-        n_before = len(self.findings)
-        self._equality(node, at, relation, stated, i_all)
-        if not unit_ok and self.findings[-1].severity == "ok" and len(self.findings) > n_before:
-            self.findings.pop()  # the unit finding already judges this relation
+        if unit_ok:  # a unit mismatch is the one finding on this relation
+            n_before = len(self.findings)
+            self._equality(node, at, relation, stated, i_all)
+            self._record(node, len(self.findings) > n_before and
+                         self.findings[-1].severity == "error", at)
+        alt = getattr(node, "alt", None)
+        if alt is not None:
+            self._alternative(node, alt, offset, relation)
         c.accumulated += _half(i_all)
         c.seen |= {n.key() for n in N.literals(node)}
         c.prev, c.prev_point, c.prev_interval = node, p, i_all
@@ -343,8 +440,10 @@ class Auditor:
         lhs_i, lhs_p = c.prev_interval, c.prev_point
         la, lb, ra, rb = lo(lhs_i), hi(lhs_i), lo(i_rhs), hi(i_rhs)
         tol = SLACK * max(1, abs(la), abs(rb))  # equal within 60-digit evaluation
-        sure, never = {"≤": (lb <= ra + tol, la > rb + tol), "<": (lb < ra - tol, la >= rb - tol),
-                       "≥": (la >= rb - tol, lb < ra - tol), ">": (la > rb + tol, lb <= ra + tol)}[op]
+        sure, never = {"≤": (lb <= ra + tol, la > rb + tol),
+                       "<": (lb < ra - tol, la >= rb - tol),
+                       "≥": (la >= rb - tol, lb < ra - tol),
+                       ">": (la > rb + tol, lb <= ra + tol)}[op]
         computed = f"{fmt(lhs_p)} vs {fmt(p_rhs)}"
         if sure:
             self.add(at, "ok", relation, stated, computed, "", "inequality")
@@ -359,12 +458,15 @@ class Auditor:
     def _unit_check(self, node, at, relation, stated):
         c = self.chain
         unit = getattr(node, "unit", None)
-        if not unit:
+        if unit not in UNIT_OF_LOG:
             return True
         if c.unit and c.unit != unit:
-            self.add(at, "error", relation, stated, None,
+            other = context.convert(c.exact, c.unit, unit)
+            like = node if isinstance(node, N.Num) else None
+            self.add(at, "error", relation, stated, fmt(c.exact, like),
                      f"unit mismatch: the value is computed with {UNIT_OF_LOG[c.unit]} "
-                     f"({c.unit}) but labelled {unit}", "unit")
+                     f"({c.unit}: {fmt(c.exact, like)}) but labelled {unit} (in {unit} it is "
+                     f"{fmt(other, like)})", "unit")
             return False
         if c.name and c.name in self.names and self.names[c.name].unit not in (None, unit):
             self.add(at, "error", relation, stated, None,
@@ -372,6 +474,80 @@ class Auditor:
                      f"{self.names[c.name].line}, here in {unit}", "unit")
             return False
         return True
+
+    def _record(self, node, wrong, at):
+        """A number printed as a result: later uses stand for its interval (and for the
+        exact value it was rounded from); an erroneous one is blamed when reused."""
+        c = self.chain
+        if isinstance(node, N.Num) and node.decimals > 0 and not node.truncated:
+            key = node.key()
+            if key in c.known or key in self.data and key not in self.results:
+                return
+            self.results[key] = c.exact
+            if wrong:
+                self.wrong[key] = self.line_of(at)
+            else:
+                self.wrong.pop(key, None)
+
+    def _rebinds(self, node, i_all, at, relation, stated) -> bool:
+        """``\\frac{\\alpha}{m} = \\frac{.05}{20}`` after ``m = 10``: substituting new numbers
+        for names bound only to data is a new example, not a contradiction."""
+        c = self.chain
+        if c.prev is not c.definition or c.prev_interval is None or _meets(c.prev_interval,
+                                                                            i_all):
+            return False
+        data_names = [n.name for n in N.walk(c.definition)
+                      if isinstance(n, N.Name) and n.name in self.names
+                      and self.names[n.name].datum]
+        if not data_names:
+            return False
+        self.add(at, "unchecked", relation, stated, None,
+                 f"new values substituted for {', '.join(sorted(set(data_names)))}", "step")
+        name = c.name
+        self._set_definition(node)
+        c.name = name
+        return True
+
+    def _alternative(self, node, alt, offset, relation):
+        """``0.5106 nats (≈ 0.737 bits)``: the second value, converted to its own unit."""
+        c = self.chain
+        op, other, rhs_pos = alt
+        at = offset + rhs_pos
+        stated = _text(other)
+        from_unit = getattr(node, "unit", None) or c.unit or "nats"
+        to_unit = getattr(other, "unit", None) or from_unit
+        if from_unit not in context.UNIT_BASE or to_unit not in context.UNIT_BASE:
+            from_unit = to_unit = None
+        t = c.exact if from_unit is None else context.convert(c.exact, from_unit, to_unit)
+        try:
+            i_other = self.interval(other, set())
+        except N.NotEvaluable as e:
+            self.add(at, "unchecked", relation, stated, None, str(e), "step")
+            return
+        like = other if isinstance(other, N.Num) else None
+        computed = fmt(t, like)
+        dist = _distance(t, i_other)
+        if _contains(i_other, t):
+            self.add(at, "ok", relation, stated, computed, "", "unit")
+        elif dist < _last_unit(other):
+            self.add(at, "warning", relation, stated, computed,
+                     f"the last digit is off: the exact value {computed} rounds to "
+                     f"{_round_like(t, other)}", "unit")
+        else:
+            self.add(at, "error", relation, stated, computed,
+                     f"the value in {to_unit or 'the second unit'} is {computed}, written "
+                     f"{stated}", "unit")
+
+    def _bind_vector(self, name, node):
+        """``p = (0.5, 0.3, 0.2)``: data for sums over ``p(x)``, ``p_i``."""
+        try:
+            values = [self.printed(item) for item in node.items]
+        except N.NotEvaluable:
+            return
+        base = name.split("(")[0].split("[")[0]
+        self.vectors[base] = values
+        self.data.update(n.key() for n in N.literals(node))
+        self.chain = Chain()
 
     def _remember(self, name, node, at):
         c = self.chain
@@ -406,9 +582,24 @@ def _free_name(aud, node) -> bool:
                                          or aud.names[node.name].datum)
 
 
-def _unit_of(node):
-    units = N.log_bases(node)
+def _unit_of(node, base=None):
+    units = N.log_bases(node, base)
     return units.pop() if len(units) == 1 else None
+
+
+def _is_number(node) -> bool:
+    return isinstance(node, N.Num) or isinstance(node, N.Neg) and isinstance(node.arg, N.Num)
+
+
+def _last_unit(node):
+    """One unit in the last printed digit of a stated number (0 for an expression)."""
+    if isinstance(node, N.Num):
+        return mpmath.mpf(10) ** -node.decimals
+    return 0
+
+
+def node_pos(node) -> int:
+    return getattr(node, "pos", 0)
 
 
 def _text(node) -> str:

@@ -5,20 +5,45 @@ nothing is ever ``eval``-ed.  Anything outside the whitelist raises :class:`Unsu
 with the reason, and the caller reports the relation as *unchecked*.
 
 Whitelist: decimals (read exactly: ``0.1`` is 1/10; a trailing ``\\ldots`` marks a
-truncated value), ``+ - \\cdot \\times * / \\div``, implicit products such as
-``0.92(0.274)``, powers ``^``, ``\\frac \\dfrac \\tfrac``, ``\\sqrt[n]{}``, ``\\ln``,
-``\\log`` (natural), ``\\log_2``, ``\\log_{10}``, ``\\exp``, ``e^{…}``, ``\\pi``, ``\\%``,
-``\\left( \\right)`` and brackets, ``\\sum_{i=a}^{b}`` with integer bounds, identifiers and
-named quantities such as ``H(p,q)`` or ``D_{\\mathrm{KL}}(p\\|q)``, ``\\text{nats}`` as a unit.
-Relations: ``= \\approx \\le \\ge < > \\stackrel{?}{=}``.
+truncated value; ``1.2e-3``; thousands ``10\\,000``, ``10{,}000``, ``2,154``), ``+ - \\cdot
+\\times * / \\div``, implicit products such as ``0.92(0.274)``, powers ``^``, factorials ``n!``,
+``\\binom``, ``\\frac \\dfrac \\tfrac \\cfrac``, ``\\sqrt[n]{}``, ``\\ln``, ``\\log`` (base from
+the document's convention, see :mod:`.context`), ``\\lg``, ``\\log_2``, ``\\log_{10}``, ``\\exp``,
+``e^{…}``, ``\\pi``, ``\\%``, ``\\left( \\right)`` and brackets, ``\\sum``/``\\prod`` with
+integer bounds or over bound data (``\\sum_x p(x)\\ln\\frac{p(x)}{q(x)}``), definite integrals
+``\\int_a^b f(x)\\,dx`` and evaluation bars (``\\Big|_0^1``, ``\\left[…\\right]_a^b``), tuples
+``(0.5, 0.3, 0.2)``, identifiers and named quantities such as ``H(p,q)``, ``E[X]``,
+``D_{\\mathrm{KL}}(p\\|q)``, decorations (``\\boxed``, ``\\mathbf{0.64}``), a unit
+(``\\text{nats}``, ``\\text{bits}``, or a trailing word such as ``min``) and a second value in
+brackets (``0.5106\\;\\text{nats}\\;(\\approx 0.737\\;\\text{bits})``).
+Relations: ``= \\approx \\le \\ge < > \\stackrel{?}{=}``.  A segment is first cut into
+clauses (:mod:`.clauses`) at ``,`` ``;`` ``\\quad`` ``\\text{ for }`` ✓ and the like.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import fields, is_dataclass
 from fractions import Fraction
 
-from .nodes import Add, Const, Func, Mul, Name, Neg, Num, Percent, Pow, Relation, Sum, Var
+from .nodes import (
+    Add,
+    Bar,
+    Const,
+    Func,
+    Index,
+    Integral,
+    Mul,
+    Name,
+    Neg,
+    Num,
+    Percent,
+    Pow,
+    Relation,
+    Sum,
+    Tuple,
+    Var,
+)
 
 MAX_DEPTH = 60
 MAX_LENGTH = 4000
@@ -30,17 +55,24 @@ RELATIONS = {"=": "=", "\\approx": "≈", "≈": "≈", "\\le": "≤", "\\leq": 
              "<": "<", "\\lt": "<", ">": ">", "\\gt": ">"}
 IGNORED = {"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "~", "\\displaystyle",
            "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
-           "\\biggl", "\\biggr", "\\Biggl", "\\Biggr", "&", "\\nonumber", "\\notag"}
+           "\\biggl", "\\biggr", "\\Biggl", "\\Biggr", "&", "\\nonumber", "\\notag",
+           "\\pause", "\\textstyle", "\\scriptstyle", "\\limits", "\\boxed", "\\$", "\\middle",
+           "\\bigm", "\\Bigm", "\\mathstrut"}
+ACCENTS = {"\\hat", "\\bar", "\\tilde", "\\widehat", "\\widetilde", "\\overline", "\\vec",
+           "\\dot"}
 GREEK = set("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa "
             "lambda mu nu xi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
             "Gamma Delta Theta Lambda Xi Sigma Upsilon Phi Psi Omega ell".split())
 FONTS = {"\\mathrm", "\\operatorname", "\\mathcal", "\\mathbb", "\\mathbf", "\\mathit",
          "\\mathsf", "\\boldsymbol", "\\text"}
 UNICODE = {"−": "-", "×": "\\times", "·": "\\cdot", "⋅": "\\cdot", "…": "\\ldots",
-           "π": "\\pi", "‖": "\\|", "∥": "\\|"}
+           "π": "\\pi", "‖": "\\|", "∥": "\\|", "%": "\\%", "∞": "\\infty", "∑": "\\sum",
+           "∏": "\\prod", "∫": "\\int", "√": "\\sqrt"}
 
 _TOKEN = re.compile(r"""
-    (?P<num>\d+(?:\.\d*)?|\.\d+)
+    (?P<thou>(?<![(,\d.])[1-9]\d{0,2}(?:(?:\\,|\{,\}|,|\\[ ]|\u2009|\u202f)\d{3})+
+             (?:\.\d+)?(?![\d]))
+  | (?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3}(?![\d.]))?)
   | (?P<cmd>\\(?:[A-Za-z]+|.))
   | (?P<ws>\s+)
   | (?P<ch>.)
@@ -62,6 +94,8 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         kind, tok = m.lastgroup, m.group()
         if kind == "ws":
             continue
+        if kind == "thou":  # thousands separated by \, {,} , or a thin space
+            kind, tok = "num", re.sub(r"[^\d.]", "", tok)
         if kind == "ch" and tok in UNICODE:
             tok = UNICODE[tok]
             kind = "cmd" if tok.startswith("\\") else "ch"
@@ -70,9 +104,12 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
 
 
 def number(text: str, pos: int) -> Num:
-    whole, _, frac = text.partition(".")
+    """A decimal as written: ``0.70`` is 7/10 printed to 2 decimals; ``1.2e-3`` to 4."""
+    mantissa, _, exp = text.lower().partition("e")
+    whole, _, frac = mantissa.partition(".")
     value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
-    return Num(value, text, len(frac), pos)
+    shift = int(exp) if exp else 0
+    return Num(value * Fraction(10) ** shift, text, len(frac) - shift, pos)
 
 
 class Parser:
@@ -149,12 +186,15 @@ class Parser:
         start = self.i
         try:
             node = self.expr()
-            unit = self.unit()
+            node, unit = self.trailing_unit(node)
+            alt = self.alternative()
             if self.peek()[0] != "eof" and not self.relation_here():
                 t = self.peek()
                 raise Unsupported(f"unexpected {t[1]!r}", t[2])
             if unit:
                 node.unit = unit
+            if alt is not None:
+                node.alt = alt
             return node
         except Unsupported as e:
             # skip to the next top-level relation so later steps can still be read
@@ -170,6 +210,35 @@ class Parser:
             e.text = self.text[self.toks[start][2]:self.peek()[2]].strip() if start < len(
                 self.toks) else ""
             return e
+
+    def trailing_unit(self, node):
+        """``0.5 \\text{nats}``, ``1.5\\,\\mathrm{bits}``, ``110 min``: the unit of a stated
+        value (a trailing plain word after a number is a label such as min or cm)."""
+        unit = self.unit()
+        if unit:
+            return node, unit
+        if isinstance(node, Mul) and len(node.factors) == 2 and node.factors[1][0] == "*":
+            (_, first), (_, last) = node.factors
+            if (isinstance(first, Num) and isinstance(last, Name) and last.name.isalpha()
+                    and (len(last.name) > 1 or last.name in ("s", "m", "g", "h"))):
+                return first, UNITS.get(last.name.lower(), last.name)
+        return node, None
+
+    def alternative(self):
+        """``(\\approx 0.737\\;\\text{bits})`` after a value: the same value in another unit."""
+        if not (self.at("(", "\\left") and self.peek(1 + self.at("\\left"))[1] in RELATIONS):
+            return None
+        left = self.next()[1] == "\\left"
+        if left:
+            self.next()
+        op, _ = self.relation()
+        rhs_pos = self.peek()[2]
+        node = self.expr()
+        node.unit = self.unit() or node.unit
+        if left:
+            self.expect("\\right")
+        self.expect(")")
+        return op, node, rhs_pos
 
     def unit(self):
         if self.at("\\text", "\\mathrm", "\\textrm", "\\mbox") and self.peek(1)[1] == "{":
@@ -194,10 +263,26 @@ class Parser:
             terms.append((sign, self.term()))
         self.depth -= 1
         if len(terms) == 1 and terms[0][0] == 1:
-            return terms[0][1]
-        if len(terms) == 1:
-            return Neg(terms[0][1])
-        return Add(terms)
+            node = terms[0][1]
+        elif len(terms) == 1:
+            node = Neg(terms[0][1])
+        else:
+            node = Add(terms)
+        if self.at("|") and self.peek(1)[1] == "_":  # F(x) \Big|_a^b
+            pos = self.next()[2]
+            return self.evaluation_bar(node, pos)
+        return node
+
+    def evaluation_bar(self, node, pos):
+        self.expect("_")
+        lo = self.script()
+        self.expect("^")
+        hi = self.script()
+        free = {n.name for n in _walk(node) if isinstance(n, Name) and len(n.name) == 1}
+        if len(free) != 1:
+            raise Unsupported("an evaluation bar needs exactly one variable", pos)
+        var = free.pop()
+        return Bar(var, lo, hi, _bind(node, var), pos)
 
     def term(self):
         factors = [("*", self.factor())]
@@ -226,8 +311,7 @@ class Parser:
             is_unit = self.unit() is not None
             self.i = save
             return not is_unit
-        if tok in ("(", "[", "{", "\\left", "\\frac", "\\dfrac", "\\tfrac", "\\sqrt", "\\ln",
-                   "\\log", "\\exp", "\\pi", "\\sum"):
+        if tok in ATOM_STARTS or tok in ACCENTS:
             return True
         return (kind == "ch" and tok.isalpha()) or tok[1:] in GREEK
 
@@ -239,11 +323,20 @@ class Parser:
             self.depth -= 1
             return Neg(node) if neg else node
         node = self.atom()
+        while self.at("!") and not self.peek(1)[1] == "=":
+            self.next()
+            node = Func("fact", node)
         if self.at("\\%"):
             self.next()
             node = Percent(node)
         if self.at("^"):
             self.next()
+            if isinstance(node, Name) and self.at("*", "\\star", "\\ast", "\\prime"):
+                node.name += "^" + self.next()[1].lstrip("\\")  # z^*, z^\star: a name
+                if not self.at("^"):
+                    self.depth -= 1
+                    return node
+                self.next()
             node = Pow(node, self.script())
         self.depth -= 1
         return node
@@ -262,6 +355,10 @@ class Parser:
         self.i += 1
         if kind == "ch" and tok.isalpha():
             return self.identifier_from(tok, pos, allow_call=False)
+        if tok == "\\infty":
+            return Const("inf", pos)
+        if tok == "-" and self.peek()[0] == "num" and len(self.peek()[1]) == 1:
+            return Neg(number(self.next()[1], pos))
         raise Unsupported(f"unsupported exponent {tok!r}", pos)
 
     def group_text(self) -> str:
@@ -289,23 +386,38 @@ class Parser:
         if tok in ("(", "["):
             self.next()
             node = self.expr()
+            if tok == "(" and self.at(","):
+                return self.tuple_rest(node, pos)
             self.expect(")" if tok == "(" else "]")
+            if tok == "[" and self.at("_") and self.peek(1)[0] != "eof":
+                return self.evaluation_bar(node, pos)
             return node
         if tok == "{":
             return self.braced()
         if tok == "\\left":
             self.next()
             opener = self.next()[1]
-            if opener not in ("(", "[", "\\{", "."):
+            if opener not in ("(", "[", "\\{", ".", "\\lbrack"):
                 raise Unsupported(f"unsupported delimiter \\left{opener}", pos)
             node = self.expr()
+            if opener == "(" and self.at(","):
+                node = self.tuple_rest(node, pos, closer="\\right")
+                self.next()
+                return node
             self.expect("\\right")
-            self.next()
+            closer = self.next()[1]
+            if closer in ("]", "|", "\\rbrack") and self.at("_"):
+                return self.evaluation_bar(node, pos)
             return node
-        if tok in ("\\frac", "\\dfrac", "\\tfrac"):
+        if tok in ("\\frac", "\\dfrac", "\\tfrac", "\\cfrac"):
             self.next()
             num, den = self.braced(), self.braced()
             return Mul([("*", num), ("/", den)])
+        if tok in ("\\binom", "\\dbinom", "\\tbinom"):
+            self.next()
+            n, k = self.braced(), self.braced()
+            return Mul([("*", Func("fact", n)), ("/", Func("fact", k)),
+                        ("/", Func("fact", Add([(1, n), (-1, k)])))])
         if tok == "\\sqrt":
             self.next()
             index = None
@@ -315,13 +427,22 @@ class Parser:
                 self.expect("]")
             arg = self.braced()
             return Func("sqrt", arg, index)
-        if tok in ("\\ln", "\\log", "\\exp"):
+        if tok in ("\\ln", "\\log", "\\exp", "\\lg"):
             return self.function()
         if tok == "\\pi":
             self.next()
             return Const("pi", pos)
-        if tok == "\\sum":
+        if tok in ("\\sum", "\\prod"):
             return self.summation()
+        if tok == "\\int":
+            return self.integral()
+        if tok in FONTS and self.peek(1)[1] == "{" and self.numeric_group():
+            self.next()  # \mathbf{0.6466}, \text{0.5}: a decorated number
+            return self.braced()
+        if tok in ACCENTS:
+            self.next()
+            inner = self.group_text() if self.at("{") else self.next()[1]
+            return self.identifier_from(f"{tok[1:]}({_plain(inner)})", pos, named=True)
         if tok in FONTS or (kind == "ch" and tok.isalpha()) or tok[1:] in GREEK:
             self.next()
             if tok == "e" and self.at("^"):
@@ -329,6 +450,25 @@ class Parser:
                 return Func("exp", self.script())
             return self.identifier_from(tok, pos)
         raise Unsupported(f"unsupported {tok or 'end of math'!r}", pos)
+
+    def numeric_group(self) -> bool:
+        """Is the braced group after a font command a number (no letters)?"""
+        save = self.i
+        self.next()
+        try:
+            text = self.group_text()
+        except Unsupported:
+            text = "x"
+        self.i = save
+        return bool(re.search(r"\d", text)) and not re.search(r"[A-Za-z]", text)
+
+    def tuple_rest(self, first, pos, closer=")"):
+        items = [first]
+        while self.at(","):
+            self.next()
+            items.append(self.expr())
+        self.expect(closer)
+        return Tuple(items, pos)
 
     def braced(self):
         """A braced group ``{expr}``, or one digit of a bare number (``\\frac12``)."""
@@ -344,6 +484,9 @@ class Parser:
             else:
                 self.i += 1
             return number(tok[0], pos)
+        if kind == "ch" and tok.isalpha() or tok[1:] in GREEK:
+            self.i += 1
+            return self.identifier_from(tok, pos, allow_call=False, single=True)
         self.i += 1
         raise Unsupported(f"expected a braced argument, found {tok!r}", pos)
 
@@ -353,64 +496,164 @@ class Parser:
         if tok == "\\log" and self.at("_"):
             self.next()
             base = self.script()
+            if isinstance(base, Name) and base.name == "e":
+                tok, base = "\\ln", None
+        if tok == "\\lg":
+            tok, base = "\\log", number("2", pos)
         if self.at("^"):
             raise Unsupported(f"power of {tok} (write ({tok} x)^n)", self.peek()[2])
         if self.at("(", "[", "\\left", "{"):
             arg = self.atom()
         else:
             arg = self.factor()
-        name = {"\\ln": "ln", "\\log": "ln" if base is None else "log", "\\exp": "exp"}[tok]
+        name = {"\\ln": "ln", "\\log": "log", "\\exp": "exp"}[tok]
         return Func(name, arg, base)
 
     def summation(self):
-        _, _, pos = self.next()
+        _, tok, pos = self.next()
+        kind = "sum" if tok == "\\sum" else "prod"
         self.expect("_")
-        self.expect("{")
-        var = self.next()
-        if not (var[0] == "ch" and var[1].isalpha()):
-            raise Unsupported("\\sum needs an index variable", var[2])
-        self.expect("=")
-        lo = self.expr()
-        self.expect("}")
-        self.expect("^")
-        hi = self.script()
-        self.sum_vars.add(var[1])
+        if self.at("{"):
+            inner = self.toks[self.i + 1:]
+            self.next()
+            var = self.next()
+            lo = None
+            if not (var[0] == "ch" and var[1].isalpha() or var[1][1:] in GREEK):
+                raise Unsupported(f"\\{kind} needs an index variable", var[2])
+            if self.at("="):
+                self.next()
+                lo = self.expr()
+            elif not self.at("}"):  # \sum_{x \in X}: over the data
+                while inner and not self.at("}") and self.peek()[0] != "eof":
+                    self.next()
+            self.expect("}")
+        else:
+            var = self.next()
+            lo = None
+            if not (var[0] == "ch" and var[1].isalpha()):
+                raise Unsupported(f"\\{kind} needs an index variable", var[2])
+        hi = None
+        if lo is not None:
+            self.expect("^")
+            hi = self.script()
+        elif self.at("^"):
+            raise Unsupported(f"\\{kind} with an upper bound needs a lower bound", pos)
+        name = var[1].lstrip("\\")
+        self.sum_vars.add(name)
         try:
             body = self.term()
         finally:
-            self.sum_vars.discard(var[1])
-        return Sum(var[1], lo, hi, body, pos)
+            self.sum_vars.discard(name)
+        return Sum(name, lo, hi, body, pos, kind=kind)
 
-    def identifier_from(self, tok: str, pos: int, allow_call: bool = True):
+    def integral(self):
+        _, _, pos = self.next()
+        self.expect("_")
+        lo = self.script()
+        self.expect("^")
+        hi = self.script()
+        body = self.expr()
+        var, body = _differential(body)
+        if var is None:
+            raise Unsupported("an integral needs its differential (dx)", pos)
+        return Integral(var, lo, hi, _bind(body, var), pos)
+
+    def identifier_from(self, tok: str, pos: int, allow_call: bool = True, named: bool = False,
+                        single: bool = False):
         """An identifier (letters, Greek, font command) with optional subscript and call
-        arguments, e.g. ``H(p,q)``, ``D_{\\mathrm{KL}}(p\\|q)``, ``p_1``."""
-        if tok in self.sum_vars:
-            return Var(tok, pos)
-        parts = [tok.lstrip("\\")]
+        arguments, e.g. ``H(p,q)``, ``D_{\\mathrm{KL}}(p\\|q)``, ``p_1``, ``E[X]``."""
+        if tok in self.sum_vars or tok[1:] in self.sum_vars:
+            return Var(tok.lstrip("\\"), pos)
+        parts = [tok if named else tok.lstrip("\\")]
         if tok in FONTS:
             parts = [_plain(self.group_text())]
-        else:
-            while self.peek()[0] == "ch" and self.peek()[1].isalpha() and tok[0] != "\\":
+        elif not single:
+            while (self.peek()[0] == "ch" and self.peek()[1].isalpha() and tok[0] != "\\"
+                   and self.peek()[2] == self.toks[self.i - 1][2] + 1):
                 parts.append(self.next()[1])  # multi-letter identifiers such as KL
-        if self.at("_"):
+        if self.at("_") and not single:
             self.next()
             if self.at("{"):
-                parts.append("_" + _plain(self.group_text()))
+                sub = _plain(self.group_text())
             else:
-                parts.append("_" + self.next()[1].lstrip("\\"))
-        if allow_call and self.at("(") and not self.peek(1)[0] == "num":
+                sub = self.next()[1].lstrip("\\")
+            if sub in self.sum_vars and len(parts) == 1:
+                return Index(parts[0], sub, pos)
+            parts.append("_" + sub)
+        if allow_call and self.at("(", "[") and not self.peek(1)[0] == "num":
+            opener, closer = self.peek()[1], {"(": ")", "[": "]"}[self.peek()[1]]
             start = self.next()[2]
             level = 1
             while True:
                 kind, t, p = self.next()
                 if kind == "eof":
                     raise Unsupported("unbalanced parentheses", start)
-                level += t == "("
-                level -= t == ")"
+                level += t == opener
+                level -= t == closer
                 if level == 0:
-                    parts.append("(" + _plain(self.text[start + 1:p]) + ")")
+                    arg = _plain(self.text[start + 1:p])
+                    if arg in self.sum_vars and len(parts) == 1:
+                        return Index(parts[0], arg, pos)
+                    parts.append(opener + arg + closer)
                     break
         return Name("".join(parts), pos)
+
+
+ATOM_STARTS = {"(", "[", "{", "\\left", "\\frac", "\\dfrac", "\\tfrac", "\\cfrac", "\\binom",
+               "\\dbinom", "\\tbinom", "\\sqrt", "\\ln", "\\log", "\\lg", "\\exp", "\\pi",
+               "\\sum", "\\prod", "\\int"}
+
+
+def _walk(node):
+    from .nodes import walk
+    return walk(node)
+
+
+def _bind(node, var):
+    """The expression with the name ``var`` made the bound variable of an integral/bar."""
+    if isinstance(node, Name) and node.name == var:
+        return Var(var, node.pos)
+    for f in fields(node):
+        v = getattr(node, f.name)
+        if isinstance(v, list):
+            setattr(node, f.name, [tuple(_bind(x, var) if not isinstance(x, (int, str)) else x
+                                         for x in item) if isinstance(item, tuple)
+                                   else _bind(item, var) for item in v])
+        elif is_dataclass(v):
+            setattr(node, f.name, _bind(v, var))
+    return node
+
+
+def _differential(body):
+    """Split ``f(x)\\,dx`` into ("x", f); (None, body) when there is no differential."""
+    holder, key = None, None
+    node = body
+    while True:
+        if isinstance(node, Add):
+            holder, key, node = node.terms, len(node.terms) - 1, node.terms[-1][1]
+        elif isinstance(node, Mul):
+            break
+        else:
+            break
+    if not isinstance(node, Mul):
+        return None, body
+    factors = node.factors
+    last = factors[-1][1]
+    var = None
+    if isinstance(last, Name) and len(last.name) == 2 and last.name[0] == "d":
+        var, rest = last.name[1], factors[:-1]
+    elif isinstance(last, Name) and re.fullmatch(r"[a-z]+d[a-z]", last.name):  # xdx
+        var, rest = last.name[-1], factors[:-1] + [("*", Name(last.name[:-2], last.pos))]
+    elif (len(factors) >= 2 and isinstance(last, Name) and len(last.name) == 1
+          and isinstance(factors[-2][1], Name) and factors[-2][1].name == "d"):
+        var, rest = last.name, factors[:-2]
+    if var is None or not rest:
+        return None, body
+    inner = rest[0][1] if len(rest) == 1 and rest[0][0] == "*" else Mul(rest)
+    if holder is None:
+        return var, inner
+    holder[key] = (holder[key][0], inner)
+    return var, body
 
 
 def _plain(text: str) -> str:

@@ -14,6 +14,8 @@ from fractions import Fraction
 
 import mpmath
 
+from . import calculus
+
 DPS = 60
 MAX_EXPONENT = 10**5     # |x^y| with |y| above this is "too large to check"
 MAX_MAGNITUDE = 10**6    # decimal exponent bound on any intermediate value
@@ -108,6 +110,48 @@ class Func:
 
 @dataclass
 class Sum:
+    """``\\sum_{var=lo}^{hi} body`` (``kind="prod"`` for ``\\prod``); ``lo``/``hi`` None: over
+    the positions of the bound data the body indexes (``\\sum_x p(x)``, ``\\sum_i p_i``)."""
+    var: str
+    lo: object
+    hi: object
+    body: object
+    pos: int = 0
+    unit: str | None = None
+    kind: str = "sum"
+
+
+@dataclass
+class Index:
+    """``p(x)``, ``p_i`` inside a sum over ``x``/``i``: an element of the bound vector ``p``."""
+    vector: str
+    var: str
+    pos: int = 0
+    unit: str | None = None
+
+
+@dataclass
+class Tuple:
+    """``(0.5, 0.3, 0.2)``: data for a vector binding; it has no single value."""
+    items: list
+    pos: int = 0
+    unit: str | None = None
+
+
+@dataclass
+class Integral:
+    """``\\int_lo^hi body \\, d var`` (evaluated by :mod:`.calculus`)."""
+    var: str
+    lo: object
+    hi: object
+    body: object
+    pos: int = 0
+    unit: str | None = None
+
+
+@dataclass
+class Bar:
+    """Evaluation bar ``F(x)\\Big|_lo^hi`` = F(hi) − F(lo) (evaluated by :mod:`.calculus`)."""
     var: str
     lo: object
     hi: object
@@ -134,8 +178,10 @@ def children(node) -> list:
         return [node.base, node.exp]
     if isinstance(node, Func):
         return [node.arg] + ([node.base] if node.base is not None else [])
-    if isinstance(node, Sum):
-        return [node.lo, node.hi, node.body]
+    if isinstance(node, (Sum, Integral, Bar)):
+        return [c for c in (node.lo, node.hi, node.body) if c is not None]
+    if isinstance(node, Tuple):
+        return list(node.items)
     return []
 
 
@@ -162,11 +208,13 @@ def rational_values(node) -> set[str]:
             return None if v is None else -v
         if isinstance(n, Add):
             vs = [value(t) for _, t in n.terms]
-            r = None if None in vs else sum(v if s > 0 else -v for (s, _), v in zip(n.terms, vs, strict=False))
+            r = None if None in vs else sum(v if s > 0 else -v
+                                            for (s, _), v in zip(n.terms, vs, strict=False))
         elif isinstance(n, Mul):
             vs = [value(f) for _, f in n.factors]
             r = None
-            if None not in vs and not any(o == "/" and v == 0 for (o, _), v in zip(n.factors, vs, strict=False)):
+            if None not in vs and not any(o == "/" and v == 0
+                                          for (o, _), v in zip(n.factors, vs, strict=False)):
                 r = Fraction(1)
                 for (o, _), v in zip(n.factors, vs, strict=False):
                     r = r * v if o == "*" else r / v
@@ -189,18 +237,28 @@ def rational_values(node) -> set[str]:
     return out
 
 
-def log_bases(node) -> set[str]:
-    """Units the logarithms of an expression produce: nats (ln), bits (log₂), hartleys."""
+BASE_UNIT = {2: "bits", 10: "hartleys"}
+
+
+def log_bases(node, default=None) -> set[str]:
+    """Units the logarithms of an expression produce: nats (ln), bits (log₂), hartleys;
+    ``\\log`` without a base stands for the document's convention ``default`` (None: e)."""
     out = set()
     for n in walk(node):
         if isinstance(n, Func) and n.name in ("ln", "log"):
-            if n.name == "ln":
+            base = n.base.value if isinstance(n.base, Num) else None
+            if n.name == "log" and n.base is None:
+                base = default
+            if n.name == "ln" or base is None:
                 out.add("nats")
-            elif isinstance(n.base, Num) and n.base.value == 2:
-                out.add("bits")
-            elif isinstance(n.base, Num) and n.base.value == 10:
-                out.add("hartleys")
+            elif base in BASE_UNIT:
+                out.add(BASE_UNIT[base])
     return out
+
+
+def has_plain_log(node) -> bool:
+    """Does the expression use ``\\log`` without a base (its base is a convention)?"""
+    return any(isinstance(n, Func) and n.name == "log" and n.base is None for n in walk(node))
 
 
 def to_text(node) -> str:
@@ -228,10 +286,23 @@ def to_text(node) -> str:
     if isinstance(node, Pow):
         return _wrap(node.base) + "^" + _wrap(node.exp)
     if isinstance(node, Func):
+        if node.name == "fact":
+            return _wrap(node.arg) + "!"
         name = node.name if node.base is None or node.name != "log" else f"log_{to_text(node.base)}"
         return f"{name}({to_text(node.arg)})"
     if isinstance(node, Sum):
-        return f"Σ_{node.var}={to_text(node.lo)}..{to_text(node.hi)} {_wrap(node.body)}"
+        sym = "Σ" if node.kind == "sum" else "Π"
+        if node.lo is None:
+            return f"{sym}_{node.var} {_wrap(node.body)}"
+        return f"{sym}_{node.var}={to_text(node.lo)}..{to_text(node.hi)} {_wrap(node.body)}"
+    if isinstance(node, Index):
+        return f"{node.vector}({node.var})"
+    if isinstance(node, Tuple):
+        return "(" + ", ".join(to_text(i) for i in node.items) + ")"
+    if isinstance(node, Integral):
+        return f"∫_{to_text(node.lo)}^{to_text(node.hi)} {_wrap(node.body)} d{node.var}"
+    if isinstance(node, Bar):
+        return f"[{to_text(node.body)}]_{to_text(node.lo)}^{to_text(node.hi)}"
     return "?"
 
 
@@ -248,6 +319,8 @@ class Env:
     names: dict = field(default_factory=dict)  # name -> value in ctx
     deadline: float = 0.0
     bindings: dict = field(default_factory=dict)
+    vectors: dict = field(default_factory=dict)  # name -> [value in ctx]: bound data
+    log_base: object = None         # base of a plain \log (None: e)
 
 
 def evaluate(node, env: Env):
@@ -301,7 +374,7 @@ def _eval(node, env, ctx):
     elif isinstance(node, Mul):
         v = ctx.mpf(1)
         for op, n in node.factors:
-            t = _eval(n, env, ctx)
+            t = _factor(n, node, env, ctx)
             if op == "/":
                 if _maybe_zero(t):
                     raise NotEvaluable("division by zero")
@@ -313,10 +386,35 @@ def _eval(node, env, ctx):
     elif isinstance(node, Func):
         v = _func(node, _eval(node.arg, env, ctx), env, ctx)
     elif isinstance(node, Sum):
-        v = _sum(node, env, ctx)
+        v = _sum(node, env, ctx) if node.lo is not None else calculus.data_sum(node, env, ctx)
+    elif isinstance(node, Index):
+        v = calculus.element(node, env, ctx)
+    elif isinstance(node, (Integral, Bar)):
+        v = (calculus.integral if isinstance(node, Integral) else calculus.bar)(node, env, ctx)
+    elif isinstance(node, Tuple):
+        raise NotEvaluable("a tuple of values has no single value")
     else:
         raise NotEvaluable("unsupported node")
     return _check(v, env)
+
+
+def _factor(n, mul, env, ctx):
+    """A factor of a product; ``0 · log 0`` is 0 (the convention of entropy sums)."""
+    try:
+        return _eval(n, env, ctx)
+    except NotEvaluable as e:
+        if "logarithm" in str(e) and any(f is not n and o == "*" and _is_zero(f, env, ctx)
+                                         for o, f in mul.factors):
+            return ctx.mpf(0)
+        raise
+
+
+def _is_zero(node, env, ctx) -> bool:
+    try:
+        v = _eval(node, env, ctx)
+    except NotEvaluable:
+        return False
+    return (v.a == 0 == v.b) if hasattr(v, "a") else v == 0
 
 
 def _maybe_zero(v) -> bool:
@@ -352,6 +450,8 @@ def _func(node, x, env, ctx):
         if not _positive(x):
             raise NotEvaluable("logarithm of a number that is not positive")
         v = ctx.log(x)
+        if node.name == "log" and node.base is None:
+            return v if env.log_base is None else v / ctx.log(env.log_base)
         if node.name == "log":
             b = _eval(node.base, env, ctx)
             if not _positive(b) or _maybe_zero(b - 1):
@@ -372,6 +472,13 @@ def _func(node, x, env, ctx):
         if not _positive(x):
             raise NotEvaluable("root of a number that is not positive")
         return ctx.exp(ctx.log(x) / n)
+    if node.name == "fact":
+        k = x.a if hasattr(x, "a") and x.a == x.b else x
+        if hasattr(k, "a") or k != int(k) or k < 0:
+            raise NotEvaluable("factorial of a number that is not a whole number")
+        if k > MAX_SUM_TERMS:
+            raise NotEvaluable("factorial too large to check")
+        return ctx.mpf(mpmath.factorial(int(k)))
     raise NotEvaluable(f"unsupported function {node.name}")
 
 
@@ -388,15 +495,4 @@ def _sum(node, env, ctx):
         pts.append(int(v))
     if pts[1] - pts[0] + 1 > MAX_SUM_TERMS:
         raise NotEvaluable(f"more than {MAX_SUM_TERMS} summation terms")
-    total = ctx.mpf(0)
-    saved = env.bindings.get(node.var)
-    try:
-        for k in range(pts[0], pts[1] + 1):
-            env.bindings[node.var] = k
-            total = total + _eval(node.body, env, ctx)
-    finally:
-        if saved is None:
-            env.bindings.pop(node.var, None)
-        else:
-            env.bindings[node.var] = saved
-    return total
+    return calculus.accumulate(node, env, ctx, range(pts[0], pts[1] + 1), pts[0])

@@ -1,0 +1,100 @@
+"""Cut one math segment into clauses, as authors punctuate them.
+
+Course text puts several statements in one piece of math and decorates values:
+
+    p_1 = 0.5,\\; p_2 = 0.3 \\quad\\text{and}\\quad p_3 = 0.2
+    H = 1.485 \\text{ bits} \\checkmark.
+    x_1 = 2 \\text{ for } n = 3 \\implies y = 8
+
+A clause ends at a ``,`` or ``;`` at brace/bracket depth 0 (not a thousands separator such as
+``2,154``), at ``\\quad``/``\\qquad`` (unless a unit follows: ``0.5 \\quad \\text{bits}``), at a
+``\\text{…}`` of prose words (not a unit, not a subscript such as ``D_\\text{KL}``), at
+``\\implies``, ``\\Rightarrow``, ``\\therefore``, ``\\iff``, ``\\cr`` and at the marks
+``\\checkmark``, ✓, ✗.  A trailing ``.`` or ``,`` is punctuation.  Offsets are kept: each clause is
+``(start, end)`` in the segment, so findings point at their line.
+
+Example: ``clauses("a = 1, b = 2")`` → ``[(0, 5), (7, 12)]``.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNIT_WORDS = {"nat", "nats", "bit", "bits", "shannon", "shannons", "hartley", "hartleys", "ban",
+              "bans", "dit", "dits"}
+BREAKS = {"\\quad", "\\qquad", "\\implies", "\\Rightarrow", "\\Longrightarrow", "\\therefore",
+          "\\iff", "\\Leftrightarrow", "\\cr", "\\checkmark", "\\text{✓}", "\\text{✗}",
+          "\\hspace", "\\forall", "\\mathrm{and}", "\\text{ and }", "\\tag", "\\label"}
+MARKS = "✓✗✔✘"
+_SCAN = re.compile(r"\\(?:text|textrm|mbox|mathrm|textbf|textit|emph)\s*\{(?P<words>[^{}]*)\}"
+                   r"|\\[A-Za-z]+|\\.|[{}()\[\],;]|[" + MARKS + r"]|\d[\d.]*|\s+|.", re.S)
+_OPEN, _CLOSE = set("{(["), set("})]")
+
+
+def _is_words(text: str) -> bool:
+    """``\\text{ for }``, ``\\text{where}``: prose, not a unit and not a one-letter label."""
+    words = text.strip().lower()
+    return (bool(re.fullmatch(r"[a-z][a-z .,'’:;()-]*", words)) and words not in UNIT_WORDS
+            and len(words) > 1)
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of ``text``; empty clauses dropped."""
+    out, start, depth = [], 0, 0
+    prev = ""
+    tokens = list(_SCAN.finditer(text))
+    for k, m in enumerate(tokens):
+        tok = m.group()
+        if tok.isspace():
+            continue
+        cut = None
+        if tok in _OPEN or tok in ("\\left", "\\begin"):
+            depth += 1
+        elif tok in _CLOSE or tok in ("\\right", "\\end"):
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            if tok in (",", ";") and not _thousands(tokens, k):
+                cut = (m.start(), m.end())
+            elif tok in BREAKS or tok in MARKS:
+                if not (tok in ("\\quad", "\\qquad") and _unit_follows(text, m.end())):
+                    cut = (m.start(), m.end())
+            elif m.group("words") is not None and prev not in ("_", "^"):
+                if _is_words(m.group("words")) and not _name_follows(tokens, k):
+                    cut = (m.start(), m.end())
+        if cut:
+            out.append((start, cut[0]))
+            start = cut[1]
+        prev = tok
+    out.append((start, len(text)))
+    return [_trim(text, a, b) for a, b in out if text[a:b].strip(" \t\n.,;~\\")]
+
+
+def _thousands(tokens, k) -> bool:
+    before = tokens[k - 1].group() if k else ""
+    after = tokens[k + 1].group() if k + 1 < len(tokens) else ""
+    return bool(re.fullmatch(r"\d{1,3}", before) and re.fullmatch(r"\d{3}(\.\d+)?", after))
+
+
+def _name_follows(tokens, k) -> bool:
+    """``\\text{Gain} = 0.25``, ``\\text{Var}(X)``: the text is a name, not prose."""
+    for m in tokens[k + 1:]:
+        tok = m.group()
+        if not tok.isspace():
+            return tok in ("=", "(", "_", "^", "<", ">", "\\approx", "\\le", "\\ge", "\\leq",
+                           "\\geq", "\\left", "[")
+    return False
+
+
+def _unit_follows(text: str, at: int) -> bool:
+    m = re.match(r"\s*\\(?:text|mathrm|textrm|mbox)\s*\{\s*([A-Za-z]+)\s*\}", text[at:])
+    return bool(m) and m.group(1).lower() in UNIT_WORDS
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Drop trailing punctuation (``.`` ``,`` and spacing commands) from a clause."""
+    while True:
+        seg = text[a:b]
+        stripped = re.sub(r"(?:\s|\\[,;:! ]|~|\.|,)+$", "", seg)
+        if len(stripped) == len(seg):
+            return a, b
+        b = a + len(stripped)
