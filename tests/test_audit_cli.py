@@ -43,7 +43,7 @@ def test_exit_status(docs):
     (lambda p: (p / "x.bin.md").write_bytes(b"\x00\x01\x02") and p / "x.bin.md", "binary"),
     (lambda p: (p / "latin.md").write_bytes("caf\xe9 $1=1$".encode("latin-1")) and p / "latin.md",
      "not UTF-8"),
-    (lambda p: (p / "doc.rst").write_text("x") and p / "doc.rst", "unknown format"),
+    (lambda p: (p / "doc.docx").write_text("x") and p / "doc.docx", "unknown format"),
 ])
 def test_unreadable_input_is_a_one_line_usage_error(tmp_path, make, reason):
     r = run(make(tmp_path))

@@ -1,21 +1,38 @@
-"""Audit documents: ``audit_text`` for one text, ``audit_paths`` for files and directories."""
+"""Audit documents: ``audit_text`` for one text, ``audit_paths`` for files and directories.
+
+Formats (by suffix): Markdown/MyST (``.md``, ``.markdown``, ``.myst``), Quarto (``.qmd``),
+LaTeX (``.tex``), Jupyter notebooks (``.ipynb``: findings carry ``cell``, ``line`` is then
+the line within the cell), HTML (``.html``, ``.htm``) and reStructuredText (``.rst``).
+Each format's reader (see :mod:`.extract`) finds the math; :mod:`.layout` feeds it to the
+:class:`~.check.Auditor` as an author lays a solution out.
+
+Bounds: a document is audited for at most :data:`BUDGET` seconds (``$KLFORGE_AUDIT_BUDGET``)
+— the rest is reported as one *unchecked* finding naming the line where auditing stopped —
+and large Markdown is read in chunks of about :data:`CHUNK` characters, so a 10 MB page
+neither hangs nor is read whole before the budget runs out.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import mpmath
 
-from . import extract
+from . import extract, layout
 from .check import Auditor, Finding
 from .latex import parse_chain
 from .nodes import DPS
 
-SUFFIXES = {".md": "md", ".markdown": "md", ".myst": "md", ".tex": "tex"}
+SUFFIXES = {".md": "md", ".markdown": "md", ".myst": "md", ".qmd": "qmd", ".tex": "tex",
+            ".ipynb": "ipynb", ".html": "html", ".htm": "html", ".rst": "rst"}
+FORMATS = ("md", "qmd", "tex", "ipynb", "html", "rst")
 SEVERITIES = ("error", "warning", "ok", "unchecked")
+BUDGET = float(os.environ.get("KLFORGE_AUDIT_BUDGET", "6"))
+CHUNK = 400_000
 
 
 class AuditInputError(Exception):
@@ -40,43 +57,89 @@ class Report:
         self.files += other.files
 
 
-#: where a section starts: named quantities are scoped to their section
-SECTION = {"md": re.compile(r"^#{1,6}[ \t]", re.M),
-           "tex": re.compile(r"\\(?:sub)*section\*?\{|\\chapter\*?\{")}
+def _markdown_chunks(text: str):
+    """(offset, chunk) of a Markdown text cut at blank lines outside fences, about CHUNK
+    characters each (one chunk for any ordinary document)."""
+    if len(text) <= CHUNK:
+        yield 0, text
+        return
+    fence = re.compile(r"^[ \t]*(`{3,}|~{3,}|:{3,}|\$\$)", re.M)
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n\n", pos + CHUNK)
+        while end >= 0 and len(fence.findall(text, pos, end)) % 2:
+            end = text.find("\n\n", end + 2)
+        end = len(text) if end < 0 else end + 1
+        yield pos, text[pos:end]
+        pos = end
+
+
+def _extracted(text: str, fmt: str, deadline: float):
+    """The document's math in pieces: (extracted, budget exhausted at offset or None)."""
+    if fmt in ("md", "qmd", "ipynb"):
+        from .markdown import markdown
+        out = extract.Extracted()
+        for base, chunk in _markdown_chunks(text):
+            if time.monotonic() > deadline:
+                return out, base
+            got = markdown(chunk)
+            for s in got.segments:
+                s.offset += base
+            for p in got.prose:
+                p.offset += base
+            for m in got.marks:
+                m.offset += base
+            out.extend(got)
+        return out, None
+    if fmt == "tex":
+        return extract.latex(text), None
+    if fmt == "html":
+        from .htmlpage import html
+        return html(text), None
+    from .rst import rst
+    return rst(text), None
 
 
 def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
-    """Audit one document's text; ``fmt`` is ``"md"`` (Markdown/MyST) or ``"tex"``."""
-    if fmt not in ("md", "tex"):
-        raise ValueError(f"fmt must be 'md' or 'tex', not {fmt!r}")
-    segs, prose = (extract.markdown if fmt == "md" else extract.latex)(text)
+    """Audit one document's text; ``fmt`` is one of :data:`FORMATS` (``"md"`` for
+    Markdown/MyST, ``"ipynb"`` for a notebook's JSON text, …)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    cells = None
+    if fmt == "ipynb":
+        from .notebook import NotebookError, read
+        try:
+            text, cells = read(text)
+        except NotebookError as e:
+            raise AuditInputError(f"{path}: {e}") from None
+    deadline = time.monotonic() + BUDGET
+    doc, stopped = _extracted(text, fmt, deadline)
     lines = extract.LineIndex(text)
     aud = Auditor(path, lines.line)
-    events = [(off, 0, lit) for off, lit in extract.prose_numbers(prose)]
-    events += [(s.offset, 1, s) for s in segs]
-    spans = [(p.offset, p.offset + len(p.text)) for p in prose]
-    events += [(m.start(), -1, None) for m in SECTION[fmt].finditer(text)
-               if any(a <= m.start() < b for a, b in spans)]  # not inside code or math
-    events.sort(key=lambda e: (e[0], e[1]))
     with mpmath.mp.workdps(DPS):  # comparisons of 60-digit values happen at 60 digits
-        _run(aud, events)
+        stop = layout.run(aud, text, doc, parse_chain, deadline)
+    stop = stop if stop is not None else stopped
+    if stop is not None:
+        aud.add(stop, "unchecked", "(rest of the document)", None, None,
+                f"time budget of {BUDGET:g} s exhausted: the document was not audited from "
+                f"here on", "parse")
+    if cells is not None:
+        _to_cells(aud.findings, cells)
     return Report(aud.findings, 1)
 
 
-def _run(aud: Auditor, events) -> None:
-    for _, kind, item in events:
-        if kind == -1:  # a new section: names such as D_KL(p||q) may mean something new
-            aud.names.clear()
-            aud.chain = None
-        elif kind == 0:
-            aud.prose_number(item)
-        else:
-            try:
-                aud.segment(item.text, item.offset, item.display, parse_chain)
-            except Exception as e:  # a bug must not hide the rest of the report
-                aud.chain = None
-                aud.add(item.offset, "unchecked", item.text.strip(), None, None,
-                        f"internal error: {type(e).__name__}: {e}", "parse")
+_LINE_REF = re.compile(r"\bline (\d+)\b")
+
+
+def _to_cells(findings, cells) -> None:
+    """Lines of a notebook's joined markdown → (cell, line within the cell), messages too."""
+    def ref(m):
+        cell, line = cells.cell_line(int(m.group(1)))
+        return f"cell {cell}, line {line}" if cell is not None else m.group()
+    for f in findings:
+        f.cell, f.line = cells.cell_line(f.line)
+        f.line = max(1, f.line)
+        f.message = _LINE_REF.sub(ref, f.message)
 
 
 def read_document(path: Path) -> str:
@@ -87,23 +150,25 @@ def read_document(path: Path) -> str:
     if b"\0" in raw[:8192]:
         raise AuditInputError(f"{path}: binary file (contains NUL bytes)")
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise AuditInputError(f"{path}: not UTF-8 (invalid byte at offset {e.start})") from None
 
 
 def collect(paths) -> list[Path]:
-    """Files to audit: given files as they are, directories searched recursively for
-    ``.md``/``.tex`` (hidden directories and ``_build`` skipped)."""
+    """Files to audit: given files as they are, directories searched recursively for the
+    known suffixes (hidden directories, ``_build`` and ``.ipynb_checkpoints`` skipped)."""
     out = []
     for p in map(Path, paths):
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_build")))
-                out += [Path(root) / f for f in sorted(files) if Path(f).suffix in SUFFIXES]
+                out += [Path(root) / f for f in sorted(files)
+                        if Path(f).suffix.lower() in SUFFIXES]
         elif p.exists():
-            if p.suffix not in SUFFIXES:
-                raise AuditInputError(f"{p}: unknown format (expected .md or .tex)")
+            if p.suffix.lower() not in SUFFIXES:
+                raise AuditInputError(f"{p}: unknown format (expected one of "
+                                      f"{' '.join(sorted(SUFFIXES))})")
             out.append(p)
         else:
             raise AuditInputError(f"{p}: no such file or directory")
@@ -117,5 +182,5 @@ def audit_paths(paths, progress=None) -> Report:
     for i, f in enumerate(files, 1):
         if progress:
             progress(i, len(files), f)
-        report.extend(audit_text(read_document(f), SUFFIXES[f.suffix], str(f)))
+        report.extend(audit_text(read_document(f), SUFFIXES[f.suffix.lower()], str(f)))
     return report

@@ -1,17 +1,28 @@
-"""Find the math in a document: Markdown/MyST or LaTeX, with exact source offsets.
+"""Find the math in a document, with exact source offsets: the common pieces and LaTeX.
 
-A :class:`Segment` is one piece of math (its text and its offset in the document) and
-whether it is display math.  Everything else is prose; decimal numbers in prose (problem
-statements, tables) are data that later checks treat as exact.  Offsets are kept exact so
-that every finding points at its source line: markup that is dropped (``&``, ``\\label``)
-is blanked to spaces, never removed.
+Every format's reader (:mod:`.markdown` for Markdown/MyST/Quarto, :mod:`.notebook`,
+:mod:`.htmlpage`, :mod:`.rst`, :func:`latex` here) returns an :class:`Extracted`:
+
+* :class:`Segment` — one piece of math, its text and its offset in the document, display or
+  inline.  Offsets are exact, so every finding points at its source line: markup that is
+  dropped (``&``, ``\\label``, a blockquote's ``>``) is blanked to spaces, never removed.
+* :class:`Prose` — everything else, with code, comments and math blanked; decimal numbers in
+  prose (problem statements, tables) are data that later checks treat as exact.
+* :class:`Mark` — where a new scope starts: ``"section"`` (a heading: names are forgotten)
+  or ``"part"`` (a sub-problem — ``a)``, ``(ii)``, a list item, a bold label such as
+  **Solution** — where a name given new data is rebound, not contradicted).
+
+Example: ``latex(r"Let $p = 0.5$ % $q = 1$")`` has one inline segment ``p = 0.5`` at
+offset 5; the comment is blanked.  Bounds: scanning is linear (a delimiter that is never
+closed is remembered, not searched for again), and display blocks are split into rows by
+a scan that keeps nesting depth with a counter.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -27,12 +38,39 @@ class Prose:
     offset: int
 
 
-_BLANK_CMDS = re.compile(r"\\(?:label|tag|eqref|ref)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b")
+@dataclass
+class Mark:
+    offset: int
+    kind: str          # "section" | "part"
+
+
+@dataclass
+class Extracted:
+    segments: list[Segment] = field(default_factory=list)
+    prose: list[Prose] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+
+    def extend(self, other: Extracted):
+        self.segments += other.segments
+        self.prose += other.prose
+        self.marks += other.marks
+        return self
+
+
+_BLANK_CMDS = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]*\}|\\(?:nonumber|notag|hline)\b"
+                         r"|\\(?:begin|end)\{(?:aligned|alignedat|split|gathered|array|"
+                         r"align|eqnarray|equation|gather|multline|flalign|alignat|"
+                         r"tabular)\*?\}(?:\{[^{}]*\})?")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])|(?<![\w.])-?\d+(?![\w.])")
+#: a row that begins with one of these continues the previous row's expression
+_CONTINUES = re.compile(r"\s*(?:[+\-−]|\\cdot\b|\\times\b|\\quad\s*[+\-])")
+_MATRIX = re.compile(r"\\(begin|end)\{([pbvBV]?matrix|smallmatrix|cases|dcases|tabular)\*?\}")
+_ROW_SEP = re.compile(r"\\\\(?:\s*\[[^\]\n]{0,20}\])?|\\cr\b")
 
 
-def _blank(text: str, pattern) -> str:
-    return pattern.sub(lambda m: " " * len(m.group()), text)
+def blank(text: str, pattern) -> str:
+    """Replace every match of ``pattern`` by spaces of the same length (newlines kept)."""
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
 class LineIndex:
@@ -44,103 +82,141 @@ class LineIndex:
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
 
+    def start(self, line: int) -> int:
+        """Offset where a 1-based line starts (clamped to the text)."""
+        return self.starts[max(0, min(line, len(self.starts)) - 1)]
 
-def _split_rows(body: str, offset: int) -> list[Segment]:
-    """Rows of an align-like environment (separated by ``\\\\``), alignment ``&`` blanked."""
-    body = _blank(body, _BLANK_CMDS).replace("&", " ")
+
+def display_rows(body: str, offset: int) -> list[Segment]:
+    """A display block as the rows an author wrote: split at ``\\\\`` and ``\\cr`` outside
+    matrices and ``cases``, alignment ``&`` blanked, ``\\label``/``\\tag``/``array``
+    wrappers blanked; a row that begins with ``+``/``−``/``\\cdot`` continues the row before
+    (a long right-hand side broken over lines)."""
+    body = blank(body, _BLANK_CMDS)
+    depth, cuts = 0, []
+    marks = [(m.start(), 1 if m.group(1) == "begin" else -1) for m in _MATRIX.finditer(body)]
+    seps = [(m.start(), m.end()) for m in _ROW_SEP.finditer(body)]
+    events = sorted([(p, 0, d) for p, d in marks] + [(a, 1, b) for a, b in seps])
+    for pos, kind, arg in events:
+        if kind == 0:
+            depth = max(0, depth + arg)
+        elif depth == 0:
+            cuts.append((pos, arg))
     out, start = [], 0
-    for m in re.finditer(r"\\\\(?:\[[^\]]*\])?", body):
-        out.append(Segment(body[start:m.start()], offset + start, True))
-        start = m.end()
-    out.append(Segment(body[start:], offset + start, True))
-    return [s for s in out if s.text.strip()]
+    text = list(body)
+    for a, b in cuts:
+        rest = body[b:b + 40].replace("&", " ")
+        text[a:b] = " " * (b - a)
+        if _CONTINUES.match(rest):
+            continue
+        out.append((start, a))
+        start = b
+    out.append((start, len(body)))
+    joined = "".join(text).replace("&", " ")
+    return [Segment(joined[a:b], offset + a, True) for a, b in out if joined[a:b].strip()]
 
 
-_ENVS = r"(equation|align|eqnarray|gather|multline|math|displaymath)\*?"
+# -- LaTeX ------------------------------------------------------------------------------
+_VERBATIM = re.compile(r"\\begin\{(verbatim|Verbatim|lstlisting|minted|comment|filecontents)"
+                       r"\*?\}.*?\\end\{\1\*?\}", re.S)
+_VERB = re.compile(r"\\(?:verb|lstinline)\*?([^\w\s{])[^\n]*?\1|\\(?:lstinline|mintinline)"
+                   r"(?:\{[^{}\n]*\})?\{[^{}\n]*\}")
+_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%[^\n]*")
+_ENVS = ("equation", "align", "eqnarray", "gather", "multline", "math", "displaymath",
+         "flalign", "alignat", "dmath")
+_OPEN = re.compile(r"\\begin\{(" + "|".join(_ENVS) + r")(\*?)\}(?:\{\d+\})?|\$\$|\\\[|\\\(|"
+                   r"(?<!\\)\$")
+_TEX_SECTION = re.compile(r"\\(?:chapter|section|subsection|subsubsection)\*?\s*[\[{]"
+                          r"|\\begin\{frame\}")
+_TEX_PART = re.compile(r"\\item\b|\\(?:paragraph|subparagraph)\*?\s*\{|^[ \t]*(?:\\textbf\{|"
+                       r"\{\\bf\s)|^[ \t]*\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)[ \t]", re.M)
 
 
-def _tex_like(text: str, base: int, inline_dollars: bool) -> tuple[list, list]:
-    """Math and prose of a LaTeX-flavoured text (also used for Markdown paragraphs)."""
-    segs, prose = [], []
-    pattern = re.compile(
-        r"(?P<env>\\begin\{(?P<name>" + _ENVS + r")\}(?P<ebody>.*?)\\end\{(?P=name)\})"
-        r"|(?P<dd>(?<!\\)\$\$(?P<ddbody>.*?)(?<!\\)\$\$)"
-        r"|(?P<br>\\\[(?P<brbody>.*?)\\\])"
-        r"|(?P<pa>\\\((?P<pabody>.*?)\\\))"
-        + (r"|(?P<d>(?<![\\$])\$(?=[^\s$])(?P<dbody>(?:\\.|[^$\\\n]|\n(?!\s*\n))*?)"
-           r"(?<=[^\s\\])\$(?![\d$]))" if inline_dollars else ""),
-        re.DOTALL)
-    pos = 0
-    for m in pattern.finditer(text):
-        prose.append(Prose(text[pos:m.start()], base + pos))
-        pos = m.end()
-        if m.group("env"):
-            start = m.start("ebody")
-            name = m.group("name")
-            if name.startswith(("align", "eqnarray", "gather")):
-                segs.extend(_split_rows(m.group("ebody"), base + start))
-            else:
-                segs.append(Segment(_blank(m.group("ebody"), _BLANK_CMDS), base + start, True))
-        elif m.group("dd") is not None:
-            segs.append(Segment(_blank(m.group("ddbody"), _BLANK_CMDS), base + m.start("ddbody"), True))
-        elif m.group("br"):
-            segs.append(Segment(_blank(m.group("brbody"), _BLANK_CMDS), base + m.start("brbody"), True))
-        elif m.group("pa"):
-            segs.append(Segment(m.group("pabody"), base + m.start("pabody"), False))
-        else:
-            segs.append(Segment(m.group("dbody"), base + m.start("dbody"), False))
-    prose.append(Prose(text[pos:], base + pos))
-    return segs, prose
+def _strip_tex(text: str) -> str:
+    """Comments, verbatim environments, ``\\verb`` and the preamble blanked."""
+    text = _COMMENT.sub(lambda m: m.group(1) + " " * (len(m.group()) - len(m.group(1))), text)
+    text = blank(text, _VERBATIM)
+    text = blank(text, _VERB)
+    begin = text.find("\\begin{document}")
+    if begin > 0:
+        text = re.sub(r"[^\n]", " ", text[:begin]) + text[begin:]
+    return text
 
 
-def _strip_tex_comments(text: str) -> str:
-    return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group()), text)
-
-
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n", re.M)
-
-
-def markdown(text: str) -> tuple[list[Segment], list[Prose]]:
-    """Math of a Markdown/MyST document: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]``,
-    LaTeX environments, and ```` ```{math} ```` directives; code fences and inline code
-    are skipped."""
-    segs, prose = [], []
-    pos = 0
-    while True:
-        m = _FENCE.search(text, pos)
-        chunk_end = m.start() if m else len(text)
-        chunk = text[pos:chunk_end]
-        # MyST {math}`…` roles are math; other inline code spans are blanked so that `$x$`
-        # inside code is not math
-        for r in re.finditer(r"\{math\}`([^`\n]+)`", chunk):
-            segs.append(Segment(r.group(1), pos + r.start(1), False))
-        chunk = re.sub(r"(\{math\})?(`+)(?!`).+?(?<!`)\2(?!`)", lambda c: " " * len(c.group()),
-                       chunk)
-        s, p = _tex_like(chunk, pos, inline_dollars=True)
-        segs += s
-        prose += p
+def tex_math(text: str, base: int = 0, dollars: str = "tex") -> Extracted:
+    """Math and prose of LaTeX-flavoured text.  ``dollars``: ``"tex"`` (any ``$…$``, as TeX
+    reads it), ``"md"`` (no space inside the delimiters, not before a digit: ``$5 and $10``
+    is prose) or ``"none"`` (only ``\\(…\\)``, ``\\[…\\]``, ``$$…$$`` and environments)."""
+    out = Extracted()
+    pos, search, never = 0, 0, set()   # never: closers that do not occur after some point
+    n = len(text)
+    while search < n:
+        m = _OPEN.search(text, search)
         if not m:
             break
-        close = re.compile(r"^[ \t]*" + re.escape(m.group("fence")[0]) + "{" +
-                           str(len(m.group("fence"))) + r",}[ \t]*$", re.M)
-        c = close.search(text, m.end())
-        body_end = c.start() if c else len(text)
-        info = m.group("info").strip()
-        if info.startswith("{math}"):
-            body_start = m.end()
-            body = text[body_start:body_end]
-            # directive options (":label: x") are blanked
-            body = re.sub(r"^[ \t]*:[\w-]+:[^\n]*", lambda o: " " * len(o.group()), body, flags=re.M)
-            segs.extend(_split_rows(body, body_start) if "\\\\" in body else
-                        [Segment(_blank(body, _BLANK_CMDS), body_start, True)])
-        pos = c.end() if c else len(text)
-    segs.sort(key=lambda s: s.offset)
-    return segs, prose
+        tok = m.group()
+        if tok == "$" and dollars == "none":
+            search = m.end()
+            continue
+        if m.group(1):
+            close = f"\\end{{{m.group(1)}{m.group(2)}}}"
+        else:
+            close = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}[tok]
+        start = m.end()
+        end = -1 if close in never else _find_close(text, start, close, dollars)
+        if end < 0:
+            if close != "$":
+                never.add(close)
+            search = m.end()
+            continue
+        body = text[start:end]
+        if tok == "$" and dollars == "md" and (not body or body[0].isspace() or
+                                               body[-1].isspace() or
+                                               text[end + 1:end + 2].isdigit()):
+            search = m.end()
+            continue
+        out.prose.append(Prose(text[pos:m.start()], base + pos))
+        if tok in ("$", "\\("):
+            out.segments.append(Segment(body, base + start, False))
+        else:
+            out.segments += display_rows(body, base + start)
+        pos = search = end + len(close)
+    out.prose.append(Prose(text[pos:], base + pos))
+    return out
 
 
-def latex(text: str) -> tuple[list[Segment], list[Prose]]:
-    """Math of a LaTeX document (comments blanked)."""
-    return _tex_like(_strip_tex_comments(text), 0, inline_dollars=True)
+_PARA = re.compile(r"\n[ \t]*\n")
+
+
+def _find_close(text: str, start: int, close: str, dollars: str) -> int:
+    """Where ``close`` occurs after ``start``; an inline ``$`` closes before a blank line
+    and not when escaped."""
+    if close != "$":
+        return text.find(close, start)
+    i = start
+    while True:
+        j = text.find("$", i)
+        if j < 0 or _PARA.search(text, max(start, i - 1), j):
+            return -1
+        k = j
+        while k > start and text[k - 1] == "\\":
+            k -= 1
+        if (j - k) % 2 == 0:
+            return j
+        i = j + 1
+
+
+def latex(text: str) -> Extracted:
+    """Math of a LaTeX document: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` and the math
+    environments; comments, ``verbatim``/``lstlisting``/``minted`` and ``\\verb`` skipped.
+    Sections (and beamer frames) start a scope; ``\\item``, ``\\paragraph``, a bold label
+    or ``(a)``/``(ii)`` at the start of a line start a sub-problem."""
+    clean = _strip_tex(text)
+    out = tex_math(clean, 0, "tex")
+    for p in out.prose:
+        out.marks += [Mark(p.offset + m.start(), "section") for m in _TEX_SECTION.finditer(p.text)]
+        out.marks += [Mark(p.offset + m.start(), "part") for m in _TEX_PART.finditer(p.text)]
+    return out
 
 
 def prose_numbers(prose: list[Prose]) -> list[tuple[int, str]]:

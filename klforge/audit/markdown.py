@@ -1,0 +1,254 @@
+"""Markdown, MyST and Quarto: the math is found by the parser that renders the text.
+
+markdown-it-py with the plugins myst-parser itself uses (``dollarmath`` with ``$$`` inline,
+``amsmath``, ``colon_fence``, ``front_matter``, MyST blocks and roles, ``deflist``, tables)
+decides what is math, so ``$x = 1$`` inside an indented code block, a code fence, a code
+span or an HTML comment is not audited, while ```` ```{math} ````/``:::{math}`` blocks,
+``{math}`…` `` roles and top-level ``\\begin{align}`` are.  ``\\(…\\)`` and ``\\[…\\]`` in
+prose (Jupyter and MathJax read them) are math too.  Directives whose body is Markdown
+(``:::{dropdown}``, ``{note}``, Quarto ``::: {.callout-note}``) are read recursively;
+code directives (``{code-cell}``, Quarto ``{python}``) are skipped.
+
+Offsets are exact: each token's text is located in the source by a cursor that only moves
+forward (linear), container prefixes (``>`` of a blockquote) are blanked, never removed.
+Headings start a section; list items, ``(a)``/``b)``/``(iii)`` and bold labels
+(**Part 2**, **Solution**) at the start of a paragraph start a sub-problem.
+
+Example: ``markdown("Let $p = 0.5$.\\n\\n    $q = 1$\\n").segments`` is the one segment
+``p = 0.5`` — the second line is an indented code block.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .extract import Extracted, Mark, Prose, Segment, display_rows, tex_math
+
+#: directive bodies that are not Markdown
+CODE_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude", "raw",
+                   "eval-rst", "python", "r", "julia", "ojs", "bash", "sh", "mermaid", "dot",
+                   "graphviz", "include", "csv-table", "derivation", "bibliography", "toctree"}
+#: nested directives read recursively (a bound on pathological nesting)
+MAX_NESTING = 20
+_OPTION = re.compile(r"[ \t]*:[\w-]+:[^\n]*")
+_LABEL = re.compile(r"[ \t>]*(?:\(?(?:[a-h]|i{1,3}|iv|vi{0,3}|ix|x)\)|\(\d{1,2}\)|"
+                    r"(?:Part|Problem|Exercise|Example|Question|Solution|Answer|Case)\s*"
+                    r"(?:\d+|[A-Za-z]\b|[:.)]))")
+_PREFIX = re.compile(r"(?<=\n)[ \t>]+")
+
+
+@lru_cache(maxsize=1)
+def parser():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.amsmath import amsmath_plugin
+    from mdit_py_plugins.colon_fence import colon_fence_plugin
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+    from mdit_py_plugins.myst_blocks import myst_block_plugin
+    from mdit_py_plugins.myst_role import myst_role_plugin
+    return (MarkdownIt("commonmark", {"maxNesting": 40}).enable("table")
+            .use(front_matter_plugin).use(myst_block_plugin).use(myst_role_plugin)
+            .use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
+            .use(colon_fence_plugin).use(deflist_plugin))
+
+
+def markdown(text: str, depth: int = 0) -> Extracted:
+    """Math, prose and scope marks of a Markdown/MyST/Quarto text (offsets into ``text``)."""
+    return _Reader(text, depth).run()
+
+
+class _Reader:
+    def __init__(self, text: str, depth: int):
+        self.text, self.depth = text, depth
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.out = Extracted()
+        self.blanks: list[tuple[int, int]] = []   # source ranges that are not prose
+        self.cursor = 0
+
+    def line_start(self, line0: int) -> int:
+        return self.starts[min(line0, len(self.starts) - 1)] if line0 < len(self.starts) \
+            else len(self.text)
+
+    def region(self, tok) -> tuple[int, int]:
+        a, b = tok.map
+        return self.line_start(a), self.line_start(b) if b < len(self.starts) else len(self.text)
+
+    def run(self) -> Extracted:
+        tokens = parser().parse(self.text)
+        first_inline = False
+        for tok in tokens:
+            t = tok.type
+            if t == "heading_open":
+                self.out.marks.append(Mark(self.region(tok)[0], "section"))
+            elif t in ("list_item_open", "dt_open"):
+                self.out.marks.append(Mark(self.region(tok)[0], "part"))
+            elif t == "paragraph_open":
+                first_inline = True
+            elif t == "inline":
+                self.inline(tok, first_inline)
+                first_inline = False
+            elif t in ("math_block", "math_block_label"):
+                self.math_block(tok)
+            elif t == "amsmath":  # its map stops before the \end line: use the content
+                a = self.text.find(tok.content, self.region(tok)[0])
+                a, b = (a, a + len(tok.content)) if a >= 0 else (
+                    self.region(tok)[0], self.line_start(tok.map[1] + 1))
+                self.blanks.append((a, b))
+                self.out.segments += tex_math(self.text[a:b], a, "none").segments
+            elif t in ("fence", "colon_fence"):
+                self.fence(tok)
+            elif t in ("code_block", "front_matter"):
+                self.blanks.append(self.region(tok))
+            elif t == "html_block":
+                self.html_block(tok)
+        self.prose()
+        return self.out
+
+    # -- inline content -------------------------------------------------------------------
+    def find(self, delim: str, content: str, close: str | None = None) -> tuple[int, int] | None:
+        """Locate ``delim content close`` at or after the cursor; (content start, end)."""
+        body = r"\n[ \t>]*".join(re.escape(x) for x in content.split("\n"))
+        m = re.compile(re.escape(delim) + "(" + body + ")" + re.escape(close or delim)).search(
+            self.text, self.cursor)
+        if not m:
+            return None
+        self.cursor = m.end()
+        self.blanks.append((m.start(), m.end()))
+        return m.start(1), m.end(1)
+
+    def segment(self, a: int, b: int, display: bool):
+        body = _PREFIX.sub(lambda m: " " * len(m.group()), self.text[a:b])
+        if display:
+            self.out.segments += display_rows(body, a)
+        else:
+            self.out.segments.append(Segment(body, a, False))
+
+    def inline(self, tok, first: bool):
+        start = self.region(tok)[0]
+        self.cursor = max(self.cursor, start)
+        kids = tok.children or []
+        if first and _is_label(kids, tok.content):
+            self.out.marks.append(Mark(start, "part"))
+        for c in kids:
+            if c.type in ("math_inline", "math_inline_double"):
+                delim = c.markup or ("$$" if c.type.endswith("double") else "$")
+                at = self.find(delim, c.content)
+                if at:
+                    self.segment(*at, display=c.type.endswith("double"))
+            elif c.type == "myst_role":
+                name = c.meta.get("name", "")
+                at = self.find("{" + name + "}`", c.content, "`")
+                if at and name == "math":
+                    self.segment(*at, display=False)
+            elif c.type == "code_inline":
+                self.find(c.markup, c.content.strip(" ") if c.content.strip(" ") else c.content)
+            elif c.type == "html_inline" and c.content.startswith("<!--"):
+                self.find("", c.content)
+
+    # -- blocks ---------------------------------------------------------------------------
+    def math_block(self, tok):
+        a, b = self.region(tok)
+        self.blanks.append((a, b))
+        open_ = self.text.find("$$", a, b)
+        close = self.text.rfind("$$", open_ + 2, b)
+        if open_ >= 0:
+            self.segment(open_ + 2, close if close > open_ else b, display=True)
+
+    def fence(self, tok):
+        a, b = self.region(tok)
+        self.blanks.append((a, b))
+        info = tok.info.strip()
+        name = re.match(r"\{([\w:.-]+)", info)
+        name = name.group(1) if name else None
+        if name is None and not info.startswith("{"):
+            return  # ```python, ```: code
+        body_a = self.line_start(tok.map[0] + 1)
+        last = self.line_start(tok.map[1] - 1)
+        closed = self.text[last:b].strip().startswith(tok.markup[:3])
+        body_b = last if closed and last >= body_a else b
+        body = _options_blanked(self.text[body_a:body_b])
+        if name == "math":
+            self.out.segments += display_rows(body, body_a)
+        elif (name or "").lower() not in CODE_DIRECTIVES and self.depth < MAX_NESTING:
+            self.nested(body, body_a)
+
+    def nested(self, body: str, base: int):
+        """A directive's Markdown body, dedented as the parser sees it, offsets mapped back."""
+        lines = body.split("\n")
+        cut = min((len(x) - len(x.lstrip(" \t>")) for x in lines if x.strip()), default=0)
+        view = "\n".join(x[cut:] for x in lines)
+        sub = markdown(view, self.depth + 1)
+        starts, vstarts, o, v = [], [], base, 0
+        for x in lines:
+            starts.append(o + min(cut, len(x)))
+            vstarts.append(v)
+            o += len(x) + 1
+            v += len(x[cut:]) + 1
+        import bisect
+
+        def orig(off):
+            j = max(0, bisect.bisect_right(vstarts, off) - 1)
+            return starts[j] + off - vstarts[j]
+        for s in sub.segments:
+            a, b = orig(s.offset), orig(s.offset + len(s.text))
+            self.out.segments.append(Segment(_PREFIX.sub(lambda m: " " * len(m.group()),
+                                                         self.text[a:b]), a, s.display))
+        for p in sub.prose:
+            for m in re.finditer(r"[^\n]+", p.text):
+                self.out.prose.append(Prose(m.group(), orig(p.offset + m.start())))
+        self.out.marks += [Mark(orig(m.offset), m.kind) for m in sub.marks]
+
+    def html_block(self, tok):
+        a, b = self.region(tok)
+        chunk = self.text[a:b]
+        self.blanks.append((a, b))
+        # what a browser shows: comments, scripts and tags blanked; math in it is typeset
+        chunk = re.sub(r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|<[^>]*>",
+                       lambda m: re.sub(r"[^\n]", " ", m.group()), chunk, flags=re.S | re.I)
+        got = tex_math(chunk, a, "md")
+        self.out.segments += got.segments
+        self.out.prose += got.prose
+
+    def prose(self):
+        """The text outside math, code and comments: numbers there are data; ``\\(…\\)``
+        and ``\\[…\\]`` left in it are math."""
+        pieces, pos = [], 0
+        for a, b in sorted(self.blanks):
+            if b <= pos:
+                continue
+            a = max(a, pos)
+            pieces.append(self.text[pos:a])
+            pieces.append(re.sub(r"[^\n]", " ", self.text[a:b]))
+            pos = b
+        pieces.append(self.text[pos:])
+        got = tex_math("".join(pieces), 0, "none")
+        self.out.segments += got.segments
+        self.out.prose += got.prose
+
+
+def _options_blanked(body: str) -> str:
+    """Directive options (``:label: x`` lines, a leading ``---`` YAML block) as spaces."""
+    out, i, lines = [], 0, body.split("\n")
+    if lines and lines[0].strip() == "---":
+        end = next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), None)
+        if end is not None:
+            out = [" " * len(x) for x in lines[:end + 1]]
+            i = end + 1
+    while i < len(lines) and _OPTION.fullmatch(lines[i]):
+        out.append(" " * len(lines[i]))
+        i += 1
+    return "\n".join(out + lines[i:])
+
+
+def _is_label(kids, content: str) -> bool:
+    """Does a paragraph open with a sub-problem label: **Part 2**, (a), b), (iii), Example 3?"""
+    if _LABEL.match(content):
+        return True
+    if len(kids) >= 3 and kids[0].type == "text" and not kids[0].content.strip():
+        kids = kids[1:]
+    if kids and kids[0].type in ("strong_open", "em_open") and len(kids) >= 3:
+        label = kids[1].content.strip()
+        return 0 < len(label) <= 40 and len(label.split()) <= 5
+    return False
