@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from . import context
+from . import context, identity
 from . import nodes as N
 from .clauses import clauses
 from .latex import Unsupported
@@ -199,6 +199,7 @@ class Auditor:
             self.chain = None
 
     def _clause(self, text: str, offset: int, display: bool, parse):
+        self.segment_text = text  # raw math: identity.py re-reads bodies of E[…] from it
         try:
             items = parse(text)
         except Unsupported as e:
@@ -314,6 +315,8 @@ class Auditor:
             self.add(at, "unchecked", relation, stated, None, node.reason, "parse")
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
+        if identity.judge(self, prev, rel.op, node, at, relation, stated):
+            return  # free symbols: identity testing, definitions, domains (identity.py)
         # a name on the right of a definition: remember it
         if isinstance(prev, N.Name) and prev.name not in self.names and rel.op in ("=", "≈"):
             if isinstance(node, N.Tuple):

@@ -1,0 +1,355 @@
+"""Values of formulas with free symbols at a point: names, definitions, expectations.
+
+A :class:`Context` resolves every name of a formula at a point of its free symbols:
+
+* names with a value in the document (``H(p) = 0.7003``) — that value;
+* recorded definitions (``r = \\sigma_1^2/\\sigma_2^2``) — the definition, evaluated;
+* engine quantities (``D_{KL}(\\mathcal N(\\mu_1,\\sigma_1^2)\\|\\mathcal N(\\mu_2,\\sigma_2^2))``,
+  ``H(\\mathrm{Bern}(p))``) — the engine's closed form (:mod:`.known`);
+* ``D_KL(p||q)``, ``H(p)``, ``H(p,q)`` with ``p``, ``q`` whole distributions — evaluated on
+  random distributions of a small finite support (:func:`.symbols.finite_model`);
+* expectations ``\\mathbb{E}_p f``, ``\\mathbb{E}_{x\\sim p}[f]`` (a weighted sum over that
+  support, ``p``/``p(x)`` standing for the mass at each point) and
+  ``\\mathbb{E}_{x\\sim\\mathcal N(\\mu,\\sigma^2)}[f(x)]`` (also Bern, Pois, Exp, Gamma, Beta):
+  mpmath quadrature or summation against the density at the sampled parameters;
+* other symbols — the point's sampled values.
+
+Example: ``\\mathbb{E}_{x\\sim\\mathcal{N}(\\mu,\\sigma^2)}[x^2]`` at μ = 1, σ = 2 is 5.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import mpmath
+
+from . import known
+from . import nodes as N
+from . import symbols as S
+from .latex import parse_chain
+
+mp, iv = mpmath.mp, mpmath.iv
+MODEL = "\0model"
+MARKERS = {"p": "\0p", "q": "\0q"}
+QUAD_DPS = 30
+_E = re.compile(r"^E_\{?(?:(?P<var>[A-Za-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?(?P<br>\[.*\])?$")
+
+
+def _exact(n: N.Num):
+    return mp.mpf(n.value.numerator) / n.value.denominator
+
+
+class Context:
+    """Resolve the names of formulas at points; ``raw`` is the math segment's text (bodies
+    of ``\\mathbb{E}[…]`` are re-read from it)."""
+
+    def __init__(self, aud, st, raw: str = ""):
+        self.aud, self.st, self.raw = aud, st, raw
+
+    # -- analysis ---------------------------------------------------------------------------
+    def is_quantity(self, name: str) -> bool:
+        return known.parse(name) is not None or S.functional(name, {"p": [1], "q": [1]}) \
+            is not None or self.expectation(name) is not None
+
+    def free(self, node):
+        f, special, _ = self.analyse(node)
+        return f, special
+
+    def analyse(self, node, bound=frozenset(), depth=0):
+        """(free symbols, uses engine/model quantities?, undefined names) of ``node``; the
+        markers ``\\0p``, ``\\0q`` stand for whole distributions p, q (the finite model)."""
+        free, bad, special = set(), [], [False]
+        if depth > 8:
+            return free, False, ["definitions refer to each other"]
+
+        def take(sub):
+            free.update(sub[0])
+            special[0] = special[0] or sub[1]
+            bad.extend(sub[2])
+
+        def rec(n, b):
+            if isinstance(n, N.Mul):
+                for i, (op, f) in enumerate(n.factors):
+                    e = _bare_expectation(self, f, op, i, n.factors)
+                    if e is not None:
+                        take(self._expectation_symbols((*e[:2], _rest(n.factors, i)), b, depth))
+                        return
+                    rec(f, b)
+                return
+            if isinstance(n, N.Index):
+                if n.vector in MARKERS:
+                    free.add(MARKERS[n.vector])
+                elif n.vector not in self.aud.names:
+                    bad.append(n.vector)
+                return
+            if isinstance(n, N.Name):
+                if n.name not in b and n.name not in self.aud.names:
+                    take(self._classify(n, b, depth))
+                return
+            binder = isinstance(getattr(n, "var", None), str) and hasattr(n, "body")
+            for c in N.children(n):
+                rec(c, b | {n.var} if binder and c is n.body else b)
+
+        rec(node, frozenset(bound))
+        return free, special[0], bad
+
+    def _classify(self, n, b, depth):
+        if n.name in self.st.defs:
+            return self.analyse(self.st.defs[n.name], b, depth + 1)
+        k = known.parse(n.name)
+        if k is not None:
+            return self._union([self.analyse(_arg(a), b, depth + 1)
+                                for _, args in k[1] for a in args], True)
+        if S.functional(n.name, {"p": [1], "q": [1]}) is not None:
+            return {MARKERS["p"], MARKERS["q"]}, True, []
+        e = self.expectation(n.name, n.pos)
+        if e is not None:
+            return self._expectation_symbols(e, b, depth)
+        if S.is_symbol(n.name):
+            return {n.name}, False, []
+        return set(), False, [n.name]
+
+    def _union(self, subs, special):
+        free, bad = set(), []
+        for f, s, b in subs:
+            free |= f
+            bad += b
+            special = special or s
+        return free, special, bad
+
+    def _expectation_symbols(self, e, bound, depth):
+        var, dist, body = e
+        if body is None:
+            return set(), True, ["the body of an expectation"]
+        if isinstance(dist, str):
+            inner = bound | {"p", "q", "p(x)", "q(x)", var or "x"}
+            f, _, b = self.analyse(body, inner, depth + 1)
+            return f | {MARKERS["p"], MARKERS["q"]}, True, b
+        fam, args = dist
+        subs = [self.analyse(_arg(a), bound, depth + 1) for a in args]
+        subs.append(self.analyse(body, bound | {var or "x"}, depth + 1))
+        return self._union(subs, True)
+
+    def expectation(self, name: str, pos: int | None = None):
+        """(var, distribution, body node or None) of an ``E_…`` name; None otherwise."""
+        m = _E.match(name)
+        if not m:
+            return None
+        dist = m.group("dist")
+        if dist in ("p", "q"):
+            d = dist
+        else:
+            d = known.distribution(dist)
+            if d is None:
+                return None
+        body = None
+        if m.group("br") and pos is not None:
+            body = self._bracket_body(pos)
+        return m.group("var"), d, body
+
+    def _bracket_body(self, pos):
+        text, i, depth = self.raw, pos, 0
+        while i < len(text):
+            ch = text[i]
+            depth += ch == "{"
+            depth -= ch == "}"
+            if ch == "[" and depth == 0:
+                break
+            i += 1
+        start, level = i + 1, 0
+        for j in range(i, len(text)):
+            level += text[j] == "["
+            level -= text[j] == "]"
+            if level == 0:
+                body = re.sub(r"\\right\s*$", "", text[start:j].strip())
+                try:
+                    return _arg(body)
+                except N.NotEvaluable:
+                    return None
+        return None
+
+    # -- points and values ------------------------------------------------------------------
+    def point(self, names, rng, extreme=False) -> dict:
+        scalars = {n for n in names if not n.startswith("\0")}
+        pt = S.sample(scalars, self.st.domains, rng, extreme)
+        if any(n.startswith("\0") for n in names):
+            pt[MODEL] = S.finite_model(rng)
+        return pt
+
+    def value(self, node, point, depth=0):
+        """Value of ``node`` at ``point`` (mp, 60 digits)."""
+        node, names = self._prepare(node, point, depth)
+        env = N.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})))
+        return N.evaluate(node, env)
+
+    def interval(self, node, point):
+        """Value of ``node`` in mpmath.iv, names bound to thin intervals around their values."""
+        node, names = self._prepare(node, point, 0)
+        if any(k.startswith("\0E") for k in names) or MODEL in point:
+            raise N.NotEvaluable("expectations are evaluated by quadrature, not intervals")
+        lit = lambda n: iv.mpf(n.value.numerator) / n.value.denominator
+        ivn = {k: iv.mpf([v - abs(v) * mpmath.mpf(10) ** -50, v + abs(v) * mpmath.mpf(10) ** -50])
+               for k, v in names.items()}
+        vec = {k: [iv.mpf([x, x]) for x in v] for k, v in point.get(MODEL, {}).items()}
+        return N.evaluate(node, N.Env(iv, lit, ivn, vectors=vec))
+
+    def _prepare(self, node, point, depth):
+        """Replace expectations by placeholder names and resolve every name's value."""
+        if depth > 8:
+            raise N.NotEvaluable("definitions refer to each other")
+        values = {}
+        node = self._replace_expectations(node, point, values, depth)
+        for n, b in _walk(node, frozenset()):
+            if isinstance(n, N.Name) and n.name not in b and n.name not in values:
+                values[n.name] = self.resolve(n.name, point, depth)
+        return node, values
+
+    def resolve(self, name, point, depth=0):
+        if name in self.aud.names:
+            return self.aud.names[name].exact
+        if name in point:
+            return point[name]
+        if name in self.st.defs:
+            return self.value(self.st.defs[name], point, depth + 1)
+        k = known.parse(name)
+        if k is not None:
+            deriv, dists = k
+            args = []
+            for fam, texts in dists:
+                written = [self.value(_arg(a), point, depth + 1) for a in texts]
+                try:
+                    args += known.engine_args(fam, written)
+                except ValueError as e:
+                    raise N.NotEvaluable(str(e)) from None
+            if deriv not in known.available():
+                raise N.NotEvaluable(f"the engine has no closed form for {name}")
+            with mp.workdps(N.DPS):
+                return known.value(deriv, args)
+        v = S.functional(name, point.get(MODEL, {}))
+        if v is not None:
+            return v
+        raise N.NotEvaluable(f"{name} is not defined in the text")
+
+    def _replace_expectations(self, node, point, values, depth):
+        def rec(n):
+            if isinstance(n, N.Name):
+                e = self.expectation(n.name, n.pos)
+                if e is not None:
+                    return self._placeholder(e, point, values, depth)
+                return n
+            if isinstance(n, N.Mul):
+                out = []
+                factors = list(n.factors)
+                i = 0
+                while i < len(factors):
+                    op, f = factors[i]
+                    e = _bare_expectation(self, f, op, i, factors)
+                    if e is not None:
+                        out.append((op, self._placeholder((*e[:2], _rest(factors, i)), point,
+                                                          values, depth)))
+                        break
+                    out.append((op, rec(f)))
+                    i += 1
+                return replace(n, factors=out)
+            kids = {}
+            for attr in ("arg", "base", "exp", "body", "lo", "hi"):
+                v = getattr(n, attr, None)
+                if v is not None and not isinstance(v, (str, int)):
+                    kids[attr] = rec(v)
+            if isinstance(n, N.Add):
+                kids["terms"] = [(s, rec(t)) for s, t in n.terms]
+            return replace(n, **kids) if kids else n
+        return rec(node)
+
+    def _placeholder(self, e, point, values, depth):
+        key = f"\0E{len(values)}"
+        values[key] = self._expectation_value(e, point, depth)
+        return N.Name(key)
+
+    def _expectation_value(self, e, point, depth):
+        var, dist, body = e
+        var = var or "x"
+        if body is None:
+            raise N.NotEvaluable("the body of the expectation could not be read")
+        if isinstance(dist, str):
+            model = point.get(MODEL)
+            if not model:
+                raise N.NotEvaluable("no distribution for the expectation")
+            total = mp.mpf(0)
+            for i in range(len(model[dist])):
+                pt = dict(point)
+                for v in ("p", "q"):
+                    pt[v] = pt[f"{v}(x)"] = pt[f"{v}({var})"] = model[v][i]
+                pt[var] = mp.mpf(i)
+                total += model[dist][i] * self.value(body, pt, depth + 1)
+            return total
+        fam, texts = dist
+        params = [self.value(_arg(a), point, depth + 1) for a in texts]
+
+        def f(t):
+            pt = dict(point)
+            pt[var] = t
+            return self.value(body, pt, depth + 1)
+        return _against(fam, params, f)
+
+
+def _against(fam, params, f):
+    """E[f(X)] for X of family ``fam`` with parameters as written."""
+    with mp.workdps(QUAD_DPS):
+        if fam == "normal":
+            mu, var = params
+            if var <= 0:
+                raise N.NotEvaluable("a normal variance must be positive")
+            s = mp.sqrt(var)
+            return mp.quad(lambda t: mp.npdf(t, mu, s) * f(t), [-mp.inf, mu, mp.inf])
+        if fam == "bernoulli":
+            (p,) = params
+            return (1 - p) * f(mp.mpf(0)) + p * f(mp.mpf(1))
+        if fam == "poisson":
+            (lam,) = params
+            return mp.nsum(lambda k: mp.exp(-lam) * lam ** k / mp.factorial(k) * f(k),
+                           [0, mp.inf])
+        if fam == "exponential":
+            (lam,) = params
+            return mp.quad(lambda t: lam * mp.exp(-lam * t) * f(t), [0, mp.inf])
+        if fam == "gamma":
+            a, b = params
+            return mp.quad(lambda t: b ** a * t ** (a - 1) * mp.exp(-b * t) / mp.gamma(a) * f(t),
+                           [0, 1, mp.inf])
+        if fam == "beta":
+            a, b = params
+            return mp.quad(lambda t: t ** (a - 1) * (1 - t) ** (b - 1) / mp.beta(a, b) * f(t),
+                           [0, 1])
+    raise N.NotEvaluable(f"expectations over {fam} are not supported")
+
+
+def _arg(text: str):
+    """A distribution parameter as written (``"sigma^2"``) as a formula."""
+    items = parse_chain(text)
+    if len(items) != 1 or isinstance(items[0], Exception):
+        raise N.NotEvaluable(f"cannot read the parameter {text!r}")
+    return items[0]
+
+
+def _walk(node, bound):
+    """(node, bound variable names) pairs; sums and integrals bind their variable."""
+    yield node, bound
+    inner = bound | {node.var} if hasattr(node, "var") and isinstance(node.var, str) and \
+        hasattr(node, "body") else bound
+    for c in N.children(node):
+        yield from _walk(c, inner if c is getattr(node, "body", None) else bound)
+
+
+def _rest(factors, i):
+    """The factors after position i, as one formula (the body of ``E_p f g``)."""
+    rest = factors[i + 1:]
+    return rest[0][1] if len(rest) == 1 else N.Mul([("*", rest[0][1])] + rest[1:])
+
+
+def _bare_expectation(ctx, f, op, i, factors):
+    """``E_p`` (no bracket) as factor i of a product with more factors: its expectation."""
+    if not (isinstance(f, N.Name) and op == "*" and i + 1 < len(factors) and "[" not in f.name):
+        return None
+    e = ctx.expectation(f.name)
+    return e if e is not None and e[2] is None else None

@@ -1,0 +1,282 @@
+"""Relations with free symbols: randomized identity testing and counterexample search.
+
+A step ``A = B`` whose sides contain free symbols (``\\ln\\frac{\\sigma_2}{\\sigma_1}``,
+``\\frac12(r - 1 - \\ln r)``) is judged by evaluating both sides with mpmath at 60 digits at
+random points of the symbols' domains (:mod:`.symbols`): it *holds at N points* (ok), *fails*
+at a counterexample point (error, both values printed; confirmed with ``mpmath.iv`` where
+the formula allows), or cannot be judged (unchecked, with the reason).  An inequality
+``A ≤ B`` is searched for counterexamples at random points and at the ends of the domains:
+"no counterexample in N points" (ok, not a proof) or a counterexample (error).
+
+Definitions are not claims: the first statement of a name at the head of a chain whose
+right side has free symbols (``r = \\sigma_1^2/\\sigma_2^2``) is recorded, and later uses of the
+name evaluate its definition.  Conditions (``\\sigma > 0``, ``0 < p < 1``) narrow domains.
+Expectations (``\\mathbb{E}_p``, ``\\mathbb{E}_{x\\sim\\mathcal N(\\mu,\\sigma^2)}[x^2]``) and named
+quantities of the engine (:mod:`.known`) are evaluated by :mod:`.expect`.
+
+Example: ``\\ln r \\le r - 1`` → ok, "no counterexample in 150 points"; ``\\frac{d}{d}`` …
+``(\\mu_1-\\mu_2)^2/\\sigma_2^2 = (\\mu_1-\\mu_2)^2/(2\\sigma_2^2)`` → error at a printed point.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass, field
+
+import mpmath
+
+from . import expect
+from . import nodes as N
+from . import symbols as S
+from .latex import Unsupported
+
+mp, iv = mpmath.mp, mpmath.iv
+POINTS = 12          # points for an equality
+INEQ_POINTS = 150    # points for an inequality
+MIN_VALID = 4        # points where both sides must be defined
+TOL = mpmath.mpf(10) ** -20
+INEQUALITIES = ("≤", "≥", "<", ">")
+MARK = "\0identity"  # kept in the auditor's names; a new section clears it
+
+
+@dataclass
+class State:
+    defs: dict = field(default_factory=dict)      # name -> node (a recorded definition)
+    domains: dict = field(default_factory=dict)   # name -> (lo, hi) from the text
+    chain: object = None                           # the chain whose first step was seen
+
+
+def state(aud) -> State:
+    """The identity state of an auditor, reset at each section (names are scoped there)."""
+    st = getattr(aud, "_identity", None)
+    if st is None or MARK not in aud.names:
+        from .check import NameValue
+
+        st = State()
+        aud._identity = st
+        aud.names[MARK] = NameValue(mp.mpf(0), "", None, 0, datum=True)
+    return st
+
+
+def judge(aud, prev, op, node, at, relation, stated) -> bool:
+    """Judge ``prev op node`` if it has free symbols; True when handled (a finding added or a
+    definition recorded), False to leave the relation to the numeric checks."""
+    c = aud.chain
+    if c is None or prev is None or isinstance(prev, Unsupported) or isinstance(
+            node, Unsupported):
+        if isinstance(prev, Unsupported) and op in INEQUALITIES:
+            _domain_of_list(aud, prev, op, node)
+        return False
+    st = state(aud)
+    first = st.chain is not c
+    st.chain = c
+    with mp.workdps(N.DPS):
+        if op in INEQUALITIES and _record_domain(aud, st, prev, op, node):
+            return False  # a condition: the numeric checks report it as such
+        ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
+        if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":="):
+            free, special = ctx.free(node)
+            if not (free or special):
+                return False  # a value for a name: the numeric checks record it
+            if not ctx.is_quantity(prev.name):
+                st.defs[prev.name] = node  # a definition, not a claim
+                _continue(aud, node)
+                return True
+        free_l, special_l, bad_l = ctx.analyse(prev)
+        free_r, special_r, bad_r = ctx.analyse(node)
+        if bad_l or bad_r or not (free_l or free_r or special_l or special_r):
+            return False  # numeric, or an undefined name: the numeric checks say why
+        if op == "≈":
+            _add(aud, at, "unchecked", relation, stated, "an approximation between formulas "
+                 "with free symbols is not an identity that random points can check", "step")
+        elif op in INEQUALITIES:
+            _inequality(aud, ctx, prev, op, node, free_l, free_r, at, relation, stated)
+        else:
+            _equality(aud, ctx, prev, node, free_l, free_r, at, relation, stated)
+        _continue(aud, node)
+    return True
+
+
+# -- verdicts ---------------------------------------------------------------------------------
+def _rng(relation: str) -> random.Random:
+    return random.Random(zlib.crc32(relation.encode()))
+
+
+def _points(ctx, names, n, rng, extreme=False):
+    tries = 0
+    while tries < 4 * n:
+        tries += 1
+        yield ctx.point(names, rng, extreme and tries % 2 == 0)
+
+
+def _evaluate_both(ctx, lhs, rhs, point):
+    return ctx.value(lhs, point), ctx.value(rhs, point)
+
+
+def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated):
+    names = free_l | free_r
+    rng = _rng(relation)
+    agree, disagree, reason = [], [], None
+    for point in _points(ctx, names, POINTS, rng):
+        try:
+            a, b = _evaluate_both(ctx, lhs, rhs, point)
+        except N.NotEvaluable as e:
+            reason = reason or str(e)
+            continue
+        (agree if _close(a, b) else disagree).append((point, a, b))
+        if len(agree) + len(disagree) >= POINTS or (disagree and not names):
+            break
+    valid = len(agree) + len(disagree)
+    where = f" of the domain ({_domain_text(ctx, names)})" if names else ""
+    if valid < min(MIN_VALID, 1 if not names else MIN_VALID):
+        _add(aud, at, "unchecked", relation, stated,
+             f"could not be evaluated at enough points: {reason or 'undefined'}", "step")
+        return
+    if not disagree:
+        msg = (f"holds at {valid} random points{where}" if names else
+               "agrees with the value computed from its definition")
+        _add(aud, at, "ok", relation, stated, msg, "step")
+        return
+    point, a, b = disagree[0]
+    sure = _certain(ctx, lhs, rhs, point)
+    if names and (not free_l or not free_r or len(agree) >= 2):
+        kind = ("it holds at some points only" if len(agree) >= 2 else
+                "one side is a constant")
+        _add(aud, at, "unchecked", relation, stated,
+             f"an equation for the free symbol{'s' if len(names) > 1 else ''} "
+             f"{_names(names)} rather than an identity ({kind}; "
+             f"at {S.describe(point)}: {_num(a)} vs {_num(b)})", "step")
+        return
+    at_point = f"at {S.describe(point)} " if names else ""
+    _add(aud, at, "error", relation, stated,
+         f"does not hold: {at_point}the left side is {_num(a)} and the right side {_num(b)}"
+         + (" (confirmed with interval arithmetic)" if sure else ""), "step",
+         computed=_num(a))
+
+
+def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
+    names = free_l | free_r
+    rng = _rng(relation)
+    held, broken, reason = 0, [], None
+    for point in _points(ctx, names, INEQ_POINTS if names else 1, rng, extreme=True):
+        try:
+            a, b = _evaluate_both(ctx, lhs, rhs, point)
+        except N.NotEvaluable as e:
+            reason = reason or str(e)
+            continue
+        tol = TOL * max(1, abs(a), abs(b))
+        ok = {"≤": a <= b + tol, "<": a <= b + tol, "≥": a >= b - tol, ">": a >= b - tol}[op]
+        if ok:
+            held += 1
+        else:
+            broken.append((point, a, b))
+        if held + len(broken) >= (INEQ_POINTS if names else 1):
+            break
+    valid = held + len(broken)
+    if valid < (MIN_VALID if names else 1):
+        _add(aud, at, "unchecked", relation, stated,
+             f"could not be evaluated at enough points: {reason or 'undefined'}", "inequality")
+        return
+    if not broken:
+        msg = (f"no counterexample in {valid} points of the domain ({_domain_text(ctx, names)}),"
+               " including its ends; not a proof" if names else "holds")
+        _add(aud, at, "ok", relation, stated, msg, "inequality")
+        return
+    point, a, b = max(broken, key=lambda t: abs(t[0] and t[1] - t[2] or 0))
+    if names and held and (not free_l or not free_r):
+        _add(aud, at, "unchecked", relation, stated,
+             f"a condition on {_names(names)}, true for some values only "
+             f"(false at {S.describe(point)})", "inequality")
+        return
+    at_point = f"at {S.describe(point)}" if names else "here"
+    _add(aud, at, "error", relation, stated,
+         f"counterexample {at_point}: {_num(a)} {op} {_num(b)} is false", "inequality",
+         computed=f"{_num(a)} vs {_num(b)}")
+
+
+def _close(a, b) -> bool:
+    return abs(a - b) <= TOL * max(1, abs(a), abs(b))
+
+
+def _certain(ctx, lhs, rhs, point) -> bool:
+    """Are the two sides different with certainty (disjoint mpmath.iv intervals)?"""
+    try:
+        a, b = ctx.interval(lhs, point), ctx.interval(rhs, point)
+    except (N.NotEvaluable, TypeError, AttributeError):
+        return False
+    return a.b < b.a or b.b < a.a
+
+
+def _names(names) -> str:
+    shown = sorted(n.lstrip("\0") for n in names)
+    return ", ".join(dict.fromkeys(shown))
+
+
+def _num(x) -> str:
+    return mpmath.nstr(x, 10)
+
+
+def _domain_text(ctx, names) -> str:
+    parts = []
+    if any(n.startswith("\0") for n in names):
+        parts.append(f"p, q random distributions on {S.SUPPORT} points")
+    for n in sorted(n for n in names if not n.startswith("\0")):
+        lo, hi, integer = S.interval(n, ctx.st.domains)
+        kind = S.convention(n)
+        if integer:
+            parts.append(f"{n} ∈ {{{int(lo)}…{int(hi)}}}")
+        elif n in ctx.st.domains:
+            parts.append(f"{n} ∈ ({mpmath.nstr(lo, 4)}, {mpmath.nstr(hi, 4)}) from the text")
+        else:
+            parts.append(f"{n} {kind}")
+    return ", ".join(parts)
+
+
+# -- chain bookkeeping --------------------------------------------------------------------------
+def _add(aud, at, severity, relation, stated, message, check, computed=None):
+    aud.add(at, severity, relation, stated, computed, message, check)
+
+
+def _continue(aud, node):
+    """The next step is judged against ``node``: numerically if it has a value."""
+    c = aud.chain
+    try:
+        aud.point(node)
+    except N.NotEvaluable:
+        c.prev, c.prev_point, c.prev_interval = node, None, None
+        return
+    aud._set_definition(node)
+
+
+def _bare(aud, node):
+    return (isinstance(node, N.Name) and node.name not in aud.names and S.is_symbol(node.name))
+
+
+def _record_domain(aud, st, prev, op, node) -> bool:
+    """``σ > 0``, ``0 < p``: a bound on a symbol; True when recorded."""
+    flip = {"<": ">", ">": "<", "≤": "≥", "≥": "≤"}
+    for sym, other, o in ((prev, node, op), (node, prev, flip[op])):
+        if _bare(aud, sym):
+            try:
+                bound = aud.point(other)
+            except N.NotEvaluable:
+                return False
+            S.restrict(st.domains, sym.name, o, bound)
+            return True
+    return False
+
+
+def _domain_of_list(aud, prev, op, node) -> None:
+    """"for $a, b > 0$": the unreadable left side is a list of symbols."""
+    text = getattr(prev, "text", "") or ""
+    names = [t.strip().lstrip("\\") for t in text.split(",")]
+    if len(names) < 2 or not all(S.is_symbol(n) for n in names):
+        return
+    try:
+        bound = aud.point(node)
+    except N.NotEvaluable:
+        return
+    st = state(aud)
+    for n in names:
+        S.restrict(st.domains, n, op, bound)

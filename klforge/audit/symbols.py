@@ -1,0 +1,151 @@
+"""Free symbols of a formula: their domains, random points, and values of named quantities.
+
+Domains come from the text (``\\sigma > 0``, ``0 < p < 1``, "for $a, b > 0$", recorded by
+:func:`restrict`) or from conventions on the symbol's name:
+
+* σ, λ, τ, κ, ν, α, β, η, ρ, rates, variances, scales: positive, sampled in [0.05, 8];
+* p, q, p_i, q(x), π_i, ε, θ-less probabilities: in (0, 1);
+* n, m, k, K, N, d, T: integers 1 … 12;
+* anything else (μ, x, t, θ, a, b): real, sampled in [−4, 4].
+
+A point is a dict name → mpf with four significant digits (so a counterexample prints as it
+was evaluated).  Example: ``sample({"sigma", "mu"}, {}, rng)`` →
+``{"mu": mpf("-1.318"), "sigma": mpf("2.741")}``.
+
+Finite model: when ``p``/``q`` stand for whole distributions (``D_{KL}(p\\|q)``,
+``\\mathbb{E}_p``, ``\\sum_x p(x)``) they are random distributions on a support of
+``SUPPORT`` points (:func:`finite_model`), and ``D_KL(p||q)``, ``H(p)``, ``H(p,q)`` are
+evaluated from them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import mpmath
+
+mp = mpmath.mp
+SUPPORT = 4
+POSITIVE = {"sigma", "lambda", "tau", "kappa", "nu", "alpha", "beta", "eta", "rho", "s",
+            "gamma", "omega", "varsigma", "v", "r", "rate", "scale", "var", "Sigma", "Lambda"}
+PROBABILITY = {"p", "q", "pi", "epsilon", "varepsilon", "w"}
+INTEGER = {"n", "m", "k", "K", "N", "d", "T"}
+RANGES = {"positive": (mp.mpf("0.05"), mp.mpf(8)), "probability": (mp.mpf("0.01"), mp.mpf("0.99")),
+          "integer": (1, 12), "real": (mp.mpf(-4), mp.mpf(4))}
+_FUNC = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*)\)$")
+_SIMPLE = re.compile(r"^[A-Za-z]+(?:_\{?[\w,+-]+\}?)?$")
+
+
+def base(name: str) -> str:
+    """``sigma_1`` → ``sigma``; ``q(x)`` → ``q``."""
+    return re.split(r"[_(^]", name, maxsplit=1)[0]
+
+
+def is_symbol(name: str) -> bool:
+    """A symbol that may take any value of its domain: ``x``, ``sigma_1``, ``p(x)``,
+    ``q_i`` — not a quantity such as ``H(p,q)`` or ``D_KL(p||q)``."""
+    if _SIMPLE.match(name):
+        return True
+    m = _FUNC.match(name)  # p(x), q(x|z): a probability at a point
+    return bool(m) and base(name) in ("p", "q", "pi") and "||" not in name
+
+
+def convention(name: str) -> str:
+    b = base(name)
+    if b in POSITIVE or b.startswith("sigma") or b.startswith("lambda"):
+        return "positive"
+    if b in PROBABILITY:
+        return "probability"
+    if b in INTEGER and "(" not in name:
+        return "integer"
+    return "real"
+
+
+def restrict(domains: dict, name: str, op: str, bound) -> None:
+    """Record ``name op bound`` (op one of < ≤ > ≥) as a bound of the symbol's domain."""
+    lo, hi = domains.get(name, (None, None))
+    if op in (">", "≥"):
+        lo = bound if lo is None else max(lo, bound)
+    else:
+        hi = bound if hi is None else min(hi, bound)
+    domains[name] = (lo, hi)
+
+
+def interval(name: str, domains: dict):
+    """(lo, hi, integer?) of the values sampled for ``name``."""
+    kind = convention(name)
+    lo, hi = RANGES[kind]
+    lo, hi = mp.mpf(lo), mp.mpf(hi)
+    tlo, thi = domains.get(name, (None, None))
+    if tlo is not None:  # the text's bounds take priority over the convention
+        lo = mp.mpf(tlo)
+        hi = hi if hi > lo else lo + 8
+    if thi is not None:
+        hi = mp.mpf(thi)
+        lo = lo if lo < hi else hi - 8
+    return lo, hi, kind == "integer"
+
+
+def _four_digits(x) -> mpmath.mpf:
+    return mp.mpf(mpmath.nstr(x, 4))
+
+
+def sample(names, domains: dict, rng, extreme: bool = False) -> dict:
+    """One random point; ``extreme`` favours the ends of each domain (near 0, near 1,
+    large), where inequalities usually fail."""
+    point = {}
+    for name in sorted(names):
+        lo, hi, integer = interval(name, domains)
+        if integer:
+            a, b = int(mpmath.ceil(lo)), int(mpmath.floor(hi))
+            point[name] = mp.mpf(rng.randint(a, max(a, b)))
+            continue
+        eps = (hi - lo) * mp.mpf("1e-3")
+        if extreme and rng.random() < 0.5:
+            v = lo + eps if rng.random() < 0.5 else hi - eps
+        else:
+            v = lo + eps + (hi - lo - 2 * eps) * mp.mpf(rng.random())
+        point[name] = _four_digits(v) if v != 0 else mp.mpf(0)
+    return point
+
+
+def finite_model(rng) -> dict:
+    """Two random distributions p, q on ``SUPPORT`` points (every mass ≥ 0.02)."""
+    out = {}
+    for name in ("p", "q"):
+        w = [mp.mpf(rng.randint(2, 60)) for _ in range(SUPPORT)]
+        total = sum(w)
+        out[name] = [x / total for x in w]
+    return out
+
+
+_FUNCTIONAL = re.compile(r"^(?:D_?KL|KL|D)\((?P<a>p|q)(?:\|\||Vert|\|)(?P<b>p|q)\)$"
+                         r"|^H\((?P<h>p|q)\)$|^H\((?P<c>p|q),(?P<d>p|q)\)$")
+
+
+def functional(name: str, model: dict):
+    """``D_KL(p||q)``, ``H(p)``, ``H(p,q)`` in the finite model; None for other names."""
+    m = _FUNCTIONAL.match(name.replace(" ", ""))
+    if not m or not model:
+        return None
+    if m.group("a"):
+        a, b = model[m.group("a")], model[m.group("b")]
+        return mpmath.fsum(x * mpmath.log(x / y) for x, y in zip(a, b, strict=True))
+    if m.group("h"):
+        a = model[m.group("h")]
+        return -mpmath.fsum(x * mpmath.log(x) for x in a)
+    a, b = model[m.group("c")], model[m.group("d")]
+    return -mpmath.fsum(x * mpmath.log(y) for x, y in zip(a, b, strict=True))
+
+
+def describe(point: dict) -> str:
+    """``σ = 0.7313, μ = −1.2`` for messages."""
+    greek = {"sigma": "σ", "mu": "μ", "lambda": "λ", "alpha": "α", "beta": "β", "rho": "ρ",
+             "tau": "τ", "theta": "θ", "eta": "η", "kappa": "κ", "nu": "ν", "pi": "π",
+             "epsilon": "ε", "varepsilon": "ε", "gamma": "γ", "delta": "δ"}
+
+    def pretty(n):
+        b, _, rest = n.partition("_")
+        return greek.get(b, b) + (("_" + rest) if rest else "")
+    return ", ".join(f"{pretty(k)} = {mpmath.nstr(v, 6)}" for k, v in sorted(point.items())
+                     if not k.startswith("\0")) or "random p, q"
