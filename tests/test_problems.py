@@ -108,3 +108,25 @@ def test_k7_exponentiated_gradient_is_the_kl_proximal_step():
         w[k] += mpmath.mpf("1e-3")
         w[(k + 2) % 3] -= mpmath.mpf("1e-3")
         assert prox(w) > prox(new)
+
+
+def test_k6_beta_sweep_against_the_tilted_reference():
+    """Independent: π_β = π_ref·e^{r/β}/Z computed directly; the value is β ln Z, and the
+    KL to the reference grows as β falls (the reward-versus-distance trade-off)."""
+    ref = [mpmath.mpf(x) for x in P.K6["ref"]]
+    r = [mpmath.mpf(x) for x in P.K6["r"]]
+    kls = []
+    for b in P.K6_BETAS:
+        beta = mpmath.mpf(b)
+        w = [a * mpmath.exp(c / beta) for a, c in zip(ref, r, strict=True)]
+        z = mpmath.fsum(w)
+        pi = [x / z for x in w]
+        kl = mpmath.fsum(a * mpmath.log(a / c) for a, c in zip(pi, ref, strict=True))
+        reward = mpmath.fsum(a * c for a, c in zip(pi, r, strict=True))
+        assert close(P.value(f"k6.beta.{b}.pi.1"), pi[1])
+        assert close(P.value(f"k6.beta.{b}.kl"), kl)
+        assert close(P.value(f"k6.beta.{b}.value"), beta * mpmath.log(z))
+        assert close(P.value(f"k6.beta.{b}.reward"), reward)
+        assert close(reward - beta * kl, beta * mpmath.log(z))
+        kls.append(kl)
+    assert kls == sorted(kls)  # K6_BETAS decrease, so the KL must increase

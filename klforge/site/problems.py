@@ -32,6 +32,8 @@ K4 = {"mu_p": "2", "sigma_p": "1.5", "mu_q": "0", "sigma_q": "1"}   # Gaussian K
 K5 = {"p": "0.9", "target": "0.6", "lr": "0.1"}                     # Bernoulli natural gradient
 K6 = {"ref": ("0.5", "0.3", "0.2"), "r": ("1", "2", "0"), "beta": "0.5"}  # RLHF optimal policy
 K7 = {"pold": ("0.5", "0.3", "0.2"), "g": ("1", "0", "-1"), "lr": "0.5"}  # exponentiated gradient
+#: K.6 again at other KL coefficients (section 9's table of β against reward and KL)
+K6_BETAS = ("4", "1", "0.5", "0.25")
 
 
 def _mp(s: str):
@@ -122,6 +124,13 @@ def _own_problems() -> dict:
     out["k6.value"] = v
     out["k6.reward"] = mpmath.fsum(a * b for a, b in zip(pi, r, strict=True))
     out["k6.kl"] = mpmath.fsum(a * mpmath.log(a / b) for a, b in zip(pi, ref, strict=True))
+    for b in K6_BETAS:
+        *pi_b, v_b = _at("kl_regularized_policy", {**K6, "beta": b})
+        out[f"k6.beta.{b}.pi.1"] = pi_b[1]
+        out[f"k6.beta.{b}.value"] = v_b
+        out[f"k6.beta.{b}.reward"] = mpmath.fsum(a * c for a, c in zip(pi_b, r, strict=True))
+        out[f"k6.beta.{b}.kl"] = mpmath.fsum(a * mpmath.log(a / c)
+                                             for a, c in zip(pi_b, ref, strict=True))
     for i, x in enumerate(_at("eg_step", K7)):
         out[f"k7.p.{i}"] = x
     return out
