@@ -27,7 +27,7 @@ import mpmath
 from . import known
 from . import nodes as N
 from . import symbols as S
-from .latex import parse_chain
+from .latex import GREEK, parse_chain
 
 mp, iv = mpmath.mp, mpmath.iv
 MODEL = "\0model"
@@ -46,6 +46,7 @@ class Context:
 
     def __init__(self, aud, st, raw: str = ""):
         self.aud, self.st, self.raw = aud, st, raw
+        self.used_document_values = False  # a name with a value from the text was met
 
     # -- analysis ---------------------------------------------------------------------------
     def is_quantity(self, name: str) -> bool:
@@ -84,7 +85,9 @@ class Context:
                     bad.append(n.vector)
                 return
             if isinstance(n, N.Name):
-                if n.name not in b and n.name not in self.aud.names:
+                if n.name in self.aud.names:
+                    self.used_document_values = True
+                elif n.name not in b:
                     take(self._classify(n, b, depth))
                 return
             binder = isinstance(getattr(n, "var", None), str) and hasattr(n, "body")
@@ -106,6 +109,10 @@ class Context:
         e = self.expectation(n.name, n.pos)
         if e is not None:
             return self._expectation_symbols(e, b, depth)
+        if n.name == "e":  # Euler's number, as in 2\pi e\sigma^2
+            return set(), False, []
+        if S.is_differential(n.name):
+            return set(), False, [f"{n.name} (a derivative or differential)"]
         if S.is_symbol(n.name):
             return {n.name}, False, []
         return set(), False, [n.name]
@@ -208,6 +215,8 @@ class Context:
     def resolve(self, name, point, depth=0):
         if name in self.aud.names:
             return self.aud.names[name].exact
+        if name == "e":
+            return mp.e
         if name in point:
             return point[name]
         if name in self.st.defs:
@@ -324,9 +333,14 @@ def _against(fam, params, f):
     raise N.NotEvaluable(f"expectations over {fam} are not supported")
 
 
+_GREEK = re.compile(r"(?<![A-Za-z\\])(" + "|".join(sorted(GREEK, key=len, reverse=True))
+                    + r")(?![A-Za-z])")
+
+
 def _arg(text: str):
-    """A distribution parameter as written (``"sigma^2"``) as a formula."""
-    items = parse_chain(text)
+    """A distribution parameter as written (``"sigma^2"``, from a name whose LaTeX was
+    flattened) as a formula: Greek letters get their backslash back."""
+    items = parse_chain(_GREEK.sub(r"\\\1", text))
     if len(items) != 1 or isinstance(items[0], Exception):
         raise N.NotEvaluable(f"cannot read the parameter {text!r}")
     return items[0]

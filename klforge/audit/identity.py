@@ -87,6 +87,17 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         free_r, special_r, bad_r = ctx.analyse(node)
         if bad_l or bad_r or not (free_l or free_r or special_l or special_r):
             return False  # numeric, or an undefined name: the numeric checks say why
+        every = free_l | free_r
+        if any(n.startswith("\0") for n in every) and (
+                ctx.used_document_values or any(not n.startswith("\0") for n in every)):
+            return False  # p, q are specific distributions here, not any distributions
+        if free_l and free_r and not (free_l & free_r):
+            _add(aud, at, "unchecked", relation, stated,
+                 f"the sides share no free symbol ({_names(free_l)} vs {_names(free_r)}): it "
+                 "relates quantities defined in the prose, not an identity",
+                 "inequality" if op in INEQUALITIES else "step")
+            _continue(aud, node)
+            return True
         if op == "≈":
             _add(aud, at, "unchecked", relation, stated, "an approximation between formulas "
                  "with free symbols is not an identity that random points can check", "step")

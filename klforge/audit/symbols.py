@@ -50,6 +50,12 @@ def is_symbol(name: str) -> bool:
     return bool(m) and base(name) in ("p", "q", "pi") and "||" not in name
 
 
+def is_differential(name: str) -> bool:
+    """``d``, ``dp``, ``dtheta``, ``partial``: notation of derivatives, not a symbol."""
+    return name in ("d", "partial", "nabla") or bool(
+        re.match(r"^d(?:[a-z]|theta|mu|sigma|lambda|eta|x_\w+)$", name))
+
+
 def convention(name: str) -> str:
     b = base(name)
     if b in POSITIVE or b.startswith("sigma") or b.startswith("lambda"):
@@ -120,7 +126,8 @@ def finite_model(rng) -> dict:
 
 
 _FUNCTIONAL = re.compile(r"^(?:D_?KL|KL|D)\((?P<a>p|q)(?:\|\||Vert|\|)(?P<b>p|q)\)$"
-                         r"|^H\((?P<h>p|q)\)$|^H\((?P<c>p|q),(?P<d>p|q)\)$")
+                         r"|^H\((?P<h>p|q)\)$|^H\((?P<c>p|q),(?P<d>p|q)\)$"
+                         r"|^(?:TV|delta|d_?TV|delta_?TV)\((?P<t>p),(?P<u>q)\)$")
 
 
 def functional(name: str, model: dict):
@@ -131,6 +138,8 @@ def functional(name: str, model: dict):
     if m.group("a"):
         a, b = model[m.group("a")], model[m.group("b")]
         return mpmath.fsum(x * mpmath.log(x / y) for x, y in zip(a, b, strict=True))
+    if m.group("t"):
+        return sum(abs(x - y) for x, y in zip(model["p"], model["q"], strict=True)) / 2
     if m.group("h"):
         a = model[m.group("h")]
         return -mpmath.fsum(x * mpmath.log(x) for x in a)

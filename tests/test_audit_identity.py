@@ -1,0 +1,142 @@
+"""Formulas with free symbols (issue 14): identities, inequalities, definitions, domains,
+expectations and the engine's closed forms.  Every expected verdict is a hand label: the
+correct formulas are textbook identities, the wrong ones differ from them by a planted slip."""
+
+import subprocess
+import sys
+
+import pytest
+
+from klforge.audit import audit_text, known
+
+GAUSS = (r"D_{\mathrm{KL}}(\mathcal N(\mu_1,\sigma_1^2)\|\mathcal N(\mu_2,\sigma_2^2)) = "
+         r"\ln\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1-\mu_2)^2}{2\sigma_2^2}"
+         r" - \frac12")
+
+
+def verdicts(text):
+    return [(f.severity, f.message) for f in audit_text(text).findings]
+
+
+def one(text):
+    fs = [f for f in audit_text(text).findings if "condition" not in f.message]
+    assert len(fs) == 1, fs
+    return fs[0]
+
+
+def test_gaussian_kl_matches_the_engine_and_a_dropped_half_does_not():
+    ok = one(f"$${GAUSS}$$")
+    assert ok.severity == "ok" and "holds at 12 random points" in ok.message
+    slip = GAUSS.replace(r"{2\sigma_2^2}", r"{\sigma_2^2}")
+    bad = one(f"$${slip}$$")
+    assert bad.severity == "error" and "does not hold" in bad.message
+    assert "σ_1 = " in bad.message and "interval arithmetic" in bad.message
+
+
+def test_a_chain_of_algebra_is_judged_step_by_step():
+    text = (r"Let $r = \sigma_1^2/\sigma_2^2$." "\n\n$$\n"
+            r"\ln\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2}{2\sigma_2^2} - \frac12" "\n"
+            r"= \frac12\left(r - 1 - \ln r\right)" "\n"
+            r"= r - 1 - \ln r" "\n$$\n")
+    assert [s for s, _ in verdicts(text)] == ["ok", "error"]
+
+
+def test_log_inequality_has_no_counterexample_and_the_wrong_way_has_one():
+    ok = one(r"$\ln r \le r - 1$")
+    assert ok.severity == "ok" and "no counterexample in 150 points" in ok.message
+    assert "not a proof" in ok.message
+    bad = one(r"$\ln r \ge r - 1$")
+    assert bad.severity == "error" and bad.message.startswith("counterexample at r = ")
+
+
+def test_domains_from_the_text_decide_an_inequality():
+    assert one(r"For $x > 1$ we have $\ln x > 0$.").severity == "ok"
+    assert one(r"For $0 < x < 1$ we have $\ln x > 0$.").severity == "error"
+    # without a condition, x > 0 holds for some values only: a condition, not a claim
+    (f,) = audit_text(r"We have $\ln x > 0$.").findings
+    assert f.severity == "unchecked" and "true for some values only" in f.message
+
+
+def test_conventions_sigma_positive_p_in_unit_interval():
+    assert one(r"$\sqrt{\sigma^2} = \sigma$").severity == "ok"
+    assert one(r"$\ln p + \ln(1-p) \le 0$").severity == "ok"
+
+
+def test_a_definition_is_recorded_not_judged_and_later_uses_expand_it():
+    text = (r"Define $s = \sigma_1 + \sigma_2$. "
+            r"Then $s^2 = \sigma_1^2 + 2\sigma_1\sigma_2 + \sigma_2^2$.")
+    assert [s for s, _ in verdicts(text)] == ["ok"]
+    wrong = text.replace(r"2\sigma_1\sigma_2", r"\sigma_1\sigma_2")
+    assert [s for s, _ in verdicts(wrong)] == ["error"]
+
+
+def test_an_equation_is_not_an_identity():
+    f = one(r"$x^2 = 4$")
+    assert f.severity == "unchecked" and "free symbol x" in f.message
+
+
+def test_expectation_over_a_normal_by_quadrature():
+    lhs = r"\mathbb{E}_{x\sim\mathcal{N}(\mu,\sigma^2)}[x^2]"
+    assert one(f"$${lhs} = \\mu^2 + \\sigma^2$$").severity == "ok"
+    assert one(f"$${lhs} = \\mu^2 + 2\\sigma^2$$").severity == "error"
+
+
+def test_expectations_and_divergences_of_any_p_q_on_a_finite_support():
+    assert one(r"$$-D_{\mathrm{KL}}(p\|q) = \mathbb{E}_p\ln\frac{q}{p}$$").severity == "ok"
+    assert one(r"$$D_{\mathrm{KL}}(p\|q) = \mathbb{E}_p\ln\frac{q}{p}$$").severity == "error"
+    assert one(r"$$H(p, q) = H(p) + D_{\mathrm{KL}}(p\|q)$$").severity == "ok"
+    assert one(r"$$H(p, q) = H(q) + D_{\mathrm{KL}}(p\|q)$$").severity == "error"
+    assert one(r"$D_{\mathrm{KL}}(p\|q) \ge 0$").severity == "ok"
+    assert one(r"$\mathrm{TV}(p, q) \le \sqrt{D_{\mathrm{KL}}(p\|q)/2}$").severity == "ok"
+    assert one(r"$\mathrm{TV}(p, q) \ge \sqrt{D_{\mathrm{KL}}(p\|q)/2}$").severity == "error"
+
+
+@pytest.mark.parametrize("typed, ok", [
+    (r"D_{\mathrm{KL}}(\mathrm{Bern}(p)\|\mathrm{Bern}(q)) = "
+     r"p\ln\frac{p}{q} + (1-p)\ln\frac{1-p}{1-q}", True),
+    (r"D_{\mathrm{KL}}(\mathrm{Bern}(p)\|\mathrm{Bern}(q)) = "
+     r"q\ln\frac{q}{p} + (1-q)\ln\frac{1-q}{1-p}", False),
+    (r"D_{\mathrm{KL}}(\mathrm{Pois}(\lambda_1)\|\mathrm{Pois}(\lambda_2)) = "
+     r"\lambda_1\ln\frac{\lambda_1}{\lambda_2} - \lambda_1 + \lambda_2", True),
+    (r"D_{\mathrm{KL}}(\mathrm{Pois}(\lambda_1)\|\mathrm{Pois}(\lambda_2)) = "
+     r"\lambda_1\ln\frac{\lambda_1}{\lambda_2} + \lambda_1 - \lambda_2", False),
+    (r"H(\mathcal N(\mu, \sigma^2)) = \frac12\ln(2\pi e\sigma^2)", True),
+    (r"H(\mathcal N(\mu, \sigma^2)) = \ln(2\pi e\sigma^2)", False),
+    (r"D_{\mathrm{KL}}(\mathrm{Exp}(\lambda_1)\|\mathrm{Exp}(\lambda_2)) = "
+     r"\ln\frac{\lambda_1}{\lambda_2} + \frac{\lambda_2}{\lambda_1} - 1", True),
+])
+def test_typed_closed_forms_are_checked_against_the_engine(typed, ok):
+    f = one(f"$${typed}$$")
+    assert f.severity == ("ok" if ok else "error"), f.message
+
+
+def test_a_numeric_chain_is_left_to_the_numeric_checks():
+    assert [s for s, _ in verdicts(r"$0.5 + 0.25 = 0.75$")] == ["ok"]
+
+
+def test_generated_known_forms_are_current():
+    from klforge.audit import _known_forms
+
+    assert _known_forms.SOURCE_HASH == known.source_hash(), (
+        "klforge/audit/_known_forms.py is stale: run python -m klforge.audit.known")
+    assert "do not edit" in known.output_path().read_text().splitlines()[0]
+
+
+def test_known_forms_agree_with_mpmath_references():
+    import mpmath
+    with mpmath.workdps(30):
+        p, q = mpmath.mpf("0.3"), mpmath.mpf("0.6")
+        ref = p * mpmath.log(p / q) + (1 - p) * mpmath.log((1 - p) / (1 - q))
+        assert abs(known.value("kl_bernoulli", [p, q]) - ref) < mpmath.mpf(10) ** -25
+        lam = mpmath.mpf("2.5")
+        ref = mpmath.nsum(lambda k: -mpmath.exp(-lam) * lam ** k / mpmath.factorial(k)
+                          * (k * mpmath.log(lam) - lam - mpmath.loggamma(k + 1)), [0, mpmath.inf])
+        assert abs(known.value("entropy_poisson", [lam]) - ref) < mpmath.mpf(10) ** -20
+
+
+def test_the_audit_does_not_import_sympy():
+    code = ("import sys; from klforge.audit import audit_text; "
+            f"audit_text({GAUSS!r}.join(['$$', '$$'])); "
+            "assert 'sympy' not in sys.modules, 'sympy imported'")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
