@@ -1,5 +1,7 @@
 """The auditor never crashes or hangs: random and mutated documents, deep nesting, huge
-exponents, unbalanced delimiters.  (The time bound here is a hang guard, not a speed claim.)"""
+exponents, unbalanced delimiters — in every format it reads (Markdown, LaTeX, notebooks,
+HTML, reStructuredText, Quarto).  (The time bound here is a hang guard, not a speed claim.)"""
+import json
 import os
 import time
 from pathlib import Path
@@ -7,14 +9,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from klforge.audit import audit_text
+from klforge.audit import AuditInputError, audit_text
 
 CORPUS = sorted((Path(__file__).parent / "audit_corpus").glob("problems_*"))
-TOKENS = ["$", "$$", "\\[", "\\]", "\\(", "\\)", "{", "}", "(", ")", "[", "]", "=", "\\approx",
-          "\\le", "<", ">", "^", "_", "\\frac", "\\ln", "\\log", "\\log_2", "\\exp", "e^", "\\sqrt",
-          "\\sum_{i=1}^{", "\\cdot", "\\times", "-", "+", "/", "0.5", "10", "9", "1e5", "x", "H(p,q)",
-          "\\text{ nats}", "\\ldots", "\\left(", "\\right)", "&", "\\\\", "\n", "\n\n", " ", "%",
-          "```", "```{math}", "\\begin{align}", "\\end{align}", "\\stackrel{?}{=}", "\\%", "é", "\x00"]
+TOKENS = ["$", "$$", "\\[", "\\]", "\\(", "\\)", "{", "}", "(", ")", "[", "]", "=",
+          "\\approx", "\\le", "<", ">", "^", "_", "\\frac", "\\ln", "\\log", "\\log_2",
+          "\\exp", "e^", "\\sqrt", "\\sum_{i=1}^{", "\\cdot", "\\times", "-", "+", "/",
+          "0.5", "10", "9", "1e5", "x", "H(p,q)", "\\text{ nats}", "\\ldots", "\\left(",
+          "\\right)", "&", "\\\\", "\n", "\n\n", " ", "%", "```", "```{math}",
+          "\\begin{align}", "\\end{align}", "\\stackrel{?}{=}", "\\%", "é", "\x00"]
 HANG_GUARD = 60.0
 #: KLFORGE_FUZZ_SCALE=10 runs ten times as many examples (a deeper local fuzz).
 SCALE = int(os.environ.get("KLFORGE_FUZZ_SCALE", "1"))
@@ -81,3 +84,69 @@ def test_pathological_inputs():
     for text in cases:
         audit_ok(text, "md")
         audit_ok(text, "tex")
+
+
+# -- the other formats ------------------------------------------------------------------------
+FORMAT_TOKENS = TOKENS + [
+    # HTML
+    "<p>", "</p>", "<span class=\"katex\">", "<span class=\"katex-html\">", "</span>",
+    "<annotation encoding=\"application/x-tex\">", "</annotation>", "<math>", "</math>",
+    "<script type=\"math/tex\">", "<script type=\"math/tex; mode=display\">", "</script>",
+    "<!--", "-->", "<pre>", "</pre>", "&lt;", "&amp;", "&#x27;", "<h2>", "<li>", "<strong>",
+    "<", ">", "<![CDATA[", "<!DOCTYPE html>",
+    # reStructuredText
+    ":math:`", "`", "`:math:", ".. math::", "\n   ", "\n\n   ", ":label: x", "::",
+    ".. code-block:: python", "====", "----", "* ", ".. note::",
+    # Markdown/MyST/Quarto
+    ":::{math}", ":::", ":::{dropdown}", "::: {.callout-note}", "```{python}", "    ", "> ",
+    "- ", "1. ", "(a)", "**Part 2**", "---", "{math}`", "| a | b |", "|---|---|",
+]
+FORMATS = ["md", "qmd", "tex", "html", "rst"]
+
+
+@settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FORMAT_TOKENS), max_size=80), st.sampled_from(FORMATS))
+def test_format_token_soup(tokens, fmt):
+    audit_ok("".join(tokens), fmt)
+
+
+@settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["markdown", "code", "raw", "bogus", None]),
+                          st.lists(st.sampled_from(FORMAT_TOKENS), max_size=30)), max_size=8),
+       st.booleans())
+def test_notebooks_of_random_cells(cells, as_list):
+    nb = {"cells": [{"cell_type": kind, "source": (["".join(src)] if as_list else "".join(src))}
+                    if kind else "".join(src) for kind, src in cells]}
+    report = audit_ok(json.dumps(nb), "ipynb")
+    for f in report.findings:
+        assert f.cell is not None and 0 <= f.cell < len(cells)
+
+
+@settings(max_examples=100 * SCALE, deadline=None)
+@given(st.text(max_size=200))
+def test_random_text_is_a_notebook_or_a_one_line_error(text):
+    try:
+        audit_ok(text, "ipynb")
+    except AuditInputError as e:
+        assert "\n" not in str(e) and "notebook" in str(e)
+
+
+def test_pathological_inputs_in_every_format():
+    cases = [
+        "<span>" * 5000 + "\\(1 = 1\\)" + "</span>" * 5000,       # deep HTML nesting
+        "<annotation encoding=\"application/x-tex\">" * 2000,       # never closed
+        "<!--" * 3000,
+        "&" * 10000 + "\\(1 = 1\\)",
+        ".. math::\n" + "   = 1\n" * 3000,                             # one long math block
+        ":math:`" * 5000,
+        "\n".join("  " * k + ".. note::" for k in range(300)),      # nested directives
+        ":::{note}\n" * 500 + "$1 = 1$\n" + ":::\n" * 500,          # nested MyST fences
+        "> " * 3000 + "$1 = 1$",                                    # deep blockquote
+        "- " * 3000 + "$1 = 1$",                                    # deep lists
+        "\\begin{equation}" * 3000 + "$1 = 1$",                    # unclosed environments
+        "\\(" * 5000 + "1 = 1",
+        "$" + "\\\\" * 5000 + "$",
+    ]
+    for text in cases:
+        for fmt in FORMATS:
+            audit_ok(text, fmt)

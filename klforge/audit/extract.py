@@ -57,7 +57,10 @@ class Extracted:
         return self
 
 
-_BLANK_CMDS = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]*\}|\\(?:nonumber|notag|hline)\b"
+_BLANK_CMDS = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]*\}|\\(?:nonumber|notag|hline"
+                         r"|pause|medskip|smallskip|bigskip|noindent)\b"
+                         r"|\\(?:onslide|only|uncover|visible|alt)\s*<[^>\n]{0,20}>"
+                         r"|\\(?:vspace|hspace)\*?\{[^{}]*\}"
                          r"|\\(?:begin|end)\{(?:aligned|alignedat|split|gathered|array|"
                          r"align|eqnarray|equation|gather|multline|flalign|alignat|"
                          r"tabular)\*?\}(?:\{[^{}]*\})?")
@@ -168,6 +171,9 @@ def tex_math(text: str, base: int = 0, dollars: str = "tex") -> Extracted:
             if close != "$":
                 never.add(close)
             search = m.end()
+            continue
+        if dollars == "tex" and _PARA.search(text, start, end):
+            search = m.end()  # TeX ends math at a blank line: an unclosed opener
             continue
         body = text[start:end]
         if tok == "$" and dollars == "md" and (not body or body[0].isspace() or

@@ -12,10 +12,10 @@ logs are base 2"), math segments, and scope marks.
   anonymous chain: its leading relation is dropped and its first element is the start.
 * **Scopes.**  A heading (``section``) forgets the names defined so far and ends the
   chain; a sub-problem (``part``: ``a)``, ``(ii)``, a list item, a bold label) ends the
-  chain and makes every name rebindable — the hook :func:`new_part` marks names as data
-  (``NameValue.datum``), which the auditor rebinds when a later chain gives the name new
-  data instead of reporting a contradiction; values already bound still evaluate, so an
-  error inherited through a name is still found.
+  chain and makes every name bound so far rebindable — :func:`new_part` marks them stale
+  and :func:`rebind_stale` forgets a stale name just before a chain that it heads, so the
+  chain binds it anew instead of contradicting it; until then it keeps its value, so an
+  error inherited through a name in a later part is still found.
 
 Example: ``"(a) $H$:\\n\\n$$\\n= 0.5 + 0.25\\n$$\\n$$\\n= 0.75\\n$$"`` is the chain
 ``H = 0.5 + 0.25 = 0.75``.  Bounds: one pass over the events; the caller's deadline is
@@ -43,13 +43,38 @@ def new_section(aud) -> None:
     """A heading: names defined so far mean nothing here; the chain ends."""
     aud.names.clear()
     aud.chain = None
+    aud.stale_names = set()
 
 
 def new_part(aud) -> None:
-    """A sub-problem: the chain ends; every name may be rebound with new data."""
+    """A sub-problem: the chain ends; every name bound so far may be rebound here (it is
+    *stale*: a chain headed by it defines it anew, see :func:`rebind_stale`), and until
+    then it keeps its value, so later parts that use it inherit it."""
     aud.chain = None
-    for value in aud.names.values():
-        value.datum = True
+    aud.stale_names = set(aud.names)
+
+
+def rebind_stale(aud, text: str, parse) -> None:
+    """Before a segment: a stale name that heads one of its chains is forgotten, so the
+    chain binds it to the sub-problem's new data instead of contradicting it."""
+    stale = getattr(aud, "stale_names", None)
+    if not stale or "=" not in text and "approx" not in text:
+        return
+    from . import nodes as N
+    try:
+        from .check import clauses
+        parts = [text[a:b] for a, b in clauses(text)]
+    except ImportError:
+        parts = [text]
+    for part in parts:
+        try:
+            items = parse(part)
+        except Exception:
+            continue
+        head = items[0] if items else None
+        if isinstance(head, N.Name) and head.name in stale:
+            stale.discard(head.name)
+            aud.names.pop(head.name, None)
 
 
 def _begins_relation(text: str) -> bool:
@@ -60,14 +85,14 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
     """Feed ``doc`` (an :class:`~.extract.Extracted`) to ``aud``; returns the offset where
     the deadline stopped the audit, or None."""
     events = [(off, 0, lit) for off, lit in prose_numbers(doc.prose)]
-    has_prose = hasattr(aud, "prose")
-    if has_prose:
+    if hasattr(aud, "prose"):
         events += [(p.offset, 0, p) for p in doc.prose if p.text.strip()]
     events += [(m.offset, -1, m.kind) for m in doc.marks]
-    segs = sorted(doc.segments, key=lambda s: s.offset)
-    merged = _merge_leads(text, segs, doc.marks)
-    events += [(s.offset, 1, s) for s in merged]
+    segs = _merge_leads(text, sorted(doc.segments, key=lambda s: s.offset), doc.marks)
+    runs = _continuations(segs, doc.marks)
+    events += [(s.offset, 1, s) for s in segs]
     events.sort(key=lambda e: (e[0], e[1]))
+    consumed: set[int] = set()
     for k, (off, kind, item) in enumerate(events):
         if deadline is not None and k % 16 == 0 and time.monotonic() > deadline:
             return off
@@ -78,18 +103,52 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
                 aud.prose_number(item)
             else:
                 aud.prose(item.text, item.offset)
-        else:
+        elif id(item) not in consumed:
+            if item.display and aud.chain is None and _begins_relation(item.text):
+                # an anonymous chain: the relation has nothing on its left; the display
+                # blocks that continue it are read with it
+                m = _REL.match(item.text)
+                more = runs.get(id(item), [])
+                consumed.update(id(x) for x in more)
+                item = _joined(text, [Segment(" " * m.end() + item.text[m.end():],
+                                              item.offset, True)] + more)
             _segment(aud, item, parse)
     return None
 
 
+def _continuations(segs: list[Segment], marks) -> dict[int, list[Segment]]:
+    """For each display block that begins with a relation: the display blocks right after
+    it that begin with a relation too (no inline math or scope mark between)."""
+    mark_at = sorted(m.offset for m in marks)
+    runs: dict[int, list[Segment]] = {}
+    k = 0
+    while k < len(segs):
+        s = segs[k]
+        j = k + 1
+        if s.display and _begins_relation(s.text):
+            while (j < len(segs) and segs[j].display and _begins_relation(segs[j].text)
+                   and bisect.bisect_right(mark_at, segs[j - 1].offset) ==
+                   bisect.bisect_right(mark_at, segs[j].offset) and j - k < 200):
+                j += 1
+            runs[id(s)] = segs[k + 1:j]
+        k = j
+    return runs
+
+
+def _joined(text: str, parts: list[Segment]) -> Segment:
+    """Several segments read as one, the text between them blanked (offsets exact)."""
+    out = parts[0].text
+    end = parts[0].offset + len(parts[0].text)
+    for p in parts[1:]:
+        out += re.sub(r"[^\n]", " ", text[end:p.offset]) + p.text
+        end = p.offset + len(p.text)
+    return Segment(out, parts[0].offset, True)
+
+
 def _segment(aud, seg: Segment, parse) -> None:
-    text = seg.text
-    if seg.display and aud.chain is None and _begins_relation(text):
-        m = _REL.match(text)  # an anonymous chain: the relation has nothing on its left
-        text = " " * m.end() + text[m.end():]
     try:
-        aud.segment(text, seg.offset, seg.display, parse)
+        rebind_stale(aud, seg.text, parse)
+        aud.segment(seg.text, seg.offset, seg.display, parse)
     except Exception as e:  # a bug must not hide the rest of the report
         aud.chain = None
         aud.add(seg.offset, "unchecked", seg.text.strip()[:160], None, None,
@@ -110,8 +169,7 @@ def _merge_leads(text: str, segs: list[Segment], marks) -> list[Segment]:
                 and _lead_gap_ok(text, end, nxt.offset)
                 and bisect.bisect_right(mark_at, end) == bisect.bisect_right(mark_at,
                                                                              nxt.offset)):
-            gap = re.sub(r"[^\n]", " ", text[end:nxt.offset])
-            out.append(Segment(s.text + gap + nxt.text, s.offset, True))
+            out.append(_joined(text, [s, nxt]))
             k += 2
             continue
         out.append(s)

@@ -1,0 +1,219 @@
+"""What the auditor reads as math, where, and how it lays chains out (issue 13, items 1, 2, 10).
+
+Expected verdicts are worked by hand: ln(0.92/0.70) = 0.273293…, so 0.2733 is right and
+0.274 is a mis-rounding; 0.5 + 0.25 = 0.75.
+"""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from klforge.audit import audit_text
+from klforge.audit.extract import LineIndex, display_rows, latex
+from klforge.audit.markdown import markdown
+
+
+def found(text, fmt="md"):
+    return [(f.line, f.severity) for f in audit_text(text, fmt).findings]
+
+
+def errors(text, fmt="md"):
+    return sorted({line for line, sev in found(text, fmt) if sev == "error"})
+
+
+def checked(text, fmt="md"):
+    return sorted({line for line, sev in found(text, fmt) if sev in ("ok", "warning", "error")})
+
+
+# -- Markdown/MyST: what markdown-it renders as math is math, nothing else ------------------
+@pytest.mark.parametrize("text", [
+    "    $1 + 1 = 3$\n",                                  # indented code block
+    "```\n$1 + 1 = 3$\n```\n",                            # code fence
+    "```python\nx = '$1 + 1 = 3$'\n```\n",
+    "~~~\n$$1 + 1 = 3$$\n~~~\n",
+    "Code `$1 + 1 = 3$` inline.\n",                       # code span
+    "<!-- $1 + 1 = 3$ -->\n",                             # HTML comment (block)
+    "text <!-- $1 + 1 = 3$ --> text\n",                   # HTML comment (inline)
+    "---\ntitle: $1 + 1 = 3$\n---\n",                     # front matter
+    "```{code-cell} python\n$1 + 1 = 3$\n```\n",          # MyST code directive
+    "Costs $5 and $10 = 3 dollars.\n",                    # currency, not math
+])
+def test_markdown_not_math(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text,line", [
+    (":::{math}\n:label: eq1\n1 + 1 = 3\n:::\n", 3),
+    ("```{math}\n1 + 1 = 3\n```\n", 2),
+    ("Role {math}`1 + 1 = 3` here.\n", 1),
+    ("Inline $1 + 1 = 3$.\n", 1),
+    ("Para\n$$\n1 + 1 = 3\n$$\n", 3),
+    ("\\begin{align}\nx &= 2 \\\\\n1 + 1 &= 3\n\\end{align}\n", 3),
+    ("Text \\(1 + 1 = 3\\) and more.\n", 1),
+    ("- item\n- item $1 + 1 = 3$\n", 2),
+    ("> quoted\n> $1 + 1\n> = 3$\n", 3),
+    (":::{dropdown} Solution\nHere $1 + 1 = 3$.\n:::\n", 2),
+    ("- a list\n\n  :::{note}\n  Here $1 + 1 = 3$.\n  :::\n", 4),
+    ("::: {.callout-note}\nQuarto $1 + 1 = 3$\n:::\n", 2),
+    ("| p | q |\n|---|---|\n| $1 + 1 = 3$ | 2 |\n", 3),
+])
+def test_markdown_math_is_found_at_its_line(text, line):
+    assert found(text) == [(line, "error")]
+
+
+def test_offsets_are_exact():
+    text = "# T\n\n> a $x = 1$\n>\n> $$\n> y = 2\n> $$\n\n- $z = 3$ and `$w$`\n"
+    for s in markdown(text).segments:
+        assert text[s.offset:s.offset + len(s.text)].replace(">", " ") == s.text.replace(
+            ">", " ")
+
+
+# -- LaTeX: comments, verbatim, \verb are not math; TeX's own rules for $ -----------------
+@pytest.mark.parametrize("text", [
+    "% $1 + 1 = 3$\n",
+    "\\begin{verbatim}\n$1 + 1 = 3$\n\\end{verbatim}\n",
+    "\\begin{lstlisting}\n$1 + 1 = 3$\n\\end{lstlisting}\n",
+    "\\begin{minted}{python}\n$1 + 1 = 3$\n\\end{minted}\n",
+    "\\verb|$1 + 1 = 3$| and \\verb+$2=5$+\n",
+    "\\newcommand{\\x}{$1 + 1 = 3$}\n\\begin{document}\nhi\n\\end{document}\n",
+    "$$1 + 1\n\n= 3$ x $\n",                             # a blank line ends TeX math
+])
+def test_latex_not_math(text):
+    assert found(text, "tex") == []
+
+
+def test_latex_escaped_percent_and_dollar_stay():
+    assert found("$50\\% = 0.5$ and \\$ 5 $1 + 1 = 3$\n", "tex") == [(1, "ok"), (1, "error")]
+
+
+def test_rows_split_at_cr_and_double_backslash_but_not_in_matrices():
+    rows = display_rows("a = 1 \\cr b = 2 \\\\ \\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix} = c", 0)
+    assert [r.text.strip() for r in rows][:2] == ["a = 1", "b = 2"]
+    assert "pmatrix" in rows[2].text
+
+
+def test_a_row_beginning_with_plus_continues_the_row_before():
+    body = "P & = & 0.5 \\\\ & + & 0.25 \\\\ & = & 0.75"
+    rows = [r.text.split() for r in display_rows(body, 0)]
+    assert rows == [["P", "=", "0.5", "+", "0.25"], ["=", "0.75"]]
+
+
+def test_beamer_pause_inside_rows_is_blanked():
+    text = ("\\begin{eqnarray*}\nP &=& 0.5 + 0.25 \\\\\n\\pause\n&=& 0.75 \\\\\n\\pause\n"
+            "&=& 1.5\n\\end{eqnarray*}\n")
+    assert found(text, "tex") == [(4, "ok"), (6, "error")]
+
+
+def test_latex_lines():
+    text = "a\n%c $x$\nb $1 + 1 = 2$\n\\[\n2 + 2\n= 5\n\\]\n"
+    doc = latex(text)
+    lines = LineIndex(text)
+    assert [lines.line(s.offset) for s in doc.segments] == [3, 4]
+    assert found(text, "tex") == [(3, "ok"), (6, "error")]
+
+
+# -- chains as courses lay them out (item 1) --------------------------------------------
+K1 = """(a) $D_{\\mathrm{KL}}(p\\|q)$:
+
+$$
+= 0.92\\ln\\frac{0.92}{0.70} + 0.08\\ln\\frac{0.08}{0.30}
+$$
+$$
+= 0.92({LN}) + 0.08(-1.3218)
+$$
+"""
+
+
+def test_a_chain_begun_by_inline_math_is_continued_by_display_blocks():
+    assert found(K1.replace("{LN}", "0.2733")) == [(4, "unchecked"), (7, "ok")] or \
+        found(K1.replace("{LN}", "0.2733"))[-1] == (7, "ok")
+    bad = found(K1.replace("{LN}", "0.274"))
+    assert (7, "error") in bad
+
+
+def test_an_inline_definition_with_a_formula_leads_into_the_block():
+    text = "Cross-entropy $H = 0.5 + 0.25$:\n\n$$\n= 0.3\n$$\n"
+    assert found(text) == [(4, "error")]
+    assert found(text.replace("0.3", "0.75")) == [(4, "ok")]
+
+
+def test_a_finished_inline_value_is_not_a_lead_in():
+    text = "We have $q = 0.2$, so\n\n$$\n= 0.5 \\cdot 0.4 = 0.2\n$$\n"
+    assert found(text) == [(4, "ok")]
+
+
+def test_an_anonymous_chain_is_checked_step_by_step():
+    text = "Then\n\n$$\n= 0.5 \\cdot 0.4\n$$\n\n$$\n= 0.25\n$$\n"
+    assert found(text) == [(8, "error")]
+    assert found(text.replace("0.25", "0.2")) == [(8, "ok")]
+
+
+# -- sub-problems (item 2) --------------------------------------------------------------
+PARTS = """# Problem
+
+{A} $H = 0.5 + 0.25 = 0.75$
+
+{B} $H = 0.25 + 0.25 = 0.5$
+"""
+
+
+@pytest.mark.parametrize("a,b", [("(a)", "(b)"), ("a)", "b)"), ("(i)", "(ii)"),
+                                 ("**Easy**", "**Hard**"), ("**Part 1**", "**Part 2**"),
+                                 ("- ", "- "), ("1.", "2.")])
+def test_a_name_given_new_data_in_a_sub_problem_is_rebound(a, b):
+    text = PARTS.format(A=a, B=b)
+    assert errors(text) == [] and checked(text) == [3, 5]
+
+
+def test_without_a_sub_problem_the_same_name_is_a_contradiction():
+    assert errors(PARTS.format(A="First", B="and then")) == [5]
+
+
+def test_names_still_evaluate_in_a_later_sub_problem():
+    text = "(a) $H = 0.5 + 0.25 = 0.75$\n\n(b) $2 H = 1.9$\n"
+    assert errors(text) == [3] and errors(text.replace("1.9", "1.5")) == []
+
+
+def test_latex_items_are_sub_problems():
+    text = ("\\begin{enumerate}\n\\item $H = 0.5 + 0.25 = 0.75$\n"
+            "\\item $H = 0.25 + 0.25 = 0.5$\n\\end{enumerate}\n")
+    assert errors(text, "tex") == [] and checked(text, "tex") == [2, 3]
+    assert errors(text.replace("\\item", "and"), "tex") == [3]
+
+
+# -- bounds and imports (item 10, robustness) ----------------------------------------------
+def test_the_audit_does_not_import_sympy():
+    code = textwrap.dedent("""
+        import sys
+        import klforge.audit as a
+        a.audit_text("# T\\n$1 + 1 = 2$ and $\\\\ln 2 = 0.6931$\\n", "md")
+        a.audit_text("\\\\[1 + 1 = 2\\\\]", "tex")
+        a.audit_text("<p>\\\\(1+1=2\\\\)</p>", "html")
+        a.audit_text(":math:`1 + 1 = 2`", "rst")
+        assert "sympy" not in sys.modules, sorted(m for m in sys.modules if "sympy" in m)
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.slow
+def test_a_10_mb_markdown_document_audits_within_its_bound(tmp_path):
+    import time
+    para = ("Some prose with numbers 0.25 and 3. Inline $H = 0.5 + 0.25 = 0.75$.\n\n"
+            "$$\n0.92 \\ln\\frac{0.92}{0.70} = 0.92(0.2733)\n$$\n\n"
+            "```python\nx = 1\n```\n\n- item a) $1 + 1 = 2$\n\n")
+    text = para * (10_000_000 // len(para) + 1)
+    t0 = time.monotonic()
+    report = audit_text(text, "md")
+    elapsed = time.monotonic() - t0
+    assert elapsed <= 10.0, elapsed
+    assert report.findings and not any(f.severity == "error" for f in report.findings)
+    last = report.findings[-1]
+    assert last.severity == "unchecked" and "time budget" in last.message or elapsed < 6
+
+
+def test_budget_exhausted_is_reported_once(monkeypatch):
+    from klforge.audit import api
+    monkeypatch.setattr(api, "BUDGET", 0.0)
+    fs = audit_text("$1 + 1 = 2$\n" * 50).findings
+    assert [f.severity for f in fs] == ["unchecked"] and "time budget" in fs[0].message
