@@ -207,9 +207,12 @@ def test_a_10_mb_markdown_document_audits_within_its_bound(tmp_path):
     report = audit_text(text, "md")
     elapsed = time.monotonic() - t0
     assert elapsed <= 10.0, elapsed
-    assert report.findings and not any(f.severity == "error" for f in report.findings)
-    last = report.findings[-1]
-    assert last.severity == "unchecked" and "time budget" in last.message or elapsed < 6
+    fs = report.findings
+    assert not any(f.severity == "error" for f in fs)
+    assert sum(f.severity == "ok" for f in fs) >= 1000   # it read well into the document
+    if "time budget" in fs[-1].message:                   # and says where it stopped
+        assert fs[-1].severity == "unchecked" and fs[-1].line > 10_000
+        assert sum("time budget" in f.message for f in fs) == 1
 
 
 def test_budget_exhausted_is_reported_once(monkeypatch):

@@ -74,30 +74,23 @@ def _markdown_chunks(text: str):
         pos = end
 
 
-def _extracted(text: str, fmt: str, deadline: float):
-    """The document's math in pieces: (extracted, budget exhausted at offset or None)."""
+def _pieces(text: str, fmt: str):
+    """The document's math, piece by piece: (offset where the piece starts, extracted)."""
     if fmt in ("md", "qmd", "ipynb"):
         from .markdown import markdown
-        out = extract.Extracted()
         for base, chunk in _markdown_chunks(text):
-            if time.monotonic() > deadline:
-                return out, base
             got = markdown(chunk)
-            for s in got.segments:
-                s.offset += base
-            for p in got.prose:
-                p.offset += base
-            for m in got.marks:
-                m.offset += base
-            out.extend(got)
-        return out, None
-    if fmt == "tex":
-        return extract.latex(text), None
-    if fmt == "html":
+            for item in got.segments + got.prose + got.marks:
+                item.offset += base
+            yield base, got
+    elif fmt == "tex":
+        yield 0, extract.latex(text)
+    elif fmt == "html":
         from .htmlpage import html
-        return html(text), None
-    from .rst import rst
-    return rst(text), None
+        yield 0, html(text)
+    else:
+        from .rst import rst
+        yield 0, rst(text)
 
 
 def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
@@ -113,12 +106,15 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
         except NotebookError as e:
             raise AuditInputError(f"{path}: {e}") from None
     deadline = time.monotonic() + BUDGET
-    doc, stopped = _extracted(text, fmt, deadline)
     lines = extract.LineIndex(text)
     aud = Auditor(path, lines.line)
+    stop = None
     with mpmath.mp.workdps(DPS):  # comparisons of 60-digit values happen at 60 digits
-        stop = layout.run(aud, text, doc, parse_chain, deadline)
-    stop = stop if stop is not None else stopped
+        for base, doc in _pieces(text, fmt):  # extracted and audited chunk by chunk
+            stop = base if time.monotonic() > deadline else layout.run(
+                aud, text, doc, parse_chain, deadline)
+            if stop is not None:
+                break
     if stop is not None:
         aud.add(stop, "unchecked", "(rest of the document)", None, None,
                 f"time budget of {BUDGET:g} s exhausted: the document was not audited from "
