@@ -176,3 +176,13 @@ def test_a_broken_notebook_is_a_one_line_exit_2(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2 and "not a Jupyter notebook" in r.stderr
     assert r.stderr.count("\n") == 1
+
+
+def test_notebook_location_in_table_and_sarif():
+    from klforge.audit.report import to_sarif, to_table
+    nb = notebook(("markdown", "a"), ("markdown", "b\n$1 + 1 = 3$"))
+    report = audit_text(nb, "ipynb", "n.ipynb")
+    assert "n.ipynb:cell 1:line 2" in to_table(report)
+    (result,) = json.loads(to_sarif(report))["runs"][0]["results"]
+    assert result["properties"] == {"cell": 1}
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 2}

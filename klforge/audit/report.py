@@ -47,6 +47,7 @@ def to_sarif(report: Report) -> str:
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": f.path},
                 "region": {"startLine": f.line}}}],
+            **({"properties": {"cell": f.cell}} if getattr(f, "cell", None) is not None else {}),
         })
     run = {"tool": {"driver": {
         "name": "klforge audit", "informationUri": "https://example.invalid/klforge",
@@ -57,6 +58,12 @@ def to_sarif(report: Report) -> str:
                        "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)
 
 
+def location(f) -> str:
+    """``file:line``, or ``file.ipynb:cell 3:line 2`` for a notebook."""
+    cell = getattr(f, "cell", None)
+    return f"{f.path}:{f.line}" if cell is None else f"{f.path}:cell {cell}:line {f.line}"
+
+
 def _clip(text, width):
     text = (text or "").replace("\n", " ")
     return text if len(text) <= width else text[:width - 1] + "…"
@@ -65,7 +72,7 @@ def _clip(text, width):
 def to_table(report: Report, show_ok: bool = False) -> str:
     rows = [f for f in report.findings if show_ok or f.severity != "ok"]
     head = ("location", "verdict", "relation", "stated", "computed", "message")
-    cells = [(f"{f.path}:{f.line}", f.severity, _clip(f.relation, 48), _clip(f.stated, 14),
+    cells = [(location(f), f.severity, _clip(f.relation, 48), _clip(f.stated, 14),
               _clip(f.computed, 16), f.message) for f in rows]
     widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(head[:-1])]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + "  message"] if cells else []
