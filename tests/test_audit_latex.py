@@ -11,7 +11,8 @@ from klforge.audit import nodes as N
 def value(tex):
     items = parse_chain(tex)
     assert len(items) == 1 and not isinstance(items[0], Unsupported), items
-    return N.evaluate(items[0], N.Env(mpmath.mp, lambda n: mpmath.mpf(n.value.numerator) / n.value.denominator))
+    return N.evaluate(items[0], N.Env(mpmath.mp, lambda n: mpmath.mpf(n.value.numerator)
+                                      / n.value.denominator))
 
 
 def refused(tex):
@@ -90,8 +91,8 @@ def test_continuation_and_names():
 
 
 def test_free_symbols_and_domain_errors_are_not_evaluable():
-    for tex in ("x^2", "\\text{where}", "\\ln(-1)", "\\frac{1}{0}", "\\sqrt{-4}", "10^{10^{10}}", "0^{-1}",
-                "\\sum_{i=1}^{100000} i", "e^{10^{7}}"):
+    for tex in ("x^2", "\\text{where}", "\\ln(-1)", "\\frac{1}{0}", "\\sqrt{-4}", "10^{10^{10}}",
+                "0^{-1}", "\\sum_{i=1}^{100000} i", "e^{10^{7}}"):
         (node,) = parse_chain(tex)
         with pytest.raises(N.NotEvaluable):
             value(tex)

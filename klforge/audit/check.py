@@ -19,13 +19,14 @@ units (nats for ln, bits for log₂) must match the logarithms of the chain's de
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import mpmath
 
 from . import context, identity
 from . import nodes as N
-from .clauses import clauses
+from .clauses import clauses, unwrap
 from .latex import Unsupported
 
 mp, iv = mpmath.mp, mpmath.iv
@@ -56,6 +57,8 @@ class NameValue:
     unit: str | None
     line: int
     datum: bool = False    # bound to a bare number (`p = 0.9`): data, rebound by a later `p = …`
+    printed: N.Num | None = None  # the value as last printed (H = 0.72): what later steps use
+    wrong_line: int | None = None  # that printed value was judged an error there
 
 
 @dataclass
@@ -75,6 +78,8 @@ class Chain:
     base: object = None                # base of a plain \log in this chain (None: e)
     base_open: bool = False            # plain \log, no convention yet: the first step decides
     inherited: str = ""                # a rounded input whose own statement was an error
+    flagged: set = field(default_factory=set)  # lines where this chain has an error
+    substituted: bool = False          # the definition reuses values printed rounded earlier
 
 
 def _point(n: N.Num):
@@ -144,11 +149,21 @@ class Auditor:
         self.vectors: dict[str, list] = {}     # p = (0.5, 0.3, 0.2): bound data
         self.log_base = "unknown"              # the document's \log: None (e), 2, 10
         self.log_source = ""                   # "stated" | "inferred at line N"
+        self.last = True                       # the step being judged ends its clause
 
     # -- evaluation ----------------------------------------------------------------------
-    def _env(self, ctx, literal, base="chain"):
+    def _env(self, ctx, literal, base="chain", printed=False):
         as_ctx = (lambda x: x) if ctx is mp else (lambda x: iv.mpf([x, x]))
-        values = {k: as_ctx(v.exact) for k, v in self.names.items()}
+        if ctx is iv:  # a name stands for its exact value or for its value as printed
+            values = {k: _hull(_rounded_iv(v.printed), v.exact) if v.printed else as_ctx(v.exact)
+                      for k, v in self.names.items()}
+        elif printed:
+            values = {k: _point(v.printed) if v.printed else v.exact
+                      for k, v in self.names.items()}
+        else:
+            values = {k: v.exact for k, v in self.names.items()}
+        for k in list(values):  # H(X|Y=a) is also written H(X|a)
+            values.setdefault(_alias(k), values[k])
         vectors = {k: [as_ctx(x) for x in v] for k, v in self.vectors.items()}
         if base == "chain":
             base = self.chain.base if self.chain is not None else (
@@ -163,14 +178,18 @@ class Auditor:
 
     def printed(self, node, base="chain"):
         """Value of ``node`` with every number read as printed."""
-        return N.evaluate(node, self._env(mp, _point, base))
+        return N.evaluate(node, self._env(mp, _point, base, printed=True))
 
     def _origin(self, n: N.Num):
         return self.results.get(n.key(), None) if n.key() in self.results else _point(n)
 
     def interval(self, node, exact_keys, base="chain"):
-        lit = lambda n: (_exact_iv(n) if n.key() in exact_keys or n.value_key() in exact_keys
-                         else _rounded_iv(n))
+        def lit(n):
+            if n.key() in exact_keys or n.value_key() in exact_keys:
+                return _exact_iv(n)
+            if n.key() in self.results:  # a printed result: its rounding or its exact value
+                return _hull(_rounded_iv(n), self.results[n.key()])
+            return _rounded_iv(n)
         return N.evaluate(node, self._env(iv, lit, base))
 
     # -- findings ------------------------------------------------------------------------
@@ -192,6 +211,7 @@ class Auditor:
     def segment(self, text: str, offset: int, display: bool, parse):
         """One piece of math, cut into clauses (``a = 1,\\; b = 2``); a clause that begins
         with a relation continues the chain of the clause or display block before it."""
+        text = unwrap(text)
         parts = clauses(text)
         for k, (a, b) in enumerate(parts):
             self._clause(text[a:b], offset + a, display or k + 1 < len(parts), parse)
@@ -222,6 +242,7 @@ class Auditor:
             self.chain = Chain()
             self.start(items[0], offset)
         for k in range(1, len(items), 2):
+            self.last = k + 2 >= len(items)
             self.step(items[k], items[k + 1], offset)
 
     def start(self, head, offset):
@@ -256,14 +277,24 @@ class Auditor:
             return False
         keys = {n.key() for n in N.literals(node)}
         rounded = {k for k in keys if k in self.results}
+        rounded_values = {n.value_key() for n in N.literals(node) if n.key() in rounded}
         c.definition, c.exact = node, value
-        c.known = (set(self.data) | keys | N.rational_values(node)) - rounded
+        c.known = (set(self.data) | keys | N.rational_values(node)) - rounded - rounded_values
         c.seen = keys
         c.prev, c.prev_point = node, printed
-        c.prev_interval = self.interval(node, c.known)
-        c.accumulated = _half(c.prev_interval) if rounded else mp.mpf(0)
-        wrong = sorted(self.wrong[k] for k in rounded if k in self.wrong)
+        try:
+            c.prev_interval = self.interval(node, c.known)
+        except N.NotEvaluable:  # e.g. a factorial of a rounded number: judge the point
+            c.prev_interval = iv.mpf([printed, printed])
+        names = [self.names[n.name] for n in N.walk(node)
+                 if isinstance(n, N.Name) and n.name in self.names]
+        # inputs printed rounded: the exact value may lie anywhere in their hull
+        c.accumulated = (2 * _half(c.prev_interval) if rounded or any(v.printed for v in names)
+                         else mp.mpf(0))
+        wrong = sorted([self.wrong[k] for k in rounded if k in self.wrong]
+                       + [v.wrong_line for v in names if v.wrong_line])
         c.inherited = ""
+        c.substituted = c.accumulated > 0 and c.prev is c.definition
         if wrong:
             c.error_line = wrong[0]
             c.inherited = f"; it uses a value stated wrongly at line {wrong[0]}"
@@ -290,14 +321,15 @@ class Auditor:
             return
         if not c.base_open:
             return
-        for base in context.CANDIDATES:
+        for base, loose in [(b, False) for b in context.CANDIDATES] + [
+                (b, True) for b in context.CANDIDATES]:
             try:
                 t = self.point(c.definition, base)
                 i_prev = self.interval(c.definition, c.known, base)
-                i_node = self.interval(node, c.known, base)
+                i_node = self.interval(node, set() if _is_number(node) else c.known, base)
             except N.NotEvaluable:
                 continue
-            if _meets(i_prev, i_node) or _distance(t, i_node) < _last_unit(node):
+            if _meets(i_prev, i_node) or loose and _distance(t, i_node) < _last_unit(node):
                 self._set_definition(c.definition, base)
                 if self.log_base == "unknown":
                     self.log_base = base
@@ -328,7 +360,7 @@ class Auditor:
                     self.data.add(node.key())
                 self.names[prev.name].datum = _is_literal(node)
             return
-        conditional = rel.op in ("≤", "≥", "<", ">") and (
+        conditional = rel.op in ("≤", "≥", "<", ">", "≠") and (
             _free_name(self, prev) or _free_name(self, node))
         if conditional:  # `p > 0`, `0 < q_i`: a condition on a variable, not a numeric claim
             self.add(at, "unchecked", relation, stated, None,
@@ -358,7 +390,7 @@ class Auditor:
         if self._rebinds(node, i_all, at, relation, stated):
             return
         unit_ok = self._unit_check(node, at, relation, stated)
-        if rel.op in ("≤", "≥", "<", ">"):
+        if rel.op in ("≤", "≥", "<", ">", "≠"):
             if c.prev_interval is None:
                 self.add(at, "unchecked", relation, stated, None,
                          "the left-hand side could not be evaluated", "inequality")
@@ -369,11 +401,12 @@ class Auditor:
             self._inequality(rel.op, at, relation, stated, i_bound, p)
             self._set_definition(node)
             return
+        wrong = False
         if unit_ok:  # a unit mismatch is the one finding on this relation
             n_before = len(self.findings)
             self._equality(node, at, relation, stated, i_all)
-            self._record(node, len(self.findings) > n_before and
-                         self.findings[-1].severity == "error", at)
+            wrong = len(self.findings) > n_before and self.findings[-1].severity == "error"
+            self._record(node, wrong, at)
         alt = getattr(node, "alt", None)
         if alt is not None:
             self._alternative(node, alt, offset, relation)
@@ -382,6 +415,10 @@ class Auditor:
         c.prev, c.prev_point, c.prev_interval = node, p, i_all
         if c.name:
             self._remember(c.name, node, at)
+            if c.defines and c.name in self.names and isinstance(node, N.Num) and unit_ok:
+                value = self.names[c.name]
+                value.printed = node
+                value.wrong_line = self.line_of(at) if wrong else None
 
     def _equality(self, node, at, relation, stated, i_all):
         c = self.chain
@@ -392,12 +429,22 @@ class Auditor:
         if not loose_prev and isinstance(c.prev, N.Name) and c.prev.name in self.names:
             was = self.names[c.prev.name]
             c.error_line = c.error_line or self.line_of(at)
-            self.add(at, "error", relation, stated, computed,
+            self.add_error(at, relation, stated, computed,
                      f"contradicts {c.prev.name} = {was.stated} (line {was.line}; exact "
                      f"{fmt(was.exact, like)})", "name")
             return
         last_unit = (mpmath.mpf(10) ** -node.decimals if isinstance(node, N.Num) else 0)
         dist = _distance(t, i_all)
+        follows = c.prev_point is not None and _contains(i_all, c.prev_point)
+        if loose_prev and follows and c.substituted and dist <= c.accumulated * (1 + SLACK):
+            if c.inherited:
+                self.add(at, "warning", relation, stated, computed,
+                         f"follows from the numbers as printed{c.inherited}; the exact value "
+                         f"is {computed}", "step")
+            else:
+                self.add(at, "ok", relation, stated, computed,
+                         "follows from values printed rounded earlier", "step")
+            return
         if SLACK * max(1, abs(t)) < dist < last_unit and c.error_line is None:
             self.add(at, "warning", relation, stated, computed,
                      f"the last digit is off: the exact value {computed} rounds to "
@@ -409,7 +456,7 @@ class Auditor:
             msg = "this step does not follow from the previous one" + (
                 f": {blame}" if blame else f" ({fmt(c.prev_point, like)}, written {stated})")
             c.error_line = c.error_line or self.line_of(at)
-            self.add(at, "error", relation, stated, computed, msg, "step")
+            self.add_error(at, relation, stated, computed, msg, "step")
             return
         if _contains(i_all, t):
             # numbers repeated from earlier steps are exact: does the step follow from the
@@ -422,28 +469,46 @@ class Auditor:
                          f"agrees with the exact value but not with the previous step as "
                          f"printed ({_text(c.prev)} = {fmt(c.prev_point, like)})", "step")
             return
-        follows = c.prev_point is not None and _contains(i_all, c.prev_point)
         if follows and dist <= c.accumulated * (1 + SLACK):
             rounded = _round_like(t, node)
             self.add(at, "warning", relation, stated, computed,
                      "consistent only through rounded intermediates; the exact value is "
                      f"{computed}" + (f", which rounds to {rounded}" if rounded else ""), "step")
             return
+        if follows and c.inherited:
+            self.add(at, "warning", relation, stated, computed,
+                     f"follows from the numbers as printed{c.inherited}; the exact value is "
+                     f"{computed}", "step")
+            return
         if c.error_line:
             msg = (f"inherits the error introduced at line {c.error_line}; the exact value is "
                    f"{computed}")
+            line = self.line_of(at)
+            # an intermediate step that follows from its predecessor is right as arithmetic:
+            # the error is reported where it was made, and on the value the chain concludes
+            # (once per line)
+            if follows and not (self.last and _is_number(node) and line not in c.flagged):
+                self.add(at, "warning", relation, stated, computed, msg, "step")
+                return
         else:
             msg = (f"follows from the previous step, but the exact value of the chain is "
                    f"{computed}")
             c.error_line = self.line_of(at)
-        self.add(at, "error", relation, stated, computed, msg, "step")
+        self.add_error(at, relation, stated, computed, msg, "step")
+
+    def add_error(self, at, *args):
+        """An error finding, remembered per line of the current chain."""
+        if self.chain is not None:
+            self.chain.flagged.add(self.line_of(at))
+        self.add(at, "error", *args)
 
     def _inequality(self, op, at, relation, stated, i_rhs, p_rhs):
         c = self.chain
         lhs_i, lhs_p = c.prev_interval, c.prev_point
         la, lb, ra, rb = lo(lhs_i), hi(lhs_i), lo(i_rhs), hi(i_rhs)
         tol = SLACK * max(1, abs(la), abs(rb))  # equal within 60-digit evaluation
-        sure, never = {"≤": (lb <= ra + tol, la > rb + tol),
+        sure, never = {"≠": (lb < ra - tol or la > rb + tol, la == lb == ra == rb),
+                       "≤": (lb <= ra + tol, la > rb + tol),
                        "<": (lb < ra - tol, la >= rb - tol),
                        "≥": (la >= rb - tol, lb < ra - tol),
                        ">": (la > rb + tol, lb <= ra + tol)}[op]
@@ -451,7 +516,7 @@ class Auditor:
         if sure:
             self.add(at, "ok", relation, stated, computed, "", "inequality")
         elif never:
-            self.add(at, "error", relation, stated, computed,
+            self.add_error(at, relation, stated, computed,
                      f"the inequality is false: {fmt(lhs_p)} {op} {fmt(p_rhs)} does not hold",
                      "inequality")
         else:
@@ -466,13 +531,13 @@ class Auditor:
         if c.unit and c.unit != unit:
             other = context.convert(c.exact, c.unit, unit)
             like = node if isinstance(node, N.Num) else None
-            self.add(at, "error", relation, stated, fmt(c.exact, like),
+            self.add_error(at, relation, stated, fmt(c.exact, like),
                      f"unit mismatch: the value is computed with {UNIT_OF_LOG[c.unit]} "
                      f"({c.unit}: {fmt(c.exact, like)}) but labelled {unit} (in {unit} it is "
                      f"{fmt(other, like)})", "unit")
             return False
         if c.name and c.name in self.names and self.names[c.name].unit not in (None, unit):
-            self.add(at, "error", relation, stated, None,
+            self.add_error(at, relation, stated, None,
                      f"unit mismatch: {c.name} was given in {self.names[c.name].unit} at line "
                      f"{self.names[c.name].line}, here in {unit}", "unit")
             return False
@@ -573,7 +638,8 @@ def _is_literal(node) -> bool:
     if isinstance(node, N.Neg):
         return _is_literal(node.arg)
     if isinstance(node, N.Mul):  # \frac{1}{2}: factors [("*", 1), ("/", 2)]
-        return len(node.factors) == 2 and all(_is_literal(f) for _, f in node.factors)
+        return (len(node.factors) == 2 and node.factors[1][0] == "/"
+                and all(_is_literal(f) for _, f in node.factors))
     if isinstance(node, N.Pow):
         return _is_literal(node.base) and _is_literal(node.exp)
     return False
@@ -588,6 +654,16 @@ def _free_name(aud, node) -> bool:
 def _unit_of(node, base=None):
     units = N.log_bases(node, base)
     return units.pop() if len(units) == 1 else None
+
+
+def _alias(name: str) -> str:
+    """``H(Y|X=1)`` → ``H(Y|1)``: a conditioning value written without its variable."""
+    head, paren, args = name.partition("(")
+    return head + paren + re.sub(r"(?<![\w])[A-Za-z]\w*=", "", args) if paren else name
+
+
+def _hull(interval, x):
+    return iv.mpf([min(lo(interval), x), max(hi(interval), x)])
 
 
 def _is_number(node) -> bool:
@@ -646,6 +722,8 @@ def _broken_terms(aud: Auditor, a, b, known) -> list:
         return []
     commutes = isinstance(a, N.Add) or (isinstance(a, N.Mul) and
                                         all(o == "*" for o, _ in a.factors))
+    if not any(meets[i][i] for i in range(len(pairs))):
+        return []  # no term lines up: a rearrangement (11/4 − ¾ log 3), not a substitution
     if not all(meets[i][i] for i in range(len(pairs))) and commutes and _has_matching(meets):
         return []  # same terms, reordered
     bad = []

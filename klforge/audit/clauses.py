@@ -69,6 +69,28 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return [_trim(text, a, b) for a, b in out if text[a:b].strip(" \t\n.,;~\\")]
 
 
+_WRAPPERS = re.compile(r"\\(?:boxed|fbox|bbox|underline|cancel|textcolor\s*\{[^{}]*\}|colorbox"
+                       r"\s*\{[^{}]*\})\s*\{|\\color\s*\{[^{}]*\}")
+
+
+def unwrap(text: str) -> str:
+    """Blank decorations around math, keeping offsets: ``\\boxed{a = 1}`` → ``       a = 1 ``,
+    ``\\color{blue}{0.5}`` → ``0.5`` with spaces (``\\textcolor``, ``\\fbox``, ``\\cancel``)."""
+    out = list(text)
+    for m in _WRAPPERS.finditer(text):
+        for i in range(m.start(), m.end()):
+            out[i] = " "
+        if not m.group().endswith("{"):
+            continue
+        depth, j = 1, m.end()
+        while j < len(text) and depth:
+            depth += (text[j] == "{") - (text[j] == "}")
+            j += 1
+        if depth == 0:
+            out[j - 1] = " "
+    return "".join(out)
+
+
 def _thousands(tokens, k) -> bool:
     before = tokens[k - 1].group() if k else ""
     after = tokens[k + 1].group() if k + 1 < len(tokens) else ""

@@ -79,7 +79,7 @@ class Context:
                     rec(f, b)
                 return
             if isinstance(n, N.Index):
-                if n.vector in MARKERS:
+                if n.vector in MARKERS and not _bound_data(self.aud, n.vector):
                     free.add(MARKERS[n.vector])
                 elif n.vector not in self.aud.names:
                     bad.append(n.vector)
@@ -367,3 +367,9 @@ def _bare_expectation(ctx, f, op, i, factors):
         return None
     e = ctx.expectation(f.name)
     return e if e is not None and e[2] is None else None
+
+
+def _bound_data(aud, vector: str) -> bool:
+    """p = (0.5, 0.3, 0.2) or p_1, p_2, … given values: p is the document's data, not any p."""
+    return vector in getattr(aud, "vectors", {}) or any(
+        k.startswith(vector + "_") for k in aud.names)

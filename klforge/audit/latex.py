@@ -52,7 +52,7 @@ UNITS = {"nat": "nats", "nats": "nats", "bit": "bits", "bits": "bits", "shannon"
          "bans": "hartleys", "dit": "hartleys", "dits": "hartleys"}
 RELATIONS = {"=": "=", "\\approx": "≈", "≈": "≈", "\\le": "≤", "\\leq": "≤", "≤": "≤",
              "\\leqslant": "≤", "\\ge": "≥", "\\geq": "≥", "≥": "≥", "\\geqslant": "≥",
-             "<": "<", "\\lt": "<", ">": ">", "\\gt": ">"}
+             "<": "<", "\\lt": "<", ">": ">", "\\gt": ">", "\\neq": "≠", "\\ne": "≠", "≠": "≠"}
 IGNORED = {"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "~", "\\displaystyle",
            "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
            "\\biggl", "\\biggr", "\\Biggl", "\\Biggr", "&", "\\nonumber", "\\notag",
@@ -415,9 +415,7 @@ class Parser:
             return Mul([("*", num), ("/", den)])
         if tok in ("\\binom", "\\dbinom", "\\tbinom"):
             self.next()
-            n, k = self.braced(), self.braced()
-            return Mul([("*", Func("fact", n)), ("/", Func("fact", k)),
-                        ("/", Func("fact", Add([(1, n), (-1, k)])))])
+            return _binomial(self.braced(), self.braced())
         if tok == "\\sqrt":
             self.next()
             index = None
@@ -429,6 +427,13 @@ class Parser:
             return Func("sqrt", arg, index)
         if tok in ("\\ln", "\\log", "\\exp", "\\lg"):
             return self.function()
+        if tok == "\\Phi" and self.peek(1)[1] in ("(", "\\left"):
+            self.next()  # the standard normal distribution function
+            return Func("Phi", self.atom())
+        if (kind == "cmd" and tok[1:].isalpha() and tok not in KNOWN
+                and self.peek(1)[1] in ("(", "[", "_", "\\left")):
+            self.next()  # \E[X], \Var(X), \p(X=1): a document's own macro for a name
+            return self.identifier_from(tok[1:], pos)
         if tok == "\\pi":
             self.next()
             return Const("pi", pos)
@@ -471,10 +476,15 @@ class Parser:
         return Tuple(items, pos)
 
     def braced(self):
-        """A braced group ``{expr}``, or one digit of a bare number (``\\frac12``)."""
+        """A braced group ``{expr}`` (``{n \\choose k}`` is a binomial coefficient), or one
+        digit of a bare number (``\\frac12``)."""
         if self.at("{"):
             self.next()
             node = self.expr()
+            if self.at("\\choose", "\\binom"):
+                self.next()
+                k = self.expr()
+                node = _binomial(node, k)
             self.expect("}")
             return node
         kind, tok, pos = self.peek()
@@ -567,20 +577,30 @@ class Parser:
         parts = [tok if named else tok.lstrip("\\")]
         if tok in FONTS:
             parts = [_plain(self.group_text())]
-        elif not single:
-            while (self.peek()[0] == "ch" and self.peek()[1].isalpha() and tok[0] != "\\"
-                   and self.peek()[2] == self.toks[self.i - 1][2] + 1):
-                parts.append(self.next()[1])  # multi-letter identifiers such as KL
+        elif not single and tok[0] != "\\":
+            run = 0  # letters written together: one word (Var, SD, min) or a product (np)
+            while (self.peek(run)[0] == "ch" and self.peek(run)[1].isalpha()
+                   and self.peek(run)[2] == self.peek(run - 1)[2] + 1):
+                run += 1
+            word = tok + "".join(self.toks[self.i + j][1] for j in range(run))
+            if run and (word in WORDS or len(word) >= 4 or re.fullmatch("d[a-z]", word)):
+                parts = [word]
+                self.i += run
         if self.at("_") and not single:
             self.next()
             if self.at("{"):
                 sub = _plain(self.group_text())
+            elif (self.peek()[1] in ACCENTS or self.peek()[1] in FONTS) and self.peek(1)[1] == "{":
+                accent = self.next()[1].lstrip("\\")  # \sigma_\bar{x}, D_\text{KL}
+                inner = _plain(self.group_text())
+                sub = f"{accent}({inner})" if accent in {a[1:] for a in ACCENTS} else inner
             else:
                 sub = self.next()[1].lstrip("\\")
             if sub in self.sum_vars and len(parts) == 1:
                 return Index(parts[0], sub, pos)
             parts.append("_" + sub)
-        if allow_call and self.at("(", "[") and not self.peek(1)[0] == "num":
+        if allow_call and self.at("(", "[") and (self.peek(1)[0] != "num" or (
+                self.peek(2)[1] == ")" and self.at("("))):  # P(0), p_X(1): values of P, p_X
             opener, closer = self.peek()[1], {"(": ")", "[": "]"}[self.peek()[1]]
             start = self.next()[2]
             level = 1
@@ -599,9 +619,29 @@ class Parser:
         return Name("".join(parts), pos)
 
 
+#: letters written together that are one word, not a product of one-letter symbols
+WORDS = set("Var Cov SD SE Corr Pr KL JS JSD CE MI Bin Pois Poisson Geom Exp Unif Beta Gamma "
+            "Normal Ber Bern Binom min max sd se var cov argmax argmin softmax sigmoid ReLU "
+            "IG MSE NLL PMF PDF CDF pmf pdf cdf erf logit bits nats bit nat cm kg mg ml km mm "
+            "sec hrs yr lb ft in".split())
+
+#: commands with a meaning of their own: never read as a document's macro for a name
+KNOWN = {"\\frac", "\\dfrac", "\\tfrac", "\\cfrac", "\\binom", "\\dbinom", "\\tbinom", "\\sqrt",
+         "\\ln", "\\log", "\\lg", "\\exp", "\\pi", "\\sum", "\\prod", "\\int", "\\left", "\\right",
+         "\\text", "\\infty", "\\cdot", "\\times", "\\div", "\\sin", "\\cos", "\\tan", "\\oint",
+         "\\lim", "\\max", "\\min", "\\sup", "\\inf", "\\arg", "\\det", "\\partial", "\\nabla",
+         "\\mathrm", "\\operatorname", "\\mathcal", "\\mathbb", "\\mathbf", "\\mathit", "\\mathsf",
+         "\\boldsymbol", "\\iint", "\\iiint"} | {"\\" + g for g in GREEK}
+
 ATOM_STARTS = {"(", "[", "{", "\\left", "\\frac", "\\dfrac", "\\tfrac", "\\cfrac", "\\binom",
                "\\dbinom", "\\tbinom", "\\sqrt", "\\ln", "\\log", "\\lg", "\\exp", "\\pi",
                "\\sum", "\\prod", "\\int"}
+
+
+def _binomial(n, k):
+    """n! / (k! (n − k)!)"""
+    return Mul([("*", Func("fact", n)), ("/", Func("fact", k)),
+                ("/", Func("fact", Add([(1, n), (-1, k)])))])
 
 
 def _walk(node):

@@ -472,9 +472,17 @@ def _func(node, x, env, ctx):
         if not _positive(x):
             raise NotEvaluable("root of a number that is not positive")
         return ctx.exp(ctx.log(x) / n)
+    if node.name == "Phi":  # standard normal distribution function, monotone
+        if hasattr(x, "a"):
+            return ctx.mpf([mpmath.ncdf(mpmath.mp.mpf(x.a)), mpmath.ncdf(mpmath.mp.mpf(x.b))])
+        return mpmath.ncdf(x)
     if node.name == "fact":
-        k = x.a if hasattr(x, "a") and x.a == x.b else x
-        if hasattr(k, "a") or k != int(k) or k < 0:
+        if hasattr(x, "a"):
+            if x.a != x.b:
+                raise NotEvaluable("factorial of an inexact number")
+            x = mpmath.mp.mpf(x.a)
+        k = x
+        if k != int(k) or k < 0:
             raise NotEvaluable("factorial of a number that is not a whole number")
         if k > MAX_SUM_TERMS:
             raise NotEvaluable("factorial too large to check")

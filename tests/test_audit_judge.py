@@ -1,0 +1,168 @@
+"""The judge on text as authors write it (issue 13, items 3–8).
+
+Every expected verdict is decided by hand or by an mpmath computation written here,
+independently of the auditor: e.g. H(0.2) = 0.7219280949 bits, 0.2·ln 1.5 = 0.0810930216 nats.
+"""
+import mpmath
+import pytest
+
+from klforge.audit import audit_text
+
+mp = mpmath.mp
+
+
+def verdicts(text, fmt="md"):
+    return [f.severity for f in audit_text(text, fmt).findings]
+
+
+def findings(text, fmt="md"):
+    return audit_text(text, fmt).findings
+
+
+def rounds_to(x, decimals):
+    from decimal import ROUND_HALF_EVEN, Decimal
+    return str(Decimal(mpmath.nstr(x, 40)).quantize(Decimal(10) ** -decimals, ROUND_HALF_EVEN))
+
+
+# -- item 3: rounding as authors use it ------------------------------------------------------
+
+H02 = -mpmath.mpf("0.8") * mpmath.log(mpmath.mpf("0.8"), 2) - mpmath.mpf("0.2") * mpmath.log(
+    mpmath.mpf("0.2"), 2)
+
+
+def test_references():
+    assert rounds_to(H02, 3) == "0.722" and abs(1000 * H02 - 722) > mpmath.mpf("0.05")
+
+
+def test_a_rounded_result_reused_as_input_stands_for_its_interval():
+    doc = ("$H = -0.8\\log_2 0.8 - 0.2\\log_2 0.2 = 0.722$ bits.\n\n"
+           "Then $1000 \\times 0.722 = 722$ and $1000 \\times 0.722 = 730$.\n")
+    assert verdicts(doc) == ["ok", "ok", "error"]
+
+
+def test_a_truncated_last_digit_is_a_warning():
+    (f,) = findings("$\\ln 10 = 2.302$")  # ln 10 = 2.302585… rounds to 2.303
+    assert f.severity == "warning" and "2.303" in f.message
+
+
+def test_an_error_inherited_through_a_rounded_value_is_reported_as_inherited():
+    doc = ("$D_1 = 0.5\\ln 2 = 0.3566$\n\n"          # 0.5 ln 2 = 0.34657…: wrong
+           "$J = \\frac12(0.3566 + 0.1) = 0.2283$\n")  # right arithmetic on the wrong value
+    first, second = findings(doc)
+    assert first.severity == "error" and second.severity == "warning"
+    assert "line 1" in second.message
+
+
+# -- item 4: the base of \log from context ----------------------------------------------------
+
+@pytest.mark.parametrize("doc", [
+    "$\\log 4 = 2 \\text{ bits}$",
+    "All logs are base 2.\n\n$\\log 8 = 3$",
+    "Entropy is measured in bits here.\n\n$\\log 8 = 3$",
+    "$H = -\\frac12\\log\\frac12 - \\frac12\\log\\frac12 = 1$\n\nand $\\log 8 = 3$",
+    "Here $\\log$ is the natural logarithm.\n\n$\\log 4 = 1.386$",
+    "$\\lg 8 = 3$ and $\\log_2 8 = 3$ and $\\ln 4 = 1.386$",
+])
+def test_log_base_from_the_document(doc):
+    assert set(verdicts(doc)) == {"ok"}
+
+
+def test_a_base_mismatch_is_one_finding_naming_the_base():
+    (f,) = findings("$\\ln 4 = 2 \\text{ bits}$")
+    assert f.severity == "error" and f.check == "unit"
+    assert "ln" in f.message and "bits" in f.message and "in bits it is 2.0" in f.message
+
+
+# -- item 5: decorations and punctuation -----------------------------------------------------
+
+@pytest.mark.parametrize("doc,expected", [
+    ("$\\boxed{0.5 + 0.25 = 0.75}$", ["ok"]),
+    ("$0.5 + 0.25 = \\mathbf{0.75}$", ["ok"]),
+    ("$0.5 + 0.25 = \\mathbf{0.85}$", ["error"]),
+    ("$\\color{blue}{0.5} + 0.25 = \\textcolor{red}{0.75}$", ["ok"]),
+    ("$1/4 = 0.25 \\checkmark$ and $1/4 = 0.25$ ✓", ["ok", "ok"]),
+    ("$1/8 = 0.125.$", ["ok"]),
+    ("$\\frac{3}{8} = 37.5\\%$", ["ok"]),
+    ("$1.2\\times10^{-3} \\times 1000 = 1.2$ and $2.5e-3 \\times 4 = 0.01$", ["ok", "ok"]),
+    ("$10\\,000 \\times 0.5 = 5\\,000$ and $5 \\times 2,154 = 10,770$", ["ok", "ok"]),
+    ("$y = 2 \\times 3 = 6 \\text{ for } n = 3$", ["ok"]),
+    ("$a = 0.5,\\; b = 0.25 \\quad c = 2$\n\nso $a + b + c = 2.75$", ["ok"]),
+    ("$E = 5 \\times 10 + 4 \\times 15 = 110\\ \\text{min}$", ["ok"]),
+])
+def test_decorations_and_punctuation(doc, expected):
+    assert verdicts(doc) == expected
+
+
+def test_a_second_value_in_brackets_is_checked_in_its_unit():
+    nats = mpmath.mpf("0.2") * mpmath.log(mpmath.mpf("1.5"))
+    assert rounds_to(nats, 4) == "0.0811" and rounds_to(nats / mpmath.log(2), 3) == "0.117"
+    ok = findings("$D = 0.2\\ln 1.5 = 0.0811\\;\\text{nats}\\;(\\approx 0.117\\;\\text{bits})$")
+    assert [f.severity for f in ok] == ["ok", "ok"]
+    bad = findings("$D = 0.2\\ln 1.5 = 0.0811\\;\\text{nats}\\;(\\approx 0.112\\;\\text{bits})$")
+    assert [f.severity for f in bad] == ["ok", "error"] and "bits" in bad[1].message
+
+
+# -- item 6: names and data ------------------------------------------------------------------
+
+def test_sums_over_bound_vectors():
+    p, q = [mpmath.mpf(x) / 10 for x in (5, 3, 2)], [mpmath.mpf(x) / 10 for x in (4, 4, 2)]
+    kl = sum(a * mpmath.log(a / b) for a, b in zip(p, q, strict=True))
+    assert rounds_to(kl, 4) == "0.0253"
+    doc = ("Let $p = (0.5, 0.3, 0.2)$ and $q = (0.4, 0.4, 0.2)$.\n\n"
+           "$$D_\\text{KL}(P \\parallel Q) = \\sum_x p(x)\\ln\\frac{p(x)}{q(x)} = 0.0253$$\n\n"
+           "and $\\sum_{x} q(x) = 1$ but $\\sum_x p(x)\\ln\\frac{p(x)}{q(x)} = 0.05$.\n")
+    assert verdicts(doc) == ["ok", "ok", "error"]
+
+
+def test_indexed_names_sums_and_products():
+    doc = ("$p_1 = 0.2,\\; p_2 = 0.3,\\; p_3 = 0.5$\n\n"
+           "$\\sum_{i=1}^{3} p_i = 1$, $\\prod_{i=1}^{3} p_i = 0.03$")
+    assert verdicts(doc) == ["ok", "ok"]
+
+
+@pytest.mark.parametrize("doc", [
+    "$\\mathbb{E}[X] = 0.5 \\cdot 1 + 0.5 \\cdot 2 = 1.5$ so $\\mathbb{E}[X] \\approx 1.5$",
+    "$E[X] = 0.25 \\cdot 4 = 1$ and $E[X] = 1.0$",
+    "$P(X=1) = \\binom{3}{1} 0.5^3 = 0.375$ and $P(X = 1) = 0.375$",
+    "$H(X|Y) = 0.5 \\cdot 1 = 0.5$ and $H(X \\mid Y) = 0.5$",
+    "$D(P \\| Q) = 0.5 \\cdot 0.5 = 0.25$ and $D(P \\parallel Q) = 0.25$ and "
+    "$D(P \\middle\\| Q) = 0.25$",
+])
+def test_names_as_written(doc):
+    assert set(verdicts(doc)) == {"ok"}
+
+
+def test_a_contradicted_name_is_reported_whatever_its_spelling():
+    doc = "$D(P \\| Q) = 0.5\\ln 2 = 0.3466$ and later $D(P \\parallel Q) = 0.5$"
+    assert verdicts(doc)[-1] == "error"
+
+
+def test_zero_times_log_zero_is_zero():
+    assert verdicts("$-1\\log_2 1 - 0\\log_2 0 = 0$") == ["ok"]
+
+
+# -- item 7: calculus of worked problems -----------------------------------------------------
+
+@pytest.mark.parametrize("doc,expected", [
+    ("$\\frac38\\int_0^2 x^3\\,dx = 1.5$", ["ok"]),
+    ("$\\frac38\\int_0^2 x^3\\,dx = 1.8$", ["error"]),
+    ("$\\int_0^1 x^2\\,dx = \\left[\\frac{x^3}{3}\\right]_0^1 = \\frac13$", ["ok", "ok"]),
+    ("$\\frac{x^2}{2}\\Big|_0^1 = 0.5$", ["ok"]),
+    ("$\\int_0^1 e^{-x}\\,\\mathrm{d}x = 0.632$", ["ok"]),   # 1 − 1/e = 0.63212…
+    ("$\\sum_{k=1}^{10} k = 55$ and $\\prod_{k=1}^{5} k = 120 = 5!$", ["ok", "ok", "ok"]),
+])
+def test_integrals_bars_sums_products(doc, expected):
+    assert verdicts(doc) == expected
+
+
+def test_a_divergent_integral_is_not_passed():
+    assert "ok" not in verdicts("$\\int_0^1 \\frac{1}{x}\\,dx = 5$")
+
+
+def test_the_audit_does_not_import_sympy():
+    import subprocess
+    import sys
+    code = ("import sys, klforge.audit as a; a.audit_text('$\\\\int_0^1 x\\\\,dx = 0.5$'); "
+            "print('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
