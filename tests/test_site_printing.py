@@ -42,11 +42,43 @@ def test_a_log_of_a_negative_looking_argument_is_not_split():
     assert mpmath.isfinite(float(expr.subs(p, sp.Rational(1, 3))))
 
 
-def test_every_derivation_prints():
+@pytest.fixture(scope="module")
+def pages():
     from klforge.derive.core import names
 
     from klforge.site.cache import _render
 
-    for name in names():
-        page = _render(name)
+    return {name: _render(name) for name in names()}
+
+
+def test_every_derivation_prints(pages):
+    for name, page in pages.items():
         assert page["closed"] and "polygamma" not in page["closed"], name
+
+
+def test_long_displays_break_between_terms_and_add_no_mathematics(pages):
+    from klforge.site.printing import LINE_BUDGET, break_lines, unbroken, visible_width
+
+    broken = 0
+    for name, page in pages.items():
+        tex = page["closed"]
+        out, fits = break_lines(tex)
+        assert unbroken(out) == tex, name  # only line breaks were inserted
+        if out != tex:
+            broken += 1
+            lines = out.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
+            assert all(visible_width(x) <= LINE_BUDGET for x in lines.split(r" \\ ")) or \
+                not fits, name
+        elif fits and "\\\\" not in tex:  # (a matrix is laid out already)
+            assert visible_width(tex) <= LINE_BUDGET, name
+    assert broken >= 1  # kl_beta is wider than a line
+
+
+def test_break_lines_cuts_only_at_top_level_signs():
+    from klforge.site.printing import break_lines, top_level_terms
+
+    tex = r"a + \left(b - c\right) - \frac{d + e}{f}"
+    assert top_level_terms(tex) == ["a", r" + \left(b - c\right)", r" - \frac{d + e}{f}"]
+    out, fits = break_lines(tex, budget=6)
+    assert out.count(r"\\") == 2 and fits is False or out.count(r"\\") == 2
+    assert r"\left(b - c\right)" in out and r"\frac{d + e}{f}" in out

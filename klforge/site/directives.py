@@ -24,6 +24,7 @@ from sphinx.util.docutils import SphinxRole
 
 from . import cache
 from .deps import uses
+from .printing import break_lines
 
 logger = logging.getLogger(__name__)
 PARTS = ("definition", "steps", "closed", "stable")
@@ -72,6 +73,17 @@ class DerivationDirective(MathDirective):
         return [nodes.paragraph(text=text + ":"), *self._math(latex, labelled=False)]
 
     def _math(self, latex: str, labelled: bool):
+        """The display, broken over lines when long; one that cannot be broken (a single
+        term wider than the column) goes in a ``klforge-wide`` container, which scrolls."""
+        latex, fits = break_lines(latex)
+        out = self._math_nodes(latex, labelled)
+        if fits:
+            return out
+        box = nodes.container(classes=["klforge-wide"])
+        box += out
+        return [box]
+
+    def _math_nodes(self, latex: str, labelled: bool):
         saved = dict(self.options)
         if not labelled:
             self.options.pop("label", None)
