@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .plots_applied import FIGURES as APPLIED_FIGURES
+from .plots_foundations import FIGURES as FOUNDATION_FIGURES
 
 SEED = 20261124
 
@@ -151,4 +152,4 @@ def elbo_gap():
 
 
 FIGURES = {"forward-reverse": forward_reverse, "accuracy-near-equal": accuracy_near_equal,
-           "elbo-gap": elbo_gap, **APPLIED_FIGURES}
+           "elbo-gap": elbo_gap, **FOUNDATION_FIGURES, **APPLIED_FIGURES}
