@@ -133,11 +133,32 @@ def _cmd_audit(args) -> int:
                 if show else None)
     try:
         report = audit_paths(args.paths, progress=progress)
+        fixes, texts = _audit_fixes(args, report)
     except AuditInputError as e:
         print(f"klforge audit: {e}", file=sys.stderr)
         return 2
+    if args.diff:
+        from .audit import fix
+
+        for path, (old, new) in texts.items():
+            if old != new:
+                sys.stdout.write(fix.diff(path, old, new))
+        return 1 if any(old != new for old, new in texts.values()) else 0
+    if args.fix:
+        from ._io import write_atomic
+
+        changed = [p for p, (old, new) in texts.items() if old != new]
+        for p in changed:
+            write_atomic(p, texts[p][1])
+        print(f"klforge audit: fixed {len(fixes)} number(s) in {len(changed)} file(s)",
+              file=sys.stderr)
+        report = audit_paths(args.paths)
     text = {"table": lambda: to_table(report, show_ok=args.show_ok),
             "json": lambda: to_json(report), "sarif": lambda: to_sarif(report)}[args.format]()
+    if args.format == "sarif" and fixes and not args.fix:
+        from .audit import fix
+
+        text = fix.sarif_fixes(text, report, {p: old for p, (old, _) in texts.items()})
     if args.output:
         from pathlib import Path
 
@@ -148,6 +169,27 @@ def _cmd_audit(args) -> int:
         print(text)
     s = report.summary
     return 1 if s["errors"] or (args.strict and s["warnings"]) else 0
+
+
+def _audit_fixes(args, report):
+    """Fixes of the files with a wrong number (for --fix, --diff, and the JSON/SARIF
+    ``fix``): ([Fix], {path: (text, fixed text)})."""
+    if not (args.fix or args.diff or args.format in ("json", "sarif")):
+        return [], {}
+    from pathlib import Path
+
+    from .audit import fix
+    from .audit.api import SUFFIXES, read_document
+
+    fixes, texts = [], {}
+    for path in dict.fromkeys(f.path for f in report.findings
+                              if f.severity in ("error", "warning")):
+        old = read_document(Path(path))
+        found, new = fix.propose(old, SUFFIXES[Path(path).suffix], path)
+        fixes += found
+        texts[path] = (old, new)
+    fix.annotate(report, fixes)
+    return fixes, texts
 
 
 def _cmd_bench(args) -> int:
@@ -287,6 +329,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--show-ok", action="store_true", help="list ok relations in the table")
     a.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="per-file progress on stderr (default: when stderr is a terminal)")
+    g = a.add_mutually_exclusive_group()
+    g.add_argument("--fix", action="store_true",
+                   help="rewrite wrong numbers that have exactly one correct replacement "
+                   "(atomically, only those spans), then report on the fixed files")
+    g.add_argument("--diff", action="store_true",
+                   help="print the fixes as a unified diff instead of writing them (exit 1 "
+                   "if there are any)")
     a.set_defaults(func=_cmd_audit)
     b = sub.add_parser("bench", formatter_class=fmt,
                        help="maintainer: time the kernels against torch/scipy in the same run",

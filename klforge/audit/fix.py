@@ -1,0 +1,208 @@
+"""Fixes for wrong numbers, like a linter's: a replacement text and its exact span.
+
+A number gets a fix when the audit says what it should be and there is exactly one correct
+replacement at its printed precision: the exact value (printed by the audit with two more
+digits) rounds to one value at the number's decimals — not when those extra digits are
+``50`` (a tie at the printed precision), and never for formulas.  Sources:
+
+* "ln(0.92/0.70) = 0.27329…, written 0.274" (a broken term) → ``0.273``;
+* a stated result whose exact value is printed (``0.1464``, exact ``0.145689…``) → ``0.1457``;
+* "the exact value 0.693147… rounds to 0.6931" → ``0.6931``.
+
+Fixes are found and checked by re-auditing: candidates are applied one at a time in document
+order (an inherited error is fixed at its source first, and the chain re-audited, which then
+names the next wrong intermediate); a fix is kept only if it lowers the number of problems
+and adds none, and the set is kept only if every line it touched is then clean.
+
+``propose(text, fmt, path)`` → (fixes, fixed text); ``annotate(report, texts)`` adds ``fix``
+to the findings (JSON); ``sarif_fixes`` adds SARIF 2.1.0 ``fixes``; :func:`diff` for ``--diff``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+MAX_ROUNDS = 20
+_BLAME = re.compile(r"= (?P<exact>-?\d+\.\d+)…?, written (?P<written>−?-?\d+(?:\.\d+)?)")
+_ROUNDS = re.compile(r"the exact value (?P<exact>-?\d+\.\d+)…? rounds to (?P<to>-?\d+\.\d+)")
+_NUMBER = re.compile(r"^−?-?\d+(?:\.\d+)?$")
+
+
+@dataclass
+class Fix:
+    path: str
+    line: int
+    start: int          # offset in the document (characters)
+    end: int
+    old: str
+    new: str
+
+    def as_dict(self) -> dict:
+        return {"replacement": self.new, "original": self.old, "line": self.line,
+                "span": {"start": self.start, "end": self.end}}
+
+
+def rounded(exact: str, like: str) -> str | None:
+    """``exact`` (printed with two more significant digits, trailing zeros stripped) rounded
+    to the decimals of ``like``; None for a tie (``…5``) or when it gives ``like`` itself."""
+    like = like.replace("−", "-")
+    decimals = len(like.partition(".")[2])
+    beyond = exact.partition(".")[2][decimals:]
+    if re.fullmatch(r"50*", beyond):  # printed without trailing zeros: "" means exact
+        return None
+    value = Decimal(exact).quantize(Decimal(10) ** -decimals, ROUND_HALF_EVEN)
+    text = f"{value:.{decimals}f}"
+    if like.startswith("-") != text.startswith("-"):
+        return None  # the sign is written apart from the number (−(…)): not ours to change
+    return None if text == like else text
+
+
+def candidates(findings) -> list[tuple[int, str, str]]:
+    """(line, written, replacement) proposed by the audit's messages."""
+    out = []
+    for f in findings:
+        if f.severity not in ("error", "warning"):
+            continue
+        for m in _BLAME.finditer(f.message):
+            new = rounded(m.group("exact"), m.group("written"))
+            if new:
+                out.append((f.line, m.group("written").replace("−", "-"), new))
+        m = _ROUNDS.search(f.message)
+        if m and f.stated and _NUMBER.match(f.stated):
+            out.append((f.line, f.stated, m.group("to")))
+        elif (f.severity == "error" and f.check in ("step", "name") and f.stated and f.computed
+              and _NUMBER.match(f.stated) and "exact value" in f.message):
+            new = rounded(f.computed.rstrip("…"), f.stated)
+            if new:
+                out.append((f.line, f.stated, new))
+    return out
+
+
+def _locate(text: str, line: int, written: str):
+    """(start, end) of the one occurrence of ``written`` on ``line`` (or the next lines of
+    the same display block); None when absent or ambiguous."""
+    lines = text.split("\n")
+    offset = sum(len(x) + 1 for x in lines[:line - 1])
+    pat = re.compile(r"(?<![\d.])" + re.escape(written) + r"(?![\d])")
+    for k in range(line - 1, min(len(lines), line + 3)):
+        hits = list(pat.finditer(lines[k]))
+        if len(hits) == 1:
+            return offset + hits[0].start(), offset + hits[0].end()
+        if len(hits) > 1:
+            return None
+        offset += len(lines[k]) + 1
+    return None
+
+
+def _problems(report) -> list[tuple[int, str]]:
+    return [(f.line, f.severity) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def _errors(report) -> list[tuple[int, int]]:
+    return [(f.line, i) for i, f in enumerate(report.findings) if f.severity == "error"]
+
+
+def _progress(before, after) -> bool:
+    """Fewer errors; or as many, the first one later in the chain (fixed at its source, the
+    re-audit names the next wrong intermediate); or, with no error, fewer warnings."""
+    eb, ea = _errors(before), _errors(after)
+    if len(ea) != len(eb):
+        return len(ea) < len(eb)
+    if eb:
+        return ea[0] > eb[0]
+    return len(_problems(after)) < len(_problems(before))
+
+
+def propose(text: str, fmt: str = "md", path: str = "<text>"):
+    """(fixes, fixed text) for one document; ([], text) when nothing can be fixed safely."""
+    from .api import audit_text
+
+    current, fixes = text, []
+    original = report = audit_text(current, fmt, path)
+    tried = set()
+    for _ in range(MAX_ROUNDS):
+        progress = False
+        for line, written, new in candidates(report.findings):
+            span = _locate(current, line, written)
+            if span is None or (span, new) in tried:
+                continue
+            tried.add((span, new))
+            trial = current[:span[0]] + new + current[span[1]:]
+            after = audit_text(trial, fmt, path)
+            if _progress(report, after):
+                fixes.append(Fix(path, line, span[0], span[1], written, new))
+                current, report, progress = trial, after, True
+                break
+        if not progress:
+            break
+    if not fixes:
+        return [], text
+    first = min(f.line for f in fixes)
+    left = {line for line, _ in _errors(report)}
+    if any(line >= first for line in left) or not left <= {line for line, _ in _errors(original)}:
+        return [], text  # the chain would not be clean: apply nothing
+    return _original_spans(text, fixes), current
+
+
+def _original_spans(text: str, fixes: list[Fix]) -> list[Fix]:
+    """Spans of sequentially applied fixes, mapped back to offsets in the original text."""
+    out = []
+    for i, f in enumerate(fixes):
+        start = f.start
+        for g in fixes[:i]:
+            if g.start < f.start:
+                start -= len(g.new) - (g.end - g.start)
+        out.append(Fix(f.path, f.line, start, start + len(f.old), f.old, f.new))
+    for f in out:
+        assert text[f.start:f.end] == f.old
+    return out
+
+
+def apply(text: str, fixes: list[Fix]) -> str:
+    """``text`` with every fix's span replaced (spans of the original text)."""
+    for f in sorted(fixes, key=lambda f: f.start, reverse=True):
+        text = text[:f.start] + f.new + text[f.end:]
+    return text
+
+
+def annotate(report, fixes: list[Fix]) -> None:
+    """Attach each fix to the error/warning finding at its line (JSON field ``fix``)."""
+    for fx in fixes:
+        for f in report.findings:
+            if f.path == fx.path and f.line == fx.line and f.severity in ("error", "warning") \
+                    and not hasattr(f, "fix"):
+                f.fix = fx.as_dict()
+                break
+
+
+def column(text: str, offset: int) -> int:
+    return offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def sarif_fixes(sarif_text: str, report, texts: dict) -> str:
+    """Add SARIF ``fixes`` to the results whose findings carry a ``fix``."""
+    doc = json.loads(sarif_text)
+    shown = [f for f in report.findings if f.severity != "ok"]
+    for result, f in zip(doc["runs"][0]["results"], shown, strict=False):
+        fx = getattr(f, "fix", None)
+        if not fx:
+            continue
+        text = texts[f.path]
+        start, end = fx["span"]["start"], fx["span"]["end"]
+        result["fixes"] = [{
+            "description": {"text": f"replace {fx['original']} by {fx['replacement']}"},
+            "artifactChanges": [{"artifactLocation": {"uri": f.path}, "replacements": [{
+                "deletedRegion": {"startLine": fx["line"], "startColumn": column(text, start),
+                                  "endColumn": column(text, end)},
+                "insertedContent": {"text": fx["replacement"]}}]}]}]
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def diff(path: str, old: str, new: str) -> str:
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True),
+                                        new.splitlines(keepends=True),
+                                        fromfile=f"a/{path}", tofile=f"b/{path}"))

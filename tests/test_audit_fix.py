@@ -1,0 +1,94 @@
+"""Fixes of wrong numbers (issue 14 item 6): replacement and exact span, --fix, --diff, SARIF.
+References: ln(0.92/0.70) from mpmath at 30 digits; the chain's products by hand."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import mpmath
+
+from klforge.audit import audit_paths, audit_text, fix
+
+DATA = Path(__file__).parent / "data"
+CORPUS = Path(__file__).parent / "audit_corpus"
+
+
+def run(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "klforge", "audit", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_fix_at_the_source_then_down_the_chain():
+    text = (DATA / "audit_demo.md").read_text()
+    fixes, new = fix.propose(text, "md", "audit_demo.md")
+    with mpmath.workdps(30):
+        term = mpmath.log(mpmath.mpf("0.92") / mpmath.mpf("0.70"))
+    assert f"{float(term):.3f}" == "0.273"
+    # 0.92 · 0.273 = 0.25116 → 0.2512; 0.2512 − 0.1057 = 0.1455; ln 2 = 0.693147… → 0.6931
+    assert [(f.old, f.new) for f in fixes] == [("0.274", "0.273"), ("0.2521", "0.2512"),
+                                               ("0.1464", "0.1455"), ("0.6932", "0.6931")]
+    for f in fixes:
+        assert text[f.start:f.end] == f.old
+    assert fix.apply(text, fixes) == new
+    assert audit_text(new).summary["errors"] == 0
+
+
+def test_only_the_spans_change():
+    text = (DATA / "audit_demo.md").read_text()
+    fixes, new = fix.propose(text, "md", "x.md")
+    pos_old = pos_new = 0
+    for f in sorted(fixes, key=lambda f: f.start):
+        gap = f.start - pos_old
+        assert text[pos_old:f.start] == new[pos_new:pos_new + gap]
+        pos_new += gap + len(f.new)
+        pos_old = f.end
+    assert text[pos_old:] == new[pos_new:]
+
+
+def test_a_tie_at_the_printed_precision_has_no_fix():
+    assert fix.rounded("0.14565", "0.1464") is None      # 0.14565 is a tie at 4 decimals
+    assert fix.rounded("0.145689", "0.1464") == "0.1457"
+    assert fix.rounded("0.1457", "0.1457") is None       # nothing to change
+
+
+def test_formula_errors_get_no_fix():
+    text = (r"$$\ln\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2}{2\sigma_2^2} - \frac12"
+            r" = \frac{\sigma_1^2}{\sigma_2^2} - 1$$")
+    assert audit_text(text).summary["errors"] == 1
+    assert fix.propose(text)[0] == []
+
+
+def test_cli_fix_diff_json_sarif(tmp_path):
+    shutil.copy(DATA / "audit_demo.md", tmp_path / "demo.md")
+    before = (tmp_path / "demo.md").read_bytes()
+    d = run("demo.md", "--diff", cwd=tmp_path)
+    assert d.returncode == 1 and "-= 0.92(0.274)" in d.stdout and "+= 0.92(0.273)" in d.stdout
+    assert (tmp_path / "demo.md").read_bytes() == before          # --diff writes nothing
+    j = json.loads(run("demo.md", "--format", "json", cwd=tmp_path).stdout)
+    fixed = [f["fix"] for f in j["findings"] if "fix" in f]
+    assert fixed[0]["replacement"] == "0.273" and fixed[0]["line"] == 9
+    s = json.loads(run("demo.md", "--format", "sarif", cwd=tmp_path).stdout)
+    repl = [r["fixes"][0]["artifactChanges"][0]["replacements"][0]
+            for r in s["runs"][0]["results"] if "fixes" in r]
+    assert repl[0]["insertedContent"]["text"] == "0.273"
+    assert repl[0]["deletedRegion"]["startLine"] == 9
+    r = run("demo.md", "--fix", cwd=tmp_path)
+    assert r.returncode == 0 and "fixed 4 number(s) in 1 file(s)" in r.stderr
+    assert b"0.92(0.273)" in (tmp_path / "demo.md").read_bytes()
+    assert not list(tmp_path.glob(".*.tmp"))                     # atomic write, nothing left
+
+
+def test_fix_on_the_seeded_corpus_changes_only_spans_and_never_adds_errors(tmp_path):
+    shutil.copytree(CORPUS, tmp_path / "c")
+    before = {p.name: p.read_text() for p in (tmp_path / "c").iterdir()
+              if p.suffix in (".md", ".tex")}
+    errors_before = audit_paths([tmp_path / "c"]).summary["errors"]
+    run(".", "--fix", cwd=tmp_path / "c")
+    after = audit_paths([tmp_path / "c"])
+    assert after.summary["errors"] < errors_before
+    for name, old in before.items():
+        new = (tmp_path / "c" / name).read_text()
+        fixes, expected = fix.propose(old, "tex" if name.endswith(".tex") else "md", name)
+        assert new == expected and fix.apply(old, fixes) == new
