@@ -220,3 +220,11 @@ def test_budget_exhausted_is_reported_once(monkeypatch):
     monkeypatch.setattr(api, "BUDGET", 0.0)
     fs = audit_text("$1 + 1 = 2$\n" * 50).findings
     assert [f.severity for f in fs] == ["unchecked"] and "time budget" in fs[0].message
+
+
+def test_new_data_starts_a_new_example():
+    """n = 60 … n = 600: the same quantity computed again is rebound, not contradicted."""
+    text = ("Let $n = 60$.\n\n$$P = 0.5 + 0.25 = 0.75$$\n\nNow $n = 600$.\n\n"
+            "$$P = 0.25 + 0.25 = 0.5$$\n")
+    assert errors(text) == [] and checked(text) == [3, 7]
+    assert errors(text.replace("n = 600", "m = 600")) == [7]

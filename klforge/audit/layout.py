@@ -15,7 +15,8 @@ logs are base 2"), math segments, and scope marks.
   chain and makes every name bound so far rebindable — :func:`new_part` marks them stale
   and :func:`rebind_stale` forgets a stale name just before a chain that it heads, so the
   chain binds it anew instead of contradicting it; until then it keeps its value, so an
-  error inherited through a name in a later part is still found.
+  error inherited through a name in a later part is still found.  A datum given a new
+  value (``n = 60`` … ``n = 600``) starts a new example the same way (:func:`new_data`).
 
 Example: ``"(a) $H$:\\n\\n$$\\n= 0.5 + 0.25\\n$$\\n$$\\n= 0.75\\n$$"`` is the chain
 ``H = 0.5 + 0.25 = 0.75``.  Bounds: one pass over the events; the caller's deadline is
@@ -146,6 +147,7 @@ def _joined(text: str, parts: list[Segment]) -> Segment:
 
 
 def _segment(aud, seg: Segment, parse) -> None:
+    data = {k: v.exact for k, v in aud.names.items() if getattr(v, "datum", False)}
     try:
         rebind_stale(aud, seg.text, parse)
         aud.segment(seg.text, seg.offset, seg.display, parse)
@@ -153,6 +155,15 @@ def _segment(aud, seg: Segment, parse) -> None:
         aud.chain = None
         aud.add(seg.offset, "unchecked", seg.text.strip()[:160], None, None,
                 f"internal error: {type(e).__name__}: {e}", "parse")
+    new_data(aud, data)
+
+
+def new_data(aud, before: dict) -> None:
+    """A datum (``n = 60``) given a new value (``n = 600``) starts a new example, as a
+    sub-problem does: the names computed so far may be rebound."""
+    changed = [k for k, x in before.items() if k in aud.names and aud.names[k].exact != x]
+    if changed:
+        aud.stale_names = set(aud.names) - set(changed)
 
 
 def _merge_leads(text: str, segs: list[Segment], marks) -> list[Segment]:

@@ -13,6 +13,8 @@ Findings are matched to labels by (file, cell, line) — ``cell`` is ``None`` ou
 Several relations may share a line; the findings of a line are matched one to one with its
 relations, so a line with two labelled relations and one verdict covers one of them, and a
 line with one wrong relation and three errors scores one right error and two wrong ones.
+(A secondary, looser coverage counts every label of a line that has any verdict — a chain
+step checked term by term covers the term relations labelled on its line.)
 Formats the auditor cannot read score 0 coverage.
 
 Run: ``python tests/real_corpus/score.py [--json] [--quiet]``.  Without ``--quiet`` the
@@ -77,6 +79,7 @@ def score_document(entry: dict, findings) -> dict:
         semantic = [r for r in wrong if r.get("scope") == "semantic"]
         c["labelled"] += len(rs)
         c["covered"] += min(len(rs), sum(sev[v] for v in VERDICTS))
+        c["covered_by_line"] += len(rs) if any(sev[v] for v in VERDICTS) else 0
         c["errors"] += sev["error"]
         true_err = min(sev["error"], len(wrong))
         c["true_errors"] += true_err
@@ -111,6 +114,8 @@ def figures(c: dict) -> dict:
     return {"precision": c.get("true_errors", 0) / c["errors"] if c.get("errors") else None,
             "recall": c.get("slips_flagged", 0) / c["slips"] if c.get("slips") else None,
             "coverage": c.get("covered", 0) / c["labelled"] if c.get("labelled") else None,
+            "coverage_by_line": (c.get("covered_by_line", 0) / c["labelled"]
+                                 if c.get("labelled") else None),
             "semantic_recall": (c.get("semantic_flagged", 0) / c["semantic"]
                                 if c.get("semantic") else None)}
 
@@ -156,6 +161,9 @@ def render(s: dict, quiet: bool = False) -> str:
     sem = t["counts"]
     out.append(f"semantic slips (reported apart): {sem.get('semantic_flagged', 0)}/"
                f"{sem.get('semantic', 0)} flagged")
+    out.append(f"coverage counting every label of a line that has a verdict (secondary): "
+               f"{_pct(t['figures']['coverage_by_line']).strip()} "
+               f"{sem.get('covered_by_line', 0)}/{sem.get('labelled', 0)}")
     if not quiet:
         for name, d in s["documents"].items():
             for kind, title in (("false_errors", "error on an unlabelled/correct line"),
