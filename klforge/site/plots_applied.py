@@ -36,6 +36,12 @@ def _kl(p, q, axis=-1):
 
 # ---- section 7: β-VAE ----------------------------------------------------------------------
 
+def beta_vae_encoder(beta, s2=0.25):
+    """The best encoder N(c·x, v) of the K.2 model under weight β: (c, v)."""
+    beta = np.asarray(beta, float)
+    return 1 / (1 + beta * s2), beta * s2 / (1 + beta * s2)
+
+
 def beta_vae_optimum(beta, s2=0.25, ex2=1.25):
     """Rate and distortion of the best Gaussian encoder of the K.2 model for weight β.
 
@@ -44,8 +50,7 @@ def beta_vae_optimum(beta, s2=0.25, ex2=1.25):
     rate R = ½(v + c² E[x²] − 1 − ln v), distortion D = ½ ln(2π s²) + ((1−c)² E[x²] + v)/(2s²).
     At β = 1 the encoder is the exact posterior and R + D = −E[ln p(x)].
     """
-    beta = np.asarray(beta, float)
-    c, v = 1 / (1 + beta * s2), beta * s2 / (1 + beta * s2)
+    c, v = beta_vae_encoder(beta, s2)
     rate = 0.5 * (v + c * c * ex2 - 1 - np.log(v))
     dist = 0.5 * np.log(2 * np.pi * s2) + ((1 - c) ** 2 * ex2 + v) / (2 * s2)
     return rate, dist
