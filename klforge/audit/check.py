@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from . import context, identity
+from . import context, identity, prose
 from . import nodes as N
 from .clauses import clauses, unwrap
 from .latex import Unsupported
@@ -150,6 +150,9 @@ class Auditor:
         self.log_base = "unknown"              # the document's \log: None (e), 2, 10
         self.log_source = ""                   # "stated" | "inferred at line N"
         self.last = True                       # the step being judged ends its clause
+        self.recent: list = []                 # (exact value, line) of recent results
+        self.paragraph: list = []              # values of the current paragraph
+        self.last_math = None                  # (chain, end offset) of the last math
 
     # -- evaluation ----------------------------------------------------------------------
     def _env(self, ctx, literal, base="chain", printed=False):
@@ -187,8 +190,8 @@ class Auditor:
         def lit(n):
             if n.key() in exact_keys or n.value_key() in exact_keys:
                 return _exact_iv(n)
-            if n.key() in self.results:  # a printed result: its rounding or its exact value
-                return _hull(_rounded_iv(n), self.results[n.key()])
+            if n.key() in self.results:  # a printed result: as printed or its exact value
+                return _hull(_exact_iv(n), self.results[n.key()])
             return _rounded_iv(n)
         return N.evaluate(node, self._env(iv, lit, base))
 
@@ -207,6 +210,7 @@ class Auditor:
         base = context.stated_base(text)
         if base != "unknown" and not self.log_source.startswith("stated"):
             self.log_base, self.log_source = base, f"stated at line {self.line_of(offset)}"
+        prose.judge(self, text, offset)  # ≈ N after math, restated values, % changes
 
     def segment(self, text: str, offset: int, display: bool, parse):
         """One piece of math, cut into clauses (``a = 1,\\; b = 2``); a clause that begins
@@ -215,6 +219,7 @@ class Auditor:
         parts = clauses(text)
         for k, (a, b) in enumerate(parts):
             self._clause(text[a:b], offset + a, display or k + 1 < len(parts), parse)
+        self.last_math = (self.chain, offset + len(text.rstrip()))
         if not display:
             self.chain = None
 
@@ -407,6 +412,10 @@ class Auditor:
             self._equality(node, at, relation, stated, i_all)
             wrong = len(self.findings) > n_before and self.findings[-1].severity == "error"
             self._record(node, wrong, at)
+            if _is_number(node) or isinstance(node, N.Percent):
+                self.recent = (self.recent + [(c.exact, self.line_of(at), p if wrong else None)]
+                               )[-prose.RECENT:]
+                self.paragraph.append(c.exact)
         alt = getattr(node, "alt", None)
         if alt is not None:
             self._alternative(node, alt, offset, relation)
@@ -550,6 +559,9 @@ class Auditor:
         if isinstance(node, N.Num) and node.decimals > 0 and not node.truncated:
             key = node.key()
             if key in c.known or key in self.data and key not in self.results:
+                return
+            if not wrong and c.exact == _point(node):
+                self.results.pop(key, None)  # printed exactly: the number is its value
                 return
             self.results[key] = c.exact
             if wrong:

@@ -701,6 +701,7 @@ def _plain(text: str) -> str:
     text = re.sub(r"\\(?:mathrm|operatorname|mathcal|mathbb|mathbf|mathit|text|mathsf)\s*", "",
                   text)
     text = text.replace("\\|", "||").replace("\\parallel", "||").replace("\\mid", "|")
+    text = re.sub(r"\\vert\b|\\lvert\b|\\rvert\b", "|", text)
     text = re.sub(r"\\left|\\right|[{}\s]|\\[,;:!]", "", text)
     return text.replace("\\", "")
 

@@ -1,0 +1,222 @@
+"""Claims made in prose about values the text has computed.
+
+Three kinds, each tied to values the document itself printed or computed:
+
+* **≈ N after a relation** — ``$\\ln 2$ ≈ 0.693``, ``… $= 0.0776$, i.e. about 7.8 %``: the
+  prose right after a piece of math continues its chain with ``≈``;
+* **a restated result** — "the probability is just 7.7 %" after a chain computed 0.07764:
+  a percentage (or a decimal with two or more digits) equal to a value computed in the last
+  few chains, within one unit of its last digit, is judged against it (ok when it rounds to
+  it, a warning when its last digit is off); a number far from every recent result is not a
+  restatement and gets no verdict;
+* **a percentage change or ratio** — "1.78, 21 % higher than 1.47", "a 25 % reduction",
+  "3.2 times larger": judged against the pairs of values of the same paragraph (prose numbers
+  and computed results): ok when a pair gives the stated change; an error only when the
+  paragraph holds exactly two candidate values and they give another change; otherwise
+  unchecked.
+
+Example: ``claims("21 % higher")`` → ``[Claim("change", 21 %, …)]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+NUM = r"(?P<n>\d+(?:\.\d+)?)"
+_APPROX = re.compile(r"^[\s,;:(]*(?:i\.e\.,?\s*|which is\s+|that is,?\s*)?(?:≈|~|≃|\\approx|"
+                     r"approximately|about|roughly|around|or about|or roughly)\s*"
+                     r"(?P<neg>[-−])?" + NUM + r"\s*(?P<pct>%|percent\b)?")
+_PERCENT = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|\\%|percent\b)")
+_DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d*\.\d{2,}(?:e[-+]?\d{1,3})?)(?![\w.]|\s*%)")
+_CHANGE = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|percent)\s+(?P<dir>higher|lower|more|less|"
+                     r"larger|smaller|greater|bigger|increase|decrease|reduction|drop|gain)\b"
+                     r"|(?:increase|decrease|reduction|drop|gain|rise|fall)\s+of\s+" + NUM.replace(
+                         "P<n>", "P<n2>") + r"\s*(?:%|percent)", re.I)
+_RATIO = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s*(?:times|×|x)\s+(?:as\s+\w+|larger|"
+                    r"higher|more|greater|bigger|smaller|lower)\b", re.I)
+
+
+@dataclass
+class Claim:
+    kind: str           # approx | restate | change | ratio
+    value: Fraction     # as written (a percentage as a fraction: 21 % → 21/100)
+    decimals: int       # printed decimals of the number written
+    start: int          # offset of the number in the prose
+    text: str           # the phrase, for messages
+    sign: int = 1       # change: +1 higher/increase, −1 lower/decrease
+
+
+def _frac(text: str) -> tuple[Fraction, int]:
+    mantissa, _, exp = text.lower().partition("e")
+    whole, _, frac = mantissa.partition(".")
+    shift = int(exp) if exp else 0
+    value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
+    return value * Fraction(10) ** shift, len(frac) - shift
+
+
+def approx_after_math(text: str) -> Claim | None:
+    """``≈ 0.693`` / ``about 7.8 %`` at the very start of prose that follows math."""
+    m = _APPROX.match(text)
+    if not m:
+        return None
+    value, decimals = _frac(m.group("n"))
+    if m.group("neg"):
+        value = -value
+    if m.group("pct"):
+        value, decimals = value / 100, decimals + 2
+    return Claim("approx", value, decimals, m.start("n"), m.group().strip())
+
+
+def claims(text: str) -> list[Claim]:
+    """Percent changes, ratios and restated values in a piece of prose."""
+    out, used = [], set()
+    for m in _CHANGE.finditer(text):
+        key = "n" if m.group("n") else "n2"
+        value, decimals = _frac(m.group(key))
+        word = (m.group("dir") or m.group().split()[0]).lower()
+        sign = -1 if word in ("lower", "less", "smaller", "decrease", "reduction", "drop",
+                              "fall") else 1
+        out.append(Claim("change", value / 100, decimals + 2, m.start(key), m.group(), sign))
+        used.add(m.start(key))
+    for m in _RATIO.finditer(text):
+        value, decimals = _frac(m.group("n"))
+        out.append(Claim("ratio", value, decimals, m.start("n"), m.group()))
+        used.add(m.start("n"))
+    for m in _PERCENT.finditer(text):
+        if m.start("n") in used:
+            continue
+        value, decimals = _frac(m.group("n"))
+        out.append(Claim("restate", value / 100, decimals + 2, m.start("n"), m.group()))
+    for m in _DECIMAL.finditer(text):
+        value, decimals = _frac(m.group("n"))
+        out.append(Claim("restate", value, decimals, m.start("n"), m.group()))
+    return sorted(out, key=lambda c: c.start)
+
+
+def paragraph_breaks(text: str) -> list[int]:
+    """Offsets in ``text`` where a new paragraph begins (after a blank line)."""
+    return [m.end() for m in re.finditer(r"\n[ \t>]*\n", text)]
+
+
+# -- judging (called by check.Auditor.prose) ---------------------------------------------------
+
+RECENT = 6          # how many recent results a restatement may refer to
+_VALUE = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)(?P<pct>\s*(?:%|\\%|percent\b))?(?![\w.])")
+
+
+def judge(aud, text: str, offset: int) -> None:
+    """Judge the claims of one piece of prose against the values the document computed."""
+    import mpmath
+
+    from . import nodes as N
+    from .latex import number
+    from .nodes import Relation
+
+    last = getattr(aud, "last_math", None)
+    if last is not None and 0 <= offset - last[1] <= 3:
+        c = approx_after_math(text)
+        chain = last[0]
+        if c is not None and chain is not None and chain.exact is not None:
+            m = _APPROX.match(text)
+            node = number(m.group("n"), m.start("n"))
+            if m.group("neg"):
+                node = N.Neg(node)
+            if m.group("pct"):
+                node = N.Percent(node)
+            saved, aud.chain = aud.chain, chain
+            try:
+                aud.step(Relation("≈", m.start("n"), m.start("n")), node, offset)
+            finally:
+                aud.chain = saved
+    breaks = paragraph_breaks(text)
+    values = [(m.start(), _value(m)) for m in _VALUE.finditer(text)]
+    for claim in claims(text):
+        if any(b <= claim.start for b in breaks):
+            last_break = max(b for b in breaks if b <= claim.start)
+            aud.paragraph = [v for p, v in values if last_break <= p < claim.start]
+        at = offset + claim.start
+        if claim.kind == "restate":
+            _restate(aud, claim, at, mpmath)
+        else:
+            here = [v for p, v in values if p != claim.start and
+                    (not breaks or all(not (p < b <= claim.start or claim.start < b <= p)
+                                       for b in breaks))]
+            _change(aud, claim, at, list(aud.paragraph) + here, mpmath)
+    tail = [v for p, v in values if not breaks or p >= breaks[-1]]
+    aud.paragraph = (aud.paragraph if not breaks else []) + tail
+
+
+def _value(m) -> Fraction:
+    v, _ = _frac(m.group("n"))
+    return v / 100 if m.group("pct") else v
+
+
+def _interval(claim):
+    half = Fraction(1, 2 * 10 ** claim.decimals)
+    return claim.value - half, claim.value + half
+
+
+def _restate(aud, claim, at, mpmath) -> None:
+    lo, hi = _interval(claim)
+    unit = Fraction(1, 10 ** claim.decimals)
+    recent = list(reversed(getattr(aud, "recent", [])))
+    data = set()
+    for key in aud.data:
+        try:
+            data.add(_frac(key[2:])[0])
+        except ValueError:
+            continue
+    if claim.value in data or claim.value * 100 in data:
+        return  # a number the text gives as data, not a result it restates
+    for exact, line, printed in recent:  # repeating a value stated wrongly
+        if printed is not None and lo <= Fraction(mpmath.nstr(printed, 40)) <= hi:
+            aud.add(at, "warning", claim.text, claim.text, mpmath.nstr(exact, 8),
+                    f"repeats the value stated at line {line}, which was wrong (the exact "
+                    f"value is {mpmath.nstr(exact, 6)})", "prose")
+            return
+    for exact, line, _ in recent:
+        x = Fraction(mpmath.nstr(exact, 40, strip_zeros=False)) if exact == exact else None
+        if x is not None and lo <= x <= hi:
+            aud.add(at, "ok", claim.text, claim.text, mpmath.nstr(exact, 8),
+                    f"restates the value computed at line {line}", "prose")
+            return
+    if claim.decimals < 2 and "%" not in claim.text and "percent" not in claim.text:
+        return
+    for exact, line, _ in recent:
+        x = Fraction(mpmath.nstr(exact, 40, strip_zeros=False))
+        if abs(x - claim.value) < unit:
+            shown = round(x * 10 ** claim.decimals) / Fraction(10 ** claim.decimals)
+            aud.add(at, "warning", claim.text, claim.text, mpmath.nstr(exact, 8),
+                    f"restates the value computed at line {line} ({mpmath.nstr(exact, 6)}), "
+                    f"which rounds to {float(shown * (100 if '%' in claim.text else 1)):g}"
+                    f"{' %' if '%' in claim.text else ''}: the last digit is off", "prose")
+            return
+
+
+def _change(aud, claim, at, values, mpmath) -> None:
+    lo, hi = _interval(claim)
+    values = [Fraction(mpmath.nstr(v, 40, strip_zeros=False)) if not isinstance(v, Fraction)
+              else v for v in values]
+    values = list(dict.fromkeys(v for v in values if v != 0))
+
+    def measure(a, b):
+        return (a - b) / b * claim.sign if claim.kind == "change" else a / b
+
+    pairs = [(a, b) for a in values for b in values if a != b]
+    if any(lo <= measure(a, b) <= hi for a, b in pairs):
+        aud.add(at, "ok", claim.text, claim.text, None,
+                "agrees with two values of the same paragraph", "prose")
+        return
+    if len(values) == 2:
+        a, b = max(values), min(values)
+        if claim.kind == "change" and claim.sign < 0:
+            a, b = b, a
+        got = measure(a, b)
+        shown = f"{float(got * 100):.3g} %" if claim.kind == "change" else f"{float(got):.4g}"
+        aud.add(at, "error", claim.text, claim.text, shown,
+                f"the paragraph's values {float(a):g} and {float(b):g} give {shown}", "prose")
+        return
+    aud.add(at, "unchecked", claim.text, claim.text, None,
+            "cannot tell which values of the paragraph it compares", "prose")
