@@ -66,6 +66,7 @@ class _Reader:
         self.out = Extracted()
         self.blanks: list[tuple[int, int]] = []   # source ranges that are not prose
         self.cursor = 0
+        self.limit = len(text)
 
     def line_start(self, line0: int) -> int:
         return self.starts[min(line0, len(self.starts) - 1)] if line0 < len(self.starts) \
@@ -111,7 +112,7 @@ class _Reader:
         """Locate ``delim content close`` at or after the cursor; (content start, end)."""
         body = r"\n[ \t>]*".join(re.escape(x) for x in content.split("\n"))
         m = re.compile(re.escape(delim) + "(" + body + ")" + re.escape(close or delim)).search(
-            self.text, self.cursor)
+            self.text, self.cursor, self.limit)  # within the paragraph: linear overall
         if not m:
             return None
         self.cursor = m.end()
@@ -126,7 +127,7 @@ class _Reader:
             self.out.segments.append(Segment(body, a, False))
 
     def inline(self, tok, first: bool):
-        start = self.region(tok)[0]
+        start, self.limit = self.region(tok)
         self.cursor = max(self.cursor, start)
         kids = tok.children or []
         if first and _is_label(kids, tok.content):
@@ -143,9 +144,19 @@ class _Reader:
                 if at and name == "math":
                     self.segment(*at, display=False)
             elif c.type == "code_inline":
-                self.find(c.markup, c.content.strip(" ") if c.content.strip(" ") else c.content)
+                self.code_span(c.markup)
             elif c.type == "html_inline" and c.content.startswith("<!--"):
                 self.find("", c.content)
+
+    def code_span(self, ticks: str):
+        """Blank a code span: a run of exactly ``ticks`` up to the next such run (its
+        content is normalised by the parser, so it is not searched for)."""
+        run = re.compile(r"(?<!`)" + ticks + r"(?!`)")
+        a = run.search(self.text, self.cursor, self.limit)
+        b = run.search(self.text, a.end(), self.limit) if a else None
+        if a and b:
+            self.blanks.append((a.start(), b.end()))
+            self.cursor = b.end()
 
     # -- blocks ---------------------------------------------------------------------------
     def math_block(self, tok):
