@@ -184,8 +184,16 @@ def _audit_fixes(args, report):
     fixes, texts = [], {}
     for path in dict.fromkeys(f.path for f in report.findings
                               if f.severity in ("error", "warning")):
+        fmt = SUFFIXES.get(Path(path).suffix)
+        if fmt not in ("md", "tex"):
+            continue  # spans are offsets in plain text files only
         old = read_document(Path(path))
-        found, new = fix.propose(old, SUFFIXES[Path(path).suffix], path)
+        try:
+            found, new = fix.propose(old, fmt, path)
+        except Exception as e:  # a bug in a fix must not lose the report
+            print(f"klforge audit: {path}: no fixes proposed (internal error: {e!r})",
+                  file=sys.stderr)
+            continue
         fixes += found
         texts[path] = (old, new)
     fix.annotate(report, fixes)

@@ -54,7 +54,7 @@ def test_domains_from_the_text_decide_an_inequality():
     assert one(r"For $0 < x < 1$ we have $\ln x > 0$.").severity == "error"
     # without a condition, x > 0 holds for some values only: a condition, not a claim
     (f,) = audit_text(r"We have $\ln x > 0$.").findings
-    assert f.severity == "unchecked" and "true for some values only" in f.message
+    assert f.severity == "unchecked" and "a condition on x, not an identity" in f.message
 
 
 def test_conventions_sigma_positive_p_in_unit_interval():
@@ -140,3 +140,11 @@ def test_the_audit_does_not_import_sympy():
             "assert 'sympy' not in sys.modules, 'sympy imported'")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_conditions_and_related_probabilities_are_not_claims():
+    # a validity condition of an approximation, an equation true at one point, Bayes' rule
+    for text in (r"$np(1-p) > 10$", r"here $\sigma^2 = \sigma$ because $1^2 = 1$",
+                 r"$p(y|x)p(x) = p(x,y)$", r"$p(x|y) = p(y|x)p(x)/p(y)$"):
+        assert [f.severity for f in audit_text(text).findings
+                if f.severity == "error"] == [], text

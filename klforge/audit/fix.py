@@ -54,7 +54,10 @@ def rounded(exact: str, like: str) -> str | None:
     beyond = exact.partition(".")[2][decimals:]
     if re.fullmatch(r"50*", beyond):  # printed without trailing zeros: "" means exact
         return None
-    value = Decimal(exact).quantize(Decimal(10) ** -decimals, ROUND_HALF_EVEN)
+    try:
+        value = Decimal(exact).quantize(Decimal(10) ** -decimals, ROUND_HALF_EVEN)
+    except ArithmeticError:  # decimal.InvalidOperation: not a plain decimal
+        return None
     text = f"{value:.{decimals}f}"
     if like.startswith("-") != text.startswith("-"):
         return None  # the sign is written apart from the number (−(…)): not ours to change

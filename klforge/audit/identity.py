@@ -80,7 +80,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             if not (free or special):
                 return False  # a value for a name: the numeric checks record it
             if not ctx.is_quantity(prev.name):
-                st.defs[prev.name] = node  # a definition, not a claim
+                if S.SIMPLE.match(prev.name):  # not p(x,y) = p(x)p(y): that is a condition
+                    st.defs[prev.name] = node  # a definition, not a claim
                 _continue(aud, node)
                 return True
         free_l, special_l, bad_l = ctx.analyse(prev)
@@ -91,6 +92,13 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if any(n.startswith("\0") for n in every) and (
                 ctx.used_document_values or any(not n.startswith("\0") for n in every)):
             return False  # p, q are specific distributions here, not any distributions
+        related = _related_probabilities(every)
+        if related:
+            _add(aud, at, "unchecked", relation, stated,
+                 f"{' and '.join(related)} are probabilities of related events, not "
+                 "independent symbols", "inequality" if op in INEQUALITIES else "step")
+            _continue(aud, node)
+            return True
         if free_l and free_r and not (free_l & free_r):
             _add(aud, at, "unchecked", relation, stated,
                  f"the sides share no free symbol ({_names(free_l)} vs {_names(free_r)}): it "
@@ -104,7 +112,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         elif op in INEQUALITIES:
             _inequality(aud, ctx, prev, op, node, free_l, free_r, at, relation, stated)
         else:
-            _equality(aud, ctx, prev, node, free_l, free_r, at, relation, stated)
+            _equality(aud, ctx, prev, node, free_l, free_r, at, relation, stated,
+                      special_l or special_r)
         _continue(aud, node)
     return True
 
@@ -125,7 +134,7 @@ def _evaluate_both(ctx, lhs, rhs, point):
     return ctx.value(lhs, point), ctx.value(rhs, point)
 
 
-def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated):
+def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=False):
     names = free_l | free_r
     rng = _rng(relation)
     agree, disagree, reason = [], [], None
@@ -151,9 +160,12 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated):
         return
     point, a, b = disagree[0]
     sure = _certain(ctx, lhs, rhs, point)
-    if names and (not free_l or not free_r or len(agree) >= 2):
+    signs = {(a > b) for _, a, b in disagree}
+    single = _relations_in(getattr(aud, "segment_text", "")) == 1 and not special
+    if names and (not free_l or not free_r or len(agree) >= 2 or (single and len(signs) == 2)):
         kind = ("it holds at some points only" if len(agree) >= 2 else
-                "one side is a constant")
+                "one side is a constant" if not free_l or not free_r else
+                "the sides cross: equal where a condition on the symbols holds")
         _add(aud, at, "unchecked", relation, stated,
              f"an equation for the free symbol{'s' if len(names) > 1 else ''} "
              f"{_names(names)} rather than an identity ({kind}; "
@@ -195,15 +207,46 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
         _add(aud, at, "ok", relation, stated, msg, "inequality")
         return
     point, a, b = max(broken, key=lambda t: abs(t[0] and t[1] - t[2] or 0))
-    if names and held and (not free_l or not free_r):
+    constant = _constant(ctx, lhs, rhs, free_l, free_r)
+    if names and (not free_l or not free_r) and (held or (constant is not None and constant != 0)):
+        # `x^2 > 4`, `np(1-p) > 10`: a condition on the symbols (a claim such as
+        # `r - 1 - ln r >= 0` compares with 0 and fails nowhere)
         _add(aud, at, "unchecked", relation, stated,
-             f"a condition on {_names(names)}, true for some values only "
+             f"a condition on {_names(names)}, not an identity "
              f"(false at {S.describe(point)})", "inequality")
         return
     at_point = f"at {S.describe(point)}" if names else "here"
     _add(aud, at, "error", relation, stated,
          f"counterexample {at_point}: {_num(a)} {op} {_num(b)} is false", "inequality",
          computed=f"{_num(a)} vs {_num(b)}")
+
+
+def _related_probabilities(names) -> list[str]:
+    """``p(x)``, ``p(x,y)``, ``p(y|x)``: one function at different arguments (marginal, joint,
+    conditional) — constrained by each other, so not sampled independently."""
+    by_head: dict = {}
+    for n in names:
+        if "(" in n and not n.startswith("\0"):
+            by_head.setdefault(S.base(n), set()).add(n)
+    return sorted(next(iter(v)) for v in by_head.values() if len(v) > 1)[:1] and sorted(
+        n for v in by_head.values() if len(v) > 1 for n in v)
+
+
+def _constant(ctx, lhs, rhs, free_l, free_r):
+    """The value of the side without free symbols (None if both have some)."""
+    side = rhs if not free_r else lhs if not free_l else None
+    if side is None:
+        return None
+    try:
+        return ctx.value(side, {})
+    except N.NotEvaluable:
+        return None
+
+
+def _relations_in(text: str) -> int:
+    """Relation symbols at the top level of a math segment (``A = B`` alone is 1)."""
+    import re
+    return len(re.findall(r"(?<![<>!:\\])=|\\(?:le|ge|leq|geq|approx|lt|gt)\b|[<>≤≥≈]", text))
 
 
 def _close(a, b) -> bool:

@@ -33,7 +33,7 @@ INTEGER = {"n", "m", "k", "K", "N", "d", "T"}
 RANGES = {"positive": (mp.mpf("0.05"), mp.mpf(8)), "probability": (mp.mpf("0.01"), mp.mpf("0.99")),
           "integer": (1, 12), "real": (mp.mpf(-4), mp.mpf(4))}
 _FUNC = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*)\)$")
-_SIMPLE = re.compile(r"^[A-Za-z]+(?:_\{?[\w,+-]+\}?)?$")
+SIMPLE = re.compile(r"^[A-Za-z]+(?:_\{?[\w,+-]+\}?)?$")
 
 
 def base(name: str) -> str:
@@ -44,7 +44,7 @@ def base(name: str) -> str:
 def is_symbol(name: str) -> bool:
     """A symbol that may take any value of its domain: ``x``, ``sigma_1``, ``p(x)``,
     ``q_i`` — not a quantity such as ``H(p,q)`` or ``D_KL(p||q)``."""
-    if _SIMPLE.match(name):
+    if SIMPLE.match(name):
         return True
     m = _FUNC.match(name)  # p(x), q(x|z): a probability at a point
     return bool(m) and base(name) in ("p", "q", "pi") and "||" not in name
