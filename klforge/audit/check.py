@@ -186,11 +186,14 @@ class Auditor:
     def _origin(self, n: N.Num):
         return self.results.get(n.key(), None) if n.key() in self.results else _point(n)
 
-    def interval(self, node, exact_keys, base="chain"):
+    def interval(self, node, exact_keys, base="chain", stated=False):
+        """Interval of ``node``: numbers in ``exact_keys`` are exact, the rest stand for what
+        rounds to them; in a definition (not ``stated``) a reused result also stands for the
+        exact value it was printed for."""
         def lit(n):
             if n.key() in exact_keys or n.value_key() in exact_keys:
                 return _exact_iv(n)
-            if n.key() in self.results:  # a printed result: as printed or its exact value
+            if n.key() in self.results and not stated:  # as printed or its exact value
                 return _hull(_exact_iv(n), self.results[n.key()])
             return _rounded_iv(n)
         return N.evaluate(node, self._env(iv, lit, base))
@@ -235,6 +238,8 @@ class Auditor:
             if isinstance(items[0], Unsupported):
                 return
             self.data.update(n.key() for n in N.literals(items[0]) if n.key() not in self.results)
+            if _is_number(items[0]) or isinstance(items[0], N.Percent):
+                prose.repeated(self, items[0], offset)  # a wrong value restated
             return
         if items[0] is None:
             if not (display and self.chain is not None):
@@ -387,7 +392,7 @@ class Auditor:
         try:
             p = self.printed(node)
             # a stated result is rounded even when it coincides with a datum (q = (0.78, …))
-            i_all = self.interval(node, set() if _is_number(node) else c.known)
+            i_all = self.interval(node, set() if _is_number(node) else c.known, stated=True)
         except N.NotEvaluable as e:
             self.add(at, "unchecked", relation, stated, None, str(e), "step")
             c.prev, c.prev_point, c.prev_interval = node, None, None

@@ -24,7 +24,8 @@ UNIT_WORDS = {"nat", "nats", "bit", "bits", "shannon", "shannons", "hartley", "h
               "bans", "dit", "dits"}
 BREAKS = {"\\quad", "\\qquad", "\\implies", "\\Rightarrow", "\\Longrightarrow", "\\therefore",
           "\\iff", "\\Leftrightarrow", "\\cr", "\\checkmark", "\\text{✓}", "\\text{✗}",
-          "\\hspace", "\\forall", "\\mathrm{and}", "\\text{ and }", "\\tag", "\\label"}
+          "\\hspace", "\\forall", "\\tag", "\\label", "\\rightarrow", "\\to",
+          "\\longrightarrow", "\\mapsto", "\\leftarrow", "\\quad\\text"}
 MARKS = "✓✗✔✘"
 _SCAN = re.compile(r"\\(?:text|textrm|mbox|mathrm|textbf|textit|emph)\s*\{(?P<words>[^{}]*)\}"
                    r"|\\[A-Za-z]+|\\.|[{}()\[\],;]|[" + MARKS + r"]|\d[\d.]*|\s+|.", re.S)

@@ -162,6 +162,8 @@ def _restate(aud, claim, at, mpmath) -> None:
     lo, hi = _interval(claim)
     unit = Fraction(1, 10 ** claim.decimals)
     recent = list(reversed(getattr(aud, "recent", [])))
+    if _repeats_wrong(aud, claim, at, mpmath):
+        return
     data = set()
     for key in aud.data:
         try:
@@ -170,12 +172,6 @@ def _restate(aud, claim, at, mpmath) -> None:
             continue
     if claim.value in data or claim.value * 100 in data:
         return  # a number the text gives as data, not a result it restates
-    for exact, line, printed in recent:  # repeating a value stated wrongly
-        if printed is not None and lo <= Fraction(mpmath.nstr(printed, 40)) <= hi:
-            aud.add(at, "warning", claim.text, claim.text, mpmath.nstr(exact, 8),
-                    f"repeats the value stated at line {line}, which was wrong (the exact "
-                    f"value is {mpmath.nstr(exact, 6)})", "prose")
-            return
     for exact, line, _ in recent:
         x = Fraction(mpmath.nstr(exact, 40, strip_zeros=False)) if exact == exact else None
         if x is not None and lo <= x <= hi:
@@ -193,6 +189,30 @@ def _restate(aud, claim, at, mpmath) -> None:
                     f"which rounds to {float(shown * (100 if '%' in claim.text else 1)):g}"
                     f"{' %' if '%' in claim.text else ''}: the last digit is off", "prose")
             return
+
+
+def _repeats_wrong(aud, claim, at, mpmath) -> bool:
+    """A value stated wrongly earlier and repeated here (in prose, a table, or math)."""
+    lo, hi = _interval(claim)
+    for exact, line, printed in reversed(getattr(aud, "recent", [])):
+        if printed is not None and lo <= Fraction(mpmath.nstr(printed, 40)) <= hi:
+            aud.add(at, "warning", claim.text, claim.text, mpmath.nstr(exact, 8),
+                    f"repeats the value stated at line {line}, which was wrong (the exact "
+                    f"value is {mpmath.nstr(exact, 6)})", "prose")
+            return True
+    return False
+
+
+def repeated(aud, node, offset: int) -> None:
+    """A lone number in math (``0.01 \\rightarrow 0.077``) that repeats a wrong result."""
+    import mpmath
+
+    from . import nodes as N
+    num = node.arg if isinstance(node, N.Percent) else node
+    value = num.value / 100 if isinstance(node, N.Percent) else num.value
+    decimals = num.decimals + (2 if isinstance(node, N.Percent) else 0)
+    claim = Claim("restate", value, decimals, num.pos, N.to_text(node))
+    _repeats_wrong(aud, claim, offset + num.pos, mpmath)
 
 
 def _change(aud, claim, at, values, mpmath) -> None:
