@@ -228,3 +228,17 @@ def test_new_data_starts_a_new_example():
             "$$P = 0.25 + 0.25 = 0.5$$\n")
     assert errors(text) == [] and checked(text) == [3, 7]
     assert errors(text.replace("n = 600", "m = 600")) == [7]
+
+
+def test_prose_is_cut_where_each_formula_ends():
+    from klforge.audit.extract import Prose, split_prose
+    text = "We get $x = 0.5$ ≈ 1/2, and $y$ is 7.8 %."
+    doc = markdown(text)
+    ends = [s.offset + len(s.text) for s in doc.segments]
+    pieces = split_prose(doc.prose, ends)
+    assert [p.offset for p in pieces if p.text.strip()] == [0, ends[0], ends[1]]
+    assert "".join(p.text for p in pieces) == "".join(p.text for p in doc.prose)
+    assert pieces[1].text.lstrip(" $").startswith("≈ 1/2")
+    assert split_prose([Prose("abcdef", 10)], [8, 12, 14, 30]) == [Prose("ab", 10),
+                                                                   Prose("cd", 12),
+                                                                   Prose("ef", 14)]

@@ -225,6 +225,22 @@ def latex(text: str) -> Extracted:
     return out
 
 
+def split_prose(prose: list[Prose], cuts: list[int]) -> list[Prose]:
+    """Prose cut at the given offsets (e.g. where each piece of math ends, so that the prose
+    right after a formula — "≈ 0.69", "i.e. 7.8 %" — is a piece of its own)."""
+    cuts = sorted(set(cuts))
+    out = []
+    for p in prose:
+        a, end = p.offset, p.offset + len(p.text)
+        k = bisect.bisect_right(cuts, a)
+        while k < len(cuts) and cuts[k] < end:
+            out.append(Prose(p.text[a - p.offset:cuts[k] - p.offset], a))
+            a = cuts[k]
+            k += 1
+        out.append(Prose(p.text[a - p.offset:], a))
+    return [p for p in out if p.text]
+
+
 def prose_numbers(prose: list[Prose]) -> list[tuple[int, str]]:
     """(offset, literal) of the decimal numbers in prose: data, read exactly."""
     return [(p.offset + m.start(), m.group()) for p in prose for m in _NUMBER.finditer(p.text)]

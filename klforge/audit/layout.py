@@ -29,7 +29,7 @@ import bisect
 import re
 import time
 
-from .extract import Segment, prose_numbers
+from .extract import Segment, prose_numbers, split_prose
 
 #: prose allowed between a lead-in inline formula and the display block it introduces
 LEAD_GAP = 40
@@ -86,8 +86,9 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
     """Feed ``doc`` (an :class:`~.extract.Extracted`) to ``aud``; returns the offset where
     the deadline stopped the audit, or None."""
     events = [(off, 0, lit) for off, lit in prose_numbers(doc.prose)]
-    if hasattr(aud, "prose"):
-        events += [(p.offset, 0, p) for p in doc.prose if p.text.strip()]
+    if hasattr(aud, "prose"):  # the prose after each formula is a piece of its own
+        ends = [s.offset + len(s.text.rstrip()) for s in doc.segments]
+        events += [(p.offset, 0, p) for p in split_prose(doc.prose, ends) if p.text.strip()]
     events += [(m.offset, -1, m.kind) for m in doc.marks]
     segs = _merge_leads(text, sorted(doc.segments, key=lambda s: s.offset), doc.marks)
     runs = _continuations(segs, doc.marks)
