@@ -242,3 +242,17 @@ def test_prose_is_cut_where_each_formula_ends():
     assert split_prose([Prose("abcdef", 10)], [8, 12, 14, 30]) == [Prose("ab", 10),
                                                                    Prose("cd", 12),
                                                                    Prose("ef", 14)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("So 0.5 * 0.3 = 0.15.\n", [(1, "ok")]),
+    ("So 0.5 * 0.3 = 0.19.\n", [(1, "error")]),
+    ("Total: 1*0.6+3*0.08 = 0.84 bits\n", [(1, "ok")]),
+    ("about 7.63 + 2.62 = 10.25 in all\n", [(1, "ok")]),
+    ("and 1/3 = 0.333 rounded\n", [(1, "ok")]),          # a stated value, not exact data
+    ("Date 2019-10-12 = today, n = 600, p = 5/600, f(3) = 2 + 1\n", []),
+    ("version 1.2.3 = 4 and x2 = 3 + 4\n", []),
+    ("    0.5 * 0.3 = 0.16\n", []),                        # code is not prose
+])
+def test_plain_text_arithmetic_in_prose(text, expected):
+    assert found(text) == expected

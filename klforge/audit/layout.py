@@ -29,7 +29,7 @@ import bisect
 import re
 import time
 
-from .extract import Segment, prose_numbers, split_prose
+from .extract import Segment, plain_arithmetic, prose_numbers, split_prose
 
 #: prose allowed between a lead-in inline formula and the display block it introduces
 LEAD_GAP = 40
@@ -85,12 +85,15 @@ def _begins_relation(text: str) -> bool:
 def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None:
     """Feed ``doc`` (an :class:`~.extract.Extracted`) to ``aud``; returns the offset where
     the deadline stopped the audit, or None."""
-    events = [(off, 0, lit) for off, lit in prose_numbers(doc.prose)]
+    plain = plain_arithmetic(doc.prose)   # `0.5 * 0.3 = 0.15` written without delimiters
+    prose = _without(doc.prose, plain)      # is math now: its numbers are not data
+    events = [(off, 0, lit) for off, lit in prose_numbers(prose)]
+    segments = doc.segments + plain
     if hasattr(aud, "prose"):  # the prose after each formula is a piece of its own
-        ends = [s.offset + len(s.text.rstrip()) for s in doc.segments]
-        events += [(p.offset, 0, p) for p in split_prose(doc.prose, ends) if p.text.strip()]
+        ends = [s.offset + len(s.text.rstrip()) for s in segments]
+        events += [(p.offset, 0, p) for p in split_prose(prose, ends) if p.text.strip()]
     events += [(m.offset, -1, m.kind) for m in doc.marks]
-    segs = _merge_leads(text, sorted(doc.segments, key=lambda s: s.offset), doc.marks)
+    segs = _merge_leads(text, sorted(segments, key=lambda s: s.offset), doc.marks)
     runs = _continuations(segs, doc.marks)
     events += [(s.offset, 1, s) for s in segs]
     events.sort(key=lambda e: (e[0], e[1]))
@@ -116,6 +119,23 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
                                               item.offset, True)] + more)
             _segment(aud, item, parse)
     return None
+
+
+def _without(prose, segs) -> list:
+    """Prose with the given segments (found in it) blanked."""
+    if not segs:
+        return prose
+    starts = sorted((s.offset, s.offset + len(s.text)) for s in segs)
+    out = []
+    for p in prose:
+        text, end = p.text, p.offset + len(p.text)
+        k = bisect.bisect_left(starts, (p.offset, -1))
+        while k < len(starts) and starts[k][0] < end:
+            a, b = starts[k][0] - p.offset, starts[k][1] - p.offset
+            text = text[:a] + " " * (b - a) + text[b:]
+            k += 1
+        out.append(type(p)(text, p.offset))
+    return out
 
 
 def _continuations(segs: list[Segment], marks) -> dict[int, list[Segment]]:
