@@ -75,7 +75,8 @@ def to_table(report: Report, show_ok: bool = False) -> str:
     cells = [(location(f), f.severity, _clip(f.relation, 48), _clip(f.stated, 14),
               _clip(f.computed, 16), f.message) for f in rows]
     widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(head[:-1])]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + "  message"] if cells else []
+    lines = (["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + "  message"]
+             if cells else [])
     for c in cells:
         lines.append("  ".join(x.ljust(w) for x, w in zip(c, widths, strict=False)) + "  " + c[-1])
     s = report.summary
