@@ -166,3 +166,43 @@ def test_the_audit_does_not_import_sympy():
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- item 8: prose claims tied to computed values --------------------------------------------
+
+def test_approximately_in_prose_right_after_a_relation():
+    assert verdicts("Here $\\ln 2$ ≈ 0.693, and $\\ln 3$ ≈ 1.3.") == ["ok", "error"]
+    assert verdicts("after ten samples it is around $e^{5}$, about 150 to 1") == ["ok"]
+    assert verdicts("after ten samples it is around $e^{5}$, about 170 to 1") == ["error"]
+
+
+def test_a_restated_percentage_is_judged_against_the_result():
+    # 0.8·0.01 / 0.10304 = 0.0776397…: 7.8 % restates it, 7.7 % truncates it
+    doc = "$P = \\frac{0.8 \\times 0.01}{0.10304} = 0.0776$\n\nso the chance is just {pct}.\n"
+    assert verdicts(doc.replace("{pct}", "7.8%")) == ["ok", "ok"]
+    assert verdicts(doc.replace("{pct}", "7.7%")) == ["ok", "warning"]
+
+
+def test_a_repeated_wrong_value_is_flagged_where_it_is_repeated():
+    doc = "$P = \\frac{0.8 \\times 0.01}{0.01034} = 0.077$\n\nThat is just 7.7 %.\n"
+    assert verdicts(doc) == ["error", "warning"]
+
+
+@pytest.mark.parametrize("doc,expected", [
+    ("The perplexity is 1.78, 21 % higher than the baseline's 1.47.", ["ok"]),    # 21.1 %
+    ("The perplexity is 1.78, 30 % higher than the baseline's 1.47.", ["error"]),
+    ("Sales fell from 200 to 150, a 25 % reduction.", ["ok"]),
+    ("It took 6.4 s instead of 2 s, 3.2 times longer.", ["ok"]),
+])
+def test_percentage_changes_and_ratios_in_a_paragraph(doc, expected):
+    assert verdicts(doc) == expected
+
+
+@pytest.mark.parametrize("doc,expected", [
+    ("The row gives 0.80 x 0.01 = 0.008 and 0.096 x 0.99 = 0.09504.", ["ok", "ok"]),
+    ("average bits = 1\\*0.6+3\\*0.08 = 0.84 bits", ["ok"]),
+    ("only 67 (=10000-9993) scored below", ["error"]),
+    ("In 2018-2019 we met; x = 5 and p = 0.5.", []),
+])
+def test_arithmetic_written_in_prose(doc, expected):
+    assert verdicts(doc) == expected

@@ -34,8 +34,8 @@ _CHANGE = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|percent)\s+(?P<dir>higher|l
                      r"larger|smaller|greater|bigger|increase|decrease|reduction|drop|gain)\b"
                      r"|(?:increase|decrease|reduction|drop|gain|rise|fall)\s+of\s+" + NUM.replace(
                          "P<n>", "P<n2>") + r"\s*(?:%|percent)", re.I)
-_RATIO = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s*(?:times|×|x)\s+(?:as\s+\w+|larger|"
-                    r"higher|more|greater|bigger|smaller|lower)\b", re.I)
+_RATIO = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s*(?:times|×)\s+(?:as\s+\w+|more|\w+er)\b",
+                    re.I)
 
 
 @dataclass
@@ -95,6 +95,37 @@ def claims(text: str) -> list[Claim]:
     return sorted(out, key=lambda c: c.start)
 
 
+_NUMP = r"\(?[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:%)?\)?"
+_OP = r"[ \t]*(?:[-−+*/×÷·]|\\\*|(?<=\s)x(?=\s))[ \t]*"
+_EXPR = _NUMP + r"(?:" + _OP + _NUMP + r")*"
+_REL = r"[ \t]*(?:=|≈|~=)[ \t]*"
+_PLAIN = re.compile(r"(?<![\w.$\\^_{(=<>-])" + _EXPR + r"(?:" + _REL + _EXPR + r")+"
+                    r"(?![\w]|\.\d|\s*[*/×^])")
+_PAREN = re.compile(r"(?<![\w.])(?P<value>\d+(?:\.\d+)?)\s*\(\s*=\s*(?P<expr>" + _EXPR
+                    + r")\s*\)")
+
+
+def relations(text: str) -> list[tuple[int, str, int]]:
+    """Arithmetic written in prose, as math: ``0.80 x 0.01 = 0.008``, ``67 (=10000-9993)``
+    (→ ``10000-9993 = 67``).  At least one side must be a computation; offsets kept."""
+    out = []
+    for m in _PAREN.finditer(text):
+        out.append((m.start("expr"), _tex(m.group("expr")) + " = " + m.group("value"), m.end()))
+    taken = [(m.start(), m.end()) for m in _PAREN.finditer(text)]
+    for m in _PLAIN.finditer(text):
+        body = m.group()
+        if any(a <= m.start() < b for a, b in taken) or not re.search(
+                r"\d\s*(?:[-−+*/×÷·]|\\\*|\sx\s)\s*\(?\d", body):
+            continue
+        out.append((m.start(), _tex(body), m.end()))
+    return out
+
+
+def _tex(text: str) -> str:
+    text = text.replace("\\*", "*").replace("×", "*").replace("·", "*").replace("÷", "/")
+    return re.sub(r"(?<=\s)x(?=\s)", "*", text).replace("%", "\\%")
+
+
 def paragraph_breaks(text: str) -> list[int]:
     """Offsets in ``text`` where a new paragraph begins (after a blank line)."""
     return [m.end() for m in re.finditer(r"\n[ \t>]*\n", text)]
@@ -103,7 +134,8 @@ def paragraph_breaks(text: str) -> list[int]:
 # -- judging (called by check.Auditor.prose) ---------------------------------------------------
 
 RECENT = 6          # how many recent results a restatement may refer to
-_VALUE = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)(?P<pct>\s*(?:%|\\%|percent\b))?(?![\w.])")
+_VALUE = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)(?P<pct>\s*(?:%|\\%|percent\b))?"
+                    r"(?![\w]|\.\d)")
 
 
 def judge(aud, text: str, offset: int) -> None:
@@ -111,7 +143,7 @@ def judge(aud, text: str, offset: int) -> None:
     import mpmath
 
     from . import nodes as N
-    from .latex import number
+    from .latex import number, parse_chain
     from .nodes import Relation
 
     last = getattr(aud, "last_math", None)
@@ -125,14 +157,21 @@ def judge(aud, text: str, offset: int) -> None:
                 node = N.Neg(node)
             if m.group("pct"):
                 node = N.Percent(node)
+            spans_approx = (m.start("n"), m.end())
             saved, aud.chain = aud.chain, chain
             try:
                 aud.step(Relation("≈", m.start("n"), m.start("n")), node, offset)
             finally:
                 aud.chain = saved
+    spans = [spans_approx] if "spans_approx" in locals() else []
+    for start, tex, end in relations(text):  # 0.80 x 0.01 = 0.008 written without math
+        aud.segment(tex, offset + start, False, parse_chain)
+        spans.append((start, end))
     breaks = paragraph_breaks(text)
     values = [(m.start(), _value(m)) for m in _VALUE.finditer(text)]
     for claim in claims(text):
+        if any(a <= claim.start < b for a, b in spans):
+            continue
         if any(b <= claim.start for b in breaks):
             last_break = max(b for b in breaks if b <= claim.start)
             aud.paragraph = [v for p, v in values if last_break <= p < claim.start]
@@ -208,8 +247,12 @@ def repeated(aud, node, offset: int) -> None:
     import mpmath
 
     from . import nodes as N
+    sign = -1 if isinstance(node, N.Neg) else 1
+    node = node.arg if isinstance(node, N.Neg) else node
     num = node.arg if isinstance(node, N.Percent) else node
-    value = num.value / 100 if isinstance(node, N.Percent) else num.value
+    if not isinstance(num, N.Num):
+        return
+    value = sign * (num.value / 100 if isinstance(node, N.Percent) else num.value)
     decimals = num.decimals + (2 if isinstance(node, N.Percent) else 0)
     claim = Claim("restate", value, decimals, num.pos, N.to_text(node))
     _repeats_wrong(aud, claim, offset + num.pos, mpmath)
