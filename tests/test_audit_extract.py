@@ -256,3 +256,16 @@ def test_prose_is_cut_where_each_formula_ends():
 ])
 def test_plain_text_arithmetic_in_prose(text, expected):
     assert found(text) == expected
+
+
+def test_functions_written_without_backslash_keep_their_offsets():
+    from klforge.audit.extract import bare_functions
+    for text, want in [("\\frac{1}{2} log_2(4)", "\\frac{1}{2}\\log_2(4)"),
+                       ("x = ln 2", "x =\\ln 2"), ("catalog (x)", "catalog (x)"),
+                       ("blog_2 x", "blog_2 x"), ("a log x", "a log x")]:
+        got = bare_functions(text)
+        assert got == want and len(got) == len(text)
+    text = ("Entropy\n\n$$-\\left(\\frac{1}{2} log_2(\\frac{1}{2}) + "
+            "\\frac{1}{2} log_2(\\frac{1}{2})")
+    assert found(text + "\\right) = 1$$\n") == [(3, "ok")]
+    assert found(text + "\\right) = 2$$\n") == [(3, "error")]

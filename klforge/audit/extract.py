@@ -252,6 +252,16 @@ def plain_arithmetic(prose: list[Prose]) -> list[Segment]:
     return out
 
 
+_BARE = re.compile(r"(?<![\\A-Za-z])[ \t~](log|ln|exp|sqrt)(?=[ \t]*[_({\d\\^])")
+
+
+def bare_functions(text: str) -> str:
+    """``log_2(x)``, ``ln 2`` written in math without the backslash (MathJax shows them as
+    letters; the author means the function): the space before the name becomes the
+    backslash, so the text keeps its length and every offset stays exact."""
+    return _BARE.sub(lambda m: "\\" + m.group(1), text)
+
+
 def split_prose(prose: list[Prose], cuts: list[int]) -> list[Prose]:
     """Prose cut at the given offsets (e.g. where each piece of math ends, so that the prose
     right after a formula — "≈ 0.69", "i.e. 7.8 %" — is a piece of its own)."""

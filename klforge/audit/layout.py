@@ -29,7 +29,7 @@ import bisect
 import re
 import time
 
-from .extract import Segment, plain_arithmetic, prose_numbers, split_prose
+from .extract import Segment, bare_functions, plain_arithmetic, prose_numbers, split_prose
 
 #: prose allowed between a lead-in inline formula and the display block it introduces
 LEAD_GAP = 40
@@ -169,6 +169,7 @@ def _joined(text: str, parts: list[Segment]) -> Segment:
 
 def _segment(aud, seg: Segment, parse) -> None:
     data = {k: v.exact for k, v in aud.names.items() if getattr(v, "datum", False)}
+    seg = Segment(bare_functions(seg.text), seg.offset, seg.display)
     try:
         rebind_stale(aud, seg.text, parse)
         aud.segment(seg.text, seg.offset, seg.display, parse)
