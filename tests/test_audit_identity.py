@@ -148,3 +148,23 @@ def test_conditions_and_related_probabilities_are_not_claims():
                  r"$p(y|x)p(x) = p(x,y)$", r"$p(x|y) = p(y|x)p(x)/p(y)$"):
         assert [f.severity for f in audit_text(text).findings
                 if f.severity == "error"] == [], text
+
+
+def test_formula_corpus_meets_the_bars():
+    """tests/formula_corpus: hand-written derivations with planted slips beside controls."""
+    from importlib import util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "formula_corpus" / "score.py"
+    spec = util.spec_from_file_location("formula_score", path)
+    score = util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    from klforge.audit import audit_paths
+
+    s = score.score(audit_paths([path.parent]))
+    assert s["planted"] >= 50 and s["controls"] >= 50
+    assert s["sensitivity"] >= 0.95, s["missed"]
+    assert s["specificity"] >= 0.99, s["false_positive_lines"]
+    kinds = {"dropped factor", "sign", "wrong power", "swapped arguments", "wrong expectation",
+             "wrong-way inequality"}
+    assert kinds <= set(s["detected_by_kind"])

@@ -31,9 +31,15 @@ from .latex import GREEK, parse_chain
 
 mp, iv = mpmath.mp, mpmath.iv
 MODEL = "\0model"
+#: heads that are functions in course text (p(x), f(x), H(p)), never a product
+FUNCTION_HEADS = set("fghpqrFGHPQDKLEIZ") | {"KL", "TV", "Var", "Cov", "exp", "ln", "log",
+                                            "pi", "phi", "psi", "ell", "sigma", "mu"}
+_CALL = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
 MARKERS = {"p": "\0p", "q": "\0q"}
-QUAD_DPS = 30
-_E = re.compile(r"^E_\{?(?:(?P<var>[A-Za-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?(?P<br>\[.*\])?$")
+QUAD_DPS = 20
+QUAD_TOL = mpmath.mpf(10) ** -12   # sides agree to this relative tolerance after quadrature
+_E = re.compile(r"^E_\{?(?:(?P<var>[A-Za-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?"
+                r"(?P<br>\(?\[.*)?$")  # E_xsimN(mu,sigma^2)[x^2], E_xsimp([…) from \left[
 
 
 def _exact(n: N.Num):
@@ -47,6 +53,8 @@ class Context:
     def __init__(self, aud, st, raw: str = ""):
         self.aud, self.st, self.raw = aud, st, raw
         self.used_document_values = False  # a name with a value from the text was met
+        self.quadrature = False            # a value came from quadrature (20 digits)
+        self.valid = 0                     # points where both sides were evaluated
 
     # -- analysis ---------------------------------------------------------------------------
     def is_quantity(self, name: str) -> bool:
@@ -56,6 +64,34 @@ class Context:
     def free(self, node):
         f, special, _ = self.analyse(node)
         return f, special
+
+    def products(self, node):
+        """``n(n+1)`` read as a name call by the parser: a symbol times a parenthesis when
+        the head is a plain symbol that is not a function of the text."""
+        def rec(n):
+            if isinstance(n, N.Name):
+                m = _CALL.match(n.name)
+                if (m and m.group("head") not in FUNCTION_HEADS and n.name not in self.aud.names
+                        and n.name not in self.st.defs and known.parse(n.name) is None
+                        and self.expectation(n.name) is None and "," not in m.group("args")
+                        and "|" not in m.group("args")):
+                    try:
+                        inner = _arg(m.group("args"))
+                    except N.NotEvaluable:
+                        return n
+                    return N.Mul([("*", N.Name(m.group("head"), n.pos)), ("*", inner)])
+                return n
+            kids = {}
+            for attr in ("arg", "base", "exp", "body", "lo", "hi"):
+                v = getattr(n, attr, None)
+                if v is not None and not isinstance(v, (str, int)):
+                    kids[attr] = rec(v)
+            if isinstance(n, N.Add):
+                kids["terms"] = [(s, rec(t)) for s, t in n.terms]
+            if isinstance(n, N.Mul):
+                kids["factors"] = [(o, rec(f)) for o, f in n.factors]
+            return replace(n, **kids) if kids else n
+        return rec(node)
 
     def analyse(self, node, bound=frozenset(), depth=0):
         """(free symbols, uses engine/model quantities?, undefined names) of ``node``; the
@@ -171,7 +207,7 @@ class Context:
             if level == 0:
                 body = re.sub(r"\\right\s*$", "", text[start:j].strip())
                 try:
-                    return _arg(body)
+                    return self.products(_arg(body))
                 except N.NotEvaluable:
                     return None
         return None
@@ -295,11 +331,20 @@ class Context:
             return total
         fam, texts = dist
         params = [self.value(_arg(a), point, depth + 1) for a in texts]
+        pt = dict(point)
+        pt[var] = mp.mpf(0)
+        ready, names = self._prepare(body, pt, depth + 1)  # names resolved once, not per node
+        if any(n in self.st.defs for n in names):
+            def f(t):  # a definition may depend on the variable: resolve at every node
+                return self.value(body, {**point, var: t}, depth + 1)
+        else:
+            env = N.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})))
 
-        def f(t):
-            pt = dict(point)
-            pt[var] = t
-            return self.value(body, pt, depth + 1)
+            def f(t):
+                names[var] = t
+                env.deadline = 0.0
+                return N.evaluate(ready, env)
+        self.quadrature = True
         return _against(fam, params, f)
 
 
@@ -310,8 +355,8 @@ def _against(fam, params, f):
             mu, var = params
             if var <= 0:
                 raise N.NotEvaluable("a normal variance must be positive")
-            s = mp.sqrt(var)
-            return mp.quad(lambda t: mp.npdf(t, mu, s) * f(t), [-mp.inf, mu, mp.inf])
+            s = mp.sqrt(var)  # ±40σ: the tails beyond are below e^-800 of the mass
+            return mp.quad(lambda t: mp.npdf(t, mu, s) * f(t), [mu - 40 * s, mu, mu + 40 * s])
         if fam == "bernoulli":
             (p,) = params
             return (1 - p) * f(mp.mpf(0)) + p * f(mp.mpf(1))

@@ -21,6 +21,7 @@ Example: ``\\ln r \\le r - 1`` → ok, "no counterexample in 150 points"; ``\\fr
 from __future__ import annotations
 
 import random
+import time
 import zlib
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ POINTS = 12          # points for an equality
 INEQ_POINTS = 150    # points for an inequality
 MIN_VALID = 4        # points where both sides must be defined
 TOL = mpmath.mpf(10) ** -20
+SECONDS = 0.5        # per relation, once MIN_VALID points were evaluated
 INEQUALITIES = ("≤", "≥", "<", ">")
 MARK = "\0identity"  # kept in the auditor's names; a new section clears it
 
@@ -75,6 +77,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if op in INEQUALITIES and _record_domain(aud, st, prev, op, node):
             return False  # a condition: the numeric checks report it as such
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
+        prev, node = ctx.products(prev), ctx.products(node)
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":="):
             free, special = ctx.free(node)
             if not (free or special):
@@ -124,9 +127,13 @@ def _rng(relation: str) -> random.Random:
 
 
 def _points(ctx, names, n, rng, extreme=False):
-    tries = 0
+    """Up to 4n random points; after SECONDS, only until MIN_VALID were usable (the caller
+    counts): quadrature is slow and a document has a time budget."""
+    tries, start = 0, time.monotonic()
     while tries < 4 * n:
         tries += 1
+        if time.monotonic() - start > SECONDS and ctx.valid >= MIN_VALID:
+            return
         yield ctx.point(names, rng, extreme and tries % 2 == 0)
 
 
@@ -144,7 +151,8 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
         except N.NotEvaluable as e:
             reason = reason or str(e)
             continue
-        (agree if _close(a, b) else disagree).append((point, a, b))
+        ctx.valid += 1
+        (agree if _close(a, b, ctx) else disagree).append((point, a, b))
         if len(agree) + len(disagree) >= POINTS or (disagree and not names):
             break
     valid = len(agree) + len(disagree)
@@ -161,7 +169,8 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
     point, a, b = disagree[0]
     sure = _certain(ctx, lhs, rhs, point)
     signs = {(a > b) for _, a, b in disagree}
-    single = _relations_in(getattr(aud, "segment_text", "")) == 1 and not special
+    single = (not getattr(aud, "segment_display", True) and not special
+              and _relations_in(getattr(aud, "segment_text", "")) == 1)  # "σ² = σ here"
     if names and (not free_l or not free_r or len(agree) >= 2 or (single and len(signs) == 2)):
         kind = ("it holds at some points only" if len(agree) >= 2 else
                 "one side is a constant" if not free_l or not free_r else
@@ -188,7 +197,8 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
         except N.NotEvaluable as e:
             reason = reason or str(e)
             continue
-        tol = TOL * max(1, abs(a), abs(b))
+        ctx.valid += 1
+        tol = (expect.QUAD_TOL if ctx.quadrature else TOL) * max(1, abs(a), abs(b))
         ok = {"≤": a <= b + tol, "<": a <= b + tol, "≥": a >= b - tol, ">": a >= b - tol}[op]
         if ok:
             held += 1
@@ -249,8 +259,9 @@ def _relations_in(text: str) -> int:
     return len(re.findall(r"(?<![<>!:\\])=|\\(?:le|ge|leq|geq|approx|lt|gt)\b|[<>≤≥≈]", text))
 
 
-def _close(a, b) -> bool:
-    return abs(a - b) <= TOL * max(1, abs(a), abs(b))
+def _close(a, b, ctx) -> bool:
+    tol = expect.QUAD_TOL if ctx.quadrature else TOL
+    return abs(a - b) <= tol * max(1, abs(a), abs(b))
 
 
 def _certain(ctx, lhs, rhs, point) -> bool:
