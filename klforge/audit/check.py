@@ -240,6 +240,9 @@ class Auditor:
             self.data.update(n.key() for n in N.literals(items[0]) if n.key() not in self.results)
             if _is_number(items[0]) or isinstance(items[0], N.Percent):
                 prose.repeated(self, items[0], offset)  # a wrong value restated
+            elif not _is_literal(items[0]):  # $\ln 2$ ≈ 0.693: prose may continue it
+                self.chain = Chain()
+                self.start(items[0], offset)
             return
         if items[0] is None:
             if not (display and self.chain is not None):
@@ -350,6 +353,10 @@ class Auditor:
     def step(self, rel: N.Relation, node, offset):
         c = self.chain
         at = offset + rel.rhs_pos
+        if rel.op == "≈" and isinstance(node, N.Num) and node.decimals == 0 and not node.unit:
+            zeros = len(node.text) - len(node.text.rstrip("0"))
+            if 0 < zeros < len(node.text):  # ≈ 150: two significant digits, ±5
+                node.decimals = -zeros
         prev = c.prev
         relation = f"{_text(prev)} {rel.op} {_text(node)}"
         stated = _text(node)
@@ -364,6 +371,13 @@ class Auditor:
             if isinstance(node, N.Tuple):
                 self._bind_vector(prev.name, node)
                 return
+            if isinstance(node, N.Name) and node.name in self.names and self.names[
+                    node.name].datum:  # P(0) = P(1) = 0.5: both names get the new value
+                del self.names[node.name]
+                c.prev = node
+                return
+            if _is_number(node) or isinstance(node, N.Percent):
+                prose.repeated(self, node, offset)  # P(…) = 1.78e-03 repeating a wrong value
             if self._set_definition(node):
                 self._remember(prev.name, node, at)
                 if isinstance(node, N.Num):
@@ -584,8 +598,8 @@ class Auditor:
         data_names = [n.name for n in N.walk(c.definition)
                       if isinstance(n, N.Name) and n.name in self.names
                       and self.names[n.name].datum]
-        if not data_names:
-            return False
+        if not data_names or _is_number(node) or len(N.literals(node)) < len(set(data_names)):
+            return False  # a bare value is a claim about these data, not a substitution
         self.add(at, "unchecked", relation, stated, None,
                  f"new values substituted for {', '.join(sorted(set(data_names)))}", "step")
         name = c.name
@@ -663,9 +677,10 @@ def _is_literal(node) -> bool:
 
 
 def _free_name(aud, node) -> bool:
-    """A bare symbol that the text has not given a value (or only a rebindable datum)."""
-    return isinstance(node, N.Name) and (node.name not in aud.names
-                                         or aud.names[node.name].datum)
+    """A symbol that the text has not given a value (or only a rebindable datum), alone or
+    inside an expression (``2\\,\\mathrm{TV}^2 \\le 0.02`` after ``\\mathrm{TV} = 1``)."""
+    return any(isinstance(n, N.Name) and (n.name not in aud.names or aud.names[n.name].datum)
+               for n in N.walk(node))
 
 
 def _unit_of(node, base=None):
