@@ -155,6 +155,27 @@ def test_integrals_bars_sums_products(doc, expected):
     assert verdicts(doc) == expected
 
 
+@pytest.mark.parametrize("doc,expected", [
+    ("$\\sum_{n=1}^{\\infty}\\frac{1}{2^n}=\\sum_{n=0}^{\\infty}\\frac{1}{2^n}-1=1$", ["ok", "ok"]),
+    ("$\\sum_{n=1}^\\infty\\frac{n}{2^n} = 2$ and $\\sum_{k=0}^\\infty \\frac{1}{k!} = 2.71828$",
+     ["ok", "ok"]),
+    ("$\\sum_{n=1}^\\infty\\frac{n}{2^n} = 2.5$", ["error"]),
+    ("$e \\approx 2.718$", ["ok"]),
+    ("$-\\left(\\frac{1}{2} log_2(\\frac{1}{2}) + \\frac{1}{2} log_2(\\frac{1}{2})\\right) = 1$",
+     ["ok"]),
+    ("$P\\left(\\frac{Y - 50}{5} > 2.9\\right) = 1 - \\Phi(2.9) = 0.0019$", ["ok"]),
+])
+def test_series_constants_and_functions_as_written(doc, expected):
+    assert verdicts(doc) == expected
+
+
+def test_a_divergent_series_is_not_passed_and_is_bounded_in_time():
+    import time
+    start = time.monotonic()
+    assert verdicts("$\\sum_{n=1}^\\infty\\frac{1}{n} = 2$") == ["unchecked"]
+    assert time.monotonic() - start < 3
+
+
 def test_a_divergent_integral_is_not_passed():
     assert "ok" not in verdicts("$\\int_0^1 \\frac{1}{x}\\,dx = 5$")
 
@@ -174,6 +195,7 @@ def test_approximately_in_prose_right_after_a_relation():
     assert verdicts("Here $\\ln 2$ ≈ 0.693, and $\\ln 3$ ≈ 1.3.") == ["ok", "error"]
     assert verdicts("after ten samples it is around $e^{5}$, about 150 to 1") == ["ok"]
     assert verdicts("after ten samples it is around $e^{5}$, about 170 to 1") == ["error"]
+    assert verdicts("$e^{5} \\approx 148$") == ["ok"]
 
 
 def test_a_restated_percentage_is_judged_against_the_result():

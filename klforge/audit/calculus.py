@@ -20,6 +20,7 @@ from . import nodes as N
 
 QUAD_DPS = 60  # as nodes.DPS
 QUAD_TOLERANCE = mpmath.mpf(10) ** -45
+SERIES_TIME = 0.5   # seconds for one infinite series (a divergent one stops here)
 
 
 def accumulate(node, env, ctx, ks, lo):
@@ -109,6 +110,38 @@ def integral(node, env, ctx):
                              f"{mpmath.nstr(err, 3)})")
     if ctx is mpmath.iv:
         w = 10 * err + QUAD_TOLERANCE * max(1, abs(value))
+        return mpmath.iv.mpf([value - w, value + w])
+    return ctx.mpf(value)
+
+
+def infinite_sum(node, env, ctx):
+    """Σ_{k=a}^{∞} f(k) (or Π) by mpmath's nsum with its error estimate; divergent or slowly
+    convergent series are not evaluable."""
+    penv = _point_env(env)
+    a = N._eval(node.lo, penv, mpmath.mp)
+    if a != int(a):
+        raise N.NotEvaluable("summation bounds must be integers")
+
+    def f(k):
+        penv.bindings[node.var] = int(k)
+        return N._eval(node.body, penv, mpmath.mp)
+
+    import time
+    penv.deadline = min(penv.deadline or float("inf"), time.monotonic() + SERIES_TIME)
+    method = mpmath.nsum if node.kind == "sum" else mpmath.nprod
+    try:
+        with mpmath.mp.workdps(QUAD_DPS):
+            value = method(f, [int(a), mpmath.inf])
+        with mpmath.mp.workdps(QUAD_DPS // 2):  # error estimate: the sum at half the digits
+            err = abs(method(f, [int(a), mpmath.inf]) - value)
+    except N.NotEvaluable as e:
+        if "time limit" in str(e):
+            raise N.NotEvaluable(f"the series did not converge within {SERIES_TIME} s") from None
+        raise
+    if not mpmath.isfinite(value) or err > mpmath.mpf(10) ** -20 * max(1, abs(value)):
+        raise N.NotEvaluable("the series did not converge to a checkable value")
+    if ctx is mpmath.iv:
+        w = 10 * err + mpmath.mpf(10) ** -40 * max(1, abs(value))
         return mpmath.iv.mpf([value - w, value + w])
     return ctx.mpf(value)
 

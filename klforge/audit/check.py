@@ -91,7 +91,7 @@ def _exact_iv(n: N.Num):
 
 
 def _rounded_iv(n: N.Num):
-    if n.decimals == 0 and not n.truncated:
+    if n.decimals == 0 and not n.truncated and not getattr(n, "approx", False):
         return _exact_iv(n)
     unit = iv.mpf(1) / iv.mpf(10) ** n.decimals
     v = _exact_iv(n)
@@ -263,7 +263,7 @@ class Auditor:
         if isinstance(head, Unsupported):
             c.prev = head
             return
-        if isinstance(head, N.Name):
+        if isinstance(head, N.Name) and not (head.name == "e" and "e" not in self.names):
             c.name = head.name
             old = self.names.get(head.name)
             if old is not None and old.datum:
@@ -357,6 +357,7 @@ class Auditor:
             zeros = len(node.text) - len(node.text.rstrip("0"))
             if 0 < zeros < len(node.text):  # ≈ 150: two significant digits, ±5
                 node.decimals = -zeros
+            node.approx = True  # ≈ 148: rounded to units, not an exact integer
         prev = c.prev
         relation = f"{_text(prev)} {rel.op} {_text(node)}"
         stated = _text(node)
@@ -367,7 +368,8 @@ class Auditor:
         if identity.judge(self, prev, rel.op, node, at, relation, stated):
             return  # free symbols: identity testing, definitions, domains (identity.py)
         # a name on the right of a definition: remember it
-        if isinstance(prev, N.Name) and prev.name not in self.names and rel.op in ("=", "≈"):
+        if (isinstance(prev, N.Name) and prev.name not in self.names and rel.op in ("=", "≈")
+                and prev.name != "e"):  # e ≈ 2.718 is Euler's number, not a definition
             if isinstance(node, N.Tuple):
                 self._bind_vector(prev.name, node)
                 return

@@ -52,7 +52,8 @@ UNITS = {"nat": "nats", "nats": "nats", "bit": "bits", "bits": "bits", "shannon"
          "bans": "hartleys", "dit": "hartleys", "dits": "hartleys"}
 RELATIONS = {"=": "=", "\\approx": "≈", "≈": "≈", "\\le": "≤", "\\leq": "≤", "≤": "≤",
              "\\leqslant": "≤", "\\ge": "≥", "\\geq": "≥", "≥": "≥", "\\geqslant": "≥",
-             "<": "<", "\\lt": "<", ">": ">", "\\gt": ">", "\\neq": "≠", "\\ne": "≠", "≠": "≠"}
+             "<": "<", "\\lt": "<", ">": ">", "\\gt": ">", "\\neq": "≠", "\\ne": "≠", "≠": "≠",
+             "\\sim": "≈", "\\simeq": "≈", "\\thickapprox": "≈", "\\doteq": "≈"}
 IGNORED = {"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "~", "\\displaystyle",
            "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
            "\\biggl", "\\biggr", "\\Biggl", "\\Biggr", "&", "\\nonumber", "\\notag",
@@ -100,6 +101,29 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
             tok = UNICODE[tok]
             kind = "cmd" if tok.startswith("\\") else "ch"
         out.append((kind, tok, m.start()))
+    return _function_words(text, out)
+
+
+def _function_words(text: str, toks: list) -> list:
+    """``log_2(x)``, ``ln x`` written without a backslash: the letters are the function."""
+    out, k = [], 0
+    while k < len(toks):
+        for word in ("log", "ln"):
+            n = len(word)
+            run = toks[k:k + n]
+            if (len(run) == n and all(t[0] == "ch" for t in run)
+                    and "".join(t[1] for t in run) == word
+                    and all(run[j + 1][2] == run[j][2] + 1 for j in range(n - 1))
+                    and not (k and toks[k - 1][0] == "ch" and toks[k - 1][1].isalpha()
+                             and toks[k - 1][2] + 1 == run[0][2])
+                    and not (k + n < len(toks) and toks[k + n][0] == "ch"
+                             and toks[k + n][1].isalpha() and toks[k + n][2] == run[-1][2] + 1)):
+                out.append(("cmd", "\\" + word, run[0][2]))
+                k += n
+                break
+        else:
+            out.append(toks[k])
+            k += 1
     return out
 
 
@@ -441,6 +465,9 @@ class Parser:
             return self.summation()
         if tok == "\\int":
             return self.integral()
+        if tok == "\\infty":
+            self.next()
+            return Const("inf", pos)
         if tok in FONTS and self.peek(1)[1] == "{" and self.numeric_group():
             self.next()  # \mathbf{0.6466}, \text{0.5}: a decorated number
             return self.braced()
@@ -599,6 +626,20 @@ class Parser:
             if sub in self.sum_vars and len(parts) == 1:
                 return Index(parts[0], sub, pos)
             parts.append("_" + sub)
+        if allow_call and self.at("\\left") and self.peek(1)[1] in ("(", "["):
+            start = self.next()[2]  # P\left( … \right): a name's argument
+            level = 1
+            self.next()
+            while True:
+                kind, t, p = self.next()
+                if kind == "eof":
+                    raise Unsupported("unbalanced \\left … \\right", start)
+                level += t == "\\left"
+                level -= t == "\\right"
+                if level == 0:
+                    self.next()
+                    parts.append("(" + _plain(self.text[start:p]).lstrip("(") + ")")
+                    return Name("".join(parts), pos)
         if allow_call and self.at("(", "[") and (self.peek(1)[0] != "num" or (
                 self.peek(2)[1] == ")" and self.at("("))):  # P(0), p_X(1): values of P, p_X
             opener, closer = self.peek()[1], {"(": ")", "[": "]"}[self.peek()[1]]

@@ -353,15 +353,20 @@ def _eval(node, env, ctx):
     if isinstance(node, Num):
         v = env.literal(node)
     elif isinstance(node, Const):
+        if node.name == "inf":
+            raise NotEvaluable("∞ is only a bound of a sum or an integral")
         v = ctx.pi
     elif isinstance(node, Var):
         if node.name not in env.bindings:
             raise NotEvaluable(f"free symbol {node.name}")
         v = ctx.mpf(env.bindings[node.name])
     elif isinstance(node, Name):
-        if node.name not in env.names:
+        if node.name == "e" and "e" not in env.names:
+            v = ctx.e  # Euler's number, unless the text gave e a value
+        elif node.name not in env.names:
             raise NotEvaluable(f"free symbol {node.name}")
-        v = env.names[node.name]
+        else:
+            v = env.names[node.name]
     elif isinstance(node, Neg):
         v = -_eval(node.arg, env, ctx)
     elif isinstance(node, Percent):
@@ -491,6 +496,8 @@ def _func(node, x, env, ctx):
 
 
 def _sum(node, env, ctx):
+    if isinstance(node.hi, Const) and node.hi.name == "inf":
+        return calculus.infinite_sum(node, env, ctx)
     lo, hi = _eval(node.lo, env, ctx), _eval(node.hi, env, ctx)
     pts = []
     for v in (lo, hi):
