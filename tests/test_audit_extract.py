@@ -269,3 +269,26 @@ def test_functions_written_without_backslash_keep_their_offsets():
             "\\frac{1}{2} log_2(\\frac{1}{2})")
     assert found(text + "\\right) = 1$$\n") == [(3, "ok")]
     assert found(text + "\\right) = 2$$\n") == [(3, "error")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt,para", [
+    ("md", "Text $0.5 + 0.25 = 0.75$ here.\n\n$$\n1 + 1 = 2\n$$\n\n- item\n\n"),
+    ("html", "<p>Text <span class='math'>\\(0.5 + 0.25 = 0.75\\)</span></p>\n<!-- c -->\n"),
+    ("rst", "Text :math:`0.5 + 0.25 = 0.75` here.\n\n.. math::\n\n   1 + 1 = 2\n\n* item\n\n"),
+    ("tex", "Text $0.5 + 0.25 = 0.75$. % c\n\\begin{equation}\n1 + 1 = 2\n\\end{equation}\n\n"),
+])
+def test_every_format_keeps_to_the_time_budget(monkeypatch, fmt, para):
+    """A 4 MB document with a 1.5 s budget: read and audited in pieces, stopped near the
+    budget (the generous bound is for a loaded machine), the place named."""
+    import time
+
+    from klforge.audit import api
+    monkeypatch.setattr(api, "BUDGET", 1.5)
+    text = para * (4_000_000 // len(para))
+    t0 = time.monotonic()
+    fs = audit_text(text, fmt).findings
+    assert time.monotonic() - t0 < 6.0
+    assert "time budget" in fs[-1].message and fs[-1].line > 1
+    assert sum(f.severity == "ok" for f in fs) >= 10 and not any(
+        f.severity == "error" for f in fs)

@@ -8,8 +8,9 @@ Each format's reader (see :mod:`.extract`) finds the math; :mod:`.layout` feeds 
 
 Bounds: a document is audited for at most :data:`BUDGET` seconds (``$KLFORGE_AUDIT_BUDGET``)
 — the rest is reported as one *unchecked* finding naming the line where auditing stopped —
-and large Markdown is read in chunks of about :data:`CHUNK` characters, so a 10 MB page
-neither hangs nor is read whole before the budget runs out.
+and large documents are read in chunks of about :data:`CHUNK` characters (Markdown, LaTeX
+and rST cut at block boundaries; HTML fed to its parser a slice at a time), so a 10 MB
+page neither hangs nor is read whole before the budget runs out.
 """
 
 from __future__ import annotations
@@ -57,40 +58,46 @@ class Report:
         self.files += other.files
 
 
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}|:{3,}|\$\$)", re.M)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
 def _markdown_chunks(text: str):
-    """(offset, chunk) of a Markdown text cut at blank lines outside fences, about CHUNK
-    characters each (one chunk for any ordinary document)."""
-    if len(text) <= CHUNK:
-        yield 0, text
-        return
-    fence = re.compile(r"^[ \t]*(`{3,}|~{3,}|:{3,}|\$\$)", re.M)
+    """(offset, chunk) of a Markdown text cut at blank lines outside fences (one chunk for
+    any ordinary document; see :func:`.extract.chunks`)."""
     pos = 0
-    while pos < len(text):
-        end = text.find("\n\n", pos + CHUNK)
-        while end >= 0 and len(fence.findall(text, pos, end)) % 2:
-            end = text.find("\n\n", end + 2)
-        end = len(text) if end < 0 else end + 1
+    for _, b in extract.chunks(text, CHUNK, _BLANK_LINE):
+        if b <= pos:
+            continue
+        end = b
+        while end < len(text) and len(_FENCE.findall(text, pos, end)) % 2:
+            m = _BLANK_LINE.search(text, end)   # inside a fence: cut at a later blank line
+            end = m.end() if m else len(text)
         yield pos, text[pos:end]
         pos = end
 
 
-def _pieces(text: str, fmt: str):
-    """The document's math, piece by piece: (offset where the piece starts, extracted)."""
+def _pieces(text: str, fmt: str, deadline: float):
+    """The document's math, piece by piece: (offset where the piece starts, extracted,
+    offset where reading stopped at the deadline or None)."""
     if fmt in ("md", "qmd", "ipynb"):
         from .markdown import markdown
         for base, chunk in _markdown_chunks(text):
             got = markdown(chunk)
             for item in got.segments + got.prose + got.marks:
                 item.offset += base
-            yield base, got
+            yield base, got, None
     elif fmt == "tex":
-        yield 0, extract.latex(text)
+        for base, got in extract.latex_pieces(text, CHUNK):
+            yield base, got, None
     elif fmt == "html":
-        from .htmlpage import html
-        yield 0, html(text)
+        from .htmlpage import html_until
+        got, stopped = html_until(text, deadline - BUDGET / 2)  # half the budget to read
+        yield 0, got, stopped
     else:
-        from .rst import rst
-        yield 0, rst(text)
+        from .rst import rst_pieces
+        for base, got in rst_pieces(text, CHUNK):
+            yield base, got, None
 
 
 def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
@@ -110,9 +117,10 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
     aud = Auditor(path, lines.line)
     stop = None
     with mpmath.mp.workdps(DPS):  # comparisons of 60-digit values happen at 60 digits
-        for base, doc in _pieces(text, fmt):  # extracted and audited chunk by chunk
+        for base, doc, cut in _pieces(text, fmt, deadline):  # read and audited by chunks
             stop = base if time.monotonic() > deadline else layout.run(
                 aud, text, doc, parse_chain, deadline)
+            stop = stop if stop is not None else cut
             if stop is not None:
                 break
     if stop is not None:

@@ -217,12 +217,35 @@ def latex(text: str) -> Extracted:
     environments; comments, ``verbatim``/``lstlisting``/``minted`` and ``\\verb`` skipped.
     Sections (and beamer frames) start a scope; ``\\item``, ``\\paragraph``, a bold label
     or ``(a)``/``(ii)`` at the start of a line start a sub-problem."""
-    clean = _strip_tex(text)
-    out = tex_math(clean, 0, "tex")
-    for p in out.prose:
-        out.marks += [Mark(p.offset + m.start(), "section") for m in _TEX_SECTION.finditer(p.text)]
-        out.marks += [Mark(p.offset + m.start(), "part") for m in _TEX_PART.finditer(p.text)]
+    out = Extracted()
+    for _, piece in latex_pieces(text, len(text) + 1):
+        out.extend(piece)
     return out
+
+
+def latex_pieces(text: str, size: int):
+    """:func:`latex` piece by piece, cut at blank lines (TeX math never spans one) about
+    every ``size`` characters: (offset, Extracted) — a large document is read lazily."""
+    clean = _strip_tex(text)
+    for a, b in chunks(clean, size, _PARA):
+        out = tex_math(clean[a:b], a, "tex")
+        for p in out.prose:
+            out.marks += [Mark(p.offset + m.start(), "section")
+                          for m in _TEX_SECTION.finditer(p.text)]
+            out.marks += [Mark(p.offset + m.start(), "part") for m in _TEX_PART.finditer(p.text)]
+        yield a, out
+
+
+def chunks(text: str, size: int, boundary, first: int = 32_768):
+    """(start, end) pieces each ending at a match of ``boundary`` (or the end of the
+    text): a text of at most ``size`` characters is one piece; a longer one is cut into
+    pieces that grow from ``first`` to ``size`` characters (so the first is read fast)."""
+    pos, step = 0, (size if len(text) <= size else min(first, size))
+    while pos < len(text):
+        m = boundary.search(text, pos + step) if len(text) - pos > step else None
+        end = m.end() if m else len(text)
+        yield pos, end
+        pos, step = end, min(size, 2 * step)
 
 
 _PLAIN = re.compile(r"(?<![\w.=<>$\\/^*+\-−])(?P<f>[(]*[ \t]*(?:\d+(?:\.\d+)?|\.\d+)"

@@ -143,12 +143,28 @@ class _Scan(HTMLParser):
 
 def html(text: str) -> Extracted:
     """Math, prose and scope marks of an HTML page (offsets into the HTML source)."""
+    return html_until(text)[0]
+
+
+def html_until(text: str, deadline: float | None = None, step: int = 65_536):
+    """:func:`html`, fed to the parser a slice at a time until ``deadline``
+    (``time.monotonic()``): (Extracted of what was read, offset where reading stopped or
+    None)."""
+    import time
     scan = _Scan(text)
+    stopped = None
     try:
-        scan.feed(text)
-        scan.close()
+        for a in range(0, len(text), step):
+            if deadline is not None and a and time.monotonic() > deadline:
+                stopped = a
+                break
+            scan.feed(text[a:a + step])
+        else:
+            scan.close()
     except Exception:  # html.parser is tolerant; an exotic failure keeps what was read
         pass
+    if stopped is not None:
+        text = text[:stopped]
     out = Extracted(marks=scan.marks)
     for a, b, display in scan.math:
         body = _padded_unescape(text[a:b])
@@ -169,4 +185,4 @@ def html(text: str) -> Extracted:
     out.segments += got.segments
     out.prose = got.prose
     out.segments.sort(key=lambda s: s.offset)
-    return out
+    return out, stopped

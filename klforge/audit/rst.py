@@ -33,6 +33,21 @@ _ROLE = re.compile(r":math:`(?P<a>[^`]+)`|`(?P<b>[^`]+)`:math:|``[^`]+``")
 _OPTION = re.compile(r"[ \t]*:[\w-]+:")
 
 
+#: where a large document may be cut: a blank line before a line that is not indented
+TOP_LEVEL = re.compile(r"\n[ \t]*\n(?=[^\s])")
+
+
+def rst_pieces(text: str, size: int):
+    """:func:`rst` piece by piece, cut between top-level blocks about every ``size``
+    characters: (offset, Extracted)."""
+    from .extract import chunks
+    for a, b in chunks(text, size, TOP_LEVEL):
+        out = rst(text[a:b])
+        for item in out.segments + out.prose + out.marks:
+            item.offset += a
+        yield a, out
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
