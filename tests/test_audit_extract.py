@@ -259,7 +259,7 @@ def test_plain_text_arithmetic_in_prose(text, expected):
 
 
 def test_functions_written_without_backslash_keep_their_offsets():
-    from klforge.audit.extract import bare_functions
+    from klforge.audit.plaintext import bare_functions
     for text, want in [("\\frac{1}{2} log_2(4)", "\\frac{1}{2}\\log_2(4)"),
                        ("x = ln 2", "x =\\ln 2"), ("catalog (x)", "catalog (x)"),
                        ("blog_2 x", "blog_2 x"), ("a log x", "a log x")]:

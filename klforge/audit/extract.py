@@ -248,43 +248,6 @@ def chunks(text: str, size: int, boundary, first: int = 32_768):
         pos, step = end, min(size, 2 * step)
 
 
-_PLAIN = re.compile(r"(?<![\w.=<>$\\/^*+\-−])(?P<f>[(]*[ \t]*(?:\d+(?:\.\d+)?|\.\d+)"
-                    r"[\d.() \t+\-−*/×·^]*(?:[ \t]*(?:=|≈)[ \t]*[-−(]*[ \t]*"
-                    r"(?:\d+(?:\.\d+)?|\.\d+)[\d.() \t+\-−*/×·^]*)+)(?=[ \t]*(?:$|[,;:!?)\]]|"
-                    r"\.(?!\d)|[ \t][A-Za-z]))", re.M)
-_OPERATION = re.compile(r"[\d)][ \t]*(?:[+\-−*/×·^]|\()[ \t]*[(\d.]")
-
-
-def plain_arithmetic(prose: list[Prose]) -> list[Segment]:
-    """Arithmetic written in prose without math delimiters — ``0.5 * 0.3 = 0.15``,
-    ``(1/4)(2) + 0.5 = 1`` — as inline math: only digits, operators, parentheses and
-    ``=``/``≈`` on one line, an operation on the left of the first relation, nothing that
-    is part of a word, a date (no letters at all), a ratio ``3/4`` alone or a range."""
-    out = []
-    for p in prose:
-        if "=" not in p.text and "≈" not in p.text:
-            continue
-        for m in _PLAIN.finditer(p.text):
-            f = m.group("f").rstrip(" \t.")
-            while f.endswith(")") and f.count(")") > f.count("("):
-                f = f[:-1].rstrip(" \t.")
-            lhs = re.split(r"=|≈", f, maxsplit=1)[0]
-            if f.count("(") != f.count(")") or not _OPERATION.search(lhs) or len(f) > 400:
-                continue
-            out.append(Segment(f, p.offset + m.start("f"), False))
-    return out
-
-
-_BARE = re.compile(r"(?<![\\A-Za-z])[ \t~](log|ln|exp|sqrt)(?=[ \t]*[_({\d\\^])")
-
-
-def bare_functions(text: str) -> str:
-    """``log_2(x)``, ``ln 2`` written in math without the backslash (MathJax shows them as
-    letters; the author means the function): the space before the name becomes the
-    backslash, so the text keeps its length and every offset stays exact."""
-    return _BARE.sub(lambda m: "\\" + m.group(1), text)
-
-
 def split_prose(prose: list[Prose], cuts: list[int]) -> list[Prose]:
     """Prose cut at the given offsets (e.g. where each piece of math ends, so that the prose
     right after a formula — "≈ 0.69", "i.e. 7.8 %" — is a piece of its own)."""

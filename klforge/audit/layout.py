@@ -29,7 +29,8 @@ import bisect
 import re
 import time
 
-from .extract import Segment, bare_functions, plain_arithmetic, prose_numbers, split_prose
+from .extract import Segment, prose_numbers, split_prose
+from .plaintext import bare_functions, plain_arithmetic
 
 #: prose allowed between a lead-in inline formula and the display block it introduces
 LEAD_GAP = 40

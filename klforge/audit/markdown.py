@@ -20,6 +20,7 @@ Example: ``markdown("Let $p = 0.5$.\\n\\n    $q = 1$\\n").segments`` is the one 
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -197,8 +198,6 @@ class _Reader:
             vstarts.append(v)
             o += len(x) + 1
             v += len(x[cut:]) + 1
-        import bisect
-
         def orig(off):
             j = max(0, bisect.bisect_right(vstarts, off) - 1)
             return starts[j] + off - vstarts[j]
