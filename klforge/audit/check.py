@@ -466,7 +466,8 @@ class Auditor:
         last_unit = (mpmath.mpf(10) ** -node.decimals if isinstance(node, N.Num) else 0)
         dist = _distance(t, i_all)
         follows = c.prev_point is not None and _contains(i_all, c.prev_point)
-        if loose_prev and follows and c.substituted and dist <= c.accumulated * (1 + SLACK):
+        if (loose_prev and follows and c.substituted and not _contains(i_all, t)
+                and dist <= c.accumulated * (1 + SLACK)):
             if c.inherited:
                 self.add(at, "warning", relation, stated, computed,
                          f"follows from the numbers as printed{c.inherited}; the exact value "
@@ -492,7 +493,8 @@ class Auditor:
             # numbers repeated from earlier steps are exact: does the step follow from the
             # previous one as printed?  If not, it is right only by the exact value.
             i_rep = self.interval(node, c.known | c.seen)
-            if c.prev_point is None or _contains(i_rep, c.prev_point):
+            if (c.prev_point is None or _contains(i_rep, c.prev_point)
+                    or isinstance(c.prev, N.Name)):  # a named value restated: its exact value
                 self.add(at, "ok", relation, stated, computed, "", "step")
             else:
                 self.add(at, "warning", relation, stated, computed,
