@@ -292,3 +292,10 @@ def test_every_format_keeps_to_the_time_budget(monkeypatch, fmt, para):
     assert "time budget" in fs[-1].message and fs[-1].line > 1
     assert sum(f.severity == "ok" for f in fs) >= 10 and not any(
         f.severity == "error" for f in fs)
+
+
+def test_beamer_frames_carry_an_example_and_sections_do_not():
+    text = ("\\begin{frame}\n$E = 0.5 + 0.25 = 0.75$\n\\end{frame}\n"
+            "\\begin{frame}\n$2 E = 1.9$\n\\end{frame}\n")
+    assert errors(text, "tex") == [5]
+    assert errors(text.replace("\\begin{frame}\n$2", "\\section{B}\n$2"), "tex") == []

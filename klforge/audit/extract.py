@@ -129,9 +129,10 @@ _ENVS = ("equation", "align", "eqnarray", "gather", "multline", "math", "display
          "flalign", "alignat", "dmath")
 _OPEN = re.compile(r"\\begin\{(" + "|".join(_ENVS) + r")(\*?)\}(?:\{\d+\})?|\$\$|\\\[|\\\(|"
                    r"(?<!\\)\$")
-_TEX_SECTION = re.compile(r"\\(?:chapter|section|subsection|subsubsection)\*?\s*[\[{]"
-                          r"|\\begin\{frame\}")
-_TEX_PART = re.compile(r"\\item\b|\\(?:paragraph|subparagraph)\*?\s*\{|^[ \t]*(?:\\textbf\{|"
+_TEX_SECTION = re.compile(r"\\(?:chapter|section|subsection|subsubsection)\*?\s*[\[{]")
+#: a beamer frame is a sub-problem, not a section: slides carry an example across frames
+_TEX_PART = re.compile(r"\\item\b|\\begin\{frame\}|\\(?:paragraph|subparagraph)\*?\s*\{"
+                       r"|^[ \t]*(?:\\textbf\{|"
                        r"\{\\bf\s)|^[ \t]*\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)[ \t]", re.M)
 
 
@@ -215,8 +216,8 @@ def _find_close(text: str, start: int, close: str, dollars: str) -> int:
 def latex(text: str) -> Extracted:
     """Math of a LaTeX document: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` and the math
     environments; comments, ``verbatim``/``lstlisting``/``minted`` and ``\\verb`` skipped.
-    Sections (and beamer frames) start a scope; ``\\item``, ``\\paragraph``, a bold label
-    or ``(a)``/``(ii)`` at the start of a line start a sub-problem."""
+    Sections start a scope; ``\\item``, a beamer frame, ``\\paragraph``, a bold label or
+    ``(a)``/``(ii)`` at the start of a line start a sub-problem."""
     out = Extracted()
     for _, piece in latex_pieces(text, len(text) + 1):
         out.extend(piece)
