@@ -18,7 +18,7 @@ import mpmath
 
 from . import nodes as N
 
-QUAD_DPS = 60  # as nodes.DPS
+QUAD_DPS = N.DPS
 QUAD_TOLERANCE = mpmath.mpf(10) ** -45
 SERIES_TIME = 0.5   # seconds for one infinite series (a divergent one stops here)
 

@@ -19,124 +19,36 @@ brackets (``0.5106\\;\\text{nats}\\;(\\approx 0.737\\;\\text{bits})``).
 Relations: ``= \\approx \\le \\ge < > \\stackrel{?}{=}``.  A segment is first cut into
 clauses (:mod:`.clauses`) at ``,`` ``;`` ``\\quad`` ``\\text{ for }`` ✓ and the like.
 """
-
 from __future__ import annotations
 
 import re
-from dataclasses import fields, is_dataclass
-from fractions import Fraction
 
-from .nodes import (
-    Add,
-    Bar,
-    Const,
-    Func,
-    Index,
-    Integral,
-    Mul,
-    Name,
-    Neg,
-    Num,
-    Percent,
-    Pow,
-    Relation,
-    Sum,
-    Tuple,
-    Var,
+from .constructs import Constructs
+from .nodes import Add, Const, Func, Index, Mul, Name, Neg, Num, Percent, Pow, Relation, Var
+from .tokens import (  # noqa: F401  (re-exported: callers import them from here)
+    ACCENTS,
+    ATOM_STARTS,
+    FONTS,
+    GREEK,
+    IGNORED,
+    KNOWN,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    RELATIONS,
+    UNICODE,
+    UNITS,
+    WORDS,
+    Unsupported,
+    _bind,
+    _binomial,
+    _plain,
+    _walk,
+    number,
+    tokenize,
 )
 
-MAX_DEPTH = 60
-MAX_LENGTH = 4000
-UNITS = {"nat": "nats", "nats": "nats", "bit": "bits", "bits": "bits", "shannon": "bits",
-         "shannons": "bits", "hartley": "hartleys", "hartleys": "hartleys", "ban": "hartleys",
-         "bans": "hartleys", "dit": "hartleys", "dits": "hartleys"}
-RELATIONS = {"=": "=", "\\approx": "≈", "≈": "≈", "\\le": "≤", "\\leq": "≤", "≤": "≤",
-             "\\leqslant": "≤", "\\ge": "≥", "\\geq": "≥", "≥": "≥", "\\geqslant": "≥",
-             "<": "<", "\\lt": "<", ">": ">", "\\gt": ">", "\\neq": "≠", "\\ne": "≠", "≠": "≠",
-             "\\sim": "≈", "\\simeq": "≈", "\\thickapprox": "≈", "\\doteq": "≈"}
-IGNORED = {"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "~", "\\displaystyle",
-           "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
-           "\\biggl", "\\biggr", "\\Biggl", "\\Biggr", "&", "\\nonumber", "\\notag",
-           "\\pause", "\\textstyle", "\\scriptstyle", "\\limits", "\\boxed", "\\$", "\\middle",
-           "\\bigm", "\\Bigm", "\\mathstrut"}
-ACCENTS = {"\\hat", "\\bar", "\\tilde", "\\widehat", "\\widetilde", "\\overline", "\\vec",
-           "\\dot"}
-GREEK = set("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa "
-            "lambda mu nu xi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
-            "Gamma Delta Theta Lambda Xi Sigma Upsilon Phi Psi Omega ell".split())
-FONTS = {"\\mathrm", "\\operatorname", "\\mathcal", "\\mathbb", "\\mathbf", "\\mathit",
-         "\\mathsf", "\\boldsymbol", "\\text"}
-UNICODE = {"−": "-", "×": "\\times", "·": "\\cdot", "⋅": "\\cdot", "…": "\\ldots",
-           "π": "\\pi", "‖": "\\|", "∥": "\\|", "%": "\\%", "∞": "\\infty", "∑": "\\sum",
-           "∏": "\\prod", "∫": "\\int", "√": "\\sqrt"}
 
-_TOKEN = re.compile(r"""
-    (?P<thou>(?<![(,\d.])[1-9]\d{0,2}(?:(?:\\,|\{,\}|,|\\[ ]|\u2009|\u202f)\d{3})+
-             (?:\.\d+)?(?![\d]))
-  | (?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3}(?![\d.]))?)
-  | (?P<cmd>\\(?:[A-Za-z]+|.))
-  | (?P<ws>\s+)
-  | (?P<ch>.)
-""", re.VERBOSE | re.DOTALL)
-
-
-class Unsupported(Exception):
-    """Text outside the whitelist; ``pos`` is the offset within the parsed segment."""
-
-    def __init__(self, reason: str, pos: int = 0):
-        super().__init__(reason)
-        self.reason, self.pos = reason, pos
-
-
-def tokenize(text: str) -> list[tuple[str, str, int]]:
-    """(kind, text, offset) triples; whitespace dropped, Unicode operators mapped."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        kind, tok = m.lastgroup, m.group()
-        if kind == "ws":
-            continue
-        if kind == "thou":  # thousands separated by \, {,} , or a thin space
-            kind, tok = "num", re.sub(r"[^\d.]", "", tok)
-        if kind == "ch" and tok in UNICODE:
-            tok = UNICODE[tok]
-            kind = "cmd" if tok.startswith("\\") else "ch"
-        out.append((kind, tok, m.start()))
-    return _function_words(text, out)
-
-
-def _function_words(text: str, toks: list) -> list:
-    """``log_2(x)``, ``ln x`` written without a backslash: the letters are the function."""
-    out, k = [], 0
-    while k < len(toks):
-        for word in ("log", "ln"):
-            n = len(word)
-            run = toks[k:k + n]
-            if (len(run) == n and all(t[0] == "ch" for t in run)
-                    and "".join(t[1] for t in run) == word
-                    and all(run[j + 1][2] == run[j][2] + 1 for j in range(n - 1))
-                    and not (k and toks[k - 1][0] == "ch" and toks[k - 1][1].isalpha()
-                             and toks[k - 1][2] + 1 == run[0][2])
-                    and not (k + n < len(toks) and toks[k + n][0] == "ch"
-                             and toks[k + n][1].isalpha() and toks[k + n][2] == run[-1][2] + 1)):
-                out.append(("cmd", "\\" + word, run[0][2]))
-                k += n
-                break
-        else:
-            out.append(toks[k])
-            k += 1
-    return out
-
-
-def number(text: str, pos: int) -> Num:
-    """A decimal as written: ``0.70`` is 7/10 printed to 2 decimals; ``1.2e-3`` to 4."""
-    mantissa, _, exp = text.lower().partition("e")
-    whole, _, frac = mantissa.partition(".")
-    value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
-    shift = int(exp) if exp else 0
-    return Num(value * Fraction(10) ** shift, text, len(frac) - shift, pos)
-
-
-class Parser:
+class Parser(Constructs):
     """Recursive descent over the token list of one math segment."""
 
     def __init__(self, text: str):
@@ -235,46 +147,6 @@ class Parser:
                 self.toks) else ""
             return e
 
-    def trailing_unit(self, node):
-        """``0.5 \\text{nats}``, ``1.5\\,\\mathrm{bits}``, ``110 min``: the unit of a stated
-        value (a trailing plain word after a number is a label such as min or cm)."""
-        unit = self.unit()
-        if unit:
-            return node, unit
-        if isinstance(node, Mul) and len(node.factors) == 2 and node.factors[1][0] == "*":
-            (_, first), (_, last) = node.factors
-            if (isinstance(first, Num) and isinstance(last, Name) and last.name.isalpha()
-                    and (len(last.name) > 1 or last.name in ("s", "m", "g", "h"))):
-                return first, UNITS.get(last.name.lower(), last.name)
-        return node, None
-
-    def alternative(self):
-        """``(\\approx 0.737\\;\\text{bits})`` after a value: the same value in another unit."""
-        if not (self.at("(", "\\left") and self.peek(1 + self.at("\\left"))[1] in RELATIONS):
-            return None
-        left = self.next()[1] == "\\left"
-        if left:
-            self.next()
-        op, _ = self.relation()
-        rhs_pos = self.peek()[2]
-        node = self.expr()
-        node.unit = self.unit() or node.unit
-        if left:
-            self.expect("\\right")
-        self.expect(")")
-        return op, node, rhs_pos
-
-    def unit(self):
-        if self.at("\\text", "\\mathrm", "\\textrm", "\\mbox") and self.peek(1)[1] == "{":
-            save = self.i
-            self.next()
-            word = self.group_text()
-            key = word.strip().lower()
-            if key in UNITS:
-                return UNITS[key]
-            self.i = save
-        return None
-
     def expr(self):
         self.deeper()
         terms = []
@@ -296,17 +168,6 @@ class Parser:
             pos = self.next()[2]
             return self.evaluation_bar(node, pos)
         return node
-
-    def evaluation_bar(self, node, pos):
-        self.expect("_")
-        lo = self.script()
-        self.expect("^")
-        hi = self.script()
-        free = {n.name for n in _walk(node) if isinstance(n, Name) and len(n.name) == 1}
-        if len(free) != 1:
-            raise Unsupported("an evaluation bar needs exactly one variable", pos)
-        var = free.pop()
-        return Bar(var, lo, hi, _bind(node, var), pos)
 
     def term(self):
         factors = [("*", self.factor())]
@@ -483,25 +344,6 @@ class Parser:
             return self.identifier_from(tok, pos)
         raise Unsupported(f"unsupported {tok or 'end of math'!r}", pos)
 
-    def numeric_group(self) -> bool:
-        """Is the braced group after a font command a number (no letters)?"""
-        save = self.i
-        self.next()
-        try:
-            text = self.group_text()
-        except Unsupported:
-            text = "x"
-        self.i = save
-        return bool(re.search(r"\d", text)) and not re.search(r"[A-Za-z]", text)
-
-    def tuple_rest(self, first, pos, closer=")"):
-        items = [first]
-        while self.at(","):
-            self.next()
-            items.append(self.expr())
-        self.expect(closer)
-        return Tuple(items, pos)
-
     def braced(self):
         """A braced group ``{expr}`` (``{n \\choose k}`` is a binomial coefficient), or one
         digit of a bare number (``\\frac12``)."""
@@ -526,74 +368,6 @@ class Parser:
             return self.identifier_from(tok, pos, allow_call=False, single=True)
         self.i += 1
         raise Unsupported(f"expected a braced argument, found {tok!r}", pos)
-
-    def function(self):
-        _, tok, pos = self.next()
-        base = None
-        if tok == "\\log" and self.at("_"):
-            self.next()
-            base = self.script()
-            if isinstance(base, Name) and base.name == "e":
-                tok, base = "\\ln", None
-        if tok == "\\lg":
-            tok, base = "\\log", number("2", pos)
-        if self.at("^"):
-            raise Unsupported(f"power of {tok} (write ({tok} x)^n)", self.peek()[2])
-        if self.at("(", "[", "\\left", "{"):
-            arg = self.atom()
-        else:
-            arg = self.factor()
-        name = {"\\ln": "ln", "\\log": "log", "\\exp": "exp"}[tok]
-        return Func(name, arg, base)
-
-    def summation(self):
-        _, tok, pos = self.next()
-        kind = "sum" if tok == "\\sum" else "prod"
-        self.expect("_")
-        if self.at("{"):
-            inner = self.toks[self.i + 1:]
-            self.next()
-            var = self.next()
-            lo = None
-            if not (var[0] == "ch" and var[1].isalpha() or var[1][1:] in GREEK):
-                raise Unsupported(f"\\{kind} needs an index variable", var[2])
-            if self.at("="):
-                self.next()
-                lo = self.expr()
-            elif not self.at("}"):  # \sum_{x \in X}: over the data
-                while inner and not self.at("}") and self.peek()[0] != "eof":
-                    self.next()
-            self.expect("}")
-        else:
-            var = self.next()
-            lo = None
-            if not (var[0] == "ch" and var[1].isalpha()):
-                raise Unsupported(f"\\{kind} needs an index variable", var[2])
-        hi = None
-        if lo is not None:
-            self.expect("^")
-            hi = self.script()
-        elif self.at("^"):
-            raise Unsupported(f"\\{kind} with an upper bound needs a lower bound", pos)
-        name = var[1].lstrip("\\")
-        self.sum_vars.add(name)
-        try:
-            body = self.term()
-        finally:
-            self.sum_vars.discard(name)
-        return Sum(name, lo, hi, body, pos, kind=kind)
-
-    def integral(self):
-        _, _, pos = self.next()
-        self.expect("_")
-        lo = self.script()
-        self.expect("^")
-        hi = self.script()
-        body = self.expr()
-        var, body = _differential(body)
-        if var is None:
-            raise Unsupported("an integral needs its differential (dx)", pos)
-        return Integral(var, lo, hi, _bind(body, var), pos)
 
     def identifier_from(self, tok: str, pos: int, allow_call: bool = True, named: bool = False,
                         single: bool = False):
@@ -658,93 +432,6 @@ class Parser:
                     parts.append(opener + arg + closer)
                     break
         return Name("".join(parts), pos)
-
-
-#: letters written together that are one word, not a product of one-letter symbols
-WORDS = set("Var Cov SD SE Corr Pr KL JS JSD CE MI Bin Pois Poisson Geom Exp Unif Beta Gamma "
-            "Normal Ber Bern Binom min max sd se var cov argmax argmin softmax sigmoid ReLU "
-            "IG MSE NLL PMF PDF CDF pmf pdf cdf erf logit bits nats bit nat cm kg mg ml km mm "
-            "sec hrs yr lb ft in".split())
-
-#: commands with a meaning of their own: never read as a document's macro for a name
-KNOWN = {"\\frac", "\\dfrac", "\\tfrac", "\\cfrac", "\\binom", "\\dbinom", "\\tbinom", "\\sqrt",
-         "\\ln", "\\log", "\\lg", "\\exp", "\\pi", "\\sum", "\\prod", "\\int", "\\left", "\\right",
-         "\\text", "\\infty", "\\cdot", "\\times", "\\div", "\\sin", "\\cos", "\\tan", "\\oint",
-         "\\lim", "\\max", "\\min", "\\sup", "\\inf", "\\arg", "\\det", "\\partial", "\\nabla",
-         "\\mathrm", "\\operatorname", "\\mathcal", "\\mathbb", "\\mathbf", "\\mathit", "\\mathsf",
-         "\\boldsymbol", "\\iint", "\\iiint"} | {"\\" + g for g in GREEK}
-
-ATOM_STARTS = {"(", "[", "{", "\\left", "\\frac", "\\dfrac", "\\tfrac", "\\cfrac", "\\binom",
-               "\\dbinom", "\\tbinom", "\\sqrt", "\\ln", "\\log", "\\lg", "\\exp", "\\pi",
-               "\\sum", "\\prod", "\\int"}
-
-
-def _binomial(n, k):
-    """n! / (k! (n − k)!)"""
-    return Mul([("*", Func("fact", n)), ("/", Func("fact", k)),
-                ("/", Func("fact", Add([(1, n), (-1, k)])))])
-
-
-def _walk(node):
-    from .nodes import walk
-    return walk(node)
-
-
-def _bind(node, var):
-    """The expression with the name ``var`` made the bound variable of an integral/bar."""
-    if isinstance(node, Name) and node.name == var:
-        return Var(var, node.pos)
-    for f in fields(node):
-        v = getattr(node, f.name)
-        if isinstance(v, list):
-            setattr(node, f.name, [tuple(_bind(x, var) if not isinstance(x, (int, str)) else x
-                                         for x in item) if isinstance(item, tuple)
-                                   else _bind(item, var) for item in v])
-        elif is_dataclass(v):
-            setattr(node, f.name, _bind(v, var))
-    return node
-
-
-def _differential(body):
-    """Split ``f(x)\\,dx`` into ("x", f); (None, body) when there is no differential."""
-    holder, key = None, None
-    node = body
-    while True:
-        if isinstance(node, Add):
-            holder, key, node = node.terms, len(node.terms) - 1, node.terms[-1][1]
-        elif isinstance(node, Mul):
-            break
-        else:
-            break
-    if not isinstance(node, Mul):
-        return None, body
-    factors = node.factors
-    last = factors[-1][1]
-    var = None
-    if isinstance(last, Name) and len(last.name) == 2 and last.name[0] == "d":
-        var, rest = last.name[1], factors[:-1]
-    elif isinstance(last, Name) and re.fullmatch(r"[a-z]+d[a-z]", last.name):  # xdx
-        var, rest = last.name[-1], factors[:-1] + [("*", Name(last.name[:-2], last.pos))]
-    elif (len(factors) >= 2 and isinstance(last, Name) and len(last.name) == 1
-          and isinstance(factors[-2][1], Name) and factors[-2][1].name == "d"):
-        var, rest = last.name, factors[:-2]
-    if var is None or not rest:
-        return None, body
-    inner = rest[0][1] if len(rest) == 1 and rest[0][0] == "*" else Mul(rest)
-    if holder is None:
-        return var, inner
-    holder[key] = (holder[key][0], inner)
-    return var, body
-
-
-def _plain(text: str) -> str:
-    """Canonical text of a name part: formatting commands, braces and spaces removed."""
-    text = re.sub(r"\\(?:mathrm|operatorname|mathcal|mathbb|mathbf|mathit|text|mathsf)\s*", "",
-                  text)
-    text = text.replace("\\|", "||").replace("\\parallel", "||").replace("\\mid", "|")
-    text = re.sub(r"\\vert\b|\\lvert\b|\\rvert\b", "|", text)
-    text = re.sub(r"\\left|\\right|[{}\s]|\\[,;:!]", "", text)
-    return text.replace("\\", "")
 
 
 def parse_chain(text: str) -> list:

@@ -1,0 +1,158 @@
+"""Constructs of worked problems for the parser of :mod:`.latex`: units and a second value
+in brackets, functions (``\\ln``, ``\\log_2``, ``\\lg``), sums and products with bounds or over
+data, integrals with their differential, evaluation bars and tuples.
+
+A mixin: :class:`.latex.Parser` supplies the token helpers (``peek``, ``next``, ``at``,
+``expect``) and ``expr``/``term``/``factor``/``atom``/``script``/``braced``.
+Example: ``parse_chain("\\int_0^1 x\\,dx")[0]`` is an :class:`~.nodes.Integral` over x.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .nodes import Bar, Func, Integral, Mul, Name, Num, Sum, Tuple
+from .tokens import GREEK, RELATIONS, UNITS, Unsupported, _bind, _differential, _walk, number
+
+
+class Constructs:
+    """Parser methods for the constructs above."""
+
+    def trailing_unit(self, node):
+        """``0.5 \\text{nats}``, ``1.5\\,\\mathrm{bits}``, ``110 min``: the unit of a stated
+        value (a trailing plain word after a number is a label such as min or cm)."""
+        unit = self.unit()
+        if unit:
+            return node, unit
+        if isinstance(node, Mul) and len(node.factors) == 2 and node.factors[1][0] == "*":
+            (_, first), (_, last) = node.factors
+            if (isinstance(first, Num) and isinstance(last, Name) and last.name.isalpha()
+                    and (len(last.name) > 1 or last.name in ("s", "m", "g", "h"))):
+                return first, UNITS.get(last.name.lower(), last.name)
+        return node, None
+
+    def alternative(self):
+        """``(\\approx 0.737\\;\\text{bits})`` after a value: the same value in another unit."""
+        if not (self.at("(", "\\left") and self.peek(1 + self.at("\\left"))[1] in RELATIONS):
+            return None
+        left = self.next()[1] == "\\left"
+        if left:
+            self.next()
+        op, _ = self.relation()
+        rhs_pos = self.peek()[2]
+        node = self.expr()
+        node.unit = self.unit() or node.unit
+        if left:
+            self.expect("\\right")
+        self.expect(")")
+        return op, node, rhs_pos
+
+    def unit(self):
+        if self.at("\\text", "\\mathrm", "\\textrm", "\\mbox") and self.peek(1)[1] == "{":
+            save = self.i
+            self.next()
+            word = self.group_text()
+            key = word.strip().lower()
+            if key in UNITS:
+                return UNITS[key]
+            self.i = save
+        return None
+
+    def evaluation_bar(self, node, pos):
+        self.expect("_")
+        lo = self.script()
+        self.expect("^")
+        hi = self.script()
+        free = {n.name for n in _walk(node) if isinstance(n, Name) and len(n.name) == 1}
+        if len(free) != 1:
+            raise Unsupported("an evaluation bar needs exactly one variable", pos)
+        var = free.pop()
+        return Bar(var, lo, hi, _bind(node, var), pos)
+
+    def numeric_group(self) -> bool:
+        """Is the braced group after a font command a number (no letters)?"""
+        save = self.i
+        self.next()
+        try:
+            text = self.group_text()
+        except Unsupported:
+            text = "x"
+        self.i = save
+        return bool(re.search(r"\d", text)) and not re.search(r"[A-Za-z]", text)
+
+    def tuple_rest(self, first, pos, closer=")"):
+        items = [first]
+        while self.at(","):
+            self.next()
+            items.append(self.expr())
+        self.expect(closer)
+        return Tuple(items, pos)
+
+    def function(self):
+        _, tok, pos = self.next()
+        base = None
+        if tok == "\\log" and self.at("_"):
+            self.next()
+            base = self.script()
+            if isinstance(base, Name) and base.name == "e":
+                tok, base = "\\ln", None
+        if tok == "\\lg":
+            tok, base = "\\log", number("2", pos)
+        if self.at("^"):
+            raise Unsupported(f"power of {tok} (write ({tok} x)^n)", self.peek()[2])
+        if self.at("(", "[", "\\left", "{"):
+            arg = self.atom()
+        else:
+            arg = self.factor()
+        name = {"\\ln": "ln", "\\log": "log", "\\exp": "exp"}[tok]
+        return Func(name, arg, base)
+
+    def summation(self):
+        _, tok, pos = self.next()
+        kind = "sum" if tok == "\\sum" else "prod"
+        self.expect("_")
+        if self.at("{"):
+            inner = self.toks[self.i + 1:]
+            self.next()
+            var = self.next()
+            lo = None
+            if not (var[0] == "ch" and var[1].isalpha() or var[1][1:] in GREEK):
+                raise Unsupported(f"\\{kind} needs an index variable", var[2])
+            if self.at("="):
+                self.next()
+                lo = self.expr()
+            elif not self.at("}"):  # \sum_{x \in X}: over the data
+                while inner and not self.at("}") and self.peek()[0] != "eof":
+                    self.next()
+            self.expect("}")
+        else:
+            var = self.next()
+            lo = None
+            if not (var[0] == "ch" and var[1].isalpha()):
+                raise Unsupported(f"\\{kind} needs an index variable", var[2])
+        hi = None
+        if lo is not None:
+            self.expect("^")
+            hi = self.script()
+        elif self.at("^"):
+            raise Unsupported(f"\\{kind} with an upper bound needs a lower bound", pos)
+        name = var[1].lstrip("\\")
+        self.sum_vars.add(name)
+        try:
+            body = self.term()
+        finally:
+            self.sum_vars.discard(name)
+        return Sum(name, lo, hi, body, pos, kind=kind)
+
+    def integral(self):
+        _, _, pos = self.next()
+        self.expect("_")
+        lo = self.script()
+        self.expect("^")
+        hi = self.script()
+        body = self.expr()
+        var, body = _differential(body)
+        if var is None:
+            raise Unsupported("an integral needs its differential (dx)", pos)
+        return Integral(var, lo, hi, _bind(body, var), pos)
+
