@@ -299,3 +299,34 @@ def test_beamer_frames_carry_an_example_and_sections_do_not():
             "\\begin{frame}\n$2 E = 1.9$\n\\end{frame}\n")
     assert errors(text, "tex") == [5]
     assert errors(text.replace("\\begin{frame}\n$2", "\\section{B}\n$2"), "tex") == []
+
+
+ISSUE_K1 = r"""## K.1
+
+(a) $D_{\mathrm{KL}}(p\|q)$:
+
+$$
+= 0.92\ln\frac{0.92}{0.70} + 0.03\ln\frac{0.03}{0.10} + 0.02\ln\frac{0.02}{0.10}
+$$
+$$
+= 0.92(LOG) + 0.03(-1.204) + 0.02(-1.609)
+$$
+
+(b) Cross-entropy $H(p,q) = H(p) + D_{\mathrm{KL}}(p\|q)$:
+
+$$
+= 0.3844 + 0.1487
+$$
+$$
+= CE
+$$
+"""
+
+
+def test_the_issues_appendix_layout_is_checked():
+    """issue 13's K.1: a chain begun by inline math in an item, continued by display blocks
+    that begin with `=`; ln(0.92/0.70) = 0.273293… and 0.3844 + 0.1487 = 0.5331."""
+    assert errors(ISSUE_K1.replace("LOG", "0.274").replace("CE", "0.579")) == [9, 18]
+    assert errors(ISSUE_K1.replace("LOG", "0.2733").replace("CE", "0.5331")) == []
+    right = ISSUE_K1.replace("LOG", "0.2733").replace("CE", "0.5331")
+    assert {9, 18} <= set(checked(right))
