@@ -157,8 +157,9 @@ def test_directories_pick_up_every_format(tmp_path):
     (tmp_path / "e.ipynb").write_text(notebook(("markdown", "$1 + 1 = 3$")))
     (tmp_path / "f.tex").write_text("$1 + 1 = 3$\n")
     (tmp_path / "g.txt").write_text("$1 + 1 = 3$\n")
+    (tmp_path / "h.Rmd").write_text("```{r}\nx <- '$1 + 1 = 3$'\n```\n$1 + 1 = 3$\n")
     report = audit_paths([tmp_path])
-    assert report.files == 6 and report.summary["errors"] == 6
+    assert report.files == 7 and report.summary["errors"] == 7
 
 
 def test_unknown_format_is_a_one_line_exit_2(tmp_path):

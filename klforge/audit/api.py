@@ -1,8 +1,9 @@
 """Audit documents: ``audit_text`` for one text, ``audit_paths`` for files and directories.
 
-Formats (by suffix): Markdown/MyST (``.md``, ``.markdown``, ``.myst``), Quarto (``.qmd``),
-LaTeX (``.tex``), Jupyter notebooks (``.ipynb``: findings carry ``cell``, ``line`` is then
-the line within the cell), HTML (``.html``, ``.htm``) and reStructuredText (``.rst``).
+Formats (by suffix): Markdown/MyST (``.md``, ``.markdown``, ``.myst``), Quarto and R
+Markdown (``.qmd``, ``.Rmd``), LaTeX (``.tex``), Jupyter notebooks (``.ipynb``: findings
+carry ``cell``, ``line`` is then the line within the cell), HTML (``.html``, ``.htm``) and
+reStructuredText (``.rst``).
 Each format's reader (see :mod:`.extract`) finds the math; :mod:`.layout` feeds it to the
 :class:`~.check.Auditor` as an author lays a solution out.
 
@@ -28,7 +29,8 @@ from .check import Auditor, Finding
 from .latex import parse_chain
 from .nodes import DPS
 
-SUFFIXES = {".md": "md", ".markdown": "md", ".myst": "md", ".qmd": "qmd", ".tex": "tex",
+SUFFIXES = {".md": "md", ".markdown": "md", ".myst": "md", ".qmd": "qmd", ".rmd": "qmd",
+            ".Rmd": "qmd", ".tex": "tex",
             ".ipynb": "ipynb", ".html": "html", ".htm": "html", ".rst": "rst"}
 FORMATS = ("md", "qmd", "tex", "ipynb", "html", "rst")
 SEVERITIES = ("error", "warning", "ok", "unchecked")
