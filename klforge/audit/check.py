@@ -19,123 +19,45 @@ units (nats for ln, bits for log₂) must match the logarithms of the chain's de
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 import mpmath
 
 from . import context, identity, prose
 from . import nodes as N
 from .clauses import clauses, unwrap
 from .latex import Unsupported
+from .state import (  # noqa: F401  (re-exported: callers import them from here)
+    SLACK,
+    UNIT_OF_LOG,
+    Chain,
+    Finding,
+    NameValue,
+    _alias,
+    _contains,
+    _distance,
+    _exact_iv,
+    _free_name,
+    _half,
+    _hull,
+    _is_literal,
+    _is_number,
+    _last_unit,
+    _meets,
+    _point,
+    _round_like,
+    _rounded_iv,
+    _text,
+    _unit_of,
+    _why_not,
+    fmt,
+    hi,
+    lo,
+    node_pos,
+)
+from .substitution import Substitution
+from .terms import _blame, _broken_terms
 
 mp, iv = mpmath.mp, mpmath.iv
-SLACK = mpmath.mpf(10) ** -40
-UNIT_OF_LOG = {"nats": "ln", "bits": "log₂", "hartleys": "log₁₀"}
-
-
-@dataclass
-class Finding:
-    path: str
-    line: int
-    severity: str          # error | warning | ok | unchecked
-    relation: str
-    stated: str | None
-    computed: str | None
-    message: str
-    check: str             # step | inequality | name | unit | parse
-    cell: int | None = None  # notebooks: 0-based cell index; line is then within the cell
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
-@dataclass
-class NameValue:
-    exact: object          # mp value
-    stated: str
-    unit: str | None
-    line: int
-    datum: bool = False    # bound to a bare number (`p = 0.9`): data, rebound by a later `p = …`
-    printed: N.Num | None = None  # the value as last printed (H = 0.72): what later steps use
-    wrong_line: int | None = None  # that printed value was judged an error there
-
-
-@dataclass
-class Chain:
-    definition: object = None          # the node whose value is T
-    exact: object = None               # T
-    name: str | None = None            # head name, when the chain defines one
-    known: set = field(default_factory=set)   # literal keys exact in later steps
-    accumulated: object = 0            # Σ half-widths of earlier steps' intervals
-    prev: object = None                # previous element (node) or None
-    prev_point: object = None
-    prev_interval: object = None
-    error_line: int | None = None
-    unit: str | None = None
-    defines: bool = False              # the chain introduces its head name
-    seen: set = field(default_factory=set)    # literal keys printed in earlier steps
-    base: object = None                # base of a plain \log in this chain (None: e)
-    base_open: bool = False            # plain \log, no convention yet: the first step decides
-    inherited: str = ""                # a rounded input whose own statement was an error
-    flagged: set = field(default_factory=set)  # lines where this chain has an error
-    substituted: bool = False          # the definition reuses values printed rounded earlier
-
-
-def _point(n: N.Num):
-    return mp.mpf(n.value.numerator) / n.value.denominator
-
-
-def _exact_iv(n: N.Num):
-    return iv.mpf(n.value.numerator) / n.value.denominator
-
-
-def _rounded_iv(n: N.Num):
-    if n.decimals == 0 and not n.truncated and not getattr(n, "approx", False):
-        return _exact_iv(n)
-    unit = iv.mpf(1) / iv.mpf(10) ** n.decimals
-    v = _exact_iv(n)
-    if n.truncated:
-        return iv.mpf([v.a, (v + unit).b])
-    return iv.mpf([(v - unit / 2).a, (v + unit / 2).b])
-
-
-def lo(interval):
-    return mp.mpf(interval.a)
-
-
-def hi(interval):
-    return mp.mpf(interval.b)
-
-
-def _contains(interval, x) -> bool:
-    tol = SLACK * max(1, abs(x))
-    return lo(interval) - tol <= x <= hi(interval) + tol
-
-
-def _meets(i, j) -> bool:
-    tol = SLACK * max(1, abs(lo(i)), abs(hi(i)))
-    return lo(i) <= hi(j) + tol and lo(j) <= hi(i) + tol
-
-
-def _distance(x, interval):
-    return max(lo(interval) - x, x - hi(interval), 0)
-
-
-def _half(interval):
-    return (hi(interval) - lo(interval)) / 2
-
-
-def fmt(x, like: N.Num | None = None) -> str:
-    """A value with two more decimals than the stated number it is compared with."""
-    if like is not None and isinstance(like, N.Num):
-        digits = like.decimals + 2
-        return mpmath.nstr(x, max(1, int(mpmath.floor(mpmath.log10(abs(x)))) + 1 + digits)
-                           if x != 0 else 1) + "…"
-    return mpmath.nstr(x, 10)
-
-
-class Auditor:
+class Auditor(Substitution):
     """State of one document: data numbers, named quantities, the current chain."""
 
     def __init__(self, path: str, line_of):
@@ -313,42 +235,6 @@ class Auditor:
             c.inherited = f"; it uses a value stated wrongly at line {wrong[0]}"
         c.unit = _unit_of(node, c.base)
         return True
-
-    def _base_for(self, node):
-        """(base of a plain \\log in ``node``, whether the first step still decides it)."""
-        if not N.has_plain_log(node):
-            return None, False
-        if self.log_base != "unknown":
-            return self.log_base, False
-        return None, True
-
-    def _decide_base(self, node):
-        """No convention yet: the base (e, 2, 10) whose value the stated step matches; the
-        document follows it from then on.  A unit on the step (bits) decides by itself."""
-        c = self.chain
-        unit = getattr(node, "unit", None)
-        if unit in context.UNIT_BASE and N.has_plain_log(c.definition):
-            base = context.UNIT_BASE[unit]
-            if base != c.base or c.base_open:
-                self._set_definition(c.definition, base)
-            return
-        if not c.base_open:
-            return
-        for base, loose in [(b, False) for b in context.CANDIDATES] + [
-                (b, True) for b in context.CANDIDATES]:
-            try:
-                t = self.point(c.definition, base)
-                i_prev = self.interval(c.definition, c.known, base)
-                i_node = self.interval(node, set() if _is_number(node) else c.known, base)
-            except N.NotEvaluable:
-                continue
-            if _meets(i_prev, i_node) or loose and _distance(t, i_node) < _last_unit(node):
-                self._set_definition(c.definition, base)
-                if self.log_base == "unknown":
-                    self.log_base = base
-                    self.log_source = f"inferred at line {self.line_of(node_pos(node))}"
-                return
-        c.base_open = False
 
     def step(self, rel: N.Relation, node, offset):
         c = self.chain
@@ -554,283 +440,3 @@ class Auditor:
         else:
             self.add(at, "warning", relation, stated, computed,
                      "cannot be decided at the printed precision", "inequality")
-
-    def _unit_check(self, node, at, relation, stated):
-        c = self.chain
-        unit = getattr(node, "unit", None)
-        if unit not in UNIT_OF_LOG:
-            return True
-        if c.unit and c.unit != unit:
-            other = context.convert(c.exact, c.unit, unit)
-            like = node if isinstance(node, N.Num) else None
-            self.add_error(at, relation, stated, fmt(c.exact, like),
-                     f"unit mismatch: the value is computed with {UNIT_OF_LOG[c.unit]} "
-                     f"({c.unit}: {fmt(c.exact, like)}) but labelled {unit} (in {unit} it is "
-                     f"{fmt(other, like)})", "unit")
-            return False
-        if c.name and c.name in self.names and self.names[c.name].unit not in (None, unit):
-            self.add_error(at, relation, stated, None,
-                     f"unit mismatch: {c.name} was given in {self.names[c.name].unit} at line "
-                     f"{self.names[c.name].line}, here in {unit}", "unit")
-            return False
-        return True
-
-    def _record(self, node, wrong, at):
-        """A number printed as a result: later uses stand for its interval (and for the
-        exact value it was rounded from); an erroneous one is blamed when reused."""
-        c = self.chain
-        if isinstance(node, N.Num) and node.decimals > 0 and not node.truncated:
-            key = node.key()
-            if key in c.known or key in self.data and key not in self.results:
-                return
-            if not wrong and c.exact == _point(node):
-                self.results.pop(key, None)  # printed exactly: the number is its value
-                return
-            self.results[key] = c.exact
-            if wrong:
-                self.wrong[key] = self.line_of(at)
-            else:
-                self.wrong.pop(key, None)
-
-    def _rebinds(self, node, i_all, at, relation, stated) -> bool:
-        """``\\frac{\\alpha}{m} = \\frac{.05}{20}`` after ``m = 10``: substituting new numbers
-        for names bound only to data is a new example, not a contradiction."""
-        c = self.chain
-        if c.prev is not c.definition or c.prev_interval is None or _meets(c.prev_interval,
-                                                                            i_all):
-            return False
-        data_names = [n.name for n in N.walk(c.definition)
-                      if isinstance(n, N.Name) and n.name in self.names
-                      and self.names[n.name].datum]
-        if not data_names or _is_number(node) or len(N.literals(node)) < len(set(data_names)):
-            return False  # a bare value is a claim about these data, not a substitution
-        self.add(at, "unchecked", relation, stated, None,
-                 f"new values substituted for {', '.join(sorted(set(data_names)))}", "step")
-        name = c.name
-        self._set_definition(node)
-        c.name = name
-        return True
-
-    def _alternative(self, node, alt, offset, relation):
-        """``0.5106 nats (≈ 0.737 bits)``: the second value, converted to its own unit."""
-        c = self.chain
-        op, other, rhs_pos = alt
-        at = offset + rhs_pos
-        stated = _text(other)
-        from_unit = getattr(node, "unit", None) or c.unit or "nats"
-        to_unit = getattr(other, "unit", None) or from_unit
-        if from_unit not in context.UNIT_BASE or to_unit not in context.UNIT_BASE:
-            from_unit = to_unit = None
-        t = c.exact if from_unit is None else context.convert(c.exact, from_unit, to_unit)
-        try:
-            i_other = self.interval(other, set())
-        except N.NotEvaluable as e:
-            self.add(at, "unchecked", relation, stated, None, str(e), "step")
-            return
-        like = other if isinstance(other, N.Num) else None
-        computed = fmt(t, like)
-        dist = _distance(t, i_other)
-        if _contains(i_other, t):
-            self.add(at, "ok", relation, stated, computed, "", "unit")
-        elif dist < _last_unit(other):
-            self.add(at, "warning", relation, stated, computed,
-                     f"the last digit is off: the exact value {computed} rounds to "
-                     f"{_round_like(t, other)}", "unit")
-        else:
-            self.add(at, "error", relation, stated, computed,
-                     f"the value in {to_unit or 'the second unit'} is {computed}, written "
-                     f"{stated}", "unit")
-
-    def _bind_vector(self, name, node):
-        """``p = (0.5, 0.3, 0.2)``: data for sums over ``p(x)``, ``p_i``."""
-        try:
-            values = [self.printed(item) for item in node.items]
-        except N.NotEvaluable:
-            return
-        base = name.split("(")[0].split("[")[0]
-        self.vectors[base] = values
-        self.data.update(n.key() for n in N.literals(node))
-        self.chain = Chain()
-
-    def _remember(self, name, node, at):
-        c = self.chain
-        unit = getattr(node, "unit", None) or c.unit
-        old = self.names.get(name)
-        if old is not None and old.exact == c.exact:
-            if unit and not old.unit:
-                old.unit = unit
-            if c.defines:  # later steps of the defining chain: its final statement counts
-                old.stated, old.line = _text(node), self.line_of(at)
-            return  # keep the first statement of the value for messages
-        self.names[name] = NameValue(c.exact, _text(node), unit or (old.unit if old else None),
-                                     self.line_of(at))
-
-
-def _is_literal(node) -> bool:
-    """A number as written: 0.9, −2, ½, 1.5²  (not a computation with several terms)."""
-    if isinstance(node, N.Num):
-        return True
-    if isinstance(node, N.Neg):
-        return _is_literal(node.arg)
-    if isinstance(node, N.Mul):  # \frac{1}{2}: factors [("*", 1), ("/", 2)]
-        return (len(node.factors) == 2 and node.factors[1][0] == "/"
-                and all(_is_literal(f) for _, f in node.factors))
-    if isinstance(node, N.Pow):
-        return _is_literal(node.base) and _is_literal(node.exp)
-    return False
-
-
-def _free_name(aud, node) -> bool:
-    """A symbol that the text has not given a value (or only a rebindable datum), alone or
-    inside an expression (``2\\,\\mathrm{TV}^2 \\le 0.02`` after ``\\mathrm{TV} = 1``)."""
-    return any(isinstance(n, N.Name) and (n.name not in aud.names or aud.names[n.name].datum)
-               for n in N.walk(node))
-
-
-def _unit_of(node, base=None):
-    units = N.log_bases(node, base)
-    return units.pop() if len(units) == 1 else None
-
-
-def _alias(name: str) -> str:
-    """``H(Y|X=1)`` → ``H(Y|1)``: a conditioning value written without its variable."""
-    head, paren, args = name.partition("(")
-    return head + paren + re.sub(r"(?<![\w])[A-Za-z]\w*=", "", args) if paren else name
-
-
-def _hull(interval, x):
-    return iv.mpf([min(lo(interval), x), max(hi(interval), x)])
-
-
-def _is_number(node) -> bool:
-    return isinstance(node, N.Num) or isinstance(node, N.Neg) and isinstance(node.arg, N.Num)
-
-
-def _last_unit(node):
-    """One unit in the last printed digit of a stated number (0 for an expression)."""
-    if isinstance(node, N.Num):
-        return mpmath.mpf(10) ** -node.decimals
-    return 0
-
-
-def node_pos(node) -> int:
-    return getattr(node, "pos", 0)
-
-
-def _text(node) -> str:
-    if node is None:
-        return "…"
-    if isinstance(node, Unsupported):
-        return getattr(node, "text", "") or "(unreadable)"
-    return N.to_text(node)
-
-
-def _why_not(aud: Auditor, node) -> str:
-    if isinstance(node, Unsupported):
-        return node.reason
-    try:
-        aud.point(node)
-    except N.NotEvaluable as e:
-        return str(e)
-    return "no value to compare with"
-
-
-def _round_like(x, node) -> str | None:
-    """x rounded to the printed decimals of a stated number."""
-    if isinstance(node, N.Num) and not node.truncated:
-        from decimal import ROUND_HALF_EVEN, Decimal
-        d = Decimal(mpmath.nstr(x, 40, strip_zeros=False))
-        return f"{d.quantize(Decimal(10) ** -node.decimals, ROUND_HALF_EVEN):.{node.decimals}f}"
-    return None
-
-
-def _broken_terms(aud: Auditor, a, b, known) -> list:
-    """Aligned sub-term pairs that disagree although the whole steps agree (e.g. a term
-    with a small weight mis-rounded), searched recursively; [] when the steps do not line
-    up or when the terms only appear in another order."""
-    if not _same_shape(a, b):
-        return []
-    pairs = _pairs(a, b)
-    try:
-        meets = [[_meets(aud.interval(x, known), aud.interval(y, known)) for _, y in pairs]
-                 for x, _ in pairs]
-    except N.NotEvaluable:
-        return []
-    commutes = isinstance(a, N.Add) or (isinstance(a, N.Mul) and
-                                        all(o == "*" for o, _ in a.factors))
-    if not any(meets[i][i] for i in range(len(pairs))):
-        return []  # no term lines up: a rearrangement (11/4 − ¾ log 3), not a substitution
-    if not all(meets[i][i] for i in range(len(pairs))) and commutes and _has_matching(meets):
-        return []  # same terms, reordered
-    bad = []
-    for i, (x, y) in enumerate(pairs):
-        if not meets[i][i]:
-            bad.extend(_misaligned(aud, x, y, known) if _same_shape(x, y) else [(x, y)])
-        else:
-            bad.extend(_broken_terms(aud, x, y, known))
-    return bad
-
-
-def _has_matching(meets) -> bool:
-    """Is there a permutation pairing every term with an agreeing one? (n ≤ 8 by search)"""
-    n = len(meets)
-    if n > 8:
-        return False
-
-    def go(i, used):
-        return i == n or any(meets[i][j] and not used >> j & 1 and go(i + 1, used | 1 << j)
-                             for j in range(n))
-    return go(0, 0)
-
-
-def _same_shape(a, b) -> bool:
-    if isinstance(a, N.Neg) and isinstance(b, N.Neg):
-        return True
-    if isinstance(a, N.Add) and isinstance(b, N.Add):
-        return len(a.terms) == len(b.terms)
-    if isinstance(a, N.Mul) and isinstance(b, N.Mul):
-        return [o for o, _ in a.factors] == [o for o, _ in b.factors]
-    return False
-
-
-def _pairs(a, b):
-    if isinstance(a, N.Neg):
-        return [(a.arg, b.arg)]
-    if isinstance(a, N.Add):
-        return [(x if s > 0 else N.Neg(x), y if t > 0 else N.Neg(y))
-                for (s, x), (t, y) in zip(a.terms, b.terms, strict=False)]
-    return [(x, y) for (_, x), (_, y) in zip(a.factors, b.factors, strict=False)]
-
-
-def _blame(aud: Auditor, a, b, known, pairs=None) -> str:
-    """Name the sub-terms where two aligned steps disagree (both Add or both Mul with the
-    same shape); '' when the steps do not line up."""
-    pairs = pairs or _misaligned(aud, a, b, known)
-    if not pairs:
-        return ""
-    parts = []
-    for x, y in pairs[:3]:
-        try:
-            vx = aud.point(x)
-        except N.NotEvaluable:
-            return ""
-        like = y.arg if isinstance(y, N.Neg) else y
-        parts.append(f"{N.to_text(x)} = {fmt(vx, like if isinstance(like, N.Num) else None)}, "
-                     f"written {N.to_text(y)}")
-    return "; ".join(parts)
-
-
-def _misaligned(aud, a, b, known):
-    if a is None or isinstance(a, (Unsupported, N.Name)):
-        return []
-    if not _same_shape(a, b):
-        return [(a, b)]
-    bad = []
-    for x, y in _pairs(a, b):
-        try:
-            ok = _meets(aud.interval(x, known), aud.interval(y, known))
-        except N.NotEvaluable:
-            return [(a, b)]
-        if not ok:
-            bad.extend(_misaligned(aud, x, y, known) or [(x, y)])
-    return bad or [(a, b)]
