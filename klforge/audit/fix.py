@@ -7,12 +7,15 @@ digits) rounds to one value at the number's decimals — not when those extra di
 
 * "ln(0.92/0.70) = 0.27329…, written 0.274" (a broken term) → ``0.273``;
 * a stated result whose exact value is printed (``0.1464``, exact ``0.145689…``) → ``0.1457``;
-* "the exact value 0.693147… rounds to 0.6931" → ``0.6931``.
+* "the exact value 0.693147… rounds to 0.6931" → ``0.6931``;
+* "contradicts D = 0.1466 (line 28; exact 0.14664…)" on ``0.138`` → ``0.147``;
+* a sign error in a term ("= 1.704748…, written −1.7047") → ``1.7047``.
 
 Fixes are found and checked by re-auditing: candidates are applied one at a time in document
 order (an inherited error is fixed at its source first, and the chain re-audited, which then
-names the next wrong intermediate); a fix is kept only if it lowers the number of problems
-and adds none, and the set is kept only if every line it touched is then clean.
+names the next wrong intermediate); a fix is kept only if it makes progress (fewer errors,
+or the first error later in the chain), and the set is kept only if no error is left on a
+line it touched or inherited from one, and no error appears where there was none.
 
 ``propose(text, fmt, path)`` → (fixes, fixed text); ``annotate(report, texts)`` adds ``fix``
 to the findings (JSON); ``sarif_fixes`` adds SARIF 2.1.0 ``fixes``; :func:`diff` for ``--diff``.
@@ -27,8 +30,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 MAX_ROUNDS = 20
+MAX_ATTEMPTS = 6
 _BLAME = re.compile(r"= (?P<exact>-?\d+\.\d+)…?, written (?P<written>−?-?\d+(?:\.\d+)?)")
 _ROUNDS = re.compile(r"the exact value (?P<exact>-?\d+\.\d+)…? rounds to (?P<to>-?\d+\.\d+)")
+_NAME = re.compile(r"; exact (?P<exact>-?\d+\.\d+)…?\)")
 _NUMBER = re.compile(r"^−?-?\d+(?:\.\d+)?$")
 
 
@@ -59,8 +64,6 @@ def rounded(exact: str, like: str) -> str | None:
     except ArithmeticError:  # decimal.InvalidOperation: not a plain decimal
         return None
     text = f"{value:.{decimals}f}"
-    if like.startswith("-") != text.startswith("-"):
-        return None  # the sign is written apart from the number (−(…)): not ours to change
     return None if text == like else text
 
 
@@ -77,6 +80,11 @@ def candidates(findings) -> list[tuple[int, str, str]]:
         m = _ROUNDS.search(f.message)
         if m and f.stated and _NUMBER.match(f.stated):
             out.append((f.line, f.stated, m.group("to")))
+        elif (f.severity == "error" and f.check == "name" and f.stated
+              and _NUMBER.match(f.stated) and (m := _NAME.search(f.message))):
+            new = rounded(m.group("exact"), f.stated)  # contradicts an earlier value
+            if new:
+                out.append((f.line, f.stated, new))
         elif (f.severity == "error" and f.check in ("step", "name") and f.stated and f.computed
               and _NUMBER.match(f.stated) and "exact value" in f.message):
             new = rounded(f.computed.rstrip("…"), f.stated)
@@ -121,16 +129,40 @@ def _progress(before, after) -> bool:
 
 
 def propose(text: str, fmt: str = "md", path: str = "<text>"):
-    """(fixes, fixed text) for one document; ([], text) when nothing can be fixed safely."""
+    """(fixes, fixed text) for one document; ([], text) when nothing can be fixed safely.
+    A chain a fix would leave with an error is not fixed: its fixes are banned and the
+    search runs again (at most ``MAX_ATTEMPTS`` times)."""
     from .api import audit_text
 
-    current, fixes = text, []
-    original = report = audit_text(current, fmt, path)
-    tried = set()
+    original = audit_text(text, fmt, path)
+    before = {line for line, _ in _errors(original)}
+    banned: set = set()
+    for _ in range(MAX_ATTEMPTS):
+        fixes, current, report = _greedy(text, fmt, path, original, banned, audit_text)
+        if not fixes:
+            return [], text
+        touched = {f.line for f in fixes}
+        dirty = set()
+        for f in report.findings:
+            if f.severity != "error":
+                continue
+            if f.line in touched:
+                dirty.add(f.line)
+            dirty |= {t for t in touched if f"introduced at line {t}" in f.message}
+            if f.line not in before:  # an error where there was none: the last fix on or
+                dirty |= {max((t for t in touched if t <= f.line), default=min(touched))}
+        if not dirty:
+            return _original_spans(text, fixes), current
+        banned |= dirty
+    return [], text
+
+
+def _greedy(text, fmt, path, report, banned, audit_text):
+    current, fixes, tried = text, [], set()
     for _ in range(MAX_ROUNDS):
         progress = False
         for line, written, new in candidates(report.findings):
-            span = _locate(current, line, written)
+            span = _locate(current, line, written) if line not in banned else None
             if span is None or (span, new) in tried:
                 continue
             tried.add((span, new))
@@ -142,13 +174,7 @@ def propose(text: str, fmt: str = "md", path: str = "<text>"):
                 break
         if not progress:
             break
-    if not fixes:
-        return [], text
-    first = min(f.line for f in fixes)
-    left = {line for line, _ in _errors(report)}
-    if any(line >= first for line in left) or not left <= {line for line, _ in _errors(original)}:
-        return [], text  # the chain would not be clean: apply nothing
-    return _original_spans(text, fixes), current
+    return fixes, current, report
 
 
 def _original_spans(text: str, fixes: list[Fix]) -> list[Fix]:
