@@ -53,6 +53,7 @@ def test_markdown_not_math(text):
     ("Text \\(1 + 1 = 3\\) and more.\n", 1),
     ("- item\n- item $1 + 1 = 3$\n", 2),
     ("> quoted\n> $1 + 1\n> = 3$\n", 3),
+    ("> \\begin{align}\n> x &= 2 \\\\\n> 1 + 1 &= 3\n> \\end{align}\n", 3),
     (":::{dropdown} Solution\nHere $1 + 1 = 3$.\n:::\n", 2),
     ("- a list\n\n  :::{note}\n  Here $1 + 1 = 3$.\n  :::\n", 4),
     ("::: {.callout-note}\nQuarto $1 + 1 = 3$\n:::\n", 2),

@@ -94,11 +94,12 @@ class _Reader:
             elif t in ("math_block", "math_block_label"):
                 self.math_block(tok)
             elif t == "amsmath":  # its map stops before the \end line: use the content
-                a = self.text.find(tok.content, self.region(tok)[0])
-                a, b = (a, a + len(tok.content)) if a >= 0 else (
-                    self.region(tok)[0], self.line_start(tok.map[1] + 1))
+                a0, b0 = self.region(tok)[0], self.line_start(tok.map[1] + 1)
+                a = self.text.find(tok.content, a0, b0 + 1)
+                a, b = (a, a + len(tok.content)) if a >= 0 else (a0, b0)
                 self.blanks.append((a, b))
-                self.out.segments += tex_math(self.text[a:b], a, "none").segments
+                body = _PREFIX.sub(lambda m: " " * len(m.group()), "\n" + self.text[a:b])[1:]
+                self.out.segments += tex_math(body, a, "none").segments
             elif t in ("fence", "colon_fence"):
                 self.fence(tok)
             elif t in ("code_block", "front_matter"):
