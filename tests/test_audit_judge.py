@@ -196,6 +196,9 @@ def test_approximately_in_prose_right_after_a_relation():
     assert verdicts("after ten samples it is around $e^{5}$, about 150 to 1") == ["ok"]
     assert verdicts("after ten samples it is around $e^{5}$, about 170 to 1") == ["error"]
     assert verdicts("$e^{5} \\approx 148$") == ["ok"]
+    doc = "$$H = \\frac{11}{4}-\\frac{3}{4}\\log_2 3$$\n\nIn fact this is approximately ${v}$."
+    assert verdicts(doc.replace("{v}", "1.56")) == ["ok"]      # 1.5612…
+    assert verdicts(doc.replace("{v}", "1.66")) == ["error"]
 
 
 def test_a_restated_percentage_is_judged_against_the_result():

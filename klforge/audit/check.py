@@ -160,7 +160,16 @@ class Auditor(Substitution):
             if isinstance(items[0], Unsupported):
                 return
             self.data.update(n.key() for n in N.literals(items[0]) if n.key() not in self.results)
-            if _is_number(items[0]) or isinstance(items[0], N.Percent):
+            pending = getattr(self, "pending_approx", None)
+            self.pending_approx = None
+            if (pending is not None and 0 <= offset - pending[1] <= 3 and pending[0].exact
+                    is not None and (_is_number(items[0]) or isinstance(items[0], N.Percent))):
+                saved, self.chain = self.chain, pending[0]  # "this is approximately $1.56$"
+                try:
+                    self.step(N.Relation("≈", 0, 0), items[0], offset)
+                finally:
+                    self.chain = saved
+            elif _is_number(items[0]) or isinstance(items[0], N.Percent):
                 prose.repeated(self, items[0], offset)  # a wrong value restated
             elif not _is_literal(items[0]):  # $\ln 2$ ≈ 0.693: prose may continue it
                 self.chain = Chain()

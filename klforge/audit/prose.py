@@ -28,6 +28,8 @@ NUM = r"(?P<n>\d+(?:\.\d+)?)"
 _APPROX = re.compile(r"^[\s,;:(]*(?:i\.e\.,?\s*|which is\s+|that is,?\s*)?(?:≈|~|≃|\\approx|"
                      r"approximately|about|roughly|around|or about|or roughly)\s*"
                      r"(?P<neg>[-−])?" + NUM + r"\s*(?P<pct>%|percent\b)?")
+_LEAD = re.compile(r"\b(?:this|which|that|it)\s+(?:is|equals|gives)\s+(?:approximately|about|"
+                   r"roughly|around|≈)\s*$", re.I)
 _PERCENT = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|\\%|percent\b)")
 _DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d*\.\d{2,}(?:e[-+]?\d{1,3})?)(?![\w.]|\s*%)")
 _CHANGE = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|percent)\s+(?P<dir>higher|lower|more|less|"
@@ -147,6 +149,9 @@ def judge(aud, text: str, offset: int) -> None:
     from .nodes import Relation
 
     last = getattr(aud, "last_math", None)
+    aud.pending_approx = None
+    if last is not None and last[0] is not None and _LEAD.search(text):
+        aud.pending_approx = (last[0], offset + len(text.rstrip()))  # "this is about $1.56$"
     if last is not None and 0 <= offset - last[1] <= 3:
         c = approx_after_math(text)
         chain = last[0]
