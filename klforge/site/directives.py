@@ -24,7 +24,7 @@ from sphinx.util.docutils import SphinxRole
 
 from . import cache
 from .deps import uses
-from .printing import break_lines
+from .printing import break_lines, stable_fits, stable_latex
 
 logger = logging.getLogger(__name__)
 PARTS = ("definition", "steps", "closed", "stable")
@@ -63,19 +63,20 @@ class DerivationDirective(MathDirective):
                 out.append(nodes.paragraph(text="Closed form:"))
             out += self._math(d["closed"], labelled=True)
         if "stable" in show:
-            body = r" \\ ".join(f"{s} &= {v}" for s, v in d["stable"])
             out += self._part("Stable evaluation order (rewrite rules: "
                               + ", ".join(d["rules"] or ["none"]) + ")",
-                              r"\begin{aligned}" + body + r"\end{aligned}")
+                              stable_latex(d["stable"]), fits=stable_fits(d["stable"]))
         return out
 
-    def _part(self, text: str, latex: str):
-        return [nodes.paragraph(text=text + ":"), *self._math(latex, labelled=False)]
+    def _part(self, text: str, latex: str, fits: bool | None = None):
+        return [nodes.paragraph(text=text + ":"), *self._math(latex, labelled=False, fits=fits)]
 
-    def _math(self, latex: str, labelled: bool):
+    def _math(self, latex: str, labelled: bool, fits: bool | None = None):
         """The display, broken over lines when long; one that cannot be broken (a single
-        term wider than the column) goes in a ``klforge-wide`` container, which scrolls."""
-        latex, fits = break_lines(latex)
+        term wider than the column) goes in a ``klforge-wide`` container, which scrolls.
+        ``fits`` given: the caller laid the display out already."""
+        if fits is None:
+            latex, fits = break_lines(latex)
         out = self._math_nodes(latex, labelled)
         if fits:
             return out

@@ -129,3 +129,15 @@ def unbroken(tex: str) -> str:
     body = tex[len("\\begin{aligned}"):-len("\\end{aligned}")]
     return "".join(part.removeprefix("& ").removeprefix("&\\qquad ")
                    for part in body.split(" \\\\ "))
+
+
+def stable_latex(rows) -> str:
+    """The stable evaluation order ``[(name, value), …]`` as one ``aligned`` block, each
+    value broken over lines by :func:`break_lines` when long."""
+    body = " \\\\ ".join(f"{s} &= {break_lines(v)[0]}" for s, v in rows)
+    return "\\begin{aligned}" + body + "\\end{aligned}"
+
+
+def stable_fits(rows) -> bool:
+    """Whether every value of the stable evaluation order fits a line once broken."""
+    return all(break_lines(v)[1] for _, v in rows)

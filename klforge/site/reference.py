@@ -15,6 +15,7 @@ from sphinx.util.docutils import SphinxDirective
 from ..emit.templates import SPECIAL_VALUES
 from . import cache
 from .deps import uses
+from .printing import break_lines, stable_fits, stable_latex
 
 
 def table(header: list[str], rows: list[list], widths=None) -> nodes.table:
@@ -59,6 +60,15 @@ def error_rows(manifest: dict, kernel: str) -> list[list[str]]:
             for r in sorted(rows, key=lambda r: r["dtype"], reverse=True)]
 
 
+def _display(latex: str, fits: bool | None = None) -> list[str]:
+    """A display broken over lines; one too wide to break scrolls in ``klforge-wide``
+    (``fits`` given: the caller laid it out already)."""
+    if fits is None:
+        latex, fits = break_lines(latex)
+    block = ["$$", latex, "$$"]
+    return block if fits else ["```{container} klforge-wide", *block, "```"]
+
+
 class KernelReference(SphinxDirective):
     required_arguments = 1
     has_content = False
@@ -80,13 +90,11 @@ class KernelReference(SphinxDirective):
               f"{d['name']}`.", "",
               "| parameter | symbol | domain |", "|---|---|---|"]
         md += [f"| `{n}` | ${s}$ | {dom} |" for n, s, dom in d["params"]]
-        md += ["", "Closed form, derived by SymPy from the definition:", "", "$$", d["closed"],
-               "$$", ""]
+        md += ["", "Closed form, derived by SymPy from the definition:", "",
+               *_display(d["closed"]), ""]
         if d["stable"]:
             md += [f"Evaluated in this order (rewrite rules: {', '.join(d['rules']) or 'none'}):",
-                   "", "$$", r"\begin{aligned}",
-                   r" \\ ".join(f"{s} &= {v}" for s, v in d["stable"]), r"\end{aligned}", "$$",
-                   ""]
+                   "", *_display(stable_latex(d["stable"]), stable_fits(d["stable"])), ""]
         md += [SPECIAL_VALUES, ""]
         if d["checks"]:
             md += ["Checks the derivation passed: "
