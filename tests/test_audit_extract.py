@@ -280,16 +280,16 @@ def test_functions_written_without_backslash_keep_their_offsets():
     ("tex", "Text $0.5 + 0.25 = 0.75$. % c\n\\begin{equation}\n1 + 1 = 2\n\\end{equation}\n\n"),
 ])
 def test_every_format_keeps_to_the_time_budget(monkeypatch, fmt, para):
-    """A 4 MB document with a 1.5 s budget: read and audited in pieces, stopped near the
+    """A 4 MB document with a 3 s budget: read and audited in pieces, stopped near the
     budget (the generous bound is for a loaded machine), the place named."""
     import time
 
     from klforge.audit import api
-    monkeypatch.setattr(api, "BUDGET", 1.5)
+    monkeypatch.setattr(api, "BUDGET", 3.0)
     text = para * (4_000_000 // len(para))
     t0 = time.monotonic()
     fs = audit_text(text, fmt).findings
-    assert time.monotonic() - t0 < 6.0
+    assert time.monotonic() - t0 < 10.0
     assert "time budget" in fs[-1].message and fs[-1].line > 1
     assert sum(f.severity == "ok" for f in fs) >= 10 and not any(
         f.severity == "error" for f in fs)
@@ -331,3 +331,9 @@ def test_the_issues_appendix_layout_is_checked():
     assert errors(ISSUE_K1.replace("LOG", "0.2733").replace("CE", "0.5331")) == []
     right = ISSUE_K1.replace("LOG", "0.2733").replace("CE", "0.5331")
     assert {9, 18} <= set(checked(right))
+
+
+def test_inline_formulas_that_continue_the_one_before_are_one_chain():
+    assert found("$H = 0.5 + 0.25$\n$= 0.3$\n") == [(2, "error")]
+    assert found("$H = 0.5 + 0.25$\n$= 0.75$\n") == [(2, "ok")]
+    assert [s for _, s in found("$x = 0.5$ and then $= 3$")] == ["unchecked"]

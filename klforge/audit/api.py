@@ -10,8 +10,8 @@ Each format's reader (see :mod:`.extract`) finds the math; :mod:`.layout` feeds 
 Bounds: a document is audited for at most :data:`BUDGET` seconds (``$KLFORGE_AUDIT_BUDGET``)
 — the rest is reported as one *unchecked* finding naming the line where auditing stopped —
 and large documents are read in chunks of about :data:`CHUNK` characters (Markdown, LaTeX
-and rST cut at block boundaries; HTML fed to its parser a slice at a time), so a 10 MB
-page neither hangs nor is read whole before the budget runs out.
+and rST cut at block boundaries; HTML fed to its parser a slice at a time for a third of
+the budget), so a 10 MB page neither hangs nor is read whole before the budget runs out.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _pieces(text: str, fmt: str, deadline: float):
             yield base, got, None
     elif fmt == "html":
         from .htmlpage import html_until
-        got, stopped = html_until(text, deadline - BUDGET / 2)  # half the budget to read
+        got, stopped = html_until(text, deadline - 2 * BUDGET / 3)  # a third to read
         yield 0, got, stopped
     else:
         from .rst import rst_pieces

@@ -190,9 +190,14 @@ def new_data(aud, before: dict) -> None:
 
 
 def _merge_leads(text: str, segs: list[Segment], marks) -> list[Segment]:
-    """Join an inline lead-in to the display block that continues it (see module doc)."""
+    """Join an inline lead-in to the display block that continues it, and inline formulas
+    that continue the one just before (``$H = a + b$ $= 0.5$`` on the next line: nothing
+    but white space or a comma between) into one (see module doc)."""
     out: list[Segment] = []
     mark_at = sorted(m.offset for m in marks)
+
+    def same_scope(a, b):
+        return bisect.bisect_right(mark_at, a) == bisect.bisect_right(mark_at, b)
     k = 0
     while k < len(segs):
         s = segs[k]
@@ -200,13 +205,19 @@ def _merge_leads(text: str, segs: list[Segment], marks) -> list[Segment]:
         end = s.offset + len(s.text)
         if (nxt is not None and not s.display and nxt.display and _begins_relation(nxt.text)
                 and not _VALUE_END.search(s.text)
-                and _lead_gap_ok(text, end, nxt.offset)
-                and bisect.bisect_right(mark_at, end) == bisect.bisect_right(mark_at,
-                                                                             nxt.offset)):
+                and _lead_gap_ok(text, end, nxt.offset) and same_scope(end, nxt.offset)):
             out.append(_joined(text, [s, nxt]))
             k += 2
             continue
-        out.append(s)
+        run = [s]
+        while (k + 1 < len(segs) and not run[-1].display and not segs[k + 1].display
+               and _begins_relation(segs[k + 1].text) and len(run) < 200
+               and re.fullmatch(r"[\s,$()\\]*", text[run[-1].offset + len(run[-1].text):
+                                                     segs[k + 1].offset])
+               and same_scope(run[-1].offset, segs[k + 1].offset)):
+            k += 1
+            run.append(segs[k])
+        out.append(s if len(run) == 1 else Segment(_joined(text, run).text, s.offset, False))
         k += 1
     return out
 
