@@ -25,9 +25,9 @@ INF = math.inf
 
 
 @njit(**_JIT)
-def _kl_div_block(p, q, start, stop, terms, diffs):
-    """terms[i] = kl_div(p, q), diffs[i] = p − q over [start, stop), zero-padded; returns
-    True if an entry is outside (p = 0 or normal p) and normal q."""
+def _kl_div_block(p, q, start, stop, terms, diffs, ps, qs):
+    """terms[i] = kl_div(p, q), diffs[i] = p − q, ps[i] = p, qs[i] = q over [start, stop),
+    zero-padded; returns True if an entry is outside (p = 0 or normal p) and normal q."""
     bad = False
     for i in range(stop - start):
         pi = np.float64(p[start + i])
@@ -36,35 +36,47 @@ def _kl_div_block(p, q, start, stop, terms, diffs):
         t = _s.kl_div_normal(pi, qi)
         terms[i] = qi if pi == 0.0 else t
         diffs[i] = pi - qi
+        ps[i] = pi
+        qs[i] = qi
     for i in range(stop - start, terms.shape[0]):
         terms[i] = 0.0
         diffs[i] = 0.0
+        ps[i] = 0.0
+        qs[i] = 0.0
     return bad
 
 
 @njit(**_JIT)
 def kl_div_row(p, q):
-    """(ok, Σ kl_div(p_i, q_i) + Σ (p_i − q_i)) = (ok, Σ p_i log(p_i/q_i))."""
+    """(ok, S1, D, P, Q): S1 = Σ kl_div(p_i, q_i) ≥ 0, D = Σ (p_i − q_i), P = Σ p_i and
+    Q = Σ q_i, each a compensated sum rounded once.  Σ p_i log(p_i/q_i) = S1 + D."""
     n = p.shape[0]
     pc = _s.contiguous_view(p)
     qc = _s.contiguous_view(q)
     terms = np.empty(BLOCK)
     diffs = np.empty(BLOCK)
+    ps = np.empty(BLOCK)
+    qs = np.empty(BLOCK)
     scratch = np.empty(BLOCK)
     scratch2 = np.empty(BLOCK)
-    s, c, d, dc = 0.0, 0.0, 0.0, 0.0
+    s, c, d, dc, t, tc, u, uc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     for start in range(0, n, BLOCK):
         stop = min(start + BLOCK, n)
-        if _kl_div_block(pc, qc, start, stop, terms, diffs):
+        if _kl_div_block(pc, qc, start, stop, terms, diffs, ps, qs):
             _s.clear_fp_status()
-            return False, 0.0
+            return False, 0.0, 0.0, 0.0, 0.0
         bs, bc, ds, dsc = _s.tree_sum2(terms, diffs, scratch, scratch2)
         s, c = _add(s, c, bs)
         c += bc
         d, dc = _add(d, dc, ds)
         dc += dsc
+        ts, tsc, us, usc = _s.tree_sum2(ps, qs, scratch, scratch2)
+        t, tc = _add(t, tc, ts)
+        tc += tsc
+        u, uc = _add(u, uc, us)
+        uc += usc
     _s.clear_fp_status()
-    return True, (s + c) + (d + dc)
+    return True, s + c, d + dc, t + tc, u + uc
 
 
 # --- kl_logits -----------------------------------------------------------------------

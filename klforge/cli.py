@@ -115,7 +115,8 @@ def _cmd_verify(args) -> int:
         print(verify.markdown_table(json.loads(MANIFEST.read_text())))
         return 0
     print(verify.HEADER_ROW)
-    _, _, failures = verify.run(select=select, quick=args.quick, write=not args.no_write)
+    _, _, failures = verify.run(select=select, quick=args.quick, write=not args.no_write,
+                                write_manifest=args.write_manifest)
     if failures:
         names = ", ".join(sorted({f"{f.kernel}/{f.dtype}" for f in failures}))
         print(f"klforge verify: {len(failures)} kernel/dtype pair(s) above their bar: {names}",
@@ -319,7 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="maintainer: ULP errors of every kernel against mpmath (50 digits)")
     v.add_argument("--select", help="comma-separated kernel names (default: all)")
     v.add_argument("--quick", action="store_true", help="fewer points (smoke run)")
-    v.add_argument("--no-write", action="store_true", help="do not update kernels/manifest.json")
+    v.add_argument("--no-write", action="store_true", help="write no manifest at all")
+    v.add_argument("--write-manifest", action="store_true",
+                   help="write the committed kernels/manifest.json (maintainers) instead of "
+                   "build/klforge/manifest.json ($KLFORGE_BUILD_DIR)")
     v.add_argument("--markdown", action="store_true",
                    help="print the committed manifest as a Markdown table and exit")
     v.set_defaults(func=_cmd_verify)

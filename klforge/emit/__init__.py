@@ -26,9 +26,12 @@ DEFAULT_OUT = KERNELS_DIR
 OUTPUT_NAME = "_kernels.py"
 
 
+#: per domain, the condition under which a parameter gives NaN (templates.SPECIAL_VALUE_RULES:
+#: NaN, ±inf and values outside the domain)
 _GUARDS = {
-    "positive": "not ({x} > 0.0)",
-    "nonnegative": "not ({x} >= 0.0)",
+    "real": "not (abs({x}) < INF)",
+    "positive": "not (0.0 < {x} < INF)",
+    "nonnegative": "not (0.0 <= {x} < INF)",
     "unit_interval": "not (0.0 <= {x} <= 1.0)",
     "open_unit_interval": "not (0.0 < {x} < 1.0)",
 }

@@ -18,6 +18,9 @@ import math
 import numpy as np
 from numba import carray, guvectorize, njit, prange
 
+from . import _categorical as _c
+from . import _mvn
+from . import _policy as _pol
 from . import _primitives as _p
 from . import _streams as _st
 from . import _ufunc as _u
@@ -71,9 +74,31 @@ def gufunc_signatures(layout: str) -> str:
     return repr(sigs)
 
 
-#: the special-value semantics every emitted kernel shares (docstrings and the site)
-SPECIAL_VALUES = ("Special values: NaN in gives NaN out; parameters outside their domain give "
-                  "NaN. Computed in float64 and rounded once to the input dtype.")
+#: The special-value semantics every kernel shares: (input, result).  One table, rendered
+#: into every kernel's docstring and (as :data:`SPECIAL_VALUES`) on the site's reference
+#: pages; ``tests/test_kernels.py`` checks every row for every kernel.
+SPECIAL_VALUE_RULES = (
+    ("NaN in any input", "NaN (every output of that element or row)"),
+    ("+inf or −inf in any input", "NaN: an infinite parameter is not a distribution; the one "
+     "exception is a −inf logit (`kl_logits`, `logits_ref` of `kl_regularized_policy`), "
+     "which is a masked entry of probability 0"),
+    ("a parameter outside its domain (σ, a rate, shape or concentration ≤ 0; a probability "
+     "outside [0, 1]; a negative weight; a Cholesky diagonal ≤ 0; `lr` ≤ 0; β ≤ 0)", "NaN"),
+    ("an empty row (n = 0), a weight row with zero total, all logits −inf",
+     "NaN (`eg_step`: an empty row stays empty)"),
+    ("a zero where a logarithm meets it (p_i = 0)", "0·log 0 = 0"),
+    ("p_i > 0 where q_i = 0 (a finite logit against −inf)", "+inf"),
+    ("finite inputs whose result is beyond the float range", "±inf (the sign of the result)"),
+    ("subnormal inputs", "ordinary positive numbers: no flush to zero"),
+    ("−0.0", "the same as 0.0 (so NaN where the domain is x > 0)"),
+    ("floating-point flags", "none escape: no warning, nothing raised under "
+     "`np.seterr(all=\"raise\")`"),
+    ("float32 input", "computed in float64, rounded once to float32"),
+)
+
+#: the table above as Markdown (published on every kernel's reference page)
+SPECIAL_VALUES = ("Special values (the same for every kernel):\n\n| input | result |\n|---|---|\n"
+                  + "".join(f"| {a} | {b} |\n" for a, b in SPECIAL_VALUE_RULES))
 
 
 def elementwise(name: str, args: list[str], doc: str) -> str:
@@ -119,86 +144,51 @@ def elementwise(name: str, args: list[str], doc: str) -> str:
 def docstring(d) -> str:
     params = ", ".join(f"{p.name} ({p.domain.replace('_', ' ')})" for p in d.params)
     text = f"{d.title}.\n\n    Parameters: {params}.\n    Derivation: `klforge derive {d.name}`."
-    text += "\n    " + SPECIAL_VALUES.replace(". C", ".\n    C")
+    text += "\n\n    Special values (shared by every kernel):\n" + "".join(
+        f"    - {a.replace('`', '')} → {b.replace('`', '')}\n" for a, b in SPECIAL_VALUE_RULES)
     if d.notes:
         text += "\n    " + d.notes
     return text.replace('"""', "'''")
 
 
 def _gufunc(name: str, layout: str, args: str, doc: str, body: str) -> str:
-    return (f"@_lazy(guvectorize, {gufunc_signatures(layout)}, {layout!r}, cache=True, "
+    """The row function ``_<name>_row`` (``body``, writing its outputs) and the gufunc that
+    calls it and then clears the floating-point flags its discarded lanes raised."""
+    return (f"@njit(error_model='numpy', cache=True)\n"
+            f"def _{name}_row({args}):\n{body}\n\n"
+            f"@_lazy(guvectorize, {gufunc_signatures(layout)}, {layout!r}, cache=True, "
             f"target='parallel')\n"
-            f"def {name}({args}):\n    \"\"\"{doc}\"\"\"\n{body}")
+            f"def {name}({args}):\n    \"\"\"{doc}\"\"\"\n"
+            f"    _{name}_row({args})\n"
+            f"    _u.clear_fp_status()\n")
 
 
+_RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.stats.entropy and"
+               "\n    torch.distributions.Categorical do: p̂ = p/Σp, q̂ = q/Σq, applied to the row's"
+               "\n    compensated sums in the same pass (kernels/_categorical.py); a negative,"
+               "\n    infinite or NaN entry, or a zero total, gives NaN.  Never negative.")
 
 
 def kl_categorical(d) -> str:
-    body = '''\
-    ok, value = _st.kl_div_row(p, q)  # vectorised; declines rows with zeros/specials
-    if ok:
-        out[0] = value
-        return
-    s, c, s2, c2 = 0.0, 0.0, 0.0, 0.0
-    infinite = False
-    for i in range(p.shape[0]):
-        pi = np.float64(p[i])
-        qi = np.float64(q[i])
-        if not (pi >= 0.0 and qi >= 0.0):
-            out[0] = NAN
-            return
-        if pi == 0.0:
-            continue
-        if qi == 0.0:
-            infinite = True
-            continue
-        s, c = _add(s, c, _p.kl_div(pi, qi, pi - qi))
-        s2, c2 = _add(s2, c2, pi - qi)
-    out[0] = INF if infinite else (s + c) + (s2 + c2)
-'''
-    return _gufunc("kl_categorical", "(n),(n)->()", "p, q, out",
-                                        docstring(d) + "\n\n    Σ_i p_i log(p_i/q_i) = Σ_i kl_div(p_i, q_i) + Σ_i (p_i − q_i), "
-                                        "0·log 0 = 0, +inf where q_i = 0 < p_i.", body)
-
-
-def _plain_sum(name, layout, args, term_code, d, extra_doc):
-    body = f'''\
-    s, c = 0.0, 0.0
-    infinite = False
-    for i in range(p.shape[0]):
-        pi = np.float64(p[i])
-{term_code}
-        s, c = _add(s, c, term)
-    out[0] = INF if infinite else s + c
-'''
-    return _gufunc(name, layout, args, docstring(d) + "\n\n    " + extra_doc, body)
+    body = "    out[0] = _c.kl_categorical_row(p, q)\n"
+    return _gufunc("kl_categorical", "(n),(n)->()", "p, q, out", docstring(d) + (
+        "\n\n    KL(p̂ ‖ q̂) = Σ_i p̂_i log(p̂_i/q̂_i) = (Σ_i kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp,"
+        "\n    kl_div(x, y) = x log(x/y) − x + y ≥ 0; 0·log 0 = 0, +inf where q_i = 0 < p_i."
+        + _RENORM_DOC), body)
 
 
 def entropy(d) -> str:
-    term = '''\
-        if not (pi >= 0.0):
-            out[0] = NAN
-            return
-        if pi == 0.0:
-            continue
-        term = -pi * math.log(pi)'''
-    return _plain_sum("entropy", "(n)->()", "p, out", term, d, "−Σ_i p_i log p_i, 0·log 0 = 0.")
+    body = "    out[0] = _c.entropy_row(p)\n"
+    return _gufunc("entropy", "(n)->()", "p, out", docstring(d) + (
+        "\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0." + _RENORM_DOC),
+        body)
 
 
 def cross_entropy(d) -> str:
-    term = '''\
-        qi = np.float64(q[i])
-        if not (pi >= 0.0 and qi >= 0.0):
-            out[0] = NAN
-            return
-        if pi == 0.0:
-            continue
-        if qi == 0.0:
-            infinite = True
-            continue
-        term = -pi * math.log(qi)'''
-    return _plain_sum("cross_entropy", "(n),(n)->()", "p, q, out", term, d,
-                      "−Σ_i p_i log q_i, 0·log 0 = 0, +inf where q_i = 0 < p_i.")
+    body = "    out[0] = _c.cross_entropy_row(p, q)\n"
+    return _gufunc("cross_entropy", "(n),(n)->()", "p, q, out", docstring(d) + (
+        "\n\n    H(p̂, q̂) = −Σ_i p̂_i log q̂_i = Σ_i p̂_i log(Σq/q_i), 0·log 0 = 0, +inf where"
+        "\n    q_i = 0 < p_i." + _RENORM_DOC), body)
 
 
 def kl_logits(d) -> str:
@@ -280,16 +270,19 @@ def kl_logits(d) -> str:
             s2, c2 = _add(s2, c2, wi * g)
             s2, c2 = _add(s2, c2, wi * (el * (g + eh)))
             continue
-        if eh > 40.0:
-            lh, ll = eh, el  # log expm1mx(e) = e + log1p(−(1 + e)e^{−e}), tail below eps
+        if not (eh <= 40.0):  # also e_i beyond the range (∞ or ∞ − ∞ from b_i − a_i)
+            # log expm1mx(e) = e + log1p(−(1 + e)e^{−e}) (tail below eps), so t = (a_i − max a)
+            # + e_i = (b_i − max a) − centre: no overflow when a_i − max a alone would.
+            t, tt = _p.two_sum(np.float64(b[i]), -amax)
+            t, t2 = _p.two_sum(t, -centre_h)
+            tt += t2 - centre_l
         else:
             g = _p.expm1mx(eh) + el * math.expm1(eh)
             if g == 0.0:
                 continue
-            lh, ll = math.log(g), 0.0
-        th, tl = _p.two_sum(ai, -amax)
-        t, tt = _p.two_sum(th, lh)
-        tt += tl + ll
+            th, tl = _p.two_sum(ai, -amax)
+            t, tt = _p.two_sum(th, math.log(g))
+            tt += tl
         if t > tmax:
             tmax = t
         if t <= 700.0:
@@ -297,21 +290,18 @@ def kl_logits(d) -> str:
     S0 = (s0 + c0) / z
     if tmax > 700.0:
         # KL = log Σ_i exp((a_i − max a) + e_i) − log z − S0, by log-sum-exp.
+        # (a_i − max a) + e_i = (b_i − max a) − centre, formed without the overflowing parts.
         top = -INF
         for i in range(n):
-            ai = np.float64(a[i])
-            if ai != -INF:
-                top = max(top, (ai - amax) + ((np.float64(b[i]) - ai) - centre_h))
+            if np.float64(a[i]) != -INF:
+                top = max(top, (np.float64(b[i]) - amax) - centre_h)
         acc, accc = 0.0, 0.0
         for i in range(n):
-            ai = np.float64(a[i])
-            if ai == -INF:
+            if np.float64(a[i]) == -INF:
                 continue
-            th, tl = _p.two_sum(ai, -amax)
-            dh, dl = _p.two_sum(np.float64(b[i]), -ai)
-            eh, el = _p.two_sum(dh, -centre_h)
-            vh, vl = _p.two_sum(th, eh)
-            vl += tl + el + dl - centre_l
+            vh, vl = _p.two_sum(np.float64(b[i]), -amax)
+            vh, v2 = _p.two_sum(vh, -centre_h)
+            vl += v2 - centre_l
             acc, accc = _add(acc, accc, math.exp(vh - top) * (1.0 + vl))
         out[0] = top + math.log(acc + accc) - math.log(z) - S0
         return
@@ -332,11 +322,14 @@ def kl_logits(d) -> str:
 def kl_dirichlet(d) -> str:
     body = '''\
     n = alpha_p.shape[0]
+    if n == 0:
+        out[0] = NAN
+        return
     sp_, sq = 0.0, 0.0
     for i in range(n):
         x = np.float64(alpha_p[i])
         y = np.float64(alpha_q[i])
-        if not (x > 0.0 and y > 0.0):
+        if not (0.0 < x < INF and 0.0 < y < INF):
             out[0] = NAN
             return
         sp_ += x
@@ -356,119 +349,31 @@ def kl_dirichlet(d) -> str:
 
 
 def kl_mvn(d) -> str:
-    body = '''\
-    n = mu_p.shape[0]
-    for i in range(n):
-        if not (L_p[i, i] > 0.0 and L_q[i, i] > 0.0):
-            out[0] = NAN
-            return
-    col = np.empty(n)
-    s, c = 0.0, 0.0
-    # D = L_q⁻¹ (L_p − L_q), column by column (forward substitution; D is lower triangular).
-    for j in range(n):
-        for i in range(j, n):
-            acc = np.float64(L_p[i, j]) - np.float64(L_q[i, j])
-            for k in range(j, i):
-                acc -= np.float64(L_q[i, k]) * col[k]
-            col[i] = acc / np.float64(L_q[i, i])
-            if i == j:
-                term = col[i] * col[i] - 2.0 * _p.log1pmx(col[i])
-            else:
-                term = col[i] * col[i]
-            s, c = _add(s, c, term)
-    # w = L_q⁻¹ (μ_p − μ_q)
-    for i in range(n):
-        acc = np.float64(mu_p[i]) - np.float64(mu_q[i])
-        for k in range(i):
-            acc -= np.float64(L_q[i, k]) * col[k]
-        col[i] = acc / np.float64(L_q[i, i])
-        s, c = _add(s, c, col[i] * col[i])
-    out[0] = 0.5 * (s + c)
-'''
+    body = "    out[0] = _mvn.kl_mvn_row(mu_p, L_p, mu_q, L_q)\n"
     return _gufunc("kl_mvn", "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
-                   docstring(d) + "\n\n    Only the lower triangles of L_p and L_q are read."
-                   "\n    KL = ½[Σ_{i≠j} D_ij² + Σ_i (D_ii² − 2 log1pmx(D_ii)) + |w|²],"
-                   " D = L_q⁻¹(L_p − L_q), w = L_q⁻¹(μ_p − μ_q).", body)
+                   docstring(d) + "\n\n    Only the lower triangles of L_p and L_q are read (the upper"
+                   "\n    triangle is ignored, as in numpy.linalg and scipy.linalg.cho_solve); a diagonal"
+                   "\n    entry ≤ 0 gives NaN, and so does n = 0."
+                   "\n    KL = ½[Σ_{i≠j} D_ij² + Σ_i (M_ii² − 1 − 2 log M_ii) + |w|²], M = L_q⁻¹L_p = I + D,"
+                   "\n    D = L_q⁻¹(L_p − L_q), w = L_q⁻¹(μ_p − μ_q): non-negative terms, the solves in"
+                   "\n    double-double (kernels/_mvn.py); accurate for scale ratios 1e-300 … 1e300.",
+                   body)
 
 
 def eg_step(d) -> str:
-    body = '''\
-    n = p.shape[0]
-    step = np.float64(lr)
-    top = -INF
-    for i in range(n):
-        pi = np.float64(p[i])
-        gi = np.float64(g[i])
-        if not (pi >= 0.0) or gi != gi or not (step > 0.0):
-            for j in range(n):
-                out[j] = NAN
-            return
-        if pi > 0.0:
-            v = math.log(pi) - step * gi
-            if v > top:
-                top = v
-    if top == -INF or top == INF:
-        for j in range(n):
-            out[j] = NAN
-        return
-    z, zc = 0.0, 0.0
-    for i in range(n):
-        pi = np.float64(p[i])
-        if pi > 0.0:
-            z, zc = _add(z, zc, math.exp(math.log(pi) - step * np.float64(g[i]) - top))
-    z = z + zc
-    for i in range(n):
-        pi = np.float64(p[i])
-        out[i] = math.exp(math.log(pi) - step * np.float64(g[i]) - top) / z if pi > 0.0 else 0.0
-'''
+    body = "    _pol.eg_step_row(p, g, lr, out)\n"
     return _gufunc("eg_step", "(n),(n),()->(n)", "p, g, lr, out", docstring(d) + (
-        "\n\n    p_i ← p_i·exp(−lr·g_i) / Σ_j p_j·exp(−lr·g_j), in log space; zeros stay zero."),
+        "\n\n    p_i ← p_i·exp(−lr·g_i) / Σ_j p_j·exp(−lr·g_j), exponents in double-double"
+        "\n    (kernels/_policy.py); zeros stay zero."),
         body)
 
 
 def kl_regularized_policy(d) -> str:
-    body = '''\
-    n = logits_ref.shape[0]
-    b = np.float64(beta)
-    if not (b > 0.0):
-        for j in range(n):
-            pi_star[j] = NAN
-        value[0] = NAN
-        return
-    lmax = -INF
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        ri = np.float64(reward[i])
-        if li != li or ri != ri or li == INF:
-            for j in range(n):
-                pi_star[j] = NAN
-            value[0] = NAN
-            return
-        if li > lmax:
-            lmax = li
-    # log π_ref = l − LSE(l); y = log π_ref + r/β; V = β·LSE(y); π* = exp(y − LSE(y)).
-    z, zc = 0.0, 0.0
-    for i in range(n):
-        z, zc = _add(z, zc, math.exp(np.float64(logits_ref[i]) - lmax))
-    lse_l = lmax + math.log(z + zc)
-    ymax = -INF
-    for i in range(n):
-        y = np.float64(logits_ref[i]) - lse_l + np.float64(reward[i]) / b
-        if y > ymax:
-            ymax = y
-    z, zc = 0.0, 0.0
-    for i in range(n):
-        y = np.float64(logits_ref[i]) - lse_l + np.float64(reward[i]) / b
-        z, zc = _add(z, zc, math.exp(y - ymax))
-    lse_y = ymax + math.log(z + zc)
-    for i in range(n):
-        y = np.float64(logits_ref[i]) - lse_l + np.float64(reward[i]) / b
-        pi_star[i] = math.exp(y - lse_y)
-    value[0] = b * lse_y
-'''
+    body = "    _pol.policy_row(logits_ref, reward, beta, pi_star, value)\n"
     return _gufunc("kl_regularized_policy", "(n),(n),()->(n),()",
                    "logits_ref, reward, beta, pi_star, value", docstring(d) + (
-                       "\n\n    Returns (π*, V): π* ∝ π_ref·exp(r/β), V = β·log E_ref[exp(r/β)]."),
+                       "\n\n    Returns (π*, V): π* ∝ π_ref·exp(r/β), V = β·log E_ref[exp(r/β)]"
+                       "\n    (kernels/_policy.py)."),
                    body)
 
 
@@ -484,7 +389,8 @@ def natgrad_normal_step(d) -> str:
     g_mu = np.float64(g_mu)
     g_log_sigma = np.float64(g_log_sigma)
     lr = np.float64(lr)
-    if not (lr > 0.0):
+    if not (0.0 < lr < INF and abs(mu) < INF and abs(log_sigma) < INF and abs(g_mu) < INF
+            and abs(g_log_sigma) < INF):
         mu_out[0] = NAN
         log_sigma_out[0] = NAN
         return

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from .._io import write_atomic
+from .._io import build_dir, write_atomic
 from ..derive.core import StableForm, by_kernel
 from ..derive.primitives import MPMATH_PRIMITIVES, textbook
 from ..emit import DEFAULT_OUT
@@ -30,6 +32,7 @@ BARS = {k: 8 for k in ("kl_normal", "kl_normal_std", "kl_categorical", "kl_logit
                        "cross_entropy", "entropy", "kl_bernoulli", "kl_poisson",
                        "kl_exponential")}
 BARS["kl_mvn"] = 16
+BARS["eg_step"] = 8  # every element of the returned row
 
 #: Kernels without a bar from the issue: the bound we state, and why (published beside the
 #: measured table).  "scale" is the sum of the magnitudes of the stable form's pieces.
@@ -43,6 +46,13 @@ BOUNDS = {  # kernel: (k in "≤ k eps·scale", why)
     "expected_loglik_normal": (4, "a sum of −w²/2s², −σ²/2s², −log s²/2, −log 2π/2; "
                                   "cancels only where the log term offsets the quadratic ones."),
     "elbo_normal": (4, "expected_loglik_normal minus kl_normal_std's pieces."),
+    "kl_regularized_policy": (8, "π*: scale π*_i (a relative bound); V = β·log E_ref[exp(r/β)]: "
+                                 "scale β·E_ref|expm1(r/β)| + |V|, the size of the terms whose "
+                                 "mean is taken (V → E_ref[r] cancels when rewards have mixed "
+                                 "signs)."),
+    "natgrad_normal_step": (4, "μ − lr·σ²·g_μ and log σ − lr·g_logσ/2: one subtraction each, "
+                               "which cancels where the step nearly undoes the parameter "
+                               "(scale per output)."),
     "log_evidence_normal": (4, "−x²/(2(1 + s²)) − log(2π(1 + s²))/2, which "
                                "cancel only near the zero of log p(x)."),
 }
@@ -217,11 +227,21 @@ def scalar_reference(d):
 # --- vector references (textbook forms) ------------------------------------------------------
 
 
+def _mp_normalised(x):
+    """x/Σx at the current mpmath precision (the kernels renormalise rows)."""
+    x = [mpmath.mpf(float(v)) for v in x]
+    total = mpmath.fsum(x)
+    return [v / total for v in x], total
+
+
 def _mp_support_sum(p, q, term):
-    """Σ term(p_i, q_i) over p_i > 0 at the current mpmath precision; +inf if some q_i = 0 < p_i."""
+    """Σ term(p̂_i, q̂_i) over p̂_i > 0 for the renormalised rows p̂ = p/Σp, q̂ = q/Σq;
+    +inf if some q_i = 0 < p_i; NaN for a zero total."""
+    (p, tp), (q, tq) = _mp_normalised(p), _mp_normalised(q)
+    if tp == 0 or tq == 0:
+        return mpmath.nan
     s = mpmath.mpf(0)
     for a, b in zip(p, q, strict=True):
-        a, b = mpmath.mpf(float(a)), mpmath.mpf(float(b))
         if a == 0:
             continue
         if b == 0:
@@ -231,14 +251,17 @@ def _mp_support_sum(p, q, term):
 
 
 def mp_kl_categorical(p, q):
+    """KL(p̂ ‖ q̂) = Σ p̂_i log(p̂_i/q̂_i), textbook form on the renormalised rows."""
     return _mp_support_sum(p, q, lambda a, b: a * mpmath.log(a / b))
 
 
 def mp_cross_entropy(p, q):
+    """H(p̂, q̂) = −Σ p̂_i log q̂_i."""
     return _mp_support_sum(p, q, lambda a, b: -a * mpmath.log(b))
 
 
 def mp_entropy(p):
+    """H(p̂) = −Σ p̂_i log p̂_i."""
     return mp_cross_entropy(p, p)
 
 
@@ -270,10 +293,42 @@ def mp_kl_dirichlet(ap, aq):
                           for x, y in zip(ap, aq, strict=True)))
 
 
+def _mp_lower(m, n):
+    return [[mpmath.mpf(float(m[i][j])) if j <= i else mpmath.mpf(0) for j in range(n)]
+            for i in range(n)]
+
+
+def _mp_forward(L, b):
+    """L⁻¹ b for a lower-triangular L (lists of mpf), by forward substitution."""
+    x = []
+    for i in range(len(b)):
+        x.append((b[i] - mpmath.fsum(L[i][k] * x[k] for k in range(i))) / L[i][i])
+    return x
+
+
 def mp_kl_mvn(mu_p, lp, mu_q, lq):
+    """½[tr(Σ_q⁻¹Σ_p) + δᵀΣ_q⁻¹δ − n + log det Σ_q − log det Σ_p], textbook form, with Σ_q⁻¹
+    applied through the factor: tr(Σ_q⁻¹Σ_p) = ‖L_q⁻¹L_p‖²_F, δᵀΣ_q⁻¹δ = ‖L_q⁻¹δ‖²,
+    log det Σ = 2 Σ log L_ii (lower triangles read, as the kernel).  O(n³/6) operations, so
+    n = 64 stays cheap; ``mp_kl_mvn_dense`` is the same with full matrices (tests compare)."""
     n = len(mu_p)
-    to = lambda m: mpmath.matrix([[mpmath.mpf(float(m[i][j])) if j <= i else 0
-                                   for j in range(n)] for i in range(n)])
+    lp, lq = _mp_lower(lp, n), _mp_lower(lq, n)
+    if any(lp[i][i] <= 0 or lq[i][i] <= 0 for i in range(n)) or n == 0:
+        return mpmath.nan
+    tr = mpmath.mpf(0)
+    for j in range(n):
+        col = _mp_forward(lq, [lp[i][j] for i in range(n)])
+        tr += mpmath.fsum(x * x for x in col)
+    w = _mp_forward(lq, [mpmath.mpf(float(mu_q[i])) - mpmath.mpf(float(mu_p[i]))
+                         for i in range(n)])
+    logdet = 2 * mpmath.fsum(mpmath.log(lq[i][i]) - mpmath.log(lp[i][i]) for i in range(n))
+    return (tr + mpmath.fsum(x * x for x in w) - n + logdet) / 2
+
+
+def mp_kl_mvn_dense(mu_p, lp, mu_q, lq):
+    """The textbook form with full matrices: Σ = L Lᵀ, Σ_q⁻¹ and determinants by mpmath."""
+    n = len(mu_p)
+    to = lambda m: mpmath.matrix(_mp_lower(m, n))
     lp, lq = to(lp), to(lq)
     sp_, sq = lp * lp.T, lq * lq.T
     sqi = sq ** -1
@@ -284,13 +339,72 @@ def mp_kl_mvn(mu_p, lp, mu_q, lq):
     return (tr + quad - n + mpmath.log(mpmath.det(sq)) - mpmath.log(mpmath.det(sp_))) / 2
 
 
+# --- multi-output kernels: references return one mpf per output element ------------------
+
+
+def mp_eg_step(p, g, lr):
+    """p_i·exp(−lr·g_i) / Σ_j p_j·exp(−lr·g_j)."""
+    lr = mpmath.mpf(float(lr))
+    w = [mpmath.mpf(float(a)) * mpmath.exp(-lr * mpmath.mpf(float(b))) for a, b in zip(p, g, strict=True)]
+    z = mpmath.fsum(w)
+    return [x / z for x in w]
+
+
+def mp_policy(logits, reward, beta):
+    """(π*, V): π*_i = π_ref,i·exp(r_i/β)/Z, V = β·log Z, Z = Σ π_ref,i·exp(r_i/β),
+    π_ref = softmax(logits); −inf logits are masked."""
+    beta = mpmath.mpf(float(beta))
+    l = [mpmath.mpf(float(x)) for x in logits]
+    m = max(l)
+    u = [mpmath.exp(x - m) for x in l]
+    ref = [x / mpmath.fsum(u) for x in u]
+    w = [a * mpmath.exp(mpmath.mpf(float(r)) / beta) for a, r in zip(ref, reward, strict=True)]
+    z = mpmath.fsum(w)
+    return [x / z for x in w] + [beta * mpmath.log(z)]
+
+
 def _simplex(rng, n, lo=1e-8):
     x = _log_uniform(rng, lo, 1.0, n)
     return x / x.sum()
 
 
+def _unnormalise(rng, i, p):
+    """Every third row as users pass them: counts, a row scaled by 10^±100, or a total off 1."""
+    kind = i % 6
+    if kind == 1:
+        return np.floor(p * 1000.0) + rng.integers(0, 2, p.shape)  # counts (zeros included)
+    if kind == 3:
+        return p * 10.0 ** rng.uniform(-100, 100)
+    if kind == 5:
+        return p * (1 + rng.choice([-1, 1]) * _log_uniform(rng, 1e-9, 0.5, 1)[0])
+    return p
+
+
+def _mvn_case(rng, i, sep):
+    """Factors for kl_mvn over its whole domain: n up to 64, diagonals spread over up to
+    10^±4 (ill-conditioned), off-diagonals up to 10× the diagonal scale, and the scale of p
+    against q from 10^-150 to 10^150; every other case near p = q at separation ``sep``."""
+    m = int(rng.integers(1, 17)) if i % 5 else int(rng.integers(17, 65))
+    spread = rng.choice([0.5, 2.0, 4.0]) if i % 3 == 0 else 0.5
+
+    def chol():
+        L = np.tril(rng.normal(size=(m, m))) * rng.choice([0.3, 1.0, 10.0])
+        L[np.diag_indices(m)] = 10.0 ** rng.uniform(-spread, spread, m)
+        return L
+    lp, mp_ = chol(), rng.normal(size=m)
+    if sep is None:
+        lq, mq = chol(), rng.normal(size=m)
+        ratio = 10.0 ** rng.uniform(-150, 150) if i % 4 == 0 else 1.0
+        lp = lp * ratio
+    else:
+        lq = lp * (1 + sep * rng.uniform(-1, 1, (m, m)))
+        mq = mp_ + sep * rng.uniform(-1, 1, m)
+    return mp_, lp, mq, lq
+
+
 def vector_cases(kernel, rng, count):
-    """(inputs tuple, reference) pairs for a vector kernel."""
+    """(inputs tuple, (reference, args)) pairs for a row kernel; the reference returns one
+    mpf, or a list of them for the kernels with vector outputs."""
     cases = []
     for i in range(count):
         n = int(rng.integers(2, 65))
@@ -300,6 +414,8 @@ def vector_cases(kernel, rng, count):
         if kernel in ("kl_categorical", "cross_entropy", "entropy"):
             p = _simplex(rng, n)
             q = _simplex(rng, n) if sep is None else p * (1 + sep * rng.uniform(-1, 1, n))
+            p = _unnormalise(rng, i, p)
+            q = _unnormalise(rng, i + 2 * (i % 2), q)
             if kernel == "entropy":
                 cases.append(((p,), (mp_entropy, (p,))))
             else:
@@ -323,18 +439,24 @@ def vector_cases(kernel, rng, count):
                 1 + sep * rng.uniform(-1, 1, n))
             cases.append(((ap, aq), (mp_kl_dirichlet, (ap, aq))))
         elif kernel == "kl_mvn":
-            m = int(rng.integers(1, 17))
-            def chol():
-                L = np.tril(rng.normal(size=(m, m)) * 0.3)
-                L[np.diag_indices(m)] = _log_uniform(rng, 0.3, 3.0, m)
-                return L
-            lp, mp_ = chol(), rng.normal(size=m)
-            if sep is None:
-                lq, mq = chol(), rng.normal(size=m)
-            else:
-                lq = lp * (1 + sep * rng.uniform(-1, 1, (m, m)))
-                mq = mp_ + sep * rng.uniform(-1, 1, m)
-            cases.append(((mp_, lp, mq, lq), (mp_kl_mvn, (mp_, lp, mq, lq))))
+            args = _mvn_case(rng, i, sep)
+            cases.append((args, (mp_kl_mvn, args)))
+        elif kernel == "eg_step":
+            m = min(n, 24)
+            p = _unnormalise(rng, i, _simplex(rng, m))
+            if i % 4 == 1:
+                p[rng.integers(m)] = 0.0
+            g = rng.normal(size=m) * _log_uniform(rng, 1e-2, 1e2, 1)[0]
+            lr = _log_uniform(rng, 1e-3, 10.0, 1)[0]
+            cases.append(((p, g, lr), (mp_eg_step, (p, g, lr))))
+        elif kernel == "kl_regularized_policy":
+            m = min(n, 24)
+            logits = rng.normal(size=m) * _log_uniform(rng, 1e-2, 30.0, 1)[0]
+            if i % 4 == 1:
+                logits[rng.integers(m)] = -np.inf
+            reward = rng.normal(size=m) * _log_uniform(rng, 1e-3, 1e2, 1)[0]
+            beta = _log_uniform(rng, 1e-2, 1e2, 1)[0]
+            cases.append(((logits, reward, beta), (mp_policy, (logits, reward, beta))))
     for a, b in HARD_VECTOR_POINTS.get(kernel, ()):
         a, b = np.array(a), np.array(b)
         cases.append(((a, b), (mp_kl_logits, (a, b))))
@@ -357,8 +479,54 @@ HARD_VECTOR_POINTS = {
 
 
 VECTOR_KERNELS = ("kl_categorical", "cross_entropy", "entropy", "kl_logits", "kl_dirichlet",
-                  "kl_mvn")
-VECTOR_COUNTS = {"kl_mvn": 120}
+                  "kl_mvn", "eg_step", "kl_regularized_policy")
+VECTOR_COUNTS = {"kl_mvn": 160, "eg_step": 200, "kl_regularized_policy": 200}
+
+
+def reference_vector(f, *args):
+    """Like :func:`reference_value` for a reference returning a list (one mpf per output
+    element): each element's precision is doubled until it settles."""
+    with mpmath.workdps(DPS):
+        count = len(f(*args))
+    return [reference_value(lambda *a, k=k: f(*a)[k], *args) for k in range(count)]
+
+
+def natgrad_reference(d):
+    """The derivation's closed form (a 2-vector: μ and log σ after the step), in mpmath, with
+    the scale Σ|terms| of each component for the stated eps·scale bound."""
+    syms = [p.symbol for p in d.params]
+    comps = list(d.closed_form)
+    fs = [sp.lambdify(syms, e, modules=["mpmath"]) for e in comps]
+    pieces = [[sp.lambdify(syms, t, modules=["mpmath"]) for t in sp.Add.make_args(e)]
+              for e in comps]
+
+    def ref(*args):
+        xs = [mpmath.mpf(float(a)) for a in args]
+        return [f(*xs) for f in fs]
+
+    def scale(*args):
+        xs = [mpmath.mpf(float(a)) for a in args]
+        with mpmath.workdps(DPS):
+            return [mpmath.fsum(abs(g(*xs)) for g in ps) for ps in pieces]
+    return ref, scale
+
+
+def policy_scale(logits, reward, beta):
+    """Per output of kl_regularized_policy, the scale of its stated bound (see BOUNDS)."""
+    with mpmath.workdps(DPS):
+        out = mp_policy(logits, reward, beta)
+        b = mpmath.mpf(float(beta))
+        l = [mpmath.mpf(float(x)) for x in logits]
+        u = [mpmath.exp(x - max(l)) for x in l]
+        terms = mpmath.fsum(w * abs(mpmath.expm1(mpmath.mpf(float(r)) / b))
+                            for w, r in zip(u, reward, strict=True)) / mpmath.fsum(u)
+        return [abs(x) for x in out[:-1]] + [b * terms + abs(out[-1])]
+
+
+def _outputs(y):
+    """The kernel's outputs as one flat list of floats."""
+    parts = y if isinstance(y, tuple) else (y,)
+    return [float(v) for part in parts for v in np.ravel(part)]
 
 
 def verify_kernel(kernel, d, dtypes=(np.float64, np.float32), seed=0, quick=False):
@@ -367,36 +535,58 @@ def verify_kernel(kernel, d, dtypes=(np.float64, np.float32), seed=0, quick=Fals
     fn = getattr(K, kernel)
     rng = np.random.default_rng(seed)
     results = []
+    multi = kernel in MULTI_OUTPUT
+    vector_scale = None
     if kernel in VECTOR_KERNELS:
         cases = vector_cases(kernel, rng, (24 if quick else VECTOR_COUNTS.get(kernel, 400)))
+        if kernel == "kl_regularized_policy":
+            vector_scale = policy_scale
     else:
         cols = scalar_inputs(d, rng, *((100, 6) if quick else (600, 40)))
-        ref = scalar_reference(d)
+        if kernel == "natgrad_normal_step":
+            ref, vector_scale = natgrad_reference(d)
+            cols[1] = rng.uniform(-20.0, 20.0, cols[1].shape)  # log σ: σ² within range
+        else:
+            ref = scalar_reference(d)
         cases = [(tuple(c[i] for c in cols), (ref, tuple(c[i] for c in cols)))
                  for i in range(len(cols[0]))]
-    scale = scale_reference(kernel, d) if kernel in BOUNDS else None
+    scale = scale_reference(kernel, d) if kernel in BOUNDS and vector_scale is None else None
     for dtype in dtypes:
         errs, worst, worst_err, scaled = [], "", -1.0, []
+        eps = float(np.finfo(dtype).eps)
         for inputs, (ref, _) in cases:
             with np.errstate(all="ignore"):  # overflow to ±inf is measured, not warned about
                 typed = tuple(np.asarray(x, dtype=dtype) for x in inputs)
                 y = fn(*typed)
-            r = reference_value(ref, *typed)
-            e = ulp_error(y, r, dtype)
-            if not math.isfinite(e) and not mpmath.isfinite(r):
+            ys = _outputs(y)
+            rs = reference_vector(ref, *typed) if multi else [reference_value(ref, *typed)]
+            es = [ulp_error(a, r, dtype) for a, r in zip(ys, rs, strict=True)]
+            keep = [e for e, r in zip(es, rs, strict=True)
+                    if math.isfinite(e) or mpmath.isfinite(r)]
+            if not keep:
                 continue  # reference outside the domain the kernel covers (e.g. overflow)
+            e = max(keep)
             errs.append(e)
-            if scale is not None and math.isfinite(e) and math.isfinite(float(y)):
+            if vector_scale is not None:
+                scs = vector_scale(*typed)
+                tiny = float(np.finfo(dtype).tiny)  # below it, spacing stops shrinking
+                scaled.append(max(float(abs(mpmath.mpf(a) - r) / (eps * max(sc, tiny)))
+                                  if math.isfinite(a) else math.inf
+                                  for a, r, sc in zip(ys, rs, scs, strict=True)))
+            elif scale is not None and math.isfinite(e) and math.isfinite(ys[0]):
                 sc = scale(*typed)
-                eps = float(np.finfo(dtype).eps)
-                scaled.append(0.0 if sc == 0 else float(abs(mpmath.mpf(float(y)) - r) / (eps * sc)))
+                scaled.append(0.0 if sc == 0 else float(abs(mpmath.mpf(ys[0]) - rs[0]) / (eps * sc)))
             if e > worst_err:
                 worst_err = e
                 worst = (f"inputs={[np.asarray(t).tolist() for t in typed][:4]} "
-                         f"kernel={float(y)!r} mpmath={mpmath.nstr(r, 20)}")[:600]
+                         f"kernel={ys[:4]!r} mpmath={[mpmath.nstr(r, 20) for r in rs[:4]]}")[:600]
         results.append(Result(kernel, np.dtype(dtype).name, max(errs), float(np.mean(errs)),
                               len(errs), worst, max(scaled) if scaled else None))
     return results
+
+
+#: kernels with more than one output value per call
+MULTI_OUTPUT = ("eg_step", "kl_regularized_policy", "natgrad_normal_step")
 
 
 def scale_reference(kernel, d):
@@ -511,20 +701,65 @@ def verify_primitives(seed=0):
     return out
 
 
-def run(select=None, quick=False, write=True, progress=print):
+def machine() -> dict:
+    """What the measurement ran on: CPU model and vector extensions, the CPU LLVM compiled
+    for, and the numba/llvmlite/LLVM/NumPy versions (ULPs of the same source differ
+    between AVX2, AVX-512 and generic code)."""
+    import platform
+
+    import llvmlite
+    import llvmlite.binding as llvm
+    import numba
+
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = value.strip()
+                elif key.strip() in ("flags", "Features"):
+                    flags = set(value.split())
+                if model and flags:
+                    break
+    except OSError:
+        pass
+    wanted = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512vl", "neon", "asimd")
+    return {
+        "cpu": model,
+        "cpu_flags": [f for f in wanted if f in flags],
+        "llvm_target_cpu": os.environ.get("NUMBA_CPU_NAME") or llvm.get_host_cpu_name(),
+        "numba": numba.__version__,
+        "llvmlite": llvmlite.__version__,
+        "llvm": ".".join(map(str, llvm.llvm_version_info)),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def manifest_path(committed: bool = False) -> Path:
+    """Where ``run`` writes: the build directory (default), or the committed
+    ``kernels/manifest.json`` when asked (``klforge verify --write-manifest``)."""
+    return DEFAULT_OUT / "manifest.json" if committed else build_dir() / "manifest.json"
+
+
+def run(select=None, quick=False, write=True, progress=print, write_manifest=False):
+    """Measure the selected kernels (default: all, then the primitives) and, for a full run,
+    write the manifest to :func:`manifest_path` — the build directory unless
+    ``write_manifest``.  Only the selected kernels are compiled.  Returns (results,
+    primitive results, failures)."""
     derivs = by_kernel()
-    kernels_ = sorted(select or derivs)
+    unknown = sorted(set(select or ()) - set(derivs))
+    if unknown:
+        raise KeyError(f"unknown kernel(s) {', '.join(map(repr, unknown))}")
     results = []
-    for k in kernels_:
-        if k not in derivs:
-            raise KeyError(f"unknown kernel {k!r}")
-        if k in ("eg_step", "kl_regularized_policy", "natgrad_normal_step"):
-            continue  # vector/tuple outputs: checked against mpmath in tests/test_kernels.py
+    for k in sorted(select or derivs):
         res = verify_kernel(k, derivs[k], quick=quick)
         for r in res:
             progress(r.row())
         results += res
-    prims = verify_primitives()
+    prims = [] if select else verify_primitives()
     for r in prims:
         progress(r.row())
     misses = [r for r in results if r.kernel in BARS and r.max_ulp > BARS[r.kernel]]
@@ -539,12 +774,15 @@ def run(select=None, quick=False, write=True, progress=print):
             "reference": (f"mpmath from the textbook forms, at {DPS} digits and doubled until "
                           "two precisions agree to 25 digits"),
             "quick": quick,
+            "machine": machine(),
             "kernels": {f"{r.kernel}/{r.dtype}": r.__dict__ | {
                 "bar": BARS.get(r.kernel), "bound": bound_text(r.kernel),
                 "known_miss": KNOWN_MISSES.get((r.kernel, r.dtype))} for r in results},
             "primitives": {r.kernel: r.__dict__ for r in prims},
         }
-        write_atomic(DEFAULT_OUT / "manifest.json", json.dumps(manifest, indent=1) + "\n")
+        path = manifest_path(write_manifest)
+        write_atomic(path, json.dumps(manifest, indent=1) + "\n")
+        progress(f"wrote {path}")
     return results, prims, failures
 
 
