@@ -132,8 +132,8 @@ _OPEN = re.compile(r"\\begin\{(" + "|".join(_ENVS) + r")(\*?)\}(?:\{\d+\})?|\$\$
 _TEX_SECTION = re.compile(r"\\(?:chapter|section|subsection|subsubsection)\*?\s*[\[{]")
 #: a beamer frame is a sub-problem, not a section: slides carry an example across frames
 _TEX_PART = re.compile(r"\\item\b|\\begin\{frame\}|\\(?:paragraph|subparagraph)\*?\s*\{"
-                       r"|^[ \t]*(?:\\textbf\{|"
-                       r"\{\\bf\s)|^[ \t]*\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)[ \t]", re.M)
+                       r"|^[ \t]*(?:\\noindent\s*)?(?:\\textbf\{|\{\\bf\s|\\bf\s)"
+                       r"|^[ \t]*(?:\\noindent\s*)?\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)[ \t]", re.M)
 
 
 def _strip_tex(text: str) -> str:
