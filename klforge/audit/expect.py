@@ -36,8 +36,8 @@ FUNCTION_HEADS = set("fghpqrFGHPQDKLEIZ") | {"KL", "TV", "Var", "Cov", "exp", "l
                                             "pi", "phi", "psi", "ell", "sigma", "mu"}
 _CALL = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
 MARKERS = {"p": "\0p", "q": "\0q"}
-QUAD_DPS = 20
-QUAD_TOL = mpmath.mpf(10) ** -12   # sides agree to this relative tolerance after quadrature
+QUAD_DPS = 15
+QUAD_TOL = mpmath.mpf(10) ** -9    # sides agree to this relative tolerance after quadrature
 _E = re.compile(r"^E_\{?(?:(?P<var>[A-Za-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?"
                 r"(?P<br>\(?\[.*)?$")  # E_xsimN(mu,sigma^2)[x^2], E_xsimp([…) from \left[
 
@@ -53,7 +53,7 @@ class Context:
     def __init__(self, aud, st, raw: str = ""):
         self.aud, self.st, self.raw = aud, st, raw
         self.used_document_values = False  # a name with a value from the text was met
-        self.quadrature = False            # a value came from quadrature (20 digits)
+        self.quadrature = False            # a value came from quadrature (15 digits)
         self.valid = 0                     # points where both sides were evaluated
 
     # -- analysis ---------------------------------------------------------------------------
@@ -71,7 +71,9 @@ class Context:
         def rec(n):
             if isinstance(n, N.Name):
                 m = _CALL.match(n.name)
-                if (m and m.group("head") not in FUNCTION_HEADS and n.name not in self.aud.names
+                if (m and re.search(r"[-+*^]", m.group("args"))
+                        and S.base(m.group("head")) not in FUNCTION_HEADS
+                        and n.name not in self.aud.names
                         and n.name not in self.st.defs and known.parse(n.name) is None
                         and self.expectation(n.name) is None and "," not in m.group("args")
                         and "|" not in m.group("args")):

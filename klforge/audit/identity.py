@@ -37,7 +37,7 @@ POINTS = 12          # points for an equality
 INEQ_POINTS = 150    # points for an inequality
 MIN_VALID = 4        # points where both sides must be defined
 TOL = mpmath.mpf(10) ** -20
-SECONDS = 0.5        # per relation, once MIN_VALID points were evaluated
+SECONDS = 0.25       # per relation, once MIN_VALID points were evaluated
 INEQUALITIES = ("≤", "≥", "<", ">")
 MARK = "\0identity"  # kept in the auditor's names; a new section clears it
 
@@ -70,6 +70,9 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if isinstance(prev, Unsupported) and op in INEQUALITIES:
             _domain_of_list(aud, prev, op, node)
         return False
+    if op not in ("=", "≈", "?=", ":=") + INEQUALITIES or any(
+            isinstance(n, getattr(N, "Tuple", ())) for side in (prev, node) for n in N.walk(side)):
+        return False  # ≠, ∈, tuples of data: the numeric checks say what they are
     st = state(aud)
     first = st.chain is not c
     st.chain = c
@@ -93,8 +96,9 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             return False  # numeric, or an undefined name: the numeric checks say why
         every = free_l | free_r
         if any(n.startswith("\0") for n in every) and (
-                ctx.used_document_values or any(not n.startswith("\0") for n in every)):
-            return False  # p, q are specific distributions here, not any distributions
+                ctx.used_document_values or any(not n.startswith("\0") for n in every)
+                or _specific_numbers(prev) or _specific_numbers(node)):
+            return False  # p, q are specific distributions here (ln 4: uniform on 4), not any
         related = _related_probabilities(every)
         if related:
             _add(aud, at, "unchecked", relation, stated,
@@ -240,6 +244,15 @@ def _related_probabilities(names) -> list[str]:
             by_head.setdefault(S.base(n), set()).add(n)
     return sorted(next(iter(v)) for v in by_head.values() if len(v) > 1)[:1] and sorted(
         n for v in by_head.values() if len(v) > 1 for n in v)
+
+
+def _specific_numbers(node) -> bool:
+    r"""A decimal (``0.3``) or a number inside a function (``\ln 4``) ties a relation to
+    particular distributions: D(q‖p) = ln 4 − H(q) holds for p uniform on four points, not for
+    any p; small fractions such as ``\tfrac14`` are constants of identities."""
+    inside = [m for f in N.walk(node) if isinstance(f, N.Func) for m in N.literals(f.arg)]
+    return any(n.decimals > 0 for n in N.literals(node)) or any(
+        n.value not in (0, 1, 2) for n in inside)
 
 
 def _constant(ctx, lhs, rhs, free_l, free_r):
