@@ -168,3 +168,19 @@ def test_formula_corpus_meets_the_bars():
     kinds = {"dropped factor", "sign", "wrong power", "swapped arguments", "wrong expectation",
              "wrong-way inequality"}
     assert kinds <= set(s["detected_by_kind"])
+
+
+def test_colon_equals_defines_and_later_steps_use_it():
+    ok = r"Let $D := \ln\frac{\sigma_2}{\sigma_1}$. Then $2D = \ln\frac{\sigma_2^2}{\sigma_1^2}$."
+    assert [f.severity for f in audit_text(ok).findings] == ["ok"]
+    slip = ok.replace(r"\frac{\sigma_2^2}{\sigma_1^2}", r"\frac{\sigma_2}{\sigma_1^2}")
+    assert [f.severity for f in audit_text(slip).findings] == ["error"]
+
+
+def test_a_known_quantity_with_numbers_is_evaluated_by_the_engine():
+    # KL(N(0,1) || N(1,4)) = ln 2 + (1 + 1)/8 − 1/2 = 0.4431… by hand
+    text = (r"$$x = D_{KL}(\mathcal N(0,1)\|\mathcal N(1,4)) = \ln 2 + \frac{1+1}{8} - \frac12"
+            r" = 0.4431$$")
+    assert [f.severity for f in audit_text(text).findings] == ["ok", "ok"]
+    wrong = text.replace(r"\frac{1+1}{8}", r"\frac{1+1}{4}").replace("0.4431", "0.6931")
+    assert audit_text(wrong).findings[0].severity == "error"

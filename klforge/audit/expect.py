@@ -55,6 +55,7 @@ class Context:
         self.used_document_values = False  # a name with a value from the text was met
         self.quadrature = False            # a value came from quadrature (15 digits)
         self.valid = 0                     # points where both sides were evaluated
+        self.used_definitions = False      # a recorded definition was expanded
 
     # -- analysis ---------------------------------------------------------------------------
     def is_quantity(self, name: str) -> bool:
@@ -137,6 +138,7 @@ class Context:
 
     def _classify(self, n, b, depth):
         if n.name in self.st.defs:
+            self.used_definitions = True
             return self.analyse(self.st.defs[n.name], b, depth + 1)
         k = known.parse(n.name)
         if k is not None:

@@ -65,6 +65,9 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
     """Judge ``prev op node`` if it has free symbols; True when handled (a finding added or a
     definition recorded), False to leave the relation to the numeric checks."""
     c = aud.chain
+    if c is not None and isinstance(prev, Unsupported) and op == "=" and _colon_define(
+            aud, prev, node):
+        return True  # D := formula
     if c is None or prev is None or isinstance(prev, Unsupported) or isinstance(
             node, Unsupported):
         if isinstance(prev, Unsupported) and op in INEQUALITIES:
@@ -174,6 +177,7 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
     sure = _certain(ctx, lhs, rhs, point)
     signs = {(a > b) for _, a, b in disagree}
     single = (not getattr(aud, "segment_display", True) and not special
+              and not ctx.used_definitions
               and _relations_in(getattr(aud, "segment_text", "")) == 1)  # "σ² = σ here"
     if names and (not free_l or not free_r or len(agree) >= 2 or (single and len(signs) == 2)):
         kind = ("it holds at some points only" if len(agree) >= 2 else
@@ -343,6 +347,28 @@ def _record_domain(aud, st, prev, op, node) -> bool:
             S.restrict(st.domains, sym.name, o, bound)
             return True
     return False
+
+
+def _colon_define(aud, prev, node) -> bool:
+    """``D := \\ln\\frac{\\sigma_2}{\\sigma_1}`` (read as ``D :`` = …): record a definition."""
+    import re
+
+    from .latex import parse_chain
+
+    m = re.fullmatch(r"\s*(.+?)\s*:\s*", getattr(prev, "text", "") or "")
+    if not m or isinstance(node, Unsupported):
+        return False
+    items = parse_chain(m.group(1))
+    if len(items) != 1 or not isinstance(items[0], N.Name) or not S.SIMPLE.match(items[0].name):
+        return False
+    st = state(aud)
+    with mp.workdps(N.DPS):
+        free, special = expect.Context(aud, st).free(node)
+    if not (free or special):
+        return False
+    st.defs[items[0].name] = node
+    _continue(aud, node)
+    return True
 
 
 def _domain_of_list(aud, prev, op, node) -> None:
