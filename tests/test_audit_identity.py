@@ -184,3 +184,11 @@ def test_a_known_quantity_with_numbers_is_evaluated_by_the_engine():
     assert [f.severity for f in audit_text(text).findings] == ["ok", "ok"]
     wrong = text.replace(r"\frac{1+1}{8}", r"\frac{1+1}{4}").replace("0.4431", "0.6931")
     assert audit_text(wrong).findings[0].severity == "error"
+
+
+def test_engine_quantities_in_bits():
+    ok = r"$$H(\mathrm{Bern}(p)) = -p\log_2 p - (1-p)\log_2(1-p)$$"
+    assert one(ok).severity == "ok"
+    # the same entropy in nats, and a mixture of bases (wrong)
+    assert one(ok.replace(r"\log_2", r"\ln")).severity == "ok"
+    assert one(r"$$H(\mathrm{Bern}(p)) = -p\log_2 p - (1-p)\ln(1-p)$$").severity == "error"

@@ -56,6 +56,9 @@ class Context:
         self.quadrature = False            # a value came from quadrature (15 digits)
         self.valid = 0                     # points where both sides were evaluated
         self.used_definitions = False      # a recorded definition was expanded
+        doc = getattr(aud, "log_base", "unknown")
+        self.log_base = None if doc in ("unknown", None) else doc   # the document's \log
+        self.bits = False                  # engine quantities compared in bits (log₂)
 
     # -- analysis ---------------------------------------------------------------------------
     def is_quantity(self, name: str) -> bool:
@@ -227,7 +230,8 @@ class Context:
     def value(self, node, point, depth=0):
         """Value of ``node`` at ``point`` (mp, 60 digits)."""
         node, names = self._prepare(node, point, depth)
-        env = N.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})))
+        env = N.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})),
+                    log_base=None if self.log_base is None else mp.mpf(self.log_base))
         return N.evaluate(node, env)
 
     def interval(self, node, point):
@@ -239,7 +243,8 @@ class Context:
         ivn = {k: iv.mpf([v - abs(v) * mpmath.mpf(10) ** -50, v + abs(v) * mpmath.mpf(10) ** -50])
                for k, v in names.items()}
         vec = {k: [iv.mpf([x, x]) for x in v] for k, v in point.get(MODEL, {}).items()}
-        return N.evaluate(node, N.Env(iv, lit, ivn, vectors=vec))
+        return N.evaluate(node, N.Env(iv, lit, ivn, vectors=vec, log_base=None if
+                                      self.log_base is None else iv.mpf(self.log_base)))
 
     def _prepare(self, node, point, depth):
         """Replace expectations by placeholder names and resolve every name's value."""
@@ -273,8 +278,9 @@ class Context:
                     raise N.NotEvaluable(str(e)) from None
             if deriv not in known.available():
                 raise N.NotEvaluable(f"the engine has no closed form for {name}")
-            with mp.workdps(N.DPS):
-                return known.value(deriv, args)
+            with mp.workdps(N.DPS):  # the engine works in nats
+                v = known.value(deriv, args)
+                return v / mp.log(2) if self.bits else v
         v = S.functional(name, point.get(MODEL, {}))
         if v is not None:
             return v

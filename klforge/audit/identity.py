@@ -84,6 +84,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             return False  # a condition: the numeric checks report it as such
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         prev, node = ctx.products(prev), ctx.products(node)
+        ctx.bits = N.log_bases(node, ctx.log_base) | N.log_bases(prev, ctx.log_base) == {"bits"}
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":="):
             free, special = ctx.free(node)
             if not (free or special):
