@@ -27,17 +27,14 @@ import mpmath
 from . import known
 from . import nodes as N
 from . import symbols as S
-from .latex import GREEK, parse_chain
+from .distributions import QUAD_TOL, against, call_as_product
+from .distributions import parameter as _arg
+
+__all__ = ["QUAD_TOL", "Context"]
 
 mp, iv = mpmath.mp, mpmath.iv
 MODEL = "\0model"
-#: heads that are functions in course text (p(x), f(x), H(p)), never a product
-FUNCTION_HEADS = set("fghpqrFGHPQDKLEIZ") | {"KL", "TV", "Var", "Cov", "exp", "ln", "log",
-                                            "pi", "phi", "psi", "ell", "sigma", "mu"}
-_CALL = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
 MARKERS = {"p": "\0p", "q": "\0q"}
-QUAD_DPS = 15
-QUAD_TOL = mpmath.mpf(10) ** -9    # sides agree to this relative tolerance after quadrature
 _E = re.compile(r"^E_\{?(?:(?P<var>[A-Za-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?"
                 r"(?P<br>\(?\[.*)?$")  # E_xsimN(mu,sigma^2)[x^2], E_xsimp([…) from \left[
 
@@ -74,19 +71,12 @@ class Context:
         the head is a plain symbol that is not a function of the text."""
         def rec(n):
             if isinstance(n, N.Name):
-                m = _CALL.match(n.name)
-                if (m and re.search(r"[-+*^]", m.group("args"))
-                        and S.base(m.group("head")) not in FUNCTION_HEADS
-                        and n.name not in self.aud.names
-                        and n.name not in self.st.defs and known.parse(n.name) is None
-                        and self.expectation(n.name) is None and "," not in m.group("args")
-                        and "|" not in m.group("args")):
-                    try:
-                        inner = _arg(m.group("args"))
-                    except N.NotEvaluable:
-                        return n
-                    return N.Mul([("*", N.Name(m.group("head"), n.pos)), ("*", inner)])
-                return n
+                if (n.name in self.aud.names or n.name in self.st.defs
+                        or known.parse(n.name) is not None
+                        or self.expectation(n.name) is not None):
+                    return n
+                product = call_as_product(n.name, n.pos)
+                return product if product is not None else n
             kids = {}
             for attr in ("arg", "base", "exp", "body", "lo", "hi"):
                 v = getattr(n, attr, None)
@@ -355,50 +345,7 @@ class Context:
                 env.deadline = 0.0
                 return N.evaluate(ready, env)
         self.quadrature = True
-        return _against(fam, params, f)
-
-
-def _against(fam, params, f):
-    """E[f(X)] for X of family ``fam`` with parameters as written."""
-    with mp.workdps(QUAD_DPS):
-        if fam == "normal":
-            mu, var = params
-            if var <= 0:
-                raise N.NotEvaluable("a normal variance must be positive")
-            s = mp.sqrt(var)  # ±40σ: the tails beyond are below e^-800 of the mass
-            return mp.quad(lambda t: mp.npdf(t, mu, s) * f(t), [mu - 40 * s, mu, mu + 40 * s])
-        if fam == "bernoulli":
-            (p,) = params
-            return (1 - p) * f(mp.mpf(0)) + p * f(mp.mpf(1))
-        if fam == "poisson":
-            (lam,) = params
-            return mp.nsum(lambda k: mp.exp(-lam) * lam ** k / mp.factorial(k) * f(k),
-                           [0, mp.inf])
-        if fam == "exponential":
-            (lam,) = params
-            return mp.quad(lambda t: lam * mp.exp(-lam * t) * f(t), [0, mp.inf])
-        if fam == "gamma":
-            a, b = params
-            return mp.quad(lambda t: b ** a * t ** (a - 1) * mp.exp(-b * t) / mp.gamma(a) * f(t),
-                           [0, 1, mp.inf])
-        if fam == "beta":
-            a, b = params
-            return mp.quad(lambda t: t ** (a - 1) * (1 - t) ** (b - 1) / mp.beta(a, b) * f(t),
-                           [0, 1])
-    raise N.NotEvaluable(f"expectations over {fam} are not supported")
-
-
-_GREEK = re.compile(r"(?<![A-Za-z\\])(" + "|".join(sorted(GREEK, key=len, reverse=True))
-                    + r")(?![A-Za-z])")
-
-
-def _arg(text: str):
-    """A distribution parameter as written (``"sigma^2"``, from a name whose LaTeX was
-    flattened) as a formula: Greek letters get their backslash back."""
-    items = parse_chain(_GREEK.sub(r"\\\1", text))
-    if len(items) != 1 or isinstance(items[0], Exception):
-        raise N.NotEvaluable(f"cannot read the parameter {text!r}")
-    return items[0]
+        return against(fam, params, f)
 
 
 def _walk(node, bound):

@@ -1,0 +1,87 @@
+"""Expectations against named distributions, and reading names the parser flattened.
+
+* :func:`against` — E[f(X)] for X ~ N(μ, σ²) (quadrature over μ ± 40σ), Bern(p) (two
+  terms), Pois(λ) (``mpmath.nsum``), Exp(λ), Gamma(α, β) (shape, rate), Beta(α, β)
+  (quadrature), at ``QUAD_DPS`` digits; the caller compares sides to ``QUAD_TOL``.
+  Example: ``against("poisson", [mpf(2)], lambda k: k*k)`` is λ² + λ = 6.
+* :func:`parameter` — a parameter written inside a flattened name (``"sigma^2"`` from
+  ``\\mathcal N(\\mu,\\sigma^2)``) as a formula: Greek letters get their backslash back.
+* :func:`call_as_product` — ``n(n+1)``, read by the parser as a call, is n·(n+1) when the
+  head is a plain symbol (not p, f, H, D, … which are functions in course text) and the
+  parenthesis holds an operation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import mpmath
+
+from . import nodes as N
+from .latex import GREEK, parse_chain
+
+mp = mpmath.mp
+QUAD_DPS = 15
+QUAD_TOL = mpmath.mpf(10) ** -9    # sides agree to this relative tolerance after quadrature
+#: heads that are functions in course text (p(x), f(x), H(p)), never a product
+FUNCTION_HEADS = set("fghpqrFGHPQDKLEIZ") | {"KL", "TV", "Var", "Cov", "exp", "ln", "log",
+                                            "pi", "phi", "psi", "ell", "sigma", "mu"}
+_CALL = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
+_GREEK = re.compile(r"(?<![A-Za-z\\])(" + "|".join(sorted(GREEK, key=len, reverse=True))
+                    + r")(?![A-Za-z])")
+
+
+def against(fam, params, f):
+    """E[f(X)] for X of family ``fam`` with parameters as written (N: mean, variance)."""
+    with mp.workdps(QUAD_DPS):
+        if fam == "normal":
+            mu, var = params
+            if var <= 0:
+                raise N.NotEvaluable("a normal variance must be positive")
+            s = mp.sqrt(var)  # ±40σ: the tails beyond are below e^-800 of the mass
+            return mp.quad(lambda t: mp.npdf(t, mu, s) * f(t), [mu - 40 * s, mu, mu + 40 * s])
+        if fam == "bernoulli":
+            (p,) = params
+            return (1 - p) * f(mp.mpf(0)) + p * f(mp.mpf(1))
+        if fam == "poisson":
+            (lam,) = params
+            return mp.nsum(lambda k: mp.exp(-lam) * lam ** k / mp.factorial(k) * f(k),
+                           [0, mp.inf])
+        if fam == "exponential":
+            (lam,) = params
+            return mp.quad(lambda t: lam * mp.exp(-lam * t) * f(t), [0, mp.inf])
+        if fam == "gamma":
+            a, b = params
+            return mp.quad(lambda t: b ** a * t ** (a - 1) * mp.exp(-b * t) / mp.gamma(a) * f(t),
+                           [0, 1, mp.inf])
+        if fam == "beta":
+            a, b = params
+            return mp.quad(lambda t: t ** (a - 1) * (1 - t) ** (b - 1) / mp.beta(a, b) * f(t),
+                           [0, 1])
+    raise N.NotEvaluable(f"expectations over {fam} are not supported")
+
+
+def parameter(text: str):
+    """A parameter as written inside a flattened name (``"sigma^2"``) as a formula."""
+    items = parse_chain(_GREEK.sub(r"\\\1", text))
+    if len(items) != 1 or isinstance(items[0], Exception) or items[0] is None:
+        raise N.NotEvaluable(f"cannot read the parameter {text!r}")
+    return items[0]
+
+
+def call_as_product(name: str, pos: int = 0):
+    """``n(n+1)`` → Mul(n, n+1); None when the name is a function call or not readable."""
+    m = _CALL.match(name)
+    if not m or not re.search(r"[-+*^]", m.group("args")):
+        return None
+    head = m.group("head")
+    if re.split(r"[_(^]", head, maxsplit=1)[0] in FUNCTION_HEADS:
+        return None
+    args = m.group("args")
+    if "," in args or "|" in args:
+        return None
+    try:
+        inner = parameter(args)
+    except N.NotEvaluable:
+        return None
+    return N.Mul([("*", N.Name(head, pos)), ("*", inner)])
