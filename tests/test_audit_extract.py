@@ -161,7 +161,7 @@ PARTS = """# Problem
 
 @pytest.mark.parametrize("a,b", [("(a)", "(b)"), ("a)", "b)"), ("(i)", "(ii)"),
                                  ("**Easy**", "**Hard**"), ("**Part 1**", "**Part 2**"),
-                                 ("- ", "- "), ("1.", "2.")])
+                                 ("- ", "- "), ("1.", "2."), ("a.", "b.")])
 def test_a_name_given_new_data_in_a_sub_problem_is_rebound(a, b):
     text = PARTS.format(A=a, B=b)
     assert errors(text) == [] and checked(text) == [3, 5]

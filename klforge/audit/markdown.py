@@ -33,7 +33,7 @@ CODE_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalincl
 #: nested directives read recursively (a bound on pathological nesting)
 MAX_NESTING = 20
 _OPTION = re.compile(r"[ \t]*:[\w-]+:[^\n]*")
-_LABEL = re.compile(r"[ \t>]*(?:\(?(?:[a-h]|i{1,3}|iv|vi{0,3}|ix|x)\)|\(\d{1,2}\)|"
+_LABEL = re.compile(r"[ \t>]*(?:\(?(?:[a-h]|i{1,3}|iv|vi{0,3}|ix|x)\)|\(\d{1,2}\)|[a-h]\.(?=\s)|"
                     r"(?:Part|Problem|Exercise|Example|Question|Solution|Answer|Case)\s*"
                     r"(?:\d+|[A-Za-z]\b|[:.)]))")
 _PREFIX = re.compile(r"(?<=\n)[ \t>]+")
