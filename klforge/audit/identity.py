@@ -71,7 +71,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
     if c is None or prev is None or isinstance(prev, Unsupported) or isinstance(
             node, Unsupported):
         if isinstance(prev, Unsupported) and op in INEQUALITIES:
-            _domain_of_list(aud, prev, op, node)
+            S.domain_of_list(aud, state(aud).domains, prev, op, node)
         return False
     if op not in ("=", "≈", "?=", ":=") + INEQUALITIES or any(
             isinstance(n, getattr(N, "Tuple", ())) for side in (prev, node) for n in N.walk(side)):
@@ -80,7 +80,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
     first = st.chain is not c
     st.chain = c
     with mp.workdps(N.DPS):
-        if op in INEQUALITIES and _record_domain(aud, st, prev, op, node):
+        if op in INEQUALITIES and S.record_domain(aud, st.domains, prev, op, node):
             return False  # a condition: the numeric checks report it as such
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         prev, node = ctx.products(prev), ctx.products(node)
@@ -103,7 +103,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                 ctx.used_document_values or any(not n.startswith("\0") for n in every)
                 or _specific_numbers(prev) or _specific_numbers(node)):
             return False  # p, q are specific distributions here (ln 4: uniform on 4), not any
-        related = _related_probabilities(every)
+        related = S.related_probabilities(every)
         if related:
             _add(aud, at, "unchecked", relation, stated,
                  f"{' and '.join(related)} are probabilities of related events, not "
@@ -164,7 +164,7 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
         if len(agree) + len(disagree) >= POINTS or (disagree and not names):
             break
     valid = len(agree) + len(disagree)
-    where = f" of the domain ({_domain_text(ctx, names)})" if names else ""
+    where = f" of the domain ({S.domain_text(names, ctx.st.domains)})" if names else ""
     if valid < min(MIN_VALID, 1 if not names else MIN_VALID):
         _add(aud, at, "unchecked", relation, stated,
              f"could not be evaluated at enough points: {reason or 'undefined'}", "step")
@@ -221,8 +221,9 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
              f"could not be evaluated at enough points: {reason or 'undefined'}", "inequality")
         return
     if not broken:
-        msg = (f"no counterexample in {valid} points of the domain ({_domain_text(ctx, names)}),"
-               " including its ends; not a proof" if names else "holds")
+        where = S.domain_text(names, ctx.st.domains)
+        msg = (f"no counterexample in {valid} points of the domain ({where}), including its "
+               "ends; not a proof" if names else "holds")
         _add(aud, at, "ok", relation, stated, msg, "inequality")
         return
     point, a, b = max(broken, key=lambda t: abs(t[0] and t[1] - t[2] or 0))
@@ -238,17 +239,6 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
     _add(aud, at, "error", relation, stated,
          f"counterexample {at_point}: {_num(a)} {op} {_num(b)} is false", "inequality",
          computed=f"{_num(a)} vs {_num(b)}")
-
-
-def _related_probabilities(names) -> list[str]:
-    """``p(x)``, ``p(x,y)``, ``p(y|x)``: one function at different arguments (marginal, joint,
-    conditional) — constrained by each other, so not sampled independently."""
-    by_head: dict = {}
-    for n in names:
-        if "(" in n and not n.startswith("\0"):
-            by_head.setdefault(S.base(n), set()).add(n)
-    return sorted(next(iter(v)) for v in by_head.values() if len(v) > 1)[:1] and sorted(
-        n for v in by_head.values() if len(v) > 1 for n in v)
 
 
 def _specific_numbers(node) -> bool:
@@ -300,22 +290,6 @@ def _num(x) -> str:
     return mpmath.nstr(x, 10)
 
 
-def _domain_text(ctx, names) -> str:
-    parts = []
-    if any(n.startswith("\0") for n in names):
-        parts.append(f"p, q random distributions on {S.SUPPORT} points")
-    for n in sorted(n for n in names if not n.startswith("\0")):
-        lo, hi, integer = S.interval(n, ctx.st.domains)
-        kind = S.convention(n)
-        if integer:
-            parts.append(f"{n} ∈ {{{int(lo)}…{int(hi)}}}")
-        elif n in ctx.st.domains:
-            parts.append(f"{n} ∈ ({mpmath.nstr(lo, 4)}, {mpmath.nstr(hi, 4)}) from the text")
-        else:
-            parts.append(f"{n} {kind}")
-    return ", ".join(parts)
-
-
 # -- chain bookkeeping --------------------------------------------------------------------------
 def _add(aud, at, severity, relation, stated, message, check, computed=None):
     aud.add(at, severity, relation, stated, computed, message, check)
@@ -330,24 +304,6 @@ def _continue(aud, node):
         c.prev, c.prev_point, c.prev_interval = node, None, None
         return
     aud._set_definition(node)
-
-
-def _bare(aud, node):
-    return (isinstance(node, N.Name) and node.name not in aud.names and S.is_symbol(node.name))
-
-
-def _record_domain(aud, st, prev, op, node) -> bool:
-    """``σ > 0``, ``0 < p``: a bound on a symbol; True when recorded."""
-    flip = {"<": ">", ">": "<", "≤": "≥", "≥": "≤"}
-    for sym, other, o in ((prev, node, op), (node, prev, flip[op])):
-        if _bare(aud, sym):
-            try:
-                bound = aud.point(other)
-            except N.NotEvaluable:
-                return False
-            S.restrict(st.domains, sym.name, o, bound)
-            return True
-    return False
 
 
 def _colon_define(aud, prev, node) -> bool:
@@ -372,16 +328,3 @@ def _colon_define(aud, prev, node) -> bool:
     return True
 
 
-def _domain_of_list(aud, prev, op, node) -> None:
-    """"for $a, b > 0$": the unreadable left side is a list of symbols."""
-    text = getattr(prev, "text", "") or ""
-    names = [t.strip().lstrip("\\") for t in text.split(",")]
-    if len(names) < 2 or not all(S.is_symbol(n) for n in names):
-        return
-    try:
-        bound = aud.point(node)
-    except N.NotEvaluable:
-        return
-    st = state(aud)
-    for n in names:
-        S.restrict(st.domains, n, op, bound)

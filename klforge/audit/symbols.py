@@ -24,6 +24,8 @@ import re
 
 import mpmath
 
+from . import nodes as N
+
 mp = mpmath.mp
 SUPPORT = 4
 POSITIVE = {"sigma", "lambda", "tau", "kappa", "nu", "alpha", "beta", "eta", "rho", "s",
@@ -158,3 +160,61 @@ def describe(point: dict) -> str:
         return greek.get(b, b) + (("_" + rest) if rest else "")
     return ", ".join(f"{pretty(k)} = {mpmath.nstr(v, 6)}" for k, v in sorted(point.items())
                      if not k.startswith("\0")) or "random p, q"
+
+
+def related_probabilities(names) -> list[str]:
+    """``p(x)``, ``p(x,y)``, ``p(y|x)``: one function at different arguments (marginal, joint,
+    conditional) — constrained by each other, so not sampled independently."""
+    by_head: dict = {}
+    for n in names:
+        if "(" in n and not n.startswith("\0"):
+            by_head.setdefault(base(n), set()).add(n)
+    return sorted(n for v in by_head.values() if len(v) > 1 for n in v)
+
+
+def domain_text(names, domains) -> str:
+    """``sigma positive, p ∈ (0.0, 1.0) from the text`` for messages."""
+    parts = []
+    if any(n.startswith("\0") for n in names):
+        parts.append(f"p, q random distributions on {SUPPORT} points")
+    for n in sorted(n for n in names if not n.startswith("\0")):
+        lo, hi, integer = interval(n, domains)
+        if integer:
+            parts.append(f"{n} ∈ {{{int(lo)}…{int(hi)}}}")
+        elif n in domains:
+            parts.append(f"{n} ∈ ({mpmath.nstr(lo, 4)}, {mpmath.nstr(hi, 4)}) from the text")
+        else:
+            parts.append(f"{n} {convention(n)}")
+    return ", ".join(parts)
+
+
+def _bare(aud, node) -> bool:
+    return isinstance(node, N.Name) and node.name not in aud.names and is_symbol(node.name)
+
+
+def record_domain(aud, domains, prev, op, node) -> bool:
+    """``σ > 0``, ``0 < p``: a bound on a symbol; True when recorded."""
+    flip = {"<": ">", ">": "<", "≤": "≥", "≥": "≤"}
+    for sym, other, o in ((prev, node, op), (node, prev, flip[op])):
+        if _bare(aud, sym):
+            try:
+                bound = aud.point(other)
+            except N.NotEvaluable:
+                return False
+            restrict(domains, sym.name, o, bound)
+            return True
+    return False
+
+
+def domain_of_list(aud, domains, prev, op, node) -> None:
+    """"for $a, b > 0$": the unreadable left side is a list of symbols."""
+    text = getattr(prev, "text", "") or ""
+    names = [t.strip().lstrip("\\") for t in text.split(",")]
+    if len(names) < 2 or not all(is_symbol(n) for n in names):
+        return
+    try:
+        bound = aud.point(node)
+    except N.NotEvaluable:
+        return
+    for n in names:
+        restrict(domains, n, op, bound)
