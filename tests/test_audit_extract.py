@@ -337,3 +337,10 @@ def test_inline_formulas_that_continue_the_one_before_are_one_chain():
     assert found("$H = 0.5 + 0.25$\n$= 0.3$\n") == [(2, "error")]
     assert found("$H = 0.5 + 0.25$\n$= 0.75$\n") == [(2, "ok")]
     assert [s for _, s in found("$x = 0.5$ and then $= 3$")] == ["unchecked"]
+
+
+def test_an_environment_opened_again_before_it_closes_is_not_one_big_formula():
+    """`\\begin{equation}` typed for `\\end{equation}`: the prose in between stays prose."""
+    text = ("\\begin{equation}\nI = 1 + 1\n\\begin{equation}\nthen for $1 + 1 = 3$ and\n"
+            "\\begin{equation}\n2 + 2 = 5\n\\end{equation}\n")
+    assert found(text, "tex") == [(4, "error"), (6, "error")]

@@ -173,9 +173,10 @@ def tex_math(text: str, base: int = 0, dollars: str = "tex") -> Extracted:
                 never.add(close)
             search = m.end()
             continue
-        if dollars == "tex" and _PARA.search(text, start, end):
-            search = m.end()  # TeX ends math at a blank line: an unclosed opener
-            continue
+        if dollars == "tex" and _PARA.search(text, start, end) or (
+                m.group(1) and text.find(f"\\begin{{{m.group(1)}", start, end) >= 0):
+            search = m.end()  # TeX ends math at a blank line; an environment opened again
+            continue          # before it closes is a typo for its end: an unclosed opener
         body = text[start:end]
         if tok == "$" and dollars == "md" and (not body or body[0].isspace() or
                                                body[-1].isspace() or
