@@ -82,3 +82,27 @@ def test_reference_figure_and_report_directives_report_bad_input_at_their_line(m
     assert "index.md:6" in warnings and "fisher_normal has no kernel" in warnings
     assert "index.md:9" in warnings and "no figure named 'no-such-figure'" in warnings
     assert "numeric claims" in html  # the report rendered (this page has none)
+
+
+TYPED = r"\lambda_p\ln\frac{\lambda_p}{\lambda_q} - \lambda_p + \lambda_q"
+
+
+def test_a_typed_formula_is_shown_and_the_derived_one_folded(make):
+    text = f"# T\n\n```{{derivation}} kl_poisson\n:typeset: {TYPED}\n```\n"
+    app, html = make(text)
+    assert app._warning.getvalue() == ""
+    assert r"\lambda_p\ln\frac{\lambda_p}{\lambda_q}" in html  # the author's form
+    assert '<details class="klforge-derived">' in html  # SymPy's, folded
+
+
+@pytest.mark.parametrize("typed,why", [
+    (TYPED.replace(r"- \lambda_p", r"+ \lambda_p"), "differs from the derivation"),
+    (TYPED.replace(r"\lambda_q", r"\lambda_r", 1), "which the derivation does not"),
+    (TYPED + r" + \det", "cannot read the typed form"),
+])
+def test_a_wrong_typed_formula_fails_the_build_at_its_line(make, typed, why):
+    text = f"# T\n\nIntro.\n\n```{{derivation}} kl_poisson\n:typeset: {typed}\n```\n"
+    app, _ = make(text)
+    warnings = app._warning.getvalue()
+    assert "index.md:5" in warnings and "derivation kl_poisson: :typeset:" in warnings, warnings
+    assert why in warnings

@@ -32,12 +32,15 @@ PARTS = ("definition", "steps", "closed", "stable")
 
 class DerivationDirective(MathDirective):
     """```{derivation} NAME``` with options ``:show:`` (comma list of definition, steps,
-    closed, stable; default closed) and ``:label:`` (labels the closed form)."""
+    closed, stable; default closed), ``:label:`` (labels the closed form) and ``:typeset:``
+    (the closed form as the author types it, verified equal to the derivation by
+    :mod:`.typeset`; SymPy's form is then folded under "As derived")."""
 
     required_arguments = 1
     optional_arguments = 0
     has_content = False
-    option_spec = {**MathDirective.option_spec, "show": directives.unchanged}
+    option_spec = {**MathDirective.option_spec, "show": directives.unchanged,
+                   "typeset": directives.unchanged}
 
     def run(self):
         uses(self.env, "engine")
@@ -61,11 +64,30 @@ class DerivationDirective(MathDirective):
         if "closed" in show:
             if len(show) > 1:
                 out.append(nodes.paragraph(text="Closed form:"))
-            out += self._math(d["closed"], labelled=True)
+            typed = " ".join(self.options.get("typeset", "").split())
+            if typed:
+                out += self._typeset(d, typed)
+            else:
+                out += self._math(d["closed"], labelled=True)
         if "stable" in show:
             out += self._part("Stable evaluation order (rewrite rules: "
                               + ", ".join(d["rules"] or ["none"]) + ")",
                               stable_latex(d["stable"]), fits=stable_fits(d["stable"]))
+        return out
+
+    def _typeset(self, d: dict, typed: str):
+        """The author's form, verified equal to the derivation (else a located error), then
+        SymPy's form folded away under "As derived"."""
+        from .typeset import verified
+
+        error = verified(d["name"], typed)
+        if error:
+            raise self.error(f"derivation {d['name']}: :typeset: {error}")
+        out = self._math(typed, labelled=True)
+        out.append(nodes.raw("", '<details class="klforge-derived"><summary>As derived by the '
+                             "engine (verified equal at 50 digits)</summary>", format="html"))
+        out += self._math(d["closed"], labelled=False)
+        out.append(nodes.raw("", "</details>", format="html"))
         return out
 
     def _part(self, text: str, latex: str, fits: bool | None = None):

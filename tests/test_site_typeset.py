@@ -1,0 +1,48 @@
+"""klforge.site.typeset: an author's LaTeX is read into SymPy and checked equal to the
+derivation at 50 digits; references are the engine's closed forms and hand-typed textbook
+formulas (Cover & Thomas, Bishop), never the code under test."""
+import pytest
+import sympy as sp
+
+from klforge.site.typeset import TypesetError, check, parse
+
+TEXTBOOK = {
+    "kl_normal": r"\ln\frac{\sigma_q}{\sigma_p} + \frac{\sigma_p^2 + (\mu_p - \mu_q)^2}"
+                 r"{2\sigma_q^2} - \frac12",
+    "kl_exponential": r"\ln\frac{\lambda_p}{\lambda_q} + \frac{\lambda_q}{\lambda_p} - 1",
+    "kl_bernoulli": r"p\ln\frac{p}{q} + (1 - p)\ln\frac{1 - p}{1 - q}",
+    "kl_gamma": r"(\alpha_p - \alpha_q)\psi(\alpha_p) - \ln\Gamma(\alpha_p) + \ln\Gamma(\alpha_q)"
+                r" + \alpha_q\ln\frac{\lambda_p}{\lambda_q} + \alpha_p\frac{\lambda_q - \lambda_p}"
+                r"{\lambda_p}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEXTBOOK))
+def test_textbook_forms_equal_the_derivations(name):
+    assert check(name, TEXTBOOK[name]) is None
+
+
+@pytest.mark.parametrize("slip", [
+    (r"- \frac12", r"- 1"),                 # a wrong constant
+    (r"{2\sigma_q^2}", r"{\sigma_q^2}"),    # a dropped factor
+    (r"\frac{\sigma_q}{\sigma_p}", r"\frac{\sigma_p}{\sigma_q}"),  # swapped arguments
+    (r"(\mu_p - \mu_q)^2", r"(\mu_p - \mu_q)^3"),  # a wrong power
+])
+def test_a_slip_in_the_typed_gaussian_is_found_with_the_point(slip):
+    old, new = slip
+    typed = TEXTBOOK["kl_normal"].replace(old, new)
+    assert typed != TEXTBOOK["kl_normal"]
+    why = check("kl_normal", typed)
+    assert why and "differs from the derivation at" in why and "typed" in why
+
+
+def test_the_grammar():
+    x, y, s = sp.symbols("x y sigma_p")
+    assert parse(r"\frac12 x") == x / 2
+    assert parse(r"x^12") == 2 * x  # one character without braces, as in TeX
+    assert parse(r"\tfrac{x}{y} + \left(x - y\right)^{2}") == x / y + (x - y) ** 2
+    assert parse(r"\ln\sigma_{p}^2 \cdot 3") == 3 * sp.log(s ** 2)
+    assert parse(r"\psi(x) - \ln\Gamma(y)") == sp.digamma(x) - sp.log(sp.gamma(y))
+    for bad in (r"\sum_i x", r"(x", r"x + \det"):
+        with pytest.raises(TypesetError):
+            parse(bad)
