@@ -1,5 +1,7 @@
 """The worked problems' values: from the engine's derivations, checked here against an
 independent mpmath computation of the textbook definitions at 50 digits."""
+import pathlib
+
 import mpmath
 import pytest
 
@@ -158,3 +160,119 @@ def test_beta_vae_figure_optimum_maximises_the_beta_objective():
         assert abs(rate - parts(c, v)[0]) < 1e-12 and abs(dist - parts(c, v)[1]) < 1e-12
     rate, dist = beta_vae_optimum(1.0)
     assert abs(rate + dist - mpmath.log(2 * mpmath.pi * mpmath.e * ex2) / 2) < 1e-12
+
+
+def test_k6_marginal_value_of_the_kl_budget_is_beta():
+    """Appendix G.3: along the optimal policies π_β ∝ π_ref e^{r/β}, the best reward V as a
+    function of the KL budget δ has slope dV/dδ = β (envelope theorem) and is concave, so a
+    whole extra nat buys less than β.  Independent: mpmath derivatives of the direct sums."""
+    ref = [mpmath.mpf(x) for x in P.K6["ref"]]
+    r = [mpmath.mpf(x) for x in P.K6["r"]]
+
+    def policy(beta):
+        w = [a * mpmath.exp(c / beta) for a, c in zip(ref, r, strict=True)]
+        z = mpmath.fsum(w)
+        return [x / z for x in w]
+
+    def reward(beta):
+        return mpmath.fsum(a * c for a, c in zip(policy(beta), r, strict=True))
+
+    def kl(beta):
+        return mpmath.fsum(a * mpmath.log(a / c) for a, c in zip(policy(beta), ref, strict=True))
+
+    with mpmath.workdps(40):
+        for b in P.K6_BETAS:
+            beta = mpmath.mpf(b)
+            slope = mpmath.diff(reward, beta) / mpmath.diff(kl, beta)
+            assert abs(slope - beta) < mpmath.mpf(10) ** -25
+            # one whole extra nat of budget: the reward gained is below β (concavity)
+            target = kl(beta) + 1
+            if target < kl(mpmath.mpf("0.01")):  # reachable: below the β → 0 limit
+                b1 = mpmath.findroot(lambda x, t=target: kl(x) - t, (mpmath.mpf("0.01"), beta),
+                                     solver="illinois")
+                assert 0 < reward(b1) - reward(beta) < beta
+
+
+def _markdown_table(path, first_header):
+    rows = []
+    root = pathlib.Path(__file__).resolve().parents[1]
+    text = (root / path).read_text(encoding="utf-8").splitlines()
+    inside = False
+    for row in text:
+        if row.startswith("| " + first_header):
+            inside = True
+            continue
+        if inside and row.startswith("|---"):
+            continue
+        if inside and row.startswith("|"):
+            rows.append([c.strip() for c in row.strip("|").split("|")])
+        elif inside:
+            break
+    return rows
+
+
+def test_appendix_j_table_of_f_divergences_on_k3():
+    """Appendix J's table prints each f-divergence of K.3's pair and f''(1); tables are not
+    read by the auditor, so every entry is recomputed here from the definitions (mpmath,
+    and f''(1) by numerical differentiation of the f written in this test)."""
+    p = [mpmath.mpf(x) for x in P.K3_P]
+    q = [mpmath.mpf(x) for x in P.K3_Q]
+
+    def d_f(f):
+        return mpmath.fsum(b * f(a / b) for a, b in zip(p, q, strict=True))
+
+    fs = {
+        "KL": lambda t: t * mpmath.log(t),
+        "reverse KL": lambda t: -mpmath.log(t),
+        "total variation": lambda t: abs(t - 1) / 2,
+        "Pearson": lambda t: (t - 1) ** 2,
+        "squared Hellinger": lambda t: (mpmath.sqrt(t) - 1) ** 2,
+        "Jensen–Shannon": lambda t: (t * mpmath.log(2 * t / (1 + t)) + mpmath.log(2 / (1 + t))) / 2,
+    }
+    second = {"1": 1, "2": 2, r"$\frac12$": mpmath.mpf(1) / 2, r"$\frac14$": mpmath.mpf(1) / 4}
+    rows = _markdown_table("content/appendix-j.md", "divergence")
+    assert len(rows) == len(fs)
+    for (name, f), row in zip(fs.items(), rows, strict=True):
+        assert row[0].startswith(name), (name, row[0])
+        printed = row[3]
+        decimals = len(printed.split(".")[1]) if "." in printed else 0
+        assert abs(d_f(f) - mpmath.mpf(printed)) <= mpmath.mpf(10) ** -decimals / 2, (name, d_f(f))
+        if row[2] in second:
+            assert abs(mpmath.diff(f, 1, 2) - second[row[2]]) < mpmath.mpf(10) ** -10, name
+        else:
+            assert "not smooth" in row[2]
+
+
+def test_applied_figure_captions_state_what_the_figures_draw():
+    """The captions of sections 10, 11, 9 and 13 quote measured facts about their figures;
+    each is recomputed from the figure code (fixed seeds) and checked here."""
+    import numpy as np
+
+    from klforge.site import plots_applied as A
+
+    # section 11: k3's (and k2's) spread is 2.4–2.9 times smaller than k1's, around √7.3
+    _, res = A.estimator_spread()
+    for k in ("k2", "k3"):
+        ratio = res["k1"][1] / res[k][1]
+        assert 2.35 <= ratio.min() and ratio.max() < 2.95, (k, ratio)
+    e = mpmath.e ** mpmath.mpf("0.25") - 1 - mpmath.mpf("0.25")
+    assert abs(mpmath.sqrt(mpmath.mpf("0.25") / e) - mpmath.mpf("2.7")) < 0.05
+    # section 9: the proxy reward rises throughout, the true reward peaks near KL 3
+    _, kl, proxy, true = A.overoptimisation()
+    assert np.all(np.diff(kl) >= -1e-9) and np.all(np.diff(proxy) >= -1e-12)
+    i = int(np.argmax(true))
+    assert 0 < i < len(true) - 1 and 2.5 <= kl[i] <= 3.5 and true[-1] < true[i] - 0.1
+    # section 10: projected gradient lands on the edge in three steps and stays; EG never
+    paths = A.eg_vs_projected()
+    pg, eg = paths["projected gradient"][:, 2], paths["exponentiated gradient"][:, 2]
+    assert pg[2] > 0 and np.all(pg[3:] == 0)
+    assert np.all(eg > 0) and np.all(np.diff(eg) < 0)
+    assert np.allclose(A.project_simplex(np.array([0.8, 0.5, -0.3])), [0.65, 0.35, 0])
+    # section 13: the textbook Gaussian formula returns 0 below δ ≈ 1e-8 in float64 and below
+    # δ ≈ 1e-4 in float32; the two ε/δ² guides are 2^29 (8.7 decades) apart
+    err64 = A.textbook_gaussian_error([3e-8, 5e-9], np.float64)
+    err32 = A.textbook_gaussian_error([3e-3, 1e-4], np.float32)
+    assert err64[0] < 1 and err64[1] == 1 and err32[0] < 1 and err32[1] == 1
+    ratio = np.finfo(np.float32).eps / np.finfo(np.float64).eps
+    assert ratio == 2.0 ** 29 and abs(np.log10(ratio) - 8.7) < 0.05
+    assert abs(np.log10(np.sqrt(ratio)) - 4.4) < 0.05
