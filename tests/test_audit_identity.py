@@ -192,3 +192,17 @@ def test_engine_quantities_in_bits():
     # the same entropy in nats, and a mixture of bases (wrong)
     assert one(ok.replace(r"\log_2", r"\ln")).severity == "ok"
     assert one(r"$$H(\mathrm{Bern}(p)) = -p\log_2 p - (1-p)\ln(1-p)$$").severity == "error"
+
+
+def test_special_functions_and_parameter_domains():
+    # Gamma(α, β) with shape and rate: its KL typed by hand, against the engine; ψ = digamma
+    gamma = (r"$$D_{\mathrm{KL}}(\mathrm{Gamma}(\alpha_1,\beta_1)\|\mathrm{Gamma}(\alpha_2,\beta_2))"
+             r" = (\alpha_1-\alpha_2)\psi(\alpha_1) - \ln\Gamma(\alpha_1) + \ln\Gamma(\alpha_2)"
+             r" + \alpha_2(\ln\beta_1 - \ln\beta_2) + \alpha_1\frac{\beta_2-\beta_1}{\beta_1}$$")
+    f = one(gamma)
+    assert f.severity == "ok" and "beta_1 positive" in f.message
+    assert one(gamma.replace(r"\alpha_2(\ln", r"\alpha_1(\ln")).severity == "error"
+    # a, b take the positive domain of Beta's slots although "a" is a real by convention
+    beta = r"$$\mathbb{E}_{x\sim\mathrm{Beta}(a,b)}[\ln x] = \psi(a) - \psi(a+b)$$"
+    f = one(beta)
+    assert f.severity == "ok" and "a positive" in f.message

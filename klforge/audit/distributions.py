@@ -1,4 +1,4 @@
-"""Expectations against named distributions, and reading names the parser flattened.
+r"""Expectations against named distributions, and reading names the parser flattened.
 
 * :func:`against` — E[f(X)] for X ~ N(μ, σ²) (quadrature over μ ± 40σ), Bern(p) (two
   terms), Pois(λ) (``mpmath.nsum``), Exp(λ), Gamma(α, β) (shape, rate), Beta(α, β)
@@ -6,6 +6,8 @@
   Example: ``against("poisson", [mpf(2)], lambda k: k*k)`` is λ² + λ = 6.
 * :func:`parameter` — a parameter written inside a flattened name (``"sigma^2"`` from
   ``\\mathcal N(\\mu,\\sigma^2)``) as a formula: Greek letters get their backslash back.
+* :func:`special` — ``\psi(\alpha)`` (digamma), ``\Gamma(\alpha)``, ``B(a, b)`` (beta
+  function), ``\operatorname{erf}(x)``, read as names by the parser: (mpmath function, args).
 * :func:`call_as_product` — ``n(n+1)``, read by the parser as a call, is n·(n+1) when the
   head is a plain symbol (not p, f, H, D, … which are functions in course text) and the
   parenthesis holds an operation.
@@ -27,6 +29,7 @@ QUAD_TOL = mpmath.mpf(10) ** -9    # sides agree to this relative tolerance afte
 FUNCTION_HEADS = set("fghpqrFGHPQDKLEIZ") | {"KL", "TV", "Var", "Cov", "exp", "ln", "log",
                                             "pi", "phi", "psi", "ell", "sigma", "mu"}
 _CALL = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
+_COMMANDS = re.compile(r"(?<![A-Za-z\\])(ln|log|exp|sqrt)(?=[A-Za-z\\(])")
 _GREEK = re.compile(r"(?<![A-Za-z\\])(" + "|".join(sorted(GREEK, key=len, reverse=True))
                     + r")(?![A-Za-z])")
 
@@ -50,19 +53,22 @@ def against(fam, params, f):
         if fam == "exponential":
             (lam,) = params
             return mp.quad(lambda t: lam * mp.exp(-lam * t) * f(t), [0, mp.inf])
-        if fam == "gamma":
+        if fam == "gamma":  # a < 1: a singularity at 0
             a, b = params
-            return mp.quad(lambda t: b ** a * t ** (a - 1) * mp.exp(-b * t) / mp.gamma(a) * f(t),
-                           [0, 1, mp.inf])
-        if fam == "beta":
+            with mp.workdps(2 * QUAD_DPS):
+                return mp.quad(lambda t: b ** a * t ** (a - 1) * mp.exp(-b * t) / mp.gamma(a)
+                               * f(t), [0, 1 / b, mp.inf])
+        if fam == "beta":  # endpoint singularities for a or b < 1: more digits, split
             a, b = params
-            return mp.quad(lambda t: t ** (a - 1) * (1 - t) ** (b - 1) / mp.beta(a, b) * f(t),
-                           [0, 1])
+            with mp.workdps(2 * QUAD_DPS):
+                return mp.quad(lambda t: t ** (a - 1) * (1 - t) ** (b - 1) / mp.beta(a, b)
+                               * f(t), [0, mp.mpf(1) / 2, 1])
     raise N.NotEvaluable(f"expectations over {fam} are not supported")
 
 
 def parameter(text: str):
     """A parameter as written inside a flattened name (``"sigma^2"``) as a formula."""
+    text = _COMMANDS.sub(r"\\\1 ", text)  # lnbeta_1: \ln lost its backslash
     items = parse_chain(_GREEK.sub(r"\\\1", text))
     if len(items) != 1 or isinstance(items[0], Exception) or items[0] is None:
         raise N.NotEvaluable(f"cannot read the parameter {text!r}")
@@ -85,3 +91,19 @@ def call_as_product(name: str, pos: int = 0):
     except N.NotEvaluable:
         return None
     return N.Mul([("*", N.Name(head, pos)), ("*", inner)])
+
+
+#: special functions as the parser names them: name head → (mpmath function, arity)
+SPECIAL = {"psi": (mpmath.digamma, 1), "digamma": (mpmath.digamma, 1),
+           "Gamma": (mpmath.gamma, 1), "B": (mpmath.beta, 2), "Beta": (mpmath.beta, 2),
+           "erf": (mpmath.erf, 1), "Phi": (mpmath.ncdf, 1), "lnGamma": (mpmath.loggamma, 1)}
+
+
+def special(name: str):
+    """``psi(alpha_1)`` → (mpmath.digamma, ["alpha_1"]); None for other names."""
+    m = _CALL.match(name)
+    if not m or m.group("head") not in SPECIAL:
+        return None
+    fn, arity = SPECIAL[m.group("head")]
+    args = [a.strip() for a in m.group("args").split(",")]
+    return (fn, args) if len(args) == arity and all(args) else None

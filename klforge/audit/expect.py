@@ -27,7 +27,7 @@ import mpmath
 from . import known
 from . import nodes as N
 from . import symbols as S
-from .distributions import QUAD_TOL, against, call_as_product
+from .distributions import QUAD_TOL, against, call_as_product, special
 from .distributions import parameter as _arg
 
 __all__ = ["QUAD_TOL", "Context"]
@@ -35,6 +35,10 @@ __all__ = ["QUAD_TOL", "Context"]
 mp, iv = mpmath.mp, mpmath.iv
 MODEL = "\0model"
 MARKERS = {"p": "\0p", "q": "\0q"}
+#: the domain of each parameter slot as written (N(μ, σ²): the variance is positive)
+SLOTS = {"normal": ("real", "positive"), "bernoulli": ("probability",),
+         "poisson": ("positive",), "exponential": ("positive",),
+         "gamma": ("positive", "positive"), "beta": ("positive", "positive")}
 _E = re.compile(r"^E_\{?(?:(?P<var>[A-Za-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?"
                 r"(?P<br>\(?\[.*)?$")  # E_xsimN(mu,sigma^2)[x^2], E_xsimp([…) from \left[
 
@@ -53,6 +57,7 @@ class Context:
         self.quadrature = False            # a value came from quadrature (15 digits)
         self.valid = 0                     # points where both sides were evaluated
         self.used_definitions = False      # a recorded definition was expanded
+        self.hints: dict = {}              # symbol → domain kind from a distribution's slot
         doc = getattr(aud, "log_base", "unknown")
         self.log_base = None if doc in ("unknown", None) else doc   # the document's \log
         self.bits = False                  # engine quantities compared in bits (log₂)
@@ -135,10 +140,14 @@ class Context:
             return self.analyse(self.st.defs[n.name], b, depth + 1)
         k = known.parse(n.name)
         if k is not None:
+            for fam, args in k[1]:
+                self._hint(fam, args)
             return self._union([self.analyse(_arg(a), b, depth + 1)
                                 for _, args in k[1] for a in args], True)
         if S.functional(n.name, {"p": [1], "q": [1]}) is not None:
             return {MARKERS["p"], MARKERS["q"]}, True, []
+        if (sf := special(n.name)) is not None:  # ψ(α), Γ(α), B(a, b)
+            return self._union([self.analyse(_arg(a), b, depth + 1) for a in sf[1]], False)
         e = self.expectation(n.name, n.pos)
         if e is not None:
             return self._expectation_symbols(e, b, depth)
@@ -167,9 +176,17 @@ class Context:
             f, _, b = self.analyse(body, inner, depth + 1)
             return f | {MARKERS["p"], MARKERS["q"]}, True, b
         fam, args = dist
+        self._hint(fam, args)
         subs = [self.analyse(_arg(a), bound, depth + 1) for a in args]
         subs.append(self.analyse(body, bound | {var or "x"}, depth + 1))
         return self._union(subs, True)
+
+    def _hint(self, fam, args):
+        """A symbol written alone in a parameter slot takes the slot's domain."""
+        for kind, text in zip(SLOTS[fam], args, strict=False):
+            m = re.fullmatch(r"\\?([A-Za-z]+(?:_\{?\w+\}?)?)(\^2)?", text.strip())
+            if m:
+                self.hints.setdefault(m.group(1).replace("{", "").replace("}", ""), kind)
 
     def expectation(self, name: str, pos: int | None = None):
         """(var, distribution, body node or None) of an ``E_…`` name; None otherwise."""
@@ -212,7 +229,7 @@ class Context:
     # -- points and values ------------------------------------------------------------------
     def point(self, names, rng, extreme=False) -> dict:
         scalars = {n for n in names if not n.startswith("\0")}
-        pt = S.sample(scalars, self.st.domains, rng, extreme)
+        pt = S.sample(scalars, self.st.domains, rng, extreme, self.hints)
         if any(n.startswith("\0") for n in names):
             pt[MODEL] = S.finite_model(rng)
         return pt
@@ -222,6 +239,8 @@ class Context:
         node, names = self._prepare(node, point, depth)
         env = N.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})),
                     log_base=None if self.log_base is None else mp.mpf(self.log_base))
+        if any(isinstance(v, mpmath.mpc) for v in names.values()):
+            raise N.NotEvaluable("a complex value (outside the quantity's domain)")
         return N.evaluate(node, env)
 
     def interval(self, node, point):
@@ -274,6 +293,13 @@ class Context:
         v = S.functional(name, point.get(MODEL, {}))
         if v is not None:
             return v
+        sf = special(name)
+        if sf is not None:
+            args = [self.value(_arg(a), point, depth + 1) for a in sf[1]]
+            try:
+                return sf[0](*args)
+            except (ValueError, ZeroDivisionError) as e:
+                raise N.NotEvaluable(f"{name}: {e}") from None
         raise N.NotEvaluable(f"{name} is not defined in the text")
 
     def _replace_expectations(self, node, point, values, depth):

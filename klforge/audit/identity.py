@@ -164,7 +164,7 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
         if len(agree) + len(disagree) >= POINTS or (disagree and not names):
             break
     valid = len(agree) + len(disagree)
-    where = f" of the domain ({S.domain_text(names, ctx.st.domains)})" if names else ""
+    where = f" of the domain ({S.domain_text(names, ctx.st.domains, ctx.hints)})" if names else ""
     if valid < min(MIN_VALID, 1 if not names else MIN_VALID):
         _add(aud, at, "unchecked", relation, stated,
              f"could not be evaluated at enough points: {reason or 'undefined'}", "step")
@@ -221,7 +221,7 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
              f"could not be evaluated at enough points: {reason or 'undefined'}", "inequality")
         return
     if not broken:
-        where = S.domain_text(names, ctx.st.domains)
+        where = S.domain_text(names, ctx.st.domains, ctx.hints)
         msg = (f"no counterexample in {valid} points of the domain ({where}), including its "
                "ends; not a proof" if names else "holds")
         _add(aud, at, "ok", relation, stated, msg, "inequality")

@@ -79,9 +79,10 @@ def restrict(domains: dict, name: str, op: str, bound) -> None:
     domains[name] = (lo, hi)
 
 
-def interval(name: str, domains: dict):
-    """(lo, hi, integer?) of the values sampled for ``name``."""
-    kind = convention(name)
+def interval(name: str, domains: dict, hints: dict | None = None):
+    """(lo, hi, integer?) of the values sampled for ``name``; ``hints``: name → kind from
+    the formula (the rate of Pois(λ) is positive, whatever its name)."""
+    kind = (hints or {}).get(name) or convention(name)
     lo, hi = RANGES[kind]
     lo, hi = mp.mpf(lo), mp.mpf(hi)
     tlo, thi = domains.get(name, (None, None))
@@ -98,12 +99,12 @@ def _four_digits(x) -> mpmath.mpf:
     return mp.mpf(mpmath.nstr(x, 4))
 
 
-def sample(names, domains: dict, rng, extreme: bool = False) -> dict:
+def sample(names, domains: dict, rng, extreme: bool = False, hints=None) -> dict:
     """One random point; ``extreme`` favours the ends of each domain (near 0, near 1,
     large), where inequalities usually fail."""
     point = {}
     for name in sorted(names):
-        lo, hi, integer = interval(name, domains)
+        lo, hi, integer = interval(name, domains, hints)
         if integer:
             a, b = int(mpmath.ceil(lo)), int(mpmath.floor(hi))
             point[name] = mp.mpf(rng.randint(a, max(a, b)))
@@ -172,19 +173,19 @@ def related_probabilities(names) -> list[str]:
     return sorted(n for v in by_head.values() if len(v) > 1 for n in v)
 
 
-def domain_text(names, domains) -> str:
+def domain_text(names, domains, hints=None) -> str:
     """``sigma positive, p ∈ (0.0, 1.0) from the text`` for messages."""
     parts = []
     if any(n.startswith("\0") for n in names):
         parts.append(f"p, q random distributions on {SUPPORT} points")
     for n in sorted(n for n in names if not n.startswith("\0")):
-        lo, hi, integer = interval(n, domains)
+        lo, hi, integer = interval(n, domains, hints)
         if integer:
             parts.append(f"{n} ∈ {{{int(lo)}…{int(hi)}}}")
         elif n in domains:
             parts.append(f"{n} ∈ ({mpmath.nstr(lo, 4)}, {mpmath.nstr(hi, 4)}) from the text")
         else:
-            parts.append(f"{n} {convention(n)}")
+            parts.append(f"{n} {(hints or {}).get(n) or convention(n)}")
     return ", ".join(parts)
 
 
