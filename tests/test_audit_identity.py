@@ -196,8 +196,9 @@ def test_engine_quantities_in_bits():
 
 def test_special_functions_and_parameter_domains():
     # Gamma(α, β) with shape and rate: its KL typed by hand, against the engine; ψ = digamma
-    gamma = (r"$$D_{\mathrm{KL}}(\mathrm{Gamma}(\alpha_1,\beta_1)\|\mathrm{Gamma}(\alpha_2,\beta_2))"
-             r" = (\alpha_1-\alpha_2)\psi(\alpha_1) - \ln\Gamma(\alpha_1) + \ln\Gamma(\alpha_2)"
+    gamma = (r"$$D_{\mathrm{KL}}(\mathrm{Gamma}(\alpha_1,\beta_1)"
+             r"\|\mathrm{Gamma}(\alpha_2,\beta_2)) = (\alpha_1-\alpha_2)\psi(\alpha_1)"
+             r" - \ln\Gamma(\alpha_1) + \ln\Gamma(\alpha_2)"
              r" + \alpha_2(\ln\beta_1 - \ln\beta_2) + \alpha_1\frac{\beta_2-\beta_1}{\beta_1}$$")
     f = one(gamma)
     assert f.severity == "ok" and "beta_1 positive" in f.message
