@@ -122,6 +122,23 @@ def test_no_shown_step_is_a_placeholder_symbol():
     assert not bad, bad
 
 
+def test_appendix_d_states_the_scale_terms_as_a_checked_identity(tmp_path):
+    # issue 15, #5: the scale terms are ½(r − 1 − ln r), not r − 1 − ln r; the page states
+    # it as an equation the auditor tests at random points, so the old slip is an error.
+    from klforge.audit import audit_paths
+
+    right = r"= \frac12\left(r - 1 - \ln r\right),"
+    text = (ROOT / "content" / "appendix-d.md").read_text()
+    assert right in text
+    line = text[:text.index(right)].count("\n") + 1
+    page = tmp_path / "appendix-d.md"
+    page.write_text(text)
+    assert not [f for f in audit_paths([str(page)]).findings if f.severity == "error"]
+    page.write_text(text.replace(right, r"= r - 1 - \ln r,"))
+    errors = [f for f in audit_paths([str(page)]).findings if f.severity == "error"]
+    assert [f.line for f in errors] == [line], errors
+
+
 PLANTED = [
     ("appendix-k.md", "= 0.1487 \\text{ nats}", "= 0.1478 \\text{ nats}"),  # K.1 result
     ("appendix-k.md", "0.92(0.2733)", "0.92(0.2737)"),                     # rounded step
