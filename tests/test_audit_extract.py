@@ -344,3 +344,10 @@ def test_an_environment_opened_again_before_it_closes_is_not_one_big_formula():
     text = ("\\begin{equation}\nI = 1 + 1\n\\begin{equation}\nthen for $1 + 1 = 3$ and\n"
             "\\begin{equation}\n2 + 2 = 5\n\\end{equation}\n")
     assert found(text, "tex") == [(4, "error"), (6, "error")]
+
+
+def test_latex_prose_resumes_where_the_math_ends():
+    from klforge.audit.extract import tex_math
+    text = "a $x$ b \\begin{equation}y = 1\\end{equation} about 0.5"
+    pieces = [(p.offset, p.text) for p in tex_math(text, 0, "tex").prose]
+    assert pieces == [(0, "a "), (4, "  b "), (29, " " * 15 + "about 0.5")]

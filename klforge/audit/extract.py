@@ -153,6 +153,7 @@ def tex_math(text: str, base: int = 0, dollars: str = "tex") -> Extracted:
     is prose) or ``"none"`` (only ``\\(…\\)``, ``\\[…\\]``, ``$$…$$`` and environments)."""
     out = Extracted()
     pos, search, never = 0, 0, set()   # never: closers that do not occur after some point
+    skip = 0                           # the closing delimiter at pos, blanked in the prose
     n = len(text)
     while search < n:
         m = _OPEN.search(text, search)
@@ -183,13 +184,14 @@ def tex_math(text: str, base: int = 0, dollars: str = "tex") -> Extracted:
                                                text[end + 1:end + 2].isdigit()):
             search = m.end()
             continue
-        out.prose.append(Prose(text[pos:m.start()], base + pos))
+        out.prose.append(Prose(" " * skip + text[pos + skip:m.start()], base + pos))
         if tok in ("$", "\\("):
             out.segments.append(Segment(body, base + start, False))
         else:
             out.segments += display_rows(body, base + start)
-        pos = search = end + len(close)
-    out.prose.append(Prose(text[pos:], base + pos))
+        pos, skip = end, len(close)  # prose resumes where the math ends (its delimiter blank)
+        search = end + len(close)
+    out.prose.append(Prose(" " * skip + text[pos + skip:], base + pos))
     return out
 
 
