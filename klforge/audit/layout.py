@@ -108,7 +108,7 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
             if isinstance(item, str):
                 aud.prose_number(item)
             else:
-                aud.prose(item.text, item.offset)
+                _prose(aud, item)
         elif id(item) not in consumed:
             if item.display and aud.chain is None and _begins_relation(item.text):
                 # an anonymous chain: the relation has nothing on its left; the display
@@ -166,6 +166,14 @@ def _joined(text: str, parts: list[Segment]) -> Segment:
         out += re.sub(r"[^\n]", " ", text[end:p.offset]) + p.text
         end = p.offset + len(p.text)
     return Segment(out, parts[0].offset, True)
+
+
+def _prose(aud, piece) -> None:
+    try:
+        aud.prose(piece.text, piece.offset)
+    except Exception as e:  # a bug must not hide the rest of the report
+        aud.add(piece.offset, "unchecked", piece.text.strip()[:160], None, None,
+                f"internal error: {type(e).__name__}: {e}", "parse")
 
 
 def _segment(aud, seg: Segment, parse) -> None:
