@@ -351,3 +351,9 @@ def test_latex_prose_resumes_where_the_math_ends():
     text = "a $x$ b \\begin{equation}y = 1\\end{equation} about 0.5"
     pieces = [(p.offset, p.text) for p in tex_math(text, 0, "tex").prose]
     assert pieces == [(0, "a "), (4, "  b "), (29, " " * 15 + "about 0.5")]
+
+
+def test_intertext_between_rows_is_not_math():
+    text = ("\\begin{align}\nH &= 0.5 + 0.25 \\\\\n\\intertext{and so, with $x$ known,}\n"
+            "&= 0.3\n\\end{align}\n")
+    assert found(text, "tex") == [(4, "error")]

@@ -61,6 +61,7 @@ _BLANK_CMDS = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{[^{}]*\}|\\(?:nonumb
                          r"|pause|medskip|smallskip|bigskip|noindent)\b"
                          r"|\\(?:onslide|only|uncover|visible|alt)\s*<[^>\n]{0,20}>"
                          r"|\\(?:vspace|hspace)\*?\{[^{}]*\}"
+                         r"|\\(?:short)?intertext\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
                          r"|\\(?:begin|end)\{(?:aligned|alignedat|split|gathered|array|"
                          r"align|eqnarray|equation|gather|multline|flalign|alignat|"
                          r"tabular)\*?\}(?:\{[^{}]*\})?")
