@@ -166,6 +166,16 @@ class _Parser:
                 return "".join(out)
 
 
+def as_printed(tex: str) -> sp.Expr:
+    """An engine symbol as the lesson prints it, read back: ``{\\lambda}_{p}`` → λ_p,
+    ``s^{2}`` → s², ``\\log\\sigma^{2}`` → ln σ²; a print the grammar cannot read becomes
+    one symbol named by :func:`canonical`."""
+    try:
+        return parse(re.sub(r"\{(\\[A-Za-z]+)\}", r"\1", tex))
+    except TypesetError:
+        return sp.Symbol(canonical(tex))
+
+
 def parse(tex: str) -> sp.Expr:
     """The typed LaTeX as a SymPy expression; TypesetError names what cannot be read."""
     p = _Parser(tex)
@@ -200,14 +210,20 @@ def check(name: str, tex: str, seed: int = 0) -> str | None:
     except TypesetError as e:
         return f"cannot read the typed form: {e}"
     printer = LessonPrinter({"ln_notation": True})
-    by_name = {canonical(printer.doprint(s)): s for s in derived.free_symbols}
-    unknown = sorted(str(s) for s in typed.free_symbols if str(s) not in by_name)
+    domains = {p.symbol: p.domain for p in d.params}
+    shown, base_domain = {}, {}
+    for s in derived.free_symbols:  # each engine symbol as the lesson prints it
+        e = as_printed(printer.doprint(s))
+        shown[s] = e
+        for b in e.free_symbols:  # σ of a printed σ² or log σ² is positive
+            base_domain[b] = domains.get(s, "positive") if e == b else "positive"
+    derived = derived.subs(shown, simultaneous=True)
+    unknown = sorted(str(s) for s in typed.free_symbols - derived.free_symbols)
     if unknown:
         return (f"the typed form uses {', '.join(unknown)}, which the derivation does not; "
-                f"its symbols are {', '.join(sorted(by_name))}")
-    typed = typed.subs({sp.Symbol(k): v for k, v in by_name.items()})
-    domains = {p.symbol: p.domain for p in d.params}
+                f"its symbols are {', '.join(sorted(map(str, derived.free_symbols)))}")
     syms = sorted(derived.free_symbols, key=str)
+    domains = base_domain
     f_typed = sp.lambdify(syms, typed, "mpmath")
     f_derived = sp.lambdify(syms, derived, "mpmath")
     rng, valid = random.Random(seed), 0
@@ -219,7 +235,7 @@ def check(name: str, tex: str, seed: int = 0) -> str | None:
                 a, b = f_typed(*point), f_derived(*point)
             except (ValueError, ZeroDivisionError, TypeError):
                 continue
-            if not (mpmath.isfinite(a) and mpmath.isfinite(b)) or mpmath.im(b) != 0:
+            if not (mpmath.isfinite(a) and mpmath.isfinite(b)) or mpmath.im(a) or mpmath.im(b):
                 continue
             valid += 1
             if abs(a - b) > TOL * max(1, abs(b)):
