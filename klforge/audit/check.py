@@ -75,6 +75,7 @@ class Auditor(Substitution):
         self.recent: list = []                 # (exact value, line) of recent results
         self.paragraph: list = []              # values of the current paragraph
         self.last_math = None                  # (chain, end offset) of the last math
+        self.data_values: set = set()          # values of the prose numbers (data)
 
     # -- evaluation ----------------------------------------------------------------------
     def _env(self, ctx, literal, base="chain", printed=False):
@@ -128,7 +129,9 @@ class Auditor(Substitution):
     # -- document events -----------------------------------------------------------------
     def prose_number(self, literal: str):
         from .latex import number
-        self.data.add(number(literal.lstrip("-"), 0).key())
+        n = number(literal.lstrip("-"), 0)
+        self.data.add(n.key())
+        self.data_values.add(n.value)
 
     def prose(self, text: str, offset: int):
         r"""Prose of the document: a stated convention for \log (see :mod:`.context`)."""
@@ -160,6 +163,8 @@ class Auditor(Substitution):
             if isinstance(items[0], Unsupported):
                 return
             self.data.update(n.key() for n in N.literals(items[0]) if n.key() not in self.results)
+            if _is_number(items[0]):  # $1.78$ in a sentence: a value of the paragraph
+                self.paragraph = (self.paragraph + [N.literals(items[0])[0].value])[-40:]
             pending = getattr(self, "pending_approx", None)
             self.pending_approx = None
             if (pending is not None and 0 <= offset - pending[1] <= 3 and pending[0].exact

@@ -20,6 +20,7 @@ Example: ``claims("21 % higher")`` → ``[Claim("change", 21 %, …)]``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -114,9 +115,11 @@ def relations(text: str) -> list[tuple[int, str, int]]:
     for m in _PAREN.finditer(text):
         out.append((m.start("expr"), _tex(m.group("expr")) + " = " + m.group("value"), m.end()))
     taken = [(m.start(), m.end()) for m in _PAREN.finditer(text)]
+    starts = [a for a, _ in taken]
     for m in _PLAIN.finditer(text):
         body = m.group()
-        if any(a <= m.start() < b for a, b in taken) or not re.search(
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if (k >= 0 and m.start() < taken[k][1]) or not re.search(
                 r"\d\s*(?:[-−+*/×÷·]|\\\*|\sx\s)\s*\(?\d", body):
             continue
         out.append((m.start(), _tex(body), m.end()))
@@ -136,6 +139,9 @@ def paragraph_breaks(text: str) -> list[int]:
 # -- judging (called by check.Auditor.prose) ---------------------------------------------------
 
 RECENT = 6          # how many recent results a restatement may refer to
+PARAGRAPH = 2000    # characters of a paragraph around a claim that its values come from
+MAX_CLAIMS = 200    # claims judged in one piece of prose (a table of numbers is not prose)
+MAX_VALUES = 40     # values of a paragraph a change or ratio is compared with (pairs: 1600)
 _VALUE = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)(?P<pct>\s*(?:%|\\%|percent\b))?"
                     r"(?![\w]|\.\d)")
 
@@ -173,23 +179,29 @@ def judge(aud, text: str, offset: int) -> None:
         aud.segment(tex, offset + start, False, parse_chain)
         spans.append((start, end))
     breaks = paragraph_breaks(text)
-    values = [(m.start(), _value(m)) for m in _VALUE.finditer(text)]
-    for claim in claims(text):
-        if any(a <= claim.start < b for a, b in spans):
-            continue
-        if any(b <= claim.start for b in breaks):
-            last_break = max(b for b in breaks if b <= claim.start)
-            aud.paragraph = [v for p, v in values if last_break <= p < claim.start]
+    if breaks:  # a new paragraph: the values of the old one no longer count
+        aud.paragraph = []
+    spans.sort()
+    starts = [a for a, _ in spans]
+    for claim in claims(text)[:MAX_CLAIMS]:
+        k = bisect.bisect_right(starts, claim.start) - 1
+        if k >= 0 and claim.start < spans[k][1]:
+            continue  # part of arithmetic judged as math
         at = offset + claim.start
         if claim.kind == "restate":
             _restate(aud, claim, at, mpmath)
-        else:
-            here = [v for p, v in values if p != claim.start and
-                    (not breaks or all(not (p < b <= claim.start or claim.start < b <= p)
-                                       for b in breaks))]
-            _change(aud, claim, at, list(aud.paragraph) + here, mpmath)
-    tail = [v for p, v in values if not breaks or p >= breaks[-1]]
-    aud.paragraph = (aud.paragraph if not breaks else []) + tail
+            continue
+        j = bisect.bisect_right(breaks, claim.start)
+        start = breaks[j - 1] if j else 0
+        end = breaks[j] if j < len(breaks) else len(text)
+        window = text[max(start, claim.start - PARAGRAPH):min(end, claim.start + PARAGRAPH)]
+        base = max(start, claim.start - PARAGRAPH)
+        here = [_value(m) for m in _VALUE.finditer(window) if base + m.start() != claim.start]
+        earlier = list(aud.paragraph) if start == 0 else []
+        _change(aud, claim, at, earlier[-MAX_VALUES:] + here[:MAX_VALUES], mpmath)
+    tail = text[breaks[-1]:] if breaks else text
+    aud.paragraph = (aud.paragraph + [_value(m) for m in _VALUE.finditer(tail[-PARAGRAPH:])]
+                     )[-MAX_VALUES:]
 
 
 def _value(m) -> Fraction:
@@ -208,12 +220,7 @@ def _restate(aud, claim, at, mpmath) -> None:
     recent = list(reversed(getattr(aud, "recent", [])))
     if _repeats_wrong(aud, claim, at, mpmath):
         return
-    data = set()
-    for key in aud.data:
-        try:
-            data.add(_frac(key[2:])[0])
-        except ValueError:
-            continue
+    data = getattr(aud, "data_values", set())
     if claim.value in data or claim.value * 100 in data:
         return  # a number the text gives as data, not a result it restates
     for exact, line, _ in recent:
