@@ -46,3 +46,14 @@ def test_the_grammar():
     for bad in (r"\sum_i x", r"(x", r"x + \det"):
         with pytest.raises(TypesetError):
             parse(bad)
+
+
+def test_a_symbol_is_matched_through_its_print():
+    # the engine's kl_normal_std is in the log-variance ℓ, printed ln σ²; elbo_normal's
+    # noise variance is printed s²: typed σ² and s² mean them
+    vae = r"\frac12\left(\mu^2 + \sigma^2 - 1 - \ln\sigma^2\right)"
+    assert check("kl_normal_std", vae) is None
+    assert "differs" in check("kl_normal_std", vae.replace(r"- \ln", r"+ \ln"))
+    evidence = r"-\frac12\ln\left(2\pi(1 + s^2)\right) - \frac{x^2}{2(1 + s^2)}"
+    assert check("log_evidence_normal", evidence) is None
+    assert "differs" in check("log_evidence_normal", evidence.replace("x^2", "x"))
