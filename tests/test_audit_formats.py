@@ -187,3 +187,13 @@ def test_notebook_location_in_table_and_sarif():
     (result,) = json.loads(to_sarif(report))["runs"][0]["results"]
     assert result["properties"] == {"cell": 1}
     assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 2}
+
+
+def test_html_katex_display_rows_and_entities():
+    page = ('<p>x</p>\n<span class="katex-display"><span class="katex"><span class="katex-mathml">'
+            '<math display="block"><semantics><annotation encoding="application/x-tex">'
+            'H &amp;= 0.5 + 0.25 \\\\\n&amp;= 0.3\n</annotation></semantics></math></span>'
+            '<span class="katex-html">H=0.5+0.25=0.3</span></span></span>\n'
+            '<p>and <span class="katex"><annotation encoding="application/x-tex">1 &lt; 2'
+            '</annotation></span></p>\n')
+    assert where(page, "html") == [(None, 3, "error"), (None, 5, "ok")]
