@@ -141,6 +141,7 @@ def paragraph_breaks(text: str) -> list[int]:
 RECENT = 6          # how many recent results a restatement may refer to
 PARAGRAPH = 2000    # characters of a paragraph around a claim that its values come from
 MAX_CLAIMS = 200    # claims judged in one piece of prose (a table of numbers is not prose)
+CLAIM_TEXT = 20000  # characters of one piece of prose searched for claims
 MAX_VALUES = 40     # values of a paragraph a change or ratio is compared with (pairs: 1600)
 _VALUE = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)(?P<pct>\s*(?:%|\\%|percent\b))?"
                     r"(?![\w]|\.\d)")
@@ -183,7 +184,7 @@ def judge(aud, text: str, offset: int) -> None:
         aud.paragraph = []
     spans.sort()
     starts = [a for a, _ in spans]
-    for claim in claims(text)[:MAX_CLAIMS]:
+    for claim in claims(text[:CLAIM_TEXT])[:MAX_CLAIMS]:
         k = bisect.bisect_right(starts, claim.start) - 1
         if k >= 0 and claim.start < spans[k][1]:
             continue  # part of arithmetic judged as math
