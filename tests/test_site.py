@@ -51,8 +51,12 @@ def test_the_audit_report_lists_every_claim_with_the_auditors_verdicts(built):
 
 
 def test_figures_are_drawn_and_math_is_served_locally(built):
-    for name in ("forward-reverse", "accuracy-near-equal", "elbo-gap"):
-        assert (built / "_images" / f"{name}.png").stat().st_size > 10_000
+    from klforge.site.plots_foundations import FIGURES as FOUNDATIONS
+
+    for name in ("forward-reverse", "accuracy-near-equal", "elbo-gap", *FOUNDATIONS):
+        assert (built / "_images" / f"{name}.png").stat().st_size > 10_000, name
+    used = "".join(p.read_text() for p in (ROOT / "content").glob("0[1-6]-*.md"))
+    assert all(f"{{klforge-figure}} {name}" in used for name in FOUNDATIONS)
     assert (built / "_static" / "mathjax" / "tex-chtml.js").exists()
     for page in built.rglob("*.html"):
         html = page.read_text()
@@ -137,6 +141,26 @@ def test_appendix_d_states_the_scale_terms_as_a_checked_identity(tmp_path):
     page.write_text(text.replace(right, r"= r - 1 - \ln r,"))
     errors = [f for f in audit_paths([str(page)]).findings if f.severity == "error"]
     assert [f.line for f in errors] == [line], errors
+
+
+def prose_words(text: str) -> int:
+    """Words of prose: the page without directives, code, math, roles and label lines."""
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$]*\$", " ", text)
+    text = re.sub(r"\{[a-z]+\}`[^`]*`", " ", text)
+    text = re.sub(r"^[:(|].*$", " ", text, flags=re.M)
+    return len(re.findall(r"[A-Za-z][A-Za-z'’\-]*", text))
+
+
+@pytest.mark.parametrize("page", SECTIONS[:6])
+def test_foundation_sections_have_depth_and_exercises(page):
+    # issue 15 item 3, for sections 1–6: ≥ 1,200 words of prose, ≥ 3 exercises whose
+    # solutions fold away
+    text = (ROOT / "content" / f"{page}.md").read_text()
+    assert prose_words(text) >= 1200, (page, prose_words(text))
+    assert len(re.findall(r"^:::\{dropdown\} Solution", text, re.M)) >= 3, page
+    assert len(re.findall(r"^:::\{admonition\} Exercise", text, re.M)) >= 3, page
 
 
 PLANTED = [
