@@ -207,3 +207,30 @@ def test_special_functions_and_parameter_domains():
     beta = r"$$\mathbb{E}_{x\sim\mathrm{Beta}(a,b)}[\ln x] = \psi(a) - \psi(a+b)$$"
     f = one(beta)
     assert f.severity == "ok" and "a positive" in f.message
+
+
+def test_expectations_against_named_distributions_match_closed_forms():
+    # references: E ln X = ψ(a) − ψ(a+b) (Beta), ψ(α) − ln β (Gamma, rate β), E X² = λ² + λ
+    import mpmath as m
+
+    from klforge.audit.distributions import against
+    with m.workdps(30):
+        a, b = m.mpf("0.2379"), m.mpf("7.212")  # a < 1: a singular density at 0
+        assert abs(against("beta", [a, b], m.log) - (m.digamma(a) - m.digamma(a + b))) < 1e-20
+        al, be = m.mpf("0.3"), m.mpf(2)
+        assert abs(against("gamma", [al, be], m.log) - (m.digamma(al) - m.log(be))) < 1e-20
+        lam = m.mpf("2.5")
+        assert abs(against("poisson", [lam], lambda k: k * k) - (lam ** 2 + lam)) < 1e-12
+        assert abs(against("normal", [m.mpf(1), m.mpf(4)], lambda t: t ** 4)
+                   - (1 + 6 * 4 + 3 * 16)) < 1e-10   # μ⁴ + 6μ²σ² + 3σ⁴
+
+
+def test_vectors_in_sums_and_elementwise_definitions():
+    assert one(r"$$\ln\sum_i e^{z_i} = m + \ln\sum_i e^{z_i - m}$$").severity == "ok"
+    assert one(r"$$\ln\sum_i e^{z_i} = m + \ln\sum_i e^{z_i + m}$$").severity == "error"
+    assert one(r"$$-\ln\sigma(m) = \ln(1 + e^{-m})$$").severity == "ok"
+    text = ("With $r_i = q_i/p_i$:\n\n$$\nD_{\\mathrm{KL}}(p\\|q) = "
+            "\\sum_i p_i\\left(r_i - 1 - \\ln r_i\\right)\n$$\n")
+    assert [f.severity for f in audit_text(text).findings] == ["ok"]
+    slip = text.replace(r"r_i - 1 - \ln r_i", r"r_i - 1 + \ln r_i")
+    assert [f.severity for f in audit_text(slip).findings] == ["error"]

@@ -7,7 +7,8 @@ r"""Expectations against named distributions, and reading names the parser flatt
 * :func:`parameter` — a parameter written inside a flattened name (``"sigma^2"`` from
   ``\\mathcal N(\\mu,\\sigma^2)``) as a formula: Greek letters get their backslash back.
 * :func:`special` — ``\psi(\alpha)`` (digamma), ``\Gamma(\alpha)``, ``B(a, b)`` (beta
-  function), ``\operatorname{erf}(x)``, read as names by the parser: (mpmath function, args).
+  function), ``\operatorname{erf}(x)``, ``\sigma(x)`` (the logistic function: a Greek letter
+  applied to a parenthesis is a function in course text), read as names by the parser.
 * :func:`call_as_product` — ``n(n+1)``, read by the parser as a call, is n·(n+1) when the
   head is a plain symbol (not p, f, H, D, … which are functions in course text) and the
   parenthesis holds an operation.
@@ -53,16 +54,22 @@ def against(fam, params, f):
         if fam == "exponential":
             (lam,) = params
             return mp.quad(lambda t: lam * mp.exp(-lam * t) * f(t), [0, mp.inf])
-        if fam == "gamma":  # a < 1: a singularity at 0
+        if fam == "gamma":  # t = u^(1/a) on [0, 1] removes the singularity t^(a-1) at 0
             a, b = params
             with mp.workdps(2 * QUAD_DPS):
-                return mp.quad(lambda t: b ** a * t ** (a - 1) * mp.exp(-b * t) / mp.gamma(a)
-                               * f(t), [0, 1 / b, mp.inf])
-        if fam == "beta":  # endpoint singularities for a or b < 1: more digits, split
+                c = b ** a / mp.gamma(a)
+                low = mp.quad(lambda u: mp.exp(-b * u ** (1 / a)) * f(u ** (1 / a)), [0, 1]) / a
+                high = mp.quad(lambda t: t ** (a - 1) * mp.exp(-b * t) * f(t), [1, mp.inf])
+                return c * (low + high)
+        if fam == "beta":  # t = u^(1/a) near 0, 1 - t = v^(1/b) near 1: no singularities
             a, b = params
             with mp.workdps(2 * QUAD_DPS):
-                return mp.quad(lambda t: t ** (a - 1) * (1 - t) ** (b - 1) / mp.beta(a, b)
-                               * f(t), [0, mp.mpf(1) / 2, 1])
+                half = mp.mpf(1) / 2
+                low = mp.quad(lambda u: (1 - u ** (1 / a)) ** (b - 1) * f(u ** (1 / a)),
+                              [0, half ** a]) / a
+                high = mp.quad(lambda v: (1 - v ** (1 / b)) ** (a - 1) * f(1 - v ** (1 / b)),
+                               [0, half ** b]) / b
+                return (low + high) / mp.beta(a, b)
     raise N.NotEvaluable(f"expectations over {fam} are not supported")
 
 
@@ -96,7 +103,8 @@ def call_as_product(name: str, pos: int = 0):
 #: special functions as the parser names them: name head → (mpmath function, arity)
 SPECIAL = {"psi": (mpmath.digamma, 1), "digamma": (mpmath.digamma, 1),
            "Gamma": (mpmath.gamma, 1), "B": (mpmath.beta, 2), "Beta": (mpmath.beta, 2),
-           "erf": (mpmath.erf, 1), "Phi": (mpmath.ncdf, 1), "lnGamma": (mpmath.loggamma, 1)}
+           "erf": (mpmath.erf, 1), "Phi": (mpmath.ncdf, 1), "lnGamma": (mpmath.loggamma, 1),
+           "sigma": (lambda x: 1 / (1 + mpmath.exp(-x)), 1)}  # σ(x): the logistic function
 
 
 def special(name: str):

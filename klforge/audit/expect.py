@@ -35,6 +35,7 @@ __all__ = ["QUAD_TOL", "Context"]
 mp, iv = mpmath.mp, mpmath.iv
 MODEL = "\0model"
 MARKERS = {"p": "\0p", "q": "\0q"}
+VECTOR = "\0v:"  # marker of a free real vector (z in \sum_i e^{z_i})
 #: the domain of each parameter slot as written (N(μ, σ²): the variance is positive)
 SLOTS = {"normal": ("real", "positive"), "bernoulli": ("probability",),
          "poisson": ("positive",), "exponential": ("positive",),
@@ -73,8 +74,11 @@ class Context:
 
     def products(self, node):
         """``n(n+1)`` read as a name call by the parser: a symbol times a parenthesis when
-        the head is a plain symbol that is not a function of the text."""
+        the head is a plain symbol that is not a function of the text; ``r_i`` in a sum, with
+        ``r_i = q_i/p_i`` defined, becomes ``q_i/p_i`` (elementwise definitions)."""
         def rec(n):
+            if isinstance(n, N.Index):
+                return self._elementwise(n) or n
             if isinstance(n, N.Name):
                 if (n.name in self.aud.names or n.name in self.st.defs
                         or known.parse(n.name) is not None
@@ -93,6 +97,18 @@ class Context:
                 kids["factors"] = [(o, rec(f)) for o, f in n.factors]
             return replace(n, **kids) if kids else n
         return rec(node)
+
+    def _elementwise(self, n):
+        """Index ``r(i)`` whose vector has a definition ``r_j = f(p_j, q_j)``: f with the
+        j-th elements as Index nodes of the sum's variable; None without a definition."""
+        for key, body in self.st.defs.items():
+            m = re.fullmatch(re.escape(n.vector) + r"(?:_\{?(\w)\}?|\((\w)\))", key)
+            if not m:
+                continue
+            j = m.group(1) or m.group(2)
+            pat = re.compile(r"(\w+?)(?:_\{?" + j + r"\}?|\(" + j + r"\))")
+            return _indexed(body, pat, n.var)
+        return None
 
     def analyse(self, node, bound=frozenset(), depth=0):
         """(free symbols, uses engine/model quantities?, undefined names) of ``node``; the
@@ -118,6 +134,8 @@ class Context:
             if isinstance(n, N.Index):
                 if n.vector in MARKERS and not _bound_data(self.aud, n.vector):
                     free.add(MARKERS[n.vector])
+                elif not _bound_data(self.aud, n.vector) and S.SIMPLE.match(n.vector):
+                    free.add(VECTOR + n.vector)  # z_i in a sum: any real vector
                 elif n.vector not in self.aud.names:
                     bad.append(n.vector)
                 return
@@ -232,6 +250,9 @@ class Context:
         pt = S.sample(scalars, self.st.domains, rng, extreme, self.hints)
         if any(n.startswith("\0") for n in names):
             pt[MODEL] = S.finite_model(rng)
+            for n in names:
+                if n.startswith(VECTOR):
+                    pt[MODEL][n[len(VECTOR):]] = S.real_vector(rng)
         return pt
 
     def value(self, node, point, depth=0):
@@ -381,6 +402,22 @@ def _walk(node, bound):
         hasattr(node, "body") else bound
     for c in N.children(node):
         yield from _walk(c, inner if c is getattr(node, "body", None) else bound)
+
+
+def _indexed(x, pat, var):
+    """``x`` with names ``p_j``/``p(j)`` (``pat``) replaced by the Index p(var)."""
+    if isinstance(x, N.Name) and (k := pat.fullmatch(x.name)):
+        return N.Index(k.group(1), var, x.pos)
+    kids = {}
+    for attr in ("arg", "base", "exp", "body", "lo", "hi"):
+        v = getattr(x, attr, None)
+        if v is not None and not isinstance(v, (str, int)):
+            kids[attr] = _indexed(v, pat, var)
+    if isinstance(x, N.Add):
+        kids["terms"] = [(sg, _indexed(t, pat, var)) for sg, t in x.terms]
+    if isinstance(x, N.Mul):
+        kids["factors"] = [(o, _indexed(f, pat, var)) for o, f in x.factors]
+    return replace(x, **kids) if kids else x
 
 
 def _rest(factors, i):

@@ -128,6 +128,11 @@ def finite_model(rng) -> dict:
     return out
 
 
+def real_vector(rng) -> list:
+    """A random real vector on ``SUPPORT`` points (``z`` in ``\\sum_i e^{z_i}``)."""
+    return [_four_digits(mp.mpf(-4) + 8 * mp.mpf(rng.random())) for _ in range(SUPPORT)]
+
+
 _FUNCTIONAL = re.compile(r"^(?:D_?KL|KL|D)\((?P<a>p|q)(?:\|\||Vert|\|)(?P<b>p|q)\)$"
                          r"|^H\((?P<h>p|q)\)$|^H\((?P<c>p|q),(?P<d>p|q)\)$"
                          r"|^(?:TV|delta|d_?TV|delta_?TV)\((?P<t>p),(?P<u>q)\)$")
@@ -176,8 +181,11 @@ def related_probabilities(names) -> list[str]:
 def domain_text(names, domains, hints=None) -> str:
     """``sigma positive, p ∈ (0.0, 1.0) from the text`` for messages."""
     parts = []
-    if any(n.startswith("\0") for n in names):
+    if any(n in ("\0p", "\0q") for n in names):
         parts.append(f"p, q random distributions on {SUPPORT} points")
+    vectors = sorted(n[3:] for n in names if n.startswith("\0v:"))
+    if vectors:
+        parts.append(f"{', '.join(vectors)} random real vectors on {SUPPORT} points")
     for n in sorted(n for n in names if not n.startswith("\0")):
         lo, hi, integer = interval(n, domains, hints)
         if integer:
