@@ -104,6 +104,15 @@ def test_a_second_value_in_brackets_is_checked_in_its_unit():
 
 # -- item 6: names and data ------------------------------------------------------------------
 
+@pytest.mark.parametrize("doc,expected", [
+    ("$0.67 \\pm 1.96 \\times 0.016 = (0.67 - 0.03, 0.67 + 0.03) = (0.64, 0.70)$",
+     ["ok", "ok", "ok", "ok"]),                               # 1.96·0.016 = 0.03136
+    ("$0.67 \\pm 0.03 = (0.64, 0.75)$", ["ok", "error"]),
+])
+def test_plus_minus_and_intervals_are_checked_end_by_end(doc, expected):
+    assert verdicts(doc) == expected
+
+
 def test_sums_over_bound_vectors():
     p, q = [mpmath.mpf(x) / 10 for x in (5, 3, 2)], [mpmath.mpf(x) / 10 for x in (4, 4, 2)]
     kl = sum(a * mpmath.log(a / b) for a, b in zip(p, q, strict=True))

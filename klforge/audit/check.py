@@ -57,6 +57,16 @@ from .substitution import Substitution
 from .terms import _blame, _broken_terms
 
 mp, iv = mpmath.mp, mpmath.iv
+def _pairs_of_values(items) -> int:
+    """Length of the tuples of a chain of intervals or pairs (``a \\pm b = (lo, hi)``), or 0."""
+    tuples = [x for x in items if isinstance(x, N.Tuple)]
+    if items[0] is None or not tuples or len({len(t.items) for t in tuples}) != 1:
+        return 0
+    if len(tuples) < 2 and not any(getattr(t, "pm", False) for t in tuples):
+        return 0  # p = (0.5, 0.3, 0.2): data
+    return len(tuples[0].items)
+
+
 class Auditor(Substitution):
     """State of one document: data numbers, named quantities, the current chain."""
 
@@ -179,6 +189,16 @@ class Auditor(Substitution):
             elif not _is_literal(items[0]):  # $\ln 2$ ≈ 0.693: prose may continue it
                 self.chain = Chain()
                 self.start(items[0], offset)
+            return
+        if _pairs_of_values(items):  # (0.67 − 0.03, 0.67 + 0.03) = (0.64, 0.70): each end
+            for i in range(_pairs_of_values(items)):
+                self.chain = Chain()
+                parts = [x.items[i] if isinstance(x, N.Tuple) else x for x in items]
+                self.start(parts[0], offset)
+                for k in range(1, len(parts), 2):
+                    self.last = k + 2 >= len(parts)
+                    self.step(parts[k], parts[k + 1], offset)
+            self.chain = None
             return
         if items[0] is None:
             if not (display and self.chain is not None):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from .constructs import Constructs
-from .nodes import Add, Const, Func, Index, Mul, Name, Neg, Num, Percent, Pow, Relation, Var
+from .nodes import Add, Const, Func, Index, Mul, Name, Neg, Num, Percent, Pow, Relation, Tuple, Var
 from .tokens import (  # noqa: F401  (re-exported: callers import them from here)
     ACCENTS,
     ATOM_STARTS,
@@ -164,6 +164,14 @@ class Parser(Constructs):
             node = Neg(terms[0][1])
         else:
             node = Add(terms)
+        if self.at("\\pm", "±", "\\mp", "∓"):  # 0.67 \pm 1.96 \times 0.016: the pair
+            flip = self.next()[1] in ("\\mp", "∓")
+            pos = self.peek()[2]
+            half = self.expr()
+            pair = [Add([(1, node), (-1, half)]), Add([(1, node), (1, half)])]
+            node = Tuple(pair[::-1] if flip else pair, pos)
+            node.pm = True
+            return node
         if self.at("|") and self.peek(1)[1] == "_":  # F(x) \Big|_a^b
             pos = self.next()[2]
             return self.evaluation_bar(node, pos)
