@@ -178,18 +178,22 @@ class Parser(Constructs):
         return node
 
     def term(self):
+        bare = self.peek()[0] == "num"  # the factor is a number written bare, not (½)
         factors = [("*", self.factor())]
         while True:
             if self.at("\\cdot", "\\times", "*"):
                 self.next()
+                bare = self.peek()[0] == "num"
                 factors.append(("*", self.factor()))
             elif self.at("/", "\\div"):
                 self.next()
+                bare = self.peek()[0] == "num"
                 factors.append(("/", self.factor()))
             elif self.starts_atom():
-                if isinstance(factors[-1][1], Num) and self.peek()[0] == "num":
+                if bare and isinstance(factors[-1][1], Num) and self.peek()[0] == "num":
                     t = self.peek()
                     raise Unsupported("two numbers side by side", t[2])
+                bare = self.peek()[0] == "num"
                 factors.append(("*", self.factor()))
             else:
                 break

@@ -98,8 +98,8 @@ def claims(text: str) -> list[Claim]:
     return sorted(out, key=lambda c: c.start)
 
 
-_NUMP = r"\(?[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:%)?\)?"
-_OP = r"[ \t]*(?:[-−+*/×÷·]|\\\*|(?<=\s)x(?=\s))[ \t]*"
+_NUMP = r"\(?[-−]?(?:\d+(?:,\d{3})*(?:\.\d+)?(?:%)?|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])\)?"
+_OP = r"[ \t]*(?:[-−+*/×÷·]|\\\*|(?<=\s)x(?=\s)|(?<=\))(?=[\d(]))[ \t]*"
 _EXPR = _NUMP + r"(?:" + _OP + _NUMP + r")*"
 _REL = r"[ \t]*(?:=|≈|~=)[ \t]*"
 _PLAIN = re.compile(r"(?<![\w.$\\^_{(=<>-])" + _EXPR + r"(?:" + _REL + _EXPR + r")+"
@@ -120,7 +120,8 @@ def relations(text: str) -> list[tuple[int, str, int]]:
         body = m.group()
         k = bisect.bisect_right(starts, m.start()) - 1
         if (k >= 0 and m.start() < taken[k][1]) or not re.search(
-                r"\d\s*(?:[-−+*/×÷·]|\\\*|\sx\s)\s*\(?\d", body):
+                r"[\d½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞)]\s*(?:[-−+*/×÷·]|\\\*|\sx\s|\()\s*\(?[\d½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]",
+                body):
             continue
         out.append((m.start(), _tex(body), m.end()))
     return out

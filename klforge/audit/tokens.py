@@ -39,6 +39,11 @@ UNICODE = {"−": "-", "×": "\\times", "·": "\\cdot", "⋅": "\\cdot", "…": 
            "π": "\\pi", "‖": "\\|", "∥": "\\|", "%": "\\%", "∞": "\\infty", "∑": "\\sum",
            "∏": "\\prod", "∫": "\\int", "√": "\\sqrt"}
 
+VULGAR = {c: Fraction(n, d) for c, n, d in (
+    ("½", 1, 2), ("⅓", 1, 3), ("⅔", 2, 3), ("¼", 1, 4), ("¾", 3, 4), ("⅕", 1, 5), ("⅖", 2, 5),
+    ("⅗", 3, 5), ("⅘", 4, 5), ("⅙", 1, 6), ("⅚", 5, 6), ("⅛", 1, 8), ("⅜", 3, 8), ("⅝", 5, 8),
+    ("⅞", 7, 8))}
+
 _TOKEN = re.compile(r"""
     (?P<thou>(?<![(,\d.])[1-9]\d{0,2}(?:(?:\\,|\{,\}|,|\\[ ]|\u2009|\u202f)\d{3})+
              (?:\.\d+)?(?![\d]))
@@ -66,6 +71,8 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
             continue
         if kind == "thou":  # thousands separated by \, {,} , or a thin space
             kind, tok = "num", re.sub(r"[^\d.]", "", tok)
+        if kind == "ch" and tok in VULGAR:  # ½, ¾: exact fractions
+            kind = "num"
         if kind == "ch" and tok in UNICODE:
             tok = UNICODE[tok]
             kind = "cmd" if tok.startswith("\\") else "ch"
@@ -97,7 +104,9 @@ def _function_words(text: str, toks: list) -> list:
 
 
 def number(text: str, pos: int) -> Num:
-    """A decimal as written: ``0.70`` is 7/10 printed to 2 decimals; ``1.2e-3`` to 4."""
+    """A decimal as written: ``0.70`` is 7/10 printed to 2 decimals; ``1.2e-3`` to 4; ``½``."""
+    if text in VULGAR:
+        return Num(VULGAR[text], text, 0, pos)
     mantissa, _, exp = text.lower().partition("e")
     whole, _, frac = mantissa.partition(".")
     value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
