@@ -234,3 +234,15 @@ def test_vectors_in_sums_and_elementwise_definitions():
     assert [f.severity for f in audit_text(text).findings] == ["ok"]
     slip = text.replace(r"r_i - 1 - \ln r_i", r"r_i - 1 + \ln r_i")
     assert [f.severity for f in audit_text(slip).findings] == ["error"]
+
+
+def test_a_distribution_named_once_is_used_by_name():
+    text = (r"Let $p = \mathcal{N}(\mu_1, \sigma_1^2)$ and $q = \mathcal{N}(\mu_2, \sigma_2^2)$."
+            "\n\n$$\\mathbb{E}_p[\\ln q(x)] = -\\frac12\\ln(2\\pi\\sigma_2^2)"
+            " - \\frac{\\sigma_1^2 + (\\mu_1-\\mu_2)^2}{2\\sigma_2^2}$$\n")
+    assert [f.severity for f in audit_text(text).findings] == ["ok"]
+    slip = text.replace(r"{2\sigma_2^2}$$", r"{\sigma_2^2}$$")
+    assert [f.severity for f in audit_text(slip).findings] == ["error"]
+    kl = (r"Let $p = \mathrm{Pois}(\lambda)$ and $q = \mathrm{Pois}(\mu)$. "
+          r"$$D_{\mathrm{KL}}(p\|q) = \lambda\ln\frac{\lambda}{\mu} - \lambda + \mu$$")
+    assert [f.severity for f in audit_text(kl).findings] == ["ok"]

@@ -73,6 +73,26 @@ def against(fam, params, f):
     raise N.NotEvaluable(f"expectations over {fam} are not supported")
 
 
+def density(fam, params, x):
+    """The density (or mass) at x of family ``fam`` with parameters as written."""
+    with mp.workdps(2 * QUAD_DPS):
+        if fam == "normal":
+            mu, var = params
+            if var <= 0:
+                raise N.NotEvaluable("a normal variance must be positive")
+            return mp.npdf(x, mu, mp.sqrt(var))
+        if fam == "exponential":
+            (lam,) = params
+            return lam * mp.exp(-lam * x) if x >= 0 else mp.mpf(0)
+        if fam == "gamma":
+            a, b = params
+            return b ** a * x ** (a - 1) * mp.exp(-b * x) / mp.gamma(a) if x > 0 else mp.mpf(0)
+        if fam == "beta":
+            a, b = params
+            return x ** (a - 1) * (1 - x) ** (b - 1) / mp.beta(a, b) if 0 < x < 1 else mp.mpf(0)
+    raise N.NotEvaluable(f"the density of {fam} at a point is not supported")
+
+
 def parameter(text: str):
     """A parameter as written inside a flattened name (``"sigma^2"``) as a formula."""
     text = _COMMANDS.sub(r"\\\1 ", text)  # lnbeta_1: \ln lost its backslash

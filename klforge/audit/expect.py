@@ -27,7 +27,7 @@ import mpmath
 from . import known
 from . import nodes as N
 from . import symbols as S
-from .distributions import QUAD_TOL, against, call_as_product, special
+from .distributions import QUAD_TOL, against, call_as_product, density, special
 from .distributions import parameter as _arg
 
 __all__ = ["QUAD_TOL", "Context"]
@@ -80,6 +80,9 @@ class Context:
             if isinstance(n, N.Index):
                 return self._elementwise(n) or n
             if isinstance(n, N.Name):
+                aliased = self.aliased(n.name)
+                if aliased != n.name:
+                    return N.Name(aliased, n.pos)
                 if (n.name in self.aud.names or n.name in self.st.defs
                         or known.parse(n.name) is not None
                         or self.expectation(n.name) is not None):
@@ -97,6 +100,31 @@ class Context:
                 kids["factors"] = [(o, rec(f)) for o, f in n.factors]
             return replace(n, **kids) if kids else n
         return rec(node)
+
+    def aliased(self, name: str) -> str:
+        """``KL(p||q)``, ``E_p``, ``E_xsimp`` with ``p = N(μ₁, σ₁²)`` stated: the distribution
+        written in place of its name (``KL(N(mu_1,sigma_1^2)||…)``)."""
+        aliases = getattr(self.st, "aliases", {})
+        if not aliases or name in aliases:
+            return name
+        out = name
+        if re.match(r"^(?:D_?KL|KL|D|H)\(", out):
+            out = out.replace("Vert", "||")
+            for k, v in aliases.items():
+                out = re.sub(r"(?<=[(,|])" + re.escape(k) + r"(?=[),|])", v, out)
+        m = re.match(r"^E_\{?(?:(\w+?)(?:sim|~))?(\w+)(?=\}?(?:\[|\(\[|$))", out)
+        if m and m.group(2) in aliases:
+            out = out[:m.start(2)] + aliases[m.group(2)] + out[m.end(2):]
+        return out if out != name.replace("Vert", "||") or out == name else name
+
+    def density(self, name: str):
+        """``p(x)`` with ``p = N(μ, σ²)`` stated: (family, parameter texts, argument text)."""
+        m = re.fullmatch(r"(\w+)\(([A-Za-z]\w*)\)", name)
+        aliases = getattr(self.st, "aliases", {})
+        if not m or m.group(1) not in aliases:
+            return None
+        fam, args = known.distribution(aliases[m.group(1)])
+        return fam, args, m.group(2)
 
     def _elementwise(self, n):
         """Index ``r(i)`` whose vector has a definition ``r_j = f(p_j, q_j)``: f with the
@@ -164,6 +192,10 @@ class Context:
                                 for _, args in k[1] for a in args], True)
         if S.functional(n.name, {"p": [1], "q": [1]}) is not None:
             return {MARKERS["p"], MARKERS["q"]}, True, []
+        if (dn := self.density(n.name)) is not None:  # p(x) with p = N(μ, σ²) stated
+            self._hint(dn[0], dn[1])
+            return self._union([self.analyse(_arg(a), b, depth + 1)
+                                for a in (*dn[1], dn[2])], True)
         if (sf := special(n.name)) is not None:  # ψ(α), Γ(α), B(a, b)
             return self._union([self.analyse(_arg(a), b, depth + 1) for a in sf[1]], False)
         e = self.expectation(n.name, n.pos)
@@ -314,6 +346,10 @@ class Context:
         v = S.functional(name, point.get(MODEL, {}))
         if v is not None:
             return v
+        dn = self.density(name)
+        if dn is not None:
+            params = [self.value(_arg(a), point, depth + 1) for a in dn[1]]
+            return density(dn[0], params, self.value(_arg(dn[2]), point, depth + 1))
         sf = special(name)
         if sf is not None:
             args = [self.value(_arg(a), point, depth + 1) for a in sf[1]]
@@ -381,7 +417,7 @@ class Context:
         pt = dict(point)
         pt[var] = mp.mpf(0)
         ready, names = self._prepare(body, pt, depth + 1)  # names resolved once, not per node
-        if any(n in self.st.defs for n in names):
+        if any(n in self.st.defs or self.density(n) is not None for n in names):
             def f(t):  # a definition may depend on the variable: resolve at every node
                 return self.value(body, {**point, var: t}, depth + 1)
         else:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from . import expect
+from . import expect, known
 from . import nodes as N
 from . import symbols as S
 from .latex import Unsupported
@@ -45,6 +45,7 @@ MARK = "\0identity"  # kept in the auditor's names; a new section clears it
 @dataclass
 class State:
     defs: dict = field(default_factory=dict)      # name -> node (a recorded definition)
+    aliases: dict = field(default_factory=dict)   # p -> "N(mu_1,sigma_1^2)" (p = N(μ₁, σ₁²))
     domains: dict = field(default_factory=dict)   # name -> (lo, hi) from the text
     chain: object = None                           # the chain whose first step was seen
 
@@ -86,6 +87,11 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         prev, node = ctx.products(prev), ctx.products(node)
         ctx.bits = N.log_bases(node, ctx.log_base) | N.log_bases(prev, ctx.log_base) == {"bits"}
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":="):
+            if (isinstance(node, N.Name) and S.SIMPLE.match(prev.name)
+                    and known.distribution(node.name)):
+                st.aliases[prev.name] = node.name  # p = N(μ₁, σ₁²): p names a distribution
+                _continue(aud, node)
+                return True
             free, special = ctx.free(node)
             if not (free or special):
                 return False  # a value for a name: the numeric checks record it
