@@ -357,3 +357,18 @@ def test_intertext_between_rows_is_not_math():
     text = ("\\begin{align}\nH &= 0.5 + 0.25 \\\\\n\\intertext{and so, with $x$ known,}\n"
             "&= 0.3\n\\end{align}\n")
     assert found(text, "tex") == [(4, "error")]
+
+
+def test_large_markdown_is_cut_outside_code_and_long_code_is_skipped(monkeypatch):
+    """Chunks of a large document never start inside a code block (its math would be read
+    as prose); a code block longer than the largest chunk is skipped whole."""
+    from klforge.audit import api
+    monkeypatch.setattr(api, "CHUNK", 2_000)
+    monkeypatch.setattr(api, "MAX_CHUNK", 8_000)
+    code = "```\n" + "x = '$1 + 1 = 3$'\n\n" * 800 + "```\n\n"
+    text = "$1 + 1 = 2$\n\n" * 300 + code + "$2 + 2 = 5$\n\n" + "```\n" + "$1+1=3$\n\n" * 50
+    fs = audit_text(text).findings
+    assert [f.line for f in fs if f.severity == "error"] == [600 + 1 + 1600 + 2 + 1]
+    assert sum(f.severity == "ok" for f in fs) == 300
+    chunks = list(api._markdown_chunks(text))
+    assert len(chunks) >= 3 and all("1 + 1 = 3" not in c for _, c in chunks)

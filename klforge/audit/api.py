@@ -60,23 +60,40 @@ class Report:
         self.files += other.files
 
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}|:{3,}|\$\$)", re.M)
+_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})", re.M)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: a code block longer than this is skipped whole rather than parsed (it holds no math)
+MAX_CHUNK = 4 * CHUNK
 
 
 def _markdown_chunks(text: str):
-    """(offset, chunk) of a Markdown text cut at blank lines outside fences (one chunk for
-    any ordinary document; see :func:`.extract.chunks`)."""
+    """(offset, chunk) of a Markdown text cut at blank lines outside code fences (one chunk
+    for any ordinary document; see :func:`.extract.chunks`).  A code block that would make
+    a chunk longer than :data:`MAX_CHUNK` is skipped (code is not audited); one never
+    closed runs to the end of the document, as CommonMark reads it."""
     pos = 0
     for _, b in extract.chunks(text, CHUNK, _BLANK_LINE):
         if b <= pos:
             continue
-        end = b
-        while end < len(text) and len(_FENCE.findall(text, pos, end)) % 2:
-            m = _BLANK_LINE.search(text, end)   # inside a fence: cut at a later blank line
-            end = m.end() if m else len(text)
-        yield pos, text[pos:end]
-        pos = end
+        end, opener = b, None
+        for f in _FENCE.finditer(text, pos, end):
+            opener = None if opener is not None else f.start()
+        while opener is not None and end < len(text):
+            if end - pos > MAX_CHUNK:
+                if opener > pos:
+                    yield pos, text[pos:opener]
+                close = _FENCE.search(text, text.find("\n", opener) + 1 or len(text))
+                pos = len(text) if close is None else (text.find("\n", close.end()) + 1
+                                                       or len(text))
+                break
+            m = _BLANK_LINE.search(text, end)
+            new_end = m.end() if m else len(text)
+            for f in _FENCE.finditer(text, end, new_end):
+                opener = None if opener is not None else f.start()
+            end = new_end
+        else:
+            yield pos, text[pos:end]
+            pos = end
 
 
 def _pieces(text: str, fmt: str, deadline: float):
