@@ -212,13 +212,13 @@ def _value(m) -> Fraction:
 
 
 def _interval(claim):
-    half = Fraction(1, 2 * 10 ** claim.decimals)
+    half = Fraction(1, 2) / Fraction(10) ** claim.decimals  # decimals < 0 for 0.51e5
     return claim.value - half, claim.value + half
 
 
 def _restate(aud, claim, at, mpmath) -> None:
     lo, hi = _interval(claim)
-    unit = Fraction(1, 10 ** claim.decimals)
+    unit = 1 / Fraction(10) ** claim.decimals
     recent = list(reversed(getattr(aud, "recent", [])))
     if _repeats_wrong(aud, claim, at, mpmath):
         return
