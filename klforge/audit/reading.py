@@ -1,0 +1,154 @@
+r"""How a formula's names are read before it is evaluated (a mixin of :class:`.expect.Context`).
+
+The parser flattens calls into names (``n(n+1)``, ``KL(pVertq)``, ``E_xsimp([…)``); this
+module reads them back:
+
+* ``n(n+1)`` → n·(n+1) when the head is a plain symbol (:func:`.distributions.call_as_product`);
+* with ``p = N(μ₁, σ₁²)`` stated, ``KL(p||q)`` → ``KL(N(mu_1,sigma_1^2)||…)``, ``E_p`` →
+  ``E_N(mu_1,sigma_1^2)`` and ``p(x)`` → the density of p at x (:meth:`Reading.aliased`,
+  :meth:`Reading.density`);
+* with ``r_i = q_i/p_i`` stated, ``r(i)`` in a sum → ``q(i)/p(i)`` (elementwise definitions);
+* ``\mathbb{E}_{x\sim d}[f]`` and ``\mathbb{E}_p f`` → (variable, distribution, body), the
+  body re-read from the math's raw text (:meth:`Reading.expectation`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from . import known
+from . import nodes as N
+from .distributions import call_as_product
+from .distributions import parameter as _arg
+
+MODEL = "\0model"
+_E = re.compile(r"^E_\{?(?:(?P<var>[A-Za-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?"
+                r"(?P<br>\(?\[.*)?$")  # E_xsimN(mu,sigma^2)[x^2], E_xsimp([…) from \left[
+
+
+class Reading:
+    """Needs ``self.aud`` (the auditor), ``self.st`` (identity state), ``self.raw``."""
+
+    def products(self, node):
+        """``n(n+1)`` read as a name call by the parser: a symbol times a parenthesis when
+        the head is a plain symbol that is not a function of the text; ``r_i`` in a sum, with
+        ``r_i = q_i/p_i`` defined, becomes ``q_i/p_i`` (elementwise definitions)."""
+        def rec(n):
+            if isinstance(n, N.Index):
+                return self._elementwise(n) or n
+            if isinstance(n, N.Name):
+                aliased = self.aliased(n.name)
+                if aliased != n.name:
+                    return N.Name(aliased, n.pos)
+                if (n.name in self.aud.names or n.name in self.st.defs
+                        or known.parse(n.name) is not None
+                        or self.expectation(n.name) is not None):
+                    return n
+                product = call_as_product(n.name, n.pos)
+                return product if product is not None else n
+            kids = {}
+            for attr in ("arg", "base", "exp", "body", "lo", "hi"):
+                v = getattr(n, attr, None)
+                if v is not None and not isinstance(v, (str, int)):
+                    kids[attr] = rec(v)
+            if isinstance(n, N.Add):
+                kids["terms"] = [(s, rec(t)) for s, t in n.terms]
+            if isinstance(n, N.Mul):
+                kids["factors"] = [(o, rec(f)) for o, f in n.factors]
+            return replace(n, **kids) if kids else n
+        return rec(node)
+
+    def aliased(self, name: str) -> str:
+        """``KL(p||q)``, ``E_p``, ``E_xsimp`` with ``p = N(μ₁, σ₁²)`` stated: the distribution
+        written in place of its name (``KL(N(mu_1,sigma_1^2)||…)``)."""
+        aliases = getattr(self.st, "aliases", {})
+        if not aliases or name in aliases:
+            return name
+        out = name
+        if re.match(r"^(?:D_?KL|KL|D|H)\(", out):
+            out = out.replace("Vert", "||")
+            for k, v in aliases.items():
+                out = re.sub(r"(?<=[(,|])" + re.escape(k) + r"(?=[),|])", v, out)
+        m = re.match(r"^E_\{?(?:(\w+?)(?:sim|~))?(\w+)(?=\}?(?:\[|\(\[|$))", out)
+        if m and m.group(2) in aliases:
+            out = out[:m.start(2)] + aliases[m.group(2)] + out[m.end(2):]
+        return out if out != name.replace("Vert", "||") or out == name else name
+
+    def density(self, name: str):
+        """``p(x)`` with ``p = N(μ, σ²)`` stated: (family, parameter texts, argument text)."""
+        m = re.fullmatch(r"(\w+)\(([A-Za-z]\w*)\)", name)
+        aliases = getattr(self.st, "aliases", {})
+        if not m or m.group(1) not in aliases:
+            return None
+        fam, args = known.distribution(aliases[m.group(1)])
+        return fam, args, m.group(2)
+
+    def _elementwise(self, n):
+        """Index ``r(i)`` whose vector has a definition ``r_j = f(p_j, q_j)``: f with the
+        j-th elements as Index nodes of the sum's variable; None without a definition."""
+        for key, body in self.st.defs.items():
+            m = re.fullmatch(re.escape(n.vector) + r"(?:_\{?(\w)\}?|\((\w)\))", key)
+            if not m:
+                continue
+            j = m.group(1) or m.group(2)
+            pat = re.compile(r"(\w+?)(?:_\{?" + j + r"\}?|\(" + j + r"\))")
+            return _indexed(body, pat, n.var)
+        return None
+
+    def expectation(self, name: str, pos: int | None = None):
+        """(var, distribution, body node or None) of an ``E_…`` name; None otherwise."""
+        m = _E.match(name)
+        if not m:
+            return None
+        dist = m.group("dist")
+        if dist in ("p", "q"):
+            d = dist
+        else:
+            d = known.distribution(dist)
+            if d is None:
+                return None
+        body = None
+        if m.group("br") and pos is not None:
+            body = self._bracket_body(pos)
+        return m.group("var"), d, body
+
+    def _bracket_body(self, pos):
+        text, i, depth = self.raw, pos, 0
+        while i < len(text):
+            ch = text[i]
+            depth += ch == "{"
+            depth -= ch == "}"
+            if ch == "[" and depth == 0:
+                break
+            i += 1
+        start, level = i + 1, 0
+        for j in range(i, len(text)):
+            level += text[j] == "["
+            level -= text[j] == "]"
+            if level == 0:
+                body = re.sub(r"\\right\s*$", "", text[start:j].strip())
+                try:
+                    return self.products(_arg(body))
+                except N.NotEvaluable:
+                    return None
+        return None
+
+
+
+def _indexed(x, pat, var):
+    """``x`` with names ``p_j``/``p(j)`` (``pat``) replaced by the Index p(var)."""
+    if isinstance(x, N.Name) and (k := pat.fullmatch(x.name)):
+        return N.Index(k.group(1), var, x.pos)
+    kids = {}
+    for attr in ("arg", "base", "exp", "body", "lo", "hi"):
+        v = getattr(x, attr, None)
+        if v is not None and not isinstance(v, (str, int)):
+            kids[attr] = _indexed(v, pat, var)
+    if isinstance(x, N.Add):
+        kids["terms"] = [(sg, _indexed(t, pat, var)) for sg, t in x.terms]
+    if isinstance(x, N.Mul):
+        kids["factors"] = [(o, _indexed(f, pat, var)) for o, f in x.factors]
+    return replace(x, **kids) if kids else x
+
+
