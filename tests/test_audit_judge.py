@@ -45,6 +45,14 @@ def test_a_truncated_last_digit_is_a_warning():
     assert f.severity == "warning" and "2.303" in f.message
 
 
+def test_a_truncated_intermediate_is_a_warning_a_misrounded_one_an_error():
+    # ln(0.92/0.70) = 0.273293…: 0.2732 cuts it, 0.2734 and 0.2739 do not round it
+    doc = "$0.92 \\ln\\frac{0.92}{0.70} = 0.92(0.2732)$"
+    assert verdicts(doc) == ["warning"]
+    assert verdicts(doc.replace("0.2732", "0.2739")) == ["error"]
+    assert verdicts(doc.replace("0.2732", "0.2733")) == ["ok"]
+
+
 def test_an_error_inherited_through_a_rounded_value_is_reported_as_inherited():
     doc = ("$D_1 = 0.5\\ln 2 = 0.3566$\n\n"          # 0.5 ln 2 = 0.34657…: wrong
            "$J = \\frac12(0.3566 + 0.1) = 0.2283$\n")  # right arithmetic on the wrong value

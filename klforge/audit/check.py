@@ -57,6 +57,13 @@ from .substitution import Substitution
 from .terms import _blame, _broken_terms
 
 mp, iv = mpmath.mp, mpmath.iv
+def _same_shape_scalar(node) -> bool:
+    """One number, or one product with a single printed number (0.92(0.2732)): a cut digit
+    there cannot hide behind compensating terms."""
+    return len([n for n in N.literals(node) if n.decimals > 0]) <= 2 and not isinstance(
+        node, N.Add)
+
+
 def _pairs_of_values(items) -> int:
     """Length of the tuples of a chain of intervals or pairs (``a \\pm b = (lo, hi)``), or 0."""
     tuples = [x for x in items if isinstance(x, N.Tuple)]
@@ -119,15 +126,18 @@ class Auditor(Substitution):
     def _origin(self, n: N.Num):
         return self.results.get(n.key(), None) if n.key() in self.results else _point(n)
 
-    def interval(self, node, exact_keys, base="chain", stated=False):
+    def interval(self, node, exact_keys, base="chain", stated=False, truncated=False):
         """Interval of ``node``: numbers in ``exact_keys`` are exact, the rest stand for what
-        rounds to them; in a definition (not ``stated``) a reused result also stands for the
-        exact value it was printed for."""
+        rounds to them (or, ``truncated``, for what was cut to them: 2.302 for 2.3025…); in a
+        definition (not ``stated``) a reused result also stands for the exact value it was
+        printed for."""
         def lit(n):
             if n.key() in exact_keys or n.value_key() in exact_keys:
                 return _exact_iv(n)
             if n.key() in self.results and not stated:  # as printed or its exact value
                 return _hull(_exact_iv(n), self.results[n.key()])
+            if truncated and n.decimals > 0:
+                return iv.mpf([_exact_iv(n).a, (_exact_iv(n) + iv.mpf(10) ** -n.decimals).b])
             return _rounded_iv(n)
         return N.evaluate(node, self._env(iv, lit, base))
 
@@ -404,6 +414,11 @@ class Auditor(Substitution):
         broken = [] if not loose_prev else _broken_terms(self, c.prev, node, c.known)
         if not loose_prev or broken:
             blame = _blame(self, c.prev, node, c.known, broken)
+            if c.prev_interval is not None and self._truncated(node, c.known, broken):
+                self.add(at, "warning", relation, stated, computed,
+                         "follows from the previous step only with its numbers truncated, not "
+                         "rounded" + (f" ({blame})" if blame else ""), "step")
+                return
             msg = "this step does not follow from the previous one" + (
                 f": {blame}" if blame else f" ({fmt(c.prev_point, like)}, written {stated})")
             c.error_line = c.error_line or self.line_of(at)
@@ -447,6 +462,22 @@ class Auditor(Substitution):
                    f"{computed}")
             c.error_line = self.line_of(at)
         self.add_error(at, relation, stated, computed, msg, "step")
+
+    def _truncated(self, node, known, pairs) -> bool:
+        """Does the step follow when its new numbers are read as truncated (2.302 for
+        2.3025…)?  A last digit cut rather than rounded is a warning, not an error.  When the
+        steps line up term by term, each term that broke must be such a cut."""
+        try:
+            if pairs:
+                return all(_meets(self.interval(x, known),
+                                  self.interval(y, known, stated=True, truncated=True))
+                           for x, y in pairs)
+            if not _same_shape_scalar(node):
+                return False
+            i_cut = self.interval(node, known, stated=True, truncated=True)
+        except N.NotEvaluable:
+            return False
+        return _meets(self.chain.prev_interval, i_cut)
 
     def add_error(self, at, *args):
         """An error finding, remembered per line of the current chain."""
