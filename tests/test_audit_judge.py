@@ -58,7 +58,10 @@ def test_an_error_inherited_through_a_rounded_value_is_reported_as_inherited():
            "$J = \\frac12(0.3566 + 0.1) = 0.2283$\n")  # right arithmetic on the wrong value
     first, second = findings(doc)
     assert first.severity == "error" and second.severity == "warning"
-    assert "line 1" in second.message
+    assert "inherits the error at line 1" in second.message
+    by_name = findings("$D_1 = 0.5\\ln 2 = 0.3566$ and $J = \\frac12(D_1 + 0.1) = 0.2283$")
+    assert [f.severity for f in by_name] == ["error", "warning"]
+    assert "inherits the error at line 1" in by_name[1].message
 
 
 # -- item 4: the base of \log from context ----------------------------------------------------

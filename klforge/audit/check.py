@@ -276,7 +276,8 @@ class Auditor(Substitution):
         c.substituted = c.accumulated > 0 and c.prev is c.definition
         if wrong:
             c.error_line = wrong[0]
-            c.inherited = f"; it uses a value stated wrongly at line {wrong[0]}"
+            c.inherited = (f"; it inherits the error at line {wrong[0]}, where a value it uses "
+                           "was stated wrongly")
         c.unit = _unit_of(node, c.base)
         return True
 
