@@ -246,3 +246,9 @@ def test_a_distribution_named_once_is_used_by_name():
     kl = (r"Let $p = \mathrm{Pois}(\lambda)$ and $q = \mathrm{Pois}(\mu)$. "
           r"$$D_{\mathrm{KL}}(p\|q) = \lambda\ln\frac{\lambda}{\mu} - \lambda + \mu$$")
     assert [f.severity for f in audit_text(kl).findings] == ["ok"]
+
+
+def test_information_identities_of_two_variables():
+    assert one(r"$$I(X;Y) = H(X) + H(Y) - H(X,Y)$$").severity == "ok"
+    assert one(r"$$H(X,Y) = H(X) + H(X|Y)$$").severity == "error"
+    assert one(r"$H(X|Y) \le H(X)$").severity == "ok"

@@ -35,6 +35,7 @@ __all__ = ["QUAD_TOL", "Context"]
 
 mp, iv = mpmath.mp, mpmath.iv
 MARKERS = {"p": "\0p", "q": "\0q"}
+JOINT = "\0xy"    # marker of the random joint distribution of X, Y
 VECTOR = "\0v:"  # marker of a free real vector (z in \sum_i e^{z_i})
 #: the domain of each parameter slot as written (N(μ, σ²): the variance is positive)
 SLOTS = {"normal": ("real", "positive"), "bernoulli": ("probability",),
@@ -64,7 +65,8 @@ class Context(Reading):
     # -- analysis ---------------------------------------------------------------------------
     def is_quantity(self, name: str) -> bool:
         return known.parse(name) is not None or S.functional(name, {"p": [1], "q": [1]}) \
-            is not None or self.expectation(name) is not None
+            is not None or self.expectation(name) is not None or S.joint_functional(
+                name, [[1]]) is not None
 
     def free(self, node):
         f, special, _ = self.analyse(node)
@@ -124,6 +126,8 @@ class Context(Reading):
                                 for _, args in k[1] for a in args], True)
         if S.functional(n.name, {"p": [1], "q": [1]}) is not None:
             return {MARKERS["p"], MARKERS["q"]}, True, []
+        if S.joint_functional(n.name, [[1]]) is not None:  # H(X|Y), I(X;Y)
+            return {JOINT}, True, []
         if (dn := self.density(n.name)) is not None:  # p(x) with p = N(μ, σ²) stated
             self._hint(dn[0], dn[1])
             return self._union([self.analyse(_arg(a), b, depth + 1)
@@ -176,6 +180,8 @@ class Context(Reading):
         pt = S.sample(scalars, self.st.domains, rng, extreme, self.hints)
         if any(n.startswith("\0") for n in names):
             pt[MODEL] = S.finite_model(rng)
+            if JOINT in names:
+                pt[MODEL]["xy"] = S.joint_model(rng)
             for n in names:
                 if n.startswith(VECTOR):
                     pt[MODEL][n[len(VECTOR):]] = S.real_vector(rng)
@@ -238,6 +244,9 @@ class Context(Reading):
                 v = known.value(deriv, args)
                 return v / mp.log(2) if self.bits else v
         v = S.functional(name, point.get(MODEL, {}))
+        if v is not None:
+            return v
+        v = S.joint_functional(name, point.get(MODEL, {}).get("xy"))
         if v is not None:
             return v
         dn = self.density(name)

@@ -105,7 +105,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if bad_l or bad_r or not (free_l or free_r or special_l or special_r):
             return False  # numeric, or an undefined name: the numeric checks say why
         every = free_l | free_r
-        if any(n in ("\0p", "\0q") for n in every) and (
+        if any(n in ("\0p", "\0q", "\0xy") for n in every) and (
                 ctx.used_document_values or any(not n.startswith("\0") for n in every)
                 or _specific_numbers(prev) or _specific_numbers(node)):
             return False  # p, q are specific distributions here (ln 4: uniform on 4), not any

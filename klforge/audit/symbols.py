@@ -155,6 +155,38 @@ def functional(name: str, model: dict):
     return -mpmath.fsum(x * mpmath.log(y) for x, y in zip(a, b, strict=True))
 
 
+_JOINT = re.compile(r"^(?:H\((?P<h>[XY])\)|H\((?P<a>[XY]),(?P<b>[XY])\)"
+                    r"|H\((?P<c>[XY])\|(?P<d>[XY])\)|I\((?P<e>[XY]);(?P<f>[XY])\))$")
+
+
+def joint_model(rng) -> list:
+    """A random joint distribution of X, Y on 3 × 3 outcomes (every mass ≥ 0.01)."""
+    w = [[mp.mpf(rng.randint(1, 40)) for _ in range(3)] for _ in range(3)]
+    total = sum(sum(r) for r in w)
+    return [[x / total for x in r] for r in w]
+
+
+def joint_functional(name: str, joint):
+    """H(X), H(X,Y), H(X|Y), I(X;Y) of a joint distribution (rows X, columns Y); None for
+    other names.  Example: I(X;Y) = H(X) + H(Y) − H(X,Y)."""
+    m = _JOINT.match(name.replace(" ", ""))
+    if not m or joint is None:
+        return None
+
+    def h(ps):
+        return -mpmath.fsum(x * mpmath.log(x) for x in ps if x > 0)
+    cells = [x for r in joint for x in r]
+    marg = {"X": [sum(r) for r in joint], "Y": [sum(c) for c in zip(*joint, strict=True)]}
+    if m.group("h"):
+        return h(marg[m.group("h")])
+    if m.group("a"):
+        return h(cells) if m.group("a") != m.group("b") else h(marg[m.group("a")])
+    if m.group("c"):
+        return h(cells) - h(marg[m.group("d")]) if m.group("c") != m.group("d") else mp.mpf(0)
+    a, b = m.group("e"), m.group("f")
+    return h(marg[a]) + h(marg[b]) - h(cells) if a != b else h(marg[a])
+
+
 def describe(point: dict) -> str:
     """``σ = 0.7313, μ = −1.2`` for messages."""
     greek = {"sigma": "σ", "mu": "μ", "lambda": "λ", "alpha": "α", "beta": "β", "rho": "ρ",
@@ -165,7 +197,7 @@ def describe(point: dict) -> str:
         b, _, rest = n.partition("_")
         return greek.get(b, b) + (("_" + rest) if rest else "")
     return ", ".join(f"{pretty(k)} = {mpmath.nstr(v, 6)}" for k, v in sorted(point.items())
-                     if not k.startswith("\0")) or "random p, q"
+                     if not k.startswith("\0")) or "random distributions"
 
 
 def related_probabilities(names) -> list[str]:
@@ -183,6 +215,8 @@ def domain_text(names, domains, hints=None) -> str:
     parts = []
     if any(n in ("\0p", "\0q") for n in names):
         parts.append(f"p, q random distributions on {SUPPORT} points")
+    if "\0xy" in names:
+        parts.append("X, Y with a random joint distribution on 3 × 3 outcomes")
     vectors = sorted(n[3:] for n in names if n.startswith("\0v:"))
     if vectors:
         parts.append(f"{', '.join(vectors)} random real vectors on {SUPPORT} points")
