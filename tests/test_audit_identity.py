@@ -252,3 +252,9 @@ def test_information_identities_of_two_variables():
     assert one(r"$$I(X;Y) = H(X) + H(Y) - H(X,Y)$$").severity == "ok"
     assert one(r"$$H(X,Y) = H(X) + H(X|Y)$$").severity == "error"
     assert one(r"$H(X|Y) \le H(X)$").severity == "ok"
+
+
+def test_one_random_variable_expectation_and_variance():
+    assert one(r"$\mathrm{Var}(aX + b) = a^2\mathrm{Var}(X)$").severity == "ok"
+    assert one(r"$\mathrm{Var}(aX + b) = a\mathrm{Var}(X)$").severity == "error"
+    assert one(r"$\mathrm{Var}(X) = \mathbb{E}[X^2] - \mathbb{E}[X]^2$").severity == "ok"

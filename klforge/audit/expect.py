@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from fractions import Fraction
 
 import mpmath
 
@@ -35,6 +36,7 @@ __all__ = ["QUAD_TOL", "Context"]
 
 mp, iv = mpmath.mp, mpmath.iv
 MARKERS = {"p": "\0p", "q": "\0q"}
+RV = "\0rv"        # marker of a random variable X on a few values (E[X], Var(X))
 JOINT = "\0xy"    # marker of the random joint distribution of X, Y
 VECTOR = "\0v:"  # marker of a free real vector (z in \sum_i e^{z_i})
 #: the domain of each parameter slot as written (N(μ, σ²): the variance is positive)
@@ -64,6 +66,8 @@ class Context(Reading):
 
     # -- analysis ---------------------------------------------------------------------------
     def is_quantity(self, name: str) -> bool:
+        if self.random_variable(name, "Var") is not None:
+            return True
         return known.parse(name) is not None or S.functional(name, {"p": [1], "q": [1]}) \
             is not None or self.expectation(name) is not None or S.joint_functional(
                 name, [[1]]) is not None
@@ -128,6 +132,9 @@ class Context(Reading):
             return {MARKERS["p"], MARKERS["q"]}, True, []
         if S.joint_functional(n.name, [[1]]) is not None:  # H(X|Y), I(X;Y)
             return {JOINT}, True, []
+        if (rv := self.random_variable(n.name, "Var")) is not None:  # Var(aX + b)
+            f, _, bad = self.analyse(rv[1], b | {rv[0]}, depth + 1)
+            return f | {RV}, True, bad
         if (dn := self.density(n.name)) is not None:  # p(x) with p = N(μ, σ²) stated
             self._hint(dn[0], dn[1])
             return self._union([self.analyse(_arg(a), b, depth + 1)
@@ -157,6 +164,9 @@ class Context(Reading):
         var, dist, body = e
         if body is None:
             return set(), True, ["the body of an expectation"]
+        if dist == "rv":  # E[aX + b]: X a random variable on a few values
+            f, _, b = self.analyse(body, bound | {var}, depth + 1)
+            return f | {RV}, True, b
         if isinstance(dist, str):
             inner = bound | {"p", "q", "p(x)", "q(x)", var or "x"}
             f, _, b = self.analyse(body, inner, depth + 1)
@@ -182,6 +192,8 @@ class Context(Reading):
             pt[MODEL] = S.finite_model(rng)
             if JOINT in names:
                 pt[MODEL]["xy"] = S.joint_model(rng)
+            if RV in names:
+                pt[MODEL]["rv"] = S.rv_model(rng)
             for n in names:
                 if n.startswith(VECTOR):
                     pt[MODEL][n[len(VECTOR):]] = S.real_vector(rng)
@@ -249,6 +261,11 @@ class Context(Reading):
         v = S.joint_functional(name, point.get(MODEL, {}).get("xy"))
         if v is not None:
             return v
+        rv = self.random_variable(name, "Var")
+        if rv is not None and "rv" in point.get(MODEL, {}):
+            square = N.Pow(rv[1], N.Num(Fraction(2), "2", 0, 0))
+            mean = self._expectation_value((rv[0], "rv", rv[1]), point, depth + 1)
+            return self._expectation_value((rv[0], "rv", square), point, depth + 1) - mean ** 2
         dn = self.density(name)
         if dn is not None:
             params = [self.value(_arg(a), point, depth + 1) for a in dn[1]]
@@ -303,6 +320,10 @@ class Context(Reading):
         var = var or "x"
         if body is None:
             raise N.NotEvaluable("the body of the expectation could not be read")
+        if dist == "rv":
+            values, weights = point[MODEL]["rv"]
+            return mp.fsum(w * self.value(body, {**point, var: x}, depth + 1)
+                           for x, w in zip(values, weights, strict=True))
         if isinstance(dist, str):
             model = point.get(MODEL)
             if not model:

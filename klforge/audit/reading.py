@@ -97,7 +97,11 @@ class Reading:
         return None
 
     def expectation(self, name: str, pos: int | None = None):
-        """(var, distribution, body node or None) of an ``E_…`` name; None otherwise."""
+        """(var, distribution, body node or None) of an ``E_…`` name; None otherwise.
+        ``E[X^2]`` without a subscript: the random variable X (distribution ``"rv"``)."""
+        rv = self.random_variable(name, "E")
+        if rv is not None:
+            return rv[0], "rv", rv[1]
         m = _E.match(name)
         if not m:
             return None
@@ -112,6 +116,21 @@ class Reading:
         if m.group("br") and pos is not None:
             body = self._bracket_body(pos)
         return m.group("var"), d, body
+
+    def random_variable(self, name: str, head: str):
+        """``E[aX+b]`` / ``Var(X)`` (``head`` E or Var): (the variable's letter, the body) when
+        the body has exactly one capital letter; None otherwise."""
+        m = re.fullmatch(re.escape(head) + r"(?:\[(.+)\]|\((.+)\))", name)
+        if not m:
+            return None
+        body = m.group(1) or m.group(2)
+        letters = set(re.findall(r"(?<![A-Z\\])[A-Z](?![A-Za-z])", body))  # aX + b: X
+        if len(letters) != 1:
+            return None
+        try:
+            return letters.pop(), _arg(body)
+        except N.NotEvaluable:
+            return None
 
     def _bracket_body(self, pos):
         text, i, depth = self.raw, pos, 0

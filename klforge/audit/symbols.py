@@ -159,6 +159,13 @@ _JOINT = re.compile(r"^(?:H\((?P<h>[XY])\)|H\((?P<a>[XY]),(?P<b>[XY])\)"
                     r"|H\((?P<c>[XY])\|(?P<d>[XY])\)|I\((?P<e>[XY]);(?P<f>[XY])\))$")
 
 
+def rv_model(rng):
+    """A random variable on ``SUPPORT`` values in [−4, 4] with random probabilities."""
+    w = [mp.mpf(rng.randint(2, 60)) for _ in range(SUPPORT)]
+    total = sum(w)
+    return real_vector(rng), [x / total for x in w]
+
+
 def joint_model(rng) -> list:
     """A random joint distribution of X, Y on 3 × 3 outcomes (every mass ≥ 0.01)."""
     w = [[mp.mpf(rng.randint(1, 40)) for _ in range(3)] for _ in range(3)]
@@ -215,6 +222,8 @@ def domain_text(names, domains, hints=None) -> str:
     parts = []
     if any(n in ("\0p", "\0q") for n in names):
         parts.append(f"p, q random distributions on {SUPPORT} points")
+    if "\0rv" in names:
+        parts.append(f"a random variable on {SUPPORT} random values")
     if "\0xy" in names:
         parts.append("X, Y with a random joint distribution on 3 × 3 outcomes")
     vectors = sorted(n[3:] for n in names if n.startswith("\0v:"))
