@@ -258,3 +258,9 @@ def test_one_random_variable_expectation_and_variance():
     assert one(r"$\mathrm{Var}(aX + b) = a^2\mathrm{Var}(X)$").severity == "ok"
     assert one(r"$\mathrm{Var}(aX + b) = a\mathrm{Var}(X)$").severity == "error"
     assert one(r"$\mathrm{Var}(X) = \mathbb{E}[X^2] - \mathbb{E}[X]^2$").severity == "ok"
+
+
+def test_several_random_variables_are_not_one():
+    # Var(X_1 + X_2) = Var(X_1) + Var(X_2) needs independence: not judged as an identity
+    fs = audit_text(r"$\mathrm{Var}(X_1 + X_2) = \mathrm{Var}(X_1) + \mathrm{Var}(X_2)$").findings
+    assert all(f.severity != "ok" for f in fs)

@@ -124,8 +124,8 @@ class Reading:
         if not m:
             return None
         body = m.group(1) or m.group(2)
-        letters = set(re.findall(r"(?<![A-Z\\])[A-Z](?![A-Za-z])", body))  # aX + b: X
-        if len(letters) != 1:
+        letters = set(re.findall(r"(?<![A-Z\\])[A-Z](?![A-Za-z_])", body))  # aX + b: X
+        if len(letters) != 1 or re.search(r"[A-Z]_", body):  # X_1 + X_2: several variables
             return None
         try:
             return letters.pop(), _arg(body)
