@@ -102,10 +102,7 @@ def _pieces(text: str, fmt: str, deadline: float):
     if fmt in ("md", "qmd", "ipynb"):
         from .markdown import markdown
         for base, chunk in _markdown_chunks(text):
-            got = markdown(chunk)
-            for item in got.segments + got.prose + got.marks:
-                item.offset += base
-            yield base, got, None
+            yield base, markdown(chunk).shift(base), None
     elif fmt == "tex":
         for base, got in extract.latex_pieces(text, CHUNK):
             yield base, got, None

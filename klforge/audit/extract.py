@@ -24,6 +24,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .tables import tex_tables
+
 
 @dataclass
 class Segment:
@@ -49,11 +51,24 @@ class Extracted:
     segments: list[Segment] = field(default_factory=list)
     prose: list[Prose] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
+    tables: list = field(default_factory=list)   # :class:`.tables.Table`, read by the format
 
     def extend(self, other: Extracted):
         self.segments += other.segments
         self.prose += other.prose
         self.marks += other.marks
+        self.tables += other.tables
+        return self
+
+    def shift(self, base: int):
+        """Every offset moved by ``base`` (a piece read on its own)."""
+        for item in self.segments + self.prose + self.marks:
+            item.offset += base
+        for t in self.tables:
+            t.offset += base
+            for row in t.rows:
+                for c in row:
+                    c.offset += base
         return self
 
 
@@ -238,6 +253,7 @@ def latex_pieces(text: str, size: int):
             out.marks += [Mark(p.offset + m.start(), "section")
                           for m in _TEX_SECTION.finditer(p.text)]
             out.marks += [Mark(p.offset + m.start(), "part") for m in _TEX_PART.finditer(p.text)]
+        out.tables = tex_tables(clean[a:b], a)
         yield a, out
 
 

@@ -29,8 +29,10 @@ import bisect
 import re
 import time
 
+from . import tablecheck
 from .extract import Segment, prose_numbers, split_prose
 from .plaintext import bare_functions, plain_arithmetic
+from .tables import tex_tables
 
 #: prose allowed between a lead-in inline formula and the display block it introduces
 LEAD_GAP = 40
@@ -86,6 +88,7 @@ def _begins_relation(text: str) -> bool:
 def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None:
     """Feed ``doc`` (an :class:`~.extract.Extracted`) to ``aud``; returns the offset where
     the deadline stopped the audit, or None."""
+    _tables(aud, text, doc)
     plain = plain_arithmetic(doc.prose)   # `0.5 * 0.3 = 0.15` written without delimiters
     prose = _without(doc.prose, plain)      # is math now: its numbers are not data
     events = [(off, 0, lit) for off, lit in prose_numbers(prose)]
@@ -120,6 +123,35 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
                                               item.offset, True)] + more)
             _segment(aud, item, parse)
     return None
+
+
+def _tables(aud, text: str, doc) -> None:
+    """Judge the tables the format's reader found and the ``array``/``tabular`` blocks
+    inside the math it found (see :mod:`.tablecheck`)."""
+    found = list(doc.tables)
+    segs = sorted(doc.segments, key=lambda s: s.offset)
+    if segs:
+        starts = [s.offset for s in segs]
+        ends, top = [], -1
+        for s in segs:
+            top = max(top, s.offset + len(s.text))
+            ends.append(top)
+
+        def within(a: int, b: int) -> bool:
+            k = bisect.bisect_left(starts, b) - 1
+            return k >= 0 and ends[k] > a
+        lo, hi = starts[0], ends[-1]
+        known = {t.offset for t in found}
+        found += [t for t in tex_tables(text[lo:hi], lo, within) if t.offset not in known]
+    if not found:
+        return
+    found.sort(key=lambda t: t.offset)
+    state = aud.__dict__.setdefault("table_state", {})
+    try:
+        tablecheck.judge(aud, text, found, state)
+    except Exception as e:  # a bug must not hide the rest of the report
+        aud.add(found[0].offset, "unchecked", "(table)", None, None,
+                f"internal error: {type(e).__name__}: {e}", "parse")
 
 
 def _without(prose, segs) -> list:

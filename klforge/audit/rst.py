@@ -42,10 +42,7 @@ def rst_pieces(text: str, size: int):
     characters: (offset, Extracted)."""
     from .extract import chunks
     for a, b in chunks(text, size, TOP_LEVEL):
-        out = rst(text[a:b])
-        for item in out.segments + out.prose + out.marks:
-            item.offset += a
-        yield a, out
+        yield a, rst(text[a:b]).shift(a)
 
 
 def _indent(line: str) -> int:
