@@ -15,7 +15,8 @@ markup).  Math is
 Scripts, styles, ``<code>``/``<pre>``, ``<nav>`` and comments are not prose.  Offsets are
 those of the HTML source (entities are replaced by their character padded with spaces, so
 lines stay exact).  Headings start a section; list items and a paragraph that opens with
-``<strong>``/``<b>`` start a sub-problem.
+``<strong>``/``<b>`` start a sub-problem.  ``<table>`` rows and cells (``<th>`` a header)
+are kept with their source offsets for :mod:`.tablecheck`.
 
 Example: ``html('<p>\\\\(1+1=2\\\\)</p>').segments[0].text == "1+1=2"``.
 """
@@ -27,6 +28,7 @@ import re
 from html.parser import HTMLParser
 
 from .extract import Extracted, Mark, Segment, display_rows, tex_math
+from .tables import MAX_TABLES, Builder
 
 SKIP = {"script", "style", "code", "pre", "textarea", "nav", "svg", "math", "head", "title",
         "noscript", "template", "kbd", "samp", "mjx-container"}
@@ -60,6 +62,9 @@ class _Scan(HTMLParser):
         self.marks: list[Mark] = []
         self.last_open: tuple[str, int] | None = None
         self.hidden = 0   # open elements whose text is not prose (skipped, or math)
+        #: open tables (innermost last): builder and the open cell (content start, header)
+        self.open_tables: list[tuple[Builder, list]] = []
+        self.tables: list = []
 
     def _at(self) -> int:
         line, col = self.getpos()
@@ -80,6 +85,8 @@ class _Scan(HTMLParser):
                 and not self.text[self.last_open[1]:a].strip():
             self.marks.append(Mark(a, "part"))
         self.last_open = (tag, b)
+        if tag in ("table", "tr", "td", "th"):
+            self._table_event(tag, a, b)
         if tag in VOID or raw.endswith("/>") or len(self.stack) >= MAX_DEPTH:
             return
         display = bool(self.stack and self.stack[-1][3]) or "katex-display" in classes or (
@@ -95,6 +102,28 @@ class _Scan(HTMLParser):
         self.stack.append((tag, kind, b, display))
         self.hidden += bool(kind)
 
+    def _table_event(self, tag: str, a: int, b: int):
+        """``<table>``, ``<tr>``, ``<td>``/``<th>`` opened at ``a`` (content from ``b``);
+        a cell or row left open closes at the next one, as HTML allows."""
+        if tag == "table":
+            if len(self.open_tables) < 20:
+                self.open_tables.append((Builder(a), []))
+            return
+        if not self.open_tables:
+            return
+        self._close_cell(a)
+        builder, cell = self.open_tables[-1]
+        if tag == "tr":
+            builder.row()
+        else:
+            cell[:] = [b, tag == "th"]
+
+    def _close_cell(self, a: int):
+        builder, cell = self.open_tables[-1]
+        if cell:
+            builder.cell(self.text[cell[0]:a], cell[0], cell[1])
+            cell.clear()
+
     def handle_startendtag(self, tag, attrs):
         self.hide.append((self._at(), self._at() + len(self.get_starttag_text() or "")))
 
@@ -103,6 +132,12 @@ class _Scan(HTMLParser):
         b = self.text.find(">", a)
         b = len(self.text) if b < 0 else b + 1
         self.hide.append((a, b))
+        if tag in ("table", "tr", "td", "th") and self.open_tables:
+            self._close_cell(a)
+            if tag == "table":
+                got = self.open_tables.pop()[0].done()
+                if got is not None and len(self.tables) < MAX_TABLES:
+                    self.tables.append(got)
         for k in range(len(self.stack) - 1, -1, -1):
             if self.stack[k][0] == tag:
                 for _, kind, start, display in self.stack[k:]:
@@ -165,7 +200,7 @@ def html_until(text: str, deadline: float | None = None, step: int = 65_536):
         pass
     if stopped is not None:
         text = text[:stopped]
-    out = Extracted(marks=scan.marks)
+    out = Extracted(marks=scan.marks, tables=scan.tables)
     for a, b, display in scan.math:
         body = _padded_unescape(text[a:b])
         if display:

@@ -45,7 +45,10 @@ class Grid:
     """A table as header labels, row labels and a matrix of values (None: not a number)."""
 
     def __init__(self, t: Table):
-        rows = [r for r in t.rows if any(c.text.strip() for c in r)]
+        rows = [r for k, r in enumerate(t.rows)   # an empty header row over a rule is kept
+                if any(c.text.strip() for c in r) or k == 0 and 0 in t.rules]
+        if len(rows) != len(t.rows):
+            t.rules = {k for k in t.rules if k == 0} if rows[0] is t.rows[0] else set()
         width = max(len(r) for r in rows)
         self.cells = [r + [None] * (width - len(r)) for r in rows]
         self.vals = [[value(c.text) if c is not None else None for c in r] for r in self.cells]
