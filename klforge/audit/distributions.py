@@ -28,7 +28,7 @@ mp = mpmath.mp
 QUAD_DPS = 15
 QUAD_TOL = mpmath.mpf(10) ** -9    # sides agree to this relative tolerance after quadrature
 #: heads that are functions in course text (p(x), f(x), H(p)), never a product
-FUNCTION_HEADS = set("fghpqrFGHPQDKLEIZ") | {"KL", "TV", "Var", "Cov", "exp", "ln", "log",
+FUNCTION_HEADS = set("fghpqrFGHPQDKLEIZOo") | {"KL", "TV", "Var", "Cov", "exp", "ln", "log",
                                             "pi", "phi", "psi", "ell", "sigma", "mu"}
 _CALL = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
 _COMMANDS = re.compile(r"(?<![A-Za-z\\])(ln|log|exp|sqrt)(?=[A-Za-z\\(])")

@@ -53,7 +53,10 @@ def is_symbol(name: str) -> bool:
 
 
 def is_differential(name: str) -> bool:
-    """``d``, ``dp``, ``dtheta``, ``partial``: notation of derivatives, not a symbol."""
+    """``d``, ``dp``, ``dtheta``, ``partial``: notation of derivatives, not a symbol; also
+    ``O(δ³)``, ``o(1)`` (orders of magnitude: the relation is an approximation)."""
+    if re.match(r"^[Oo]\(", name) or name in ("O", "o"):
+        return True
     return name in ("d", "partial", "nabla") or bool(
         re.match(r"^d(?:[a-z]|theta|mu|sigma|lambda|eta|x_\w+)$", name))
 
