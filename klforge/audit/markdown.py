@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 
 from .extract import Extracted, Mark, Prose, Segment, display_rows, tex_math
+from .tables import MAX_TABLES, Builder
 
 #: directive bodies that are not Markdown
 CODE_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude", "raw",
@@ -55,6 +56,10 @@ def parser():
             .use(colon_fence_plugin).use(deflist_plugin))
 
 
+_TABLE_EVENTS = {"table_open", "table_close", "tr_open", "th_open", "td_open", "th_close",
+                 "td_close"}
+
+
 def markdown(text: str, depth: int = 0) -> Extracted:
     """Math, prose and scope marks of a Markdown/MyST/Quarto text (offsets into ``text``)."""
     return _Reader(text, depth).run()
@@ -68,6 +73,9 @@ class _Reader:
         self.blanks: list[tuple[int, int]] = []   # source ranges that are not prose
         self.cursor = 0
         self.limit = len(text)
+        self.table: Builder | None = None   # the pipe table being read
+        self.cell: bool | None = None        # inside a cell: is it a header cell
+        self.row_cursor = 0
 
     def line_start(self, line0: int) -> int:
         return self.starts[min(line0, len(self.starts) - 1)] if line0 < len(self.starts) \
@@ -88,7 +96,11 @@ class _Reader:
                 self.out.marks.append(Mark(self.region(tok)[0], "part"))
             elif t == "paragraph_open":
                 first_inline = True
+            elif t in _TABLE_EVENTS:
+                self.table_event(tok)
             elif t == "inline":
+                if self.cell is not None:
+                    self.table_cell(tok)
                 self.inline(tok, first_inline)
                 first_inline = False
             elif t in ("math_block", "math_block_label"):
@@ -108,6 +120,36 @@ class _Reader:
                 self.html_block(tok)
         self.prose()
         return self.out
+
+    # -- pipe tables ------------------------------------------------------------------------
+    def table_event(self, tok):
+        """Rows and cells of a pipe table (markdown-it's ``table`` rule), for
+        :mod:`.tablecheck`; a cell's offset is where its content is on the row's line."""
+        t = tok.type
+        if t == "table_open":
+            self.table = Builder(self.region(tok)[0])
+        elif self.table is None:
+            return
+        elif t == "tr_open":
+            self.table.row()
+            self.row_cursor = self.region(tok)[0]
+        elif t in ("th_open", "td_open"):
+            self.cell = t == "th_open"
+        elif t in ("th_close", "td_close"):
+            self.cell = None
+        elif t == "table_close":
+            got = self.table.done()
+            if got is not None and len(self.out.tables) < MAX_TABLES:
+                self.out.tables.append(got)
+            self.table = self.cell = None
+
+    def table_cell(self, tok):
+        end = self.text.find("\n", self.row_cursor)
+        end = len(self.text) if end < 0 else end
+        k = self.text.find(tok.content, self.row_cursor, end) if tok.content else -1
+        k = self.row_cursor if k < 0 else k
+        self.table.cell(tok.content, k, bool(self.cell))
+        self.row_cursor = k + len(tok.content) if k >= self.row_cursor else self.row_cursor
 
     # -- inline content -------------------------------------------------------------------
     def find(self, delim: str, content: str, close: str | None = None) -> tuple[int, int] | None:
