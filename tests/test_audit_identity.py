@@ -264,3 +264,11 @@ def test_several_random_variables_are_not_one():
     # Var(X_1 + X_2) = Var(X_1) + Var(X_2) needs independence: not judged as an identity
     fs = audit_text(r"$\mathrm{Var}(X_1 + X_2) = \mathrm{Var}(X_1) + \mathrm{Var}(X_2)$").findings
     assert all(f.severity != "ok" for f in fs)
+
+
+def test_a_density_named_with_its_argument_and_numeric_parameters():
+    text = (r"With $q(z) = \mathcal{N}(m, s^2)$ and prior $p(z) = \mathcal{N}(0, 1)$,"
+            "\n$$\nD_{\\mathrm{KL}}(q\\|p) = \\frac12\\left(s^2 + m^2 - 1 - \\ln s^2\\right)\n$$\n")
+    assert [f.severity for f in audit_text(text).findings] == ["ok"]
+    slip = text.replace(r"\ln s^2", r"\ln s")
+    assert [f.severity for f in audit_text(slip).findings] == ["error"]

@@ -21,6 +21,7 @@ Example: ``\\ln r \\le r - 1`` → ok, "no counterexample in 150 points"; ``\\fr
 from __future__ import annotations
 
 import random
+import re
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -74,6 +75,13 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if isinstance(prev, Unsupported) and op in INEQUALITIES:
             S.domain_of_list(aud, state(aud).domains, prev, op, node)
         return False
+    if op == "=" and isinstance(prev, N.Name) and prev.name not in aud.names:
+        head = re.fullmatch(r"(\w+)(?:\([A-Za-z]\w*\))?", prev.name)  # p, or q(z)
+        dist = _distribution_text(node)
+        if head and dist:
+            state(aud).aliases[head.group(1)] = dist  # p = N(μ₁, σ₁²): p names a distribution
+            _continue(aud, node)
+            return True
     if op not in ("=", "≈", "?=", ":=") + INEQUALITIES or any(
             isinstance(n, getattr(N, "Tuple", ())) for side in (prev, node) for n in N.walk(side)):
         return False  # ≠, ∈, tuples of data: the numeric checks say what they are
@@ -87,11 +95,6 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         prev, node = ctx.products(prev), ctx.products(node)
         ctx.bits = N.log_bases(node, ctx.log_base) | N.log_bases(prev, ctx.log_base) == {"bits"}
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":="):
-            if (isinstance(node, N.Name) and S.SIMPLE.match(prev.name)
-                    and known.distribution(node.name)):
-                st.aliases[prev.name] = node.name  # p = N(μ₁, σ₁²): p names a distribution
-                _continue(aud, node)
-                return True
             free, special = ctx.free(node)
             if not (free or special):
                 return False  # a value for a name: the numeric checks record it
@@ -270,7 +273,6 @@ def _constant(ctx, lhs, rhs, free_l, free_r):
 
 def _relations_in(text: str) -> int:
     """Relation symbols at the top level of a math segment (``A = B`` alone is 1)."""
-    import re
     return len(re.findall(r"(?<![<>!:\\])=|\\(?:le|ge|leq|geq|approx|lt|gt)\b|[<>≤≥≈]", text))
 
 
@@ -313,9 +315,23 @@ def _continue(aud, node):
     aud._set_definition(node)
 
 
+def _distribution_text(node):
+    """``N(mu,sigma^2)`` for a named distribution as parsed: a name, or (numbers inside)
+    the family's name times a tuple ``N·(0, 1)``; None otherwise."""
+    if isinstance(node, N.Name):
+        return node.name if known.distribution(node.name) else None
+    tup = getattr(N, "Tuple", None)
+    factors = [f for _, f in node.factors] if isinstance(node, N.Mul) else []
+    if (len(factors) == 2 and isinstance(factors[0], N.Name) and tup is not None
+            and isinstance(factors[1], tup)):
+        args = ",".join(N.to_text(i) for i in factors[1].items)
+        text = f"{factors[0].name}({args})".replace("−", "-")
+        return text if known.distribution(text) else None
+    return None
+
+
 def _colon_define(aud, prev, node) -> bool:
     """``D := \\ln\\frac{\\sigma_2}{\\sigma_1}`` (read as ``D :`` = …): record a definition."""
-    import re
 
     from .latex import parse_chain
 
