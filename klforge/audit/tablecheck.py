@@ -93,11 +93,33 @@ def judge(aud, text: str, tables: list[Table], state: dict) -> None:
         rows, cols = _totals(aud, g)
         if rows and cols and _EXPECTED.search(context):
             _expected(aud, g)
+        _bind(aud, g)
         joint = state.get("joint")
         if joint is not None and _marginal(aud, g, joint, context):
             continue
         if _is_joint(g, rows, cols):
             state["joint"] = g
+
+
+_FUNC = re.compile(r"([A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?)(?:\(([A-Za-z])\)|_\{?([a-z])\}?)")
+
+
+def _bind(aud, g: Grid) -> None:
+    """Columns headed ``p(x)``, ``q(x)``, ``P(X)``, ``p_i`` whose data cells are all numbers
+    bind the distribution: sums such as ``\\sum_x p(x)\\ln\\frac{p(x)}{q(x)}`` use them."""
+    vectors = getattr(aud, "vectors", None)
+    if not g.head or len(g.cells) - g.r0 < 2 or vectors is None:
+        return
+    import mpmath
+    for j in g.data_cols:
+        cell = g.cells[0][j]
+        name = "" if cell is None else re.sub(r"[\s$]|\\[()]", "", cell.text)
+        m = _FUNC.fullmatch(name)
+        vals = [g.vals[i][j] for i in g.data_rows]
+        if m and all(v is not None for v in vals):
+            base = m.group(1).replace("{", "").replace("}", "")
+            vectors[base] = [mpmath.mpf(v.exact.numerator) / v.exact.denominator for v in vals]
+            aud.version = getattr(aud, "version", 0) + 1
 
 
 def _line_check(g, cells, total, results):
