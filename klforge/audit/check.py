@@ -19,6 +19,8 @@ units (nats for ln, bits for log₂) must match the logarithms of the chain's de
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import mpmath
 
 from . import context, identity, prose
@@ -57,6 +59,55 @@ from .substitution import Substitution
 from .terms import _blame, _broken_terms
 
 mp, iv = mpmath.mp, mpmath.iv
+class NameValues(Mapping):
+    """The auditor's names as values of one context, converted on first use: in intervals a
+    name stands for its exact value or its value as printed; ``printed`` reads the printed
+    value; otherwise the exact one.  ``H(X|a)`` finds ``H(X|Y=a)``."""
+
+    def __init__(self, aud, ctx, printed):
+        self.aud, self.ctx, self.printed = aud, ctx, printed
+        self.memo = {}
+
+    def _name(self, key):
+        names = self.aud.names
+        if key in names:
+            return key
+        index = self.aud.__dict__.get("_alias_index")
+        stamp = (id(names), len(names), self.aud.version)
+        if index is None or index[0] != stamp:
+            index = (stamp, {})
+            for k in names:
+                index[1].setdefault(_alias(k), k)
+            self.aud._alias_index = index
+        return index[1].get(key)
+
+    def __getitem__(self, key):
+        if key in self.memo:
+            return self.memo[key]
+        name = self._name(key)
+        if name is None:
+            raise KeyError(key)
+        v = self.aud.names[name]
+        if self.ctx is iv:
+            value = _hull(_rounded_iv(v.printed), v.exact) if v.printed else iv.mpf(
+                [v.exact, v.exact])
+        elif self.printed and v.printed:
+            value = _point(v.printed)
+        else:
+            value = v.exact
+        self.memo[key] = value
+        return value
+
+    def __contains__(self, key):
+        return self._name(key) is not None
+
+    def __iter__(self):
+        return iter(self.aud.names)
+
+    def __len__(self):
+        return len(self.aud.names)
+
+
 def _same_shape_scalar(node) -> bool:
     """One number, or one product with a single printed number (0.92(0.2732)): a cut digit
     there cannot hide behind compensating terms."""
@@ -93,26 +144,27 @@ class Auditor(Substitution):
         self.paragraph: list = []              # values of the current paragraph
         self.last_math = None                  # (chain, end offset) of the last math
         self.data_values: set = set()          # values of the prose numbers (data)
+        self.version = 0                       # bumped when a name's value changes
 
     # -- evaluation ----------------------------------------------------------------------
     def _env(self, ctx, literal, base="chain", printed=False):
-        as_ctx = (lambda x: x) if ctx is mp else (lambda x: iv.mpf([x, x]))
-        if ctx is iv:  # a name stands for its exact value or for its value as printed
-            values = {k: _hull(_rounded_iv(v.printed), v.exact) if v.printed else as_ctx(v.exact)
-                      for k, v in self.names.items()}
-        elif printed:
-            values = {k: _point(v.printed) if v.printed else v.exact
-                      for k, v in self.names.items()}
-        else:
-            values = {k: v.exact for k, v in self.names.items()}
-        for k in list(values):  # H(X|Y=a) is also written H(X|a)
-            values.setdefault(_alias(k), values[k])
-        vectors = {k: [as_ctx(x) for x in v] for k, v in self.vectors.items()}
         if base == "chain":
             base = self.chain.base if self.chain is not None else (
                 None if self.log_base == "unknown" else self.log_base)
+        values, vectors = self._values(ctx, printed)
         return N.Env(ctx, literal, values, vectors=vectors,
                      log_base=context.base_value(base, ctx))
+
+    def _values(self, ctx, printed):
+        """Names and vectors as values of ``ctx``: names are converted when an expression
+        reads them (a document may bind thousands), vectors when they change."""
+        mode = (ctx is mp, printed)
+        key = (id(self.vectors), len(self.vectors), self.version)
+        cache = self.__dict__.setdefault("_vector_cache", {})
+        if mode not in cache or cache[mode][0] != key:
+            as_ctx = (lambda x: x) if ctx is mp else (lambda x: iv.mpf([x, x]))
+            cache[mode] = (key, {k: [as_ctx(x) for x in v] for k, v in self.vectors.items()})
+        return NameValues(self, ctx, printed), cache[mode][1]
 
     def point(self, node, base="chain"):
         """Value of ``node`` as the chain's definition: printed results stand for the exact
@@ -234,6 +286,7 @@ class Auditor(Substitution):
             old = self.names.get(head.name)
             if old is not None and old.datum:
                 del self.names[head.name]  # texts reuse p, x, σ² across examples: rebind data
+                self.version += 1
             if head.name not in self.names:
                 c.defines = True
                 c.prev = head
@@ -307,6 +360,7 @@ class Auditor(Substitution):
             if isinstance(node, N.Name) and node.name in self.names and self.names[
                     node.name].datum:  # P(0) = P(1) = 0.5: both names get the new value
                 del self.names[node.name]
+                self.version += 1
                 c.prev = node
                 return
             if _is_number(node) or isinstance(node, N.Percent):
@@ -379,6 +433,7 @@ class Auditor(Substitution):
             if c.defines and c.name in self.names and isinstance(node, N.Num) and unit_ok:
                 value = self.names[c.name]
                 value.printed = node
+                self.version += 1
                 value.wrong_line = self.line_of(at) if wrong else None
 
     def _equality(self, node, at, relation, stated, i_all):

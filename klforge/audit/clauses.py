@@ -76,19 +76,22 @@ _WRAPPERS = re.compile(r"\\(?:boxed|fbox|bbox|underline|cancel|textcolor\s*\{[^{
 
 def unwrap(text: str) -> str:
     """Blank decorations around math, keeping offsets: ``\\boxed{a = 1}`` → ``       a = 1 ``,
-    ``\\color{blue}{0.5}`` → ``0.5`` with spaces (``\\textcolor``, ``\\fbox``, ``\\cancel``)."""
+    ``\\color{blue}{0.5}`` → ``0.5`` with spaces (``\\textcolor``, ``\\fbox``, ``\\cancel``).
+    One pass over the braces (linear in the length of the text)."""
+    if "\\" not in text:
+        return text
     out = list(text)
+    close, stack = {}, []
+    for i, ch in enumerate(text):
+        if ch == "{" and (i == 0 or text[i - 1] != "\\"):
+            stack.append(i)
+        elif ch == "}" and stack and (i == 0 or text[i - 1] != "\\"):
+            close[stack.pop()] = i
     for m in _WRAPPERS.finditer(text):
         for i in range(m.start(), m.end()):
             out[i] = " "
-        if not m.group().endswith("{"):
-            continue
-        depth, j = 1, m.end()
-        while j < len(text) and depth:
-            depth += (text[j] == "{") - (text[j] == "}")
-            j += 1
-        if depth == 0:
-            out[j - 1] = " "
+        if m.group().endswith("{") and m.end() - 1 in close:
+            out[close[m.end() - 1]] = " "
     return "".join(out)
 
 
@@ -114,10 +117,13 @@ def _unit_follows(text: str, at: int) -> bool:
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    """Drop trailing punctuation (``.`` ``,`` and spacing commands) from a clause."""
-    while True:
-        seg = text[a:b]
-        stripped = re.sub(r"(?:\s|\\[,;:! ]|~|\.|,)+$", "", seg)
-        if len(stripped) == len(seg):
-            return a, b
-        b = a + len(stripped)
+    """Drop trailing punctuation (``.`` ``,`` and spacing commands) from a clause (a scan
+    from the end: linear however long the trailing blank)."""
+    while b > a:
+        if b - 2 >= a and text[b - 2] == "\\" and text[b - 1] in ",;:! ":
+            b -= 2
+        elif text[b - 1] in " \t\n\r.,~":
+            b -= 1
+        else:
+            break
+    return a, b

@@ -8,6 +8,7 @@ decides a verdict.  Example: ``fmt(mpf("0.27329"), like=Num(…0.274…))`` → 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -148,6 +149,7 @@ def _unit_of(node, base=None):
     return units.pop() if len(units) == 1 else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _alias(name: str) -> str:
     """``H(Y|X=1)`` → ``H(Y|1)``: a conditioning value written without its variable."""
     head, paren, args = name.partition("(")

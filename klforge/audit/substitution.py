@@ -165,6 +165,7 @@ class Substitution:
             return
         base = name.split("(")[0].split("[")[0]
         self.vectors[base] = values
+        self.version += 1
         self.data.update(n.key() for n in N.literals(node))
         self.chain = Chain()
 
@@ -178,6 +179,7 @@ class Substitution:
             if c.defines:  # later steps of the defining chain: its final statement counts
                 old.stated, old.line = _text(node), self.line_of(at)
             return  # keep the first statement of the value for messages
+        self.version += 1
         self.names[name] = NameValue(c.exact, _text(node), unit or (old.unit if old else None),
                                      self.line_of(at))
 
