@@ -8,14 +8,21 @@ the formula allows), or cannot be judged (unchecked, with the reason).  An inequ
 ``A ≤ B`` is searched for counterexamples at random points and at the ends of the domains:
 "no counterexample in N points" (ok, not a proof) or a counterexample (error).
 
-Definitions are not claims: the first statement of a name at the head of a chain whose
-right side has free symbols (``r = \\sigma_1^2/\\sigma_2^2``) is recorded, and later uses of the
-name evaluate its definition.  Conditions (``\\sigma > 0``, ``0 < p < 1``) narrow domains.
-Expectations (``\\mathbb{E}_p``, ``\\mathbb{E}_{x\\sim\\mathcal N(\\mu,\\sigma^2)}[x^2]``) and named
-quantities of the engine (:mod:`.known`) are evaluated by :mod:`.expect`.
+Not judged as identities (unchecked, with the reason): an equation (``x^2 = 4``: one side
+constant; or, in inline math, sides that cross), a condition (``np(1-p) > 10``), sides that
+share no symbol (``q/p = e^{-\\ell}``: quantities defined in prose), related probabilities
+(``p(x)``, ``p(x,y)``), approximations (``≈``, ``O(δ³)``), derivatives.
 
-Example: ``\\ln r \\le r - 1`` → ok, "no counterexample in 150 points"; ``\\frac{d}{d}`` …
-``(\\mu_1-\\mu_2)^2/\\sigma_2^2 = (\\mu_1-\\mu_2)^2/(2\\sigma_2^2)`` → error at a printed point.
+Definitions are not claims: ``r = \\sigma_1^2/\\sigma_2^2`` or ``D := …`` at the head of a
+chain, ``p = \\mathcal N(\\mu_1, \\sigma_1^2)`` (a named distribution) are recorded, and later
+uses evaluate them.  Conditions (``\\sigma > 0``, ``0 < p < 1``) narrow domains.  Names are
+read back by :mod:`.reading` and valued by :mod:`.expect` (expectations, engine quantities
+of :mod:`.known`, entropies of random p, q or of a random joint of X, Y).
+
+Example: ``\\ln r \\le r - 1`` → ok, "no counterexample in 150 points of the domain (r
+positive) …"; ``\\ln\\frac{\\sigma_2}{\\sigma_1} + \\frac{\\sigma_1^2}{2\\sigma_2^2} - \\frac12 =
+r - 1 - \\ln r`` with ``r`` defined → error "does not hold: at σ_1 = …, σ_2 = … the left side
+is … and the right side …".
 """
 
 from __future__ import annotations
