@@ -252,3 +252,19 @@ def test_percentage_changes_and_ratios_in_a_paragraph(doc, expected):
 ])
 def test_arithmetic_written_in_prose(doc, expected):
     assert verdicts(doc) == expected
+
+
+# -- bounds: every new construct is linear or limited --------------------------------------
+
+@pytest.mark.parametrize("doc,limit", [
+    ("$" + "\\boxed{" * 3000 + "1=1" + "}" * 3000 + "$", 3),                  # decorations
+    ("$" + ", ".join(f"a_{i} = {i}.5" for i in range(3000)) + "$", 8),       # bindings
+    ("$" + " = ".join("(1 \\pm 0.5)" for _ in range(200)) + "$", 5),          # pairs
+    ("It is " + "21 % higher and 7.7 % lower, " * 4000, 5),                   # prose claims
+    ("$" + "1,000 " * 5000 + "$", 3),                                          # thousands
+])
+def test_new_constructs_stay_within_bounds(doc, limit):
+    import time
+    start = time.monotonic()
+    audit_text(doc)
+    assert time.monotonic() - start < limit
