@@ -7,6 +7,7 @@ own block rules (indentation), with exact offsets.
 * Not prose: literal blocks (a paragraph ending in ``::``), ``code``/``code-block``/
   ``sourcecode``/``literalinclude``/``raw``/``ipython``/``jupyter-execute`` directives,
   comments (``..`` followed by anything but a directive), ``literal`` spans.
+* Grid and simple tables are read into cells by :mod:`.rsttables` (their text stays prose).
 * Scopes: a title (a line underlined with ``=``, ``-``, ``~``, …) starts a section; a
   bullet or enumerated list item, ``(a)``/``b)`` or a bold label opening a paragraph starts
   a sub-problem.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 
 from .extract import Extracted, Mark, Prose, Segment, display_rows
+from .rsttables import GRID, SIMPLE, rst_table
 
 _DIRECTIVE = re.compile(r"([ \t]*)\.\.[ \t]+([\w:.+-]+)::(.*)")
 _COMMENT = re.compile(r"([ \t]*)\.\.(?:[ \t]|$)")
@@ -31,6 +33,7 @@ _ITEM = re.compile(r"[ \t]*(?:[*+\-•][ \t]+|(?:\d+|#|[a-zA-Z])[.)][ \t]+|\((?:
                    r"[ivx]{1,4})\)[ \t]+|\*\*[^*\n]{1,40}\*\*)")
 _ROLE = re.compile(r":math:`(?P<a>[^`]+)`|`(?P<b>[^`]+)`:math:|``[^`]+``")
 _OPTION = re.compile(r"[ \t]*:[\w-]+:")
+_BORDER = re.compile(r"[ \t]*[+=|-][-=+ \t]*$")
 
 
 #: where a large document may be cut: a blank line before a line that is not indented
@@ -77,6 +80,13 @@ def rst(text: str) -> Extracted:
             i = j if (name is None or name in _CODE or name == "math") else i + 1
             prev_blank = False
             continue
+        if prev_blank and (GRID.match(line) or SIMPLE.match(line)):
+            table, j = rst_table(lines, starts, i)
+            if table is not None:       # its text stays prose: its numbers are data
+                out.tables.append(table)
+                hidden += [(k, k + 1) for k in range(i, j) if _BORDER.match(lines[k])]
+                i, prev_blank = j, False
+                continue
         if i + 1 < n and line.strip() and _ADORN.fullmatch(lines[i + 1]) and \
                 len(lines[i + 1].rstrip()) >= len(line.rstrip()) - 2 and not _indent(line):
             out.marks.append(Mark(starts[i], "section"))
