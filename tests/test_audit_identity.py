@@ -272,3 +272,9 @@ def test_a_density_named_with_its_argument_and_numeric_parameters():
     assert [f.severity for f in audit_text(text).findings] == ["ok"]
     slip = text.replace(r"\ln s^2", r"\ln s")
     assert [f.severity for f in audit_text(slip).findings] == ["error"]
+
+
+def test_expectation_written_with_parentheses():
+    # E(2X) is read by the parser as E·(2X): still the expectation of 2X
+    assert one(r"$E(2X) = 2E(X)$").severity == "ok"
+    assert one(r"$E(2X) = 3E(X)$").severity == "error"

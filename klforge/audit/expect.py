@@ -321,6 +321,8 @@ class Context(Reading):
         if body is None:
             raise N.NotEvaluable("the body of the expectation could not be read")
         if dist == "rv":
+            if "rv" not in point.get(MODEL, {}):
+                raise N.NotEvaluable("no random variable drawn for the expectation")
             values, weights = point[MODEL]["rv"]
             return mp.fsum(w * self.value(body, {**point, var: x}, depth + 1)
                            for x, w in zip(values, weights, strict=True))
@@ -374,6 +376,10 @@ def _bare_expectation(ctx, f, op, i, factors):
     """``E_p`` (no bracket) as factor i of a product with more factors: its expectation."""
     if not (isinstance(f, N.Name) and op == "*" and i + 1 < len(factors) and "[" not in f.name):
         return None
+    if f.name == "E":  # E(2X), read by the parser as E·(2X): X a random variable
+        letters = {n.name for n in N.walk(_rest(factors, i))
+                   if isinstance(n, N.Name) and re.fullmatch(r"[A-Z]", n.name)}
+        return (letters.pop(), "rv", None) if len(letters) == 1 else None
     e = ctx.expectation(f.name)
     return e if e is not None and e[2] is None else None
 
