@@ -318,8 +318,9 @@ class Auditor(Substitution):
             c.prev_interval = self.interval(node, c.known)
         except N.NotEvaluable:  # e.g. a factorial of a rounded number: judge the point
             c.prev_interval = iv.mpf([printed, printed])
-        names = [self.names[n.name] for n in N.walk(node)
-                 if isinstance(n, N.Name) and n.name in self.names]
+        lookup = NameValues(self, mp, False)
+        names = [self.names[lookup._name(n.name)] for n in N.walk(node)
+                 if isinstance(n, N.Name) and n.name in lookup]
         # inputs printed rounded: the exact value may lie anywhere in their hull
         c.accumulated = (2 * _half(c.prev_interval) if rounded or any(v.printed for v in names)
                          else mp.mpf(0))
