@@ -1,0 +1,221 @@
+"""Tables in every format the audit reads (issue 13 item 6; tables.py, tablecheck.py,
+rsttables.py): cells with exact source lines, totals, expected counts, marginals,
+conditionals and distributions bound by a column.  References are hand computations
+written beside each case; the planted slips must be found on their line."""
+import time
+from fractions import Fraction
+
+import pytest
+
+from klforge.audit.api import audit_text
+from klforge.audit.tables import tex_tables, value
+
+
+def verdicts(text, fmt="md"):
+    return [(f.line, f.severity) for f in audit_text(text, fmt).findings
+            if f.severity != "unchecked"]
+
+
+def at(text, fmt, line):
+    return sorted(s for ln, s in verdicts(text, fmt) if ln == line)
+
+
+# -- cells ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("cell, exact, half", [
+    ("0.35", Fraction(35, 100), Fraction(1, 200)),
+    ("1,000", Fraction(1000), Fraction(0)),
+    ("12%", Fraction(12), Fraction(0)),
+    ("1/8", Fraction(1, 8), Fraction(0)),
+    (r"$\frac{11}{24}$", Fraction(11, 24), Fraction(0)),
+    (r"\color{blue}{0.008}", Fraction(8, 1000), Fraction(1, 2000)),
+    (r"<p>\(\frac{(8 - 4.35)^2}{4.35} = 3.06\)</p>", Fraction(306, 100), Fraction(1, 200)),
+    ("−2.5", Fraction(-5, 2), Fraction(1, 20)),
+])
+def test_a_cell_states_its_number(cell, exact, half):
+    v = value(cell)
+    assert v.exact == exact and v.hi - v.exact == half and v.exact - v.lo == half
+
+
+@pytest.mark.parametrize("cell", ["Country", "", "a + b", "1/0", "x = y", "p(x)", "3 cats"])
+def test_a_label_or_formula_is_not_a_number(cell):
+    assert value(cell) is None
+
+
+def test_tabular_rows_rules_and_label_column_with_offsets():
+    src = "x\n\\begin{tabular}{c|cc}\n&$a$&$b$\\\\\n\\hline\n1&$\\frac{1}{3}$&0\\\\\n" \
+          "2&1/6&1/2\n\\end{tabular}\n"
+    (t,) = tex_tables(src)
+    assert [len(r) for r in t.rows] == [3, 3, 3] and t.rules == {0} and t.label_col
+    cell = t.rows[2][2]
+    assert src[cell.offset:cell.offset + 3] == "1/2"
+
+
+def test_nested_or_unclosed_environments_are_not_tables():
+    assert tex_tables("\\begin{tabular}{cc} 1 & 2 \\\\ 3 & 4") == []
+    assert tex_tables("\\begin{array}{cc} \\begin{array}{c} 1 \\end{array} & 2 \\\\ 3 & 4 "
+                      "\\end{array}") == []
+
+
+# -- totals in each format -------------------------------------------------------------------
+MD = """Counts:
+
+| group | yes | no | Total |
+|---|---|---|---|
+| A | 8 | 2 | 10 |
+| B | 3 | 5 | 9 |
+| Total | 11 | 7 | 18 |
+"""
+
+
+def test_markdown_total_column_and_row():
+    # 8+2=10 ok; 3+5=8 written 9: error on line 6; column sums 11, 7 ok on line 7
+    assert at(MD, "md", 5) == ["ok"]
+    assert at(MD, "md", 6) == ["error"]
+    assert "ok" in at(MD, "md", 7) and at(MD, "md", 7).count("ok") >= 3
+
+
+HTML = """<table><caption>Observed</caption>
+<tr><th></th><th>L</th><th>R</th><th>Total</th></tr>
+<tr><td>Country</td>
+<td>8</td><td>13</td>
+<td>21</td></tr>
+<tr><td>Pop</td>
+<td>9</td><td>52</td>
+<td>61</td></tr>
+<tr><td>Total</td>
+<td>17</td><td>65</td>
+<td>82</td></tr>
+</table>
+<p>Under the null the expected frequencies are</p>
+<table>
+<tr><th></th><th>L</th><th>R</th><th>Total</th></tr>
+<tr><td>Country</td><td>4.35</td><td>16.65</td><td>21</td></tr>
+<tr><td>Pop</td><td>12.65</td><td>48.53</td><td>61</td></tr>
+<tr><td>Total</td><td>17</td><td>65</td><td>82</td></tr>
+</table>
+"""
+
+
+def test_html_totals_on_the_line_of_the_total_cell():
+    # 8+13=21 (line 5), 9+52=61 (line 8), 17 = 8+9 and 65 = 13+52 (line 10), 82 as
+    # 17 + 65 and as 21 + 61 (line 11)
+    assert at(HTML, "html", 5) == ["ok"] and at(HTML, "html", 8) == ["ok"]
+    assert at(HTML, "html", 10) == ["ok", "ok"] and at(HTML, "html", 11) == ["ok", "ok"]
+
+
+def test_html_expected_counts_under_independence():
+    # 21·17/82 = 4.3537 → 4.35 ok; 21·65/82 = 16.646 → 16.65 ok; 61·17/82 = 12.646 → 12.65
+    # ok; 61·65/82 = 48.354 written 48.53: error (the row 12.65 + 48.53 = 61.18 ≠ 61 too)
+    got = at(HTML, "html", 17)
+    assert got.count("error") >= 1
+    assert "error" not in at(HTML, "html", 16) and at(HTML, "html", 16).count("ok") == 3
+
+
+def test_an_unlabelled_sum_column_is_claimed_only_when_it_adds_up():
+    good = "| a | b | |\n|---|---|---|\n| 1 | 2 | 3 |\n| 4 | 5 | 9 |\n"
+    bad = "| a | b | |\n|---|---|---|\n| 1 | 2 | 3 |\n| 4 | 5 | 7 |\n"
+    assert verdicts(good) == [(3, "ok"), (4, "ok")]
+    assert verdicts(bad) == []          # not plainly a total column: nothing said
+
+
+def test_rst_array_with_bare_margins_and_thousands():
+    src = """Joint table
+
+.. math::
+
+    \\begin{array}{c|c|c|c}
+       & C=\\textrm{yes} & C=\\textrm{no} & \\\\ \\hline
+     M=\\textrm{pos} & 8 & 95 & 103 \\\\
+     M=\\textrm{neg} & 2 & 895 & 897 \\\\ \\hline
+       & 10 & 990 & 1,000
+    \\end{array}
+"""
+    assert at(src, "rst", 7) == ["ok"] and at(src, "rst", 8) == ["ok"]
+    assert at(src, "rst", 9).count("ok") == 4 and "error" not in at(src, "rst", 9)
+
+
+def test_rst_grid_and_simple_tables():
+    grid = """Counts
+
++--------+-----+----+-------+
+| group  | yes | no | Total |
++========+=====+====+=======+
+| A      | 8   | 2  | 10    |
++--------+-----+----+-------+
+| B      | 3   | 5  | 9     |
++--------+-----+----+-------+
+"""
+    assert at(grid, "rst", 6) == ["ok"] and at(grid, "rst", 8) == ["error"]
+    simple = """Counts
+
+=====  ===  ===  =====
+group  yes  no   Total
+=====  ===  ===  =====
+A      8    2    10
+B      3    5    8
+=====  ===  ===  =====
+"""
+    assert at(simple, "rst", 6) == ["ok"] and at(simple, "rst", 7) == ["ok"]
+
+
+# -- marginals and conditionals of a joint table ---------------------------------------------
+JOINT = r"""\begin{document}
+\begin{tabular}{c|cc}
+&$a$&$b$\\
+\hline
+1&$\frac{1}{3}$&$\frac{1}{6}$\\
+2&0&$\frac{1}{4}$\\
+3&$\frac{1}{8}$&$\frac{1}{8}$
+\end{tabular}
+
+The marginal distributions are, for $X$
+\begin{tabular}{c|cc}
+&$a$&$b$\\
+\hline
+&$\frac{11}{24}$&%s
+\end{tabular}
+and conditioned on $x=a$
+\begin{tabular}{c|ccc}
+&$1$&$2$&$3$\\
+\hline
+&$\frac{8}{11}$&$0$&$\frac{3}{11}$
+\end{tabular}
+\end{document}
+"""
+
+
+def test_marginal_and_conditional_tables():
+    # column sums: a = 1/3+0+1/8 = 11/24, b = 1/6+1/4+1/8 = 13/24; conditional on a:
+    # (1/3)/(11/24) = 8/11, 0, (1/8)/(11/24) = 3/11
+    right = JOINT % r"$\frac{13}{24}$"
+    assert at(right, "tex", 14) == ["ok", "ok"] and at(right, "tex", 20) == ["ok"] * 3
+    wrong = JOINT % r"$\frac{15}{24}$"
+    assert at(wrong, "tex", 14) == ["error", "ok"]
+
+
+def test_a_one_line_table_after_a_joint_is_silent_when_unclaimed_and_wrong():
+    src = (JOINT % r"$\frac{15}{24}$").replace("The marginal distributions are", "Also")
+    assert at(src, "tex", 14) == []
+
+
+# -- distributions bound by a column ---------------------------------------------------------
+def test_columns_headed_p_of_x_bind_the_distributions():
+    # Σ p ln(p/q) = 0.5 ln 2 + 0.5 ln(2/3) = 0.143841…
+    src = """| $x$ | $p(x)$ | $q(x)$ |
+|---|---|---|
+| 1 | 0.5 | 0.25 |
+| 2 | 0.5 | 0.75 |
+
+$$D = \\sum_x p(x)\\ln\\frac{p(x)}{q(x)} = %s$$
+"""
+    assert "ok" in at(src % "0.1438", "md", 6)
+    assert "error" in at(src % "0.1538", "md", 6)
+
+
+# -- bounds ------------------------------------------------------------------------------------
+def test_a_large_table_is_read_within_bounds():
+    rows = ["| " + " | ".join(str(i + j) for j in range(60)) + " |" for i in range(3000)]
+    src = "| " + " | ".join(f"c{j}" for j in range(60)) + " |\n|" + "---|" * 60 + "\n"
+    t0 = time.monotonic()
+    audit_text(src + "\n".join(rows) + "\n", "md")
+    assert time.monotonic() - t0 < 20
