@@ -150,3 +150,63 @@ def test_pathological_inputs_in_every_format():
     for text in cases:
         for fmt in FORMATS:
             audit_ok(text, fmt)
+
+
+# -- tables (tables.py, tablecheck.py, rsttables.py) ------------------------------------------
+TABLE_TOKENS = FORMAT_TOKENS + [
+    "<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "</th>", "<caption>",
+    "\\begin{tabular}{c|cc}", "\\end{tabular}", "\\begin{array}{c|c|c}", "\\end{array}",
+    "\\hline", "+---+---+", "| x | 1 |", "+===+===+", "===  ===", "\n===  ===\n", "Total",
+    "1/2", "\\frac{1}{3}", "1,000", "0.25", "| Total | 3 |", "expected", "marginal",
+    "conditioned on $x=a$", "| $p(x)$ | $q(x)$ |", "\\color{blue}{0.5}",
+]
+
+
+@settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(TABLE_TOKENS), max_size=80), st.sampled_from(FORMATS))
+def test_table_token_soup(tokens, fmt):
+    audit_ok("".join(tokens), fmt)
+
+
+def _render(cells, fmt):
+    """A table whose rows are ``cells`` (strings), one source line per row."""
+    if fmt in ("md", "qmd"):
+        lines = ["| " + " | ".join(r) + " |" for r in cells]
+        return "Table:\n\n" + "\n".join(lines[:1] + ["|" + "---|" * len(cells[0])] + lines[1:])
+    if fmt == "html":
+        return "<table>\n" + "\n".join(
+            "<tr>" + "".join(f"<{'th' if i == 0 else 'td'}>{c}</{'th' if i == 0 else 'td'}>"
+                             for c in r) + "</tr>" for i, r in enumerate(cells)) + "\n</table>"
+    if fmt == "tex":
+        spec = "c|" + "c" * (len(cells[0]) - 1)
+        rows = [" & ".join(r) + " \\\\" for r in cells]
+        return f"x\n\\begin{{tabular}}{{{spec}}}\n" + "\n".join(rows) + "\n\\end{tabular}\n"
+    width = max(len(c) for r in cells for c in r) + 2  # rst simple table
+    border = "  ".join("=" * width for _ in cells[0])
+    body = ["  ".join(c.ljust(width) for c in r) for r in cells]
+    return "Table\n\n" + "\n".join([border, body[0], border] + body[1:] + [border]) + "\n"
+
+
+def _first_line(fmt):
+    return {"md": 3, "qmd": 3, "html": 2, "tex": 3, "rst": 4}[fmt]
+
+
+@settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.integers(0, 999), min_size=2, max_size=4), min_size=2, max_size=4)
+       .filter(lambda m: len({len(r) for r in m}) == 1), st.sampled_from(FORMATS), st.data())
+def test_tables_that_add_up_pass_and_a_wrong_total_is_found(matrix, fmt, data):
+    """Totals computed here by hand (Python ints): a consistent table gives no error; one
+    total off by one gives an error on its row's line."""
+    head = ["group"] + [f"c{j}" for j in range(len(matrix[0]))] + ["Total"]
+    rows = [[f"r{i}"] + [str(x) for x in r] + [str(sum(r))] for i, r in enumerate(matrix)]
+    rows.append(["Total"] + [str(sum(c)) for c in zip(*matrix, strict=True)]
+                + [str(sum(map(sum, matrix)))])
+    report = audit_ok(_render([head] + rows, fmt), fmt)
+    assert not [f for f in report.findings if f.severity == "error"]
+    assert sum(f.severity == "ok" for f in report.findings) >= len(matrix) + len(matrix[0])
+    k = data.draw(st.integers(0, len(matrix) - 1))
+    rows[k][-1] = str(int(rows[k][-1]) + 1)
+    report = audit_ok(_render([head] + rows, fmt), fmt)
+    line = _first_line(fmt) + 1 + k + (fmt in ("md", "qmd", "rst"))  # a rule under the head
+    assert any(f.severity == "error" and f.line == line for f in report.findings), (
+        line, [(f.line, f.severity, f.relation) for f in report.findings])
