@@ -228,6 +228,13 @@ def test_a_restated_percentage_is_judged_against_the_result():
     assert verdicts(doc.replace("{pct}", "7.7%")) == ["ok", "warning"]
 
 
+def test_a_percentage_that_is_data_is_not_a_restatement():
+    doc = ("$P(M = pos | C = no) = 0.096$\n\n$P = 0.096 \\times 0.99 = 0.09504$\n\n"
+           "The rate of false positives is fairly high at 9.6 %.\n")
+    fs = findings(doc)
+    assert [f.severity for f in fs] == ["ok", "ok"] and "as data" in fs[1].message
+
+
 def test_a_repeated_wrong_value_is_flagged_where_it_is_repeated():
     doc = "$P = \\frac{0.8 \\times 0.01}{0.01034} = 0.077$\n\nThat is just 7.7 %.\n"
     assert verdicts(doc) == ["error", "warning"]

@@ -235,6 +235,7 @@ class Auditor(Substitution):
             if isinstance(items[0], Unsupported):
                 return
             self.data.update(n.key() for n in N.literals(items[0]) if n.key() not in self.results)
+            self.data_values.update(n.value for n in N.literals(items[0]))
             if _is_number(items[0]):  # $1.78$ in a sentence: a value of the paragraph
                 self.paragraph = (self.paragraph + [N.literals(items[0])[0].value])[-40:]
             pending = getattr(self, "pending_approx", None)
@@ -370,6 +371,7 @@ class Auditor(Substitution):
                 self._remember(prev.name, node, at)
                 if isinstance(node, N.Num):
                     self.data.add(node.key())
+                    self.data_values.add(node.value)
                 self.names[prev.name].datum = _is_literal(node)
             return
         conditional = rel.op in ("≤", "≥", "<", ">", "≠") and (

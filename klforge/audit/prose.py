@@ -224,7 +224,9 @@ def _restate(aud, claim, at, mpmath) -> None:
         return
     data = getattr(aud, "data_values", set())
     if claim.value in data or claim.value * 100 in data:
-        return  # a number the text gives as data, not a result it restates
+        aud.add(at, "ok", claim.text, claim.text, None,
+                "repeats a value the text gives as data", "prose")
+        return
     for exact, line, _ in recent:
         x = Fraction(mpmath.nstr(exact, 40, strip_zeros=False)) if exact == exact else None
         if x is not None and lo <= x <= hi:

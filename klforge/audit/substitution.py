@@ -167,6 +167,7 @@ class Substitution:
         self.vectors[base] = values
         self.version += 1
         self.data.update(n.key() for n in N.literals(node))
+        self.data_values.update(n.value for n in N.literals(node))
         self.chain = Chain()
 
     def _remember(self, name, node, at):
