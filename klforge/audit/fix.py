@@ -93,19 +93,26 @@ def candidates(findings) -> list[tuple[int, str, str]]:
     return out
 
 
-def _locate(text: str, line: int, written: str):
-    """(start, end) of the one occurrence of ``written`` on ``line`` (or the next lines of
-    the same display block); None when absent or ambiguous."""
+def _locate(text: str, line: int, written: str, new: str):
+    """(start, end, replacement) of the one occurrence of ``written`` on ``line`` (or the
+    next lines of the same display block); None when absent or ambiguous.  A negative term
+    written with the operator (``- 1.3126`` for −1.3126) is found too, and its sign fixed
+    there (``+ 1.3126``)."""
+    forms = [(re.compile(r"(?<![\d.])" + re.escape(written) + r"(?![\d])"), new)]
+    if written.startswith("-"):
+        op = "- " + new[1:] if new.startswith("-") else "+ " + new
+        forms.append((re.compile(r"(?<=[\s\d)}])-\s+" + re.escape(written[1:]) + r"(?![\d])"),
+                      op))
     lines = text.split("\n")
-    offset = sum(len(x) + 1 for x in lines[:line - 1])
-    pat = re.compile(r"(?<![\d.])" + re.escape(written) + r"(?![\d])")
-    for k in range(line - 1, min(len(lines), line + 3)):
-        hits = list(pat.finditer(lines[k]))
-        if len(hits) == 1:
-            return offset + hits[0].start(), offset + hits[0].end()
-        if len(hits) > 1:
-            return None
-        offset += len(lines[k]) + 1
+    for pat, replacement in forms:
+        offset = sum(len(x) + 1 for x in lines[:line - 1])
+        for k in range(line - 1, min(len(lines), line + 3)):
+            hits = list(pat.finditer(lines[k]))
+            if len(hits) == 1:
+                return offset + hits[0].start(), offset + hits[0].end(), replacement
+            if len(hits) > 1:
+                return None
+            offset += len(lines[k]) + 1
     return None
 
 
@@ -162,14 +169,15 @@ def _greedy(text, fmt, path, report, banned, audit_text):
     for _ in range(MAX_ROUNDS):
         progress = False
         for line, written, new in candidates(report.findings):
-            span = _locate(current, line, written) if line not in banned else None
-            if span is None or (span, new) in tried:
+            found = _locate(current, line, written, new) if line not in banned else None
+            if found is None or found in tried:
                 continue
-            tried.add((span, new))
-            trial = current[:span[0]] + new + current[span[1]:]
+            tried.add(found)
+            start, end, text_new = found
+            trial = current[:start] + text_new + current[end:]
             after = audit_text(trial, fmt, path)
             if _progress(report, after):
-                fixes.append(Fix(path, line, span[0], span[1], written, new))
+                fixes.append(Fix(path, line, start, end, current[start:end], text_new))
                 current, report, progress = trial, after, True
                 break
         if not progress:
