@@ -93,7 +93,8 @@ def test_readme_example_is_real_output():
     from pathlib import Path
     root = Path(__file__).parents[1]
     readme = (root / "README.md").read_text()
-    block = readme.split("$ cd tests/data && klforge audit audit_demo.md\n", 1)[1].split("```", 1)[0]
+    command = "$ cd tests/data && klforge audit audit_demo.md\n"
+    block = readme.split(command, 1)[1].split("```", 1)[0]
     r = run("audit_demo.md", cwd=root / "tests" / "data")
     assert r.returncode == 1 and r.stdout == block
 

@@ -240,16 +240,18 @@ class Auditor(Substitution):
                 self.paragraph = (self.paragraph + [N.literals(items[0])[0].value])[-40:]
             pending = getattr(self, "pending_approx", None)
             self.pending_approx = None
+            op = pending[2] if pending is not None and len(pending) > 2 else "≈"
             if (pending is not None and 0 <= offset - pending[1] <= 3 and pending[0].exact
-                    is not None and (_is_number(items[0]) or isinstance(items[0], N.Percent))):
-                saved, self.chain = self.chain, pending[0]  # "this is approximately $1.56$"
-                try:
-                    self.step(N.Relation("≈", 0, 0), items[0], offset)
+                    is not None and (op == "=" or _is_number(items[0])
+                                     or isinstance(items[0], N.Percent))):
+                saved, self.chain = self.chain, pending[0]  # "this is approximately $1.56$",
+                try:                                        # "$30/40$ or $3/4$"
+                    self.step(N.Relation(op, 0, 0), items[0], offset)
                 finally:
                     self.chain = saved
             elif _is_number(items[0]) or isinstance(items[0], N.Percent):
                 prose.repeated(self, items[0], offset)  # a wrong value restated
-            elif not _is_literal(items[0]):  # $\ln 2$ ≈ 0.693: prose may continue it
+            else:  # $\ln 2$ ≈ 0.693, $30/40$ or $3/4$: prose may continue it
                 self.chain = Chain()
                 self.start(items[0], offset)
             return

@@ -31,6 +31,7 @@ _APPROX = re.compile(r"^[\s,;:(]*(?:i\.e\.,?\s*|which is\s+|that is,?\s*)?(?:≈
                      r"(?P<neg>[-−])?" + NUM + r"\s*(?P<pct>%|percent\b)?")
 _LEAD = re.compile(r"\b(?:this|which|that|it)\s+(?:is|equals|gives)\s+(?:approximately|about|"
                    r"roughly|around|≈)\s*$", re.I)
+_SAME = re.compile(r"^\s*(?:or|i\.e\.,?|that is,?|or equivalently,?)\s*$")
 _PERCENT = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|\\%|percent\b)")
 _DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d*\.\d{2,}(?:e[-+]?\d{1,3})?)(?![\w.]|\s*%)")
 _CHANGE = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|percent)\s+(?P<dir>higher|lower|more|less|"
@@ -104,6 +105,9 @@ _EXPR = _NUMP + r"(?:" + _OP + _NUMP + r")*"
 _REL = r"[ \t]*(?:=|≈|~=)[ \t]*"
 _PLAIN = re.compile(r"(?<![\w.$\\^_{(=<>-])" + _EXPR + r"(?:" + _REL + _EXPR + r")+"
                     r"(?![\w]|\.\d|\s*[*/×^])")
+_FRACTION = r"\d+/\d+"
+_OR = re.compile(r"(?<![\w./])(?P<a>" + _FRACTION + r")\s+or\s+(?P<b>" + _FRACTION
+                 + r"|\d+(?:\.\d+)?\s*%|\d*\.\d+)(?![\w/.]|\.\d)")
 _PAREN = re.compile(r"(?<![\w.])(?P<value>\d+(?:\.\d+)?)\s*\(\s*=\s*(?P<expr>" + _EXPR
                     + r")\s*\)")
 
@@ -114,7 +118,10 @@ def relations(text: str) -> list[tuple[int, str, int]]:
     out = []
     for m in _PAREN.finditer(text):
         out.append((m.start("expr"), _tex(m.group("expr")) + " = " + m.group("value"), m.end()))
-    taken = [(m.start(), m.end()) for m in _PAREN.finditer(text)]
+    for m in _OR.finditer(text):  # 30/40 or 3/4, 1/2 or 50 %: one value written two ways
+        out.append((m.start(), _tex(m.group("a")) + " = " + _tex(m.group("b")), m.end()))
+    taken = sorted([(m.start(), m.end()) for m in _PAREN.finditer(text)]
+                   + [(m.start(), m.end()) for m in _OR.finditer(text)])
     starts = [a for a, _ in taken]
     for m in _PLAIN.finditer(text):
         body = m.group()
@@ -160,6 +167,9 @@ def judge(aud, text: str, offset: int) -> None:
     aud.pending_approx = None
     if last is not None and last[0] is not None and _LEAD.search(text):
         aud.pending_approx = (last[0], offset + len(text.rstrip()))  # "this is about $1.56$"
+    elif last is not None and last[0] is not None and 0 <= offset - last[1] <= 3 and _SAME.match(
+            text):
+        aud.pending_approx = (last[0], offset + len(text.rstrip()), "=")  # "$30/40$ or $3/4$"
     if last is not None and 0 <= offset - last[1] <= 3:
         c = approx_after_math(text)
         chain = last[0]
