@@ -197,3 +197,34 @@ def test_html_katex_display_rows_and_entities():
             '<p>and <span class="katex"><annotation encoding="application/x-tex">1 &lt; 2'
             '</annotation></span></p>\n')
     assert where(page, "html") == [(None, 3, "error"), (None, 5, "ok")]
+
+
+# -- formulas typed with HTML <sub>/<sup> in Markdown (plaintext.tag_math) -------------------
+def test_sub_sup_markup_becomes_tex_of_the_same_length():
+    from klforge.audit.plaintext import tag_markup
+    line = "I(X)=log<sub>2</sub><sup>2<sup>8</sup></sup>/<sub>8</sub>=5 bits"
+    got = tag_markup(line)
+    assert len(got) == len(line) and "<" not in got
+    assert got.replace(" ", "") == "I(X)=\\log_{2}\\frac{2^{8}}{8}=5bits"
+
+
+def test_sub_sup_formulas_are_checked_on_their_lines():
+    # 2/8 = 1/4 right (line 3); log2 4 = 2 right (line 4); log2(8/3) = 1.415, written 1.2:
+    # an error on line 5; 0.5 + 0.375 = 0.875 continued on the next line (line 7)
+    src = ("* B\n\n"
+           "p<sub>data</sub>=<sup>2</sup>/<sub>8</sub>=<sup>1</sup>/<sub>4</sub>  \n"
+           "I(X)=log<sub>2</sub>4=2 bits  \n"
+           "I(X)=log<sub>2</sub><sup>8</sup>/<sub>3</sub>=1.2 bits  \n"
+           "H=0.5\\*log<sub>2</sub>2+0.125\\*log<sub>2</sub>8  \n"
+           "= 0.875\n")
+    got = sorted((f.line, f.severity) for f in audit_text(src, "md").findings)
+    assert (3, "ok") in got and (4, "ok") in got and (5, "error") in got and (7, "ok") in got
+    assert not [x for x in got if x[1] == "error" and x[0] != 5]
+
+
+def test_sub_sup_in_a_sentence_reads_only_the_formula():
+    from klforge.audit.extract import Prose
+    from klforge.audit.plaintext import tag_math
+    text = "where p<sub>i</sub> = 0.5 is the probability, and H<sub>2</sub>O is water"
+    (seg,) = tag_math([Prose(text, 10)])
+    assert seg.text.replace(" ", "") == "p_{i}=0.5" and seg.offset == 10 + text.index("p<sub>")

@@ -31,7 +31,7 @@ import time
 
 from . import tablecheck
 from .extract import Segment, prose_numbers, split_prose
-from .plaintext import bare_functions, plain_arithmetic
+from .plaintext import bare_functions, plain_arithmetic, tag_math
 from .tables import tex_tables
 
 #: prose allowed between a lead-in inline formula and the display block it introduces
@@ -90,6 +90,7 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
     the deadline stopped the audit, or None."""
     _tables(aud, text, doc)
     plain = plain_arithmetic(doc.prose)   # `0.5 * 0.3 = 0.15` written without delimiters
+    plain += _apart(tag_math(doc.prose), plain)  # p<sub>i</sub>=<sup>1</sup>/<sub>4</sub>
     prose = _without(doc.prose, plain)      # is math now: its numbers are not data
     events = [(off, 0, lit) for off, lit in prose_numbers(prose)]
     segments = doc.segments + plain
@@ -123,6 +124,13 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
                                               item.offset, True)] + more)
             _segment(aud, item, parse)
     return None
+
+
+def _apart(segs: list[Segment], taken: list[Segment]) -> list[Segment]:
+    """``segs`` that do not overlap any of ``taken``."""
+    spans = sorted((s.offset, s.offset + len(s.text)) for s in taken)
+    return [s for s in segs if not any(a < s.offset + len(s.text) and s.offset < b
+                                       for a, b in spans)] if spans else segs
 
 
 def _tables(aud, text: str, doc) -> None:
