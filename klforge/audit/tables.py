@@ -112,16 +112,19 @@ class Builder:
 
     def __init__(self, offset: int):
         self.table = Table(offset=offset)
+        self.full = False           # MAX_ROWS rows read: the rest of the table is not kept
 
     def row(self):
         if len(self.table.rows) < MAX_ROWS:
             self.table.rows.append([])
+        else:
+            self.full = True
 
     def cell(self, text: str, offset: int, header: bool = False):
         if not self.table.rows:
             self.row()
         cells = self.table.rows[-1]
-        if len(cells) < MAX_COLS and len(self.table.rows) <= MAX_ROWS:
+        if len(cells) < MAX_COLS and not self.full:
             cells.append(Cell(text, offset, header))
 
     def done(self) -> Table | None:
