@@ -278,3 +278,12 @@ def test_expectation_written_with_parentheses():
     # E(2X) is read by the parser as E·(2X): still the expectation of 2X
     assert one(r"$E(2X) = 2E(X)$").severity == "ok"
     assert one(r"$E(2X) = 3E(X)$").severity == "error"
+
+
+def test_an_engine_quantity_at_numbers_against_a_printed_value():
+    # KL(N(0,1) || N(1,4)) = ln 2 + 2/8 − 1/2 = 0.443147… (by hand); H(Bern(½)) = ln 2
+    kl = r"D_{KL}(\mathcal N(0,1)\|\mathcal N(1,4))"
+    assert one(f"$${kl} = 0.4431$$").severity == "ok"
+    assert one(f"$$x = {kl} \\approx 0.44$$").severity == "ok"
+    assert one(f"$${kl} = 0.5431$$").severity == "error"
+    assert one(r"$H(\mathrm{Bern}(0.5)) = \ln 2$").severity == "ok"

@@ -59,6 +59,7 @@ class Context(Reading):
         self.quadrature = False            # a value came from quadrature (15 digits)
         self.valid = 0                     # points where both sides were evaluated
         self.used_definitions = False      # a recorded definition was expanded
+        self.used_aliases = False          # p written for a distribution named earlier
         self.hints: dict = {}              # symbol → domain kind from a distribution's slot
         doc = getattr(aud, "log_base", "unknown")
         self.log_base = None if doc in ("unknown", None) else doc   # the document's \log

@@ -103,7 +103,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         ctx.bits = N.log_bases(node, ctx.log_base) | N.log_bases(prev, ctx.log_base) == {"bits"}
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":="):
             free, special = ctx.free(node)
-            if not (free or special):
+            engine_value = known.parse(prev.name) is not None and not ctx.free(prev)[0]
+            if not (free or special) and not engine_value:
                 return False  # a value for a name: the numeric checks record it
             if not ctx.is_quantity(prev.name):
                 if S.SIMPLE.match(prev.name):  # not p(x,y) = p(x)p(y): that is a condition
@@ -133,7 +134,11 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                  "inequality" if op in INEQUALITIES else "step")
             _continue(aud, node)
             return True
-        if op == "≈":
+        if not (free_l or free_r) and ctx.used_aliases:
+            return False  # p, q at numbers named sections earlier may be other distributions now
+        if not (free_l or free_r) and op in ("=", "≈", "?="):
+            _numeric(aud, ctx, prev, node, special_l, at, relation, stated)  # D(N(0,1)‖…) = 0.44
+        elif op == "≈":
             _add(aud, at, "unchecked", relation, stated, "an approximation between formulas "
                  "with free symbols is not an identity that random points can check", "step")
         elif op in INEQUALITIES:
@@ -281,6 +286,37 @@ def _constant(ctx, lhs, rhs, free_l, free_r):
 def _relations_in(text: str) -> int:
     """Relation symbols at the top level of a math segment (``A = B`` alone is 1)."""
     return len(re.findall(r"(?<![<>!:\\])=|\\(?:le|ge|leq|geq|approx|lt|gt)\b|[<>≤≥≈]", text))
+
+
+def _numeric(aud, ctx, lhs, rhs, special_l, at, relation, stated):
+    """No free symbols: an engine quantity at numbers (``D_KL(N(0,1)||N(1,4)) = 0.4431``).
+    The side without engine quantities is read as printed (each decimal stands for the
+    values that round to it); the engine's value must lie in that interval."""
+    exact_side, printed = (lhs, rhs) if special_l else (rhs, lhs)
+    try:
+        exact = ctx.value(exact_side, {})
+        width = N.evaluate(printed, N.Env(iv, _rounded, {}, log_base=None if ctx.log_base
+                                          is None else iv.mpf(ctx.log_base)))
+    except (N.NotEvaluable, TypeError) as e:
+        _add(aud, at, "unchecked", relation, stated, f"could not be evaluated: {e}", "step")
+        return
+    tol = TOL * max(1, abs(exact))
+    shown = mpmath.nstr(exact, 12)
+    if mp.mpf(width.a) - tol <= exact <= mp.mpf(width.b) + tol:
+        _add(aud, at, "ok", relation, stated, f"agrees with the engine's value {shown} at the "
+             "printed precision", "step", computed=shown)
+    else:
+        _add(aud, at, "error", relation, stated, f"the engine's value is {shown}, outside what "
+             f"{N.to_text(printed)} stands for", "step", computed=shown)
+
+
+def _rounded(n):
+    """A printed decimal as the interval of the values that round to it (integers exact)."""
+    v = iv.mpf(n.value.numerator) / n.value.denominator
+    if n.decimals <= 0:
+        return v
+    half = iv.mpf(5) / iv.mpf(10) ** (n.decimals + 1)
+    return iv.mpf([(v - half).a, (v + half).b])
 
 
 def _close(a, b, ctx) -> bool:

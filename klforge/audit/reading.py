@@ -73,7 +73,10 @@ class Reading:
         m = re.match(r"^E_\{?(?:(\w+?)(?:sim|~))?(\w+)(?=\}?(?:\[|\(\[|$))", out)
         if m and m.group(2) in aliases:
             out = out[:m.start(2)] + aliases[m.group(2)] + out[m.end(2):]
-        return out if out != name.replace("Vert", "||") or out == name else name
+        if out != name.replace("Vert", "||") and out != name:
+            self.used_aliases = True
+            return out
+        return name
 
     def density(self, name: str):
         """``p(x)`` with ``p = N(μ, σ²)`` stated: (family, parameter texts, argument text)."""
