@@ -224,3 +224,22 @@ def test_a_large_table_is_read_within_bounds():
     assert time.monotonic() - t0 < 10
     oks = [f for f in report.findings if f.severity == "ok"]
     assert len(oks) >= 190 and not [f for f in report.findings if f.severity == "error"]
+
+
+def test_expectation_and_variance_rows_under_their_columns():
+    # x·P(x): 1·12/52 + 5·4/52 + 0 = 32/52 = 0.6154 → E(X) = 0.62 ok (line 7);
+    # P(x)(x − 0.62)²: 0.0333 + 1.4785 + 0.2588 = 1.7706 → V(X) = 1.7706 ok (line 7);
+    # a wrong variance (2.7706) is not claimed: the name does not say which column it sums
+    src = r"""\begin{document}
+\begin{tabular}{c|c|c|c}
+$X$ & $P(X)$ & $X P(X)$ & $P(X)(X - E(X))^2$ \\ \hline
+1 & $\frac{12}{52}$ & $\frac{12}{52}$ & $0.0333$ \\ \hline
+5 & $\frac{4}{52}$ & $\frac{20}{52}$ & $1.4785$ \\ \hline
+0 & $\frac{36}{52}$ & $0$ & $0.2588$ \\ \hline
+ & & $E(X) = 0.62$ & $V(X) = %s$
+\end{tabular}
+\end{document}
+"""
+    assert at(src % "1.7706", "tex", 7).count("ok") == 2
+    assert at(src % "2.7706", "tex", 7).count("ok") == 1
+    assert "error" not in at(src % "2.7706", "tex", 7)

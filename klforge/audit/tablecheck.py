@@ -91,6 +91,8 @@ def judge(aud, text: str, tables: list[Table], state: dict) -> None:
         first = next((c.offset for r in t.rows for c in r), t.offset)
         context = text[max(0, t.offset - CONTEXT):first]
         rows, cols = _totals(aud, g)
+        if not rows:
+            _named_sums(aud, g)
         if rows and cols and _EXPECTED.search(context):
             _expected(aud, g)
         _bind(aud, g)
@@ -120,6 +122,32 @@ def _bind(aud, g: Grid) -> None:
             base = m.group(1).replace("{", "").replace("}", "")
             vectors[base] = [mpmath.mpf(v.exact.numerator) / v.exact.denominator for v in vals]
             aud.version = getattr(aud, "version", 0) + 1
+
+
+_NAMED = re.compile(r"(?:^|[\s{$])(E|V|Var|\\mathbb\{E\}|\\operatorname\{Var\}|\\mathrm\{Var\}|"
+                    r"\\text\{Var\})\s*[(\[][^=]{1,20}[)\]]\s*=\s*[^=]*$")
+
+
+def _named_sums(aud, g: Grid) -> None:
+    """Below a column of numbers, a cell ``E(X) = 0.81`` or ``V(X) = 3.4246`` (the other
+    cells of its row empty) is the column's sum — an expectation or variance table.  The
+    name does not say which column it sums, so only a sum that holds is reported (ok)."""
+    for j in g.data_cols:
+        run = []
+        for i in g.data_rows:
+            cell, v = g.cells[i][j], g.vals[i][j]
+            if cell is None or v is None:
+                break
+            if _NAMED.search(cell.text.replace("\n", " ")) and len(run) >= 2 and all(
+                    c is None or not c.text.strip() or k == j
+                    for k, c in enumerate(g.cells[i]) if k >= g.c0 and g.vals[i][k] is None):
+                lo, hi = sum(x.lo for x in run), sum(x.hi for x in run)
+                if lo <= v.hi and v.lo <= hi:
+                    aud.add(cell.offset + v.at, "ok", " + ".join(x.literal for x in run)
+                            + f" = {v.literal}", v.literal, _fmt(sum(x.exact for x in run)),
+                            "", "step")
+                break
+            run.append(v)
 
 
 def _line_check(g, cells, total, results):
