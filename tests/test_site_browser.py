@@ -6,6 +6,7 @@ a container that scrolls by design (furo's ``.math-wrapper`` / ``.table-wrapper`
 (engine output too long to break, e.g. the n = 2 Cholesky form)."""
 import functools
 import http.server
+import io
 import json
 import re
 import shutil
@@ -62,14 +63,19 @@ PROBE = """
         // furo's wrappers are width:100% plus a few px of padding: allow 8 px
         if (sr.right > c.right + 8 || sr.left < c.left - 8)
           out.overflow.push({what: label(el), by: Math.round(sr.right - c.right)});
-      } else if (r.right > c.right + 1 || r.left < c.left - 1) {
-        out.overflow.push({what: label(el), by: Math.round(r.right - c.right)});
+      } else {
+        // the text block the formula sits in (its content box), or the column
+        const blk = el.closest('p, li, dd, dt, td, th, figcaption, blockquote, summary');
+        const b = (blk && col.contains(blk) ? blk : col).getBoundingClientRect();
+        if (r.right > b.right + 1 || r.left < b.left - 1)
+          out.overflow.push({what: label(el), by: Math.round(r.right - b.right)});
       }
     }
     const pre = document.createElement('pre');
     pre.id = 'klforge-layout';
     pre.textContent = JSON.stringify(out);
     document.body.appendChild(pre);
+    if (window.parent !== window) window.parent.postMessage(pre.textContent, '*');
   }
   window.addEventListener('load', function () {
     const p = window.MathJax && MathJax.startup && MathJax.startup.promise;
@@ -80,22 +86,38 @@ PROBE = """
 """
 
 
+#: Chromium's window is at least 500 px wide, so a narrower viewport is an iframe of that
+#: width: the page inside lays out (and evaluates its media queries) at exactly that width,
+#: and posts the probe's findings to this frame, which writes them where --dump-dom sees.
+FRAME = """<!doctype html><html><body style="margin:0">
+<iframe src="/{page}?probe" style="width:{width}px;height:900px;border:0"></iframe>
+<script>window.addEventListener('message', function (e) {{
+  const pre = document.createElement('pre'); pre.id = 'klforge-layout';
+  pre.textContent = e.data; document.body.appendChild(pre); }});</script>
+</body></html>"""
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site; HTML pages get the layout probe before </body>."""
+    """Serves the built site; HTML pages asked for with ?probe get the layout probe before
+    </body>, and /__frame/WIDTH/PAGE is PAGE in an iframe WIDTH px wide."""
 
     def log_message(self, *args):
         pass
 
     def send_head(self):
+        m = re.match(r"/__frame/(\d+)/(.+)$", self.path)
+        if m:
+            return self._send(FRAME.format(width=m.group(1), page=m.group(2)).encode())
         path = Path(self.translate_path(self.path))
         if path.suffix != ".html" or not path.is_file() or "probe" not in self.path:
             return super().send_head()
-        body = path.read_text().replace("</body>", PROBE + "</body>").encode()
+        return self._send(path.read_text().replace("</body>", PROBE + "</body>").encode())
+
+    def _send(self, body: bytes):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        import io
         return io.BytesIO(body)
 
     def translate_path(self, path):
@@ -134,7 +156,7 @@ def test_math_is_typeset_offline(server, page, tmp_path):
 
 
 def layout(server, page, width, tmp_path):
-    dom = rendered_dom(f"{server}/{page}?probe", tmp_path, width)
+    dom = rendered_dom(f"{server}/__frame/{width}/{page}", tmp_path, max(width, 500) + 40)
     m = re.search(r'<pre id="klforge-layout">(.*?)</pre>', dom, re.S)
     assert m, f"{page} at {width} px: the layout probe did not run (MathJax never finished?)"
     import html
