@@ -1,6 +1,7 @@
 """Constructs of worked problems for the parser of :mod:`.latex`: units and a second value
 in brackets, functions (``\\ln``, ``\\log_2``, ``\\lg``), sums and products with bounds or over
-data, integrals with their differential, evaluation bars and tuples.
+data, integrals with their differential, evaluation bars, tuples, and names as written
+(``H(p,q)``, ``D_{\\mathrm{KL}}(p\\|q)``, ``E[X]``, ``P\\left(…\\right)``, ``p_i`` in a sum).
 
 A mixin: :class:`.latex.Parser` supplies the token helpers (``peek``, ``next``, ``at``,
 ``expect``) and ``expr``/``term``/``factor``/``atom``/``script``/``braced``.
@@ -11,8 +12,21 @@ from __future__ import annotations
 
 import re
 
-from .nodes import Bar, Func, Integral, Mul, Name, Num, Sum, Tuple
-from .tokens import GREEK, RELATIONS, UNITS, Unsupported, _bind, _differential, _walk, number
+from .nodes import Bar, Func, Index, Integral, Mul, Name, Num, Sum, Tuple, Var
+from .tokens import (
+    ACCENTS,
+    FONTS,
+    GREEK,
+    RELATIONS,
+    UNITS,
+    WORDS,
+    Unsupported,
+    _bind,
+    _differential,
+    _plain,
+    _walk,
+    number,
+)
 
 
 class Constructs:
@@ -155,4 +169,82 @@ class Constructs:
         if var is None:
             raise Unsupported("an integral needs its differential (dx)", pos)
         return Integral(var, lo, hi, _bind(body, var), pos)
+
+    def identifier_from(self, tok: str, pos: int, allow_call: bool = True, named: bool = False,
+                        single: bool = False):
+        """An identifier (letters, Greek, font command) with optional subscript and call
+        arguments, e.g. ``H(p,q)``, ``D_{\\mathrm{KL}}(p\\|q)``, ``p_1``, ``E[X]``."""
+        if tok in self.sum_vars or tok[1:] in self.sum_vars:
+            return Var(tok.lstrip("\\"), pos)
+        parts = [tok if named else tok.lstrip("\\")]
+        if tok in FONTS:
+            parts = [_plain(self.group_text())]
+        elif not single and tok[0] != "\\":
+            run = 0  # letters written together: one word (Var, SD, min) or a product (np)
+            while (self.peek(run)[0] == "ch" and self.peek(run)[1].isalpha()
+                   and self.peek(run)[2] == self.peek(run - 1)[2] + 1):
+                run += 1
+            word = tok + "".join(self.toks[self.i + j][1] for j in range(run))
+            if run and (word in WORDS or len(word) >= 4 or re.fullmatch("d[a-z]", word)):
+                parts = [word]
+                self.i += run
+        if self.at("_") and not single:
+            self.next()
+            if self.at("{"):
+                sub = _plain(self.group_text())
+            elif (self.peek()[1] in ACCENTS or self.peek()[1] in FONTS) and self.peek(1)[1] == "{":
+                accent = self.next()[1].lstrip("\\")  # \sigma_\bar{x}, D_\text{KL}
+                inner = _plain(self.group_text())
+                sub = f"{accent}({inner})" if accent in {a[1:] for a in ACCENTS} else inner
+            else:
+                sub = self.next()[1].lstrip("\\")
+            if sub in self.sum_vars and len(parts) == 1:
+                return Index(parts[0], sub, pos)
+            parts.append("_" + sub)
+        if allow_call and self.at("\\left") and self.peek(1)[1] in ("(", "["):
+            start = self.next()[2]  # P\left( … \right): a name's argument
+            level = 1
+            self.next()
+            while True:
+                kind, t, p = self.next()
+                if kind == "eof":
+                    raise Unsupported("unbalanced \\left … \\right", start)
+                level += t == "\\left"
+                level -= t == "\\right"
+                if level == 0:
+                    self.next()
+                    parts.append("(" + _plain(self.text[start:p]).lstrip("(") + ")")
+                    return Name("".join(parts), pos)
+        if allow_call and self.at("(", "[") and (self.peek(1)[0] != "num" or (
+                self.peek(2)[1] == ")" and self.at("("))):  # P(0), p_X(1): values of P, p_X
+            opener, closer = self.peek()[1], {"(": ")", "[": "]"}[self.peek()[1]]
+            start = self.next()[2]
+            level = 1
+            while True:
+                kind, t, p = self.next()
+                if kind == "eof":
+                    raise Unsupported("unbalanced parentheses", start)
+                level += t == opener
+                level -= t == closer
+                if level == 0:
+                    arg = _plain(self.text[start + 1:p])
+                    if arg in self.sum_vars and len(parts) == 1:
+                        return Index(parts[0], arg, pos)
+                    parts.append(opener + arg + closer)
+                    break
+        return Name("".join(parts), pos)
+
+
+    def group_text(self) -> str:
+        """Raw text of a braced group (for \\text, \\mathrm and subscripts)."""
+        start = self.expect("{")[2] + 1
+        level = 1
+        while True:
+            kind, tok, pos = self.next()
+            if kind == "eof":
+                raise Unsupported("unbalanced braces", start)
+            level += tok == "{"
+            level -= tok == "}"
+            if level == 0:
+                return self.text[start:pos]
 
