@@ -243,3 +243,30 @@ $X$ & $P(X)$ & $X P(X)$ & $P(X)(X - E(X))^2$ \\ \hline
     assert at(src % "1.7706", "tex", 7).count("ok") == 2
     assert at(src % "2.7706", "tex", 7).count("ok") == 1
     assert "error" not in at(src % "2.7706", "tex", 7)
+
+
+def test_a_total_row_holding_an_average_or_a_rate_is_not_a_sum():
+    # the rate column's "total" 45 % lies between its cells (40 %, 50 %): a rate, not a
+    # sum — nothing said there; the counts 40 + 60 = 100 are checked (line 5)
+    src = """| group | n | rate |
+|---|---|---|
+| A | 40 | 40% |
+| B | 60 | 50% |
+| Total | 100 | 46% |
+"""
+    assert at(src, "md", 5) == ["ok"]
+
+
+def test_an_expected_table_of_another_null_model_is_left_alone():
+    # "expected" counts under fixed proportions (not row × column / total): most cells do
+    # not match independence, so none is judged; the totals still are
+    src = """The expected counts are
+
+| | L | R | Total |
+|---|---|---|---|
+| A | 30 | 10 | 40 |
+| B | 15 | 45 | 60 |
+| Total | 45 | 55 | 100 |
+"""
+    got = verdicts(src)
+    assert not [x for x in got if x[1] == "error"] and len(got) == 6
