@@ -12,7 +12,8 @@ offset; ``header`` for ``<th>``/a Markdown header row) — that :mod:`.tablechec
 A cell's number (:func:`value`) is what it states: ``0.35``, ``1,000``, ``12%``, ``1/8``,
 ``\\frac{11}{24}``, ``\\color{blue}{0.008}``, or the last member of the relation it holds
 (``\\frac{(8-4.35)^2}{4.35} = 3.06`` states 3.06).  A decimal stands for the interval it
-rounds to; integers and fractions are exact.
+rounds to, and so does a percentage (``33%`` for a third); integers (counts) and fractions are
+exact.
 
 Example: ``tex_tables(r"\\begin{tabular}{c|c} & p\\\\ \\hline a & 1/2 \\end{tabular}")``
 is one table of two rows; ``value("1/2").exact == Fraction(1, 2)``.
@@ -88,7 +89,9 @@ def value(text: str) -> Value | None:
         exact /= den
     if m.group(1):
         exact = -exact
-    half = Fraction(1, 2 * 10 ** decimals) if decimals else Fraction(0)
+    # a decimal stands for its rounding interval; so does a percentage (33 % of a third)
+    half = Fraction(1, 2 * 10 ** decimals) if decimals or m.group(4) and not m.group(3) \
+        else Fraction(0)
     digits = re.search(r"\d", m.group(2))
     at = _locate(text, start, m.group(2)[:digits.end()] if digits else "")
     return Value(exact, exact - half, exact + half, m.group(), decimals, at)
