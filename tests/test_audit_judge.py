@@ -181,6 +181,8 @@ def test_integrals_bars_sums_products(doc, expected):
      ["ok", "ok"]),
     ("$\\sum_{n=1}^\\infty\\frac{n}{2^n} = 2.5$", ["error"]),
     ("$e \\approx 2.718$", ["ok"]),
+    ("$e \\approx 2.9$", ["error"]),
+    ("the error rate $e = 0.05$, so $2e = 0.1$", ["ok"]),
     ("$-\\left(\\frac{1}{2} log_2(\\frac{1}{2}) + \\frac{1}{2} log_2(\\frac{1}{2})\\right) = 1$",
      ["ok"]),
     ("$P\\left(\\frac{Y - 50}{5} > 2.9\\right) = 1 - \\Phi(2.9) = 0.0019$", ["ok"]),

@@ -110,6 +110,11 @@ class NameValues(Mapping):
 
 
 
+def _near_euler(node) -> bool:
+    """``e ≈ 2.718`` is about Euler's number; ``e = 0.05`` gives a variable e a value."""
+    return not _is_number(node) or abs(float(N.literals(node)[0].value) - 2.718281828) < 0.5
+
+
 def _pairs_of_values(items) -> int:
     """Length of the tuples of a chain of intervals or pairs (``a \\pm b = (lo, hi)``), or 0."""
     tuples = [x for x in items if isinstance(x, N.Tuple)]
@@ -352,7 +357,7 @@ class Auditor(Substitution, Verdicts):
             return  # free symbols: identity testing, definitions, domains (identity.py)
         # a name on the right of a definition: remember it
         if (isinstance(prev, N.Name) and prev.name not in self.names and rel.op in ("=", "≈")
-                and prev.name != "e"):  # e ≈ 2.718 is Euler's number, not a definition
+                and not (prev.name == "e" and _near_euler(node))):  # e ≈ 2.718: Euler's
             if isinstance(node, N.Tuple):
                 self._bind_vector(prev.name, node)
                 return
