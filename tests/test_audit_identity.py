@@ -287,3 +287,9 @@ def test_an_engine_quantity_at_numbers_against_a_printed_value():
     assert one(f"$$x = {kl} \\approx 0.44$$").severity == "ok"
     assert one(f"$${kl} = 0.5431$$").severity == "error"
     assert one(r"$H(\mathrm{Bern}(0.5)) = \ln 2$").severity == "ok"
+
+
+def test_inline_slips_are_errors_but_a_tiny_equation_is_not():
+    assert one(r"We have $\ln\frac{a}{b} = \ln b - \ln a$.").severity == "error"
+    f = one(r"(noting that $\sigma^2 = \sigma$ here, as for the standard normal)")
+    assert f.severity == "unchecked" and "equation" in f.message

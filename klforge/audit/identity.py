@@ -199,9 +199,10 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
     point, a, b = disagree[0]
     sure = _certain(ctx, lhs, rhs, point)
     signs = {(a > b) for _, a, b in disagree}
-    single = (not getattr(aud, "segment_display", True) and not special
-              and not ctx.used_definitions
-              and _relations_in(getattr(aud, "segment_text", "")) == 1)  # "σ² = σ here"
+    single = (not getattr(aud, "segment_display", True) and not special  # "σ² = σ here":
+              and not ctx.used_definitions and len(names) == 1        # one symbol, tiny sides,
+              and sum(1 for _ in N.walk(lhs)) + sum(1 for _ in N.walk(rhs)) <= 5  # inline
+              and _relations_in(getattr(aud, "segment_text", "")) == 1)
     if names and (not free_l or not free_r or len(agree) >= 2 or (single and len(signs) == 2)):
         kind = ("it holds at some points only" if len(agree) >= 2 else
                 "one side is a constant" if not free_l or not free_r else
