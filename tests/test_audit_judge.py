@@ -247,6 +247,9 @@ def test_a_repeated_wrong_value_is_flagged_where_it_is_repeated():
     ("The perplexity is 1.78, 30 % higher than the baseline's 1.47.", ["error"]),
     ("Sales fell from 200 to 150, a 25 % reduction.", ["ok"]),
     ("It took 6.4 s instead of 2 s, 3.2 times longer.", ["ok"]),
+    ("Accuracy rose from 80 % to 90 %, a 10 % increase.", ["ok"]),          # points
+    ("Accuracy rose from 80 % to 90 %, a 12.5 % increase.", ["ok"]),        # relative
+    ("Accuracy rose from 80 % to 90 %, a 30 % increase.", ["error"]),
 ])
 def test_percentage_changes_and_ratios_in_a_paragraph(doc, expected):
     assert verdicts(doc) == expected

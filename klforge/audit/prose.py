@@ -293,8 +293,16 @@ def _change(aud, claim, at, values, mpmath) -> None:
     def measure(a, b):
         return (a - b) / b * claim.sign if claim.kind == "change" else a / b
 
+    def readings(a, b):
+        """The stated change as relative (21 % higher) or in percentage points (80 % → 90 %
+        "a 10 % increase"); a ratio as a/b or as "times larger" a/b − 1."""
+        m = measure(a, b)
+        if claim.kind == "change":
+            return (m, (a - b) * claim.sign)
+        return (m, m - 1)
+
     pairs = [(a, b) for a in values for b in values if a != b]
-    if any(lo <= measure(a, b) <= hi for a, b in pairs):
+    if any(lo <= r <= hi for a, b in pairs for r in readings(a, b)):
         aud.add(at, "ok", claim.text, claim.text, None,
                 "agrees with two values of the same paragraph", "prose")
         return
