@@ -291,5 +291,6 @@ def test_an_engine_quantity_at_numbers_against_a_printed_value():
 
 def test_inline_slips_are_errors_but_a_tiny_equation_is_not():
     assert one(r"We have $\ln\frac{a}{b} = \ln b - \ln a$.").severity == "error"
-    f = one(r"(noting that $\sigma^2 = \sigma$ here, as for the standard normal)")
+    (f,) = audit_text(r"(noting that $\sigma^2 = \sigma$ here, as for the standard normal)"
+                      ).findings
     assert f.severity == "unchecked" and "equation" in f.message
