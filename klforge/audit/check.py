@@ -241,9 +241,16 @@ class Auditor(Substitution, Verdicts):
             pending = getattr(self, "pending_approx", None)
             self.pending_approx = None
             op = pending[2] if pending is not None and len(pending) > 2 else "≈"
-            if (pending is not None and 0 <= offset - pending[1] <= 3 and pending[0].exact
-                    is not None and (op == "=" or _is_number(items[0])
-                                     or isinstance(items[0], N.Percent))):
+            if op == "or":  # "$1/2$ or $1/3$" are alternatives unless they agree
+                try:
+                    agree = _contains(self.interval(items[0], set(), stated=True),
+                                      pending[0].exact) if pending[0].exact is not None else False
+                except N.NotEvaluable:
+                    agree = False
+                op = "=" if agree else None
+            if (pending is not None and op is not None and 0 <= offset - pending[1] <= 3
+                    and pending[0].exact is not None and (op == "=" or _is_number(items[0])
+                                                         or isinstance(items[0], N.Percent))):
                 saved, self.chain = self.chain, pending[0]  # "this is approximately $1.56$",
                 try:                                        # "$30/40$ or $3/4$"
                     self.step(N.Relation(op, 0, 0), items[0], offset)

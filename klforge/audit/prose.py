@@ -31,7 +31,7 @@ _APPROX = re.compile(r"^[\s,;:(]*(?:i\.e\.,?\s*|which is\s+|that is,?\s*)?(?:≈
                      r"(?P<neg>[-−])?" + NUM + r"\s*(?P<pct>%|percent\b)?")
 _LEAD = re.compile(r"\b(?:this|which|that|it)\s+(?:is|equals|gives)\s+(?:approximately|about|"
                    r"roughly|around|≈)\s*$", re.I)
-_SAME = re.compile(r"^\s*(?:or|i\.e\.,?|that is,?|or equivalently,?)\s*$")
+_SAME = re.compile(r"^\s*[,;:]?\s*(?:or|i\.e\.,?|that is,?|or equivalently,?)\s*$")
 _PERCENT = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|\\%|percent\b)")
 _DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d*\.\d{2,}(?:e[-+]?\d{1,3})?)(?![\w.]|\s*%)")
 _CHANGE = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|percent)\s+(?P<dir>higher|lower|more|less|"
@@ -119,7 +119,8 @@ def relations(text: str) -> list[tuple[int, str, int]]:
     for m in _PAREN.finditer(text):
         out.append((m.start("expr"), _tex(m.group("expr")) + " = " + m.group("value"), m.end()))
     for m in _OR.finditer(text):  # 30/40 or 3/4, 1/2 or 50 %: one value written two ways
-        out.append((m.start(), _tex(m.group("a")) + " = " + _tex(m.group("b")), m.end()))
+        if _same_value(m.group("a"), m.group("b")):  # else alternatives ("1/2 or 1/3")
+            out.append((m.start(), _tex(m.group("a")) + " = " + _tex(m.group("b")), m.end()))
     taken = sorted([(m.start(), m.end()) for m in _PAREN.finditer(text)]
                    + [(m.start(), m.end()) for m in _OR.finditer(text)])
     starts = [a for a, _ in taken]
@@ -132,6 +133,21 @@ def relations(text: str) -> list[tuple[int, str, int]]:
             continue
         out.append((m.start(), _tex(body), m.end()))
     return out
+
+
+def _same_value(a: str, b: str) -> bool:
+    """Is ``b`` the fraction ``a`` written another way (within its printed rounding)?"""
+    def value(t):
+        t = t.strip()
+        if "/" in t:
+            n, d = t.split("/")
+            return Fraction(int(n), int(d)) if int(d) else None, Fraction(0)
+        pct = t.endswith("%")
+        v, decimals = _frac(t.rstrip("% "))
+        half = Fraction(1, 2 * 10 ** decimals)
+        return (v / 100, half / 100) if pct else (v, half)
+    (x, _), (y, half) = value(a), value(b)
+    return x is not None and y is not None and abs(x - y) <= half
 
 
 def _tex(text: str) -> str:
@@ -168,8 +184,9 @@ def judge(aud, text: str, offset: int) -> None:
     if last is not None and last[0] is not None and _LEAD.search(text):
         aud.pending_approx = (last[0], offset + len(text.rstrip()))  # "this is about $1.56$"
     elif last is not None and last[0] is not None and 0 <= offset - last[1] <= 3 and _SAME.match(
-            text):
-        aud.pending_approx = (last[0], offset + len(text.rstrip()), "=")  # "$30/40$ or $3/4$"
+            text):  # "$30/40$ or $3/4$"; a bare "or" may join alternatives: only if they agree
+        op = "or" if text.strip(" \t\n,;:") == "or" else "="
+        aud.pending_approx = (last[0], offset + len(text.rstrip()), op)
     if last is not None and 0 <= offset - last[1] <= 3:
         c = approx_after_math(text)
         chain = last[0]
