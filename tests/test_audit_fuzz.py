@@ -159,6 +159,7 @@ TABLE_TOKENS = FORMAT_TOKENS + [
     "\\hline", "+---+---+", "| x | 1 |", "+===+===+", "===  ===", "\n===  ===\n", "Total",
     "1/2", "\\frac{1}{3}", "1,000", "0.25", "| Total | 3 |", "expected", "marginal",
     "conditioned on $x=a$", "| $p(x)$ | $q(x)$ |", "\\color{blue}{0.5}",
+    "p(a,b)=1/4", "p(b,a)=", "p_X(a)=", "p(a|b)=", "P(X=1)=", "1/2", "\\section{S}",
     "<sub>", "</sub>", "<sup>", "</sup>", "log<sub>2</sub>", "\\*", "<sup>1</sup>/<sub>4</sub>",
 ]
 

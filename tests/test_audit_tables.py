@@ -276,3 +276,43 @@ def test_an_expected_table_of_another_null_model_is_left_alone():
 """
     got = verdicts(src)
     assert not [x for x in got if x[1] == "error"] and len(got) == 6
+
+
+# -- marginals and conditionals stated in math from a joint (joint.py) -----------------------
+PAIRS = r"""\begin{document}
+For example $p(a,b)=0$, $p(b,b)=3/4$, $p(a,a)=1/8$ and $p(b,a)=1/8$ so the %s
+$p_X(a)=1/8$ and $p_X(b)=%s$
+whereas $p(a|a)=1/2$ and $p_Y(b)=3/4$.
+\end{document}
+"""
+
+
+def test_marginals_and_conditionals_from_bindings_of_a_joint():
+    # p_X(b) = p(b,a) + p(b,b) = 1/8 + 3/4 = 7/8; p(a|a) = (1/8)/(1/8 + 1/8) = 1/2;
+    # p_Y(b) = p(a,b) + p(b,b) = 3/4
+    right = PAIRS % ("marginal", "7/8")
+    assert at(right, "tex", 3) == ["ok", "ok"] and at(right, "tex", 4) == ["ok", "ok"]
+    assert at(PAIRS % ("marginal", "5/8"), "tex", 3) == ["error", "ok"]
+    assert at(PAIRS % ("value", "5/8"), "tex", 3) == ["ok"]       # unclaimed: left alone
+
+
+def test_a_new_section_forgets_the_joint():
+    src = (PAIRS % ("marginal", "7/8")).replace("whereas", "\\section{Next}\nwhereas")
+    assert at(src, "tex", 5) == []
+
+
+def test_marginals_stated_after_a_joint_table():
+    # rows 1, 2 and columns a, b: p(1,·) = 1/3 + 1/6 = 1/2, p(·,a) = 1/3 + 1/4 = 7/12,
+    # p(y=2|x=a) = (1/4)/(7/12) = 3/7
+    src = r"""\begin{document}
+\begin{tabular}{c|cc}
+&$a$&$b$\\ \hline
+1&$\frac{1}{3}$&$\frac{1}{6}$\\
+2&$\frac{1}{4}$&$\frac{1}{4}$
+\end{tabular}
+
+The marginals are $p_Y(1) = 1/2$, $p_X(a) = 0.583$, and $p(y=2|x=a) = %s$.
+\end{document}
+"""
+    assert at(src % "3/7", "tex", 8) == ["ok", "ok", "ok"]
+    assert sorted(at(src % "4/7", "tex", 8)) == ["error", "ok", "ok"]

@@ -29,7 +29,7 @@ import bisect
 import re
 import time
 
-from . import tablecheck
+from . import joint, tablecheck
 from .extract import Segment, prose_numbers, split_prose
 from .plaintext import bare_functions, plain_arithmetic, tag_math
 from .tables import tex_tables
@@ -108,6 +108,8 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
             return off
         if kind == -1:
             (new_section if item == "section" else new_part)(aud)
+            if item == "section":
+                _tracker(aud).new_section(off)
         elif kind == 0:
             if isinstance(item, str):
                 aud.prose_number(item)
@@ -122,6 +124,7 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
                 consumed.update(id(x) for x in more)
                 item = _joined(text, [Segment(" " * m.end() + item.text[m.end():],
                                               item.offset, True)] + more)
+            _joint_statements(aud, text, item)
             _segment(aud, item, parse)
     return None
 
@@ -157,8 +160,28 @@ def _tables(aud, text: str, doc) -> None:
     state = aud.__dict__.setdefault("table_state", {})
     try:
         tablecheck.judge(aud, text, found, state)
+        tracker = _tracker(aud)
+        for g in state.pop("joints", []):
+            j = joint.from_grid(g)
+            if j is not None:
+                tracker.joints.append(j)
     except Exception as e:  # a bug must not hide the rest of the report
         aud.add(found[0].offset, "unchecked", "(table)", None, None,
+                f"internal error: {type(e).__name__}: {e}", "parse")
+
+
+def _tracker(aud) -> joint.Tracker:
+    return aud.__dict__.setdefault("joint_tracker", joint.Tracker())
+
+
+def _joint_statements(aud, text: str, seg: Segment) -> None:
+    """Marginals and conditionals stated from a joint given earlier (:mod:`.joint`)."""
+    if "(" not in seg.text:
+        return
+    try:
+        _tracker(aud).segment(aud, text, seg.text, seg.offset)
+    except Exception as e:  # a bug must not hide the rest of the report
+        aud.add(seg.offset, "unchecked", seg.text.strip()[:160], None, None,
                 f"internal error: {type(e).__name__}: {e}", "parse")
 
 

@@ -101,6 +101,7 @@ def judge(aud, text: str, tables: list[Table], state: dict) -> None:
             continue
         if _is_joint(g, rows, cols):
             state["joint"] = g
+            state.setdefault("joints", []).append(g)
 
 
 _FUNC = re.compile(r"([A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?)(?:\(([A-Za-z])\)|_\{?([a-z])\}?)")
