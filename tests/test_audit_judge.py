@@ -260,7 +260,7 @@ def test_percentage_changes_and_ratios_in_a_paragraph(doc, expected):
     ("average bits = 1\\*0.6+3\\*0.08 = 0.84 bits", ["ok"]),
     ("only 67 (=10000-9993) scored below", ["error"]),
     ("which is $30/40$ or $3/4$, and $50/80$ or $\\frac{3}{5}$.", ["ok"]),
-    ("which is $30/40$, i.e. $0.9$", ["error"]),
+    ("which is $30/40$, i.e. $0.95$", ["error"]),
     ("so 30/40 or 3/4 of them, and 50/80 or 5/8, or 1/2 or 50 %", ["ok"] * 3),
     ("with probability 1/2 or 1/3 depending on the coin", []),              # alternatives
     ("1. (½)0 + (½)1 = 0 + ½ = ½\n2. (¼)0 + (½)1 + (¼)2 = 0 + ½ + ½ = 1", ["ok"] * 4),
