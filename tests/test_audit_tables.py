@@ -316,3 +316,17 @@ The marginals are $p_Y(1) = 1/2$, $p_X(a) = 0.583$, and $p(y=2|x=a) = %s$.
 """
     assert at(src % "3/7", "tex", 8) == ["ok", "ok", "ok"]
     assert sorted(at(src % "4/7", "tex", 8)) == ["error", "ok", "ok"]
+
+
+def test_a_table_in_a_notebook_is_located_by_cell_and_line():
+    import json
+    nb = {"cells": [{"cell_type": "markdown", "source": ["# T\n"], "metadata": {}},
+                    {"cell_type": "code", "source": ["x = 1"], "outputs": [],
+                     "metadata": {}, "execution_count": None},
+                    {"cell_type": "markdown", "metadata": {},
+                     "source": ["Counts\n", "\n", "| g | a | b | Total |\n", "|---|---|---|---|\n",
+                                "| A | 1 | 2 | 4 |\n"]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    # 1 + 2 = 3, written 4: cell 2, line 5
+    got = [(f.cell, f.line, f.severity) for f in audit_text(json.dumps(nb), "ipynb").findings]
+    assert got == [(2, 5, "error")]

@@ -18,6 +18,11 @@ logs are base 2"), math segments, and scope marks.
   error inherited through a name in a later part is still found.  A datum given a new
   value (``n = 60`` … ``n = 600``) starts a new example the same way (:func:`new_data`).
 
+* **Tables** the reader found (and ``array``/``tabular`` inside math) are judged first
+  (:mod:`.feedtables`, :mod:`.tablecheck`); marginals and conditionals stated later are
+  checked against a joint given earlier (:mod:`.joint`); formulas typed with HTML
+  ``<sub>``/``<sup>`` in prose are math (:func:`.plaintext.tag_math`).
+
 Example: ``"(a) $H$:\\n\\n$$\\n= 0.5 + 0.25\\n$$\\n$$\\n= 0.75\\n$$"`` is the chain
 ``H = 0.5 + 0.25 = 0.75``.  Bounds: one pass over the events; the caller's deadline is
 checked between events (the offset where it ran out is returned).
@@ -29,10 +34,12 @@ import bisect
 import re
 import time
 
-from . import joint, tablecheck
 from .extract import Segment, prose_numbers, split_prose
+from .feedtables import apart as _apart
+from .feedtables import joint_statements as _joint_statements
+from .feedtables import tables as _tables
+from .feedtables import tracker as _tracker
 from .plaintext import bare_functions, plain_arithmetic, tag_math
-from .tables import tex_tables
 
 #: prose allowed between a lead-in inline formula and the display block it introduces
 LEAD_GAP = 40
@@ -127,62 +134,6 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
             _joint_statements(aud, text, item)
             _segment(aud, item, parse)
     return None
-
-
-def _apart(segs: list[Segment], taken: list[Segment]) -> list[Segment]:
-    """``segs`` that do not overlap any of ``taken``."""
-    spans = sorted((s.offset, s.offset + len(s.text)) for s in taken)
-    return [s for s in segs if not any(a < s.offset + len(s.text) and s.offset < b
-                                       for a, b in spans)] if spans else segs
-
-
-def _tables(aud, text: str, doc) -> None:
-    """Judge the tables the format's reader found and the ``array``/``tabular`` blocks
-    inside the math it found (see :mod:`.tablecheck`)."""
-    found = list(doc.tables)
-    segs = sorted(doc.segments, key=lambda s: s.offset)
-    if segs:
-        starts = [s.offset for s in segs]
-        ends, top = [], -1
-        for s in segs:
-            top = max(top, s.offset + len(s.text))
-            ends.append(top)
-
-        def within(a: int, b: int) -> bool:
-            k = bisect.bisect_left(starts, b) - 1
-            return k >= 0 and ends[k] > a
-        lo, hi = starts[0], ends[-1]
-        known = {t.offset for t in found}
-        found += [t for t in tex_tables(text[lo:hi], lo, within) if t.offset not in known]
-    if not found:
-        return
-    found.sort(key=lambda t: t.offset)
-    state = aud.__dict__.setdefault("table_state", {})
-    try:
-        tablecheck.judge(aud, text, found, state)
-        tracker = _tracker(aud)
-        for g in state.pop("joints", []):
-            j = joint.from_grid(g)
-            if j is not None:
-                tracker.joints.append(j)
-    except Exception as e:  # a bug must not hide the rest of the report
-        aud.add(found[0].offset, "unchecked", "(table)", None, None,
-                f"internal error: {type(e).__name__}: {e}", "parse")
-
-
-def _tracker(aud) -> joint.Tracker:
-    return aud.__dict__.setdefault("joint_tracker", joint.Tracker())
-
-
-def _joint_statements(aud, text: str, seg: Segment) -> None:
-    """Marginals and conditionals stated from a joint given earlier (:mod:`.joint`)."""
-    if "(" not in seg.text:
-        return
-    try:
-        _tracker(aud).segment(aud, text, seg.text, seg.offset)
-    except Exception as e:  # a bug must not hide the rest of the report
-        aud.add(seg.offset, "unchecked", seg.text.strip()[:160], None, None,
-                f"internal error: {type(e).__name__}: {e}", "parse")
 
 
 def _without(prose, segs) -> list:
