@@ -330,3 +330,20 @@ def test_a_table_in_a_notebook_is_located_by_cell_and_line():
     # 1 + 2 = 3, written 4: cell 2, line 5
     got = [(f.cell, f.line, f.severity) for f in audit_text(json.dumps(nb), "ipynb").findings]
     assert got == [(2, 5, "error")]
+
+
+def test_a_column_headed_by_a_letter_binds_it_when_it_is_a_distribution():
+    # P = (0.5, 0.5), Q = (0.25, 0.75) (the Total row is not part of them):
+    # Σ P ln(P/Q) = 0.143841…; a column that does not add up to 1 (R) binds nothing
+    src = """| $x$ | $P$ | $Q$ | $R$ |
+|---|---|---|---|
+| 1 | 0.5 | 0.25 | 2 |
+| 2 | 0.5 | 0.75 | 3 |
+| Total | 1 | 1 | 5 |
+
+$$D = \\sum_x P(x)\\ln\\frac{P(x)}{Q(x)} = %s$$
+
+$$S = \\sum_x R(x) = 5$$
+"""
+    assert "ok" in at(src % "0.1438", "md", 7) and "error" in at(src % "0.1538", "md", 7)
+    assert at(src % "0.1438", "md", 9) == []

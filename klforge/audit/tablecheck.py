@@ -95,7 +95,7 @@ def judge(aud, text: str, tables: list[Table], state: dict) -> None:
             _named_sums(aud, g)
         if rows and cols and _EXPECTED.search(context):
             _expected(aud, g)
-        _bind(aud, g)
+        _bind(aud, g, rows)
         joint = state.get("joint")
         if joint is not None and _marginal(aud, g, joint, context):
             continue
@@ -107,24 +107,33 @@ def judge(aud, text: str, tables: list[Table], state: dict) -> None:
 _FUNC = re.compile(r"([A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?)(?:\(([A-Za-z])\)|_\{?([a-z])\}?)")
 
 
-def _bind(aud, g: Grid) -> None:
+def _bind(aud, g: Grid, total_row: bool) -> None:
     """Columns headed ``p(x)``, ``q(x)``, ``P(X)``, ``p_i`` whose data cells are all numbers
-    bind the distribution: sums such as ``\\sum_x p(x)\\ln\\frac{p(x)}{q(x)}`` use them."""
+    bind the distribution: sums such as ``\\sum_x p(x)\\ln\\frac{p(x)}{q(x)}`` use them.  A
+    column headed by a bare letter (``P``, ``q``, ``p_1``) binds it when its numbers are a
+    distribution (non-negative, adding up to 1 within their rounding).  A total row is
+    not part of the distribution."""
     vectors = getattr(aud, "vectors", None)
-    if not g.head or len(g.cells) - g.r0 < 2 or vectors is None:
+    rows = list(g.data_rows)[:-1] if total_row else list(g.data_rows)
+    if not g.head or len(rows) < 2 or vectors is None:
         return
     import mpmath
     for j in g.data_cols:
         cell = g.cells[0][j]
-        name = "" if cell is None else re.sub(r"[\s$]|\\[()]", "", cell.text)
-        m = _FUNC.fullmatch(name)
-        vals = [g.vals[i][j] for i in g.data_rows]
-        if m and all(v is not None for v in vals):
-            base = m.group(1).replace("{", "").replace("}", "")
-            vectors[base] = [mpmath.mpf(v.exact.numerator) / v.exact.denominator for v in vals]
-            aud.version = getattr(aud, "version", 0) + 1
+        name = "" if cell is None else re.sub(r"<[^<>]{0,300}>|[\s$]|\\[()]", "", cell.text)
+        m, bare = _FUNC.fullmatch(name), _LETTER.fullmatch(name)
+        vals = [g.vals[i][j] for i in rows]
+        if not (m or bare) or any(v is None for v in vals):
+            continue
+        if not m and not (all(v.exact >= 0 for v in vals)
+                          and sum(v.lo for v in vals) <= 1 <= sum(v.hi for v in vals)):
+            continue
+        base = (m or bare).group(1).replace("{", "").replace("}", "")
+        vectors[base] = [mpmath.mpf(v.exact.numerator) / v.exact.denominator for v in vals]
+        aud.version = getattr(aud, "version", 0) + 1
 
 
+_LETTER = re.compile(r"([A-Za-z](?:_\{?[A-Za-z0-9]{1,3}\}?)?)")
 _NAMED = re.compile(r"(?:^|[\s{$])(E|V|Var|\\mathbb\{E\}|\\operatorname\{Var\}|\\mathrm\{Var\}|"
                     r"\\text\{Var\})\s*[(\[][^=]{1,20}[)\]]\s*=\s*[^=]*$")
 
