@@ -347,3 +347,11 @@ $$S = \\sum_x R(x) = 5$$
 """
     assert "ok" in at(src % "0.1438", "md", 7) and "error" in at(src % "0.1538", "md", 7)
     assert at(src % "0.1438", "md", 9) == []
+
+
+def test_an_html_table_inside_code_is_not_read():
+    table = ("<table><tr><th></th><th>a</th><th>b</th><th>Total</th></tr>\n"
+             "<tr><td>A</td><td>1</td><td>2</td><td>4</td></tr></table>\n")
+    assert at(table, "html", 2) == ["error"]
+    assert verdicts("<pre>" + table + "</pre>", "html") == []
+    assert verdicts("<nav>" + table + "</nav>", "html") == []

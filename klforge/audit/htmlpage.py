@@ -85,7 +85,7 @@ class _Scan(HTMLParser):
                 and not self.text[self.last_open[1]:a].strip():
             self.marks.append(Mark(a, "part"))
         self.last_open = (tag, b)
-        if tag in ("table", "tr", "td", "th"):
+        if tag in ("table", "tr", "td", "th") and not self.hidden:  # not in code, nav…
             self._table_event(tag, a, b)
         if tag in VOID or raw.endswith("/>") or len(self.stack) >= MAX_DEPTH:
             return
