@@ -355,3 +355,25 @@ def test_an_html_table_inside_code_is_not_read():
     assert at(table, "html", 2) == ["error"]
     assert verdicts("<pre>" + table + "</pre>", "html") == []
     assert verdicts("<nav>" + table + "</nav>", "html") == []
+
+
+def test_a_name_value_table_binds_its_names():
+    # P(A) = 0.3, P(B) = 0.5 from the table: P(A) + P(B) = 0.8 ok; P(A)P(B) = 0.15, written
+    # 0.25: an error; "Country" is a word, not a name, and binds nothing
+    src = """| Event | Probability |
+|---|---|
+| $P(A)$ | 0.3 |
+| $P(B)$ | 0.5 |
+| Country | 0.2 |
+
+So $P(A) + P(B) = 0.8$.
+
+And $P(A)P(B) = 0.25$.
+"""
+    assert at(src, "md", 7) == ["ok"] and at(src, "md", 9) == ["error"]
+
+
+def test_outcome_labels_of_a_distribution_table_are_not_names():
+    # | x | P(X=x) | with outcomes a, b: a and b are not bound to 0.3 and 0.7
+    src = "| x | P(X=x) |\n|---|---|\n| a | 0.3 |\n| b | 0.7 |\n\nHere $a + b = 2$.\n"
+    assert at(src, "md", 6) == []

@@ -15,6 +15,7 @@ segment spans are searched by bisection.
 from __future__ import annotations
 
 import bisect
+import re
 
 from . import joint, tablecheck
 from .extract import Segment
@@ -28,7 +29,35 @@ def apart(segs: list[Segment], taken: list[Segment]) -> list[Segment]:
                                        for a, b in spans)] if spans else segs
 
 
-def tables(aud, text: str, doc) -> None:
+_NAME = re.compile(r"(?:[A-Za-z]|\\[A-Za-z]{2,12})(?:_\{?[\w,]{1,6}\}?)?(?:\^\{?[\w]{1,3}\}?)?"
+                   r"(?:\([^()]{1,30}\)|\[[^\[\]]{1,20}\])?")
+_MARKUP = re.compile(r"<[^<>]{0,300}>|\$|\\[()]|\s")
+
+
+def bindings(grids) -> list[Segment]:
+    """``NAME = value`` for each row of a two-column table whose label is a math name
+    (``P(A)``, ``$p_1$``, ``\\mu``, ``E[X]``; not a word) and whose value is a number, as an
+    inline segment at the value's cell: the auditor binds it as if it were written so."""
+    out = []
+    for g in grids:
+        if not g.lcol or g.width - g.c0 != 1:
+            continue
+        head = g.cells[0][g.c0] if g.head else None
+        outcomes = head is not None and "(" in head.text   # | x | P(X=x) |: a, b are outcomes
+        for i in g.data_rows:
+            cell, v = g.cells[i][0], g.vals[i][g.c0]
+            name = "" if cell is None else _MARKUP.sub("", cell.text)
+            explicit = any(ch in name for ch in "(_[\\")
+            if v is None or not _NAME.fullmatch(name) or not explicit and (
+                    len(name) > 1 or outcomes):
+                continue
+            rel = f"{name} = "
+            at = g.cells[i][g.c0].offset + v.at
+            out.append(Segment(rel + v.literal, max(0, at - len(rel)), False))
+    return out
+
+
+def tables(aud, text: str, doc) -> list[Segment]:
     """Judge the tables the format's reader found and the ``array``/``tabular`` blocks
     inside the math it found (see :mod:`.tablecheck`)."""
     found = list(doc.tables)
@@ -47,7 +76,7 @@ def tables(aud, text: str, doc) -> None:
         known = {t.offset for t in found}
         found += [t for t in tex_tables(text[lo:hi], lo, within) if t.offset not in known]
     if not found:
-        return
+        return []
     found.sort(key=lambda t: t.offset)
     state = aud.__dict__.setdefault("table_state", {})
     try:
@@ -57,9 +86,11 @@ def tables(aud, text: str, doc) -> None:
             j = joint.from_grid(g)
             if j is not None:
                 found_joints.joints.append(j)
+        return bindings(state.pop("grids", []))
     except Exception as e:  # a bug must not hide the rest of the report
         aud.add(found[0].offset, "unchecked", "(table)", None, None,
                 f"internal error: {type(e).__name__}: {e}", "parse")
+    return []
 
 
 def tracker(aud) -> joint.Tracker:

@@ -95,12 +95,12 @@ def _begins_relation(text: str) -> bool:
 def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None:
     """Feed ``doc`` (an :class:`~.extract.Extracted`) to ``aud``; returns the offset where
     the deadline stopped the audit, or None."""
-    _tables(aud, text, doc)
+    bound = _tables(aud, text, doc)  # tables judged; a name = value table binds its names
     plain = plain_arithmetic(doc.prose)   # `0.5 * 0.3 = 0.15` written without delimiters
     plain += _apart(tag_math(doc.prose), plain)  # p<sub>i</sub>=<sup>1</sup>/<sub>4</sub>
     prose = _without(doc.prose, plain)      # is math now: its numbers are not data
     events = [(off, 0, lit) for off, lit in prose_numbers(prose)]
-    segments = doc.segments + plain
+    segments = doc.segments + plain + bound
     if hasattr(aud, "prose"):  # the prose after each formula is a piece of its own
         ends = [s.offset + len(s.text.rstrip()) for s in segments]
         events += [(p.offset, 0, p) for p in split_prose(prose, ends) if p.text.strip()]

@@ -88,6 +88,7 @@ def judge(aud, text: str, tables: list[Table], state: dict) -> None:
             g = Grid(t)
         except (ValueError, IndexError):
             continue
+        state.setdefault("grids", []).append(g)
         first = next((c.offset for r in t.rows for c in r), t.offset)
         context = text[max(0, t.offset - CONTEXT):first]
         rows, cols = _totals(aud, g)
