@@ -284,3 +284,27 @@ def test_new_constructs_stay_within_bounds(doc, limit):
     start = time.monotonic()
     audit_text(doc)
     assert time.monotonic() - start < limit
+
+
+def test_conditions_and_definitions_are_labelled_apart_from_unread_relations():
+    """Issue 15 item 6: `p > 0` is a condition, `\\sigma^2 = (0.25, 1)` (a name given a vector)
+    is a definition; an unreadable relation keeps no kind; the
+    summary, the table and SARIF keep them apart (hand-labelled)."""
+    import json
+
+    from klforge.audit import audit_text
+    from klforge.audit.report import to_sarif, to_table
+    text = ("Let $p > 0$ and $0 < q < 1$.\n\n"
+            "Take the variances $\\sigma^2 = (0.25, 1)$.\n\n"
+            "Here $\\lim_{t\\to 0} t\\ln t = 0$.\n")
+    r = audit_text(text, "md", "k.md")
+    kinds = [(f.severity, f.kind) for f in r.findings if f.severity == "unchecked"]
+    assert ("unchecked", "condition") in kinds and ("unchecked", "definition") in kinds
+    assert ("unchecked", None) in kinds  # \lim is not read: no kind hides it
+    s = r.summary
+    assert s["conditions"] == sum(k == "condition" for _, k in kinds)
+    assert s["definitions"] == sum(k == "definition" for _, k in kinds)
+    assert s["unchecked"] == sum(k is None for _, k in kinds)
+    assert "condition" in to_table(r) and "not claims" in to_table(r)
+    notes = json.loads(to_sarif(r))["runs"][0]["results"]
+    assert {n["properties"].get("kind") for n in notes if "properties" in n} >= {"condition"}

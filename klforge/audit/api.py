@@ -50,10 +50,13 @@ class Report:
     @property
     def summary(self) -> dict:
         count = {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
+        kinds = {k: sum(getattr(f, "kind", None) == k for f in self.findings)
+                 for k in ("condition", "definition")}  # unchecked relations stating no claim
         return {"files": self.files,
                 "checked": count["ok"] + count["error"] + count["warning"],
                 "ok": count["ok"], "errors": count["error"], "warnings": count["warning"],
-                "unchecked": count["unchecked"]}
+                "unchecked": count["unchecked"] - sum(kinds.values()),
+                "conditions": kinds["condition"], "definitions": kinds["definition"]}
 
     def extend(self, other: Report):
         self.findings += other.findings

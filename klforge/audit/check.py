@@ -194,9 +194,11 @@ class Auditor(Substitution, Verdicts):
         return N.evaluate(node, self._env(iv, lit, base))
 
     # -- findings ------------------------------------------------------------------------
-    def add(self, offset, severity, relation, stated, computed, message, check):
+    def add(self, offset, severity, relation, stated, computed, message, check, kind=None):
+        """Record a finding; ``kind`` ("condition", "definition") marks an unchecked relation
+        that states no claim."""
         self.findings.append(Finding(self.path, self.line_of(offset), severity, relation[:160],
-                                     stated, computed, message, check))
+                                     stated, computed, message, check, kind=kind))
 
     # -- document events -----------------------------------------------------------------
     def prose_number(self, literal: str):
@@ -387,7 +389,8 @@ class Auditor(Substitution, Verdicts):
             _free_name(self, prev) or _free_name(self, node))
         if conditional:  # `p > 0`, `0 < q_i`: a condition on a variable, not a numeric claim
             self.add(at, "unchecked", relation, stated, None,
-                     "a condition on a variable, not a numeric claim", "inequality")
+                     "a condition on a variable, not a numeric claim", "inequality",
+                     kind="condition")
             if not self._set_definition(node):
                 c.prev, c.prev_point, c.prev_interval = node, None, None
             return
@@ -396,10 +399,13 @@ class Auditor(Substitution, Verdicts):
                 c.prev = node
                 return
             reason = _why_not(self, prev)
+            # `\pi_{ref} = (0.5, 0.3, 0.2)`: a name given a vector of values defines it
+            kind = _tuple_definition(rel.op, prev, node)
             if self._set_definition(node):
-                self.add(at, "unchecked", relation, stated, None, reason, "step")
+                self.add(at, "unchecked", relation, stated, None, reason, "step", kind=kind)
             else:
-                self.add(at, "unchecked", relation, stated, None, _why_not(self, node), "step")
+                self.add(at, "unchecked", relation, stated, None, _why_not(self, node), "step",
+                         kind=kind)
             return
         self._decide_base(node)
         try:
@@ -407,7 +413,8 @@ class Auditor(Substitution, Verdicts):
             # a stated result is rounded even when it coincides with a datum (q = (0.78, …))
             i_all = self.interval(node, set() if _is_number(node) else c.known, stated=True)
         except N.NotEvaluable as e:
-            self.add(at, "unchecked", relation, stated, None, str(e), "step")
+            self.add(at, "unchecked", relation, stated, None, str(e), "step",
+                     kind=_tuple_definition(rel.op, prev, node))
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
         if self._rebinds(node, i_all, at, relation, stated):
@@ -447,3 +454,12 @@ class Auditor(Substitution, Verdicts):
                 value.printed = node
                 self.version += 1
                 value.wrong_line = self.line_of(at) if wrong else None
+
+
+def _tuple_definition(op, lhs, rhs):
+    r"""``\pi_{ref} = (0.5, 0.3, 0.2)``, ``\sigma^2 = (0.25, 1)``: a name (or its power) given
+    a vector of values is a definition, even when it rebinds the name."""
+    named = (N.Name, N.Var)
+    return ("definition" if op == "=" and isinstance(rhs, N.Tuple) and (
+        isinstance(lhs, named) or isinstance(lhs, N.Pow) and isinstance(lhs.base, named))
+        else None)

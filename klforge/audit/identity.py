@@ -131,7 +131,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             _add(aud, at, "unchecked", relation, stated,
                  f"the sides share no free symbol ({_names(free_l)} vs {_names(free_r)}): it "
                  "relates quantities defined in the prose, not an identity",
-                 "inequality" if op in INEQUALITIES else "step")
+                 "inequality" if op in INEQUALITIES else "step",
+                 kind=_unrelated_kind(op, prev, node))
             _continue(aud, node)
             return True
         if not (free_l or free_r) and ctx.used_aliases:
@@ -210,7 +211,8 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
         _add(aud, at, "unchecked", relation, stated,
              f"an equation for the free symbol{'s' if len(names) > 1 else ''} "
              f"{_names(names)} rather than an identity ({kind}; "
-             f"at {S.describe(point)}: {_num(a)} vs {_num(b)})", "step")
+             f"at {S.describe(point)}: {_num(a)} vs {_num(b)})", "step",
+             kind="definition" if not free_l or not free_r else "condition")
         return
     at_point = f"at {S.describe(point)} " if names else ""
     _add(aud, at, "error", relation, stated,
@@ -256,12 +258,23 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
         # `r - 1 - ln r >= 0` compares with 0 and fails nowhere)
         _add(aud, at, "unchecked", relation, stated,
              f"a condition on {_names(names)}, not an identity "
-             f"(false at {S.describe(point)})", "inequality")
+             f"(false at {S.describe(point)})", "inequality", kind="condition")
         return
     at_point = f"at {S.describe(point)}" if names else "here"
     _add(aud, at, "error", relation, stated,
          f"counterexample {at_point}: {_num(a)} {op} {_num(b)} is false", "inequality",
          computed=f"{_num(a)} vs {_num(b)}")
+
+
+def _unrelated_kind(op, lhs, rhs):
+    """Sides with no symbol in common: ``σ² = s²/(1+s²)`` defines its left side; ``p(x) < q(x)``
+    between two bare names is a condition; a bound such as ``TV ≤ √(D/2)`` is a claim (None)."""
+    if op == "=":
+        return "definition"
+    bare = (N.Name, N.Var)
+    if op in INEQUALITIES and isinstance(lhs, bare) and isinstance(rhs, bare):
+        return "condition"
+    return None
 
 
 def _specific_numbers(node) -> bool:
@@ -344,8 +357,8 @@ def _num(x) -> str:
 
 
 # -- chain bookkeeping --------------------------------------------------------------------------
-def _add(aud, at, severity, relation, stated, message, check, computed=None):
-    aud.add(at, severity, relation, stated, computed, message, check)
+def _add(aud, at, severity, relation, stated, message, check, computed=None, kind=None):
+    aud.add(at, severity, relation, stated, computed, message, check, kind=kind)
 
 
 def _continue(aud, node):

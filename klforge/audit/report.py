@@ -1,8 +1,12 @@
 """Render an audit report: a readable table, JSON (schema in ``audit.schema.json``), SARIF.
 
 JSON: ``{"version", "findings": [{path, line, severity, relation, stated, computed,
-message, check}], "summary": {files, checked, ok, errors, warnings, unchecked}}``; ``line``
-is the 1-based line where the checked relation's right-hand side begins.
+message, check, kind}], "summary": {files, checked, ok, errors, warnings, unchecked,
+conditions, definitions}}``; ``line`` is the 1-based line where the checked relation's
+right-hand side begins.  An unchecked finding whose ``kind`` is "condition" (``p > 0``) or
+"definition" (``s^2 = 0.25``) states no claim: the table shows that kind as its verdict, SARIF
+reports it as a note with the kind in its properties, and the summary counts it apart from the
+relations left unchecked for a reason.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ def to_sarif(report: Report) -> str:
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": f.path},
                 "region": {"startLine": f.line}}}],
-            **({"properties": {"cell": f.cell}} if getattr(f, "cell", None) is not None else {}),
+            **({"properties": props} if (props := _properties(f)) else {}),
         })
     run = {"tool": {"driver": {
         "name": "klforge audit", "informationUri": "https://example.invalid/klforge",
@@ -56,6 +60,17 @@ def to_sarif(report: Report) -> str:
         "results": results}
     return json.dumps({"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
                        "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)
+
+
+def _properties(f) -> dict:
+    props = {"cell": getattr(f, "cell", None), "kind": getattr(f, "kind", None)}
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def verdict(f) -> str:
+    """The verdict a reader sees: the severity, or "condition"/"definition" for a relation
+    that states no claim."""
+    return getattr(f, "kind", None) or f.severity
 
 
 def location(f) -> str:
@@ -72,7 +87,7 @@ def _clip(text, width):
 def to_table(report: Report, show_ok: bool = False) -> str:
     rows = [f for f in report.findings if show_ok or f.severity != "ok"]
     head = ("location", "verdict", "relation", "stated", "computed", "message")
-    cells = [(location(f), f.severity, _clip(f.relation, 48), _clip(f.stated, 14),
+    cells = [(location(f), verdict(f), _clip(f.relation, 48), _clip(f.stated, 14),
               _clip(f.computed, 16), f.message) for f in rows]
     widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(head[:-1])]
     lines = (["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + "  message"]
@@ -81,5 +96,7 @@ def to_table(report: Report, show_ok: bool = False) -> str:
         lines.append("  ".join(x.ljust(w) for x, w in zip(c, widths, strict=False)) + "  " + c[-1])
     s = report.summary
     lines.append(f"{s['files']} file(s): {s['checked']} relations checked — {s['ok']} ok, "
-                 f"{s['errors']} error(s), {s['warnings']} warning(s); {s['unchecked']} unchecked")
+                 f"{s['errors']} error(s), {s['warnings']} warning(s); {s['unchecked']} unchecked"
+                 + (f"; {s['conditions']} condition(s) and {s['definitions']} definition(s), "
+                    "not claims" if s.get("conditions") or s.get("definitions") else ""))
     return "\n".join(lines)

@@ -33,6 +33,8 @@ class Finding:
     message: str
     check: str             # step | inequality | name | unit | parse
     cell: int | None = None  # notebooks: 0-based cell index; line is then within the cell
+    kind: str | None = None  # unchecked only: "condition" (p > 0) or "definition" (s² = 0.25),
+    #                          relations that state no claim; None for everything else
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

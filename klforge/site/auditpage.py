@@ -22,7 +22,12 @@ from .deps import uses
 from .reference import table
 
 logger = logging.getLogger(__name__)
-VERDICTS = ("ok", "warning", "error", "unchecked")
+VERDICTS = ("ok", "warning", "error", "unchecked", "condition", "definition")
+
+
+def _verdict(f: dict) -> str:
+    """A condition or definition (an unchecked finding's ``kind``) is not an unread claim."""
+    return f.get("kind") or f["severity"]
 
 
 def audit_source(app, docname: str, source: list[str]) -> None:
@@ -75,21 +80,21 @@ def _link(app, fromdoc, doc, line):
 
 def _report(app, fromdoc, findings) -> list[nodes.Node]:
     docs = sorted(d for d in findings if d in app.env.found_docs)
-    totals = Counter(f["severity"] for d in docs for f in findings[d])
-    summary = [[d, *(str(sum(f["severity"] == v for f in findings[d])) for v in VERDICTS)]
+    totals = Counter(_verdict(f) for d in docs for f in findings[d])
+    summary = [[d, *(str(sum(_verdict(f) == v for f in findings[d])) for v in VERDICTS)]
                for d in docs if findings[d]]
     summary.append(["all pages", *(str(totals[v]) for v in VERDICTS)])
     out: list[nodes.Node] = [
         nodes.paragraph(text=f"{sum(totals.values())} numeric claims on {len(summary) - 1} "
                              f"pages were checked by klforge audit when this site was built: "
                              + ", ".join(f"{totals[v]} {v}" for v in VERDICTS) + "."),
-        table(["page", *VERDICTS], summary, widths=[4, 1, 1, 1, 1])]
+        table(["page", *VERDICTS], summary, widths=[4, 1, 1, 1, 1, 1, 1])]
     rows = []
     for d in docs:
         for f in findings[d]:
             rel = nodes.paragraph()
             rel += nodes.literal(text=f["relation"])
-            rows.append([_link(app, fromdoc, d, f["line"]), rel, f["severity"], f["message"]])
+            rows.append([_link(app, fromdoc, d, f["line"]), rel, _verdict(f), f["message"]])
     out.append(nodes.rubric(text="Every claim"))
     out.append(table(["where", "claim", "verdict", "detail"], rows, widths=[2, 5, 1, 4]))
     return out
