@@ -377,3 +377,11 @@ def test_outcome_labels_of_a_distribution_table_are_not_names():
     # | x | P(X=x) | with outcomes a, b: a and b are not bound to 0.3 and 0.7
     src = "| x | P(X=x) |\n|---|---|\n| a | 0.3 |\n| b | 0.7 |\n\nHere $a + b = 2$.\n"
     assert at(src, "md", 6) == []
+
+
+def test_many_unclosed_or_nested_environments_are_read_in_linear_time():
+    for doc in ("\\begin{tabular}{c} a & b \\\\ " * 100_000,
+                "\\begin{array}{cc}1&2\\\\3&4 " * 100_000 + "\\end{array}"):
+        t0 = time.monotonic()
+        tables = tex_tables(doc)
+        assert time.monotonic() - t0 < 3 and len(tables) <= 1

@@ -24,6 +24,8 @@ no number; numerals of more than 40 digits are not read.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -158,26 +160,34 @@ def _braced(text: str, pos: int, limit: int = 200) -> int:
 def tex_tables(text: str, base: int = 0, within=None) -> list[Table]:
     """The ``tabular``/``array`` environments of ``text`` (offsets + ``base``); ``within``
     ((begin, end) → bool), if given, keeps only the tables it accepts (e.g. those read as
-    math by the document's own reader)."""
+    math by the document's own reader).  Linear: every ``\\begin`` and ``\\end`` is found
+    once and matched by bisection."""
+    begins = list(_BEGIN.finditer(text))
+    if not begins:
+        return []
+    starts = [m.start() for m in begins]
+    ends = {env: [m.start() for m in re.finditer(rf"\\end\{{{env}\*?\}}", text)]
+            for env in ("tabular", "array")}
     out: list[Table] = []
-    pos = 0
-    while len(out) < MAX_TABLES:
-        m = _BEGIN.search(text, pos)
-        if not m:
+    for k, m in enumerate(begins):
+        if len(out) >= MAX_TABLES:
             break
+        closes = ends[m.group(1)]
+        c = bisect.bisect_left(closes, m.end())
         spec_end = _braced(text, m.end())
-        close = text.find(f"\\end{{{m.group(1)}", m.end())
-        if spec_end < 0 or close < 0 or _BEGIN.search(text, spec_end, close):
-            pos = m.end()  # nested or unclosed: not read as a table
-            continue
-        pos = close + 1
+        if c == len(closes) or spec_end < 0:
+            continue                      # unclosed: not read as a table
+        close = closes[c]
+        if k + 1 < len(starts) and starts[k + 1] < close:
+            continue                      # nested: not read as a table
         if within is not None and not within(base + m.start(), base + close):
             continue
         spec = text[m.end() + 1:spec_end - 1]
         table = Table(offset=base + m.start(),
                       label_col=bool(re.match(r"\s*\|?\s*[lcr]\s*\|", spec)))
         a = spec_end
-        for rm in list(_ROW_END.finditer(text, spec_end, close)) + [None]:
+        rows = itertools.islice(_ROW_END.finditer(text, spec_end, close), MAX_ROWS + 1)
+        for rm in itertools.chain(rows, [None]):
             b = rm.start() if rm else close
             _tex_row(table, text, a, b, base)
             a = rm.end() if rm else close
