@@ -27,10 +27,10 @@ DOMAINS = {
     "unit_interval": "0 ≤ x ≤ 1",
     "open_unit_interval": "0 < x < 1",
     "simplex_coordinate": "x_i > 0 with Σ x_i < 1 (last coordinate eliminated)",
-    "probability_vector": "x_i ≥ 0 (not renormalised)",
+    "probability_vector": "x_i ≥ 0 finite, Σ x_i > 0 (renormalised: x/Σx)",
     "positive_vector": "x_i > 0",
     "real_vector": "x_i ∈ ℝ",
-    "cholesky": "lower triangular, positive diagonal",
+    "cholesky": "lower triangle read (upper ignored), positive diagonal",
 }
 
 

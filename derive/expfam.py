@@ -89,7 +89,8 @@ def _exponential(s):
 
 def _gamma(s):
     a, b = _sym("shape", s, positive=True), _sym("rate", s, positive=True)
-    params = (Param(f"shape_{s}", a, "positive", "shape α"), Param(f"rate_{s}", b, "positive", "rate β"))
+    params = (Param(f"shape_{s}", a, "positive", "shape α"),
+              Param(f"rate_{s}", b, "positive", "rate β"))
     return params, (a - 1, -b)
 
 
@@ -151,7 +152,8 @@ def mean_params(name: str, suffix: str = "p") -> tuple[sp.Expr, ...]:
 def log_density(name: str, suffix: str) -> sp.Expr:
     fam = FAMILIES[name]
     eta = fam.eta(suffix)
-    return sum(e * t for e, t in zip(eta, fam.stats, strict=True)) - log_partition(name, suffix) + fam.log_base
+    return (sum(e * t for e, t in zip(eta, fam.stats, strict=True))
+            - log_partition(name, suffix) + fam.log_base)
 
 
 def bregman_kl(name: str) -> sp.Expr:
@@ -465,7 +467,8 @@ def fisher_information(name: str, suffix: str = "p") -> sp.Matrix:
     a = log_partition(name, suffix)
     m = mean_params(name, suffix)
     f = sp.hessian(a, theta) - sum(
-        (mi * sp.hessian(e, theta) for mi, e in zip(m, fam.eta(suffix), strict=True)), sp.zeros(len(theta))
+        (mi * sp.hessian(e, theta) for mi, e in zip(m, fam.eta(suffix), strict=True)),
+        sp.zeros(len(theta))
     )
     return sp.simplify(f)
 

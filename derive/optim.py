@@ -96,8 +96,8 @@ def _eg() -> Derivation:
     obj = sum(gi * pi for gi, pi in zip(g, p, strict=True)) + sum(
         pi * sp.log(pi / qi) for pi, qi in zip(p, p0, strict=True)) / eta
     sol = _simplex_stationary(obj, p, lam)
-    target = [qi * sp.exp(-eta * gi) / sum(qj * sp.exp(-eta * gj) for qj, gj in zip(p0, g, strict=True))
-              for qi, gi in zip(p0, g, strict=True)]
+    z = sum(qj * sp.exp(-eta * gj) for qj, gj in zip(p0, g, strict=True))
+    target = [qi * sp.exp(-eta * gi) / z for qi, gi in zip(p0, g, strict=True)]
     params = tuple(Param(str(x), x, "positive") for x in p0) + tuple(
         Param(str(x), x, "real") for x in g) + (Param("lr", eta, "positive"),)
     checks = tuple(agree(f"Lagrangian solution p_{i} = p₀ e^(−ηg)/Z", s, t, params)
@@ -118,7 +118,8 @@ def _policy() -> Derivation:
     ref = sp.symbols(f"ref0:{K}", positive=True)
     r = sp.symbols(f"r0:{K}", real=True)
     beta, lam = sp.Symbol("beta", positive=True), sp.Symbol("lambda", real=True)
-    obj = sum(a * b for a, b in zip(pi, r, strict=True)) - beta * sum(a * sp.log(a / b) for a, b in zip(pi, ref, strict=True))
+    obj = (sum(a * b for a, b in zip(pi, r, strict=True))
+           - beta * sum(a * sp.log(a / b) for a, b in zip(pi, ref, strict=True)))
     sol = _simplex_stationary(-obj, pi, lam)
     z = sum(b * sp.exp(ri / beta) for b, ri in zip(ref, r, strict=True))
     target = [b * sp.exp(ri / beta) / z for b, ri in zip(ref, r, strict=True)]

@@ -35,7 +35,7 @@ class _Primitive(sp.Function):
     def _latex(self, printer):
         name = type(self).__name__.replace("_", r"\_")
         args = ", ".join(printer._print(a) for a in self.args)
-        return r"\operatorname{%s}\left(%s\right)" % (name, args)
+        return r"\operatorname{" + name + r"}\left(" + args + r"\right)"
 
 
 class log1pmx(_Primitive):  # noqa: N801 - SymPy convention: functions are lower case
@@ -123,7 +123,7 @@ class log_ratio(_Primitive):  # noqa: N801
 
     def _latex(self, printer):
         a, b = (printer._print(x) for x in self.args)
-        return r"\log\frac{%s}{%s}" % (a, b)
+        return r"\log\frac{" + a + "}{" + b + "}"
 
 
 class lgamma_bregman(_Primitive):  # noqa: N801
@@ -142,7 +142,7 @@ class lgamma_bregman(_Primitive):  # noqa: N801
 
     def _latex(self, printer):
         x, y = (printer._print(a) for a in self.args)
-        return r"B_{\ln\Gamma}\left(%s, %s\right)" % (x, y)
+        return r"B_{\ln\Gamma}\left(" + x + ", " + y + r"\right)"
 
 
 class logsumexp(_Primitive):  # noqa: N801
@@ -157,7 +157,8 @@ class logsumexp(_Primitive):  # noqa: N801
         return sp.log(sp.Add(*[sp.exp(a) for a in args]))
 
     def _latex(self, printer):
-        return r"\operatorname{LSE}\left(%s\right)" % ", ".join(printer._print(a) for a in self.args)
+        args = ", ".join(printer._print(a) for a in self.args)
+        return r"\operatorname{LSE}\left(" + args + r"\right)"
 
 
 PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, logsumexp)

@@ -44,7 +44,8 @@ def categorical_bregman():
     eta = lambda x: [sp.log(x[i] / x[-1]) for i in range(K - 1)]
     a = lambda x: sp.log(1 + sum(sp.exp(e) for e in eta(x)))
     mean = p[:-1]  # ∇_η A = softmax(η)_i = p_i
-    return sp.simplify(a(q) - a(p) - sum((eq - ep) * m for eq, ep, m in zip(eta(q), eta(p), mean, strict=True)))
+    return sp.simplify(a(q) - a(p) - sum((eq - ep) * m
+                                         for eq, ep, m in zip(eta(q), eta(p), mean, strict=True)))
 
 
 @derivation("kl_categorical")
@@ -75,8 +76,8 @@ def _kl_categorical() -> Derivation:
         kernel="kl_categorical",
         rules=fired,
         checks=(check, rt),
-        notes="Arrays are used as given (no renormalisation): KL = Σ kl_div(p_i, q_i) + Σ (p_i − q_i), "
-              "the second sum compensated.",
+        notes="Rows are renormalised (p/Σp, q/Σq) from compensated sums gathered in the same "
+              "pass: KL = (Σ kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp.",
     )
 
 
@@ -128,7 +129,8 @@ def _kl_logits() -> Derivation:
     p = [sp.exp(x) / za for x in a]
     q = [sp.exp(x) / zb for x in b]
     definition = sum(pi * sp.log(pi / qi) for pi, qi in zip(p, q, strict=True))
-    closed_tb = sum(pi * (ai - bi) for pi, ai, bi in zip(p, a, b, strict=True)) - sp.log(za) + sp.log(zb)
+    closed_tb = (sum(pi * (ai - bi) for pi, ai, bi in zip(p, a, b, strict=True))
+                 - sp.log(za) + sp.log(zb))
     closed, fired = rewrite(closed_tb, "logits")
     params = tuple(Param(str(s), s, "real") for s in a + b)
     checks = [agree("Σ p_i(a_i − b_i) − LSE(a) + LSE(b) = definition", textbook(closed),
@@ -189,7 +191,8 @@ def _entropy_dirichlet() -> Derivation:
     params = tuple(Param(str(s), s, "positive") for s in al)
     a0 = sum(al)
     textbook_form = (sum(sp.loggamma(v) for v in al) - sp.loggamma(a0)
-                     + (a0 - K) * sp.polygamma(0, a0) - sum((v - 1) * sp.polygamma(0, v) for v in al))
+                     + (a0 - K) * sp.polygamma(0, a0)
+                     - sum((v - 1) * sp.polygamma(0, v) for v in al))
     return Derivation(
         name="entropy_dirichlet",
         title="Entropy of a Dirichlet distribution",
@@ -211,7 +214,8 @@ def _cross_entropy_dirichlet() -> Derivation:
     # −E_p[log q] = A(α_q) − Σ (α_q,i − 1) E_p[log x_i], E_p[log x_i] = ∂A/∂α_i at α_p.
     a_p = dirichlet_log_partition(ap)
     e_log_x = [sp.diff(a_p, v) for v in ap]
-    direct = dirichlet_log_partition(aq) - sum((q - 1) * e for q, e in zip(aq, e_log_x, strict=True))
+    direct = dirichlet_log_partition(aq) - sum((q - 1) * e
+                                               for q, e in zip(aq, e_log_x, strict=True))
     return Derivation(
         name="cross_entropy_dirichlet",
         title="Cross-entropy between two Dirichlet distributions",
@@ -232,7 +236,8 @@ def _kl_dirichlet() -> Derivation:
     # η = α − 1, T = log x, so ∇_η A = ∂A/∂α (identity Jacobian).
     grad = [sp.diff(a_dir(ap), al) for al in ap]
     closed = sp.expand(sp.expand_log(
-        a_dir(aq) - a_dir(ap) - sum((q - p) * g for q, p, g in zip(aq, ap, grad, strict=True)), force=True))
+        a_dir(aq) - a_dir(ap) - sum((q - p) * g for q, p, g in zip(aq, ap, grad, strict=True)),
+        force=True))
     closed = sp.simplify(sp.expand_func(closed))
     params = tuple(Param(str(s), s, "positive") for s in ap + aq)
     lg = lambda al: sum(sp.loggamma(v) for v in al) - sp.loggamma(sum(al))

@@ -53,7 +53,8 @@ def posterior():
 
 
 def log_evidence():
-    return sp.simplify(sp.log(_gauss_integral(sp.exp(_log_normal(x, z, noise) + _log_normal(z, 0, 1)))))
+    joint = sp.exp(_log_normal(x, z, noise) + _log_normal(z, 0, 1))
+    return sp.simplify(sp.log(_gauss_integral(joint)))
 
 
 w = sp.Symbol("w", real=True)

@@ -18,7 +18,9 @@ divided by its count) never take it.  Nothing returned is negative.
 Special values (the shared table in ``klforge/emit/templates.py``): a NaN, infinite or
 negative entry, a zero total (including an empty row) → NaN; p_i > 0 where q_i = 0 → +inf;
 0·log 0 = 0; subnormal entries are ordinary positive numbers.  Totals beyond the float64
-range are handled by scaling the row by 2⁻⁶⁴ (exact for all but subnormal entries).
+range are handled by scaling the row by 2⁻⁶⁴, and the second pass scales each row by a power
+of two that brings its total into [½, 1) (exact for all but entries pushed below the normal
+range, whose share of the result is below 2⁻¹⁰²²).
 
 Example: ``kl_categorical_row([60., 40.], [50., 50.])`` = 0.0201355… = KL([.6, .4] ‖ [.5, .5]).
 """
@@ -48,8 +50,9 @@ def _log_pair(h, l):
 
 
 @njit(**_JIT)
-def _kl_sums(p, q, scale):
-    """(status, S₁, D, P, Q): status 0 ok, 1 NaN (bad entry), 2 +inf (p_i > 0 = q_i)."""
+def _kl_sums(p, q, sp_, sq):
+    """(status, S₁, D, P, Q) of the rows scaled by sp_ and sq: status 0 ok, 1 NaN (bad
+    entry), 2 +inf (p_i > 0 = q_i)."""
     s, c, d, dc, ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     infinite = False
     for i in range(p.shape[0]):
@@ -57,8 +60,8 @@ def _kl_sums(p, q, scale):
         qi = np.float64(q[i])
         if not (0.0 <= pi < INF and 0.0 <= qi < INF):
             return 1, 0.0, 0.0, 0.0, 0.0
-        pi *= scale
-        qi *= scale
+        pi *= sp_
+        qi *= sq
         ps, pc = _add(ps, pc, pi)
         qs, qc = _add(qs, qc, qi)
         if pi == 0.0:
@@ -74,7 +77,7 @@ def _kl_sums(p, q, scale):
 
 
 @njit(**_JIT)
-def _kl_rescaled(p, q, scale, ph, pl, qh, ql):
+def _kl_rescaled(p, q, sp_, sq, ph, pl, qh, ql):
     """Σ kl_div(p_i, c·q_i), c = P/Q in double-double: with c·q_i = h + lo,
     kl_div(p, h + lo) = kl_div(p, h) + lo·(h − p)/h + p·(lo/h)²/2 (the second-order term
     matters once (p − h)/h is below ~1e-9)."""
@@ -82,8 +85,8 @@ def _kl_rescaled(p, q, scale, ph, pl, qh, ql):
     cl = (_s.fma(-ch, qh, ph) + pl - ch * ql) / qh
     s, c = 0.0, 0.0
     for i in range(p.shape[0]):
-        pi = np.float64(p[i]) * scale
-        qi = np.float64(q[i]) * scale
+        pi = np.float64(p[i]) * sp_
+        qi = np.float64(q[i]) * sq
         h = ch * qi
         lo = _s.fma(ch, qi, -h) + cl * qi
         if pi == 0.0:
@@ -102,26 +105,29 @@ def kl_categorical_row(p, q):
     if p.shape[0] == 0:
         return NAN
     ok, s1, d, tp, tq = _st.kl_div_row(p, q)
-    scale = 1.0
     status = 0
+    sp_ = sq = 1.0
     if not ok or not (tp < INF and tq < INF):
-        status, s1, d, tp, tq = _kl_sums(p, q, scale)
-        if status == 0 and not (tp < INF and tq < INF):
-            scale = DOWN
-            status, s1, d, tp, tq = _kl_sums(p, q, scale)
+        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
+    if status == 0 and not (tp < INF and tq < INF):  # a total overflows
+        sp_ = sq = DOWN
+        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
     if status == 1 or not (tp > 0.0 and tq > 0.0):
         return NAN
     if status == 2:
         return INF
     k = _p.kl_div(tp, tq, d)
-    if k <= CANCEL * s1:
+    if k <= CANCEL * s1:  # every piece is homogeneous of degree 1: the scale cancels
         return (s1 - k) / tp
-    # P and Q again as compensated pairs, then the direct sum of non-negative terms.
+    # Power-of-two scales (exact) bring both totals into [½, 1), then P and Q again as
+    # compensated pairs and the direct sum of non-negative terms.
+    sp_ *= math.ldexp(1.0, -math.frexp(tp)[1])
+    sq *= math.ldexp(1.0, -math.frexp(tq)[1])
     ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0
     for i in range(p.shape[0]):
-        ps, pc = _add(ps, pc, np.float64(p[i]) * scale)
-        qs, qc = _add(qs, qc, np.float64(q[i]) * scale)
-    v = _kl_rescaled(p, q, scale, ps, pc, qs, qc) / (ps + pc)
+        ps, pc = _add(ps, pc, np.float64(p[i]) * sp_)
+        qs, qc = _add(qs, qc, np.float64(q[i]) * sq)
+    v = _kl_rescaled(p, q, sp_, sq, ps, pc, qs, qc) / (ps + pc)
     return v if v >= 0.0 else (0.0 if v < 0.0 else v)
 
 

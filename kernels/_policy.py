@@ -77,6 +77,39 @@ def eg_step_row(p, g, lr, out):
 
 
 @njit(**_JIT)
+def _max_abs_ratio(logits_ref, reward, b):
+    m = 0.0
+    for i in range(logits_ref.shape[0]):
+        if np.float64(logits_ref[i]) != -INF:
+            m = max(m, abs(np.float64(reward[i]) / b))
+    return m
+
+
+@njit(**_JIT)
+def _tiny_beta(logits_ref, reward, b, lmax, pi_star, value):
+    """β so small that r/β overflows: the β → 0 limit, π* = π_ref restricted to the best
+    actions, V = max r + β·log π_ref(best actions)."""
+    n = logits_ref.shape[0]
+    rmax = -INF
+    for i in range(n):
+        if np.float64(logits_ref[i]) != -INF:
+            rmax = max(rmax, np.float64(reward[i]))
+    u, best = 0.0, 0.0
+    for i in range(n):
+        li = np.float64(logits_ref[i])
+        w = 0.0 if li == -INF else math.exp(li - lmax)
+        u += w
+        if li != -INF and np.float64(reward[i]) == rmax:
+            best += w
+            pi_star[i] = w
+        else:
+            pi_star[i] = 0.0
+    for i in range(n):
+        pi_star[i] = pi_star[i] / best
+    value[0] = rmax + b * math.log(best / u)
+
+
+@njit(**_JIT)
 def policy_row(logits_ref, reward, beta, pi_star, value):
     """Write π* (``pi_star``) and V (``value[0]``) for one row of reference logits and
     rewards with temperature ``beta``."""
@@ -91,6 +124,9 @@ def policy_row(logits_ref, reward, beta, pi_star, value):
     if bad or lmax == -INF:  # a bad entry, an empty row or every action masked
         _fill_nan(pi_star)
         value[0] = NAN
+        return
+    if not (_max_abs_ratio(logits_ref, reward, b) < INF):
+        _tiny_beta(logits_ref, reward, b, lmax, pi_star, value)
         return
     # y_i = l_i + r_i/β in double-double (yh, yl); π*_i = exp(y_i − top)/Σ.
     top = -INF

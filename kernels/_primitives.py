@@ -91,7 +91,7 @@ def kl_div(p, q, d):
         # q·((1 + t)·log1pmx(t) + t²) = p·log1pmx(t) + d·t; first-order insensitive to
         # the rounding of t (d/dt of the right side vanishes at t = d/q).
         return p * log1pmx(t) + d * t
-    return p * math.log(p / q) - d
+    return p * log_ratio(p, q) - d  # p/q may overflow (q subnormal): log_ratio does not
 
 
 @njit(cache=_CACHE, inline="always", error_model="numpy")
@@ -157,9 +157,11 @@ def lgamma_bregman(x, y, h):
     every piece is itself a non-negative second-order quantity:
 
     * shift both arguments up by n until min(x, y) + n ≥ 16 with the recurrence
-      lnΓ(z + 1) = lnΓ(z) + log z:  B(x, y) = B(x + n, y + n) + Σ_i rm1mlog(h/(x+i), log((y+i)/(x+i)));
+      lnΓ(z + 1) = lnΓ(z) + log z:
+      B(x, y) = B(x + n, y + n) + Σ_i rm1mlog(h/(x+i), log((y+i)/(x+i)));
     * at X = x + n, Y = y + n Stirling's series gives
-      B(X, Y) = kl_div(Y, X) + ½·rm1mlog(h/X, log(Y/X)) + Σ_k c_k X^{1−2k}·[(1 + h/X)^{1−2k} − 1 − (1−2k)h/X],
+      B(X, Y) = kl_div(Y, X) + ½·rm1mlog(h/X, log(Y/X))
+                + Σ_k c_k X^{1−2k}·[(1 + h/X)^{1−2k} − 1 − (1−2k)h/X],
       the bracket being expm1mx(m·L) − m·rm1mlog(h/X, L) with m = 1 − 2k, L = log(Y/X).
 
     NaN for x ≤ 0, y ≤ 0 or NaN; +inf for y = +inf; NaN for x = +inf.

@@ -41,8 +41,10 @@ def test_committed_manifest_is_current_and_complete():
     assert manifest["kernels_source_sha256"] == source_hash(), "run `klforge verify`"
     assert not manifest["quick"]
     kernels = {key.split("/")[0] for key in manifest["kernels"]}
-    skipped = {"eg_step", "kl_regularized_policy", "natgrad_normal_step"}
-    assert kernels == set(by_kernel()) - skipped
+    assert kernels == set(by_kernel())  # every kernel has a verify row, vector outputs too
+    machine = manifest["machine"]  # what the figures were measured on
+    for key in ("cpu", "cpu_flags", "llvm_target_cpu", "numba", "llvmlite", "llvm", "numpy"):
+        assert machine[key] or key == "cpu_flags", key
     for key, row in manifest["kernels"].items():
         if row["bar"] is not None and row["known_miss"] is None:
             assert row["max_ulp"] <= row["bar"], key
@@ -81,3 +83,42 @@ def test_logits_reference_keeps_terms_below_both_precisions():
         exact = mpmath.exp(lp1) * (lp1 - lq1) + mpmath.exp(lp2) * (lp2 - lq2)
     got = V.reference_value(V.mp_kl_logits, a, b)
     assert abs(got - exact) <= abs(exact) * mpmath.mpf(10) ** -25, (got, exact)
+
+
+def test_verify_writes_to_the_build_directory_unless_asked(tmp_path, monkeypatch):
+    """Following the README never dirties the tree: the default target is the build
+    directory; only --write-manifest targets the committed kernels/manifest.json.  A
+    --select run writes nothing and compiles only what it selects (no primitives)."""
+    monkeypatch.setenv("KLFORGE_BUILD_DIR", str(tmp_path))
+    assert V.manifest_path() == tmp_path / "manifest.json"
+    assert V.manifest_path(committed=True) == DEFAULT_OUT / "manifest.json"
+    before = (DEFAULT_OUT / "manifest.json").read_bytes()
+    results, prims, _ = V.run(select=["kl_normal"], quick=True, progress=lambda row: None)
+    assert {r.kernel for r in results} == {"kl_normal"} and prims == []
+    assert not (tmp_path / "manifest.json").exists()
+    assert (DEFAULT_OUT / "manifest.json").read_bytes() == before
+    with pytest.raises(KeyError, match="nosuch"):
+        V.run(select=["nosuch"], progress=lambda row: None)
+
+
+def test_machine_records_cpu_and_toolchain():
+    m = V.machine()
+    import llvmlite.binding as llvm
+    import numba
+
+    assert m["numba"] == numba.__version__
+    assert m["llvm"] == ".".join(map(str, llvm.llvm_version_info))
+    assert isinstance(m["cpu_flags"], list) and m["llvm_target_cpu"]
+
+
+def test_vector_output_references_are_independent():
+    """mp_eg_step and mp_policy from their definitions: normalised, and V = β log Z."""
+    p, g = [0.2, 0.3, 0.5], [1.0, -2.0, 0.5]
+    out = V.mp_eg_step(p, g, 0.7)
+    assert abs(mpmath.fsum(out) - 1) < mpmath.mpf(10) ** -14
+    w = [mpmath.mpf(a) * mpmath.exp(-0.7 * mpmath.mpf(b)) for a, b in zip(p, g, strict=True)]
+    assert abs(out[0] - w[0] / mpmath.fsum(w)) < mpmath.mpf(10) ** -14
+    pol = V.mp_policy(np.log(p), g, 0.5)
+    z = mpmath.fsum(mpmath.mpf(a) * mpmath.exp(mpmath.mpf(b) / 0.5)
+                    for a, b in zip(p, g, strict=True))
+    assert abs(pol[-1] - 0.5 * mpmath.log(z)) < mpmath.mpf(10) ** -14

@@ -77,7 +77,8 @@ def generate(select: list[str] | None = None) -> str:
     if select:
         unknown = sorted(set(select) - set(derivs))
         if unknown:
-            raise KeyError(f"unknown kernel(s) {', '.join(unknown)}; known: {', '.join(sorted(derivs))}")
+            raise KeyError(f"unknown kernel(s) {', '.join(unknown)}; "
+                           f"known: {', '.join(sorted(derivs))}")
         derivs = {k: v for k, v in derivs.items() if k in select}
     blocks = [templates.HEADER.format(hash=source_hash())]
     names = []

@@ -343,20 +343,26 @@ def kl_dirichlet(d) -> str:
         s, c = _add(s, c, _p.lgamma_bregman(x, y, y - x))
         h, hc = _add(h, hc, y - x)
     s, c = _add(s, c, -_p.lgamma_bregman(sp_, sq, h + hc))
-    out[0] = s + c
+    # Valid finite inputs give a KL ≥ 0, so a NaN here is ∞ − ∞ from an overflowing term
+    # (a subnormal concentration: ψ(α) ≈ −1/α overflows): the KL is +inf.
+    out[0] = INF if s + c != s + c else s + c
 '''
     return _gufunc("kl_dirichlet", "(n),(n)->()", "alpha_p, alpha_q, out", docstring(d), body)
+
+
+_MVN_DOC = (
+    "\n\n    Only the lower triangles of L_p and L_q are read (the upper triangle is ignored, as"
+    "\n    in numpy.linalg and scipy.linalg.cho_solve); a diagonal entry ≤ 0 gives NaN, and so"
+    "\n    does n = 0.  KL = ½[Σ_{i≠j} D_ij² + Σ_i (M_ii² − 1 − 2 log M_ii) + |w|²],"
+    "\n    M = L_q⁻¹L_p = I + D, D = L_q⁻¹(L_p − L_q), w = L_q⁻¹(μ_p − μ_q): non-negative terms,"
+    "\n    the solves in double-double (kernels/_mvn.py); accurate for scale ratios up to"
+    "\n    1e±300 between p and q.")
 
 
 def kl_mvn(d) -> str:
     body = "    out[0] = _mvn.kl_mvn_row(mu_p, L_p, mu_q, L_q)\n"
     return _gufunc("kl_mvn", "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
-                   docstring(d) + "\n\n    Only the lower triangles of L_p and L_q are read (the upper"
-                   "\n    triangle is ignored, as in numpy.linalg and scipy.linalg.cho_solve); a diagonal"
-                   "\n    entry ≤ 0 gives NaN, and so does n = 0."
-                   "\n    KL = ½[Σ_{i≠j} D_ij² + Σ_i (M_ii² − 1 − 2 log M_ii) + |w|²], M = L_q⁻¹L_p = I + D,"
-                   "\n    D = L_q⁻¹(L_p − L_q), w = L_q⁻¹(μ_p − μ_q): non-negative terms, the solves in"
-                   "\n    double-double (kernels/_mvn.py); accurate for scale ratios 1e-300 … 1e300.",
+                   docstring(d) + _MVN_DOC,
                    body)
 
 

@@ -1,0 +1,194 @@
+"""Inputs of ``klforge verify`` (SciPy ``_mptestutils`` style): magnitudes log-uniform over
+many decades, near-equal p/q pairs at relative separations 10⁻¹ … 10⁻¹², rows as users pass
+them (counts, scaled, totals off 1), MVN factors over the whole domain (n up to 64, scale
+ratios 10^±150, ill-conditioned diagonals) and hand-picked hard points.
+Example: ``vector_cases("kl_mvn", np.random.default_rng(0), 4)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .measure import SEPARATIONS
+from .references import (
+    mp_cross_entropy,
+    mp_eg_step,
+    mp_entropy,
+    mp_kl_categorical,
+    mp_kl_dirichlet,
+    mp_kl_logits,
+    mp_kl_mvn,
+    mp_policy,
+)
+
+
+def _log_uniform(rng, lo, hi, size):
+    return np.exp(rng.uniform(np.log(lo), np.log(hi), size))
+
+
+def _domain_sample(rng, domain, size, name=""):
+    if domain == "real":
+        return rng.choice([-1.0, 1.0], size) * _log_uniform(rng, 1e-3, 1e3, size)
+    if domain in ("unit_interval", "open_unit_interval"):
+        x = _log_uniform(rng, 1e-12, 0.5, size)
+        return np.where(rng.random(size) < 0.5, x, 1.0 - x)
+    if "shape" in name or "alpha" in name or "beta" in name:
+        return _log_uniform(rng, 1e-2, 1e3, size)
+    return _log_uniform(rng, 1e-3, 1e3, size)
+
+
+def _nearby(rng, x, domain, sep):
+    u = rng.uniform(-1, 1, x.shape)
+    if domain == "real":
+        return x + sep * u * np.maximum(np.abs(x), 1.0)
+    y = x * (1 + sep * u)
+    if domain in ("unit_interval", "open_unit_interval"):
+        y = np.clip(y, 1e-300, 1 - 1e-16)
+    return y
+
+
+def scalar_inputs(d, rng, n_random=600, n_near=40):
+    """Columns of inputs: random points, and near-equal p/q pairs at every separation."""
+    params = d.params
+    cols = [_domain_sample(rng, p.domain, n_random, p.name) for p in params]
+    pairs = _pairs(params)
+    if pairs:
+        for sep in SEPARATIONS:
+            base = [_domain_sample(rng, p.domain, n_near, p.name) for p in params]
+            for i, j in pairs:
+                base[j] = _nearby(rng, base[i], params[i].domain, sep)
+            cols = [np.concatenate([c, b]) for c, b in zip(cols, base, strict=True)]
+    return cols
+
+
+def _pairs(params):
+    names = [p.name for p in params]
+    out = []
+    for i, n in enumerate(names):
+        for suffix_p, suffix_q in (("_p", "_q"), ("p", "q")):
+            if n.endswith(suffix_p):
+                other = n[: -len(suffix_p)] + suffix_q
+                if other in names:
+                    out.append((i, names.index(other)))
+    return out
+
+
+def _simplex(rng, n, lo=1e-8):
+    x = _log_uniform(rng, lo, 1.0, n)
+    return x / x.sum()
+
+
+def _unnormalise(rng, i, p):
+    """Every third row as users pass them: counts, a row scaled by 10^±100, or a total off 1."""
+    kind = i % 6
+    if kind == 1:
+        return np.floor(p * 1000.0) + rng.integers(0, 2, p.shape)  # counts (zeros included)
+    if kind == 3:
+        return p * 10.0 ** rng.uniform(-100, 100)
+    if kind == 5:
+        return p * (1 + rng.choice([-1, 1]) * _log_uniform(rng, 1e-9, 0.5, 1)[0])
+    return p
+
+
+def _mvn_case(rng, i, sep):
+    """Factors for kl_mvn over its whole domain: n up to 64, diagonals spread over up to
+    10^±4 (ill-conditioned), off-diagonals up to 10× the diagonal scale, and the scale of p
+    against q from 10^-150 to 10^150; every other case near p = q at separation ``sep``."""
+    m = int(rng.integers(1, 17)) if i % 5 else int(rng.integers(17, 65))
+    spread = rng.choice([0.5, 2.0, 4.0]) if i % 3 == 0 else 0.5
+
+    def chol():
+        L = np.tril(rng.normal(size=(m, m))) * rng.choice([0.3, 1.0, 10.0])
+        L[np.diag_indices(m)] = 10.0 ** rng.uniform(-spread, spread, m)
+        return L
+    lp, mp_ = chol(), rng.normal(size=m)
+    if sep is None:
+        lq, mq = chol(), rng.normal(size=m)
+        ratio = 10.0 ** rng.uniform(-150, 150) if i % 4 == 0 else 1.0
+        lp = lp * ratio
+    else:
+        lq = lp * (1 + sep * rng.uniform(-1, 1, (m, m)))
+        mq = mp_ + sep * rng.uniform(-1, 1, m)
+    return mp_, lp, mq, lq
+
+
+def vector_cases(kernel, rng, count):
+    """(inputs tuple, (reference, args)) pairs for a row kernel; the reference returns one
+    mpf, or a list of them for the kernels with vector outputs."""
+    cases = []
+    for i in range(count):
+        n = int(rng.integers(2, 65))
+        if i % 16 == 15:  # long rows: whole 256-element blocks of the vectorised fast paths
+            n = int(rng.integers(257, 1200))
+        sep = SEPARATIONS[i % len(SEPARATIONS)] if i % 2 else None
+        if kernel in ("kl_categorical", "cross_entropy", "entropy"):
+            p = _simplex(rng, n)
+            q = _simplex(rng, n) if sep is None else p * (1 + sep * rng.uniform(-1, 1, n))
+            p = _unnormalise(rng, i, p)
+            q = _unnormalise(rng, i + 2 * (i % 2), q)
+            if kernel == "entropy":
+                cases.append(((p,), (mp_entropy, (p,))))
+            else:
+                f = mp_kl_categorical if kernel == "kl_categorical" else mp_cross_entropy
+                cases.append(((p, q), (f, (p, q))))
+        elif kernel == "kl_logits":
+            scale = _log_uniform(rng, 1e-2, 3e2, 1)[0]
+            a = rng.normal(size=n) * scale
+            b = rng.normal(size=n) * scale if sep is None else a + sep * rng.uniform(-1, 1, n)
+            if i % 8 == 2:  # shift invariance: b = a + c + tiny noise, large c
+                noise = _log_uniform(rng, 1e-13, 1e-3, 1) * rng.normal(size=n)
+                b = a + rng.uniform(-1e3, 1e3) + noise
+            elif i % 8 == 4:  # one logit moved, the rest identical (tiny KL if it is in the tail)
+                b = a.copy()
+                b[rng.integers(n)] += _log_uniform(rng, 1e-8, 10.0, 1)[0]
+            elif i % 8 == 6:  # relative perturbation of large logits
+                b = a * (1 + _log_uniform(rng, 1e-12, 1e-1, 1) * rng.normal(size=n))
+            cases.append(((a, b), (mp_kl_logits, (a, b))))
+        elif kernel == "kl_dirichlet":
+            ap = _log_uniform(rng, 1e-2, 1e2, n)
+            aq = _log_uniform(rng, 1e-2, 1e2, n) if sep is None else ap * (
+                1 + sep * rng.uniform(-1, 1, n))
+            cases.append(((ap, aq), (mp_kl_dirichlet, (ap, aq))))
+        elif kernel == "kl_mvn":
+            args = _mvn_case(rng, i, sep)
+            cases.append((args, (mp_kl_mvn, args)))
+        elif kernel == "eg_step":
+            m = min(n, 24)
+            p = _unnormalise(rng, i, _simplex(rng, m))
+            if i % 4 == 1:
+                p[rng.integers(m)] = 0.0
+            g = rng.normal(size=m) * _log_uniform(rng, 1e-2, 1e2, 1)[0]
+            lr = _log_uniform(rng, 1e-3, 10.0, 1)[0]
+            cases.append(((p, g, lr), (mp_eg_step, (p, g, lr))))
+        elif kernel == "kl_regularized_policy":
+            m = min(n, 24)
+            logits = rng.normal(size=m) * _log_uniform(rng, 1e-2, 30.0, 1)[0]
+            if i % 4 == 1:
+                logits[rng.integers(m)] = -np.inf
+            reward = rng.normal(size=m) * _log_uniform(rng, 1e-3, 1e2, 1)[0]
+            beta = _log_uniform(rng, 1e-2, 1e2, 1)[0]
+            cases.append(((logits, reward, beta), (mp_policy, (logits, reward, beta))))
+    for a, b in HARD_VECTOR_POINTS.get(kernel, ()):
+        a, b = np.array(a), np.array(b)
+        cases.append(((a, b), (mp_kl_logits, (a, b))))
+    return cases
+
+
+#: Hand-picked hard points (SciPy-harness style): tail weights that underflow while their
+#: e_i is large, results near the subnormal range, the log-sum-exp switch from both sides,
+#: a shift by a large constant.
+HARD_VECTOR_POINTS = {
+    "kl_logits": [
+        ([0.0, -800.0], [0.0, -100.0]), ([0.0, -800.0], [0.0, -800.0 + 1e-3]),
+        ([0.0, -750.0, -3.0], [0.0, -10.0, -3.0]), ([0.0, -1000.0], [-1000.0, 0.0]),
+        ([0.0, -720.0], [0.0, -719.0]), ([5.0, -2000.0, 1.0], [5.0, -1300.0, 1.0 + 1e-9]),
+        ([0.0, -705.0], [-0.5, -10.0]), ([0.0, -300.0], [0.0, 399.0]),
+        ([0.0, -300.0], [0.0, 401.0]), ([0.0, -10.0], [0.0, 595.0]), ([0.0, -10.0], [0.0, 605.0]),
+        ([1e3, 1e3 - 1e-6, 999.0], [-5e2, -5e2, -5e2 - 1.0 + 1e-12]),
+    ],
+}
+
+
+VECTOR_KERNELS = ("kl_categorical", "cross_entropy", "entropy", "kl_logits", "kl_dirichlet",
+                  "kl_mvn", "eg_step", "kl_regularized_policy")
+VECTOR_COUNTS = {"kl_mvn": 160, "eg_step": 200, "kl_regularized_policy": 200}
