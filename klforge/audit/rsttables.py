@@ -25,8 +25,11 @@ MAX_LINES = 2000
 
 def rst_table(lines: list[str], starts: list[int], i: int) -> tuple[Table | None, int]:
     """The table whose first border is line ``i`` (or None) and the line after its block."""
-    from docutils.parsers.rst import tableparser
-    from docutils.statemachine import StringList
+    try:
+        from docutils.parsers.rst import tableparser
+        from docutils.statemachine import StringList
+    except ImportError:  # docutils is a dependency; without it the table stays prose
+        return None, i + 1
     j = i
     while j < len(lines) and lines[j].strip() and j - i < MAX_LINES:
         j += 1
