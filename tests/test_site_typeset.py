@@ -43,7 +43,7 @@ def test_the_grammar():
     assert parse(r"\tfrac{x}{y} + \left(x - y\right)^{2}") == x / y + (x - y) ** 2
     assert parse(r"\ln\sigma_{p}^2 \cdot 3") == 3 * sp.log(s ** 2)
     assert parse(r"\psi(x) - \ln\Gamma(y)") == sp.digamma(x) - sp.log(sp.gamma(y))
-    for bad in (r"\sum_i x", r"(x", r"x + \det"):
+    for bad in (r"\int x", r"\sum_{ij} x", r"(x", r"x + \det"):
         with pytest.raises(TypesetError):
             parse(bad)
 
@@ -57,3 +57,11 @@ def test_a_symbol_is_matched_through_its_print():
     evidence = r"-\frac12\ln\left(2\pi(1 + s^2)\right) - \frac{x^2}{2(1 + s^2)}"
     assert check("log_evidence_normal", evidence) is None
     assert "differs" in check("log_evidence_normal", evidence.replace("x^2", "x"))
+
+
+def test_a_typed_sum_runs_over_the_derivations_indices():
+    assert check("kl_categorical", r"\sum_{i} p_i\ln\frac{p_i}{q_i}") is None
+    assert check("entropy_categorical", r"-\sum_i p_i\ln p_i") is None
+    swapped = check("kl_categorical", r"\sum_{i} q_i\ln\frac{q_i}{p_i}")
+    assert swapped and "differs from the derivation" in swapped
+    assert "which the derivation does not" in check("entropy_categorical", r"-\sum_i p_i\ln q_i")

@@ -80,8 +80,10 @@ class _Parser:
         sign = -1 if self.peek() == "-" else 1
         if self.peek() in ("+", "-"):
             self.take()
-        value = self.power()
+        value = self.sum() if self.peek() == r"\sum" else self.power()
         while (t := self.peek()) is not None and t not in ("+", "-", ")", "]", "}", "|"):
+            if t == r"\sum":  # a sum takes the rest of the term as its body
+                return sign * value * self.sum()
             if t in (r"\cdot", r"\times"):
                 self.take()
                 value = value * self.power()
@@ -91,6 +93,19 @@ class _Parser:
             else:
                 value = value * self.power()
         return sign * value
+
+    def sum(self):
+        """``\\sum_{i}`` (bounds, if written, are ignored: the sum runs over the indices of
+        the derivation's symbols, x_0 … x_{n-1}) followed by the rest of the term."""
+        self.take(r"\sum")
+        self.take("_")
+        index = canonical(self._sub()).split("=")[0]
+        if self.peek() == "^":
+            self.take()
+            self.group_or_char()
+        if not re.fullmatch(r"[A-Za-z]", index):
+            raise TypesetError(f"a sum's index must be one letter, not {index!r}")
+        return sp.Function(f"SUM_{index}")(self.term())
 
     def power(self):
         base = self.atom()
@@ -197,6 +212,23 @@ def verified(name: str, tex: str) -> str | None:
                              lambda: {"error": check(name, tex)})["error"]
 
 
+def _expand_sums(expr, symbols):
+    """Each ``SUM_i(body)`` from :meth:`_Parser.sum` as the explicit sum over the indices
+    k of the symbols named ``x_k``: ``x_i`` in the body becomes ``x_k``."""
+    indices = sorted({int(m.group(1)) for s in symbols
+                      if (m := re.fullmatch(r".+_(\d+)", str(s)))})
+
+    def expand(f):
+        i = f.func.__name__[len("SUM_"):]
+        body = _expand_sums(f.args[0], symbols)
+        bound = [s for s in body.free_symbols if str(s).endswith("_" + i)]
+        return sp.Add(*(body.subs({s: sp.Symbol(str(s)[:-len(i)] + str(k)) for s in bound},
+                                  simultaneous=True) for k in indices))
+
+    sums = [f for f in expr.atoms(sp.Function) if f.func.__name__.startswith("SUM_")]
+    return expr.xreplace({f: expand(f) for f in sums}) if sums else expr
+
+
 def check(name: str, tex: str, seed: int = 0) -> str | None:
     """None when the typed ``tex`` equals derivation ``name``'s closed form at 50 digits at
     random points of its parameters' domains; otherwise a one-line reason."""
@@ -218,6 +250,7 @@ def check(name: str, tex: str, seed: int = 0) -> str | None:
         for b in e.free_symbols:  # σ of a printed σ² or log σ² is positive
             base_domain[b] = domains.get(s, "positive") if e == b else "positive"
     derived = derived.subs(shown, simultaneous=True)
+    typed = _expand_sums(typed, derived.free_symbols)
     unknown = sorted(str(s) for s in typed.free_symbols - derived.free_symbols)
     if unknown:
         return (f"the typed form uses {', '.join(unknown)}, which the derivation does not; "
