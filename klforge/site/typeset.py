@@ -9,7 +9,8 @@ SymPy's expanded output::
 
 :func:`parse` reads the typed LaTeX (a small whitelisted grammar: numbers, symbols with
 subscripts, ``+ - \\cdot / ^``, implicit products, ``\\frac \\tfrac \\dfrac``, ``\\sqrt``,
-brackets and ``\\left … \\right``, ``\\ln \\log \\exp \\psi \\Gamma``) into SymPy;
+brackets and ``\\left … \\right``, ``\\ln \\log \\exp \\psi \\Gamma``, and ``\\sum_i`` over
+the derivation's indexed symbols) into SymPy;
 :func:`check` evaluates it and the derivation's closed form at 50 digits (mpmath) at
 random points of the parameters' domains and returns None when they agree everywhere, or a
 one-line reason (the first point where they differ, with both values).  Symbols are matched
