@@ -308,3 +308,38 @@ def test_conditions_and_definitions_are_labelled_apart_from_unread_relations():
     assert "condition" in to_table(r) and "not claims" in to_table(r)
     notes = json.loads(to_sarif(r))["runs"][0]["results"]
     assert {n["properties"].get("kind") for n in notes if "properties" in n} >= {"condition"}
+
+
+def test_critical_values_in_prose_are_judged_against_the_named_quantile():
+    """χ²(2) at α = 0.05 is 5.9915, z two-sided at 95 % is 1.960, t(5) one-sided at 95 % is
+    2.015 (printed statistical tables, hand-labelled); an unclear context gets no verdict."""
+    import time
+
+    from klforge.audit import audit_text
+
+    def crit(text):
+        fs = audit_text(text, "md", "s.md").findings
+        return [(f.severity, f.stated) for f in fs if f.relation.startswith("critical value")]
+
+    chi = ("The $\\chi^2$ statistic is 5 and there are 2 degrees of freedom. Using "
+           "$\\alpha = 0.05$, the critical value is {}. We fail to reject.\n")
+    assert crit(chi.format("5.9915")) == [("ok", "5.9915")]
+    assert crit(chi.format("5.99")) == [("ok", "5.99")]
+    assert crit(chi.format("3.84")) == [("error", "3.84")]  # the 1-df value
+    z = "For a two-sided z test at the 95% confidence level the critical value is {}.\n"
+    assert crit(z.format("1.96")) == [("ok", "1.96")]
+    assert crit(z.format("1.645")) == [("error", "1.645")]
+    left = "This is beyond the critical value of {} for a left-tailed z test at 95% confidence.\n"
+    assert crit(left.format("-1.645")) == [("ok", "-1.645")]
+    t = ("A one-sided t-test with five degrees of freedom and a 95% confidence level has "
+         "critical value {}.\n")
+    assert crit(t.format("2.015")) == [("ok", "2.015")]
+    assert crit(t.format("2.571")) == [("error", "2.571")]  # the two-sided value
+    # t and z both named, or no level: ambiguous, no verdict
+    assert crit("From a t-table, not a z-table: 5 degrees of freedom, 95% confidence; the "
+                "critical value is 2.5.\n") == []
+    assert crit("With 2 degrees of freedom the $\\chi^2$ critical value is 9.21.\n") == []
+    start = time.perf_counter()
+    crit("A $\\chi^2$ test, 9999 degrees of freedom, $\\alpha = 0.001$: the critical value "
+         "is 10500.\n")
+    assert time.perf_counter() - start < 2  # bounded: bisection of at most 200 steps

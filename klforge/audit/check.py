@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import mpmath
 
-from . import context, identity, prose
+from . import context, critical, identity, prose
 from . import nodes as N
 from .clauses import clauses, unwrap
 from .latex import Unsupported
@@ -213,11 +213,19 @@ class Auditor(Substitution, Verdicts):
         if base != "unknown" and not self.log_source.startswith("stated"):
             self.log_base, self.log_source = base, f"stated at line {self.line_of(offset)}"
         prose.judge(self, text, offset)  # ≈ N after math, restated values, % changes
+        before = getattr(self, "stats_text", "")
+        cut = max(text.rfind("\n\n"), -1)
+        if cut >= 0:  # a new paragraph: earlier text no longer sets the context
+            before, text = "", text[cut:]
+            offset += cut
+        critical.judge(self, before, text, offset)  # "the critical value is 5.99" (2 df, α)
+        self.stats_text = (before + " " + text)[-critical.WINDOW:]
 
     def segment(self, text: str, offset: int, display: bool, parse):
         """One piece of math, cut into clauses (``a = 1,\\; b = 2``); a clause that begins
         with a relation continues the chain of the clause or display block before it."""
         text = unwrap(text)
+        self.stats_text = (getattr(self, "stats_text", "") + " " + text)[-critical.WINDOW:]
         parts = clauses(text)
         for k, (a, b) in enumerate(parts):
             self._clause(text[a:b], offset + a, display or k + 1 < len(parts), parse)
