@@ -15,19 +15,21 @@ def test_kl_normal_matches_quadrature():
     vals = {mu_p: sp.Rational(3, 10), s_p: sp.Rational(7, 5), mu_q: -1, s_q: sp.Rational(1, 2)}
     pdf = lambda x, m, s: mpmath.npdf(x, m, s)
     a, b, c = mpmath.mpf(3) / 10, mpmath.mpf(7) / 5, mpmath.mpf(1) / 2
-    ref = mpmath.quad(lambda x: pdf(x, a, b) * (mpmath.log(pdf(x, a, b)) - mpmath.log(pdf(x, -1, c))),
-                      [-mpmath.inf, mpmath.inf])
+    ref = mpmath.quad(
+        lambda x: pdf(x, a, b) * (mpmath.log(pdf(x, a, b)) - mpmath.log(pdf(x, -1, c))),
+        [-mpmath.inf, mpmath.inf])
     assert abs(_num(d.closed_form, vals) - ref) < mpmath.mpf(10) ** -30
 
 
 def test_stable_forms_round_trip_at_random_points():
-    for n in ("kl_normal", "kl_exponential", "kl_gamma", "kl_bernoulli", "kl_poisson", "kl_normal_std"):
+    for n in ("kl_normal", "kl_exponential", "kl_gamma", "kl_bernoulli", "kl_poisson",
+              "kl_normal_std"):
         d = get(n)
         assert any(c.name == "stable form = closed form" for c in d.checks), n
 
 
-@pytest.mark.parametrize("name", ["kl_normal", "kl_poisson", "kl_exponential", "kl_gamma", "kl_beta",
-                                  "kl_bernoulli"])
+@pytest.mark.parametrize("name", ["kl_normal", "kl_poisson", "kl_exponential", "kl_gamma",
+                                  "kl_beta", "kl_bernoulli"])
 def test_bregman_checked_against_definition(name):
     assert any("Bregman" in c.name for c in get(name).checks)
 

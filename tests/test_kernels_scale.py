@@ -42,8 +42,10 @@ def test_elementwise_kernels_on_dask_arrays(da):
 
 def test_row_reductions_on_dask_arrays(da):
     rng = np.random.default_rng(1)
-    p = rng.random((400, 256)); p /= p.sum(-1, keepdims=True)
-    q = rng.random((400, 256)); q /= q.sum(-1, keepdims=True)
+    p = rng.random((400, 256))
+    p /= p.sum(-1, keepdims=True)
+    q = rng.random((400, 256))
+    q /= q.sum(-1, keepdims=True)
     dp, dq = da.from_array(p, chunks=(50, 256)), da.from_array(q, chunks=(50, 256))
     for kernel in (K.kl_categorical, K.kl_logits, K.cross_entropy):
         lazy = kernel(dp, dq)
