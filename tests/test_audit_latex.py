@@ -101,3 +101,22 @@ def test_free_symbols_and_domain_errors_are_not_evaluable():
 def test_rational_subexpressions_are_collected():
     (node,) = parse_chain("\\ln 2 - \\frac{1}{2} + 3 \\cdot \\frac{1}{4}")
     assert {"v:1/2", "v:3/4"} <= N.rational_values(node)
+
+
+def test_normal_quantile_greek_exponents_and_reasons_for_what_is_not_evaluated():
+    """Φ⁻¹(0.975) = 1.95996… and Φ⁻¹(0.99) = 2.32635… (printed normal tables, hand-labelled);
+    e^\\eta reads a Greek exponent; a transpose, a gradient, a determinant are read far enough
+    to say why they are not evaluated."""
+    from klforge.audit import audit_text
+
+    def got(text):
+        return [(f.severity, f.message) for f in audit_text(text + "\n", "md", "q.md").findings]
+
+    assert got("$\\Phi^{-1}(0.975) = 1.96$")[0][0] == "ok"
+    assert got("$\\Phi^{-1}(0.975) = 1.92$")[0][0] == "error"
+    assert got("$z^* = \\Phi^{-1}(0.99) = 2.33$")[0][0] == "ok"
+    assert got("$\\Phi^{-1}(1.5) = 2$")[0][0] == "unchecked"  # outside (0, 1)
+    assert got("$e^\\eta = 2$") == got("$e^{\\eta} = 2$")
+    assert "transpose" in got("$\\Sigma = LL^\\top$")[0][1]
+    assert "gradient" in got("$\\nabla_\\theta f = 0$")[0][1]
+    assert "determinant" in got("$\\ln\\det\\Sigma = 2$")[0][1]

@@ -213,6 +213,12 @@ def _func(node, x, env, ctx):
         if hasattr(x, "a"):
             return ctx.mpf([mpmath.ncdf(mpmath.mp.mpf(x.a)), mpmath.ncdf(mpmath.mp.mpf(x.b))])
         return mpmath.ncdf(x)
+    if node.name == "Phiinv":  # standard normal quantile √2·erfinv(2p − 1), increasing on (0, 1)
+        ends = (mpmath.mp.mpf(x.a), mpmath.mp.mpf(x.b)) if hasattr(x, "a") else (x,)
+        if not all(0 < e < 1 for e in ends):
+            raise NotEvaluable("the normal quantile needs a probability strictly between 0 and 1")
+        q = [mpmath.sqrt(2) * mpmath.erfinv(2 * e - 1) for e in ends]
+        return ctx.mpf(q) if hasattr(x, "a") else q[0]
     if node.name == "fact":
         if hasattr(x, "a"):
             if x.a != x.b:

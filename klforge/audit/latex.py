@@ -32,6 +32,7 @@ from .tokens import (  # noqa: F401  (re-exported: callers import them from here
     KNOWN,
     MAX_DEPTH,
     MAX_LENGTH,
+    NOT_EVALUATED,
     RELATIONS,
     UNICODE,
     UNITS,
@@ -252,6 +253,10 @@ class Parser(Constructs):
             return self.identifier_from(tok, pos, allow_call=False)
         if tok == "\\infty":
             return Const("inf", pos)
+        if kind == "cmd" and tok[1:] in GREEK:  # e^\eta, p(x)^\alpha: a Greek symbol
+            return self.identifier_from(tok, pos, allow_call=False)
+        if tok in ("\\top", "\\intercal", "\\mathsf{T}"):
+            raise Unsupported("a transpose: vectors and matrices are not evaluated", pos)
         if tok == "-" and self.peek()[0] == "num" and len(self.peek()[1]) == 1:
             return Neg(number(self.next()[1], pos))
         raise Unsupported(f"unsupported exponent {tok!r}", pos)
@@ -309,6 +314,10 @@ class Parser(Constructs):
             return Func("sqrt", arg, index)
         if tok in ("\\ln", "\\log", "\\exp", "\\lg"):
             return self.function()
+        if tok == "\\Phi" and [self.peek(k)[1] for k in range(1, 7)] in (
+                ["^", "{", "-", "1", "}", "("], ["^", "{", "-", "1", "}", "\\left"]):
+            self.i += 6  # \Phi^{-1}(p): the standard normal quantile function
+            return Func("Phiinv", self.atom())
         if tok == "\\Phi" and self.peek(1)[1] in ("(", "\\left"):
             self.next()  # the standard normal distribution function
             return Func("Phi", self.atom())
@@ -339,6 +348,8 @@ class Parser(Constructs):
                 self.next()
                 return Func("exp", self.script())
             return self.identifier_from(tok, pos)
+        if tok in NOT_EVALUATED:
+            raise Unsupported(NOT_EVALUATED[tok], pos)
         raise Unsupported(f"unsupported {tok or 'end of math'!r}", pos)
 
     def braced(self):

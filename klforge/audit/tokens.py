@@ -199,3 +199,15 @@ def _plain(text: str) -> str:
     text = re.sub(r"\\vert\b|\\lvert\b|\\rvert\b", "|", text)
     text = re.sub(r"\\left|\\right|[{}\s]|\\[,;:!]", "", text)
     return text.replace("\\", "")
+
+
+#: constructs read but never evaluated, with the reason an unchecked relation reports
+NOT_EVALUATED = {
+    "\\nabla": "a gradient (\\nabla): derivatives are not evaluated",
+    "\\partial": "a partial derivative: derivatives are not evaluated",
+    "\\det": "a determinant: matrices are not evaluated",
+    "\\max": "a maximum over a set: not evaluated", "\\min": "a minimum over a set: not evaluated",
+    "\\sup": "a supremum: not evaluated", "\\inf": "an infimum: not evaluated",
+    "\\arg": "an argmax/argmin: not evaluated", "\\lim": "a limit: not evaluated",
+    "\\underbrace": "an annotated (\\underbrace) term: not read",
+}
