@@ -264,18 +264,19 @@ def _cmd_site(args) -> int:
 def _cmd_warm(args) -> int:
     from . import kernels
 
-    names = select_names(args.select, kernels.__all__, "kernel") or list(kernels.__all__)
+    names = select_names(args.select, kernels.__all__, "kernel")
+    tty = sys.stdout.isatty()
+
+    def bar(i, total, name, seconds, width=30):
+        done = width * i // total
+        print(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{total} {name:<24}{seconds:5.1f} s",
+              end="" if tty else "\n", flush=True)
+
     start = time.perf_counter()
-    for i, name in enumerate(names, 1):
-        t = time.perf_counter()
-        getattr(kernels, name)
-        width = 30
-        done = width * i // len(names)
-        print(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{len(names)} {name:<24}"
-              f"{time.perf_counter() - t:5.1f} s", end="" if sys.stdout.isatty() else "\n",
-              flush=True)
-    print(f"\ncompiled or loaded {len(names)} kernel(s) in {time.perf_counter() - start:.1f} s "
-          "(numba's cache: kernels/__pycache__, or $NUMBA_CACHE_DIR)")
+    done = kernels.warm(names, progress=bar)
+    print(f"{chr(10) if tty else ''}compiled or loaded {len(done)} kernel(s) in "
+          f"{time.perf_counter() - start:.1f} s (numba's cache: kernels/__pycache__, or "
+          "$NUMBA_CACHE_DIR)")
     return 0
 
 
