@@ -120,3 +120,12 @@ def test_normal_quantile_greek_exponents_and_reasons_for_what_is_not_evaluated()
     assert "transpose" in got("$\\Sigma = LL^\\top$")[0][1]
     assert "gradient" in got("$\\nabla_\\theta f = 0$")[0][1]
     assert "determinant" in got("$\\ln\\det\\Sigma = 2$")[0][1]
+
+
+def test_an_integral_without_bounds_is_over_the_whole_line():
+    """\\int p(x)\\,dx reads as an integral from −∞ to ∞ (no longer "expected '_'")."""
+    from klforge.audit import nodes as N
+    from klforge.audit.latex import parse_chain
+    node = parse_chain("\\int p(x)\\ln\\frac{p(x)}{q(x)}\\,dx")[0]
+    assert isinstance(node, N.Integral) and node.var == "x"
+    assert isinstance(node.lo, N.Neg) and node.lo.arg.name == "inf" and node.hi.name == "inf"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .nodes import Bar, Func, Index, Integral, Mul, Name, Num, Sum, Tuple, Var
+from .nodes import Bar, Const, Func, Index, Integral, Mul, Name, Neg, Num, Sum, Tuple, Var
 from .tokens import (
     ACCENTS,
     FONTS,
@@ -160,10 +160,13 @@ class Constructs:
 
     def integral(self):
         _, _, pos = self.next()
-        self.expect("_")
-        lo = self.script()
-        self.expect("^")
-        hi = self.script()
+        if self.at("_"):
+            self.next()
+            lo = self.script()
+            self.expect("^")
+            hi = self.script()
+        else:  # \int p(x)\,dx: over the whole real line
+            lo, hi = Neg(Const("inf", pos)), Const("inf", pos)
         body = self.expr()
         var, body = _differential(body)
         if var is None:
