@@ -97,10 +97,30 @@ def _cmd_emit(args) -> int:
 
     try:
         print(emit(args.out or DEFAULT_OUT, select=select, check=args.check))
+        if select is None and args.out is None:  # every generated file of the checkout
+            print(_emit_known_forms(check=args.check))
     except StaleError as e:
         print(f"klforge emit: {e}", file=sys.stderr)
         return 1
     return 0
+
+
+def _emit_known_forms(check: bool) -> str:
+    """Write (or with ``check``, compare) the audit's generated engine forms
+    (``klforge/audit/_known_forms.py``: the closed forms as mpmath expressions, so the audit
+    checks typed formulas without SymPy); returns a status line."""
+    from ._io import write_atomic
+    from .audit import known
+    from .emit import StaleError
+
+    target, text = known.output_path(), known.generate()
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            raise StaleError(f"{target} is stale: run `klforge emit` and commit the result")
+        return f"{target} is up to date"
+    write_atomic(target, text)
+    return f"wrote {target}"
 
 
 def _cmd_verify(args) -> int:
@@ -312,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--select", help="comma-separated kernel names (default: all)")
     w.set_defaults(func=_cmd_warm)
     e = sub.add_parser("emit", formatter_class=fmt,
-                       help="maintainer: write the numba kernels from the derivations")
+                       help="maintainer: write the numba kernels (and the audit's engine forms) "
+                       "from the derivations")
     e.add_argument("--check", action="store_true", help="fail (exit 1) if kernels/ is stale")
     e.add_argument("--out", help="output directory (default: kernels/)")
     e.add_argument("--select", help="comma-separated kernel names (default: all)")
