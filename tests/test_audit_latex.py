@@ -129,3 +129,15 @@ def test_an_integral_without_bounds_is_over_the_whole_line():
     node = parse_chain("\\int p(x)\\ln\\frac{p(x)}{q(x)}\\,dx")[0]
     assert isinstance(node, N.Integral) and node.var == "x"
     assert isinstance(node.lo, N.Neg) and node.lo.arg.name == "inf" and node.hi.name == "inf"
+
+
+def test_pi_with_a_subscript_is_a_name_and_an_empty_right_side_says_why():
+    """\\pi_{ref} is a policy, not 3.14159…; `$H(p) = $ {role}` reports that its value lies
+    outside the math."""
+    from klforge.audit import audit_text
+    from klforge.audit import nodes as N
+    from klforge.audit.latex import parse_chain
+    assert isinstance(parse_chain("\\pi_{\\mathrm{ref}}(y)")[0], N.Name)
+    assert isinstance(parse_chain("\\pi")[0], N.Const)
+    fs = audit_text("so $H(p) = $ {kl}`k1.entropy` nats.\n", "md", "r.md").findings
+    assert fs and fs[0].severity == "unchecked" and "not in the math" in fs[0].message

@@ -367,7 +367,10 @@ class Auditor(Substitution, Verdicts):
         relation = f"{_text(prev)} {rel.op} {_text(node)}"
         stated = _text(node)
         if isinstance(node, Unsupported):
-            self.add(at, "unchecked", relation, stated, None, node.reason, "parse")
+            reason = node.reason if node.reason != "unsupported 'end of math'" else (
+                "the right-hand side is not in the math (a value written after it, such as one "
+                "the build inserts)")
+            self.add(at, "unchecked", relation, stated, None, reason, "parse")
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
         if identity.judge(self, prev, rel.op, node, at, relation, stated):

@@ -325,6 +325,9 @@ class Parser(Constructs):
                 and self.peek(1)[1] in ("(", "[", "_", "\\left")):
             self.next()  # \E[X], \Var(X), \p(X=1): a document's own macro for a name
             return self.identifier_from(tok[1:], pos)
+        if tok == "\\pi" and self.peek(1)[1] == "_":
+            self.next()  # \pi_{ref}, \pi_\theta: a policy or distribution, never the constant
+            return self.identifier_from(tok, pos)
         if tok == "\\pi":
             self.next()
             return Const("pi", pos)
