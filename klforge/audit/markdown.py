@@ -246,8 +246,12 @@ class _Reader:
             return starts[j] + off - vstarts[j]
         for s in sub.segments:
             a, b = orig(s.offset), orig(s.offset + len(s.text))
+            raw = list(self.text[a:b])
+            for k, ch in enumerate(s.text):  # keep what display_rows blanked (&, \\, aligned)
+                if ch == " " and raw[orig(s.offset + k) - a] != "\n":
+                    raw[orig(s.offset + k) - a] = " "
             self.out.segments.append(Segment(_PREFIX.sub(lambda m: " " * len(m.group()),
-                                                         self.text[a:b]), a, s.display))
+                                                         "".join(raw)), a, s.display))
         for p in sub.prose:
             for m in re.finditer(r"[^\n]+", p.text):
                 self.out.prose.append(Prose(m.group(), orig(p.offset + m.start())))
