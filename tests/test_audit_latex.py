@@ -141,3 +141,19 @@ def test_pi_with_a_subscript_is_a_name_and_an_empty_right_side_says_why():
     assert isinstance(parse_chain("\\pi")[0], N.Const)
     fs = audit_text("so $H(p) = $ {kl}`k1.entropy` nats.\n", "md", "r.md").findings
     assert fs and fs[0].severity == "unchecked" and "not in the math" in fs[0].message
+
+
+def test_absolute_values():
+    """|0.3 − 0.5| = 0.2 (hand arithmetic); the triangle inequality holds and its reverse is
+    refuted; p(x|z) keeps its conditional bar."""
+    from klforge.audit import audit_text
+
+    def got(text):
+        return [f.severity for f in audit_text(text + "\n", "md", "a.md").findings]
+
+    assert got("$|0.3 - 0.5| = 0.2$") == ["ok"]
+    assert got("$\\left|-2\\right| + 1 = 3$") == ["ok"]
+    assert got("$|0.3 - 0.5| = 0.25$") == ["error"]
+    assert got("$|a - b| \\le |a| + |b|$") == ["ok"]
+    assert got("$|a - b| \\ge |a| + |b|$") == ["error"]
+    assert got("$p(x|z) = 0.5$") == []

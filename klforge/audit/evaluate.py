@@ -213,6 +213,8 @@ def _func(node, x, env, ctx):
         if hasattr(x, "a"):
             return ctx.mpf([mpmath.ncdf(mpmath.mp.mpf(x.a)), mpmath.ncdf(mpmath.mp.mpf(x.b))])
         return mpmath.ncdf(x)
+    if node.name == "abs":
+        return abs(x)
     if node.name == "Phiinv":  # standard normal quantile √2·erfinv(2p − 1), increasing on (0, 1)
         ends = (mpmath.mp.mpf(x.a), mpmath.mp.mpf(x.b)) if hasattr(x, "a") else (x,)
         if not all(0 < e < 1 for e in ends):

@@ -281,6 +281,17 @@ class Parser(Constructs):
             return node
         if tok == "{":
             return self.braced()
+        if tok == "|" and self.peek(1)[1] != "|":
+            self.next()  # |p(x) - q(x)|: an absolute value
+            node = self.expr()
+            self.expect("|")
+            return Func("abs", node)
+        if tok == "\\left" and self.peek(1)[1] == "|":
+            self.i += 2  # \left| x \right|
+            node = self.expr()
+            self.expect("\\right")
+            self.expect("|")
+            return Func("abs", node)
         if tok == "\\left":
             self.next()
             opener = self.next()[1]
