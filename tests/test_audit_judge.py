@@ -343,3 +343,15 @@ def test_critical_values_in_prose_are_judged_against_the_named_quantile():
     crit("A $\\chi^2$ test, 9999 degrees of freedom, $\\alpha = 0.001$: the critical value "
          "is 10500.\n")
     assert time.perf_counter() - start < 2  # bounded: bisection of at most 200 steps
+
+
+def test_z_plus_minus_after_a_confidence_level():
+    """95 % → 1.960, 90 % → 1.645, 99 % → 2.576 (two-sided normal table, hand-labelled)."""
+    from klforge.audit import audit_text
+    text = ("The most common 95% CI is $z \\pm 1.960$; the 90% CI at $z \\pm 1.645$ and the "
+            "99% CI at $z \\pm {}$.\n")
+    got = [(f.severity, f.stated) for f in audit_text(text.format("2.576"), "md", "z.md").findings]
+    assert got == [("ok", "1.960"), ("ok", "1.645"), ("ok", "2.576")]
+    bad = audit_text(text.format("2.33"), "md", "z.md").findings
+    assert [f.severity for f in bad] == ["ok", "ok", "error"]
+    assert audit_text("Here $z \\pm 1.96$ is a bound.\n", "md", "z.md").findings == []

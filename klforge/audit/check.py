@@ -225,6 +225,7 @@ class Auditor(Substitution, Verdicts):
         """One piece of math, cut into clauses (``a = 1,\\; b = 2``); a clause that begins
         with a relation continues the chain of the clause or display block before it."""
         text = unwrap(text)
+        critical.judge_pm(self, getattr(self, "stats_text", ""), text, offset)  # 95% CI: z ± 1.96
         self.stats_text = (getattr(self, "stats_text", "") + " " + text)[-critical.WINDOW:]
         parts = clauses(text)
         for k, (a, b) in enumerate(parts):

@@ -42,6 +42,9 @@ _FAMILY = {"chi2": re.compile(r"\\chi\^?2|\\chi\^\{2\}|χ²|χ\^?2|chi-?squared?
 _LEFT = re.compile(r"left[- ]tailed|lower[- ]tailed", re.I)
 _ONE = re.compile(r"one[- ](?:sided|tailed)|right[- ]tailed|upper[- ]tailed", re.I)
 _TWO = re.compile(r"two[- ](?:sided|tailed)|confidence interval", re.I)
+_PM = re.compile(r"^\s*z(?:\^\{?(?:\*|\\star|\\ast)\}?)?\s*\\pm\s*(?P<n>\d+\.\d+)\s*$")
+_LEVEL_BEFORE = re.compile(r"(?P<c>\d{2}(?:\.\d+)?)\s*(?:%|\\%|percent)\s*(?:CI|confidence "
+                           r"interval)\b[^.;%$]{0,16}$", re.I)
 WINDOW = 800   # characters of the paragraph before the claim that may set its context
 
 
@@ -93,6 +96,33 @@ def _context(text: str):
     return family, (dfs.pop() if family != "z" else None), alpha, sides
 
 
+def judge_pm(aud, before: str, math: str, offset: int) -> None:
+    """``the 95 % CI is $z \\pm 1.960$``: the two-sided z quantile of the level just before."""
+    m, lead = _PM.match(math), _LEVEL_BEFORE.search(before[-60:])
+    if m is None or lead is None:
+        return
+    alpha = 1 - Fraction(lead.group("c")) / 100
+    if not 0 < alpha < 1:
+        return
+    _verdict(aud, m.group("n"), quantile("z", alpha / 2),
+             f"z, α = {float(alpha):g}, two-sided", offset + m.start("n"))
+
+
+def _verdict(aud, stated, value, where, at):
+    decimals = len(stated.partition(".")[2])
+    off = abs(mpmath.mpf(stated) - value) * 10 ** decimals
+    computed = mpmath.nstr(value, decimals + 3)
+    relation = f"critical value ({where}) = {stated}"
+    if off <= 1:
+        aud.add(at, "ok", relation, stated, computed, "", "step")
+    elif off <= 3:
+        aud.add(at, "warning", relation, stated, computed,
+                f"the {where} critical value is {computed}: last digit off", "step")
+    else:
+        aud.add(at, "error", relation, stated, computed,
+                f"the {where} critical value is {computed}, not {stated}", "step")
+
+
 def judge(aud, before: str, text: str, offset: int) -> None:
     """Judge each "critical value is X" of ``text`` against the context ``before`` + ``text``."""
     for m in _CLAIM.finditer(text):
@@ -116,14 +146,4 @@ def judge(aud, before: str, text: str, offset: int) -> None:
         tail = {"left": ", left-tailed", "one": ", one-sided", "two": ", two-sided"}[sides]
         where = (name + (f" with {k} degrees of freedom" if k else "")
                  + f", α = {float(alpha):g}" + ("" if family == "chi2" else tail))
-        computed = mpmath.nstr(value, decimals + 3)
-        relation = f"critical value ({where}) = {stated}"
-        at = offset + m.start("n")
-        if off <= 1:
-            aud.add(at, "ok", relation, stated, computed, "", "step")
-        elif off <= 3:
-            aud.add(at, "warning", relation, stated, computed,
-                    f"the {where} critical value is {computed}: last digit off", "step")
-        else:
-            aud.add(at, "error", relation, stated, computed,
-                    f"the {where} critical value is {computed}, not {stated}", "step")
+        _verdict(aud, stated, value, where, offset + m.start("n"))
