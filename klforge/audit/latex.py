@@ -207,7 +207,7 @@ class Parser(Constructs):
             is_unit = self.unit() is not None
             self.i = save
             return not is_unit
-        if tok in ATOM_STARTS or tok in ACCENTS:
+        if tok in ATOM_STARTS or tok in ACCENTS or tok in NOT_EVALUATED:  # \alpha\nabla L: say why
             return True
         return (kind == "ch" and tok.isalpha()) or tok[1:] in GREEK
 
