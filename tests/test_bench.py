@@ -52,5 +52,5 @@ def test_bars_are_checked_for_float64_two_threads_only():
 def test_unknown_workload_is_a_one_line_error():
     r = subprocess.run([sys.executable, "-m", "klforge", "bench", "--select", "kl_nope"],
                        capture_output=True, text=True)
-    assert r.returncode == 2 and "unknown workload(s) kl_nope" in r.stderr
+    assert r.returncode == 2 and "unknown workload 'kl_nope'" in r.stderr
     assert r.stderr.count("\n") == 1
