@@ -301,14 +301,7 @@ class Context(Reading):
                     out.append((op, rec(f)))
                     i += 1
                 return replace(n, factors=out)
-            kids = {}
-            for attr in ("arg", "base", "exp", "body", "lo", "hi"):
-                v = getattr(n, attr, None)
-                if v is not None and not isinstance(v, (str, int)):
-                    kids[attr] = rec(v)
-            if isinstance(n, N.Add):
-                kids["terms"] = [(s, rec(t)) for s, t in n.terms]
-            return replace(n, **kids) if kids else n
+            return N.map_children(n, rec)  # (a Mul never reaches here)
         return rec(node)
 
     def _placeholder(self, e, point, values, depth):

@@ -306,4 +306,23 @@ def _wrap(node) -> str:
 
 
 # evaluation lives in .evaluate; re-exported here, where callers have always found it
+def map_children(n, f):
+    """``n`` with ``f`` applied to each child expression (``arg``, ``base``, ``exp``, ``body``,
+    ``lo``, ``hi``, the terms of an :class:`Add`, the factors of a :class:`Mul`); ``n`` itself
+    when it has none.  The one tree rebuild the rewriting passes share, e.g.
+    ``map_children(Neg(Var("x")), lambda c: Const("e"))`` is ``Neg(Const("e"))``."""
+    from dataclasses import replace
+
+    kids = {}
+    for attr in ("arg", "base", "exp", "body", "lo", "hi"):
+        v = getattr(n, attr, None)
+        if v is not None and not isinstance(v, (str, int)):
+            kids[attr] = f(v)
+    if isinstance(n, Add):
+        kids["terms"] = [(s, f(t)) for s, t in n.terms]
+    if isinstance(n, Mul):
+        kids["factors"] = [(o, f(x)) for o, x in n.factors]
+    return replace(n, **kids) if kids else n
+
+
 from .evaluate import Env, _eval, evaluate  # noqa: E402,F401

@@ -15,7 +15,6 @@ module reads them back:
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from . import known
 from . import nodes as N
@@ -47,16 +46,7 @@ class Reading:
                     return n
                 product = call_as_product(n.name, n.pos)
                 return product if product is not None else n
-            kids = {}
-            for attr in ("arg", "base", "exp", "body", "lo", "hi"):
-                v = getattr(n, attr, None)
-                if v is not None and not isinstance(v, (str, int)):
-                    kids[attr] = rec(v)
-            if isinstance(n, N.Add):
-                kids["terms"] = [(s, rec(t)) for s, t in n.terms]
-            if isinstance(n, N.Mul):
-                kids["factors"] = [(o, rec(f)) for o, f in n.factors]
-            return replace(n, **kids) if kids else n
+            return N.map_children(n, rec)
         return rec(node)
 
     def aliased(self, name: str) -> str:
@@ -162,15 +152,6 @@ def _indexed(x, pat, var):
     """``x`` with names ``p_j``/``p(j)`` (``pat``) replaced by the Index p(var)."""
     if isinstance(x, N.Name) and (k := pat.fullmatch(x.name)):
         return N.Index(k.group(1), var, x.pos)
-    kids = {}
-    for attr in ("arg", "base", "exp", "body", "lo", "hi"):
-        v = getattr(x, attr, None)
-        if v is not None and not isinstance(v, (str, int)):
-            kids[attr] = _indexed(v, pat, var)
-    if isinstance(x, N.Add):
-        kids["terms"] = [(sg, _indexed(t, pat, var)) for sg, t in x.terms]
-    if isinstance(x, N.Mul):
-        kids["factors"] = [(o, _indexed(f, pat, var)) for o, f in x.factors]
-    return replace(x, **kids) if kids else x
+    return N.map_children(x, lambda c: _indexed(c, pat, var))
 
 
