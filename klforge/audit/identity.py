@@ -62,7 +62,7 @@ def state(aud) -> State:
     """The identity state of an auditor, reset at each section (names are scoped there)."""
     st = getattr(aud, "_identity", None)
     if st is None or MARK not in aud.names:
-        from .check import NameValue
+        from .state import NameValue
 
         st = State()
         aud._identity = st
