@@ -5,13 +5,14 @@ import mpmath
 import pytest
 
 from klforge.audit import Unsupported, parse_chain
+from klforge.audit import evaluate as E
 from klforge.audit import nodes as N
 
 
 def value(tex):
     items = parse_chain(tex)
     assert len(items) == 1 and not isinstance(items[0], Unsupported), items
-    return N.evaluate(items[0], N.Env(mpmath.mp, lambda n: mpmath.mpf(n.value.numerator)
+    return E.evaluate(items[0], E.Env(mpmath.mp, lambda n: mpmath.mpf(n.value.numerator)
                                       / n.value.denominator))
 
 

@@ -32,7 +32,7 @@ def accumulate(node, env, ctx, ks, lo):
         for k in ks:
             env.bindings[node.var] = k
             env.bindings["#" + node.var] = k - lo
-            term = N._eval(node.body, env, ctx)
+            term = env.eval(node.body, ctx)
             total = total + term if node.kind == "sum" else total * term
     finally:
         for k, v in saved.items():
@@ -80,7 +80,7 @@ def element(node, env, ctx):
 def _point_env(env):
     """The same document values as points (midpoints of intervals) for quadrature."""
     mid = (lambda v: mpmath.mp.mpf(v.mid)) if env.ctx is mpmath.iv else (lambda v: v)
-    return N.Env(mpmath.mp, lambda n: mid(env.literal(n)),
+    return type(env)(mpmath.mp, lambda n: mid(env.literal(n)),
                  {k: mid(v) for k, v in env.names.items()}, env.deadline,
                  {k: v for k, v in env.bindings.items()},
                  {k: [mid(x) for x in v] for k, v in env.vectors.items()},
@@ -89,7 +89,7 @@ def _point_env(env):
 
 
 def _bound(node, penv):
-    v = N._eval(node, penv, mpmath.mp)
+    v = penv.eval(node, mpmath.mp)
     if not (mpmath.isfinite(v) or mpmath.isinf(v)):
         raise N.NotEvaluable("integration bound is not a number")
     return v
@@ -101,7 +101,7 @@ def integral(node, env, ctx):
 
     def f(t):
         penv.bindings[node.var] = t
-        return N._eval(node.body, penv, mpmath.mp)
+        return penv.eval(node.body, mpmath.mp)
 
     with mpmath.mp.workdps(QUAD_DPS):
         value, err = mpmath.quad(f, [a, b], error=True)
@@ -118,13 +118,13 @@ def infinite_sum(node, env, ctx):
     """Σ_{k=a}^{∞} f(k) (or Π) by mpmath's nsum with its error estimate; divergent or slowly
     convergent series are not evaluable."""
     penv = _point_env(env)
-    a = N._eval(node.lo, penv, mpmath.mp)
+    a = penv.eval(node.lo, mpmath.mp)
     if a != int(a):
         raise N.NotEvaluable("summation bounds must be integers")
 
     def f(k):
         penv.bindings[node.var] = int(k)
-        return N._eval(node.body, penv, mpmath.mp)
+        return penv.eval(node.body, mpmath.mp)
 
     import time
     penv.deadline = min(penv.deadline or float("inf"), time.monotonic() + SERIES_TIME)
@@ -151,8 +151,8 @@ def bar(node, env, ctx):
     try:
         out = []
         for b in (node.hi, node.lo):
-            env.bindings[node.var] = N._eval(b, env, ctx)
-            out.append(N._eval(node.body, env, ctx))
+            env.bindings[node.var] = env.eval(b, ctx)
+            out.append(env.eval(node.body, ctx))
         return out[0] - out[1]
     finally:
         if saved is None:

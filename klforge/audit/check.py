@@ -24,6 +24,7 @@ from collections.abc import Mapping
 import mpmath
 
 from . import context, critical, identity, prose
+from . import evaluate as E
 from . import nodes as N
 from .clauses import clauses, unwrap
 from .latex import Unsupported
@@ -152,7 +153,7 @@ class Auditor(Substitution, Verdicts):
             base = self.chain.base if self.chain is not None else (
                 None if self.log_base == "unknown" else self.log_base)
         values, vectors = self._values(ctx, printed)
-        return N.Env(ctx, literal, values, vectors=vectors,
+        return E.Env(ctx, literal, values, vectors=vectors,
                      log_base=context.base_value(base, ctx))
 
     def _values(self, ctx, printed):
@@ -169,11 +170,11 @@ class Auditor(Substitution, Verdicts):
     def point(self, node, base="chain"):
         """Value of ``node`` as the chain's definition: printed results stand for the exact
         values they were rounded from."""
-        return N.evaluate(node, self._env(mp, self._origin, base))
+        return E.evaluate(node, self._env(mp, self._origin, base))
 
     def printed(self, node, base="chain"):
         """Value of ``node`` with every number read as printed."""
-        return N.evaluate(node, self._env(mp, _point, base, printed=True))
+        return E.evaluate(node, self._env(mp, _point, base, printed=True))
 
     def _origin(self, n: N.Num):
         return self.results.get(n.key(), None) if n.key() in self.results else _point(n)
@@ -191,7 +192,7 @@ class Auditor(Substitution, Verdicts):
             if truncated and n.decimals > 0:
                 return iv.mpf([_exact_iv(n).a, (_exact_iv(n) + iv.mpf(10) ** -n.decimals).b])
             return _rounded_iv(n)
-        return N.evaluate(node, self._env(iv, lit, base))
+        return E.evaluate(node, self._env(iv, lit, base))
 
     # -- findings ------------------------------------------------------------------------
     def add(self, offset, severity, relation, stated, computed, message, check, kind=None):

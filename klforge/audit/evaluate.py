@@ -54,6 +54,11 @@ class Env:
     vectors: dict = field(default_factory=dict)  # name -> [value in ctx]: bound data
     log_base: object = None         # base of a plain \log (None: e)
 
+    def eval(self, node, ctx):
+        """``node``'s value in ``ctx`` under this environment (no deadline reset): how the
+        calculus helpers recurse without importing this module."""
+        return _eval(node, self, ctx)
+
 
 def evaluate(node, env: Env):
     """Value of ``node`` in ``env.ctx``; raises NotEvaluable with a reason."""

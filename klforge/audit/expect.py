@@ -25,6 +25,7 @@ from fractions import Fraction
 
 import mpmath
 
+from . import evaluate as E
 from . import known
 from . import nodes as N
 from . import symbols as S
@@ -203,11 +204,11 @@ class Context(Reading):
     def value(self, node, point, depth=0):
         """Value of ``node`` at ``point`` (mp, 60 digits)."""
         node, names = self._prepare(node, point, depth)
-        env = N.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})),
+        env = E.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})),
                     log_base=None if self.log_base is None else mp.mpf(self.log_base))
         if any(isinstance(v, mpmath.mpc) for v in names.values()):
             raise N.NotEvaluable("a complex value (outside the quantity's domain)")
-        return N.evaluate(node, env)
+        return E.evaluate(node, env)
 
     def interval(self, node, point):
         """Value of ``node`` in mpmath.iv, names bound to thin intervals around their values."""
@@ -218,7 +219,7 @@ class Context(Reading):
         ivn = {k: iv.mpf([v - abs(v) * mpmath.mpf(10) ** -50, v + abs(v) * mpmath.mpf(10) ** -50])
                for k, v in names.items()}
         vec = {k: [iv.mpf([x, x]) for x in v] for k, v in point.get(MODEL, {}).items()}
-        return N.evaluate(node, N.Env(iv, lit, ivn, vectors=vec, log_base=None if
+        return E.evaluate(node, E.Env(iv, lit, ivn, vectors=vec, log_base=None if
                                       self.log_base is None else iv.mpf(self.log_base)))
 
     def _prepare(self, node, point, depth):
@@ -341,12 +342,12 @@ class Context(Reading):
             def f(t):  # a definition may depend on the variable: resolve at every node
                 return self.value(body, {**point, var: t}, depth + 1)
         else:
-            env = N.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})))
+            env = E.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})))
 
             def f(t):
                 names[var] = t
                 env.deadline = 0.0
-                return N.evaluate(ready, env)
+                return E.evaluate(ready, env)
         self.quadrature = True
         return against(fam, params, f)
 

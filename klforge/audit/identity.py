@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
+from . import evaluate as E
 from . import expect, known
 from . import nodes as N
 from . import symbols as S
@@ -309,7 +310,7 @@ def _numeric(aud, ctx, lhs, rhs, special_l, at, relation, stated):
     exact_side, printed = (lhs, rhs) if special_l else (rhs, lhs)
     try:
         exact = ctx.value(exact_side, {})
-        width = N.evaluate(printed, N.Env(iv, _rounded, {}, log_base=None if ctx.log_base
+        width = E.evaluate(printed, E.Env(iv, _rounded, {}, log_base=None if ctx.log_base
                                           is None else iv.mpf(ctx.log_base)))
     except (N.NotEvaluable, TypeError) as e:
         _add(aud, at, "unchecked", relation, stated, f"could not be evaluated: {e}", "step")

@@ -324,5 +324,3 @@ def map_children(n, f):
         kids["factors"] = [(o, f(x)) for o, x in n.factors]
     return replace(n, **kids) if kids else n
 
-
-from .evaluate import Env, _eval, evaluate  # noqa: E402,F401
