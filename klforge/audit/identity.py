@@ -173,17 +173,25 @@ def _evaluate_both(ctx, lhs, rhs, point):
     return ctx.value(lhs, point), ctx.value(rhs, point)
 
 
-def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=False):
-    names = free_l | free_r
-    rng = _rng(relation)
-    agree, disagree, reason = [], [], None
-    for point in _points(ctx, names, POINTS, rng):
+def _sampled(ctx, lhs, rhs, points, skipped):
+    """``(point, a, b)`` for each point where both sides evaluate (counted in
+    ``ctx.valid``); the first reason a point could not be evaluated goes into ``skipped``."""
+    for point in points:
         try:
             a, b = _evaluate_both(ctx, lhs, rhs, point)
         except N.NotEvaluable as e:
-            reason = reason or str(e)
+            if not skipped:
+                skipped.append(str(e))
             continue
         ctx.valid += 1
+        yield point, a, b
+
+
+def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=False):
+    names = free_l | free_r
+    rng = _rng(relation)
+    agree, disagree, skipped = [], [], []
+    for point, a, b in _sampled(ctx, lhs, rhs, _points(ctx, names, POINTS, rng), skipped):
         (agree if _close(a, b, ctx) else disagree).append((point, a, b))
         if len(agree) + len(disagree) >= POINTS or (disagree and not names):
             break
@@ -191,7 +199,8 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
     where = f" of the domain ({S.domain_text(names, ctx.st.domains, ctx.hints)})" if names else ""
     if valid < min(MIN_VALID, 1 if not names else MIN_VALID):
         _add(aud, at, "unchecked", relation, stated,
-             f"could not be evaluated at enough points: {reason or 'undefined'}", "step")
+             "could not be evaluated at enough points: "
+             f"{skipped[0] if skipped else 'undefined'}", "step")
         return
     if not disagree:
         msg = (f"holds at {valid} random points{where}" if names else
@@ -225,14 +234,9 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
 def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
     names = free_l | free_r
     rng = _rng(relation)
-    held, broken, reason = 0, [], None
-    for point in _points(ctx, names, INEQ_POINTS if names else 1, rng, extreme=True):
-        try:
-            a, b = _evaluate_both(ctx, lhs, rhs, point)
-        except N.NotEvaluable as e:
-            reason = reason or str(e)
-            continue
-        ctx.valid += 1
+    held, broken, skipped = 0, [], []
+    points = _points(ctx, names, INEQ_POINTS if names else 1, rng, extreme=True)
+    for point, a, b in _sampled(ctx, lhs, rhs, points, skipped):
         tol = (expect.QUAD_TOL if ctx.quadrature else TOL) * max(1, abs(a), abs(b))
         ok = {"≤": a <= b + tol, "<": a <= b + tol, "≥": a >= b - tol, ">": a >= b - tol}[op]
         if ok:
@@ -244,7 +248,8 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
     valid = held + len(broken)
     if valid < (MIN_VALID if names else 1):
         _add(aud, at, "unchecked", relation, stated,
-             f"could not be evaluated at enough points: {reason or 'undefined'}", "inequality")
+             "could not be evaluated at enough points: "
+             f"{skipped[0] if skipped else 'undefined'}", "inequality")
         return
     if not broken:
         where = S.domain_text(names, ctx.st.domains, ctx.hints)
