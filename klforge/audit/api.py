@@ -16,6 +16,7 @@ the budget), so a 10 MB page neither hangs nor is read whole before the budget r
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -124,10 +125,11 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
     Markdown/MyST, ``"ipynb"`` for a notebook's JSON text, …)."""
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    cells = None
+    cells = nb = None
     if fmt == "ipynb":
         from .notebook import NotebookError, read
         try:
+            nb = text
             text, cells = read(text)
         except NotebookError as e:
             raise AuditInputError(f"{path}: {e}") from None
@@ -148,6 +150,8 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
                 f"here on", "parse")
     if cells is not None:
         _to_cells(aud.findings, cells)
+        from .outputs import judge
+        aud.findings += judge(json.loads(nb), aud.findings, path)  # restated outputs
     return Report(aud.findings, 1)
 
 
