@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 
 import mpmath
 
+from . import asymptotic, expect, known
 from . import evaluate as E
-from . import expect, known
 from . import nodes as N
 from . import symbols as S
 from .latex import Unsupported
@@ -57,6 +57,7 @@ class State:
     aliases: dict = field(default_factory=dict)   # p -> "N(mu_1,sigma_1^2)" (p = N(μ₁, σ₁²))
     domains: dict = field(default_factory=dict)   # name -> (lo, hi) from the text
     chain: object = None                           # the chain whose first step was seen
+    formulas: dict = field(default_factory=dict)  # s -> 1 + δ, though δ had a value then
 
 
 def state(aud) -> State:
@@ -102,10 +103,17 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         prev, node = ctx.products(prev), ctx.products(node)
         ctx.bits = N.log_bases(node, ctx.log_base) | N.log_bases(prev, ctx.log_base) == {"bits"}
+        split = asymptotic.split_order(node) if op in ("=", "≈") else None
+        if split is not None and _order(aud, ctx, prev, split, at, relation, stated):
+            _continue(aud, node)
+            return True
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":="):
             free, special = ctx.free(node)
             engine_value = known.parse(prev.name) is not None and not ctx.free(prev)[0]
             if not (free or special) and not engine_value:
+                if S.SIMPLE.match(prev.name) and any(
+                        isinstance(n, N.Name) and n.name in aud.names for n in N.walk(node)):
+                    st.formulas[prev.name] = node  # s = 1 + δ with δ = 10^{-8} stated
                 return False  # a value for a name: the numeric checks record it
             if not ctx.is_quantity(prev.name):
                 if S.SIMPLE.match(prev.name):  # not p(x,y) = p(x)p(y): that is a condition
@@ -141,8 +149,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if not (free_l or free_r) and op in ("=", "≈", "?="):
             _numeric(aud, ctx, prev, node, special_l, at, relation, stated)  # D(N(0,1)‖…) = 0.44
         elif op == "≈":
-            _add(aud, at, "unchecked", relation, stated, "an approximation between formulas "
-                 "with free symbols is not an identity that random points can check", "step")
+            verdict, msg, _ = asymptotic.approximation(ctx, prev, node, every, _rng(relation))
+            _add(aud, at, verdict, relation, stated, msg, "step")
         elif op in INEQUALITIES:
             _inequality(aud, ctx, prev, op, node, free_l, free_r, at, relation, stated)
         else:
@@ -270,6 +278,41 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
     _add(aud, at, "error", relation, stated,
          f"counterexample {at_point}: {_num(a)} {op} {_num(b)} is false", "inequality",
          computed=f"{_num(a)} vs {_num(b)}")
+
+
+def _order(aud, ctx, lhs, split, at, relation, stated) -> bool:
+    """``lhs = B + O(g)``: judged by :func:`.asymptotic.order`; False when a side has a name
+    that is not a symbol (the numeric checks say why)."""
+    body, g = split
+    small = {n.name for n in N.walk(g) if isinstance(n, N.Name)}
+    st = ctx.st
+    hidden = {n: aud.names.pop(n) for n in small if n in aud.names}  # δ = 10^{-8} earlier:
+    follow = {k: f for k, f in st.formulas.items() if k in aud.names and small & {  # and s =
+        n.name for n in N.walk(f) if isinstance(n, N.Name)}}                     # 1 + δ
+    hidden.update({k: aud.names.pop(k) for k in follow})
+    saved = {k: st.defs.get(k) for k in follow}
+    st.defs.update(follow)
+    try:                                                          # the claim is about δ → 0
+        for side in (lhs, body, g):
+            if ctx.analyse(side)[2]:
+                return False
+        free = ctx.free(lhs)[0] | ctx.free(body)[0]
+        if not free:
+            return False
+        if any(n.startswith("\0") for n in free):
+            verdict, msg = "unchecked", (f"a remainder O({N.to_text(g)}) of a quantity under an "
+                                         "expectation or a sum is not checked")
+        else:
+            verdict, msg, _ = asymptotic.order(ctx, lhs, body, g, _rng(relation))
+    finally:
+        aud.names.update(hidden)
+        for k, v in saved.items():
+            if v is None:
+                st.defs.pop(k, None)
+            else:
+                st.defs[k] = v
+    _add(aud, at, verdict, relation, stated, msg, "step")
+    return True
 
 
 def _unrelated_kind(op, lhs, rhs):
