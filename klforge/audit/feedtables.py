@@ -19,6 +19,7 @@ import re
 
 from . import joint, tablecheck
 from .extract import Segment
+from .information import information, plain_joint
 from .tables import tex_tables
 
 
@@ -86,7 +87,11 @@ def tables(aud, text: str, doc) -> list[Segment]:
             j = joint.from_grid(g)
             if j is not None:
                 found_joints.joints.append(j)
-        return bindings(state.pop("grids", []))
+        grids = state.pop("grids", [])
+        info = information(aud)
+        for g in grids:  # a bare grid named p(X,Y) or p(X,Y|Z=a): entropies stated later
+            info.add(plain_joint(g, text))
+        return bindings(grids)
     except Exception as e:  # a bug must not hide the rest of the report
         aud.add(found[0].offset, "unchecked", "(table)", None, None,
                 f"internal error: {type(e).__name__}: {e}", "parse")
@@ -103,6 +108,7 @@ def joint_statements(aud, text: str, seg: Segment) -> None:
         return
     try:
         tracker(aud).segment(aud, text, seg.text, seg.offset)
+        information(aud).statement(aud, seg.text, seg.offset, tracker(aud).section)
     except Exception as e:  # a bug must not hide the rest of the report
         aud.add(seg.offset, "unchecked", seg.text.strip()[:160], None, None,
                 f"internal error: {type(e).__name__}: {e}", "parse")
