@@ -95,6 +95,14 @@ def test_a_typed_formula_is_shown_and_the_derived_one_folded(make):
     assert '<details class="klforge-derived">' in html  # SymPy's, folded
 
 
+def test_step_labels_are_typeset_math(make):
+    text = "# T\n\n```{derivation} natgrad_poisson_usual\n:show: steps\n```\n"
+    app, html = make(text)
+    assert app._warning.getvalue() == ""
+    assert "Natural-gradient direction <span class=\"math notranslate nohighlight\">" \
+           r"\(F^{-1} g\)</span>:" in html, html[html.find("Natural-gradient"):][:300]
+
+
 @pytest.mark.parametrize("typed,why", [
     (TYPED.replace(r"- \lambda_p", r"+ \lambda_p"), "differs from the derivation"),
     (TYPED.replace(r"\lambda_q", r"\lambda_r", 1), "which the derivation does not"),

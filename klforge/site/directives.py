@@ -60,7 +60,7 @@ class DerivationDirective(MathDirective):
             out += self._part("Definition", d["definition"])
         if "steps" in show:
             for text, latex in d["steps"]:
-                out += self._part(text, latex)
+                out += [self._label(text), *self._math(latex, labelled=False)]
         if "closed" in show:
             if len(show) > 1:
                 out.append(nodes.paragraph(text="Closed form:"))
@@ -89,6 +89,20 @@ class DerivationDirective(MathDirective):
         out += self._math(d["closed"], labelled=False)
         out.append(nodes.raw("", "</details>", format="html"))
         return out
+
+    def _label(self, text: str) -> nodes.paragraph:
+        """A step's label with its mathematics typeset (:mod:`.steplabels`)."""
+        from .steplabels import split
+
+        try:
+            pieces = split(text)
+        except ValueError as e:
+            raise self.error(f"derivation: {e}") from None
+        para = nodes.paragraph()
+        for kind, piece in pieces:
+            para += nodes.math(piece, piece) if kind == "math" else nodes.Text(piece)
+        para += nodes.Text(":")
+        return para
 
     def _part(self, text: str, latex: str, fits: bool | None = None):
         return [nodes.paragraph(text=text + ":"), *self._math(latex, labelled=False, fits=fits)]
