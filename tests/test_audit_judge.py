@@ -339,6 +339,10 @@ def test_critical_values_in_prose_are_judged_against_the_named_quantile():
     assert crit("From a t-table, not a z-table: 5 degrees of freedom, 95% confidence; the "
                 "critical value is 2.5.\n") == []
     assert crit("With 2 degrees of freedom the $\\chi^2$ critical value is 9.21.\n") == []
+    # no level stated: the conventional α = 0.05 (χ²(2): 5.9915) gives ok, a mismatch nothing
+    assert crit("With 2 degrees of freedom the $\\chi^2$ critical value would be 5.99.\n") == [
+        ("ok", "5.99")]
+    assert crit("With 2 degrees of freedom the $\\chi^2$ critical value would be 5.5.\n") == []
     start = time.perf_counter()
     crit("A $\\chi^2$ test, 9999 degrees of freedom, $\\alpha = 0.001$: the critical value "
          "is 10500.\n")

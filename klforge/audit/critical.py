@@ -12,11 +12,13 @@ confidence level" states a quantile of a named distribution:
   does not state is judged only when it matches one of the two (never an error).
 
 The level comes from α (``\alpha = 0.05``, "significance level of 0.05") or a confidence level
-("95 % confidence": α = 0.05).  Only an unambiguous context is judged: exactly one family, its
-degrees of freedom when it has them, one level.  Quantiles are computed with mpmath at 30
-digits (bisection on the distribution function, ≤ 200 steps: bounded time).  The stated value
-is ok within one unit of its last printed digit (tables round or truncate), an error beyond
-three units, a warning in between.  Example: ``quantile("chi2", 0.05, 2)`` = 5.99146….
+("95 % confidence": α = 0.05); a text that states none is read at the conventional α = 0.05,
+and then only a value matching it is judged (ok, never an error).  Only an unambiguous
+context is judged: exactly one family, its degrees of freedom when it has them, one level.
+Quantiles are computed with mpmath at 30 digits (bisection on the distribution function,
+≤ 200 steps: bounded time).  The stated value is ok within one unit of its last printed digit
+(tables round or truncate), an error beyond three units, a warning in between.
+Example: ``quantile("chi2", 0.05, 2)`` = 5.99146….
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ _TWO = re.compile(r"two[- ](?:sided|tailed)|confidence interval", re.I)
 _PM = re.compile(r"^\s*z(?:\^\{?(?:\*|\\star|\\ast)\}?)?\s*\\pm\s*(?P<n>\d+\.\d+)\s*$")
 _LEVEL_BEFORE = re.compile(r"(?P<c>\d{2}(?:\.\d+)?)\s*(?:%|\\%|percent)\s*(?:CI|confidence "
                            r"interval)\b[^.;%$]{0,16}$", re.I)
+#: the level a text means when it states none ("the critical value would be 5.99", 2 df)
+CONVENTIONAL = Fraction(1, 20)
 WINDOW = 800   # characters of the paragraph before the claim that may set its context
 
 
@@ -79,13 +83,17 @@ def _int(word: str) -> int:
 
 
 def _context(text: str):
-    """(family, df, alpha, sides) when the context is unambiguous, else None."""
+    """(family, df, alpha, sides, assumed) when the context is unambiguous, else None; with
+    no level stated, α = 0.05 is ``assumed`` (the conventional level)."""
     families = [f for f in ("chi2", "t", "z") if _FAMILY[f].search(text)]
     if not families and _CONF.search(text):
         families = ["z"]
     dfs = {_int(m.group("k") or m.group("k2")) for m in _DF.finditer(text)}
     alphas = {Fraction(m.group("a")) for m in _ALPHA.finditer(text)}
     alphas |= {1 - Fraction(m.group("c")) / 100 for m in _CONF.finditer(text)}
+    assumed = not alphas
+    if assumed:
+        alphas = {CONVENTIONAL}
     if len(families) != 1 or len(alphas) != 1 or (families[0] != "z" and len(dfs) != 1):
         return None
     family, alpha = families[0], alphas.pop()
@@ -93,7 +101,7 @@ def _context(text: str):
         return None
     explicit = [n for n, r in (("left", _LEFT), ("one", _ONE), ("two", _TWO)) if r.search(text)]
     sides = "one" if family == "chi2" else explicit[0] if len(explicit) == 1 else None
-    return family, (dfs.pop() if family != "z" else None), alpha, sides
+    return family, (dfs.pop() if family != "z" else None), alpha, sides, assumed
 
 
 def judge_pm(aud, before: str, math: str, offset: int) -> None:
@@ -129,7 +137,7 @@ def judge(aud, before: str, text: str, offset: int) -> None:
         ctx = _context(before + " " + text)
         if ctx is None:
             continue
-        family, k, alpha, sides = ctx
+        family, k, alpha, sides, assumed = ctx
         stated = m.group("n").replace("−", "-")
         decimals = len(stated.partition(".")[2])
         sign = -1 if stated.startswith("-") else 1  # a two-sided value may be quoted as −z
@@ -140,10 +148,11 @@ def judge(aud, before: str, text: str, offset: int) -> None:
         sides, value = min(candidates.items(),
                            key=lambda kv: abs(mpmath.mpf(stated) - kv[1]))
         off = abs(mpmath.mpf(stated) - value) * 10 ** decimals
-        if off > 1 and len(candidates) > 1:
-            continue  # one- or two-sided not stated: only a value matching one is judged
+        if off > 1 and (len(candidates) > 1 or assumed):
+            continue  # sides or level not stated: only a value matching one is judged
         name = {"chi2": "χ²", "t": "t", "z": "z"}[family]
         tail = {"left": ", left-tailed", "one": ", one-sided", "two": ", two-sided"}[sides]
         where = (name + (f" with {k} degrees of freedom" if k else "")
-                 + f", α = {float(alpha):g}" + ("" if family == "chi2" else tail))
+                 + f", α = {float(alpha):g}" + (" (the conventional level)" if assumed else "")
+                 + ("" if family == "chi2" else tail))
         _verdict(aud, stated, value, where, offset + m.start("n"))
