@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import mpmath
 
-from . import context, critical, identity, prose
+from . import complement, context, critical, identity, prose
 from . import evaluate as E
 from . import nodes as N
 from .clauses import clauses, unwrap
@@ -284,6 +284,10 @@ class Auditor(Substitution, Verdicts):
                     self.step(parts[k], parts[k + 1], offset)
             self.chain = None
             return
+        if (len(items) == 3 and isinstance(items[0], N.Name) and items[0].name not in self.names
+                and items[1].op == "=" and isinstance(getattr(items[2], "arg", items[2]), N.Num)
+                and isinstance(items[2], (N.Num, N.Percent))):
+            complement.judge(self, items[0], items[2], offset)  # P(not A) after P(A)
         if items[0] is None:
             if not (display and self.chain is not None):
                 rel = items[1]
