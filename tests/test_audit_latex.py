@@ -118,9 +118,10 @@ def test_normal_quantile_greek_exponents_and_reasons_for_what_is_not_evaluated()
     assert got("$z^* = \\Phi^{-1}(0.99) = 2.33$")[0][0] == "ok"
     assert got("$\\Phi^{-1}(1.5) = 2$")[0][0] == "unchecked"  # outside (0, 1)
     assert got("$e^\\eta = 2$") == got("$e^{\\eta} = 2$")
-    assert "transpose" in got("$\\Sigma = LL^\\top$")[0][1]
+    assert got("$\\Sigma = LL^\\top$") == []  # names the Cholesky factor: a definition
+    assert "abstract" in got("$\\eta^\\top T(x) = 2$")[0][1]  # matrices: linalg.py
     assert "gradient" in got("$\\nabla_\\theta f = 0$")[0][1]
-    assert "determinant" in got("$\\ln\\det\\Sigma = 2$")[0][1]
+    assert "described in the prose" in got("$\\ln\\det\\Sigma = 2$")[0][1]
     assert "gradient" in got("$\\eta_1 = \\eta_0 - \\alpha\\nabla_m L$")[0][1]  # mid-product
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from . import asymptotic, expect, known
+from . import asymptotic, expect, known, linalg
 from . import evaluate as E
 from . import nodes as N
 from . import symbols as S
@@ -58,6 +58,7 @@ class State:
     domains: dict = field(default_factory=dict)   # name -> (lo, hi) from the text
     chain: object = None                           # the chain whose first step was seen
     formulas: dict = field(default_factory=dict)  # s -> 1 + δ, though δ had a value then
+    cholesky: bool = False                         # Σ = LL^⊤ stated: L is Σ's factor
 
 
 def state(aud) -> State:
@@ -107,7 +108,11 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if split is not None and _order(aud, ctx, prev, split, at, relation, stated):
             _continue(aud, node)
             return True
-        if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":="):
+        matrices = linalg.applies(prev, node)
+        if matrices and op == "=" and linalg.cholesky_definition(prev, node):
+            st.cholesky = True  # Σ = LL^⊤: L_p, L_q are the factors of Σ_p, Σ_q from here on
+        if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":=") and not (
+                matrices and op == "≈"):  # D_KL ≈ ½dθᵀFdθ: an approximation, not a definition
             free, special = ctx.free(node)
             engine_value = known.parse(prev.name) is not None and not ctx.free(prev)[0]
             if not (free or special) and not engine_value:
@@ -120,6 +125,10 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                     st.defs[prev.name] = node  # a definition, not a claim
                 _continue(aud, node)
                 return True
+        if matrices:
+            _matrices(aud, ctx, st, prev, op, node, at, relation, stated)
+            _continue(aud, node)
+            return True
         free_l, special_l, bad_l = ctx.analyse(prev)
         free_r, special_r, bad_r = ctx.analyse(node)
         if bad_l or bad_r or not (free_l or free_r or special_l or special_r):
@@ -278,6 +287,47 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
     _add(aud, at, "error", relation, stated,
          f"counterexample {at_point}: {_num(a)} {op} {_num(b)} is false", "inequality",
          computed=f"{_num(a)} vs {_num(b)}")
+
+
+def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
+    """A relation with vectors or matrices (:mod:`.linalg`).  Not identities in random
+    matrices: abstract functions (``A(\\eta)``, ``T(x)``); one side with matrices and the other
+    a constant or scalar symbols (``\\ln\\det\\Sigma_p = \\ln(1 - \\rho^2)``: a matrix the prose
+    describes); a bound ``\\frac12 d^\\top F d \\le \\epsilon`` on a scalar (a condition)."""
+    check = "inequality" if op in INEQUALITIES else "step"
+    if op == "≈":
+        _add(aud, at, "unchecked", relation, stated, "an approximation with vectors and "
+             "matrices: its small parameter is not evaluated", check)
+        return
+    abstract = linalg.abstract_calls(st, lhs) + linalg.abstract_calls(st, rhs)
+    if abstract:
+        _add(aud, at, "unchecked", relation, stated,
+             f"{', '.join(dict.fromkeys(abstract))}: functions the text leaves abstract, so "
+             "the vectors and matrices cannot be evaluated", check)
+        return
+    parts = [linalg.random_parts(st, side) for side in (lhs, rhs)]
+    for mine, other, side in ((parts[0], parts[1], rhs), (parts[1], parts[0], lhs)):
+        if not mine or other:
+            continue
+        scalars = {n.name for n in N.walk(side) if isinstance(n, N.Name)} - {"n", "pi", "e"}
+        if scalars and isinstance(side, N.Name):
+            _add(aud, at, "unchecked", relation, stated,
+                 f"a condition on {side.name} in terms of {_names(mine)}, not an identity",
+                 check, kind="condition")
+            return
+        if scalars or _specific_numbers(side) or not (_is_zero(side) or any(
+                isinstance(n, N.Name) and n.name == "n" for n in N.walk(side))):
+            _add(aud, at, "unchecked", relation, stated,
+                 f"relates {_names(mine)} to {_names(scalars) if scalars else 'a constant'}: "
+                 "vectors or matrices described in the prose, not an identity in random "
+                 "matrices", check)
+            return
+    severity, msg, kind = linalg.check(ctx, st, lhs, op, rhs, relation)
+    _add(aud, at, severity, relation, stated, msg, check, kind=kind)
+
+
+def _is_zero(node) -> bool:
+    return isinstance(node, N.Num) and node.value == 0
 
 
 def _order(aud, ctx, lhs, split, at, relation, stated) -> bool:

@@ -227,6 +227,12 @@ class Parser(Constructs):
             node = Percent(node)
         if self.at("^"):
             self.next()
+            if self.transpose_here():  # x^\top, A^{\top}: read for the matrix checks (linalg.py)
+                node = Func("transpose", node)
+                if not self.at("^"):
+                    self.depth -= 1
+                    return node
+                self.next()
             if isinstance(node, Name) and self.at("*", "\\star", "\\ast", "\\prime"):
                 node.name += "^" + self.next()[1].lstrip("\\")  # z^*, z^\star: a name
                 if not self.at("^"):
@@ -281,6 +287,9 @@ class Parser(Constructs):
             return node
         if tok == "{":
             return self.braced()
+        matrix = self.matrix_atom()
+        if matrix is not None:
+            return matrix
         if tok == "|" and self.peek(1)[1] != "|":
             self.next()  # |p(x) - q(x)|: an absolute value
             node = self.expr()
@@ -365,6 +374,40 @@ class Parser(Constructs):
         if tok in NOT_EVALUATED:
             raise Unsupported(NOT_EVALUATED[tok], pos)
         raise Unsupported(f"unsupported {tok or 'end of math'!r}", pos)
+
+    def transpose_here(self) -> bool:
+        """After ``^``: ``\\top``, ``\\intercal``, ``{\\top}`` (consumed) — a transpose."""
+        marks = ("\\top", "\\intercal")
+        if self.at(*marks):
+            self.next()
+            return True
+        if self.at("{") and self.peek(1)[1] in marks and self.peek(2)[1] == "}":
+            self.i += 3
+            return True
+        return False
+
+    def matrix_atom(self):
+        """``\\det X``, ``\\operatorname{tr}(X)``, ``\\lVert X \\rVert_F``: nodes the matrix checks
+        (linalg.py) evaluate; the scalar evaluator reports them as not evaluated.  None if
+        the next tokens are none of these."""
+        kind, tok, pos = self.peek()
+        if tok == "\\det":
+            self.next()
+            return Func("det", self.atom() if self.at("(", "\\left") else self.factor())
+        if tok in ("\\operatorname", "\\mathrm") and [self.peek(k)[1] for k in (1, 2, 3, 4)] in (
+                ["{", "t", "r", "}"], ["{", "T", "r", "}"]):
+            self.i += 5
+            return Func("tr", self.atom() if self.at("(", "\\left") else self.factor())
+        if tok == "\\lVert":
+            self.next()
+            node = self.expr()
+            self.expect("\\rVert")
+            frob = None
+            if self.at("_") and self.peek(1)[1] == "F":
+                self.i += 2
+                frob = Name("F", pos)
+            return Func("norm", node, frob)
+        return None
 
     def braced(self):
         """A braced group ``{expr}`` (``{n \\choose k}`` is a binomial coefficient), or one

@@ -282,6 +282,10 @@ def to_text(node) -> str:
     if isinstance(node, Func):
         if node.name == "fact":
             return _wrap(node.arg) + "!"
+        if node.name == "transpose":  # read for the matrix checks (linalg.py)
+            return _wrap(node.arg) + "^T"
+        if node.name == "norm":
+            return f"‖{to_text(node.arg)}‖" + ("_F" if node.base is not None else "")
         name = node.name if node.base is None or node.name != "log" else f"log_{to_text(node.base)}"
         return f"{name}({to_text(node.arg)})"
     if isinstance(node, Sum):
