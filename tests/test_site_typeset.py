@@ -65,3 +65,49 @@ def test_a_typed_sum_runs_over_the_derivations_indices():
     swapped = check("kl_categorical", r"\sum_{i} q_i\ln\frac{q_i}{p_i}")
     assert swapped and "differs from the derivation" in swapped
     assert "which the derivation does not" in check("entropy_categorical", r"-\sum_i p_i\ln q_i")
+
+
+# Murphy PML (2022) eq. 5.77 / Bishop PRML ex. 2.13 — hand-typed, with Σ = LLᵀ
+MVN = (r"\frac12\left[\operatorname{tr}(\Sigma_q^{-1}\Sigma_p) + (\mu_q - \mu_p)^\top"
+       r"\Sigma_q^{-1}(\mu_q - \mu_p) - n + \ln\frac{\det\Sigma_q}{\det\Sigma_p}\right]")
+# the Dirichlet's KL and entropy (Penny 2001; Bishop PRML B.17–B.18), α_0 = Σ_j α_j written out
+DIRICHLET = (r"\ln\Gamma\Big(\sum_i\alpha_{p,i}\Big) - \ln\Gamma\Big(\sum_i\alpha_{q,i}\Big)"
+             r" + \sum_i\ln\frac{\Gamma(\alpha_{q,i})}{\Gamma(\alpha_{p,i})}"
+             r" + \sum_i(\alpha_{p,i} - \alpha_{q,i})\Big[\psi(\alpha_{p,i})"
+             r" - \psi\Big(\sum_j\alpha_{p,j}\Big)\Big]")
+DIRICHLET_H = (r"\sum_i\ln\Gamma(\alpha_{p,i}) - \ln\Gamma\Big(\sum_i\alpha_{p,i}\Big)"
+               r" + \sum_i(\alpha_{p,i} - 1)\Big[\psi\Big(\sum_j\alpha_{p,j}\Big)"
+               r" - \psi(\alpha_{p,i})\Big]")
+
+
+def test_the_matrix_form_of_the_mvn_kl_equals_the_entrywise_derivation():
+    assert check("kl_mvn", MVN) is None
+
+
+@pytest.mark.parametrize("old,new", [
+    ("- n", "- 2n"),                                                   # dimension term
+    (r"\Sigma_q^{-1}\Sigma_p)", r"\Sigma_p^{-1}\Sigma_q)"),            # trace the wrong way
+    (r"\det\Sigma_q}{\det\Sigma_p}", r"\det\Sigma_p}{\det\Sigma_q}"),  # log-det ratio flipped
+    (r"(\mu_q - \mu_p)^\top\Sigma_q^{-1}", r"(\mu_q - \mu_p)^\top\Sigma_p^{-1}"),  # wrong metric
+])
+def test_a_slip_in_the_mvn_form_is_found(old, new):
+    typed = MVN.replace(old, new)
+    assert typed != MVN
+    assert "differs from the derivation" in check("kl_mvn", typed)
+
+
+def test_mismatched_shapes_and_matrix_results_are_named():
+    dropped = check("kl_mvn", MVN.replace(r"(\mu_q - \mu_p)^\top", r"(\mu_q - \mu_p)"))
+    assert "shapes do not agree" in dropped
+    assert "matrix, not a number" in check("kl_mvn", r"\Sigma_p")
+    assert "not a square matrix" in check("kl_mvn", r"\det\mu_p")
+    assert "transpose of a number" in check("kl_poisson", r"\lambda_p^\top")
+
+
+def test_the_dirichlet_forms_with_sums_over_components():
+    assert check("kl_dirichlet", DIRICHLET) is None
+    assert check("entropy_dirichlet", DIRICHLET_H) is None
+    assert "differs" in check("kl_dirichlet", DIRICHLET.replace(r"\psi(\alpha_{p,i})",
+                                                                r"\psi(\alpha_{q,i})"))
+    assert "differs" in check("entropy_dirichlet", DIRICHLET_H.replace("- 1)", "- 2)"))
+    assert "no indexed symbol" in check("kl_dirichlet", DIRICHLET + r" + \sum_i x")

@@ -7,10 +7,10 @@ SymPy's expanded output::
     :typeset: \\lambda_p\\ln\\frac{\\lambda_p}{\\lambda_q} - \\lambda_p + \\lambda_q
     ```
 
-:func:`parse` reads the typed LaTeX (a small whitelisted grammar: numbers, symbols with
-subscripts, ``+ - \\cdot / ^``, implicit products, ``\\frac \\tfrac \\dfrac``, ``\\sqrt``,
-brackets and ``\\left … \\right``, ``\\ln \\log \\exp \\psi \\Gamma``, and ``\\sum_i`` over
-the derivation's indexed symbols) into SymPy;
+:func:`parse` reads the typed LaTeX (a small whitelisted grammar, :mod:`.typeset_grammar`)
+into SymPy; a ``\\sum_i`` runs over the derivation's indexed symbols (``p_i`` over p_0, p_1,
+…, ``\\alpha_{p,i}`` over α_{p0}, α_{p1}, …), and the vectors and matrices of an entry-wise
+derivation (kl_mvn's μ_p, Σ_p = L_pL_pᵀ, n) are named by :mod:`.typeset_matrix`;
 :func:`check` evaluates it and the derivation's closed form at 50 digits (mpmath) at
 random points of the parameters' domains and returns None when they agree everywhere, or a
 one-line reason (the first point where they differ, with both values).  Symbols are matched
@@ -30,6 +30,9 @@ import re
 import mpmath
 import sympy as sp
 
+from .typeset_grammar import TypesetError, as_printed, canonical, parse
+from .typeset_matrix import is_entry, structures
+
 DIGITS = 50
 POINTS = 12
 MIN_VALID = 6
@@ -37,193 +40,46 @@ TOL = mpmath.mpf(10) ** -40
 #: sampling ranges per parameter domain (derive.core.DOMAINS)
 RANGES = {"real": (-2.5, 2.5), "positive": (0.2, 4.0), "nonnegative": (0.0, 4.0),
           "unit_interval": (0.03, 0.97), "open_unit_interval": (0.03, 0.97)}
-SKIP = {r"\,", r"\;", r"\!", r"\quad", r"\qquad", r"\left", r"\right", r"\big", r"\Big",
-        r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", "&", r"\\", r"\displaystyle"}
-FUNCS = {r"\ln": sp.log, r"\log": sp.log, r"\exp": sp.exp, r"\psi": sp.digamma,
-         r"\Gamma": sp.gamma, r"\sqrt": sp.sqrt}
-_TOKEN = re.compile(r"\\[A-Za-z]+|\\[,;!\\]|\d+(?:\.\d+)?|\S")
-
-
-class TypesetError(ValueError):
-    """The typed LaTeX cannot be read (the message names the problem)."""
-
-
-def canonical(tex: str) -> str:
-    """A symbol's printed LaTeX as a plain name: ``{\\lambda}_{p}`` → ``lambda_p``."""
-    return re.sub(r"\\([A-Za-z]+)", r"\1", tex.replace("{", "").replace("}", "")).strip()
-
-
-class _Parser:
-    def __init__(self, text: str):
-        self.toks = [t for t in _TOKEN.findall(text.replace(r"\begin{aligned}", "")
-                                               .replace(r"\end{aligned}", ""))
-                     if t not in SKIP]
-        self.i = 0
-
-    def peek(self):
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def take(self, expected=None):
-        t = self.peek()
-        if t is None or (expected is not None and t != expected):
-            raise TypesetError(f"expected {expected or 'more'} at token {self.i + 1}, "
-                               f"found {t or 'the end'}")
-        self.i += 1
-        return t
-
-    def expr(self):
-        value = self.term()
-        while self.peek() in ("+", "-"):
-            value = value + self.term() if self.take() == "+" else value - self.term()
-        return value
-
-    def term(self):
-        sign = -1 if self.peek() == "-" else 1
-        if self.peek() in ("+", "-"):
-            self.take()
-        value = self.sum() if self.peek() == r"\sum" else self.power()
-        while (t := self.peek()) is not None and t not in ("+", "-", ")", "]", "}", "|"):
-            if t == r"\sum":  # a sum takes the rest of the term as its body
-                return sign * value * self.sum()
-            if t in (r"\cdot", r"\times"):
-                self.take()
-                value = value * self.power()
-            elif t == "/":
-                self.take()
-                value = value / self.power()
-            else:
-                value = value * self.power()
-        return sign * value
-
-    def sum(self):
-        """``\\sum_{i}`` (bounds, if written, are ignored: the sum runs over the indices of
-        the derivation's symbols, x_0 … x_{n-1}) followed by the rest of the term."""
-        self.take(r"\sum")
-        self.take("_")
-        index = canonical(self._sub()).split("=")[0]
-        if self.peek() == "^":
-            self.take()
-            self.group_or_char()
-        if not re.fullmatch(r"[A-Za-z]", index):
-            raise TypesetError(f"a sum's index must be one letter, not {index!r}")
-        return sp.Function(f"SUM_{index}")(self.term())
-
-    def power(self):
-        base = self.atom()
-        if self.peek() == "^":
-            self.take()
-            base = base ** self.group_or_char()
-        return base
-
-    def group_or_char(self):
-        if self.peek() == "{":
-            return self.group()
-        return self._one_char()
-
-    def _one_char(self):
-        """A script or \\frac argument without braces is one character: x^12 is x^1·2."""
-        t = self.take()
-        if t[0].isdigit():
-            self.toks[self.i - 1:self.i] = list(t)
-            return sp.Integer(t[0])
-        return self._symbol(t)
-
-    def group(self):
-        self.take("{")
-        value = self.expr()
-        self.take("}")
-        return value
-
-    def _frac_part(self):
-        return self.group() if self.peek() == "{" else self._one_char()
-
-    def atom(self):
-        t = self.take()
-        if re.fullmatch(r"\d+(?:\.\d+)?", t):
-            return sp.Rational(t)
-        if t in ("(", "["):
-            value = self.expr()
-            self.take(")" if t == "(" else "]")
-            return value
-        if t == "{":
-            value = self.expr()
-            self.take("}")
-            return value
-        if t in (r"\frac", r"\tfrac", r"\dfrac"):
-            num = self._frac_part()
-            return num / self._frac_part()
-        if t in FUNCS:
-            if t == r"\sqrt" and self.peek() == "{":
-                return sp.sqrt(self.group())
-            arg = self.power() if self.peek() not in ("(", "[") else self.atom()
-            return FUNCS[t](arg)
-        if t == r"\pi":
-            return sp.pi
-        return self._symbol(t)
-
-    def _symbol(self, t):
-        if not re.fullmatch(r"[A-Za-z]|\\[A-Za-z]+", t) or t in (r"\sum", r"\int", r"\det"):
-            raise TypesetError(f"unsupported {t!r} at token {self.i}")
-        name = t.lstrip("\\")
-        if self.peek() == "_":
-            self.take()
-            name += "_" + canonical(self._sub())
-        return sp.Symbol(name)
-
-    def _sub(self):
-        if self.peek() != "{":
-            return self.take()
-        depth, out = 0, []
-        while True:
-            t = self.take()
-            depth += (t == "{") - (t == "}")
-            out.append(t)
-            if depth == 0:
-                return "".join(out)
-
-
-def as_printed(tex: str) -> sp.Expr:
-    """An engine symbol as the lesson prints it, read back: ``{\\lambda}_{p}`` → λ_p,
-    ``s^{2}`` → s², ``\\log\\sigma^{2}`` → ln σ²; a print the grammar cannot read becomes
-    one symbol named by :func:`canonical`."""
-    try:
-        return parse(re.sub(r"\{(\\[A-Za-z]+)\}", r"\1", tex))
-    except TypesetError:
-        return sp.Symbol(canonical(tex))
-
-
-def parse(tex: str) -> sp.Expr:
-    """The typed LaTeX as a SymPy expression; TypesetError names what cannot be read."""
-    p = _Parser(tex)
-    value = p.expr()
-    if p.peek() is not None:
-        raise TypesetError(f"unexpected {p.peek()!r} at token {p.i + 1}")
-    return value
+__all__ = ["TypesetError", "as_printed", "canonical", "check", "parse", "verified"]
 
 
 def verified(name: str, tex: str) -> str | None:
-    """:func:`check`, cached per engine hash, typed text and this module's source."""
+    """:func:`check`, cached per engine hash, typed text and the typeset modules' sources."""
     import hashlib
     from pathlib import Path
 
     from . import cache
 
-    key = hashlib.sha256((tex + Path(__file__).read_text()).encode()).hexdigest()[:16]
+    sources = "".join(p.read_text() for p in sorted(Path(__file__).parent.glob("typeset*.py")))
+    key = hashlib.sha256((tex + sources).encode()).hexdigest()[:16]
     return cache.cached_json("typeset", f"{name}-{key}",
                              lambda: {"error": check(name, tex)})["error"]
 
 
 def _expand_sums(expr, symbols):
     """Each ``SUM_i(body)`` from :meth:`_Parser.sum` as the explicit sum over the indices
-    k of the symbols named ``x_k``: ``x_i`` in the body becomes ``x_k``."""
-    indices = sorted({int(m.group(1)) for s in symbols
-                      if (m := re.fullmatch(r".+_(\d+)", str(s)))})
+    k of the derivation's symbols: ``x_i`` in the body becomes ``x_k`` and ``x_{p,i}``
+    becomes ``x_pk``, for every k that all of the body's indexed symbols of the derivation
+    have."""
+    names = {str(s) for s in symbols}
+
+    def stem(s, i):  # "p_i" → "p_", "alpha_p,i" → "alpha_p"; None when not indexed by i
+        name = str(s)
+        return name[:-len(i) - 1] if name.endswith("," + i) else \
+            name[:-len(i)] if name.endswith("_" + i) else None
 
     def expand(f):
         i = f.func.__name__[len("SUM_"):]
         body = _expand_sums(f.args[0], symbols)
-        bound = [s for s in body.free_symbols if str(s).endswith("_" + i)]
-        return sp.Add(*(body.subs({s: sp.Symbol(str(s)[:-len(i)] + str(k)) for s in bound},
+        bound = {s: stem(s, i) for s in body.free_symbols if stem(s, i) is not None}
+        ranges = [{int(n[len(b):]) for n in names if re.fullmatch(re.escape(b) + r"\d+", n)}
+                  for b in bound.values()]
+        ranges = [r for r in ranges if r]  # a symbol the derivation lacks is reported later
+        indices = sorted(set.intersection(*ranges)) if ranges else []
+        if not indices:
+            raise TypesetError(f"the sum over {i} has no indexed symbol of the derivation "
+                               "in its body")
+        return sp.Add(*(body.subs({s: sp.Symbol(b + str(k)) for s, b in bound.items()},
                                   simultaneous=True) for k in indices))
 
     sums = [f for f in expr.atoms(sp.Function) if f.func.__name__.startswith("SUM_")]
@@ -238,20 +94,25 @@ def check(name: str, tex: str, seed: int = 0) -> str | None:
 
     d = get(name)
     derived = d.closed_form
-    try:
-        typed = parse(tex)
-    except TypesetError as e:
-        return f"cannot read the typed form: {e}"
     printer = LessonPrinter({"ln_notation": True})
     domains = {p.symbol: p.domain for p in d.params}
     shown, base_domain = {}, {}
     for s in derived.free_symbols:  # each engine symbol as the lesson prints it
-        e = as_printed(printer.doprint(s))
+        e = s if is_entry(s.name) else as_printed(printer.doprint(s))
         shown[s] = e
         for b in e.free_symbols:  # σ of a printed σ² or log σ² is positive
             base_domain[b] = domains.get(s, "positive") if e == b else "positive"
     derived = derived.subs(shown, simultaneous=True)
-    typed = _expand_sums(typed, derived.free_symbols)
+    env = {k: v for k, v in structures(derived.free_symbols).items()
+           if k not in {str(s) for s in derived.free_symbols}}
+    try:
+        typed = parse(tex, env)
+    except TypesetError as e:
+        return f"cannot read the typed form: {e}"
+    try:
+        typed = _expand_sums(typed, derived.free_symbols)
+    except TypesetError as e:
+        return f"cannot read the typed form: {e}"
     unknown = sorted(str(s) for s in typed.free_symbols - derived.free_symbols)
     if unknown:
         return (f"the typed form uses {', '.join(unknown)}, which the derivation does not; "
