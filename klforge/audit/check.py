@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import mpmath
 
-from . import complement, context, critical, identity, prose
+from . import complement, context, critical, identity, impurity, prose
 from . import evaluate as E
 from . import nodes as N
 from .clauses import clauses, unwrap
@@ -214,6 +214,7 @@ class Auditor(Substitution, Verdicts):
         if base != "unknown" and not self.log_source.startswith("stated"):
             self.log_base, self.log_source = base, f"stated at line {self.line_of(offset)}"
         prose.judge(self, text, offset)  # ≈ N after math, restated values, % changes
+        impurity.judge(self, text, offset)  # "Entropy = 0.72" after p_1 = 4/5
         before = getattr(self, "stats_text", "")
         cut = max(text.rfind("\n\n"), -1)
         if cut >= 0:  # a new paragraph: earlier text no longer sets the context
@@ -376,7 +377,9 @@ class Auditor(Substitution, Verdicts):
             reason = node.reason if node.reason != "unsupported 'end of math'" else (
                 "the right-hand side is not in the math (a value written after it, such as one "
                 "the build inserts)")
-            self.add(at, "unchecked", relation, stated, None, reason, "parse")
+            defines = identity.unreadable_definition(self, prev, rel.op, reason)  # m = ∇A(η)
+            self.add(at, "unchecked", relation, stated, None, defines or reason, "parse",
+                     kind="definition" if defines else None)
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
         if identity.judge(self, prev, rel.op, node, at, relation, stated):

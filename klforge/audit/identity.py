@@ -59,6 +59,7 @@ class State:
     chain: object = None                           # the chain whose first step was seen
     formulas: dict = field(default_factory=dict)  # s -> 1 + δ, though δ had a value then
     cholesky: bool = False                         # Σ = LL^⊤ stated: L is Σ's factor
+    unread: set = field(default_factory=set)      # names defined by an unreadable formula
 
 
 def state(aud) -> State:
@@ -167,6 +168,25 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                       special_l or special_r)
         _continue(aud, node)
     return True
+
+
+def unreadable_definition(aud, prev, op, reason):
+    """``m = \\nabla A(\\eta)``, ``z = \\mu + \\sigma\\odot\\epsilon`` at the head of a chain: a new
+    name (no value, no earlier definition) given a formula the audit cannot read is a
+    definition, not a claim; the message says so and why the formula is not read.  Only once
+    per name: a second such line about it is a claim.  None otherwise."""
+    c = aud.chain
+    if (op != "=" or c is None or not c.defines or not isinstance(prev, N.Name)
+            or c.prev is not prev or not S.SIMPLE.match(prev.name) or prev.name in aud.names
+            or prev.name == "e" or S.convention(prev.name) == "probability"):
+        return None  # p = q (almost everywhere): distributions compared, not a name defined
+    st = state(aud)
+    if prev.name in st.defs or prev.name in st.unread or prev.name in st.domains:
+        return None
+    if expect.Context(aud, st).is_quantity(prev.name):
+        return None
+    st.unread.add(prev.name)
+    return f"defines {prev.name} (a new name on the left); its formula is not read: {reason}"
 
 
 # -- verdicts ---------------------------------------------------------------------------------
