@@ -28,7 +28,8 @@ from fractions import Fraction
 import mpmath
 
 LINES, MAX_CLAIMS, TAIL = 2, 50, 60
-_CLAIM = re.compile(r"(?<![A-Za-z])(?P<what>entropy|gini(?:[’']s)?(?:\s+(?:index|impurity|score))?)\b"
+_CLAIM = re.compile(r"(?<![A-Za-z])(?P<what>entropy|gini(?:[’']s)?"
+                    r"(?:\s+(?:index|impurity|score))?)\b"
                     r"[^.\d\n]{0,40}?(?:=|\bis\b|\bequals\b)\s*(?:about\s+|approximately\s+|"
                     r"roughly\s+|≈\s*|~\s*)?(?P<n>\d*\.\d+|\d+)(?![A-Za-z0-9]|\.\d|\s*%)", re.I)
 _PROB_NAME = re.compile(r"p(?:_\{?[\w+\-]{1,6}\}?)?|P\([^()]{1,30}\)")
