@@ -104,6 +104,9 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             return False  # a condition: the numeric checks report it as such
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         prev, node = ctx.products(prev), ctx.products(node)
+        if any(isinstance(n, N.Name) and n.name in S.BARE for side in (prev, node)
+               for n in N.walk(side)):  # D_KL ≤ ln(1 + χ²): χ² is the divergence too
+            prev, node = _chi_square(aud, prev), _chi_square(aud, node)
         ctx.bits = N.log_bases(node, ctx.log_base) | N.log_bases(prev, ctx.log_base) == {"bits"}
         split = asymptotic.split_order(node) if op in ("=", "≈") else None
         if split is not None and _order(aud, ctx, prev, split, at, relation, stated):
@@ -135,6 +138,14 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if bad_l or bad_r or not (free_l or free_r or special_l or special_r):
             return False  # numeric, or an undefined name: the numeric checks say why
         every = free_l | free_r
+        if op in INEQUALITIES and free_l and free_r and not (free_l & free_r) and any(
+                n.startswith("\0") for n in every) and not ctx.used_document_values:
+            _add(aud, at, "unchecked", relation, stated,  # H² ≤ D_KL with H undefined
+                 f"the sides share no free symbol ({_names(free_l)} vs {_names(free_r)}): it "
+                 "relates quantities defined in the prose, not an identity", "inequality",
+                 kind=_unrelated_kind(op, prev, node))  # D_KL ≤ δ: a trust region's condition
+            _continue(aud, node)
+            return True
         if any(n in ("\0p", "\0q", "\0xy") for n in every) and (
                 ctx.used_document_values or any(not n.startswith("\0") for n in every)
                 or _specific_numbers(prev) or _specific_numbers(node)):
@@ -383,6 +394,15 @@ def _order(aud, ctx, lhs, split, at, relation, stated) -> bool:
                 st.defs[k] = v
     _add(aud, at, verdict, relation, stated, msg, "step")
     return True
+
+
+def _chi_square(aud, node):
+    """``\\chi^2`` read as χ·χ: the name ``chi^2`` (the χ² divergence of p and q) when χ has
+    no value of its own."""
+    if (isinstance(node, N.Pow) and isinstance(node.base, N.Name) and node.base.name == "chi"
+            and isinstance(node.exp, N.Num) and node.exp.value == 2 and "chi" not in aud.names):
+        return N.Name("chi^2", node.base.pos)
+    return N.map_children(node, lambda c: _chi_square(aud, c))
 
 
 def _unrelated_kind(op, lhs, rhs):

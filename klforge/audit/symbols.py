@@ -138,17 +138,27 @@ def real_vector(rng) -> list:
 
 _FUNCTIONAL = re.compile(r"^(?:D_?KL|KL|D)\((?P<a>p|q)(?:\|\||Vert|\|)(?P<b>p|q)\)$"
                          r"|^H\((?P<h>p|q)\)$|^H\((?P<c>p|q),(?P<d>p|q)\)$"
-                         r"|^(?:TV|delta|d_?TV|delta_?TV)\((?P<t>p),(?P<u>q)\)$")
+                         r"|^(?:TV|delta|d_?TV|delta_?TV)\((?P<t>p),(?P<u>q)\)$"
+                         r"|^chi\^2\((?P<x>p|q)(?:\|\||Vert|\|)(?P<y>p|q)\)$")
+
+
+#: bare names of the divergences between "the" p and q of a passage (Pinsker: TV ≤ √(D_KL/2))
+BARE = {"D_KL": "D_KL(p||q)", "KL": "KL(p||q)", "TV": "TV(p,q)", "d_TV": "TV(p,q)",
+        "chi^2": "chi^2(p||q)"}
 
 
 def functional(name: str, model: dict):
-    """``D_KL(p||q)``, ``H(p)``, ``H(p,q)`` in the finite model; None for other names."""
-    m = _FUNCTIONAL.match(name.replace(" ", ""))
+    """``D_KL(p||q)``, ``H(p)``, ``H(p,q)``, ``TV(p,q)``, ``χ²(p||q)`` in the finite model (a
+    bare ``D_KL``, ``TV``, ``χ²``: of p and q); None for other names."""
+    m = _FUNCTIONAL.match(BARE.get(name, name).replace(" ", ""))
     if not m or not model:
         return None
     if m.group("a"):
         a, b = model[m.group("a")], model[m.group("b")]
         return mpmath.fsum(x * mpmath.log(x / y) for x, y in zip(a, b, strict=True))
+    if m.group("x"):  # χ²(p‖q) = Σ (p − q)²/q
+        a, b = model[m.group("x")], model[m.group("y")]
+        return mpmath.fsum((x - y) ** 2 / y for x, y in zip(a, b, strict=True))
     if m.group("t"):
         return sum(abs(x - y) for x, y in zip(model["p"], model["q"], strict=True)) / 2
     if m.group("h"):
