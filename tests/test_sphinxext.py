@@ -1,4 +1,5 @@
 """The Sphinx extension on a small test root (sphinx.testing fixtures)."""
+import re
 import shutil
 from pathlib import Path
 
@@ -82,6 +83,35 @@ def test_reference_figure_and_report_directives_report_bad_input_at_their_line(m
     assert "index.md:6" in warnings and "fisher_normal has no kernel" in warnings
     assert "index.md:9" in warnings and "no figure named 'no-such-figure'" in warnings
     assert "numeric claims" in html  # the report rendered (this page has none)
+
+
+def test_the_audit_report_counts_and_lists_unchecked_numeric_claims_apart(make):
+    text = ("# T\n\nThe gradient is $dL/dp = -0.6/p + 0.4/(1-p)$ and the score has\n"
+            "$\\nabla_\\theta\\int p_\\theta = 0$; for $p > 0$,\n"
+            "$0.92 \\ln\\frac{0.92}{0.70} = 0.2514$.\n\n```{audit-report}\n```\n")
+    app, html = make(text)
+    assert app._warning.getvalue() == ""
+    plain = re.sub(r"<[^>]+>", "", html)
+    assert re.search(r"read 4 relations on 1 pages: 1 ok, 0 errors, 0 warnings, 2 unchecked "
+                     r"\(1 of them numeric claims", plain), plain
+    assert "1 conditions and 0 definitions" in plain
+    numeric = plain[plain.index("Unchecked numeric claims"):plain.index("Every claim")]
+    assert "0.6/p" in numeric and "free symbol" in numeric and "nabla" not in numeric
+    assert "nabla" in plain[plain.index("Every claim"):]
+
+
+def test_what_counts_as_an_unchecked_numeric_claim():
+    from klforge.site.auditpage import is_numeric
+
+    def f(relation, stated, severity="unchecked", kind=None):
+        return {"relation": relation, "stated": stated, "severity": severity, "kind": kind}
+
+    assert is_numeric(f("tr(Sigma) = 2", "2"))
+    assert is_numeric(f("ln(det(S)) = −ln(1 − 0.64)", "−ln(1 − 0.64)"))
+    assert not is_numeric(f("Σ_S q = 1", "1"))  # a normalisation, not a number
+    assert not is_numeric(f("E[T] = \\nabla A", "\\nabla A"))
+    assert not is_numeric(f("x = 0.5", "0.5", kind="definition"))
+    assert not is_numeric(f("0.9 = 0.9", "0.9", severity="ok"))
 
 
 TYPED = r"\lambda_p\ln\frac{\lambda_p}{\lambda_q} - \lambda_p + \lambda_q"

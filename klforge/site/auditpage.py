@@ -4,13 +4,16 @@
   error becomes a Sphinx warning at ``file:line`` (type ``klforge.audit``), so the strict
   build fails on a wrong number typed into the lesson.  All findings (ok, warning, error,
   unchecked) are kept in the environment.
-* ``audit-report`` directive: a summary per page and a table of every checked claim with
-  its verdict, filled in after all pages are read (the page is re-read on every build, so
-  it never shows stale verdicts).
+* ``audit-report`` directive: the counts (ok / errors / warnings / unchecked / conditions /
+  definitions) per page and in all, the unchecked *numeric* claims (:func:`is_numeric`)
+  listed apart with the auditor's reason, and a table of every claim with its verdict,
+  filled in after all pages are read (the page is re-read on every build, so it never
+  shows stale verdicts).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from .deps import uses
 from .reference import table
 
 logger = logging.getLogger(__name__)
-VERDICTS = ("ok", "warning", "error", "unchecked", "condition", "definition")
+VERDICTS = ("ok", "error", "warning", "unchecked", "condition", "definition")
 
 
 def _verdict(f: dict) -> str:
@@ -78,23 +81,54 @@ def _link(app, fromdoc, doc, line):
     return para
 
 
+def is_numeric(f: dict) -> bool:
+    """Whether an unchecked finding is a numeric claim — a number the audit could not check:
+    the relation holds a decimal numeral (``0.51083``, ``\\ln 0.36``) or states an integer
+    other than 0 and 1 (``tr(Σ_q⁻¹Σ_p) = 2``; ``= 0`` and ``= 1`` are identities and
+    normalisations).  Conditions and definitions are never claims."""
+    if _verdict(f) != "unchecked":
+        return False
+    stated = (f.get("stated") or "").strip()
+    return bool(re.search(r"\d\.\d", f["relation"]) or re.fullmatch(r"[2-9]|[1-9]\d+", stated))
+
+
+def counts(findings: list[dict]) -> Counter:
+    """The verdicts of ``findings`` (VERDICTS) and ``numeric``, the unchecked numeric claims."""
+    c = Counter(_verdict(f) for f in findings)
+    c["numeric"] = sum(map(is_numeric, findings))
+    return c
+
+
 def _report(app, fromdoc, findings) -> list[nodes.Node]:
     docs = sorted(d for d in findings if d in app.env.found_docs)
-    totals = Counter(_verdict(f) for d in docs for f in findings[d])
-    summary = [[d, *(str(sum(_verdict(f) == v for f in findings[d])) for v in VERDICTS)]
+    every = [f for d in docs for f in findings[d]]
+    totals = counts(every)
+    summary = [[d, *(str(counts(findings[d])[v]) for v in VERDICTS)]
                for d in docs if findings[d]]
     summary.append(["all pages", *(str(totals[v]) for v in VERDICTS)])
     out: list[nodes.Node] = [
-        nodes.paragraph(text=f"{sum(totals.values())} numeric claims on {len(summary) - 1} "
-                             f"pages were checked by klforge audit when this site was built: "
-                             + ", ".join(f"{totals[v]} {v}" for v in VERDICTS) + "."),
+        nodes.paragraph(text=(
+            f"When this site was built, klforge audit read {len(every)} relations on "
+            f"{len(summary) - 1} pages: {totals['ok']} ok, {totals['error']} errors, "
+            f"{totals['warning']} warnings, {totals['unchecked']} unchecked "
+            f"({totals['numeric']} of them numeric claims, listed below with the reason), "
+            f"{totals['condition']} conditions and {totals['definition']} definitions "
+            "(labelled as such; they are not claims).")),
         table(["page", *VERDICTS], summary, widths=[4, 1, 1, 1, 1, 1, 1])]
-    rows = []
-    for d in docs:
-        for f in findings[d]:
-            rel = nodes.paragraph()
-            rel += nodes.literal(text=f["relation"])
-            rows.append([_link(app, fromdoc, d, f["line"]), rel, _verdict(f), f["message"]])
+    numeric = [[_link(app, fromdoc, d, f["line"]), _literal(f["relation"]), f["message"]]
+               for d in docs for f in findings[d] if is_numeric(f)]
+    out.append(nodes.rubric(text="Unchecked numeric claims"))
+    out.append(table(["where", "claim", "why it is not checked"], numeric, widths=[2, 5, 5])
+               if numeric else nodes.paragraph(text="None: every number in the lesson was "
+                                                    "checked."))
+    rows = [[_link(app, fromdoc, d, f["line"]), _literal(f["relation"]), _verdict(f),
+             f["message"]] for d in docs for f in findings[d]]
     out.append(nodes.rubric(text="Every claim"))
     out.append(table(["where", "claim", "verdict", "detail"], rows, widths=[2, 5, 1, 4]))
     return out
+
+
+def _literal(text: str) -> nodes.paragraph:
+    para = nodes.paragraph()
+    para += nodes.literal(text=text)
+    return para
