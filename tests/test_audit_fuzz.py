@@ -212,3 +212,49 @@ def test_tables_that_add_up_pass_and_a_wrong_total_is_found(matrix, fmt, data):
     line = _first_line(fmt) + 1 + k + (fmt in ("md", "qmd", "rst"))  # a rule under the head
     assert any(f.severity == "error" and f.line == line for f in report.findings), (
         line, [(f.line, f.severity, f.relation) for f in report.findings])
+
+
+_OUTPUTS = st.one_of(
+    st.none(), st.integers(), st.text(max_size=40),
+    st.fixed_dictionaries({"output_type": st.just("stream"),
+                           "text": st.one_of(st.text(max_size=60), st.lists(st.text(max_size=20),
+                                                                            max_size=3))}),
+    st.fixed_dictionaries({"output_type": st.just("execute_result"),
+                           "data": st.one_of(st.none(), st.fixed_dictionaries(
+                               {"text/plain": st.one_of(st.text(max_size=60), st.integers(),
+                                                        st.sampled_from(["0.05", "-2.5", "1",
+                                                                         "6.3e-05"]))}))}))
+
+
+@settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["markdown", "code"]),
+                          st.lists(st.sampled_from(FORMAT_TOKENS + ["is about 5%", " is 1",
+                                                                    "≈ 0.05", " 2/3"]),
+                                   max_size=20),
+                          st.one_of(st.none(), st.lists(_OUTPUTS, max_size=3), st.integers())),
+                max_size=8))
+def test_notebooks_with_random_outputs(cells):
+    """Code cells with outputs of any shape (outputs.py reads them): no crash, cells valid."""
+    nb = {"cells": [{"cell_type": kind, "source": "".join(src), "outputs": outs}
+                    for kind, src, outs in cells]}
+    report = audit_ok(json.dumps(nb), "ipynb")
+    for f in report.findings:
+        assert f.cell is not None and 0 <= f.cell < len(cells)
+
+
+_STAT_TOKENS = ["$p(X,Y)$ is ", "$p(X,Y|Z=a)$ ", "$p(X,Y|Z=b)$ ",
+                "\\begin{equation}\\begin{array}{cc}1/4&1/4\\\\1/4&1/4\\end{array}\\end{equation}",
+                "\\begin{equation}\\begin{array}{cc}1/2&0\\\\1/4&1/4\\end{array}\\end{equation}",
+                "$H(X,Y)=2$", "$H(X)=1$", "$I(X;Y)=0$", "$I(X,Y|Z)=0.3$", "$H(X|Z)=1$",
+                "$p_Z(a)=p_Z(b)=1/2$", "$P(A) = 0.02$", "$P(\\text{not } A) = 0.97$",
+                "$P(A^c)=0.98$", "$p_1 = 4/5$", "Entropy = 0.72", "Gini is 0.32", "\n\n",
+                "\\item ", "\\section{S}", " and ", "$P(M=\\textrm{pos})=0.8$",
+                "$P(M=\\textrm{neg})=0.2$"]
+
+
+@settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_STAT_TOKENS + FORMAT_TOKENS[:20]), max_size=40),
+       st.sampled_from(FORMATS))
+def test_joint_entropy_complement_impurity_soup(tokens, fmt):
+    """information.py, complement.py and impurity.py on shuffled statements: no crash."""
+    audit_ok("".join(tokens), fmt)

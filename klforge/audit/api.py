@@ -151,7 +151,8 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
     if cells is not None:
         _to_cells(aud.findings, cells)
         from .outputs import judge
-        aud.findings += judge(json.loads(nb), aud.findings, path)  # restated outputs
+        aud.findings += judge(json.loads(nb), aud.findings, path,  # restated outputs
+                              max(deadline, time.monotonic() + 1))
     return Report(aud.findings, 1)
 
 

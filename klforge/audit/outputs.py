@@ -19,19 +19,23 @@ cell and its output; a number that matches nothing is not a restatement and gets
 (never an error: the output may be anywhere in the notebook).
 
 Bounds: at most :data:`MAX_OUTPUT` characters of each output and :data:`MAX_NUMBERS`
-numbers per cell are read.  Example: markdown ``"It is about 3.3%."`` after a code cell
+numbers per cell are read; at most :data:`MAX_SOURCE` characters and
+:data:`MAX_CELL_CLAIMS` claims of a markdown cell, :data:`MAX_CLAIMS` claims per notebook,
+until the audit's deadline.  Example: markdown ``"It is about 3.3%."`` after a code cell
 printing ``0.033210575620022706`` gives ``ok`` "restates the output of code cell 25".
 """
 
 from __future__ import annotations
 
 import re
+import time
 from fractions import Fraction
 
 from .state import Finding
 
 BACK, AHEAD, MARKDOWN_GAP = 6, 2, 3
 MAX_OUTPUT, MAX_NUMBERS = 4000, 200
+MAX_CELL_CLAIMS, MAX_CLAIMS, MAX_SOURCE = 50, 2000, 20_000
 
 _OUT_NUMBER = re.compile(r"(?<![\w.])-?(?:\d+\.\d*|\.\d+|\d+)(?:e[-+]?\d+)?(?![\w.])", re.I)
 _CUE = (r"(?:\bis|\bare|\bwas|\bbe|\bof|\bto|\bget|\bgives?|about|around|approximately|roughly|"
@@ -62,8 +66,8 @@ def _number(text: str) -> tuple[Fraction, int]:
 
 
 def _output_text(cell: dict) -> str:
-    parts = []
-    for out in cell.get("outputs") or []:
+    parts, outs = [], cell.get("outputs")
+    for out in outs if isinstance(outs, list) else []:
         if not isinstance(out, dict):
             continue
         text = out.get("text")
@@ -156,9 +160,11 @@ def claims(source: str) -> list[tuple[int, str, Fraction, int, bool, bool, bool]
     return found
 
 
-def judge(nb: dict, findings: list[Finding], path: str) -> list[Finding]:
+def judge(nb: dict, findings: list[Finding], path: str,
+          deadline: float | None = None) -> list[Finding]:
     """``ok`` findings for the markdown claims of ``nb`` that restate a nearby output (not
-    for a number a finding at the same cell and line already judged)."""
+    for a number a finding at the same cell and line already judged); cells are read until
+    ``deadline`` (``time.monotonic()``)."""
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         return []
@@ -167,17 +173,23 @@ def judge(nb: dict, findings: list[Finding], path: str) -> list[Finding]:
         if f.severity != "unchecked" and f.cell is not None:
             judged.setdefault((f.cell, f.line), []).append(f.stated or "")
     printed: dict[int, list] = {}
-    new = []
+    new, budget = [], MAX_CLAIMS
     for i, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
             continue
+        if deadline is not None and i % 16 == 0 and time.monotonic() > deadline:
+            break
         src = cell.get("source", "")
         if isinstance(src, list):
             src = "".join(s for s in src if isinstance(s, str))
         if not isinstance(src, str):
             continue
         near = None
-        for at, text, value, decimals, integer, fraction, below in claims(src):
+        found = claims(src[:MAX_SOURCE])[:MAX_CELL_CLAIMS]
+        budget -= len(found)
+        if budget < 0:
+            break
+        for at, text, value, decimals, integer, fraction, below in found:
             line = src.count("\n", 0, at) + 1
             written = src[at:at + 12].split()[0] if src[at:at + 12].split() else ""
             if any(written.rstrip(".,;:%$") in s for s in judged.get((i, line), [])):
@@ -194,13 +206,16 @@ def judge(nb: dict, findings: list[Finding], path: str) -> list[Finding]:
 
 
 def _match(near, cells, printed, value, decimals, integer, fraction, below):
-    """(code cell, output as printed) of the nearest output the claim restates, or None."""
-    best = None
+    """(code cell, output as printed) of the nearest output the claim restates, or None.
+    Outputs far from the claim (as floats) are passed over before exact comparison."""
+    best, target = None, float(value)
     for j in near:
         if j not in printed:
-            printed[j] = outputs(cells[j])
+            printed[j] = [(shown, out, d, float(out)) for shown, out, d in outputs(cells[j])]
         sole = len(printed[j]) == 1
-        for shown, out, out_decimals in printed[j]:
+        for shown, out, out_decimals, approx in printed[j]:
+            if abs(abs(approx) - abs(target)) > 1e-9 + 0.6 * abs(target):
+                continue
             tol = tolerance(value, decimals, integer, fraction, out_decimals, sole)
             if tol is None:
                 continue
