@@ -251,6 +251,12 @@ class Auditor(Substitution, Verdicts):
             self.data_values.update(n.value for n in N.literals(items[0]))
             if _is_number(items[0]):  # $1.78$ in a sentence: a value of the paragraph
                 self.paragraph = (self.paragraph + [N.literals(items[0])[0].value])[-40:]
+            lead, self.pending_difference = getattr(self, "pending_difference", None), None
+            if lead is not None and 0 <= offset - lead <= 3 and isinstance(items[0], N.Num):
+                self.pending_approx = None  # "the difference is only about $.03$ bits"
+                prose.difference(self, items[0].value, items[0].decimals, offset + items[0].pos,
+                                 "difference ≈ " + items[0].text)
+                return
             pending = getattr(self, "pending_approx", None)
             self.pending_approx = None
             op = pending[2] if pending is not None and len(pending) > 2 else "≈"

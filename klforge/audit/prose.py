@@ -15,6 +15,12 @@ Three kinds, each tied to values the document itself printed or computed:
   paragraph holds exactly two candidate values and they give another change; otherwise
   unchecked.
 
+* **a difference** — "the difference is only about $.03$ bits" after two results (1.5613 and
+  log₂ 3 = 1.58496): judged against the exact differences of the last few results: ok when
+  one rounds to it, a warning when one is within a unit of its last digit (0.0237 is not
+  0.03: the author subtracted the rounded 1.59 − 1.56); otherwise no verdict (never an error:
+  the text may compare other values).
+
 Example: ``claims("21 % higher")`` → ``[Claim("change", 21 %, …)]``.
 """
 
@@ -58,6 +64,12 @@ def _frac(text: str) -> tuple[Fraction, int]:
     shift = int(exp) if exp else 0
     value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
     return value * Fraction(10) ** shift, len(frac) - shift
+
+
+_DIFF_WORDS = (r"\bdifference\s+(?:is|was|of|between\s+them\s+is)\s+(?:only\s+|just\s+)?"
+               r"(?:about\s+|approximately\s+|roughly\s+|around\s+|≈\s*|~\s*)?")
+_DIFF_LEAD = re.compile(_DIFF_WORDS + r"$", re.I)
+_DIFF = re.compile(_DIFF_WORDS + r"(?P<n>\d*\.\d+|\d+)(?![\w%]|\.\d)", re.I)
 
 
 def approx_after_math(text: str) -> Claim | None:
@@ -204,6 +216,11 @@ def judge(aud, text: str, offset: int) -> None:
             finally:
                 aud.chain = saved
     spans = [spans_approx] if "spans_approx" in locals() else []
+    aud.pending_difference = offset + len(text.rstrip()) if _DIFF_LEAD.search(text) else None
+    for m in _DIFF.finditer(text[:CLAIM_TEXT]):  # "the difference is about 0.03"
+        value, decimals = _frac(m.group("n"))
+        difference(aud, value, decimals, offset + m.start("n"), m.group().strip())
+        spans.append((m.start("n"), m.end()))
     for start, tex, end in relations(text):  # 0.80 x 0.01 = 0.008 written without math
         aud.segment(tex, offset + start, False, parse_chain)
         spans.append((start, end))
@@ -334,3 +351,30 @@ def _change(aud, claim, at, values, mpmath) -> None:
         return
     aud.add(at, "unchecked", claim.text, claim.text, None,
             "cannot tell which values of the paragraph it compares", "prose")
+
+
+def difference(aud, value: Fraction, decimals: int, at: int, text: str) -> None:
+    """A stated difference against the exact differences of the last few results."""
+    import mpmath
+
+    recent = list(getattr(aud, "recent", []))[-4:]
+    half, unit = Fraction(1, 2 * 10 ** decimals), Fraction(1, 10 ** decimals)
+    pairs = []
+    for i, (a, la, _) in enumerate(recent):
+        for b, lb, _ in recent[i + 1:]:
+            if a == a and b == b:  # not NaN
+                d = abs(Fraction(mpmath.nstr(a - b, 40, strip_zeros=False)))
+                pairs.append((abs(d - value), d, min(la, lb), max(la, lb)))
+    if not pairs:
+        return
+    off, d, la, lb = min(pairs)
+    lines = f"line {la}" if la == lb else f"lines {la} and {lb}"
+    if off <= half:
+        aud.add(at, "ok", text, text, f"{float(d):.6g}",
+                f"the difference of the values computed at {lines}", "prose")
+    elif off < unit:
+        shown = round(d * 10 ** decimals) / Fraction(10 ** decimals)
+        aud.add(at, "warning", text, text, f"{float(d):.6g}",
+                f"the values computed at {lines} differ by {float(d):.6g}, which rounds to "
+                f"{float(shown):g}: the last digit is off (a difference of rounded values?)",
+                "prose")
