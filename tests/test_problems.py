@@ -140,7 +140,7 @@ def test_beta_vae_figure_optimum_maximises_the_beta_objective():
     encoder must do worse on the averaged β-objective (evaluated here from the definitions
     in mpmath), the figure's rate and distortion must be that encoder's, and at β = 1
     R + D must equal the entropy of x ~ N(0, 1 + s²) (the exact posterior closes the gap)."""
-    from klforge.site.plots_applied import beta_vae_encoder, beta_vae_optimum
+    from klforge.site.plots_learning import beta_vae_encoder, beta_vae_optimum
 
     s2, ex2 = mpmath.mpf("0.25"), 1 + mpmath.mpf("0.25")
 
@@ -248,30 +248,31 @@ def test_applied_figure_captions_state_what_the_figures_draw():
     each is recomputed from the figure code (fixed seeds) and checked here."""
     import numpy as np
 
-    from klforge.site import plots_applied as A
+    from klforge.site import plots_learning as learning
+    from klforge.site import plots_practice as practice
 
     # section 11: k3's (and k2's) spread is 2.4–2.9 times smaller than k1's, around √7.3
-    _, res = A.estimator_spread()
+    _, res = practice.estimator_spread()
     for k in ("k2", "k3"):
         ratio = res["k1"][1] / res[k][1]
         assert 2.35 <= ratio.min() and ratio.max() < 2.95, (k, ratio)
     e = mpmath.e ** mpmath.mpf("0.25") - 1 - mpmath.mpf("0.25")
     assert abs(mpmath.sqrt(mpmath.mpf("0.25") / e) - mpmath.mpf("2.7")) < 0.05
     # section 9: the proxy reward rises throughout, the true reward peaks near KL 3
-    _, kl, proxy, true = A.overoptimisation()
+    _, kl, proxy, true = learning.overoptimisation()
     assert np.all(np.diff(kl) >= -1e-9) and np.all(np.diff(proxy) >= -1e-12)
     i = int(np.argmax(true))
     assert 0 < i < len(true) - 1 and 2.5 <= kl[i] <= 3.5 and true[-1] < true[i] - 0.1
     # section 10: projected gradient lands on the edge in three steps and stays; EG never
-    paths = A.eg_vs_projected()
+    paths = practice.eg_vs_projected()
     pg, eg = paths["projected gradient"][:, 2], paths["exponentiated gradient"][:, 2]
     assert pg[2] > 0 and np.all(pg[3:] == 0)
     assert np.all(eg > 0) and np.all(np.diff(eg) < 0)
-    assert np.allclose(A.project_simplex(np.array([0.8, 0.5, -0.3])), [0.65, 0.35, 0])
+    assert np.allclose(practice.project_simplex(np.array([0.8, 0.5, -0.3])), [0.65, 0.35, 0])
     # section 13: the textbook Gaussian formula returns 0 below δ ≈ 1e-8 in float64 and below
     # δ ≈ 1e-4 in float32; the two ε/δ² guides are 2^29 (8.7 decades) apart
-    err64 = A.textbook_gaussian_error([3e-8, 5e-9], np.float64)
-    err32 = A.textbook_gaussian_error([3e-3, 1e-4], np.float32)
+    err64 = practice.textbook_gaussian_error([3e-8, 5e-9], np.float64)
+    err32 = practice.textbook_gaussian_error([3e-3, 1e-4], np.float32)
     assert err64[0] < 1 and err64[1] == 1 and err32[0] < 1 and err32[1] == 1
     ratio = np.finfo(np.float32).eps / np.finfo(np.float64).eps
     assert ratio == 2.0 ** 29 and abs(np.log10(ratio) - 8.7) < 0.05

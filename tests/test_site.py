@@ -51,7 +51,10 @@ def test_the_audit_report_lists_every_claim_with_the_auditors_verdicts(built):
 
 
 def test_figures_are_drawn_and_math_is_served_locally(built):
-    from klforge.site.plots_foundations import FIGURES as FOUNDATIONS
+    from klforge.site.plots_fitting import FIGURES as FITTING
+    from klforge.site.plots_measures import FIGURES as MEASURES
+
+    FOUNDATIONS = {**MEASURES, **FITTING}
 
     for name in ("forward-reverse", "accuracy-near-equal", "elbo-gap", *FOUNDATIONS):
         assert (built / "_images" / f"{name}.png").stat().st_size > 10_000, name

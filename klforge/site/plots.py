@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plots_applied import FIGURES as APPLIED_FIGURES
-from .plots_foundations import FIGURES as FOUNDATION_FIGURES
+from .plots_fitting import FIGURES as FITTING_FIGURES
+from .plots_learning import FIGURES as LEARNING_FIGURES
+from .plots_measures import FIGURES as MEASURES_FIGURES
+from .plots_practice import FIGURES as PRACTICE_FIGURES
 
 SEED = 20261124
 
@@ -152,4 +154,5 @@ def elbo_gap():
 
 
 FIGURES = {"forward-reverse": forward_reverse, "accuracy-near-equal": accuracy_near_equal,
-           "elbo-gap": elbo_gap, **FOUNDATION_FIGURES, **APPLIED_FIGURES}
+           "elbo-gap": elbo_gap, **MEASURES_FIGURES, **FITTING_FIGURES,
+           **LEARNING_FIGURES, **PRACTICE_FIGURES}
