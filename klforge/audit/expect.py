@@ -26,7 +26,7 @@ from fractions import Fraction
 import mpmath
 
 from . import evaluate as E
-from . import known
+from . import known, latent
 from . import nodes as N
 from . import symbols as S
 from .distributions import QUAD_TOL, against, density, special
@@ -62,12 +62,15 @@ class Context(Reading):
         self.used_definitions = False      # a recorded definition was expanded
         self.used_aliases = False          # p written for a distribution named earlier
         self.hints: dict = {}              # symbol → domain kind from a distribution's slot
+        self.latent = False                # p(x|z), q(z|x), ELBO(q): the latent model
         doc = getattr(aud, "log_base", "unknown")
         self.log_base = None if doc in ("unknown", None) else doc   # the document's \log
         self.bits = False                  # engine quantities compared in bits (log₂)
 
     # -- analysis ---------------------------------------------------------------------------
     def is_quantity(self, name: str) -> bool:
+        if self.latent and latent.known(name) and latent._canon(name) is None:
+            return True  # D_KL(q||p(z|x)), ELBO(q); not p(z|x) = p(x,z)/p(x), a definition
         if self.random_variable(name, "Var") is not None:
             return True
         return known.parse(name) is not None or S.functional(name, {"p": [1], "q": [1]}) \
@@ -121,6 +124,8 @@ class Context(Reading):
         return free, special[0], bad
 
     def _classify(self, n, b, depth):
+        if self.latent and latent.known(n.name) and n.name not in self.st.defs:
+            return {latent.MARK}, True, []  # ln p(x) = ELBO(q) + D_KL(q||p(z|x))
         if n.name in self.st.defs:
             self.used_definitions = True
             return self.analyse(self.st.defs[n.name], b, depth + 1)
@@ -196,6 +201,8 @@ class Context(Reading):
                 pt[MODEL]["xy"] = S.joint_model(rng)
             if RV in names:
                 pt[MODEL]["rv"] = S.rv_model(rng)
+            if latent.MARK in names:
+                pt[MODEL]["lat"] = latent.model(rng)
             for n in names:
                 if n.startswith(VECTOR):
                     pt[MODEL][n[len(VECTOR):]] = S.real_vector(rng)
@@ -257,6 +264,8 @@ class Context(Reading):
             with mp.workdps(N.DPS):  # the engine works in nats
                 v = known.value(deriv, args)
                 return v / mp.log(2) if self.bits else v
+        if self.latent and "lat" in point.get(MODEL, {}) and latent.known(name):
+            return latent.value(name, point, point[MODEL]["lat"])
         v = S.functional(name, point.get(MODEL, {}))
         if v is not None:
             return v
@@ -325,6 +334,9 @@ class Context(Reading):
             model = point.get(MODEL)
             if not model:
                 raise N.NotEvaluable("no distribution for the expectation")
+            if self.latent and dist == "q" and "lat" in model:  # E_q over the latent z
+                return latent.expectation(lambda pt: self.value(body, pt, depth + 1), point,
+                                          model["lat"])
             total = mp.mpf(0)
             for i in range(len(model[dist])):
                 pt = dict(point)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from . import asymptotic, expect, known, linalg
+from . import asymptotic, expect, known, latent, linalg
 from . import evaluate as E
 from . import nodes as N
 from . import symbols as S
@@ -103,6 +103,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if op in INEQUALITIES and S.record_domain(aud, st.domains, prev, op, node):
             return False  # a condition: the numeric checks report it as such
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
+        ctx.latent = latent.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
         if any(isinstance(n, N.Name) and n.name in S.BARE for side in (prev, node)
                for n in N.walk(side)):  # D_KL ≤ ln(1 + χ²): χ² is the divergence too

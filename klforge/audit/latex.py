@@ -290,6 +290,16 @@ class Parser(Constructs):
         matrix = self.matrix_atom()
         if matrix is not None:
             return matrix
+        if tok == "\\underbrace" and self.peek(1)[1] == "{":
+            self.next()  # \underbrace{X}_{label}: the term X, its label is prose
+            node = self.braced()
+            if self.at("_"):
+                self.next()
+                if self.at("{"):
+                    self.group_text()
+                else:
+                    self.next()
+            return node
         if tok == "|" and self.peek(1)[1] != "|":
             self.next()  # |p(x) - q(x)|: an absolute value
             node = self.expr()
