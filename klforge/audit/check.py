@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import mpmath
 
-from . import complement, context, critical, identity, impurity, prose
+from . import complement, context, critical, identity, impurity, normaltail, prose
 from . import evaluate as E
 from . import nodes as N
 from .clauses import clauses, unwrap
@@ -244,6 +244,9 @@ class Auditor(Substitution, Verdicts):
             if any(c in text for c in "=<>≈≤≥") or "\\approx" in text:
                 self.add(offset + e.pos, "unchecked", text.strip(), None, None, e.reason, "parse")
             return
+        if "Z" in text:  # P(Z > 2.9), \mathbb{P}(|Z| \ge z): standard normal tails, as Φ
+            items = [x if x is None or isinstance(x, (N.Relation, Unsupported))
+                     else normaltail.rewrite(x, self.names) for x in items]
         if len(items) == 1:
             if isinstance(items[0], Unsupported):
                 return

@@ -1,0 +1,67 @@
+r"""Standard normal probabilities written as ``P(Z > z)``, read as values of Φ.
+
+Statistics courses write the standard normal variable as ``Z`` and its tail probabilities
+as probabilities of events: ``P(Z > 2.9)``, ``\mathbb{P}(Z > z)``, ``P(|Z| \ge 2.5)``,
+``P(Z \le -1.96)``.  The parser flattens these into names (``P(Z>2.9)``); this module reads
+such a name, when its threshold is a number or a name (``z``), as the expression it means:
+
+* ``P(Z > a)``, ``P(Z ≥ a)`` → 1 − Φ(a);  ``P(Z < a)``, ``P(Z ≤ a)`` → Φ(a);
+* ``P(|Z| > a)``, ``P(|Z| ≥ a)`` → 2(1 − Φ(a));  ``P(|Z| < a)``, ``P(|Z| ≤ a)`` → 2Φ(a) − 1,
+
+so that a chain ``\mathbb{P}(Z > z) \approx 1 - 0.5596 = 0.4404`` is checked step by step
+(Φ is evaluated exactly and, in intervals, monotonically: see :mod:`.evaluate`).  A
+threshold name (``z``) takes the value the text gave it, rounded as printed.  Only the capital
+``Z`` is read so, and only while the document has not bound ``Z`` (or the event's name)
+itself.
+
+Example: ``rewrite(Name("P(Z>2.9)"), {})`` is ``1 − Φ(2.9)`` = 0.0018658…
+Bounds: a name of at most :data:`MAX_NAME` characters, matched by one anchored regular
+expression; the tree is rebuilt once (:func:`.nodes.map_children`).
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from . import nodes as N
+from .tokens import number
+
+MAX_NAME = 60
+_TAIL = re.compile(r"(?:P|Pr|mathbbP|mathrmP|operatornameP)\((?P<abs>\|?)Z(?P=abs)"
+                   r"(?P<op>>|<|≥|≤|geq?|leq?|gt|lt)(?P<t>-?(?:\d+\.?\d*|\.\d+)|[a-z](?:_\w{1,6})?)"
+                   r"\)")
+_ONE = N.Num(Fraction(1), "1", 0, 0)
+_TWO = N.Num(Fraction(2), "2", 0, 0)
+
+
+def _phi(arg):
+    return N.Func("Phi", arg)
+
+
+def meaning(name: str, pos: int):
+    """The Φ expression a ``P(Z … a)`` name means, or None."""
+    m = _TAIL.fullmatch(name) if len(name) <= MAX_NAME else None
+    if m is None:
+        return None
+    t = m.group("t")
+    arg = N.Name(t, pos) if t[0].isalpha() else (
+        N.Neg(number(t[1:], pos)) if t.startswith("-") else number(t, pos))
+    upper = m.group("op") in (">", "≥", "ge", "geq", "gt")
+    if not m.group("abs"):
+        return N.Add([(1, _ONE), (-1, _phi(arg))]) if upper else _phi(arg)
+    if upper:
+        return N.Mul([("*", _TWO), ("*", N.Add([(1, _ONE), (-1, _phi(arg))]))])
+    return N.Add([(1, N.Mul([("*", _TWO), ("*", _phi(arg))])), (-1, _ONE)])
+
+
+def rewrite(node, names):
+    """``node`` with its standard normal tail names replaced (not names the text bound)."""
+    if node is None or "Z" in names:
+        return node
+
+    def rec(n):
+        if isinstance(n, N.Name) and n.name not in names and "Z" in n.name:
+            return meaning(n.name, n.pos) or n
+        return N.map_children(n, rec)
+    return rec(node)

@@ -1,0 +1,33 @@
+"""Standard normal tails written P(Z > a) (normaltail.py).  References from printed normal
+tables (hand-labelled): Φ(2.9) = 0.99813 → P(Z > 2.9) = 0.0019; P(|Z| ≥ 2.5) = 0.0124;
+Φ(0.15) = 0.5596; P(|Z| ≤ 1.96) = 0.95; Φ(−1.645) = 0.05."""
+
+from klforge.audit import audit_text
+from klforge.audit.normaltail import meaning
+
+
+def _verdicts(text):
+    return [(f.severity, f.stated) for f in audit_text(text, "md").findings
+            if f.severity != "unchecked"]
+
+
+def test_tails_are_read_as_phi():
+    assert _verdicts("$P(Z > 2.9) = 0.0019$\n") == [("ok", "0.0019")]
+    assert _verdicts("$P(|Z| \\ge 2.5) \\approx 0.0124$\n") == [("ok", "0.0124")]
+    assert _verdicts("$P(|Z| \\le 1.96) = 0.95$\n") == [("ok", "0.95")]
+    assert _verdicts("$P(Z < -1.645) = 0.05$\n") == [("ok", "0.05")]
+    assert _verdicts("$P(Z > 2.9) = 0.0029$\n") == [("error", "0.0029")]
+
+
+def test_threshold_name_as_printed():
+    text = "The statistic is $z = 0.0067/0.044 \\approx 0.15$.\n\n$\\mathbb{P}(Z > z) \\approx " \
+           "1 - 0.5596 = 0.4404$\n"
+    got = _verdicts(text)
+    assert [s for s, _ in got] == ["ok", "ok", "ok"]
+
+
+def test_other_names_untouched():
+    assert meaning("P(X>2.9)", 0) is None and meaning("P(Z=a)", 0) is None
+    assert meaning("P(Z>2.9)", 0) is not None
+    # a document that binds Z itself keeps its own meaning
+    assert _verdicts("$Z = 3$ and $P(Z > 2.9) = 0.5$\n") == []
