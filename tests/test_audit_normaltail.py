@@ -31,3 +31,17 @@ def test_other_names_untouched():
     assert meaning("P(Z>2.9)", 0) is not None
     # a document that binds Z itself keeps its own meaning
     assert _verdicts("$Z = 3$ and $P(Z > 2.9) = 0.5$\n") == []
+
+
+def test_standardised_event():
+    # (64.5 − 50)/5 = 2.9 exactly: 1 − Φ(2.9) = 0.0018658 (table: 0.0019)
+    text = ("$$P(X \\geq 65) \\approx P\\left(\\frac{Y - 50}{5} > \\frac{64.5 - 50}{5}\\right) "
+            "= 1 - \\Phi(2.9) = 0.0019$$\n")
+    got = _verdicts(text)
+    assert [s for s, _ in got] == ["ok", "ok"]
+    # the standardised bound written wrong: (64.5 − 50)/5 is 2.9, not 2.7
+    bad = _verdicts(text.replace("\\Phi(2.9) = 0.0019", "\\Phi(2.7) = 0.0035"))
+    assert bad[0] == ("error", "1 − Phi(2.7)")
+    # below the bound: Φ, not 1 − Φ (Φ(2.9) = 0.99813)
+    low = "$$P\\left(\\frac{Y - 50}{5} < \\frac{64.5 - 50}{5}\\right) = \\Phi(2.9) = 0.9981$$\n"
+    assert [s for s, _ in _verdicts(low)] == ["ok", "ok"]

@@ -244,9 +244,9 @@ class Auditor(Substitution, Verdicts):
             if any(c in text for c in "=<>≈≤≥") or "\\approx" in text:
                 self.add(offset + e.pos, "unchecked", text.strip(), None, None, e.reason, "parse")
             return
-        if "Z" in text:  # P(Z > 2.9), \mathbb{P}(|Z| \ge z): standard normal tails, as Φ
+        if "Z" in text or "frac" in text:  # P(Z > 2.9), P((Y-50)/5 > c): normal tails, as Φ
             items = [x if x is None or isinstance(x, (N.Relation, Unsupported))
-                     else normaltail.rewrite(x, self.names) for x in items]
+                     else normaltail.rewrite(x, self.names, text, parse) for x in items]
         if len(items) == 1:
             if isinstance(items[0], Unsupported):
                 return

@@ -8,7 +8,11 @@ such a name, when its threshold is a number or a name (``z``), as the expression
 * ``P(Z > a)``, ``P(Z ≥ a)`` → 1 − Φ(a);  ``P(Z < a)``, ``P(Z ≤ a)`` → Φ(a);
 * ``P(|Z| > a)``, ``P(|Z| ≥ a)`` → 2(1 − Φ(a));  ``P(|Z| < a)``, ``P(|Z| ≤ a)`` → 2Φ(a) − 1,
 
-so that a chain ``\mathbb{P}(Z > z) \approx 1 - 0.5596 = 0.4404`` is checked step by step
+and, written standardised, ``P\left(\frac{Y - 50}{5} > \frac{64.5 - 50}{5}\right)`` (a
+capital variable minus a value, over a value: the text's normal approximation) → 1 − Φ of
+the right-hand side, read from the math as written, so that
+``P\left(\frac{Y-50}{5} > \frac{64.5-50}{5}\right) = 1 - \Phi(2.9) = 0.0019`` and
+``\mathbb{P}(Z > z) \approx 1 - 0.5596 = 0.4404`` are checked step by step
 (Φ is evaluated exactly and, in intervals, monotonically: see :mod:`.evaluate`).  A
 threshold name (``z``) takes the value the text gave it, rounded as printed.  Only the capital
 ``Z`` is read so, and only while the document has not bound ``Z`` (or the event's name)
@@ -55,13 +59,58 @@ def meaning(name: str, pos: int):
     return N.Add([(1, N.Mul([("*", _TWO), ("*", _phi(arg))])), (-1, _ONE)])
 
 
-def rewrite(node, names):
-    """``node`` with its standard normal tail names replaced (not names the text bound)."""
+_P_OPEN = re.compile(r"(?:\\Pr|P|\\mathbb\{P\}|\\mathrm\{P\})\s*(?:\\left\s*)?\(")
+_INEQ = re.compile(r"\\geq?\b|\\leq?\b|\\gt\b|\\lt\b|>|<|≥|≤")
+_STANDARD = re.compile(r"\s*\\[dt]?frac\s*\{\s*[A-Z]\s*-\s*[^{}<>]{1,40}\}\s*\{[^{}<>]{1,40}\}\s*")
+
+
+def standardised(raw: str, pos: int, parse):
+    r"""``P\left(\frac{Y - m}{s} > c\right)`` at ``raw[pos:]``: 1 − Φ(c) (Φ(c) for <, ≤),
+    with c parsed from the math at its own offsets; None for anything else."""
+    m = _P_OPEN.match(raw, pos)
+    if m is None:
+        return None
+    depth, i, end = 1, m.end(), None
+    while i < len(raw) and i - pos < 4 * MAX_NAME:
+        if raw.startswith("\\right", i):
+            i += 6
+            continue
+        depth += raw[i] == "("
+        depth -= raw[i] == ")"
+        if depth == 0:
+            end = i
+            break
+        i += 1
+    if end is None:
+        return None
+    inner = re.sub(r"\\right\s*$", "", raw[m.end():end])
+    ops = list(_INEQ.finditer(inner))
+    if len(ops) != 1 or not _STANDARD.fullmatch(inner[:ops[0].start()]):
+        return None
+    start = m.end() + ops[0].end()
+    try:
+        items = parse(" " * start + inner[ops[0].end():])
+    except Exception:  # Unsupported and friends: not a threshold this module reads
+        return None
+    if len(items) != 1 or items[0] is None or isinstance(items[0], N.Relation):
+        return None
+    upper = ops[0].group().lstrip("\\") in (">", "≥", "ge", "geq", "gt")
+    arg = items[0]
+    return N.Add([(1, _ONE), (-1, _phi(arg))]) if upper else _phi(arg)
+
+
+def rewrite(node, names, raw: str = "", parse=None):
+    """``node`` with its standard normal tail names replaced (not names the text bound);
+    with the math ``raw`` it was parsed from (and the parser), standardised events too."""
     if node is None or "Z" in names:
         return node
 
     def rec(n):
-        if isinstance(n, N.Name) and n.name not in names and "Z" in n.name:
-            return meaning(n.name, n.pos) or n
+        if isinstance(n, N.Name) and n.name not in names:
+            if "Z" in n.name:
+                return meaning(n.name, n.pos) or n
+            if parse is not None and "frac" in n.name and 0 <= n.pos < len(raw):
+                return standardised(raw, n.pos, parse) or n
+            return n
         return N.map_children(n, rec)
     return rec(node)
