@@ -359,3 +359,17 @@ def test_z_plus_minus_after_a_confidence_level():
     bad = audit_text(text.format("2.33"), "md", "z.md").findings
     assert [f.severity for f in bad] == ["ok", "ok", "error"]
     assert audit_text("Here $z \\pm 1.96$ is a bound.\n", "md", "z.md").findings == []
+
+
+def test_or_about_after_a_display_continues_its_chain():
+    """0.986·0.0001/0.023 = 0.0042870 → "or about 0.43 %" ok, "0.5 %" an error (hand)."""
+    from klforge.audit import audit_text
+
+    text = "$$p = \\frac{0.986 \\times 0.0001}{0.023} = 0.0043$$\n\n**or about $CLAIM$**\n"
+
+    def last(claim):
+        fs = [f for f in audit_text(text.replace("CLAIM", claim), "md").findings
+              if f.line == 3]
+        return [(f.severity, f.stated) for f in fs]
+    assert last("0.43\\%") == [("ok", "0.43%")]
+    assert last("0.5\\%")[0][0] in ("error", "warning")

@@ -35,8 +35,8 @@ NUM = r"(?P<n>\d+(?:\.\d+)?)"
 _APPROX = re.compile(r"^[\s,;:(]*(?:i\.e\.,?\s*|which is\s+|that is,?\s*)?(?:≈|~|≃|\\approx|"
                      r"approximately|about|roughly|around|or about|or roughly)\s*"
                      r"(?P<neg>[-−])?" + NUM + r"\s*(?P<pct>%|percent\b)?")
-_LEAD = re.compile(r"\b(?:this|which|that|it)\s+(?:is|equals|gives)\s+(?:approximately|about|"
-                   r"roughly|around|≈)\s*$", re.I)
+_LEAD = re.compile(r"(?:\b(?:this|which|that|it)\s+(?:is|equals|gives)\s+|\A[\s*_,;:]*(?:or|"
+                   r"i\.e\.,?|that is,?)\s+)(?:approximately|about|roughly|around|≈)\s*$", re.I)
 _SAME = re.compile(r"^\s*[,;:]?\s*(?:or|i\.e\.,?|that is,?|or equivalently,?)\s*$")
 _PERCENT = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|\\%|percent\b)")
 _DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d*\.\d{2,}(?:e[-+]?\d{1,3})?)(?![\w.]|\s*%)")
