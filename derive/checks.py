@@ -14,26 +14,15 @@ import mpmath
 import sympy as sp
 
 from .core import Check, DerivationError, Param
+from .domains import DOMAINS
 
 DIGITS = 50
 TOLERANCE_DIGITS = 40
 
-#: Sampling boxes for numeric checks, per domain (moderate values: these checks test
-#: algebra, not floating point).
-_BOX = {
-    "real": (-2.0, 2.0),
-    "positive": (0.3, 3.0),
-    "nonnegative": (0.3, 3.0),
-    "unit_interval": (0.05, 0.95),
-    "open_unit_interval": (0.05, 0.95),
-    "simplex_coordinate": (0.05, 0.3),  # K ≤ 4 free coordinates keep Σ < 1
-}
-
-
 def sample_point(params: tuple[Param, ...], rng: random.Random) -> dict:
     point = {}
     for p in params:
-        lo, hi = _BOX.get(p.domain, (0.3, 3.0))
+        lo, hi = DOMAINS[p.domain].box  # moderate values: these checks test algebra
         point[p.symbol] = sp.Rational(round(rng.uniform(lo, hi), 6)).limit_denominator(10**6)
     return point
 

@@ -18,20 +18,12 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-#: Domains a parameter can have; the emitter turns each into a NaN guard and the verifier
-#: into a sampling strategy.
-DOMAINS = {
-    "real": "x ∈ ℝ",
-    "positive": "x > 0",
-    "nonnegative": "x ≥ 0",
-    "unit_interval": "0 ≤ x ≤ 1",
-    "open_unit_interval": "0 < x < 1",
-    "simplex_coordinate": "x_i > 0 with Σ x_i < 1 (last coordinate eliminated)",
-    "probability_vector": "x_i ≥ 0 finite, Σ x_i > 0 (renormalised: x/Σx)",
-    "positive_vector": "x_i > 0",
-    "real_vector": "x_i ∈ ℝ",
-    "cholesky": "lower triangle read (upper ignored), positive diagonal",
-}
+from .domains import DOMAINS as _DOMAINS
+from .spec import KernelSpec
+
+#: Domains a parameter can have (their text; :mod:`.domains` holds what each stage does with
+#: them: the emitter's NaN guard, the checks' and the verifier's sampling).
+DOMAINS = {name: d.text for name, d in _DOMAINS.items()}
 
 
 class DerivationError(RuntimeError):
@@ -110,15 +102,19 @@ class Derivation:
 
 
 _REGISTRY: dict[str, Callable[[], Derivation]] = {}
+_SPECS: dict[str, KernelSpec] = {}  # derivation name -> its kernel's spec
 
 
-def derivation(name: str):
-    """Register a zero-argument builder returning the :class:`Derivation` called ``name``."""
+def derivation(name: str, spec: KernelSpec | None = None):
+    """Register a zero-argument builder returning the :class:`Derivation` called ``name``;
+    ``spec`` declares the kernel it gives (bar, sampling, reference text, torch peer)."""
 
     def register(builder: Callable[[], Derivation]) -> Callable[[], Derivation]:
         if name in _REGISTRY:
             raise ValueError(f"derivation {name!r} registered twice")
         _REGISTRY[name] = builder
+        if spec is not None:
+            _SPECS[name] = spec
         return builder
 
     return register
@@ -126,11 +122,24 @@ def derivation(name: str):
 
 @functools.cache
 def _load_all() -> None:
-    """Import every module of the engine package: importing a module registers its
-    derivations, so a new family file needs no list kept by hand."""
+    """Import every module of the engine package and its subpackages (``families/``):
+    importing a module registers its derivations, so a new family file needs no list kept
+    by hand."""
     package = sys.modules[__package__]
-    for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{__package__}.{info.name}")
+    for info in pkgutil.walk_packages(package.__path__, prefix=f"{__package__}."):
+        importlib.import_module(info.name)
+
+
+def specs() -> dict[str, KernelSpec]:
+    """Kernel name -> :class:`KernelSpec`, for every kernel (read without deriving)."""
+    _load_all()
+    return {s.kernel: s for _, s in sorted(_SPECS.items())}
+
+
+def kernel_derivations() -> dict[str, str]:
+    """Kernel name -> the name of the derivation that gives it (no SymPy work)."""
+    _load_all()
+    return {s.kernel: name for name, s in sorted(_SPECS.items())}
 
 
 def names() -> list[str]:
@@ -158,8 +167,14 @@ def get(name: str) -> Derivation:
 def by_kernel() -> dict[str, Derivation]:
     """Map kernel name -> derivation, for the derivations that have a kernel."""
     out = {}
-    for n in names():
-        d = get(n)
-        if d.kernel:
-            out[d.kernel] = d
+    for kernel, name in kernel_derivations().items():
+        d = get(name)
+        if d.kernel != kernel:
+            raise DerivationError(f"{name}: its spec names kernel {kernel!r}, the derivation "
+                                  f"{d.kernel!r}")
+        out[kernel] = d
+    missing = [n for n in names() if n not in _SPECS and get(n).kernel]
+    if missing:
+        raise DerivationError(f"derivation(s) {', '.join(missing)} give a kernel but "
+                              "declare no KernelSpec")
     return out

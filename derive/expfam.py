@@ -1,7 +1,10 @@
-"""Exponential families: log-partition, KL, entropy, cross-entropy and Fisher information.
+"""The exponential-family engine: log-partition, KL, entropy, cross-entropy, Fisher
+information and the natural-gradient step, derived from a family's data alone.
 
-A family is data: its usual parameters, sufficient statistics T(x), natural parameters
-η(θ), base measure h(x) and support.  From that alone SymPy derives
+A family (one file in ``families/``) is an :class:`ExpFamily`: its usual parameters,
+sufficient statistics T(x), natural parameters η(θ), base measure h(x) and support, plus the
+recipe of its KL's stable form and its kernel's :class:`~.spec.KernelSpec`.  :func:`register`
+turns it into derivations; from the data SymPy derives
 
 * the log-partition A(θ) = log ∫ h(x) exp(η(θ)·T(x)) dx (by integration or summation),
 * the mean parameters m = ∇_η A = (∂η/∂θ)^{-T} ∇_θ A,
@@ -9,21 +12,35 @@ A family is data: its usual parameters, sufficient statistics T(x), natural para
   from the definition E_p[log p − log q]; the two must agree (:func:`derive.checks.agree`),
 * the entropy A − η·m − E[log h] and the cross-entropy −E_p[log q],
 * the Fisher information −E[∇²_θ log p] = ∇²_θ A − Σ_i m_i ∇²_θ η_i, cross-checked as the
-  Hessian of KL(p_θ ‖ p_θ') in θ' at θ' = θ.
+  Hessian of KL(p_θ ‖ p_θ') in θ' at θ' = θ,
+* the natural-gradient step θ ← θ − η F(θ)⁻¹ g, cross-checked with F = (∂η/∂θ)ᵀ(∂m/∂θ).
+
+Example: ``register(ExpFamily("poisson", ...), stable=..., spec=KernelSpec("kl_poisson", ...))``
+registers ``kl_poisson``, ``entropy_poisson``, ``cross_entropy_poisson``, ``fisher_poisson``
+and ``natgrad_poisson_usual``.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mpmath
 import sympy as sp
 
 from .checks import DIGITS, agree
-from .core import Derivation, DerivationError, Param, StableForm, Step, derivation
-from .primitives import log_ratio
-from .rewriting import rewrite
+from .core import (
+    Derivation,
+    DerivationError,
+    Param,
+    StableForm,
+    Step,
+    _load_all,
+    derivation,
+    get,
+)
+from .spec import KernelSpec
 
 X = sp.Symbol("x", real=True)
 XP = sp.Symbol("x", positive=True)
@@ -31,7 +48,7 @@ K = sp.Symbol("k", integer=True, nonnegative=True)
 
 
 @dataclass(frozen=True)
-class Family:
+class ExpFamily:
     """An exponential family p(x|θ) = h(x)·exp(η(θ)·T(x) − A(θ))."""
 
     name: str
@@ -40,7 +57,12 @@ class Family:
     support: tuple  # ("integral", lo, hi) | ("sum", lo, hi)
     stats: tuple[sp.Expr, ...]
     log_base: sp.Expr
-    builder: object  # suffix -> (params, eta)
+    builder: Callable  # suffix -> (params, eta)
+    #: A(θ) by hand-picked steps when SymPy's integral/sum is not the best route (suffix -> A)
+    log_partition: Callable | None = None
+    #: SymPy integrates the defining expectation in reasonable time; otherwise the Bregman
+    #: form is checked against mpmath quadrature of the definition at 50 digits
+    symbolic_definition: bool = True
 
     def params(self, suffix: str) -> tuple[Param, ...]:
         return self.builder(suffix)[0]
@@ -62,76 +84,40 @@ class Family:
         return sp.simplify(sp.Add(*[sp.summation(t, (self.var, lo, hi)) for t in terms]))
 
 
-def _sym(name: str, suffix: str, **assumptions) -> sp.Symbol:
+
+
+def sym(name: str, suffix: str, **assumptions) -> sp.Symbol:
+    """``name_suffix`` (e.g. ``rate_p``), the naming every family's parameters follow."""
     return sp.Symbol(f"{name}_{suffix}", **assumptions)
 
 
-def _normal(s):
-    mu, sigma = _sym("mu", s, real=True), _sym("sigma", s, positive=True)
-    params = (Param(f"mu_{s}", mu, "real", "mean"), Param(f"sigma_{s}", sigma, "positive", "std"))
-    return params, (mu / sigma**2, -1 / (2 * sigma**2))
+_FAMILIES: dict[str, ExpFamily] = {}
 
 
-def _bernoulli(s):
-    p = sp.Symbol(s, positive=True)
-    return (Param(s, p, "unit_interval", "P(x = 1)"),), (sp.log(p / (1 - p)),)
+def family(name: str) -> ExpFamily:
+    """The registered family ``name`` (every family file is imported first)."""
+    _load_all()
+    return _FAMILIES[name]
 
 
-def _poisson(s):
-    lam = _sym("rate", s, positive=True)
-    return (Param(f"rate_{s}", lam, "positive", "rate λ"),), (sp.log(lam),)
-
-
-def _exponential(s):
-    lam = _sym("rate", s, positive=True)
-    return (Param(f"rate_{s}", lam, "positive", "rate λ"),), (-lam,)
-
-
-def _gamma(s):
-    a, b = _sym("shape", s, positive=True), _sym("rate", s, positive=True)
-    params = (Param(f"shape_{s}", a, "positive", "shape α"),
-              Param(f"rate_{s}", b, "positive", "rate β"))
-    return params, (a - 1, -b)
-
-
-def _beta(s):
-    a, b = _sym("alpha", s, positive=True), _sym("beta", s, positive=True)
-    params = (Param(f"alpha_{s}", a, "positive", "α"), Param(f"beta_{s}", b, "positive", "β"))
-    return params, (a - 1, b - 1)
-
-
-FAMILIES: dict[str, Family] = {
-    f.name: f
-    for f in (
-        Family("normal", "Normal N(μ, σ²)", X, ("integral", -sp.oo, sp.oo), (X, X**2),
-               -sp.log(2 * sp.pi) / 2, _normal),
-        Family("bernoulli", "Bernoulli(p)", K, ("sum", 0, 1), (K,), sp.S.Zero, _bernoulli),
-        Family("poisson", "Poisson(λ)", K, ("sum", 0, sp.oo), (K,), -sp.log(sp.factorial(K)),
-               _poisson),
-        Family("exponential", "Exponential(λ)", XP, ("integral", 0, sp.oo), (XP,), sp.S.Zero,
-               _exponential),
-        Family("gamma", "Gamma(α, β) (shape, rate)", XP, ("integral", 0, sp.oo),
-               (sp.log(XP), XP), sp.S.Zero, _gamma),
-        Family("beta", "Beta(α, β)", XP, ("integral", 0, 1), (sp.log(XP), sp.log(1 - XP)),
-               sp.S.Zero, _beta),
-    )
-}
+def families() -> dict[str, ExpFamily]:
+    """Every registered exponential family, by name."""
+    _load_all()
+    return dict(sorted(_FAMILIES.items()))
 
 
 @functools.cache
 def log_partition(name: str, suffix: str = "p") -> sp.Expr:
     """A(θ) = log ∫ h(x) exp(η(θ)·T(x)) dx, derived by SymPy."""
-    fam = FAMILIES[name]
-    if name == "bernoulli":  # the sum over {0, 1} simplifies best in the usual parameter
-        (p,) = fam.theta(suffix)
-        return sp.simplify(sp.log(sp.exp(0) + p / (1 - p)))
+    fam = family(name)
+    if fam.log_partition is not None:
+        return fam.log_partition(fam, suffix)
     z = fam.integrate(unnormalised_density(name, suffix))
     return sp.simplify(sp.expand_log(sp.log(z), force=True))
 
-
 def unnormalised_density(name: str, suffix: str) -> sp.Expr:
     """h(x)·exp(η·T(x)), with exp(η·log y) written as y^η (the form SymPy integrates)."""
-    fam = FAMILIES[name]
+    fam = family(name)
     factors = [sp.exp(fam.log_base)]
     for e, t in zip(fam.eta(suffix), fam.stats, strict=True):
         factors.append(t.args[0] ** e if isinstance(t, sp.log) else sp.exp(e * t))
@@ -141,7 +127,7 @@ def unnormalised_density(name: str, suffix: str) -> sp.Expr:
 @functools.cache
 def mean_params(name: str, suffix: str = "p") -> tuple[sp.Expr, ...]:
     """m = ∇_η A = (∂η/∂θ)^{-T} ∇_θ A (the chain rule; θ ↦ η is a bijection)."""
-    fam = FAMILIES[name]
+    fam = family(name)
     theta = fam.theta(suffix)
     a = log_partition(name, suffix)
     jac = sp.Matrix(fam.eta(suffix)).jacobian(theta)
@@ -150,7 +136,7 @@ def mean_params(name: str, suffix: str = "p") -> tuple[sp.Expr, ...]:
 
 
 def log_density(name: str, suffix: str) -> sp.Expr:
-    fam = FAMILIES[name]
+    fam = family(name)
     eta = fam.eta(suffix)
     return (sum(e * t for e, t in zip(eta, fam.stats, strict=True))
             - log_partition(name, suffix) + fam.log_base)
@@ -158,7 +144,7 @@ def log_density(name: str, suffix: str) -> sp.Expr:
 
 def bregman_kl(name: str) -> sp.Expr:
     """KL(p‖q) = A(η_q) − A(η_p) − (η_q − η_p)·∇A(η_p)."""
-    fam = FAMILIES[name]
+    fam = family(name)
     ap, aq = log_partition(name, "p"), log_partition(name, "q")
     m = mean_params(name, "p")
     deta = [eq - ep for ep, eq in zip(fam.eta("p"), fam.eta("q"), strict=True)]
@@ -166,7 +152,7 @@ def bregman_kl(name: str) -> sp.Expr:
 
 
 def _expectation(name: str, f: sp.Expr) -> sp.Expr:
-    fam = FAMILIES[name]
+    fam = family(name)
     density = unnormalised_density(name, "p") * sp.exp(-log_partition(name, "p"))
     return fam.integrate(sp.expand(density * f))
 
@@ -178,36 +164,34 @@ def definition_kl(name: str) -> sp.Expr:
 
 
 def _params(name: str) -> tuple[Param, ...]:
-    fam = FAMILIES[name]
+    fam = family(name)
     return fam.params("p") + fam.params("q")
 
 
 def _definition_expr(name: str, integrand: sp.Expr) -> sp.Expr:
-    fam = FAMILIES[name]
+    fam = family(name)
     kind, lo, hi = fam.support
     if kind == "integral":
         return sp.Integral(integrand, (fam.var, lo, hi))
     return sp.Sum(integrand, (fam.var, lo, hi))
 
 
-def _pdf_symbol(fam: Family, suffix: str) -> sp.Expr:
+def _pdf_symbol(fam: ExpFamily, suffix: str) -> sp.Expr:
     return sp.Function(suffix)(fam.var)
 
 
-#: Families whose defining expectation SymPy integrates in reasonable time; for the others
-#: the Bregman form is checked against mpmath quadrature of the definition at 50 digits.
-_SYMBOLIC_DEFINITION = {"normal", "bernoulli", "poisson", "exponential", "gamma"}
-
-
-def _quad_expectation(fam: Family, f_lp, f_lq, point) -> mpmath.mpf:
-    """∫ p·(log p − log q) by tanh-sinh.  On (0, 1) the endpoint singularities x^(α−1) and
-    (1−x)^(β−1) are removed by x = t^(1/α) on (0, ½] and 1 − x = t^(1/β) on [½, 1)."""
+def _quad_expectation(fam: ExpFamily, f_lp, f_lq, point) -> mpmath.mpf:
+    """∫ p·(log p − log q) by tanh-sinh (Σ by mpmath.nsum on a discrete support).  On (0, 1)
+    the endpoint singularities x^(α−1) and (1−x)^(β−1) are removed by x = t^(1/α) on
+    (0, ½] and 1 − x = t^(1/β) on [½, 1)."""
 
     def f(x):
         lp = f_lp(x)
         return mpmath.exp(lp) * (lp - f_lq(x))
 
-    _, lo, hi = fam.support
+    kind, lo, hi = fam.support
+    if kind == "sum":
+        return mpmath.nsum(f, [lo, hi])
     if (lo, hi) != (0, 1):
         return mpmath.quad(f, [lo, hi])
     a, b = (mpmath.mpf(sp.N(point[s], DIGITS + 10)) for s in fam.theta("p"))
@@ -222,10 +206,10 @@ def _numeric_definition_check(name: str, closed: sp.Expr) -> object:
     """Compare the closed form with mpmath quadrature of E_p[log p − log q] (50 digits)."""
     import random
 
-    from .checks import DIGITS, sample_point
-    from .core import Check, DerivationError
+    from .checks import sample_point
+    from .core import Check
 
-    fam = FAMILIES[name]
+    fam = family(name)
     params = _params(name)
     lp, lq = log_density(name, "p"), log_density(name, "q")
     rng = random.Random(7)
@@ -242,16 +226,19 @@ def _numeric_definition_check(name: str, closed: sp.Expr) -> object:
         if err > mpmath.mpf(10) ** -40:
             raise DerivationError(f"kl_{name}: Bregman form ≠ quadrature at {point}")
     return Check("Bregman identity = E_p[log p − log q]",
-                 f"numeric (mpmath quadrature, {DIGITS} digits, 3 random points)",
+                 f"numeric (mpmath {'summation' if fam.support[0] == 'sum' else 'quadrature'}, "
+                 f"{DIGITS} digits, 3 random points)",
                  f"max relative difference {mpmath.nstr(worst, 3)}")
 
 
-def _kl_derivation(name: str, stable: StableForm | None, rules: tuple[str, ...],
-                   notes: str = "") -> Derivation:
-    fam = FAMILIES[name]
+def kl_derivation(name: str, stable: StableForm | None, rules: tuple[str, ...],
+                  notes: str = "") -> Derivation:
+    """KL(p‖q) of family ``name`` by the Bregman identity, checked against the definition,
+    with the stable form its family file derived."""
+    fam = family(name)
     params = _params(name)
     bregman = bregman_kl(name)
-    if name in _SYMBOLIC_DEFINITION:
+    if fam.symbolic_definition:
         check = agree("Bregman identity = E_p[log p − log q]", bregman, definition_kl(name),
                       params)
     else:
@@ -282,7 +269,7 @@ def _kl_derivation(name: str, stable: StableForm | None, rules: tuple[str, ...],
     )
 
 
-def _inline_check(d: Derivation) -> Derivation:
+def inline_check(d: Derivation) -> Derivation:
     """Raise unless the stable form maps back to the closed form (round trip)."""
     if d.stable_form is not None:
         from .primitives import textbook
@@ -293,124 +280,14 @@ def _inline_check(d: Derivation) -> Derivation:
     return d
 
 
-# --- KL per family, with its stable form -------------------------------------------------
-
-t_, u_, v_, r_, l_ = sp.symbols("t u v r l", real=True)
-
-
-def _bind_ratio(expr: sp.Expr, r: sp.Symbol) -> sp.Expr:
-    """Replace r − 1 by t and log r by l (the bindings the caller supplies accurately);
-    raise if r survives anywhere else."""
-    expr = sp.expand(expr).subs(sp.log(r), l_).subs(r, t_ + 1)
-    expr = sp.expand(expr)
-    if expr.has(r):
-        raise DerivationError(f"ratio {r} left in stable form {expr}")
-    return expr
-
-
-@derivation("kl_normal")
-def _kl_normal() -> Derivation:
-    closed = bregman_kl("normal")
-    mu_p, s_p = FAMILIES["normal"].theta("p")
-    mu_q, s_q = FAMILIES["normal"].theta("q")
-    # Write σ_p² = r·σ_q²; the scale rule turns r − 1 − log r into rm1mlog(r − 1, log r).
-    r = sp.Symbol("r", positive=True)
-    in_r = sp.expand(sp.expand_log(closed.subs(s_p, sp.sqrt(r) * s_q), force=True))
-    stable_expr, fired = rewrite(in_r, "scale")
-    # r − 1 = u·(u + 2) with u = (σ_p − σ_q)/σ_q (an exact difference, no squares that could
-    # overflow); log r = 2·log_ratio(σ_p, σ_q).
-    stable_expr = _bind_ratio(stable_expr, r).subs(mu_p, v_ * s_q + mu_q)
-    stable = StableForm(
-        ((u_, (s_p - s_q) / s_q), (t_, u_ * (u_ + 2)), (l_, 2 * log_ratio(s_p, s_q)),
-         (v_, (mu_p - mu_q) / s_q)),
-        sp.expand(stable_expr),
-    )
-    return _inline_check(_kl_derivation("normal", stable, fired + ("log_ratio",)))
-
-
-@derivation("kl_bernoulli")
-def _kl_bernoulli() -> Derivation:
-    (p,) = FAMILIES["bernoulli"].theta("p")
-    (q,) = FAMILIES["bernoulli"].theta("q")
-    # Σ_x (p_x − q_x) = 0, so adding −p + q and −(1−p) + (1−q) leaves the KL unchanged and
-    # makes each term a kl_div ≥ 0.
-    terms = [p * sp.log(p / q) - p + q, (1 - p) * sp.log((1 - p) / (1 - q)) - (1 - p) + (1 - q)]
-    rewritten = [rewrite(t, "relative_entropy") for t in terms]
-    stable = StableForm((), sp.Add(*[r for r, _ in rewritten]))
-    return _inline_check(_kl_derivation("bernoulli", stable, ("kl_div",)))
-
-
-@derivation("kl_poisson")
-def _kl_poisson() -> Derivation:
-    (lp,) = FAMILIES["poisson"].theta("p")
-    (lq,) = FAMILIES["poisson"].theta("q")
-    stable_expr, fired = rewrite(lp * sp.log(lp / lq) - lp + lq, "relative_entropy")
-    return _inline_check(_kl_derivation("poisson", StableForm((), stable_expr), fired))
-
-
-@derivation("kl_exponential")
-def _kl_exponential() -> Derivation:
-    closed = bregman_kl("exponential")
-    (lp,) = FAMILIES["exponential"].theta("p")
-    (lq,) = FAMILIES["exponential"].theta("q")
-    r = sp.Symbol("r", positive=True)  # r = λ_q/λ_p
-    in_r = sp.expand(sp.expand_log(closed.subs(lq, r * lp), force=True))
-    stable_expr, fired = rewrite(in_r, "scale")
-    stable = StableForm(((t_, (lq - lp) / lp), (l_, log_ratio(lq, lp))),
-                        _bind_ratio(stable_expr, r))
-    return _inline_check(_kl_derivation("exponential", stable, fired + ("log_ratio",)))
-
-
-@derivation("kl_gamma")
-def _kl_gamma() -> Derivation:
-    closed = bregman_kl("gamma")
-    ap, bp = FAMILIES["gamma"].theta("p")
-    aq, bq = FAMILIES["gamma"].theta("q")
-    r = sp.Symbol("r", positive=True)  # r = β_q/β_p
-    in_r = sp.expand(sp.expand_log(closed.subs(bq, r * bp), force=True))
-    # a_q·(−log r) + a_p·(r − 1) = a_p·(r − 1 − log r) + (a_p − a_q)·log r
-    in_r = sp.expand(in_r.subs(aq, ap - sp.Symbol("d")))
-    stable_expr, fired = rewrite(in_r, "scale")
-    stable_expr = _bind_ratio(stable_expr.subs(sp.Symbol("d"), ap - aq), r)
-    stable_expr, fired2 = rewrite(_loggamma(stable_expr), "log_gamma")
-    # l·(α_p − α_q), not l·α_p − l·α_q: the difference of nearby shapes is exact.
-    stable_expr = sp.collect(stable_expr, l_)
-    stable = StableForm(((t_, (bq - bp) / bp), (l_, log_ratio(bq, bp))), stable_expr)
-    notes = ("Near p = q the three pieces α_p·(r − 1 − log r), (α_p − α_q)·log r and "
-             "B_lnΓ(α_p, α_q) are each accurate; the middle one has either sign, so the "
-             "relative error grows with the condition of the Fisher matrix in that direction.")
-    return _inline_check(_kl_derivation("gamma", stable, fired + ("log_ratio",) + fired2,
-                                        notes))
-
-
-@derivation("kl_beta")
-def _kl_beta() -> Derivation:
-    closed = bregman_kl("beta")
-    stable_expr, fired = rewrite(_loggamma(closed), "log_gamma")
-    notes = ("KL = B(α_p, α_q) + B(β_p, β_q) − B(α_p + β_p, α_q + β_q) with B the Bregman "
-             "divergence of lnΓ, each evaluated to a few ULP; the subtraction loses about "
-             "log10(min(α, β)) digits when α and β are large and move in proportion.")
-    return _inline_check(_kl_derivation("beta", StableForm((), stable_expr), fired, notes))
-
-
-def _loggamma(expr: sp.Expr) -> sp.Expr:
-    """log Γ(·) products → sums of loggamma(·), the form the log_gamma rule matches."""
-    expr = sp.expand(sp.expand_log(expr, force=True))
-    return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma),
-                        lambda e: sp.loggamma(e.args[0].args[0]))
-
-
-# --- Entropy and cross-entropy -----------------------------------------------------------
-
-
 def _entropy(name: str) -> Derivation:
-    fam = FAMILIES[name]
+    fam = family(name)
     a = log_partition(name, "p")
     m = mean_params(name, "p")
     e_log_h = _expectation(name, fam.log_base) if fam.log_base != 0 else sp.S.Zero
     h = sp.simplify(a - sum(e * mi for e, mi in zip(fam.eta("p"), m, strict=True)) - e_log_h)
     params = fam.params("p")
-    if name in _SYMBOLIC_DEFINITION:
+    if fam.symbolic_definition:
         check = agree("A − η·∇A − E[log h] = −E_p[log p]", h,
                       _expectation(name, -log_density(name, "p")), params)
         checks = (check,)
@@ -429,13 +306,13 @@ def _entropy(name: str) -> Derivation:
 
 
 def _cross_entropy(name: str) -> Derivation:
-    fam = FAMILIES[name]
+    fam = family(name)
     h = _entropy(name).closed_form
     kl = bregman_kl(name)
     ce = sp.simplify(h + kl)
     params = _params(name)
     checks = ()
-    if name in _SYMBOLIC_DEFINITION:
+    if fam.symbolic_definition:
         checks = (agree("H(p) + KL(p‖q) = −E_p[log q]", ce,
                         _expectation(name, -log_density(name, "q")), params),)
     p, q = _pdf_symbol(fam, "p"), _pdf_symbol(fam, "q")
@@ -450,19 +327,9 @@ def _cross_entropy(name: str) -> Derivation:
     )
 
 
-# Poisson: E[log k!] has no closed form; the entropy keeps it as the series
-# e^{−λ} Σ_k λ^k log(k!)/k!, which the numeric checks sum with mpmath.
-for _name in ("normal", "bernoulli", "poisson", "exponential", "gamma", "beta"):
-    derivation(f"entropy_{_name}")(functools.partial(_entropy, _name))
-    derivation(f"cross_entropy_{_name}")(functools.partial(_cross_entropy, _name))
-
-
-# --- Fisher information ------------------------------------------------------------------
-
-
 def fisher_information(name: str, suffix: str = "p") -> sp.Matrix:
     """F(θ) = −E[∇²_θ log p] = ∇²_θ A − Σ_i m_i ∇²_θ η_i (since E[T] = m)."""
-    fam = FAMILIES[name]
+    fam = family(name)
     theta = fam.theta(suffix)
     a = log_partition(name, suffix)
     m = mean_params(name, suffix)
@@ -474,7 +341,7 @@ def fisher_information(name: str, suffix: str = "p") -> sp.Matrix:
 
 
 def _fisher(name: str) -> Derivation:
-    fam = FAMILIES[name]
+    fam = family(name)
     f = fisher_information(name)
     theta_p, theta_q = fam.theta("p"), fam.theta("q")
     kl = bregman_kl(name)
@@ -495,5 +362,52 @@ def _fisher(name: str) -> Derivation:
     )
 
 
-for _name in FAMILIES:
-    derivation(f"fisher_{_name}")(functools.partial(_fisher, _name))
+def _natgrad_family(name: str) -> Derivation:
+    """θ ← θ − η F(θ)⁻¹ g in the family's usual parameters, F from ``fisher_<name>``.
+
+    Cross-check, independent of the Hessian formula behind ``fisher_<name>``: for an
+    exponential family F_θ = (∂η/∂θ)ᵀ (∂m/∂θ), with m = ∇_η A the mean parameters.
+    """
+    fam = family(name)
+    fisher = get(f"fisher_{name}")
+    theta = fam.theta("p")
+    grads = [sp.Symbol(f"g_{t}", real=True) for t in theta]
+    lr = sp.Symbol("lr", positive=True)
+    f = fisher.closed_form
+    direction = sp.simplify(f.inv() * sp.Matrix(grads))
+    step = sp.Matrix(theta) - lr * direction
+    d_eta = sp.Matrix(fam.eta("p")).jacobian(theta)
+    d_mean = sp.Matrix(mean_params(name, "p")).jacobian(theta)
+    params = fam.params("p") + tuple(Param(str(g), g, "real") for g in grads) + (
+        Param("lr", lr, "positive"),)
+    check = agree("F_θ = (∂η/∂θ)ᵀ(∂m/∂θ)", sp.Add(*[x**2 for x in (d_eta.T * d_mean - f)]),
+                  sp.S.Zero, fam.params("p"))
+    return Derivation(
+        name=f"natgrad_{name}_usual",
+        title=f"Natural-gradient step for the {fam.title} family in its usual parameters",
+        params=params, definition=sp.Symbol("θ") - lr * sp.Symbol("F⁻¹∇L"),
+        steps=(Step("Fisher information F(θ)", f),
+               Step("Natural-gradient direction F⁻¹ g", direction),
+               Step("θ ← θ − η F⁻¹ g", step)),
+        closed_form=step, checks=(check,))
+
+
+
+
+# --- registration --------------------------------------------------------------------------
+
+
+def register(fam: ExpFamily, stable: Callable[[ExpFamily], Derivation], spec: KernelSpec) -> None:
+    """Register family ``fam``: ``kl_<name>`` (``stable(fam)`` builds it, with its stable
+    form; ``spec`` declares its kernel), ``entropy_<name>``, ``cross_entropy_<name>``,
+    ``fisher_<name>`` and ``natgrad_<name>_usual``."""
+    if fam.name in _FAMILIES:
+        raise ValueError(f"family {fam.name!r} registered twice")
+    _FAMILIES[fam.name] = fam
+    derivation(f"kl_{fam.name}", spec=spec)(functools.partial(stable, fam))
+    # Poisson: E[log k!] has no closed form; the entropy keeps it as the series
+    # e^{−λ} Σ_k λ^k log(k!)/k!, which the numeric checks sum with mpmath.
+    derivation(f"entropy_{fam.name}")(functools.partial(_entropy, fam.name))
+    derivation(f"cross_entropy_{fam.name}")(functools.partial(_cross_entropy, fam.name))
+    derivation(f"fisher_{fam.name}")(functools.partial(_fisher, fam.name))
+    derivation(f"natgrad_{fam.name}_usual")(functools.partial(_natgrad_family, fam.name))

@@ -17,6 +17,7 @@ from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
 from .primitives import log1pmx, textbook
 from .rewriting import rewrite
+from .spec import KernelSpec
 
 N_SYMBOLIC = 2
 
@@ -49,7 +50,7 @@ def mvn_stable_form(mp, mq, lp, lq) -> sp.Expr:
     return (off + diag + sum(x**2 for x in w)) / 2
 
 
-@derivation("kl_mvn")
+@derivation("kl_mvn", spec=KernelSpec("kl_mvn", bar=16, page="gaussian"))
 def _kl_mvn() -> Derivation:
     closed, mp, mq, lp, lq = mvn_closed_form(N_SYMBOLIC)
     syms = list(mp) + list(lp[i, j] for i in range(2) for j in range(i + 1)) + list(mq) + list(
@@ -90,7 +91,7 @@ def _kl_mvn() -> Derivation:
     )
 
 
-@derivation("kl_normal_std")
+@derivation("kl_normal_std", spec=KernelSpec("kl_normal_std", bar=8, page="gaussian"))
 def _kl_normal_std() -> Derivation:
     normal = get("kl_normal")
     mu_p, s_p, mu_q, s_q = normal.symbols

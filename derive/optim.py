@@ -11,17 +11,19 @@ Symbolic work at K = 3 for the simplex problems.
 
 from __future__ import annotations
 
-import functools
-
 import sympy as sp
 
 from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
+from .spec import KernelSpec
 
 K = 3
 
 
-@derivation("natgrad_normal")
+@derivation("natgrad_normal", spec=KernelSpec(
+    "natgrad_normal_step",
+    bound=(4, "μ − lr·σ²·g_μ and log σ − lr·g_logσ/2: one subtraction each, which cancels "
+              "where the step nearly undoes the parameter (scale per output).")))
 def _natgrad() -> Derivation:
     f = get("fisher_normal").closed_form
     mu, sigma = get("fisher_normal").symbols
@@ -43,42 +45,6 @@ def _natgrad() -> Derivation:
         closed_form=step, stable_form=StableForm((), step), kernel="natgrad_normal_step")
 
 
-def _natgrad_family(name: str) -> Derivation:
-    """θ ← θ − η F(θ)⁻¹ g in the family's usual parameters, F from ``fisher_<name>``.
-
-    Cross-check, independent of the Hessian formula behind ``fisher_<name>``: for an
-    exponential family F_θ = (∂η/∂θ)ᵀ (∂m/∂θ), with m = ∇_η A the mean parameters.
-    """
-    from .expfam import FAMILIES, mean_params
-
-    fam = FAMILIES[name]
-    fisher = get(f"fisher_{name}")
-    theta = fam.theta("p")
-    grads = [sp.Symbol(f"g_{t}", real=True) for t in theta]
-    lr = sp.Symbol("lr", positive=True)
-    f = fisher.closed_form
-    direction = sp.simplify(f.inv() * sp.Matrix(grads))
-    step = sp.Matrix(theta) - lr * direction
-    d_eta = sp.Matrix(fam.eta("p")).jacobian(theta)
-    d_mean = sp.Matrix(mean_params(name, "p")).jacobian(theta)
-    params = fam.params("p") + tuple(Param(str(g), g, "real") for g in grads) + (
-        Param("lr", lr, "positive"),)
-    check = agree("F_θ = (∂η/∂θ)ᵀ(∂m/∂θ)", sp.Add(*[x**2 for x in (d_eta.T * d_mean - f)]),
-                  sp.S.Zero, fam.params("p"))
-    return Derivation(
-        name=f"natgrad_{name}_usual",
-        title=f"Natural-gradient step for the {fam.title} family in its usual parameters",
-        params=params, definition=sp.Symbol("θ") - lr * sp.Symbol("F⁻¹∇L"),
-        steps=(Step("Fisher information F(θ)", f),
-               Step("Natural-gradient direction F⁻¹ g", direction),
-               Step("θ ← θ − η F⁻¹ g", step)),
-        closed_form=step, checks=(check,))
-
-
-for _name in ("normal", "bernoulli", "poisson", "exponential", "gamma", "beta"):
-    derivation(f"natgrad_{_name}_usual")(functools.partial(_natgrad_family, _name))
-
-
 def _simplex_stationary(objective, p, lam):
     """Solve ∂/∂p_i [objective + λ(Σ p − 1)] = 0 for p_i, then normalise."""
     lag = objective + lam * (sum(p) - 1)
@@ -87,7 +53,7 @@ def _simplex_stationary(objective, p, lam):
     return [sp.simplify(si.subs(lam, lam_val)) for si in sol]
 
 
-@derivation("eg_step")
+@derivation("eg_step", spec=KernelSpec("eg_step", bar=8))  # every element of the row
 def _eg() -> Derivation:
     p = sp.symbols(f"p0:{K}", positive=True)
     p0 = sp.symbols(f"pold0:{K}", positive=True)
@@ -112,7 +78,11 @@ def _eg() -> Derivation:
         notes="Evaluated in log space: p_i ← softmax(log p_i − η g_i); p_i = 0 stays 0.")
 
 
-@derivation("kl_regularized_policy")
+@derivation("kl_regularized_policy", spec=KernelSpec(
+    "kl_regularized_policy",
+    bound=(8, "π*: scale π*_i (a relative bound); V = β·log E_ref[exp(r/β)]: scale "
+              "β·E_ref|expm1(r/β)| + |V|, the size of the terms whose mean is taken (V → "
+              "E_ref[r] cancels when rewards have mixed signs).")))
 def _policy() -> Derivation:
     pi = sp.symbols(f"pi0:{K}", positive=True)
     ref = sp.symbols(f"ref0:{K}", positive=True)

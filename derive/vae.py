@@ -13,6 +13,7 @@ from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
 from .primitives import textbook
 from .rewriting import rewrite
+from .spec import KernelSpec
 
 x, mu, z = sp.symbols("x mu z", real=True)
 var, noise = sp.symbols("var noise_var", positive=True)
@@ -72,7 +73,10 @@ def _build(name, title, closed, stable, steps, kernel, checks=()):
                       checks=checks)
 
 
-@derivation("expected_loglik_normal")
+@derivation("expected_loglik_normal", spec=KernelSpec(
+    "expected_loglik_normal", page="vae",
+    bound=(4, "a sum of −w²/2s², −σ²/2s², −log s²/2, −log 2π/2; cancels only where the log "
+              "term offsets the quadratic ones.")))
 def _expected_loglik() -> Derivation:
     e = expected_loglik()
     defn = sp.Integral(sp.Symbol("q(z)") * _log_normal(x, z, noise), (z, -sp.oo, sp.oo))
@@ -83,7 +87,8 @@ def _expected_loglik() -> Derivation:
                   "expected_loglik_normal", (check,))
 
 
-@derivation("elbo_normal")
+@derivation("elbo_normal", spec=KernelSpec(
+    "elbo_normal", page="vae", bound=(4, "expected_loglik_normal minus kl_normal_std's pieces.")))
 def _elbo() -> Derivation:
     e, kl = expected_loglik(), kl_term()
     elbo = sp.expand(e - kl)
@@ -107,7 +112,10 @@ def _elbo() -> Derivation:
         "elbo_normal", (check, check2))
 
 
-@derivation("log_evidence_normal")
+@derivation("log_evidence_normal", spec=KernelSpec(
+    "log_evidence_normal", page="vae",
+    bound=(4, "−x²/(2(1 + s²)) − log(2π(1 + s²))/2, which cancel only near the zero of "
+              "log p(x).")))
 def _log_evidence() -> Derivation:
     logz = log_evidence()
     return Derivation(name="log_evidence_normal", title="log p(x) = log N(x; 0, 1 + s²)",

@@ -109,18 +109,10 @@ def _emit_known_forms(check: bool) -> str:
     """Write (or with ``check``, compare) the audit's generated engine forms
     (``klforge/audit/_known_forms.py``: the closed forms as mpmath expressions, so the audit
     checks typed formulas without SymPy); returns a status line."""
-    from ._io import write_atomic
     from .audit import known
-    from .emit import StaleError
+    from .emit import write_or_check
 
-    target, text = known.output_path(), known.generate()
-    if check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            raise StaleError(f"{target} is stale: run `klforge emit` and commit the result")
-        return f"{target} is up to date"
-    write_atomic(target, text)
-    return f"wrote {target}"
+    return write_or_check(known.output_path(), known.generate(), check)
 
 
 def _cmd_verify(args) -> int:

@@ -15,16 +15,15 @@ from klforge.kernels import _streams as ST
 from klforge.kernels import _ufunc as U
 
 from klforge import kernels as K
+from klforge.verify.ulp import ulp_error
 
 mpmath.mp.dps = 60
 EPS = 2.0**-52
 
 
 def ulps(got, ref):
-    """|got − ref| in units of ref's last place, float64's subnormal spacing at the floor."""
-    ref = mpmath.mpf(ref)
-    unit = max(abs(ref) * mpmath.mpf(2) ** -53, mpmath.mpf(2) ** -1074)
-    return float(abs(mpmath.mpf(got) - ref) / unit)
+    """|got − ref| in float64 ULPs: klforge's one ULP measure (klforge.verify.ulp)."""
+    return ulp_error(got, mpmath.mpf(ref), np.float64)
 
 
 def assert_within(fn, ref, points, bar):

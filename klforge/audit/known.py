@@ -107,13 +107,13 @@ def available() -> set[str]:
 
 # -- generation (imports SymPy and the engine; never at audit time) -------------------------
 def source_hash() -> str:
-    """SHA-256 of the engine's sources (derive/*.py) and of this generator."""
+    """SHA-256 of the engine's sources (derive/**/*.py) and of this generator."""
     from pathlib import Path
 
     from .._io import DERIVE_DIR
 
     h = hashlib.sha256()
-    for f in sorted([*DERIVE_DIR.glob("*.py"), Path(__file__)]):
+    for f in sorted([*DERIVE_DIR.rglob("*.py"), Path(__file__)]):
         h.update(f"{f.parent.name}/{f.name}".encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -18,6 +18,7 @@ import sympy as sp
 
 from .._io import DERIVE_DIR, KERNELS_DIR, write_atomic
 from ..derive.core import by_kernel
+from ..derive.domains import DOMAINS
 from . import templates
 from .printer import print_expr
 
@@ -26,26 +27,16 @@ DEFAULT_OUT = KERNELS_DIR
 OUTPUT_NAME = "_kernels.py"
 
 
-#: per domain, the condition under which a parameter gives NaN (templates.SPECIAL_VALUE_RULES:
-#: NaN, ±inf and values outside the domain)
-_GUARDS = {
-    "real": "not (abs({x}) < INF)",
-    "positive": "not (0.0 < {x} < INF)",
-    "nonnegative": "not (0.0 <= {x} < INF)",
-    "unit_interval": "not (0.0 <= {x} <= 1.0)",
-    "open_unit_interval": "not (0.0 < {x} < 1.0)",
-}
-
-
 def scalar_kernel(d, output_fn=None) -> str:
     """Source of ``_<kernel>_core`` (njit, float64) and the ufunc built on it for ``d``."""
     args = [p.name for p in d.params]
     rename = {p.symbol: sp.Symbol(p.name) for p in d.params}
     lines = ["@njit(inline='always', error_model='numpy', cache=True)",
              f"def _{d.kernel}_core({', '.join(args)}):"]
-    for p in d.params:
-        if p.domain in _GUARDS:
-            lines.append(f"    if {_GUARDS[p.domain].format(x=p.name)}:")
+    for p in d.params:  # NaN, ±inf and values outside the domain give NaN (derive/domains.py)
+        guard = DOMAINS[p.domain].guard
+        if guard:
+            lines.append(f"    if {guard.format(x=p.name)}:")
             lines.append("        return NAN")
     for sym, value in d.stable_form.bindings:
         lines.append(f"    {sym} = {print_expr(value.xreplace(rename))}")
@@ -56,10 +47,20 @@ def scalar_kernel(d, output_fn=None) -> str:
 
 def generator_sources() -> list[Path]:
     """The files whose content determines kernels/_kernels.py: every module of the engine
-    (derive/), of the emitter (this package) and the hand-written kernel modules the
-    generated code calls (kernels/_*.py).  Computed, so a new module cannot be missed."""
-    return sorted([*DERIVE_DIR.glob("*.py"), *EMIT_DIR.glob("*.py"),
+    (derive/ and its subpackages, e.g. derive/families/), of the emitter (this package) and
+    the hand-written kernel modules the generated code calls (kernels/_*.py).  Computed, so
+    a new module cannot be missed."""
+    return sorted([*DERIVE_DIR.rglob("*.py"), *EMIT_DIR.glob("*.py"),
                    *(f for f in KERNELS_DIR.glob("_*.py") if f.name != OUTPUT_NAME)])
+
+
+def _label(f: Path) -> str:
+    """A source's path relative to the directory above its package (``derive/core.py``,
+    ``derive/families/gamma.py``), the same in a checkout and an installed tree."""
+    for root in (DERIVE_DIR, EMIT_DIR, KERNELS_DIR):
+        if f.is_relative_to(root):
+            return f"{root.name}/{f.relative_to(root).as_posix()}"
+    return f"{f.parent.name}/{f.name}"
 
 
 def source_hash() -> str:
@@ -67,7 +68,7 @@ def source_hash() -> str:
     its bytes)."""
     h = hashlib.sha256()
     for f in generator_sources():
-        h.update(f"{f.parent.name}/{f.name}".encode() + b"\0" + f.read_bytes() + b"\0")
+        h.update(_label(f).encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -92,10 +93,10 @@ def generate(select: list[str] | None = None) -> str:
     return "\n\n\n".join(blocks)
 
 
-def emit(out: Path = DEFAULT_OUT, select: list[str] | None = None, check: bool = False) -> str:
-    """Write (or with ``check``, compare) the generated kernels; returns a status line."""
-    target = Path(out) / OUTPUT_NAME
-    text = generate(select)
+def write_or_check(target: Path, text: str, check: bool) -> str:
+    """Write ``text`` to the generated file ``target`` atomically, or with ``check`` raise
+    :class:`StaleError` unless it already holds exactly ``text``; returns a status line.
+    The one write-or-check of every generated file (kernels, the audit's engine forms)."""
     if check:
         current = target.read_text(encoding="utf-8") if target.exists() else ""
         if current != text:
@@ -105,5 +106,10 @@ def emit(out: Path = DEFAULT_OUT, select: list[str] | None = None, check: bool =
     return f"wrote {target}"
 
 
+def emit(out: Path = DEFAULT_OUT, select: list[str] | None = None, check: bool = False) -> str:
+    """Write (or with ``check``, compare) the generated kernels; returns a status line."""
+    return write_or_check(Path(out) / OUTPUT_NAME, generate(select), check)
+
+
 class StaleError(RuntimeError):
-    pass
+    """A generated file differs from what ``klforge emit`` would write."""

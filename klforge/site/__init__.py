@@ -15,7 +15,7 @@ from pathlib import Path
 from . import auditpage, cache, deps, mathjax, progress
 from .directives import DerivationDirective, ValueRole, format_value
 from .figures import KlforgeFigure
-from .reference import KernelAccuracy, KernelReference
+from .reference import KernelAccuracy, KernelReference, KernelReferences
 
 __all__ = ["setup", "format_value"]
 
@@ -39,6 +39,7 @@ def setup(app):
     app.add_role("kl", ValueRole())
     app.add_directive("klforge-figure", KlforgeFigure)
     app.add_directive("kernel-reference", KernelReference)
+    app.add_directive("kernel-references", KernelReferences)
     app.add_directive("kernel-accuracy", KernelAccuracy)
     app.add_directive("audit-report", auditpage.AuditReport)
     app.add_node(auditpage.audit_report)

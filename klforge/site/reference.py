@@ -4,6 +4,10 @@
   kernel's call, its parameters and domains, the derived closed form, the stable evaluation
   order, the special-value semantics and the verified error table (``kernels/manifest.json``,
   written by ``klforge verify``: max and mean error in ULPs per dtype, the bar or bound).
+  The text a kernel's spec declares (``KernelSpec.reference``, in its family file) opens it.
+* ``kernel-references`` — ```` ```{kernel-references} families ````: a section per kernel
+  whose spec names that page, in kernel order, each with its ``kernel-reference`` content —
+  computed from the registry, so a new family file appears without editing the page.
 * ``kernel-accuracy`` — every kernel's row of the manifest in one Boost.Math-style table.
 """
 
@@ -69,44 +73,84 @@ def _display(latex: str, fits: bool | None = None) -> list[str]:
     return block if fits else ["```{container} klforge-wide", *block, "```"]
 
 
+def reference_nodes(directive: SphinxDirective, name: str, what: str) -> list[nodes.Node]:
+    """The reference of the kernel of derivation ``name`` (``what``: the directive, for
+    error messages): spec text, call, parameters, closed and stable form, special values,
+    checks and the error table of the manifest."""
+    from ..derive.core import specs
+
+    uses(directive.env, "engine")
+    uses(directive.env, "manifest")
+    try:
+        d = cache.rendered(name)
+        manifest = cache.manifest()
+    except (KeyError, FileNotFoundError) as e:
+        raise directive.error(f"{what}: {e.args[-1] if e.args else e}") from None
+    if not d["kernel"]:
+        raise directive.error(f"{what}: derivation {d['name']} has no kernel")
+    k = d["kernel"]
+    args = ", ".join(p[0] for p in d["params"])
+    text = specs()[k].reference
+    md = [text, ""] if text else []
+    md += [f"**{d['title']}.** `kernels.{k}({args})` — a NumPy "
+           f"{'gufunc' if _is_vector(d) else 'ufunc'}; derivation: `klforge derive "
+           f"{d['name']}`.", "",
+           "| parameter | symbol | domain |", "|---|---|---|"]
+    md += [f"| `{n}` | ${s}$ | {dom} |" for n, s, dom in d["params"]]
+    md += ["", "Closed form, derived by SymPy from the definition:", "",
+           *_display(d["closed"]), ""]
+    if d["stable"]:
+        md += [f"Evaluated in this order (rewrite rules: {', '.join(d['rules']) or 'none'}):",
+               "", *_display(stable_latex(d["stable"]), stable_fits(d["stable"])), ""]
+    md += [SPECIAL_VALUES, ""]
+    if d["checks"]:
+        md += ["Checks the derivation passed: "
+               + "; ".join(f"{n} ({m})" for n, m in d["checks"]) + ".", ""]
+    out = directive.parse_text_to_nodes("\n".join(md))
+    rows = error_rows(manifest, k)
+    if not rows:
+        raise directive.error(f"{what}: {k} is not in kernels/manifest.json; "
+                              "run `klforge verify --write-manifest`")
+    out.append(nodes.paragraph(text=f"Verified error against mpmath ({manifest['reference']}"
+                                    "):"))
+    out.append(table(["dtype", "max ULP", "mean ULP", "points", "bar / bound"], rows))
+    return out
+
+
 class KernelReference(SphinxDirective):
+    """```` ```{kernel-reference} kl_normal ````: one kernel, by derivation name."""
+
     required_arguments = 1
     has_content = False
 
     def run(self):
-        uses(self.env, "engine")
-        uses(self.env, "manifest")
-        try:
-            d = cache.rendered(self.arguments[0])
-            manifest = cache.manifest()
-        except (KeyError, FileNotFoundError) as e:
-            raise self.error(f"kernel-reference: {e.args[-1] if e.args else e}") from None
-        if not d["kernel"]:
-            raise self.error(f"kernel-reference: derivation {d['name']} has no kernel")
-        k = d["kernel"]
-        args = ", ".join(p[0] for p in d["params"])
-        md = [f"**{d['title']}.** `kernels.{k}({args})` — a NumPy "
-              f"{'gufunc' if _is_vector(d) else 'ufunc'}; derivation: `klforge derive "
-              f"{d['name']}`.", "",
-              "| parameter | symbol | domain |", "|---|---|---|"]
-        md += [f"| `{n}` | ${s}$ | {dom} |" for n, s, dom in d["params"]]
-        md += ["", "Closed form, derived by SymPy from the definition:", "",
-               *_display(d["closed"]), ""]
-        if d["stable"]:
-            md += [f"Evaluated in this order (rewrite rules: {', '.join(d['rules']) or 'none'}):",
-                   "", *_display(stable_latex(d["stable"]), stable_fits(d["stable"])), ""]
-        md += [SPECIAL_VALUES, ""]
-        if d["checks"]:
-            md += ["Checks the derivation passed: "
-                   + "; ".join(f"{n} ({m})" for n, m in d["checks"]) + ".", ""]
-        out = self.parse_text_to_nodes("\n".join(md))
-        rows = error_rows(manifest, k)
-        if not rows:
-            raise self.error(f"kernel-reference: {k} is not in kernels/manifest.json; "
-                             "run `klforge verify`")
-        out.append(nodes.paragraph(text=f"Verified error against mpmath ({manifest['reference']}"
-                                        "):"))
-        out.append(table(["dtype", "max ULP", "mean ULP", "points", "bar / bound"], rows))
+        return reference_nodes(self, self.arguments[0], "kernel-reference")
+
+
+class KernelReferences(SphinxDirective):
+    """```` ```{kernel-references} families ````: a section per kernel whose spec names the
+    page, from the registry."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self):
+        from ..derive.core import kernel_derivations, specs
+
+        page = self.arguments[0]
+        kernels = sorted(k for k, s in specs().items() if s.page == page)
+        if not kernels:
+            pages = sorted({s.page for s in specs().values() if s.page})
+            raise self.error(f"kernel-references: no kernel lists page {page!r}; pages: "
+                             f"{', '.join(pages)}")
+        out = []
+        for k in kernels:
+            section = nodes.section(ids=[nodes.make_id(f"kernel-{k}")],
+                                    names=[nodes.fully_normalize_name(k)])
+            section += nodes.title(text=k)
+            section += reference_nodes(self, kernel_derivations()[k], "kernel-references")
+            self.state.document.note_implicit_target(section, section)
+            out.append(section)
         return out
 
 

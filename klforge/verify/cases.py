@@ -1,5 +1,6 @@
 """Inputs of ``klforge verify`` (SciPy ``_mptestutils`` style): magnitudes log-uniform over
-many decades, near-equal p/q pairs at relative separations 10⁻¹ … 10⁻¹², rows as users pass
+many decades (per domain, ``derive/domains.py``, or as the kernel's spec says), near-equal
+p/q pairs at relative separations 10⁻¹ … 10⁻¹², the spec's hard points, rows as users pass
 them (counts, scaled, totals off 1), MVN factors over the whole domain (n up to 64, scale
 ratios 10^±150, ill-conditioned diagonals) and hand-picked hard points.
 Example: ``vector_cases("kl_mvn", np.random.default_rng(0), 4)``.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..derive.core import specs
+from ..derive.domains import DOMAINS
 from .measure import SEPARATIONS
 from .references import (
     mp_cross_entropy,
@@ -26,38 +29,49 @@ def _log_uniform(rng, lo, hi, size):
     return np.exp(rng.uniform(np.log(lo), np.log(hi), size))
 
 
-def _domain_sample(rng, domain, size, name=""):
-    if domain == "real":
-        return rng.choice([-1.0, 1.0], size) * _log_uniform(rng, 1e-3, 1e3, size)
-    if domain in ("unit_interval", "open_unit_interval"):
-        x = _log_uniform(rng, 1e-12, 0.5, size)
+def _domain_sample(rng, domain, size, magnitudes=None):
+    """Random values of a parameter: log-uniform magnitudes (the kernel spec's, else the
+    domain's), with a random sign for real parameters, mirrored as x or 1 − x for
+    probabilities (both ends of the interval)."""
+    dom = DOMAINS[domain]
+    lo, hi = magnitudes or dom.magnitudes
+    if dom.signed:
+        return rng.choice([-1.0, 1.0], size) * _log_uniform(rng, lo, hi, size)
+    x = _log_uniform(rng, lo, hi, size)
+    if dom.mirrored:
         return np.where(rng.random(size) < 0.5, x, 1.0 - x)
-    if "shape" in name or "alpha" in name or "beta" in name:
-        return _log_uniform(rng, 1e-2, 1e3, size)
-    return _log_uniform(rng, 1e-3, 1e3, size)
+    return x
 
 
 def _nearby(rng, x, domain, sep):
     u = rng.uniform(-1, 1, x.shape)
-    if domain == "real":
+    dom = DOMAINS[domain]
+    if dom.additive:
         return x + sep * u * np.maximum(np.abs(x), 1.0)
     y = x * (1 + sep * u)
-    if domain in ("unit_interval", "open_unit_interval"):
-        y = np.clip(y, 1e-300, 1 - 1e-16)
+    if dom.clip:
+        y = np.clip(y, *dom.clip)
     return y
 
 
 def scalar_inputs(d, rng, n_random=600, n_near=40):
-    """Columns of inputs: random points, and near-equal p/q pairs at every separation."""
+    """Columns of inputs: random points, near-equal p/q pairs at every separation, and the
+    kernel spec's hard points (sampling as the spec and the parameters' domains say)."""
     params = d.params
-    cols = [_domain_sample(rng, p.domain, n_random, p.name) for p in params]
+    spec = specs()[d.kernel]
+    mags = [spec.magnitude(p.name) for p in params]
+    cols = [_domain_sample(rng, p.domain, n_random, m) for p, m in zip(params, mags, strict=True)]
     pairs = _pairs(params)
     if pairs:
         for sep in SEPARATIONS:
-            base = [_domain_sample(rng, p.domain, n_near, p.name) for p in params]
+            base = [_domain_sample(rng, p.domain, n_near, m)
+                    for p, m in zip(params, mags, strict=True)]
             for i, j in pairs:
                 base[j] = _nearby(rng, base[i], params[i].domain, sep)
             cols = [np.concatenate([c, b]) for c, b in zip(cols, base, strict=True)]
+    if spec.hard_points:
+        hard = np.array(spec.hard_points, dtype=np.float64).T
+        cols = [np.concatenate([c, h]) for c, h in zip(cols, hard, strict=True)]
     return cols
 
 
