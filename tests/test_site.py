@@ -166,6 +166,16 @@ def test_foundation_sections_have_depth_and_exercises(page):
     assert len(re.findall(r"^:::\{admonition\} Exercise", text, re.M)) >= 3, page
 
 
+def test_all_13_sections_average_1200_words_with_3_exercises_each():
+    # issue 15 item 3 for the whole lesson: the 13 sections average ≥ 1,200 words of prose
+    # and every section has ≥ 3 exercises with folding solutions
+    texts = {page: (ROOT / "content" / f"{page}.md").read_text() for page in SECTIONS}
+    assert sum(map(prose_words, texts.values())) / len(texts) >= 1200
+    for page, text in texts.items():
+        assert len(re.findall(r"^:::\{dropdown\} Solution", text, re.M)) >= 3, page
+        assert len(re.findall(r"^:::\{admonition\} Exercise", text, re.M)) >= 3, page
+
+
 PLANTED = [
     ("appendix-k.md", "= 0.1487 \\text{ nats}", "= 0.1478 \\text{ nats}"),  # K.1 result
     ("appendix-k.md", "0.92(0.2733)", "0.92(0.2737)"),                     # rounded step
