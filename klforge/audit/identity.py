@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from . import asymptotic, expect, known, latent, linalg
+from . import asymptotic, expect, expfam, known, latent, linalg
 from . import evaluate as E
 from . import nodes as N
 from . import symbols as S
@@ -117,7 +117,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if matrices and op == "=" and linalg.cholesky_definition(prev, node):
             st.cholesky = True  # Σ = LL^⊤: L_p, L_q are the factors of Σ_p, Σ_q from here on
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":=") and not (
-                matrices and op == "≈"):  # D_KL ≈ ½dθᵀFdθ: an approximation, not a definition
+                matrices and op == "≈") and not (  # D_KL ≈ ½dθᵀFdθ: an approximation
+                matrices and expfam.quantity(prev.name)):  # F(η) = ∇²A(η): a claim
             free, special = ctx.free(node)
             engine_value = known.parse(prev.name) is not None and not ctx.free(prev)[0]
             if not (free or special) and not engine_value:
@@ -331,13 +332,17 @@ def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
         _add(aud, at, "unchecked", relation, stated, "an approximation with vectors and "
              "matrices: its small parameter is not evaluated", check)
         return
-    abstract = linalg.abstract_calls(st, lhs) + linalg.abstract_calls(st, rhs)
+    family = expfam.mentions(relation)  # A(η), T(x), p_η: evaluated on members
+    abstract = [] if family else linalg.abstract_calls(st, lhs) + linalg.abstract_calls(st, rhs)
     if abstract:
+        grad = any(isinstance(n, N.Func) and n.name in ("grad", "hess")
+                   for side in (lhs, rhs) for n in N.walk(side))
         _add(aud, at, "unchecked", relation, stated,
-             f"{', '.join(dict.fromkeys(abstract))}: functions the text leaves abstract, so "
-             "the vectors and matrices cannot be evaluated", check)
+             f"{', '.join(dict.fromkeys(abstract))}: functions the text leaves abstract"
+             + (" (a gradient needs the formula it differentiates)" if grad else "")
+             + ", so the vectors and matrices cannot be evaluated", check)
         return
-    parts = [linalg.random_parts(st, side) for side in (lhs, rhs)]
+    parts = [set(), set()] if family else [linalg.random_parts(st, side) for side in (lhs, rhs)]
     for mine, other, side in ((parts[0], parts[1], rhs), (parts[1], parts[0], lhs)):
         if not mine or other:
             continue

@@ -290,6 +290,17 @@ class Parser(Constructs):
         matrix = self.matrix_atom()
         if matrix is not None:
             return matrix
+        if tok == "\\nabla":  # ∇f, ∇²f, ∇_θ f: evaluated by linalg.py (mpmath.diff)
+            self.next()
+            order = "grad"
+            if self.at("^") and self.peek(1)[1] == "2":
+                self.i += 2
+                order = "hess"
+            var = None
+            if self.at("_"):
+                self.next()
+                var = self.script()
+            return Func(order, self.factor(), var)
         if tok == "\\underbrace" and self.peek(1)[1] == "{":
             self.next()  # \underbrace{X}_{label}: the term X, its label is prose
             node = self.braced()

@@ -44,7 +44,7 @@ from .distributions import parameter
 mp = mpmath.mp
 POINTS = 8
 TOL = mpmath.mpf(10) ** -20
-MATRIX_FUNCS = {"transpose", "det", "tr", "norm"}
+MATRIX_FUNCS = {"transpose", "det", "tr", "norm", "grad", "hess"}
 VECTORS = {"x", "y", "z", "mu", "m", "eta", "theta", "g", "d", "v", "u", "a", "b", "w"}
 SPD = {"Sigma", "Lambda", "F"}
 _E = re.compile(r"^E_\{?(?:(?P<var>[a-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?\[(?P<body>.*)\]$")
@@ -110,6 +110,7 @@ class Point:
         self.ctx, self.st, self.n, self.rng = ctx, st, n, rng
         self.values: dict = {}
         self.memo: dict = {}   # id(node) -> value, for nodes free of bound variables
+        self.family = None     # an exponential-family member (expfam.py) or None
         self.deps: dict = {}   # id(node) -> (node, names it uses): keeps the node alive
 
     def symbol(self, name):
@@ -122,6 +123,9 @@ class Point:
             v = mp.mpf(self.n)
         elif kind == "lower" and getattr(self.st, "cholesky", False):
             v = mpmath.cholesky(self.symbol("Sigma" + name[len(_base(name)):]))
+        elif self.family is not None and (name == "x" or _base(name) == "eta"):
+            v = self.family.sample_x(self.rng) if name == "x" else self.family.sample_eta(
+                self.rng)
         elif kind == "scalar":
             v = S.sample({name}, self.st.domains, self.rng, hints=self.ctx.hints)[name]
         else:
@@ -261,8 +265,35 @@ class Evaluator:
             return self.element(node.vector, [node.var])
         raise N.NotEvaluable(f"{N.to_text(node)}: not evaluated with matrices")
 
+    def with_bound(self, var, value):
+        return Evaluator(self.pt, {**self.bound, var: value})
+
+    def gradient(self, node):
+        """∇f, ∇²f of a scalar f of one scalar symbol (the subscript, or the argument of
+        ``A(η)``): ``mpmath.diff`` at the point, 60 digits."""
+        var = node.base.name if isinstance(node.base, (N.Name, N.Var)) else None
+        if var is None and isinstance(node.arg, N.Name):
+            m = re.fullmatch(r"[A-Za-z]+\((\w+)\)", node.arg.name)
+            var = m.group(1) if m else None
+        if var is None:
+            raise N.NotEvaluable("a gradient without its variable")
+        at = self.name(var)
+        if _is_m(at):
+            raise N.NotEvaluable(f"a gradient with respect to the vector {var}: derivatives "
+                                 "are taken in one scalar symbol")
+        try:
+            self._compute(node.arg)
+        except N.NotEvaluable as e:
+            raise N.NotEvaluable(f"a gradient of {N.to_text(node.arg)}: {e}") from None
+
+        def f(t):
+            return _scalar(Evaluator(self.pt, {**self.bound, var: t})._compute(node.arg))
+        return mpmath.diff(f, at, 1 if node.name == "grad" else 2)
+
     def func(self, node):
         name = node.name
+        if name in ("grad", "hess"):
+            return self.gradient(node)
         x = self._eval(node.arg)
         if name == "transpose":
             return x.T if _is_m(x) else x
@@ -309,6 +340,11 @@ class Evaluator:
         m = re.fullmatch(r"([A-Za-z]+)_\{?([a-z])([a-z])?\}?", name)  # L_ii, x_i in a sum
         if m and m.group(2) in self.bound and (m.group(3) is None or m.group(3) in self.bound):
             return self.element(m.group(1), [g for g in m.groups()[1:] if g])
+        if self.pt.family is not None:
+            from . import expfam
+            v = expfam.value(self, name)
+            if v is not None:
+                return v
         if name in self.pt.ctx.aud.names:
             return self.pt.ctx.aud.names[name].exact
         if name in self.pt.st.defs:
@@ -417,6 +453,10 @@ def abstract_calls(st, node) -> list:
     """Function names the text leaves abstract (``A(η)``, ``T(x)``, ``h(x)``): not an
     expectation, a normal density, a matrix times a parenthesis, or a known quantity."""
     out = []
+    for g in N.walk(node):  # ∇_m L, ∇f: the function differentiated is a bare name
+        if isinstance(g, N.Func) and g.name in ("grad", "hess") and isinstance(g.arg, N.Name) \
+                and "(" not in g.arg.name and g.arg.name not in st.defs:
+            out.append(g.arg.name)
     for n in N.walk(node):
         if not (isinstance(n, N.Name) and "(" in n.name) or _E.match(n.name):
             continue
@@ -476,10 +516,15 @@ def _matrix_pair(a, b, op):
 
 def check(ctx, st, lhs, op, rhs, relation):
     """(severity, message, kind) for ``lhs op rhs`` evaluated with matrices."""
+    from . import expfam
+
     rng = random.Random(zlib.crc32(relation.encode()))
     agree, skipped, bad = 0, [], None
-    for k in range(POINTS):
+    families = expfam.FAMILIES if expfam.mentions(relation) else None
+    for k in range(POINTS if families is None else 3 * len(families)):
         pt = Point(ctx, st, 2 + k % 2, rng)
+        if families is not None:
+            pt.family = families[k % len(families)]
         try:
             a, b = Evaluator(pt)._eval(lhs), Evaluator(pt)._eval(rhs)
             if _is_m(a) or _is_m(b):
@@ -503,11 +548,17 @@ def check(ctx, st, lhs, op, rhs, relation):
     if bad is not None:
         pt, a, b = bad
         what = ("does not hold" if op == "=" else "counterexample")
-        return "error", (f"{what}: at {pt.describe()}; the left side is {mpmath.nstr(a, 10)} and "
+        where = pt.describe() if pt.family is None else f"{pt.family.name} member, " + \
+            pt.describe().split(": ", 1)[-1]
+        return "error", (f"{what}: at {where}; the left side is {mpmath.nstr(a, 10)} and "
                          f"the right side {mpmath.nstr(b, 10)}"), None
     if agree < 4:
         return "unchecked", ("vectors and matrices: could not be evaluated at enough points: "
                              f"{skipped[0] if skipped else 'undefined'}"), None
     verb = "holds" if op == "=" else "no counterexample"
+    if families is not None:
+        return "ok", (f"{verb} at {agree} random points for the exponential families Bernoulli, "
+                      "Poisson and Normal(η, 1) (densities from their pmf/pdf; ∇A by "
+                      "mpmath.diff)"), None
     return "ok", (f"{verb} at {agree} random points (n = 2, 3; symmetric positive-definite Σ, "
                   "Λ, F; random vectors and matrices)"), None

@@ -284,6 +284,9 @@ def to_text(node) -> str:
             return _wrap(node.arg) + "!"
         if node.name == "transpose":  # read for the matrix checks (linalg.py)
             return _wrap(node.arg) + "^T"
+        if node.name in ("grad", "hess"):
+            sub = f"_{to_text(node.base)}" if node.base is not None else ""
+            return ("∇" if node.name == "grad" else "∇²") + sub + _wrap(node.arg)
         if node.name == "norm":
             return f"‖{to_text(node.arg)}‖" + ("_F" if node.base is not None else "")
         name = node.name if node.base is None or node.name != "log" else f"log_{to_text(node.base)}"
