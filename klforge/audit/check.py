@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import mpmath
 
-from . import complement, context, critical, identity, impurity, normaltail, prose
+from . import complement, context, critical, identity, impurity, normaltail, prose, rates
 from . import evaluate as E
 from . import nodes as N
 from .clauses import clauses, unwrap
@@ -215,6 +215,7 @@ class Auditor(Substitution, Verdicts):
             self.log_base, self.log_source = base, f"stated at line {self.line_of(offset)}"
         prose.judge(self, text, offset)  # ≈ N after math, restated values, % changes
         impurity.judge(self, text, offset)  # "Entropy = 0.72" after p_1 = 4/5
+        rates.collect(self, text, offset)  # "a false positive rate of 2.3 %", "1 in 10,000"
         before = getattr(self, "stats_text", "")
         cut = max(text.rfind("\n\n"), -1)
         if cut >= 0:  # a new paragraph: earlier text no longer sets the context
@@ -295,9 +296,14 @@ class Auditor(Substitution, Verdicts):
             self.chain = None
             return
         if (len(items) == 3 and isinstance(items[0], N.Name) and items[0].name not in self.names
-                and items[1].op == "=" and isinstance(getattr(items[2], "arg", items[2]), N.Num)
-                and isinstance(items[2], (N.Num, N.Percent))):
-            complement.judge(self, items[0], items[2], offset)  # P(not A) after P(A)
+                and isinstance(items[1], N.Relation) and items[1].op == "="
+                and not isinstance(items[2], Unsupported)):
+            before = len(self.findings)
+            if isinstance(getattr(items[2], "arg", items[2]), N.Num) and isinstance(
+                    items[2], (N.Num, N.Percent)):
+                complement.judge(self, items[0], items[2], offset)  # P(not A) after P(A)
+            if len(self.findings) == before:  # P(D|H) = 0.023 after "a rate of 2.3 %"
+                rates.judge(self, items[0], items[2], offset + items[1].rhs_pos)
         if items[0] is None:
             if not (display and self.chain is not None):
                 rel = items[1]
