@@ -6,7 +6,7 @@ can check typed formulas without importing SymPy."""
 
 import mpmath
 
-SOURCE_HASH = "a46965a72fc31a12ff2850d08570168d924cb17f1da0d8ba0b39db5f01d93126"
+SOURCE_HASH = "d6fccd438237c1fc1284b0dccf312e5a5fc8cb15a8937c13daee40ff7118b2ed"
 
 FORMS = {
     'kl_normal': lambda mu_p, sigma_p, mu_q, sigma_q: (mpmath.mpf(1)/mpmath.mpf(2))*(mu_p**2 - 2*mu_p*mu_q + mu_q**2 + sigma_p**2 - sigma_q**2 + mpmath.log(sigma_p**(-2*sigma_q**2)*sigma_q**(2*sigma_q**2)))/sigma_q**2,
