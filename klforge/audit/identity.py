@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from . import asymptotic, expect, expfam, known, latent, linalg
+from . import asymptotic, derivatives, expect, expfam, known, latent, linalg
 from . import evaluate as E
 from . import nodes as N
 from . import symbols as S
@@ -105,6 +105,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         ctx.latent = latent.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
+        prev, node = derivatives.rewrite(prev), derivatives.rewrite(node)  # dL/dp, dp/dη
         if any(isinstance(n, N.Name) and n.name in S.BARE for side in (prev, node)
                for n in N.walk(side)):  # D_KL ≤ ln(1 + χ²): χ² is the divergence too
             prev, node = _chi_square(aud, prev), _chi_square(aud, node)
@@ -121,6 +122,11 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                 matrices and expfam.quantity(prev.name)):  # F(η) = ∇²A(η): a claim
             free, special = ctx.free(node)
             engine_value = known.parse(prev.name) is not None and not ctx.free(prev)[0]
+            fn = re.fullmatch(r"([A-Za-z]+)\((\w+)\)", prev.name)
+            if fn and fn.group(1) not in ("p", "q", "P", "Q", "H", "D", "I", "E", "f") and (
+                    fn.group(2) in free or fn.group(2) in aud.names) and not ctx.is_quantity(
+                    prev.name):
+                st.defs[fn.group(1)] = node  # L(p) = −(0.6 ln p + …): L, for dL/dp
             if not (free or special) and not engine_value:
                 if S.SIMPLE.match(prev.name) and any(
                         isinstance(n, N.Name) and n.name in aud.names for n in N.walk(node)):
@@ -342,7 +348,13 @@ def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
              + (" (a gradient needs the formula it differentiates)" if grad else "")
              + ", so the vectors and matrices cannot be evaluated", check)
         return
-    parts = [set(), set()] if family else [linalg.random_parts(st, side) for side in (lhs, rhs)]
+    undefined = [] if family or linalg.matrix_syntax(lhs, rhs) else _undefined(aud, st, lhs, rhs)
+    if undefined:  # (dp/dη)² F_p = …: F_p is a value the prose gives, not any number
+        _add(aud, at, "unchecked", relation, stated, f"{_names(undefined)}: not defined in the "
+             "text, so the derivative relation cannot be evaluated", check)
+        return
+    parts = [set(), set()] if family or not linalg.matrix_syntax(lhs, rhs) else [
+        linalg.random_parts(st, side) for side in (lhs, rhs)]
     for mine, other, side in ((parts[0], parts[1], rhs), (parts[1], parts[0], lhs)):
         if not mine or other:
             continue
@@ -361,6 +373,23 @@ def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
             return
     severity, msg, kind = linalg.check(ctx, st, lhs, op, rhs, relation)
     _add(aud, at, severity, relation, stated, msg, check, kind=kind)
+
+
+def _undefined(aud, st, *sides) -> list:
+    """Symbols of a derivative relation that are neither values, definitions, the variables
+    differentiated, nor inputs of the definitions it uses."""
+    defs = {**st.formulas, **st.defs}
+    names = {n.name for side in sides for n in N.walk(side)
+             if isinstance(n, N.Name) and S.SIMPLE.match(n.name)}
+    allowed = set()
+    for side in sides:
+        for n in N.walk(side):
+            if isinstance(n, N.Func) and n.name in ("grad", "hess"):
+                allowed |= {x.name for x in N.walk(n) if isinstance(x, N.Name)}
+    for k in list(names | allowed):
+        if k in defs:
+            allowed |= {x.name for x in N.walk(defs[k]) if isinstance(x, N.Name)}
+    return sorted(names - allowed - set(defs) - set(aud.names) - {"e", "n"})
 
 
 def _is_zero(node) -> bool:

@@ -74,6 +74,15 @@ def shape(name: str) -> str:
     return "scalar"
 
 
+def matrix_syntax(*sides) -> bool:
+    """Transposes, det, tr, norms or Σ^{-1}: the symbols are vectors and matrices; without
+    them (a derivative dp/dη alone) every symbol is a number."""
+    return any(isinstance(n, N.Func) and n.name in ("transpose", "det", "tr", "norm")
+               or (isinstance(n, N.Pow) and isinstance(n.base, N.Name)
+                   and _base(n.base.name) in ("Sigma", "Lambda") and isinstance(n.exp, N.Neg))
+               for side in sides for n in N.walk(side))
+
+
 def applies(*sides) -> bool:
     """Does a relation use vectors or matrices (a transpose, det, tr, a norm, Σ^{-1})?"""
     for side in sides:
@@ -111,12 +120,15 @@ class Point:
         self.values: dict = {}
         self.memo: dict = {}   # id(node) -> value, for nodes free of bound variables
         self.family = None     # an exponential-family member (expfam.py) or None
+        self.scalar = False    # no matrix syntax in the relation: every symbol a number
         self.deps: dict = {}   # id(node) -> (node, names it uses): keeps the node alive
 
     def symbol(self, name):
         if name in self.values:
             return self.values[name]
         kind = shape(name)
+        if self.scalar and kind not in ("dim", "identity"):
+            kind = "scalar"
         if kind == "identity":
             v = mp.eye(self.n)
         elif kind == "dim":
@@ -142,6 +154,8 @@ class Point:
                 shown.append(f"{k} = [{rows}]")
             elif shape(k) != "dim":
                 shown.append(f"{k} = {mpmath.nstr(v, 4)}")
+        if self.scalar:
+            return ", ".join(shown) or "the text's values"
         return f"n = {self.n}" + (": " + ", ".join(shown) if shown else "")
 
 
@@ -277,6 +291,14 @@ class Evaluator:
             var = m.group(1) if m else None
         if var is None:
             raise N.NotEvaluable("a gradient without its variable")
+        defs = {**getattr(self.pt.st, "formulas", {}), **self.pt.st.defs}  # η = ln(p/(1−p))
+        if (var in defs and isinstance(node.arg, N.Name) and node.arg.name not in defs
+                and node.arg.name in _uses(defs[var]) and node.name == "grad"):
+            # dp/dη with η = η(p) defined: the inverse function's derivative 1/(dη/dp)
+            inner = self.gradient(N.Func("grad", defs[var], N.Name(node.arg.name)))
+            if inner == 0:
+                raise N.NotEvaluable(f"d{var}/d{node.arg.name} is 0: no inverse derivative")
+            return 1 / inner
         at = self.name(var)
         if _is_m(at):
             raise N.NotEvaluable(f"a gradient with respect to the vector {var}: derivatives "
@@ -455,7 +477,9 @@ def abstract_calls(st, node) -> list:
     out = []
     for g in N.walk(node):  # ∇_m L, ∇f: the function differentiated is a bare name
         if isinstance(g, N.Func) and g.name in ("grad", "hess") and isinstance(g.arg, N.Name) \
-                and "(" not in g.arg.name and g.arg.name not in st.defs:
+                and "(" not in g.arg.name and g.arg.name not in st.defs and not (
+                    isinstance(g.base, N.Name) and (g.base.name in st.defs or g.base.name in
+                                                    getattr(st, "formulas", {}))):  # dp/dη, η(p)
             out.append(g.arg.name)
     for n in N.walk(node):
         if not (isinstance(n, N.Name) and "(" in n.name) or _E.match(n.name):
@@ -472,7 +496,7 @@ def abstract_calls(st, node) -> list:
     return out
 
 
-def random_parts(st, node) -> set:
+def random_parts(st, node, depth=0) -> set:
     """The vector and matrix symbols of a side, with ``N(μ_p, Σ_p)`` for an expectation or
     density under a multivariate normal of the text."""
     out = set()
@@ -485,6 +509,8 @@ def random_parts(st, node) -> set:
             normal_of(st, head) if "(" in n.name else None)
         if dist is not None:
             out.add(f"N({dist[0]}, {dist[1]})")
+        elif n.name in st.defs:  # Σ = LL^⊤ recorded: Σ's parts are L's
+            out |= random_parts(st, st.defs[n.name], depth + 1) if depth < 4 else set()
         elif S.SIMPLE.match(n.name) and shape(n.name) in ("spd", "lower", "matrix", "vector"):
             out.add(n.name)
         elif _CALL.match(n.name) and shape(_CALL.match(n.name).group("head")) != "scalar":
@@ -520,9 +546,11 @@ def check(ctx, st, lhs, op, rhs, relation):
 
     rng = random.Random(zlib.crc32(relation.encode()))
     agree, skipped, bad = 0, [], None
+    matrices, scalars = False, set()
     families = expfam.FAMILIES if expfam.mentions(relation) else None
     for k in range(POINTS if families is None else 3 * len(families)):
         pt = Point(ctx, st, 2 + k % 2, rng)
+        pt.scalar = not matrix_syntax(lhs, rhs)
         if families is not None:
             pt.family = families[k % len(families)]
         try:
@@ -541,6 +569,8 @@ def check(ctx, st, lhs, op, rhs, relation):
               "≥": a >= b - tol, ">": a >= b - tol}.get(op)
         if ok is None:
             return "unchecked", f"the relation {op} between matrix formulas is not checked", None
+        matrices = matrices or any(_is_m(v) for v in pt.values.values())
+        scalars |= {k for k, v in pt.values.items() if not _is_m(v) and shape(k) != "dim"}
         if ok:
             agree += 1
         elif bad is None:
@@ -559,6 +589,12 @@ def check(ctx, st, lhs, op, rhs, relation):
     if families is not None:
         return "ok", (f"{verb} at {agree} random points for the exponential families Bernoulli, "
                       "Poisson and Normal(η, 1) (densities from their pmf/pdf; ∇A by "
+                      "mpmath.diff)"), None
+    if not matrices and not scalars:
+        return "ok", (f"{verb} at the values the text gives (derivatives by mpmath.diff)"), None
+    if not matrices:
+        return "ok", (f"{verb} at {agree} random points of the domain "
+                      f"({S.domain_text(set(scalars), st.domains, ctx.hints)}; derivatives by "
                       "mpmath.diff)"), None
     return "ok", (f"{verb} at {agree} random points (n = 2, 3; symmetric positive-definite Σ, "
                   "Λ, F; random vectors and matrices)"), None

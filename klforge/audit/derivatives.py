@@ -1,0 +1,88 @@
+"""Derivatives written in Leibniz notation, read back from the products the parser makes.
+
+The parser reads ``dL/dp`` as d·L/dp, ``\\frac{dp}{d\\eta}`` as dp/(d·η) and ``dp/d\\eta`` as
+dp/d·η.  :func:`rewrite` turns these shapes into the derivative node ``Func("grad", f,
+base=v)`` that :mod:`.linalg` evaluates with ``mpmath.diff`` (60 digits) at sampled points:
+
+* dL/dp, \\frac{dL}{dp}, \\frac{d}{dp} L — the derivative of L (a definition of the text,
+  ``L(p) = -(0.6\\ln p + 0.4\\ln(1-p))`` or ``L = …``) in p;
+* dp/dη with η defined through p (``\\eta = \\ln\\frac{p}{1-p}``) — 1/(dη/dp), the inverse
+  function's derivative (:meth:`.linalg.Evaluator.gradient`).
+
+Only a differential whose letters name a symbol (``dp``, ``dtheta``, ``deta``) is read; a
+``d`` that is a variable of the text (``d = F^{-1}g``) keeps its meaning when no differential
+follows.  Example: ``\\frac{dp}{d\\eta} = p(1-p)`` with η the logit of p → ok; ``= -p(1-p)``
+→ error at a sampled p.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import nodes as N
+
+_DIFF = re.compile(r"^d(?P<v>[a-z]|alpha|beta|eta|theta|mu|sigma|lambda|tau|phi|psi|x_\w+)$")
+
+
+def _differential(n):
+    """``dp`` → "p"; ``d·eta`` (a product d times a symbol) → "eta"; None otherwise."""
+    if isinstance(n, N.Name) and (m := _DIFF.match(n.name)):
+        return m.group("v")
+    if (isinstance(n, N.Mul) and len(n.factors) == 2 and all(o == "*" for o, _ in n.factors)
+            and isinstance(n.factors[0][1], N.Name) and n.factors[0][1].name == "d"
+            and isinstance(n.factors[1][1], N.Name)):
+        return n.factors[1][1].name
+    return None
+
+
+def _grad(f, v, pos=0):
+    return N.Func("grad", f, N.Name(v, pos))
+
+
+def _from_factors(factors):
+    """A derivative made of a product's factors, or None."""
+    ops = [o for o, _ in factors]
+    nodes = [n for _, n in factors]
+    d = lambda n: isinstance(n, N.Name) and n.name == "d"  # noqa: E731
+    # d · L / dp   (dL/dp)
+    if len(factors) == 3 and ops == ["*", "*", "/"] and d(nodes[0]) and _differential(nodes[2]):
+        return _grad(nodes[1], _differential(nodes[2]))
+    # (d · L) / dp   (\frac{dL}{dp})
+    if (len(factors) == 2 and ops == ["*", "/"] and isinstance(nodes[0], N.Mul)
+            and _differential(nodes[1]) and len(nodes[0].factors) == 2
+            and d(nodes[0].factors[0][1]) and nodes[0].factors[1][0] == "*"):
+        return _grad(nodes[0].factors[1][1], _differential(nodes[1]))
+    # dp / (d · eta)  or  dp / deta   (\frac{dp}{d\eta})
+    if (len(factors) == 2 and ops == ["*", "/"] and _differential(nodes[0])
+            and _differential(nodes[1])):
+        return _grad(N.Name(_differential(nodes[0])), _differential(nodes[1]))
+    # dp / d · eta   (dp/d\eta)
+    if (len(factors) == 3 and ops == ["*", "/", "*"] and _differential(nodes[0]) and d(nodes[1])
+            and isinstance(nodes[2], N.Name)):
+        return _grad(N.Name(_differential(nodes[0])), nodes[2].name)
+    return None
+
+
+def rewrite(node):
+    """``node`` with Leibniz derivatives as ``grad`` nodes (unchanged when there are none)."""
+    if isinstance(node, N.Mul):
+        whole = _from_factors(node.factors)
+        if whole is not None:
+            return whole
+        fs = node.factors
+        # (d/dp) · L   (\frac{d}{dp} L): the operator applied to the next factor
+        for i in range(len(fs) - 1):
+            op = fs[i][1]
+            if (fs[i][0] == "*" and isinstance(op, N.Mul) and len(op.factors) == 2
+                    and [o for o, _ in op.factors] == ["*", "/"]
+                    and isinstance(op.factors[0][1], N.Name) and op.factors[0][1].name == "d"
+                    and _differential(op.factors[1][1]) and fs[i + 1][0] == "*"):
+                g = _grad(rewrite(fs[i + 1][1]), _differential(op.factors[1][1]))
+                rest = fs[:i] + [("*", g)] + fs[i + 2:]
+                return rest[0][1] if len(rest) == 1 else N.Mul(
+                    [(o, rewrite(n)) for o, n in rest])
+    return N.map_children(node, rewrite)
+
+
+def has(node) -> bool:
+    return any(isinstance(n, N.Func) and n.name in ("grad", "hess") for n in N.walk(node))
