@@ -185,7 +185,8 @@ def test_integrals_bars_sums_products(doc, expected):
     ("the error rate $e = 0.05$, so $2e = 0.1$", ["ok"]),
     ("$-\\left(\\frac{1}{2} log_2(\\frac{1}{2}) + \\frac{1}{2} log_2(\\frac{1}{2})\\right) = 1$",
      ["ok"]),
-    ("$P\\left(\\frac{Y - 50}{5} > 2.9\\right) = 1 - \\Phi(2.9) = 0.0019$", ["ok"]),
+    # the standardised event reads as 1 − Φ(2.9) (normaltail.py): both steps are checked
+    ("$P\\left(\\frac{Y - 50}{5} > 2.9\\right) = 1 - \\Phi(2.9) = 0.0019$", ["ok", "ok"]),
 ])
 def test_series_constants_and_functions_as_written(doc, expected):
     assert verdicts(doc) == expected
@@ -373,3 +374,20 @@ def test_or_about_after_a_display_continues_its_chain():
         return [(f.severity, f.stated) for f in fs]
     assert last("0.43\\%") == [("ok", "0.43%")]
     assert last("0.5\\%")[0][0] in ("error", "warning")
+
+
+def test_a_pair_continues_row_by_row():
+    """0.67 ± 1.96·0.016: 1.96·0.016 = 0.03136 → 0.03 (ok), each end to (0.64, 0.70) (hand);
+    a row writing 0.05 for the margin is an error at its own line."""
+    from klforge.audit import audit_text
+
+    text = ("\\begin{eqnarray*}\n\\hat{p} \\pm 1.96 \\times SE &=& 0.67 \\pm 1.96 \\times 0.016 "
+            "\\\\\n\\pause\n&=& (0.67 - MARGIN, 0.67 + MARGIN) \\\\\n\\pause\n&=& (LO, HI)\n"
+            "\\end{eqnarray*}\n")
+
+    def verdicts(margin, lo, hi):
+        t = text.replace("MARGIN", margin).replace("LO", lo).replace("HI", hi)
+        return [(f.line, f.severity) for f in audit_text(t, "tex").findings
+                if f.severity != "unchecked"]
+    assert verdicts("0.03", "0.64", "0.70") == [(4, "ok"), (4, "ok"), (6, "ok"), (6, "ok")]
+    assert ("error" in [s for ln, s in verdicts("0.05", "0.62", "0.72") if ln == 4])

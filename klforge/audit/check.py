@@ -285,15 +285,25 @@ class Auditor(Substitution, Verdicts):
                 self.chain = Chain()
                 self.start(items[0], offset)
             return
+        pairs = getattr(self, "pair_chains", None)
+        self.pair_chains = None
+        tuples = [x for x in items[1:] if isinstance(x, N.Tuple)]
+        if pairs and items[0] is None and display and tuples and all(
+                len(t.items) == len(pairs) for t in tuples):  # "= (0.67 − 0.03, …)": each end
+            self._pair_steps(items, pairs, offset)
+            return
         if _pairs_of_values(items):  # (0.67 − 0.03, 0.67 + 0.03) = (0.64, 0.70): each end
+            chains = []
             for i in range(_pairs_of_values(items)):
                 self.chain = Chain()
+                chains.append(self.chain)
                 parts = [x.items[i] if isinstance(x, N.Tuple) else x for x in items]
                 self.start(parts[0], offset)
                 for k in range(1, len(parts), 2):
                     self.last = k + 2 >= len(parts)
                     self.step(parts[k], parts[k + 1], offset)
             self.chain = None
+            self.pair_chains = chains if display else None
             return
         if (len(items) == 3 and isinstance(items[0], N.Name) and items[0].name not in self.names
                 and isinstance(items[1], N.Relation) and items[1].op == "="
@@ -317,6 +327,17 @@ class Auditor(Substitution, Verdicts):
         for k in range(1, len(items), 2):
             self.last = k + 2 >= len(items)
             self.step(items[k], items[k + 1], offset)
+
+    def _pair_steps(self, items, chains, offset):
+        """Continue the chain of each end of a pair with the row's steps."""
+        for i, chain in enumerate(chains):
+            self.chain = chain
+            parts = [x.items[i] if isinstance(x, N.Tuple) else x for x in items]
+            for k in range(1, len(parts), 2):
+                self.last = k + 2 >= len(parts)
+                self.step(parts[k], parts[k + 1], offset)
+        self.chain = None
+        self.pair_chains = chains
 
     def start(self, head, offset):
         c = self.chain

@@ -123,7 +123,8 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
             else:
                 _prose(aud, item)
         elif id(item) not in consumed:
-            if item.display and aud.chain is None and _begins_relation(item.text):
+            if (item.display and aud.chain is None and _begins_relation(item.text)
+                    and not getattr(aud, "pair_chains", None)):  # pairs: continued per end
                 # an anonymous chain: the relation has nothing on its left; the display
                 # blocks that continue it are read with it
                 m = _REL.match(item.text)
