@@ -414,8 +414,9 @@ class Auditor(Substitution, Verdicts):
                 "the right-hand side is not in the math (a value written after it, such as one "
                 "the build inserts)")
             defines = identity.unreadable_definition(self, prev, rel.op, reason)  # m = ∇A(η)
-            self.add(at, "unchecked", relation, stated, None, defines or reason, "parse",
-                     kind="definition" if defines else None)
+            condition = identity.unreadable_condition(self, prev, rel.op, node)  # p = q (a.e.)
+            self.add(at, "unchecked", relation, stated, None, defines or condition or reason,
+                     "parse", kind="definition" if defines else "condition" if condition else None)
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
         if identity.judge(self, prev, rel.op, node, at, relation, stated):

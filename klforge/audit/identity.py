@@ -102,6 +102,11 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
     with mp.workdps(N.DPS):
         if op in INEQUALITIES and S.record_domain(aud, st.domains, prev, op, node):
             return False  # a condition: the numeric checks report it as such
+        if op in ("<", "≤") and isinstance(node, N.Const) and node.name == "inf":
+            _add(aud, at, "unchecked", relation, stated, "a finiteness condition (… < ∞) the "
+                 "text states, not evaluated", "inequality", kind="condition")
+            _continue(aud, node)
+            return True
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         ctx.latent = latent.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
@@ -198,7 +203,7 @@ def unreadable_definition(aud, prev, op, reason):
     if (op != "=" or c is None or not c.defines or not isinstance(prev, N.Name)
             or c.prev is not prev or not S.SIMPLE.match(prev.name) or prev.name in aud.names
             or prev.name == "e" or S.convention(prev.name) == "probability"):
-        return None  # p = q (almost everywhere): distributions compared, not a name defined
+        return None  # p = q (almost everywhere): distributions compared (see condition_text)
     st = state(aud)
     if prev.name in st.defs or prev.name in st.unread or prev.name in st.domains:
         return None
@@ -206,6 +211,16 @@ def unreadable_definition(aud, prev, op, reason):
         return None
     st.unread.add(prev.name)
     return f"defines {prev.name} (a new name on the left); its formula is not read: {reason}"
+
+
+def unreadable_condition(aud, prev, op, node) -> str | None:
+    """``p = q \\text{ (almost everywhere)}``: two distributions said equal in a clause whose
+    qualifier is prose — the case of equality the text states, a condition.  None otherwise."""
+    text = getattr(node, "text", "") or ""
+    if (op == "=" and isinstance(prev, N.Name) and prev.name in ("p", "q")
+            and re.match(r"^\s*[pq]\b", text) and prev.name not in aud.names):
+        return "two distributions said equal (the case of equality), a condition, not a claim"
+    return None
 
 
 # -- verdicts ---------------------------------------------------------------------------------
