@@ -46,3 +46,12 @@ def test_unknown_base_never_errs():
     text = UNIFORM.replace("All logarithms are base 2. ", "")
     assert [s for _, s, _ in _verdicts(text + "so $H(X,Y)=2$.\n")] == ["ok"]   # bits
     assert _verdicts(text + "so $H(X,Y)=1.5$.\n") == []
+
+
+def test_a_joint_given_entry_by_entry():
+    # p(a,a)=1/8, p(a,b)=0, p(b,a)=1/8, p(b,b)=3/4: Y=b column (0, 3/4) → H(X|Y=b) = 0;
+    # column a (1/8, 1/8) → 1 bit; p_Y = (1/4, 3/4) → H(X|Y) = 1/4·1 + 3/4·0 = 0.25
+    text = ("All logarithms are base 2. Let $p(a,b)=0$, $p(b,b)=3/4$, $p(a,a)=1/8$ and "
+            "$p(b,a)=1/8$.\n\nThen $H(X|Y=a)=1$, $H(X|Y=b)=0$ and\n$$H(X|Y)=0.25$$\n")
+    assert [s for _, s, _ in _verdicts(text)] == ["ok", "ok", "ok"]
+    assert [s for _, s, _ in _verdicts(text.replace("H(X|Y)=0.25", "H(X|Y)=0.5"))][-1] == "error"

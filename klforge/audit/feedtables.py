@@ -108,7 +108,9 @@ def joint_statements(aud, text: str, seg: Segment) -> None:
         return
     try:
         tracker(aud).segment(aud, text, seg.text, seg.offset)
-        information(aud).statement(aud, seg.text, seg.offset, tracker(aud).section)
+        t = tracker(aud)
+        information(aud).statement(aud, seg.text, seg.offset, t.section, t._pairs_joint(),
+                                   t.pairs_offset)
     except Exception as e:  # a bug must not hide the rest of the report
         aud.add(seg.offset, "unchecked", seg.text.strip()[:160], None, None,
                 f"internal error: {type(e).__name__}: {e}", "parse")

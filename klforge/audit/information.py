@@ -7,7 +7,10 @@ the sentence before it, and then state its entropies::
     \\begin{array}{cc}1/4&1/4\\\\1/4&1/4\\end{array}
     and $H(X,Y)=2$ with $H(X)=1$ and $H(Y)=1$, so $I(X,Y)=0$
 
-A grid without labels whose entries are all numbers adding up to exactly 1, preceded
+A joint given entry by entry (``p(a,b)=0``, ``p(b,b)=3/4``, … — see :mod:`.joint`; X is
+the first argument) serves the same statements, and ``H(X|Y=b)`` (the entropy of X in the
+column b) too.  A grid without labels whose entries are all numbers adding up to exactly 1,
+preceded
 (within :data:`CONTEXT` characters) by ``p(X,Y)`` or ``p(X,Y|Z=a)``, is a joint of X (rows)
 and Y (columns), conditioned on Z = a in the second form.  A later statement in the same
 section that is just ``NAME = number`` is checked against it:
@@ -55,8 +58,26 @@ _ONE_MARGINAL = re.compile(r"p_\{?([A-Z])\}?\(\s*(\w{1,6})\s*\)")
 class PlainJoint:
     """p(x, y) as a matrix (rows x, columns y), its variables and what it is given."""
 
-    def __init__(self, p, xy, cond, offset):
+    def __init__(self, p, xy, cond, offset, labels=None):
         self.p, self.xy, self.cond, self.offset = p, xy, cond, offset
+        self.labels = labels    # (row labels, column labels) of a joint given by its entries
+
+    def given(self, var: str, label: str):
+        """H(other variable | var = label) in nats, from the labelled entries; or None."""
+        if self.labels is None or var not in self.xy:
+            return None
+        rows, cols = self.labels
+        if var == self.xy[1] and label in cols:
+            j = cols.index(label)
+            ps = [r[j] for r in self.p]
+        elif var == self.xy[0] and label in rows:
+            ps = list(self.p[rows.index(label)])
+        else:
+            return None
+        total = sum(ps)
+        if not total:
+            return None
+        return _entropy([x / total for x in ps])
 
     def h(self, which: str):
         """Entropy (natural units) of the rows ("x"), the columns ("y") or the joint."""
@@ -66,8 +87,7 @@ class PlainJoint:
             ps = [sum(r[j] for r in self.p) for j in range(len(self.p[0]))]
         else:
             ps = [v for r in self.p for v in r]
-        return -sum(mpmath.mpf(v.numerator) / v.denominator
-                    * mpmath.log(mpmath.mpf(v.numerator) / v.denominator) for v in ps if v)
+        return _entropy(ps)
 
     def quantity(self, f: str, a: str, b: str | None):
         """H(a), H(a,b), H(a|b), I(a;b) in nats, or None when a name is not its variable."""
@@ -77,6 +97,21 @@ class PlainJoint:
         if f == "I":
             return None if b is None else self.h("x") + self.h("y") - self.h("xy")
         return self.h(axis[a]) if b is None else self.h("xy")
+
+
+def _entropy(ps):
+    """−Σ p ln p of exact fractions (0 ln 0 = 0), in nats."""
+    return -sum(mpmath.mpf(v.numerator) / v.denominator
+                * mpmath.log(mpmath.mpf(v.numerator) / v.denominator) for v in ps if v)
+
+
+def from_entries(joint, offset: int) -> PlainJoint | None:
+    """A joint the text gave entry by entry (``p(a,b) = 0``, … see :mod:`.joint`) as a
+    joint of X (first argument) and Y, labelled by the values."""
+    if joint is None:
+        return None
+    p = [[joint.p[r, c] for c in joint.cols] for r in joint.rows]
+    return PlainJoint(p, ("X", "Y"), None, offset, (list(joint.rows), list(joint.cols)))
 
 
 def plain_joint(g, text: str) -> PlainJoint | None:
@@ -111,7 +146,11 @@ class Information:
         if joint is not None and len(self.joints) < MAX_JOINTS:
             self.joints.append(joint)
 
-    def statement(self, aud, seg_text: str, offset: int, section: int) -> None:
+    def statement(self, aud, seg_text: str, offset: int, section: int, entries=None,
+                  entries_at: int = 0) -> None:
+        """Check ``seg_text`` if it states an entropy of a joint given in this section
+        (``entries``: the joint the text gave entry by entry, if any, last at
+        ``entries_at``)."""
         if section != self.section:
             self.section, self.marginals = section, {}
         m = _MARGINAL.fullmatch(seg_text)
@@ -126,6 +165,9 @@ class Information:
             return
         v = value(m.group("v"))
         joints = [j for j in self.joints if section <= j.offset < offset]
+        entry_joint = from_entries(entries, entries_at)
+        if entry_joint is not None and section <= entries_at < offset:
+            joints = sorted(joints + [entry_joint], key=lambda j: j.offset)
         if v is None or not joints:
             return
         got = self._value(m, joints)
@@ -154,6 +196,10 @@ class Information:
             return None if x is None else (x, [plain[-1]])
         if z is not None:
             given = [j for j in joints if j.cond == (c, z)]
+            if not given and b is None and f == "H":  # H(X|Y=b) of a labelled joint of X, Y
+                own = [j for j in joints if j.cond is None and {a, c} == set(j.xy)]
+                x = own[-1].given(c, z) if own else None
+                return None if x is None else (x, [own[-1]])
             if not given:
                 return None
             x = given[-1].quantity(f, a, b)

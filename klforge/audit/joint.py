@@ -78,6 +78,7 @@ class Tracker:
     def __init__(self):
         self.joints: list[Joint] = []
         self.pairs: dict = {}
+        self.pairs_offset = 0
         self.section = 0
 
     def new_section(self, offset: int):
@@ -89,6 +90,7 @@ class Tracker:
             v = value(m.group(3))
             if v is not None and len(self.pairs) < MAX_ENTRIES:
                 self.pairs[m.group(1).lower(), m.group(2).lower()] = v.exact
+                self.pairs_offset = offset   # where the entries were last given
         joint = self._current(offset)
         if joint is None:
             return
