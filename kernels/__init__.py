@@ -6,15 +6,17 @@ accuracy against mpmath is recorded in ``manifest.json`` by ``klforge verify``.
 Imports only numpy and numba.  Every kernel broadcasts, accepts float32 and float64
 (returning the input dtype; computed in float64 and rounded once) and ``out=``.
 
-Kernels are compiled — or, usually, loaded from numba's on-disk cache — on first use
-(``klforge.kernels.kl_normal`` is built when first looked up), so the import is cheap.
-Every kernel is a real ``numpy.ufunc``, so Dask arrays dispatch to it chunk by chunk.
-Elementwise kernels have their own inner loops (``_ufunc.py``): on unit-stride operands a
-branch-free core runs as SIMD code, split across numba's threads past 65 536 elements;
-row reductions are gufuncs on numba's ``parallel`` target whose rows take a vectorised
-fast path (``_streams.py``) and fall back to a scalar loop for rows holding special
-values.  ``numba.set_num_threads(n)`` sets the threads.  The kernels do not leave NumPy's
-floating-point error flags set (no "invalid value" warnings from discarded SIMD lanes).
+Each kernel is a callable (``_ufunc.Kernel``) used like a NumPy ufunc (broadcasting,
+``out=``, Dask arrays chunk by chunk); behind it is one real ``numpy.ufunc`` per dtype
+(``K.kl_normal.ufunc("float32")``), compiled — or, usually, loaded from numba's on-disk
+cache — when that dtype is first called, so the import is cheap and first use compiles one
+dtype only (``warm`` compiles both).  Every kernel has its own serial inner loop
+(``_ufunc.py``): elementwise kernels run a branch-free core as SIMD code on unit-stride
+operands; row reductions loop over the rows in compiled code (rows viewed in place at any
+row stride), each row taking a vectorised fast path (``_streams.py``) or the scalar loop
+for rows holding special values.  One shared driver (``_parallel.py``) splits calls past
+65 536 entries across numba's threads (``numba.set_num_threads(n)``) and leaves NumPy's
+floating-point error flags clear (no "invalid value" warnings from discarded SIMD lanes).
 
 Cache location: numba writes its cache beside the sources (``kernels/__pycache__``); when
 that directory is read-only (a system install) it falls back to a per-user cache directory,
@@ -35,8 +37,9 @@ def __getattr__(name: str):
 
 
 def warm(names=None, progress=None):
-    """Compile (or load from numba's cache) the kernels ``names`` (default: all), so later
-    first calls cost nothing; ``progress(i, total, name, seconds)`` is called after each.
+    """Compile (or load from numba's cache) the kernels ``names`` (default: all) in both
+    dtypes, so later first calls cost nothing; ``progress(i, total, name, seconds)`` is
+    called after each.
     Unknown names raise ``KeyError`` before anything is compiled.  Returns the names."""
     import time
 
@@ -46,7 +49,7 @@ def warm(names=None, progress=None):
         raise KeyError(f"unknown kernel(s): {', '.join(unknown)}")
     for i, name in enumerate(names, 1):
         start = time.perf_counter()
-        globals()[name] = _kernels.build(name)
+        globals()[name] = _kernels.build(name).warm()
         if progress is not None:
             progress(i, len(names), name, time.perf_counter() - start)
     return names

@@ -22,7 +22,8 @@ range are handled by scaling the row by 2⁻⁶⁴, and the second pass scales e
 of two that brings its total into [½, 1) (exact for all but entries pushed below the normal
 range, whose share of the result is below 2⁻¹⁰²²).
 
-Example: ``kl_categorical_row([60., 40.], [50., 50.])`` = 0.0201355… = KL([.6, .4] ‖ [.5, .5]).
+Example: ``kl_categorical_row([60., 40.], [50., 50.], np.empty((8, 256)))`` = 0.0201355…
+= KL([.6, .4] ‖ [.5, .5]).
 """
 
 import math
@@ -100,11 +101,12 @@ def _kl_rescaled(p, q, sp_, sq, ph, pl, qh, ql):
 
 
 @njit(**_JIT)
-def kl_categorical_row(p, q):
-    """KL(p/Σp ‖ q/Σq) for one row of non-negative weights (see the module docstring)."""
+def kl_categorical_row(p, q, ws):
+    """KL(p/Σp ‖ q/Σq) for one row of non-negative weights (see the module docstring);
+    ``ws``: scratch for the vectorised pass (``_streams.kl_div_row_ws``)."""
     if p.shape[0] == 0:
         return NAN
-    ok, s1, d, tp, tq = _st.kl_div_row(p, q)
+    ok, s1, d, tp, tq = _st.kl_div_row_ws(p, q, ws)
     status = 0
     sp_ = sq = 1.0
     if not ok or not (tp < INF and tq < INF):

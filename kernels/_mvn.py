@@ -21,7 +21,8 @@ as numpy.linalg and scipy.linalg.cho_solve(lower=True) do); the diagonals must b
 A non-positive diagonal entry, a NaN or an infinite entry in the lower triangles or in
 μ_p, μ_q, or n = 0 gives NaN.  A result beyond the float64 range is +inf.
 
-Example: ``kl_mvn_row(np.zeros(3), 1e-16*np.eye(3), np.zeros(3), np.eye(3))`` = 109.0936…
+Example: ``kl_mvn_row(np.zeros(3), 1e-16*np.eye(3), np.zeros(3), np.eye(3),
+np.empty((2, 3)))`` = 109.0936…
 (3·(½·1e-32 − ½ − log 1e-16)).
 """
 
@@ -106,13 +107,14 @@ def diagonal_term(lp, lq):
 
 
 @njit(**_JIT)
-def kl_mvn_row(mu_p, L_p, mu_q, L_q):
-    """The KL above for one pair of distributions (n = mu_p.shape[0])."""
+def kl_mvn_row(mu_p, L_p, mu_q, L_q, ws):
+    """The KL above for one pair of distributions (n = mu_p.shape[0]); ``ws``: scratch of
+    shape (2, ≥ n), float64 (no allocation per row)."""
     if not valid(mu_p, L_p, mu_q, L_q):
         return NAN
     n = mu_p.shape[0]
-    colh = np.empty(n)
-    coll = np.empty(n)
+    colh = ws[0]
+    coll = ws[1]
     s, c = 0.0, 0.0
     # D = L_q⁻¹ (L_p − L_q), column by column (D is lower triangular).
     for j in range(n):

@@ -232,7 +232,7 @@ def lgamma(x):
     return math.lgamma(x)
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(cache=_CACHE, inline="always", error_model="numpy")
 def neumaier_add(s, c, x):
     """Neumaier-compensated s + x: returns the new (sum, compensation); the value is s + c."""
     t = s + x
@@ -243,7 +243,7 @@ def neumaier_add(s, c, x):
     return t, c
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(cache=_CACHE, inline="always", error_model="numpy")
 def two_sum(a, b):
     """(s, e) with s = fl(a + b) and a + b = s + e exactly (Knuth)."""
     s = a + b

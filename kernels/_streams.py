@@ -21,10 +21,12 @@ from ._primitives import neumaier_add as _add
 
 BLOCK = 256  # a power of two; three buffers of it stay in L1
 _JIT = dict(cache=True, error_model="numpy")
+#: the per-block maps are inlined into their row function: fewer functions to compile
+_BLOCK_JIT = dict(cache=True, error_model="numpy")
 INF = math.inf
 
 
-@njit(**_JIT)
+@njit(**_BLOCK_JIT)
 def _kl_div_block(p, q, start, stop, terms, diffs, ps, qs):
     """terms[i] = kl_div(p, q), diffs[i] = p − q, ps[i] = p, qs[i] = q over [start, stop),
     zero-padded; returns True if an entry is outside (p = 0 or normal p) and normal q."""
@@ -46,22 +48,45 @@ def _kl_div_block(p, q, start, stop, terms, diffs, ps, qs):
     return bad
 
 
+@njit(inline="always", error_model="numpy")
+def block_size(n):
+    """The block length for a row of n entries: the power of two ≥ n, between 8 and BLOCK
+    (short rows are not padded to BLOCK)."""
+    m = 8
+    while m < n and m < BLOCK:
+        m *= 2
+    return m
+
+
+@njit(inline="always", error_model="numpy")
+def _buffer(ws, k, m):
+    return _s.as_contiguous(ws[k, :m])
+
+
 @njit(**_JIT)
 def kl_div_row(p, q):
+    """``kl_div_row_ws`` with its own scratch space."""
+    return kl_div_row_ws(p, q, np.empty((8, BLOCK)))
+
+
+@njit(**_JIT)
+def kl_div_row_ws(p, q, ws):
     """(ok, S1, D, P, Q): S1 = Σ kl_div(p_i, q_i) ≥ 0, D = Σ (p_i − q_i), P = Σ p_i and
-    Q = Σ q_i, each a compensated sum rounded once.  Σ p_i log(p_i/q_i) = S1 + D."""
+    Q = Σ q_i, each a compensated sum rounded once.  Σ p_i log(p_i/q_i) = S1 + D.
+    ``ws``: scratch, at least 6 × BLOCK float64 (no allocation per row)."""
     n = p.shape[0]
     pc = _s.contiguous_view(p)
     qc = _s.contiguous_view(q)
-    terms = np.empty(BLOCK)
-    diffs = np.empty(BLOCK)
-    ps = np.empty(BLOCK)
-    qs = np.empty(BLOCK)
-    scratch = np.empty(BLOCK)
-    scratch2 = np.empty(BLOCK)
+    blk = block_size(n)
+    terms = _buffer(ws, 0, blk)
+    diffs = _buffer(ws, 1, blk)
+    ps = _buffer(ws, 2, blk)
+    qs = _buffer(ws, 3, blk)
+    scratch = _buffer(ws, 4, blk)
+    scratch2 = _buffer(ws, 5, blk)
     s, c, d, dc, t, tc, u, uc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, BLOCK):
-        stop = min(start + BLOCK, n)
+    for start in range(0, n, blk):
+        stop = min(start + blk, n)
         if _kl_div_block(pc, qc, start, stop, terms, diffs, ps, qs):
             _s.clear_fp_status()
             return False, 0.0, 0.0, 0.0, 0.0
@@ -83,7 +108,7 @@ def kl_div_row(p, q):
 # KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with weights w_i = exp(a_i − max a),
 # e_i = (b_i − a_i) − centre, S0 = E_w[e], S2 = E_w[expm1mx(e)] (see the scalar kernel).
 
-@njit(**_JIT)
+@njit(**_BLOCK_JIT)
 def _weights_block(a, b, amax, start, stop, w, wz, wd):
     """w_i = exp(a_i − max a), first-order corrected for the rounding of a_i − max a and
     stored in the row buffer ``w`` and in the block buffer ``wz``; wd_i = w_i·(b_i − a_i);
@@ -108,7 +133,7 @@ def _weights_block(a, b, amax, start, stop, w, wz, wd):
     return bad
 
 
-@njit(**_JIT)
+@njit(**_BLOCK_JIT)
 def _centre_block(a, b, w, centre, start, stop, acc):
     """acc_i = w_i·(e_i + its low part), e = (b − a) − centre in double-double."""
     for i in range(stop - start):
@@ -122,7 +147,7 @@ def _centre_block(a, b, w, centre, start, stop, acc):
         acc[i] = 0.0
 
 
-@njit(**_JIT)
+@njit(**_BLOCK_JIT)
 def _moments_block(a, b, w, centre_h, centre_l, start, stop, m0, m2):
     """m0_i = w_i·e_i, m2_i = w_i·expm1mx(e_i) (to first order in e's low part).  True if
     some |e_i| > 600 (the scalar kernel takes those terms in log space)."""
@@ -147,7 +172,14 @@ def _moments_block(a, b, w, centre_h, centre_l, start, stop, m0, m2):
 
 @njit(**_JIT)
 def kl_logits_row(a, b):
-    """(ok, KL(softmax(a) ‖ softmax(b))) for a row of finite or −inf logits."""
+    """``kl_logits_row_ws`` with its own scratch space."""
+    return kl_logits_row_ws(a, b, np.empty((8, BLOCK)), np.empty(a.shape[0]))
+
+
+@njit(**_JIT)
+def kl_logits_row_ws(a, b, ws, w):
+    """(ok, KL(softmax(a) ‖ softmax(b))) for a row of finite or −inf logits.  Scratch:
+    ``ws`` at least 4 × BLOCK, ``w`` at least n float64 (no allocation per row)."""
     n = a.shape[0]
     ac = _s.contiguous_view(a)
     bc = _s.contiguous_view(b)
@@ -161,14 +193,14 @@ def kl_logits_row(a, b):
     if bad or amax == -INF:
         _s.clear_fp_status()
         return False, 0.0
-    w = np.empty(n)
-    buf = np.empty(BLOCK)
-    buf2 = np.empty(BLOCK)
-    scratch = np.empty(BLOCK)
-    scratch2 = np.empty(BLOCK)
+    blk = block_size(n)
+    buf = _buffer(ws, 0, blk)
+    buf2 = _buffer(ws, 1, blk)
+    scratch = _buffer(ws, 2, blk)
+    scratch2 = _buffer(ws, 3, blk)
     z, zc, m, mc = 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, BLOCK):
-        stop = min(start + BLOCK, n)
+    for start in range(0, n, blk):
+        stop = min(start + blk, n)
         if _weights_block(ac, bc, amax, start, stop, w, buf2, buf):
             _s.clear_fp_status()
             return False, 0.0
@@ -180,16 +212,16 @@ def kl_logits_row(a, b):
     z = z + zc
     centre = (m + mc) / z
     s0, c0 = 0.0, 0.0
-    for start in range(0, n, BLOCK):
-        stop = min(start + BLOCK, n)
+    for start in range(0, n, blk):
+        stop = min(start + blk, n)
         _centre_block(ac, bc, w, centre, start, stop, buf)
         bs, bcomp = _s.tree_sum(buf, scratch)
         s0, c0 = _add(s0, c0, bs)
         c0 += bcomp
     centre_h, centre_l = _s.two_sum(centre, (s0 + c0) / z)
     s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, BLOCK):
-        stop = min(start + BLOCK, n)
+    for start in range(0, n, blk):
+        stop = min(start + blk, n)
         if _moments_block(ac, bc, w, centre_h, centre_l, start, stop, buf, buf2):
             _s.clear_fp_status()
             return False, 0.0

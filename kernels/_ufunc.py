@@ -1,23 +1,33 @@
-"""NumPy ufuncs whose inner loops vectorise: the machinery behind the elementwise kernels.
+"""The kernels' NumPy ufuncs, built per dtype on first use, and the callable users see.
 
 ``numba.vectorize`` calls the kernel once per element through a generic strided loop, which
-LLVM does not turn into SIMD code.  Here each elementwise kernel gets its own inner loop
-(a numba ``cfunc`` with NumPy's loop signature, generated per kernel in ``_kernels.py``):
+LLVM does not turn into SIMD code, and ``guvectorize`` calls a row reduction once per row.
+Here each kernel has its own serial inner loop (a numba ``cfunc`` with NumPy's loop
+signature, generated per kernel and dtype in ``_kernels.py``):
 
-* all operands unit-stride → the arrays are viewed in place (``carray``) and a plain loop
-  over the branch-free core runs, vectorised by LLVM; long loops are split into chunks
-  run on numba's threads (``numba.set_num_threads``);
-* anything else (broadcast scalars, strided views) → an element-by-element loop that reads
-  and writes through the strides NumPy supplies.
+* elementwise kernels: all operands unit-stride → the arrays are viewed in place
+  (``carray``) and a plain loop over the branch-free core runs, vectorised by LLVM;
+  anything else (broadcast scalars, strided views) → an element loop through the strides;
+* row reductions: a loop over the rows inside compiled code; a row whose entries are
+  unit-stride is viewed in place (any row stride: C-contiguous, row-strided, broadcast),
+  other rows are gathered into a buffer first.
 
-``make_ufunc`` registers the loops (float32 and float64, each computing in float64) as a
-genuine ``numpy.ufunc`` with NumPy's own ``fromfunc`` path, the one numba uses for
-``vectorize``, so broadcasting, ``out=``, dtype resolution and
-``__array_ufunc__`` dispatch (Dask) all come from NumPy.  (``where=`` is not supported by
-ufuncs made this way — numba's ``vectorize`` ufuncs share the limitation.)
+``make_ufunc`` registers one such loop as a genuine ``numpy.ufunc`` (NumPy's ``fromfunc``
+path, the one numba uses for ``vectorize``) whose entry point is the shared driver of
+``_parallel.py`` (threads past 65 536 entries).  Broadcasting, ``out=``, casting and
+``__array_ufunc__`` dispatch (Dask) all come from NumPy.
+
+:class:`Kernel` is the public callable: it picks the dtype NumPy's type resolution would
+pick (float32 when every array input casts safely to float32, else float64) and calls that
+dtype's ufunc, compiling it — or loading it from numba's on-disk cache — the first time, so
+first use compiles one dtype only.  ``Kernel.ufunc(dtype)`` is the ``numpy.ufunc`` itself.
+(``where=`` is not supported by ufuncs made this way — numba's ufuncs share the
+limitation.)
+
+Example: ``K.kl_normal(0.0, 1.0, 1.0, 2.0)`` → 0.4431… (float64; only the float64 loop is
+compiled); ``K.kl_normal.ufunc("float32")`` → the float32 ``numpy.ufunc``.
 """
 
-import numba
 import numpy as np
 from llvmlite import ir
 from numba import cfunc, types
@@ -25,14 +35,11 @@ from numba.extending import intrinsic
 from numba.np.ufunc import _internal
 from numba.np.ufunc.ufuncbuilder import parse_identity
 
+from . import _parallel
+from ._parallel import LOOP_SIGNATURE, PARALLEL_MIN  # noqa: F401 - used by the tests
 from ._simd import clear_fp_status  # noqa: F401 - re-exported for the generated loops
 
-#: NumPy's inner-loop signature: void(char **args, npy_intp *dims, npy_intp *steps, void *)
-LOOP_SIGNATURE = types.void(types.CPointer(types.voidptr), types.CPointer(types.intp),
-                            types.CPointer(types.intp), types.voidptr)
-#: elements per task on numba's threads, and the length below which one thread runs it all
-CHUNK = 16384
-PARALLEL_MIN = 65536
+DTYPES = ("float32", "float64")
 
 
 def _access(kind, llvm_type):
@@ -58,15 +65,109 @@ def _access(kind, llvm_type):
 load_f64, store_f64 = _access(types.float64, ir.DoubleType())
 load_f32, store_f32 = _access(types.float32, ir.FloatType())
 
-_DTYPE_NUM = {"float32": np.dtype(np.float32).num, "float64": np.dtype(np.float64).num}
+
+@intrinsic
+def at(typingctx, ptr, offset):
+    """``ptr`` advanced by ``offset`` bytes (for ``carray`` views of one row)."""
+    def codegen(context, builder, sig, args):
+        i8p = ir.IntType(8).as_pointer()
+        return builder.gep(builder.bitcast(args[0], i8p), [args[1]])
+    return types.voidptr(types.voidptr, types.intp), codegen
 
 
-def make_ufunc(name: str, doc: str, nin: int, loops: dict) -> np.ufunc:
-    """A ``numpy.ufunc`` from python loop functions ``{"float32": f, "float64": g}``
-    (compiled here as numba cfuncs with :data:`LOOP_SIGNATURE`, cached on disk)."""
-    numba.get_num_threads()  # starts numba's threading layer, whose symbols the loops link
-    compiled = [cfunc(LOOP_SIGNATURE, cache=True, error_model="numpy")(loops[t])
-                for t in ("float32", "float64")]
-    types_ = [[_DTYPE_NUM[t]] * (nin + 1) for t in ("float32", "float64")]
-    return _internal.fromfunc(name, doc, [c.address for c in compiled], types_, nin, 1,
-                              [None, None], compiled, parse_identity(None))
+_DTYPE_NUM = {t: np.dtype(t).num for t in DTYPES}
+
+
+def make_ufunc(name: str, doc: str, nin: int, nout: int, dtype: str, loop,
+               signature: str | None = None, per_row: int = 1) -> np.ufunc:
+    """A one-dtype ``numpy.ufunc`` (gufunc when ``signature`` is given) from the serial
+    python loop function ``loop`` (compiled here as a numba cfunc with NumPy's loop
+    signature, cached on disk) behind the shared threaded driver of ``_parallel.py``."""
+    compiled = cfunc(LOOP_SIGNATURE, cache=True, error_model="numpy")(loop)
+    core_ndim = 0
+    if signature is not None:
+        core_ndim = len({d.strip() for d in signature.replace("->", ",").replace("(", ",")
+                         .replace(")", ",").split(",") if d.strip()})
+    data = _parallel.loop_data(compiled.address, core_ndim, nin + nout, per_row)
+    keepalive = (compiled, data)
+    types_ = [[_DTYPE_NUM[dtype]] * (nin + nout)]
+    args = [name, doc, [_parallel.driver_address()], types_, nin, nout, [int(data.ctypes.data)],
+            keepalive, parse_identity(None)]
+    if signature is not None:
+        args += [signature, ()]
+    return _internal.fromfunc(*args)
+
+
+def _weak(x) -> bool:
+    return type(x) in (bool, int, float)
+
+
+class Kernel:
+    """A kernel: call it like the ``numpy.ufunc`` it wraps (broadcasting, ``out=``, Dask
+    arrays); the ufunc of the dtype NumPy would choose is built on first use."""
+
+    def __init__(self, name: str, doc: str, nin: int, nout: int, signature, builders: dict):
+        self.__name__ = self.__qualname__ = name
+        self.__doc__ = doc
+        self.nin, self.nout, self.nargs = nin, nout, nin + nout
+        self.signature = signature
+        self._builders = builders   # dtype name -> zero-argument builder of the ufunc
+        self._ufuncs = {}
+
+    def ufunc(self, dtype) -> np.ufunc:
+        """The ``numpy.ufunc`` for ``dtype`` (float32 or float64), built on first request."""
+        key = np.dtype(dtype).name
+        if key not in self._ufuncs:
+            if key not in self._builders:
+                raise TypeError(f"{self.__name__}: dtype must be float32 or float64, got {key}")
+            self._ufuncs[key] = self._builders[key]()
+        return self._ufuncs[key]
+
+    @property
+    def compiled(self) -> tuple:
+        """The dtypes whose ufunc has been built in this process."""
+        return tuple(sorted(self._ufuncs))
+
+    def warm(self):
+        """Build (or load from numba's cache) every dtype."""
+        for t in DTYPES:
+            self.ufunc(t)
+        return self
+
+    def resolve(self, inputs) -> str:
+        """float32 if every input that is not a Python scalar casts safely to float32
+        (NumPy's choice between the two loops), else float64."""
+        strong = []
+        for x in inputs:
+            if _weak(x):
+                continue
+            dt = getattr(x, "dtype", None)
+            strong.append(np.asarray(x).dtype if dt is None else np.dtype(dt))
+        if strong and all(np.can_cast(dt, np.float32) for dt in strong):
+            return "float32"
+        return "float64"
+
+    def __call__(self, *args, **kwargs):
+        if "dtype" in kwargs:
+            dtype = kwargs["dtype"]
+        elif "signature" in kwargs:
+            dtype = "float64"
+        else:
+            dtype = self.resolve(args[:self.nin])
+        return self.ufunc(dtype)(*args, **kwargs)
+
+    @property
+    def types(self) -> list:
+        return [f"{'f' * self.nin}->{'f' * self.nout}", f"{'d' * self.nin}->{'d' * self.nout}"]
+
+    def __reduce__(self):
+        return (_by_name, (self.__name__,))
+
+    def __repr__(self):
+        return f"<klforge kernel {self.__name__}>"
+
+
+def _by_name(name):
+    """The kernel ``name`` of this package (how a pickled kernel is restored)."""
+    import importlib
+    return getattr(importlib.import_module(__package__), name)

@@ -1,265 +1,120 @@
 """``klforge bench``: our kernels against their peers, measured in the same run.
 
 Each workload times our kernel and its peers (torch CPU, scipy) in alternating order over
-several rounds and reports medians and ratios; streaming kernels also report their
-throughput as a share of this machine's read bandwidth, measured in the same run by a
-streaming sum over the same arrays (numba, the same threads).  Results go to JSON and a
-plot.  Speed is only ever claimed here, never in unit tests.
+several rounds and reports medians and ratios (``timing.py``); streaming kernels also
+report their throughput as a share of this machine's read bandwidth, measured in the same
+run by a streaming sum over the same arrays (numba, the same threads).  Row reductions are
+swept over the row length (``workloads.py``).  Results go to ``bench.json``, a Markdown
+table (``bench.md``, printed; the table for README and the site) and ``bench.png``
+(throughput against row length, one panel per dtype).  Speed is only ever claimed here,
+never in unit tests.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
+from .timing import (  # noqa: F401 - the harness's API
+    PEER_MODULES,
+    Workload,
+    _as_rows,
+    _available,
+    _stream_sum,
+    first_use,
+    import_times,
+    run_workload,
+    set_threads,
+    time_alternating,
+)
+from .workloads import CLASSES, ROW_KERNELS, bars, workloads  # noqa: F401
 
-#: Bars from the issue (float64, 2 threads, medians of the same run).
-BARS = {"kl_categorical": {"torch": 3.0, "bandwidth_share": 0.20},
-        "kl_logits": {"torch": 2.0}, "kl_normal": {"torch": 2.0}, "kl_mvn": {"torch": 2.0}}
 IMPORT_BAR_S = 1.0
+FIRST_USE_BAR_S = 5.0
+#: the thread count the bars are checked at (the issue's 2-core figures)
+BAR_THREADS = 2
 
 
-@dataclass
-class Workload:
-    name: str
-    dtype: str
-    make: object                    # rng -> dict of arrays
-    ours: object                    # arrays -> result
-    peers: dict = field(default_factory=dict)   # name -> (prepare(arrays) -> state, run(state))
-    streaming: bool = False
+def _label(r: dict) -> str:
+    size = r.get("size")
+    if size is None:
+        return r["workload"]
+    return f"{r['workload']} (n = {size})" if r["workload"] == "kl_mvn" else \
+        f"{r['workload']} ({size} classes)"
 
 
-def _stream_sum():
-    from numba import njit, prange
-
-    @njit(parallel=True, cache=True)
-    def row_sums(x):
-        # eight independent accumulators, so the loop is bound by memory, not add latency
-        out = np.empty(x.shape[0])
-        for i in prange(x.shape[0]):
-            acc = np.zeros(8)
-            m = x.shape[1] - x.shape[1] % 8
-            for j in range(0, m, 8):
-                for k in range(8):
-                    acc[k] += x[i, j + k]
-            s = acc.sum()
-            for j in range(m, x.shape[1]):
-                s += x[i, j]
-            out[i] = s
-        return out
-    return row_sums
-
-
-def _as_rows(v, width: int = 4096) -> list:
-    """``v`` as 2-d blocks of rows for the parallel streaming sum (a 1-d array becomes
-    rows of ``width`` plus its tail, so every thread reads a share)."""
-    v = np.ascontiguousarray(v)
-    if v.ndim > 1:
-        return [v.reshape(v.shape[0], -1)]
-    m = v.size - v.size % width
-    return [v[:m].reshape(-1, width), v[m:].reshape(1, -1)]
-
-
-def workloads(quick: bool = False) -> list[Workload]:
-    from .. import kernels as K
-
-    rows, cols = (64, 32768) if quick else (512, 32768)
-    n_normal = 10**6 if quick else 10**7
-    n_mvn, dim = (2000 if quick else 20000), 8
-
-    def simplex(rng, dtype):
-        p = rng.random((rows, cols)) + 1e-3
-        q = rng.random((rows, cols)) + 1e-3
-        return {"p": (p / p.sum(-1, keepdims=True)).astype(dtype),
-                "q": (q / q.sum(-1, keepdims=True)).astype(dtype)}
-
-    def logits(rng, dtype):
-        return {"a": (rng.normal(size=(rows, cols)) * 3).astype(dtype),
-                "b": (rng.normal(size=(rows, cols)) * 3).astype(dtype)}
-
-    def normal(rng, dtype):
-        return {k: v.astype(dtype) for k, v in (
-            ("m1", rng.normal(size=n_normal)), ("s1", rng.random(n_normal) + 0.5),
-            ("m2", rng.normal(size=n_normal)), ("s2", rng.random(n_normal) + 0.5))}
-
-    def mvn(rng, dtype):
-        def chol():
-            L = np.tril(rng.normal(size=(n_mvn, dim, dim)) * 0.3)
-            idx = np.arange(dim)
-            L[:, idx, idx] = rng.random((n_mvn, dim)) + 0.5
-            return L.astype(dtype)
-        return {"mp": rng.normal(size=(n_mvn, dim)).astype(dtype), "Lp": chol(),
-                "mq": rng.normal(size=(n_mvn, dim)).astype(dtype), "Lq": chol()}
-
-    out = []
-    for dtype in ("float64", "float32"):
-        out += [
-            Workload("kl_categorical", dtype, lambda rng, d=dtype: simplex(rng, d),
-                     lambda x: K.kl_categorical(x["p"], x["q"]),
-                     {"torch": (lambda x: _torch(x, "p", "q"),
-                                lambda t: _F().kl_div(t["q"].log(), t["p"],
-                                                      reduction="none").sum(-1)),
-                      "scipy": (lambda x: x, lambda x: _scipy().rel_entr(x["p"], x["q"]).sum(-1))},
-                     streaming=True),
-            Workload("kl_logits", dtype, lambda rng, d=dtype: logits(rng, d),
-                     lambda x: K.kl_logits(x["a"], x["b"]),
-                     {"torch": (lambda x: _torch(x, "a", "b"),
-                                lambda t: _F().kl_div(_F().log_softmax(t["b"], -1),
-                                                      _F().log_softmax(t["a"], -1),
-                                                      reduction="none", log_target=True).sum(-1))},
-                     streaming=True),
-            Workload("kl_normal", dtype, lambda rng, d=dtype: normal(rng, d),
-                     lambda x: K.kl_normal(x["m1"], x["s1"], x["m2"], x["s2"]),
-                     {"torch": (lambda x: _torch(x, "m1", "s1", "m2", "s2"),
-                                lambda t: _D().kl_divergence(
-                                    _D().Normal(t["m1"], t["s1"], validate_args=False),
-                                    _D().Normal(t["m2"], t["s2"], validate_args=False)))},
-                     streaming=True),
-            Workload("kl_mvn", dtype, lambda rng, d=dtype: mvn(rng, d),
-                     lambda x: K.kl_mvn(x["mp"], x["Lp"], x["mq"], x["Lq"]),
-                     {"torch": (lambda x: _torch(x, "mp", "Lp", "mq", "Lq"),
-                                lambda t: _D().kl_divergence(
-                                    _D().MultivariateNormal(t["mp"], scale_tril=t["Lp"],
-                                                            validate_args=False),
-                                    _D().MultivariateNormal(t["mq"], scale_tril=t["Lq"],
-                                                            validate_args=False)))}),
-        ]
-    return out
-
-
-def _torch(x, *keys):
-    import torch
-    return {k: torch.from_numpy(x[k]) for k in keys}
-
-
-def _F():
-    import torch.nn.functional as F
-    return F
-
-
-def _D():
-    import torch.distributions as D
-    return D
-
-
-def _scipy():
-    import scipy.special
-    return scipy.special
-
-
-PEER_MODULES = {"torch": "torch", "scipy": "scipy.special"}
-
-
-def _available(peer: str) -> bool:
-    """Is the peer's library importable?  (Peers without a module, e.g. numpy, always are.)"""
-    try:
-        __import__(PEER_MODULES.get(peer, "numpy"))
-        return True
-    except ImportError:
-        return False
-
-
-def set_threads(n: int):
-    import numba
-    numba.set_num_threads(n)
-    if _available("torch"):
-        import torch
-        torch.set_num_threads(n)
-
-
-def time_alternating(impls: dict, repeat: int) -> dict:
-    """Median seconds per implementation; each round runs all of them, in rotated order."""
-    names = list(impls)
-    times = {n: [] for n in names}
-    for r in range(repeat):
-        for n in names[r % len(names):] + names[:r % len(names)]:
-            t0 = time.perf_counter()
-            impls[n]()
-            times[n].append(time.perf_counter() - t0)
-    return {n: statistics.median(v) for n, v in times.items()}
-
-
-def run_workload(w: Workload, repeat: int, threads: int, seed: int = 0) -> dict:
-    set_threads(threads)
-    x = w.make(np.random.default_rng(seed))
-    impls = {"ours": lambda: w.ours(x)}
-    for peer, (prepare, call) in w.peers.items():
-        if _available(peer):
-            state = prepare(x)
-            impls[peer] = (lambda call=call, state=state: call(state))
-    if w.streaming:
-        summer = _stream_sum()
-        arrays = [a for v in x.values() for a in _as_rows(v)]
-        impls["read_bandwidth"] = lambda: [summer(a) for a in arrays]
-    for f in impls.values():  # warm-up (compilation, page faults)
-        f()
-    med = time_alternating(impls, repeat)
-    nbytes = sum(v.nbytes for v in x.values())
-    res = {"workload": w.name, "dtype": w.dtype, "threads": threads, "repeat": repeat,
-           "bytes": nbytes, "median_s": med,
-           "speedup": {p: med[p] / med["ours"] for p in w.peers if p in med}}
-    if w.streaming:
-        res["read_bandwidth_GBps"] = nbytes / med["read_bandwidth"] / 1e9
-        res["ours_GBps"] = nbytes / med["ours"] / 1e9
-        res["bandwidth_share"] = med["read_bandwidth"] / med["ours"]
-    return res
-
-
-def import_times(samples: int = 5) -> dict:
-    """Warm-cache ``import kernels`` (median of fresh interpreters) and the first-call
-    compile time with an empty cache (NUMBA_CACHE_DIR pointed at a new directory)."""
-    code = ("import time; t=time.perf_counter(); from klforge import kernels; "
-            "print(time.perf_counter()-t)")
-    first_use = ("import time; from klforge import kernels; t=time.perf_counter()\n"
-                 "for n in kernels.__all__: getattr(kernels, n)\n"
-                 "print(time.perf_counter()-t)")
-    run = lambda c, env=None: float(subprocess.run(
-        [sys.executable, "-c", c], capture_output=True, text=True, check=True, env=env).stdout)
-    run(first_use)  # make the cache warm
-    warm = [run(code) for _ in range(samples)]
-    warm_all = run(first_use)
-    with tempfile.TemporaryDirectory() as cache:
-        cold_all = run(first_use, dict(os.environ, NUMBA_CACHE_DIR=cache))
-    return {"import_warm_s": statistics.median(warm), "all_kernels_first_use_warm_s": warm_all,
-            "all_kernels_compile_cold_s": cold_all, "bar_s": IMPORT_BAR_S}
-
-
-def check_bars(results: list[dict], imports: dict | None) -> list[str]:
-    """Misses of the issue's bars (float64, 2 threads)."""
+def check_bars(results: list[dict], imports: dict | None, first: list | None = None) -> list:
+    """Misses of the issue's bars (at ``BAR_THREADS`` threads), of the warm import time and
+    of the first use of one kernel in one dtype with an empty cache."""
     misses = []
     for r in results:
-        if r["dtype"] != "float64" or r["threads"] != 2 or r["workload"] not in BARS:
+        if r["threads"] != BAR_THREADS:
             continue
-        for key, bar in BARS[r["workload"]].items():
-            got = r["bandwidth_share"] if key == "bandwidth_share" else r["speedup"].get(key)
+        for key, bar in bars(r).items():
+            got = r.get("bandwidth_share") if key == "bandwidth_share" else r["speedup"].get(key)
             if got is not None and got < bar:
-                misses.append(f"{r['workload']}: {key} {got:.2f} < {bar}")
+                misses.append(f"{_label(r)} {r['dtype']}: {key} {got:.2f} < {bar}")
     if imports and imports["import_warm_s"] > IMPORT_BAR_S:
         misses.append(f"import kernels: {imports['import_warm_s']:.2f} s > {IMPORT_BAR_S} s")
+    for f in first or ():
+        if f["cold_s"] > FIRST_USE_BAR_S:
+            misses.append(f"first use of {f['kernel']} {f['dtype']} (empty cache): "
+                          f"{f['cold_s']:.1f} s > {FIRST_USE_BAR_S} s")
     return misses
 
 
+def table(results: list[dict]) -> str:
+    """The results as a Markdown table (× = peer time / our time: > 1 is faster)."""
+    lines = ["| workload | dtype | threads | ours (ms) | × torch | × scipy | "
+             "share of read bandwidth |", "|---|---|---:|---:|---:|---:|---:|"]
+    for r in results:
+        sp = r["speedup"]
+        bw = (f"{r['bandwidth_share']:.0%} of {r['read_bandwidth_GBps']:.1f} GB/s"
+              if "bandwidth_share" in r else "—")
+        cells = [_label(r), r["dtype"], str(r["threads"]), f"{r['median_s']['ours'] * 1e3:.1f}",
+                 f"{sp['torch']:.2f}" if "torch" in sp else "—",
+                 f"{sp['scipy']:.2f}" if "scipy" in sp else "—", bw]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def plot(results: list[dict], path: Path):
+    """Throughput (input GB/s) against row length, one panel per dtype: ours solid, torch
+    dashed, the read bandwidth dotted (the most threads measured)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [r for r in results if "torch" in r["speedup"]]
-    labels = [f"{r['workload']}\n{r['dtype']}, {r['threads']}t" for r in rows]
-    fig, ax = plt.subplots(figsize=(max(6, len(rows) * 0.9), 4))
-    ax.bar(range(len(rows)), [r["speedup"]["torch"] for r in rows], color="#4c72b0")
-    ax.axhline(1.0, color="k", lw=0.8)
-    ax.set_xticks(range(len(rows)), labels, fontsize=7)
-    ax.set_ylabel("speed-up over torch (median, same run)")
-    ax.set_title("klforge kernels vs torch CPU")
+    rows = [r for r in results if r.get("size") and r["workload"] != "kl_mvn"]
+    if not rows:
+        return
+    threads = max(r["threads"] for r in rows)
+    dtypes = sorted({r["dtype"] for r in rows}, reverse=True)
+    fig, axes = plt.subplots(1, len(dtypes), figsize=(5.5 * len(dtypes), 4), squeeze=False,
+                             sharey=True)
+    for ax, dtype in zip(axes[0], dtypes, strict=True):
+        mine = [r for r in rows if r["dtype"] == dtype and r["threads"] == threads]
+        for i, name in enumerate(sorted({r["workload"] for r in mine})):
+            pts = sorted((r["size"], r) for r in mine if r["workload"] == name)
+            xs = [s for s, _ in pts]
+            colour = f"C{i}"
+            ax.plot(xs, [r["ours_GBps"] for _, r in pts], "o-", color=colour, label=name)
+            if all("torch" in r["median_s"] for _, r in pts):
+                ax.plot(xs, [r["bytes"] / r["median_s"]["torch"] / 1e9 for _, r in pts],
+                        "s--", color=colour, alpha=0.6, label=f"{name} (torch)")
+        bw = [r["read_bandwidth_GBps"] for r in mine]
+        if bw:
+            ax.axhline(sorted(bw)[len(bw) // 2], color="k", ls=":", lw=1,
+                       label="read bandwidth (median)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("classes per row (2^24 entries per operand)")
+        ax.set_title(f"{dtype}, {threads} thread(s)")
+    axes[0][0].set_ylabel("input read, GB/s (higher is faster)")
+    axes[0][-1].legend(fontsize=7, loc="lower right")
+    fig.suptitle("klforge row reductions vs torch CPU, same run")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -277,9 +132,14 @@ def run(out: Path, quick: bool = False, repeat: int = 7, threads=(1, 2), select=
         if not _available(peer):
             progress(f"{peer} is not installed: no ratios against it (pip install -e '.[bench]' "
                      f"and torch, or `nox -s bench`)")
-    for w in workloads(quick):
-        if select and w.name not in select:
-            continue
+    chosen = [w for w in workloads(quick) if not select or w.name in select]
+    first = []
+    for name in sorted({w.name for w in chosen}):  # before anything compiles it here
+        f = first_use(name, "float64", 1 if name == "entropy" else 2)
+        first.append(f)
+        progress(f"first use of {name} float64: {f['cold_s']:.1f} s with an empty cache "
+                 f"(only that dtype compiled), {f['warm_s']:.2f} s with a warm one")
+    for w in chosen:
         for t in threads:
             r = run_workload(w, repeat, t)
             results.append(r)
@@ -290,12 +150,16 @@ def run(out: Path, quick: bool = False, repeat: int = 7, threads=(1, 2), select=
         progress(f"import klforge.kernels (warm cache): {imports['import_warm_s']:.2f} s; first "
                  f"use of all kernels: warm cache {imports['all_kernels_first_use_warm_s']:.1f} s, "
                  f"empty cache (compiles) {imports['all_kernels_compile_cold_s']:.1f} s")
-    report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-              "results": results, "imports": imports}
-    report["bar_misses"] = check_bars(results, imports)
+    report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                          "load_average": list(os.getloadavg())},
+              "results": results, "imports": imports, "first_use": first}
+    report["bar_misses"] = check_bars(results, imports, first)
     out.mkdir(parents=True, exist_ok=True)
     from .._io import write_atomic
     write_atomic(out / "bench.json", json.dumps(report, indent=2) + "\n")
+    text = table(results)
+    write_atomic(out / "bench.md", text)
+    progress(text)
     try:
         plot(results, out / "bench.png")
     except ImportError:
@@ -307,6 +171,5 @@ def _line(r: dict) -> str:
     sp = ", ".join(f"{k} ×{v:.2f}" for k, v in r["speedup"].items())
     bw = (f"; {r['ours_GBps']:.1f} GB/s = {r['bandwidth_share']:.0%} of read bandwidth "
           f"{r['read_bandwidth_GBps']:.1f} GB/s" if "bandwidth_share" in r else "")
-    return (f"{r['workload']:<15} {r['dtype']:<8} {r['threads']} thr  ours "
-            f"{r['median_s']['ours'] * 1e3:8.1f} ms  "
-            f"speed-up {sp}{bw}")
+    return (f"{_label(r):<30} {r['dtype']:<8} {r['threads']} thr  ours "
+            f"{r['median_s']['ours'] * 1e3:8.1f} ms  speed-up {sp}{bw}")
