@@ -249,12 +249,14 @@ _STAT_TOKENS = ["$p(X,Y)$ is ", "$p(X,Y|Z=a)$ ", "$p(X,Y|Z=b)$ ",
                 "$p_Z(a)=p_Z(b)=1/2$", "$P(A) = 0.02$", "$P(\\text{not } A) = 0.97$",
                 "$P(A^c)=0.98$", "$p_1 = 4/5$", "Entropy = 0.72", "Gini is 0.32", "\n\n",
                 "\\item ", "\\section{S}", " and ", "$P(M=\\textrm{pos})=0.8$",
-                "$P(M=\\textrm{neg})=0.2$"]
+                "$P(M=\\textrm{neg})=0.2$", "$p_{Y_1}(l)=p_{Y_1}(r)=1/2$", "$H(Y_1)=\\log 2$",
+                "$p_{Y|X}(a|b)&=&\\frac{1}{2}\\cr$", "$H(Y|X=b)=1$"]
 
 
 @settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_STAT_TOKENS + FORMAT_TOKENS[:20]), max_size=40),
        st.sampled_from(FORMATS))
 def test_joint_entropy_complement_impurity_soup(tokens, fmt):
-    """information.py, complement.py and impurity.py on shuffled statements: no crash."""
+    """information.py, pmf.py, complement.py and impurity.py on shuffled statements: no
+    crash."""
     audit_ok("".join(tokens), fmt)

@@ -20,6 +20,7 @@ import re
 from . import joint, tablecheck
 from .extract import Segment
 from .information import information, plain_joint
+from .pmf import distributions
 from .tables import tex_tables
 
 
@@ -111,6 +112,7 @@ def joint_statements(aud, text: str, seg: Segment) -> None:
         t = tracker(aud)
         information(aud).statement(aud, seg.text, seg.offset, t.section, t._pairs_joint(),
                                    t.pairs_offset)
+        distributions(aud).statement(aud, seg.text, seg.offset, t.section)  # p_Y(l)=…=1/3
     except Exception as e:  # a bug must not hide the rest of the report
         aud.add(seg.offset, "unchecked", seg.text.strip()[:160], None, None,
                 f"internal error: {type(e).__name__}: {e}", "parse")
