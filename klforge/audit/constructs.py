@@ -231,8 +231,8 @@ class Constructs:
                 level -= t == closer
                 if level == 0:
                     arg = _plain(self.text[start + 1:p])
-                    if arg in self.sum_vars and len(parts) == 1:
-                        return Index(parts[0], arg, pos)
+                    if arg in self.sum_vars:  # p(x), \pi_{ref}(y) in a sum over x, y
+                        return Index("".join(parts), arg, pos)
                     parts.append(opener + arg + closer)
                     break
         return Name("".join(parts), pos)

@@ -26,7 +26,7 @@ from fractions import Fraction
 import mpmath
 
 from . import evaluate as E
-from . import known, latent
+from . import known, latent, policy
 from . import nodes as N
 from . import symbols as S
 from .distributions import QUAD_TOL, against, density, special
@@ -63,12 +63,15 @@ class Context(Reading):
         self.used_aliases = False          # p written for a distribution named earlier
         self.hints: dict = {}              # symbol → domain kind from a distribution's slot
         self.latent = False                # p(x|z), q(z|x), ELBO(q): the latent model
+        self.policy = False                # π*, π_ref, J(π): the regularised policy problem
         doc = getattr(aud, "log_base", "unknown")
         self.log_base = None if doc in ("unknown", None) else doc   # the document's \log
         self.bits = False                  # engine quantities compared in bits (log₂)
 
     # -- analysis ---------------------------------------------------------------------------
     def is_quantity(self, name: str) -> bool:
+        if self.policy and policy.known(name) and name != "pi^*":
+            return True  # J(π) = …, r(y) = …: claims about the problem, not definitions
         if self.latent and latent.known(name) and latent._canon(name) is None:
             return True  # D_KL(q||p(z|x)), ELBO(q); not p(z|x) = p(x,z)/p(x), a definition
         if self.random_variable(name, "Var") is not None:
@@ -103,6 +106,9 @@ class Context(Reading):
                     rec(f, b)
                 return
             if isinstance(n, N.Index):
+                if self.policy and n.vector in policy.VECTORS:
+                    free.update(self._policy_symbols())
+                    return
                 if n.vector in MARKERS and not _bound_data(self.aud, n.vector):
                     free.add(MARKERS[n.vector])
                 elif not _bound_data(self.aud, n.vector) and S.SIMPLE.match(n.vector):
@@ -123,7 +129,12 @@ class Context(Reading):
         rec(node, frozenset(bound))
         return free, special[0], bad
 
+    def _policy_symbols(self):
+        return {policy.MARK} | ({"beta"} if "beta" not in self.aud.names else set())
+
     def _classify(self, n, b, depth):
+        if self.policy and (policy.known(n.name) or (n.name == "Z" and "Z" not in self.st.defs)):
+            return self._policy_symbols(), True, []  # r(y) = β ln(π*(y)/π_ref(y)) + β ln Z
         if self.latent and latent.known(n.name) and n.name not in self.st.defs:
             return {latent.MARK}, True, []  # ln p(x) = ELBO(q) + D_KL(q||p(z|x))
         if n.name in self.st.defs:
@@ -203,6 +214,11 @@ class Context(Reading):
                 pt[MODEL]["rv"] = S.rv_model(rng)
             if latent.MARK in names:
                 pt[MODEL]["lat"] = latent.model(rng)
+            if policy.MARK in names:
+                beta = pt["beta"] if "beta" in pt else self.aud.names["beta"].exact
+                pol = policy.model(rng, beta)
+                pt[MODEL].update({k: pol[k] for k in policy.VECTORS})
+                pt[MODEL]["pol"] = pol
             for n in names:
                 if n.startswith(VECTOR):
                     pt[MODEL][n[len(VECTOR):]] = S.real_vector(rng)
@@ -264,6 +280,12 @@ class Context(Reading):
             with mp.workdps(N.DPS):  # the engine works in nats
                 v = known.value(deriv, args)
                 return v / mp.log(2) if self.bits else v
+        if self.policy and "pol" in point.get(MODEL, {}):
+            if name == "Z":
+                return point[MODEL]["pol"]["\0Z"]
+            v = policy.value(name, point[MODEL]["pol"])
+            if v is not None:
+                return v
         if self.latent and "lat" in point.get(MODEL, {}) and latent.known(name):
             return latent.value(name, point, point[MODEL]["lat"])
         v = S.functional(name, point.get(MODEL, {}))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 
-from . import asymptotic, derivatives, expect, expfam, known, latent, linalg
+from . import asymptotic, derivatives, expect, expfam, known, latent, linalg, policy
 from . import evaluate as E
 from . import nodes as N
 from . import symbols as S
@@ -109,6 +109,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             return True
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         ctx.latent = latent.mentions(relation)
+        ctx.policy = policy.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
         prev, node = derivatives.rewrite(prev), derivatives.rewrite(node)  # dL/dp, dp/dη
         if any(isinstance(n, N.Name) and n.name in S.BARE for side in (prev, node)

@@ -366,6 +366,13 @@ class Parser(Constructs):
                 and self.peek(1)[1] in ("(", "[", "_", "\\left")):
             self.next()  # \E[X], \Var(X), \p(X=1): a document's own macro for a name
             return self.identifier_from(tok[1:], pos)
+        if tok == "\\pi" and self.peek(1)[1] == "^" and self.peek(2)[1] in ("*", "\\star", "\\ast"):
+            self.i += 3  # \pi^*, \pi^*(y): the optimal policy, a name
+            return self.identifier_from("pi^*", pos)
+        if (tok == "\\pi" and self.peek(1)[1] == "(" and self.peek(2)[0] == "ch"
+                and self.peek(2)[1].isalpha() and self.peek(3)[1] in (")", "|")):
+            self.next()  # \pi(y), \pi(a|s): a policy's probability, not 3.14…·y
+            return self.identifier_from("\\pi", pos)
         if tok == "\\pi" and self.peek(1)[1] == "_":
             self.next()  # \pi_{ref}, \pi_\theta: a policy or distribution, never the constant
             return self.identifier_from(tok, pos)

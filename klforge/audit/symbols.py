@@ -233,10 +233,12 @@ def related_probabilities(names) -> list[str]:
 def domain_text(names, domains, hints=None) -> str:
     """``sigma positive, p ∈ (0.0, 1.0) from the text`` for messages."""
     parts = []
-    if any(n in ("\0p", "\0q") for n in names) and "\0lat" not in names:
+    if any(n in ("\0p", "\0q") for n in names) and not {"\0lat", "\0pol"} & set(names):
         parts.append(f"p, q random distributions on {SUPPORT} points")
     if "\0rv" in names:
         parts.append(f"a random variable on {SUPPORT} random values")
+    if "\0pol" in names:
+        parts.append(f"a random policy problem: π, π_ref, r on {SUPPORT} responses")
     if "\0lat" in names:
         parts.append(f"a random latent-variable model: p(z), p(x|z), q(z) on {SUPPORT} values "
                      "of z")
