@@ -7,7 +7,8 @@ from klforge.audit import audit_text
 
 def _impurity(text):
     return [(f.line, f.severity, f.stated) for f in audit_text(text, "md").findings
-            if f.check == "prose" and ("entropy" in f.message or "Gini" in f.message)]
+            if f.check == "prose" and ("entropy" in f.message or "Gini" in f.message
+                                       or "two classes" in f.message)]
 
 
 NODE = "- **Left branch:** 5 examples (4 cats, 1 dog). $p_1 = 4/5 = 0.8$.\n  - _Entropy = {}_\n"
@@ -33,3 +34,18 @@ def test_gini_and_stated_base():
     nats = "We use natural logarithms. $p = 0.8$, and the entropy is 0.50.\n"
     assert _impurity(nats) == [(1, "ok", "0.50")]
     assert _impurity(nats.replace("0.50", "0.72")) == []   # bits, but the text said nats
+
+
+def test_maximum_impurity_of_two_classes():
+    # two classes: Gini 1 − (1/2² + 1/2²) = 0.5, entropy log2 2 = 1 bit (uniform split)
+    assert _impurity("Gini's maximum impurity is 0.5 and maximum purity is 0.\n") == [
+        (1, "ok", "0.5")]
+    assert _impurity("Compared to Entropy, the maximum value of the Gini index is 0.5.\n") == [
+        (1, "ok", "0.5")]
+    assert _impurity("Entropy's maximum impurity is 1.\n") == [(1, "ok", "1")]
+    assert _impurity("The maximum Gini impurity is 0.7.\n") == []     # not two classes: nothing
+
+
+def test_probability_written_as_a_conditional():
+    text = "the classes are uniform with $p(i=1|t)=0.5$ and $p(i=0|t)=0.5$, the entropy is 1.\n"
+    assert _impurity(text) == [(1, "ok", "1")]

@@ -13,7 +13,9 @@ probability ``p`` (a name ``p``, ``p_1``, ``p_{+}``, ``P(…)`` with a value str
 0 and 1) bound on the claim's line or on one of the :data:`LINES` lines before it (the most
 recent such binding).  A decimal stands for its rounding interval, an integer for itself.
 Only *ok* is reported: a node whose impurity does not match may have more than two classes
-or refer to another probability, so a mismatch gets no verdict.
+or refer to another probability, so a mismatch gets no verdict.  A *maximum* impurity
+("Gini's maximum impurity is 0.5", "the maximum value of the Gini index is 0.5") is the
+two-class maximum: Gini 1/2, entropy log 2 (1 bit).
 
 Example: after ``$p_1 = 4/5$``, the prose "Entropy = 0.72" is ok (H(0.8) = 0.7219 bits).
 Bounds: at most :data:`MAX_CLAIMS` claims per piece of prose; one pass over the bound names
@@ -32,7 +34,8 @@ _CLAIM = re.compile(r"(?<![A-Za-z])(?P<what>entropy|gini(?:[’']s)?"
                     r"(?:\s+(?:index|impurity|score))?)\b"
                     r"[^.\d\n]{0,40}?(?:=|\bis\b|\bequals\b)\s*(?:about\s+|approximately\s+|"
                     r"roughly\s+|≈\s*|~\s*)?(?P<n>\d*\.\d+|\d+)(?![A-Za-z0-9]|\.\d|\s*%)", re.I)
-_PROB_NAME = re.compile(r"p(?:_\{?[\w+\-]{1,6}\}?)?|P\([^()]{1,30}\)")
+_PROB_NAME = re.compile(r"[pP](?:_\{?[\w+\-]{1,6}\}?)?(?:\([^()]{1,30}\))?")
+_MAX = re.compile(r"\bmax(?:imum|imal)?\b", re.I)
 
 
 def _mpf(x: Fraction):
@@ -70,6 +73,9 @@ def judge(aud, text: str, offset: int) -> None:
             continue
         at = offset + m.start("n")
         line = aud.line_of(at)
+        if _MAX.search(text[max(0, m.start() - 30):m.start("n")]):
+            _maximum(aud, m, at)
+            continue
         found = _probability(aud, line)
         if found is None:
             continue
@@ -95,3 +101,29 @@ def judge(aud, text: str, offset: int) -> None:
                         f"the {what} of {name} = {mpmath.nstr(p, 6)} (line {where}) is "
                         f"{shown}{unit}", "prose")
                 break
+
+
+def _maximum(aud, m, at) -> None:
+    """"Gini's maximum impurity is 0.5", "the maximum entropy is 1": the maximum over two
+    classes (the uniform split): Gini 1 − 1/2, entropy log 2 (bits, or nats)."""
+    literal = m.group("n")
+    decimals = len(literal.partition(".")[2])
+    half = Fraction(1, 2 * 10 ** decimals) if decimals else Fraction(0)
+    stated = Fraction(literal)
+    slack = mpmath.mpf(10) ** -30
+    lo, hi = _mpf(stated - half) - slack, _mpf(stated + half) + slack
+    named = re.findall(r"entropy|gini", m.string[m.start():m.start("n")], re.I)
+    what = named[-1] if named else m.group("what")   # "Entropy, the maximum … Gini index is"
+    if what.lower().startswith("gini"):
+        candidates = [(mpmath.mpf(1) / 2, "1 − 1/2")]
+    else:
+        base = getattr(aud, "log_base", "unknown")
+        bases = [2, None] if base == "unknown" else [base]
+        candidates = [(mpmath.log(2) if b is None else mpmath.log(2) / mpmath.log(b),
+                       "log 2" + {2: " bits", None: " nats"}.get(b, "")) for b in bases]
+    for v, shown in candidates:
+        if lo <= v <= hi:
+            aud.add(at, "ok", f"maximum {what} = {literal}", literal,
+                    mpmath.nstr(v, 6), f"the maximum over two classes (a uniform split) is "
+                    f"{shown}", "prose")
+            return
