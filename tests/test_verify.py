@@ -70,6 +70,13 @@ def test_ulp_error_measure():
     assert V.ulp_error(np.nextafter(1.0, 2.0), mpmath.mpf(1), np.float64) == 1.0
     assert V.ulp_error(float("nan"), mpmath.nan, np.float64) == 0.0
     assert V.ulp_error(1.0, mpmath.nan, np.float64) == float("inf")
+    # the one measure (klforge.verify.ulp, also tests/test_simd.py's): spacing of the rounded
+    # reference in the output dtype, the dtype's subnormal spacing at the floor
+    assert V.ulp_error(2.0**-1074, mpmath.mpf(0)) == 1.0
+    assert V.ulp_error(1.0 + 2.0**-23, mpmath.mpf(1), np.float32) == 1.0
+    assert V.ulp_error(np.inf, mpmath.mpf(10) ** 400, np.float64) == 0.0  # overflows: inf is right
+    assert V.ulp_error(1e308, mpmath.mpf(10) ** 400, np.float64) == float("inf")
+    assert V.ulp_error(3.0, mpmath.mpf(2)) == 2.0**51  # 1 / spacing(2)
 
 
 def test_logits_reference_keeps_terms_below_both_precisions():
