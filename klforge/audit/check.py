@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import mpmath
 
-from . import complement, context, critical, identity, impurity, normaltail, prose, rates
+from . import complement, context, critical, identity, impurity, normaltail, prose, rates, unify
 from . import evaluate as E
 from . import nodes as N
 from .clauses import clauses, unwrap
@@ -419,6 +419,8 @@ class Auditor(Substitution, Verdicts):
                      "parse", kind="definition" if defines else "condition" if condition else None)
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
+        if rel.op in ("=", "≈") and c.prev_point is None and not isinstance(prev, Unsupported):
+            unify.judge(self, prev, node, at, relation, stated)  # p(1−p) → 0.67 × 0.33
         if identity.judge(self, prev, rel.op, node, at, relation, stated):
             return  # free symbols: identity testing, definitions, domains (identity.py)
         # a name on the right of a definition: remember it
