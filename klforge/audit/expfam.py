@@ -10,7 +10,8 @@ natural parameters, for three one-parameter members (T(x) = x):
 * Bernoulli: A(η) = ln(1 + e^η), h = 1, pmf μ^x (1 − μ)^{1−x} with μ = 1/(1 + e^{−η});
 * Poisson: A(η) = e^η, h(x) = 1/x!, pmf λ^x e^{−λ}/x! with λ = e^η (sums to x = 150);
 * Normal with unit variance: A(η) = η²/2, h(x) = φ(x), density N(η, 1) (Gauss–Hermite,
-  40 nodes: exact for the polynomial integrands these identities produce).
+  40 nodes: exact for the polynomial integrands these identities produce);
+* the Bregman divergence of the log-partition B_A(x, y) = A(x) − A(y) − (x − y)·A′(y).
 
 Densities are the textbook pmf/pdf (not h·exp(ηx − A)), expectations, D_KL, entropies and
 the Fisher information F(η) = Var(T) are computed from them, and ∇A, ∇²A by ``mpmath.diff``
@@ -35,6 +36,7 @@ _KL = re.compile(r"^D_?KL\(p_(?P<a>eta(?:_\w+)?)(?:\|\||Vert)p_(?P<b>eta(?:_\w+)
 _H = re.compile(r"^H\(p_(?P<eta>eta(?:_\w+)?)\)$")
 _F = re.compile(r"^F\((?P<eta>eta(?:_\w+)?)\)$")
 _A = re.compile(r"^A\((?P<arg>.+)\)$")
+_BREGMAN = re.compile(r"^B_A\((?P<x>[^,]+),(?P<y>[^,]+)\)$")
 
 
 def mentions(text: str) -> bool:
@@ -115,6 +117,9 @@ def value(ev, name):
     name = name.replace(" ", "")
     if m := _A.match(name):
         return fam.A(_scalar(ev, m.group("arg")))
+    if m := _BREGMAN.match(name):  # B_A(x, y) = A(x) − A(y) − (x − y)·A′(y), A′ by mpmath.diff
+        x, y = _scalar(ev, m.group("x")), _scalar(ev, m.group("y"))
+        return fam.A(x) - fam.A(y) - (x - y) * mpmath.diff(fam.A, y)
     if name in ("T", "T(x)"):
         return ev.name("x")
     if name == "h(x)":

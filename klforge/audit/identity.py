@@ -120,7 +120,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if split is not None and _order(aud, ctx, prev, split, at, relation, stated):
             _continue(aud, node)
             return True
-        matrices = linalg.applies(prev, node)
+        matrices = linalg.applies(prev, node) or expfam.mentions(relation)  # or A(η), p_η
         if matrices and op == "=" and linalg.cholesky_definition(prev, node):
             st.cholesky = True  # Σ = LL^⊤: L_p, L_q are the factors of Σ_p, Σ_q from here on
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":=") and not (
@@ -367,7 +367,7 @@ def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
     undefined = [] if family or linalg.matrix_syntax(lhs, rhs) else _undefined(aud, st, lhs, rhs)
     if undefined:  # (dp/dη)² F_p = …: F_p is a value the prose gives, not any number
         _add(aud, at, "unchecked", relation, stated, f"{_names(undefined)}: not defined in the "
-             "text, so the derivative relation cannot be evaluated", check)
+             "text, so the relation cannot be evaluated with its derivatives or limits", check)
         return
     parts = [set(), set()] if family or not linalg.matrix_syntax(lhs, rhs) else [
         linalg.random_parts(st, side) for side in (lhs, rhs)]
@@ -400,8 +400,8 @@ def _undefined(aud, st, *sides) -> list:
     allowed = set()
     for side in sides:
         for n in N.walk(side):
-            if isinstance(n, N.Func) and n.name in ("grad", "hess"):
-                allowed |= {x.name for x in N.walk(n) if isinstance(x, N.Name)}
+            if isinstance(n, N.Func) and n.name in ("grad", "hess", "lim"):
+                allowed |= {x.name for x in N.walk(n) if isinstance(x, (N.Name, N.Var))}
     for k in list(names | allowed):
         if k in defs:
             allowed |= {x.name for x in N.walk(defs[k]) if isinstance(x, N.Name)}

@@ -290,6 +290,8 @@ class Parser(Constructs):
         matrix = self.matrix_atom()
         if matrix is not None:
             return matrix
+        if tok == "\\lim" and self.peek(1)[1] == "_" and self.peek(2)[1] == "{":
+            return self.limit()
         if tok == "\\nabla":  # ∇f, ∇²f, ∇_θ f: evaluated by linalg.py (mpmath.diff)
             self.next()
             order = "grad"
@@ -402,6 +404,41 @@ class Parser(Constructs):
         if tok in NOT_EVALUATED:
             raise Unsupported(NOT_EVALUATED[tok], pos)
         raise Unsupported(f"unsupported {tok or 'end of math'!r}", pos)
+
+    def limit(self):
+        """``\\lim_{t \\to a^{+}} f``: Func("lim", f, t·a·(+|−)), evaluated by linalg.py
+        along a sequence approaching a (from the side given, or from above)."""
+        pos = self.next()[2]
+        self.expect("_")
+        self.expect("{")
+        kind, var, _ = self.next()
+        if not (kind == "ch" and var.isalpha() or var[1:] in GREEK):
+            raise Unsupported("a limit needs its variable", pos)
+        if not self.at("\\to", "\\rightarrow", "→"):
+            raise Unsupported("a limit needs \\to", pos)
+        self.next()
+        point = Const("inf", pos) if self.at("\\infty") and self.next() else self.atom()
+        side = 1
+        if self.at("^"):
+            self.next()
+            braced = self.at("{")
+            if braced:
+                self.next()
+            sign = self.next()[1]
+            if sign not in ("+", "-"):
+                raise Unsupported("a one-sided limit is written ^+ or ^-", pos)
+            side = 1 if sign == "+" else -1
+            if braced:
+                self.expect("}")
+        self.expect("}")
+        name = var.lstrip("\\")
+        self.sum_vars.add(name)  # the variable is bound in the body
+        try:
+            body = self.term()
+        finally:
+            self.sum_vars.discard(name)
+        where = Mul([("*", Name(name, pos)), ("*", point), ("*", Name("+" if side > 0 else "-"))])
+        return Func("lim", body, where)  # base: variable · point · side (not a tuple of data)
 
     def transpose_here(self) -> bool:
         """After ``^``: ``\\top``, ``\\intercal``, ``{\\top}`` (consumed) — a transpose."""

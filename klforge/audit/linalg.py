@@ -44,11 +44,13 @@ from .distributions import parameter
 mp = mpmath.mp
 POINTS = 8
 TOL = mpmath.mpf(10) ** -20
-MATRIX_FUNCS = {"transpose", "det", "tr", "norm", "grad", "hess"}
+MATRIX_FUNCS = {"transpose", "det", "tr", "norm", "grad", "hess", "lim"}
 VECTORS = {"x", "y", "z", "mu", "m", "eta", "theta", "g", "d", "v", "u", "a", "b", "w"}
 SPD = {"Sigma", "Lambda", "F"}
 _E = re.compile(r"^E_\{?(?:(?P<var>[a-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?\[(?P<body>.*)\]$")
 _NORMAL = re.compile(r"^N\((?P<mean>[^,()]+),(?P<cov>[^,()]+)\)$")
+_SOFTMAX = re.compile(r"^softmax\((?P<arg>[^()]+)\)$")
+_VKL = re.compile(r"^D_?KL\((?P<a>softmax\([^()]+\))(?:\|\||Vert)(?P<b>softmax\([^()]+\))\)$")
 _CALL = re.compile(r"^(?P<head>[A-Z][A-Za-z]*(?:_\w+)?)(?:\^-1)?\((?P<args>.+)\)$")
 
 
@@ -78,6 +80,7 @@ def matrix_syntax(*sides) -> bool:
     """Transposes, det, tr, norms or Σ^{-1}: the symbols are vectors and matrices; without
     them (a derivative dp/dη alone) every symbol is a number."""
     return any(isinstance(n, N.Func) and n.name in ("transpose", "det", "tr", "norm")
+               or isinstance(n, N.Name) and "softmax(" in n.name
                or (isinstance(n, N.Pow) and isinstance(n.base, N.Name)
                    and _base(n.base.name) in ("Sigma", "Lambda") and isinstance(n.exp, N.Neg))
                for side in sides for n in N.walk(side))
@@ -300,9 +303,16 @@ class Evaluator:
                 raise N.NotEvaluable(f"d{var}/d{node.arg.name} is 0: no inverse derivative")
             return 1 / inner
         at = self.name(var)
+        if _is_m(at) and at.cols == 1 and node.name == "grad":  # ∇_b f: partial derivatives
+            def part(i):
+                def f(t):
+                    v = at.copy()
+                    v[i, 0] = t
+                    return _scalar(Evaluator(self.pt, {**self.bound, var: v})._compute(node.arg))
+                return mpmath.diff(f, at[i, 0])
+            return mp.matrix([[part(i)] for i in range(at.rows)])
         if _is_m(at):
-            raise N.NotEvaluable(f"a gradient with respect to the vector {var}: derivatives "
-                                 "are taken in one scalar symbol")
+            raise N.NotEvaluable(f"a Hessian with respect to the vector {var} is not evaluated")
         try:
             self._compute(node.arg)
         except N.NotEvaluable as e:
@@ -312,8 +322,26 @@ class Evaluator:
             return _scalar(Evaluator(self.pt, {**self.bound, var: t})._compute(node.arg))
         return mpmath.diff(f, at, 1 if node.name == "grad" else 2)
 
+    def limit(self, node):
+        """lim_{t → a±} f: f at a ± 10^{-8k} (or at 10^{8k} for ∞), k = 1…4, 60 digits; the
+        values must settle (the last two within 10^{-12}), else it is not evaluated."""
+        var, point, side = (f for _, f in node.base.factors)
+        sign = 1 if side.name == "+" else -1
+        at = None if isinstance(point, N.Const) and point.name == "inf" else _scalar(
+            self._eval(point))
+        values = []
+        for k in (1, 2, 3, 4):
+            t = mp.mpf(10) ** (8 * k) if at is None else at + sign * mp.mpf(10) ** (-8 * k)
+            values.append(_scalar(Evaluator(self.pt, {**self.bound, var.name: t})._compute(
+                node.arg)))
+        if abs(values[-1] - values[-2]) > mp.mpf(10) ** -12 * max(1, abs(values[-1])):
+            raise N.NotEvaluable(f"the limit as {var.name} → {N.to_text(point)} did not settle")
+        return values[-1]
+
     def func(self, node):
         name = node.name
+        if name == "lim":
+            return self.limit(node)
         if name in ("grad", "hess"):
             return self.gradient(node)
         x = self._eval(node.arg)
@@ -377,6 +405,15 @@ class Evaluator:
         dist = normal_of(self.pt.st, re.sub(r"\(.*", "", name)) if "(" in name else None
         if dist is not None:
             return mp.exp(self.log_density(dist, name))
+        if (m := _SOFTMAX.match(name)) is not None:  # softmax(z)_i = e^{z_i}/Σ_j e^{z_j}
+            z = self._eval(_read(m.group("arg")))
+            if not _is_m(z):
+                raise N.NotEvaluable("softmax of something that is not a vector")
+            e = [mp.exp(z[i, 0]) for i in range(z.rows)]
+            return mp.matrix([[x / mp.fsum(e)] for x in e])
+        if (m := _VKL.match(name)) is not None:  # D_KL between two probability vectors
+            a, b = self.name(m.group("a")), self.name(m.group("b"))
+            return mp.fsum(a[i, 0] * mp.log(a[i, 0] / b[i, 0]) for i in range(a.rows))
         call = _CALL.match(name)
         if call and shape(call.group("head")) in ("spd", "lower", "matrix", "identity"):
             head = self.name(call.group("head"))  # A(μ_p − m): a matrix times a vector
@@ -482,7 +519,8 @@ def abstract_calls(st, node) -> list:
                                                     getattr(st, "formulas", {}))):  # dp/dη, η(p)
             out.append(g.arg.name)
     for n in N.walk(node):
-        if not (isinstance(n, N.Name) and "(" in n.name) or _E.match(n.name):
+        if not (isinstance(n, N.Name) and "(" in n.name) or _E.match(n.name) or _SOFTMAX.match(
+                n.name) or _VKL.match(n.name):
             continue
         head = re.sub(r"\(.*", "", n.name)
         if normal_of(st, head) is not None or head in st.defs:
@@ -509,6 +547,8 @@ def random_parts(st, node, depth=0) -> set:
             normal_of(st, head) if "(" in n.name else None)
         if dist is not None:
             out.add(f"N({dist[0]}, {dist[1]})")
+        elif _SOFTMAX.match(n.name) or _VKL.match(n.name):  # softmax(a): a vector a
+            out |= set(re.findall(r"softmax\(([^()]+)\)", n.name))
         elif n.name in st.defs:  # Σ = LL^⊤ recorded: Σ's parts are L's
             out |= random_parts(st, st.defs[n.name], depth + 1) if depth < 4 else set()
         elif S.SIMPLE.match(n.name) and shape(n.name) in ("spd", "lower", "matrix", "vector"):
@@ -591,11 +631,15 @@ def check(ctx, st, lhs, op, rhs, relation):
         return "ok", (f"{verb} at {agree} random points for the exponential families Bernoulli, "
                       "Poisson and Normal(η, 1) (densities from their pmf/pdf; ∇A by "
                       "mpmath.diff)"), None
+    funcs = {n.name for side in (lhs, rhs) for n in N.walk(side) if isinstance(n, N.Func)}
+    how = "; ".join(h for k, h in (("grad", "derivatives by mpmath.diff"),
+                                   ("lim", "limits along a sequence 10^-8 … 10^-32 from the "
+                                    "point, 60 digits")) if k in funcs or k == "grad" and
+                    "hess" in funcs)
     if not matrices and not scalars:
-        return "ok", (f"{verb} at the values the text gives (derivatives by mpmath.diff)"), None
+        return "ok", f"{verb} at the values the text gives ({how})", None
     if not matrices:
         return "ok", (f"{verb} at {agree} random points of the domain "
-                      f"({S.domain_text(set(scalars), st.domains, ctx.hints)}; derivatives by "
-                      "mpmath.diff)"), None
+                      f"({S.domain_text(set(scalars), st.domains, ctx.hints)}; {how})"), None
     return "ok", (f"{verb} at {agree} random points (n = 2, 3; symmetric positive-definite Σ, "
                   "Λ, F; random vectors and matrices)"), None

@@ -284,6 +284,9 @@ def to_text(node) -> str:
             return _wrap(node.arg) + "!"
         if node.name == "transpose":  # read for the matrix checks (linalg.py)
             return _wrap(node.arg) + "^T"
+        if node.name == "lim" and isinstance(node.base, Mul):
+            var, point, side = (f for _, f in node.base.factors)
+            return f"lim_{to_text(var)}→{to_text(point)}{to_text(side)} {_wrap(node.arg)}"
         if node.name in ("grad", "hess"):
             sub = f"_{to_text(node.base)}" if node.base is not None else ""
             return ("∇" if node.name == "grad" else "∇²") + sub + _wrap(node.arg)
