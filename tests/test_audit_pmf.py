@@ -32,3 +32,15 @@ def test_conditional_rows():
 def test_incomplete_or_unknown_base_gives_no_error():
     assert _verdicts("$p_X(a)=1/4$ and $H(X)=2$\n") == []          # does not add up to 1
     assert _verdicts("$p_X(a)=1/2$, $p_X(b)=1/2$, $H(X)=5$\n") == [(1, "ok")]  # base unknown
+
+
+def test_each_line_of_a_complete_distribution_and_p_of_v_equals_x():
+    # 1/4 + 3/8 + 3/8 = 1 over two rows: both rows get their "adds up to 1"
+    text = ("\\begin{eqnarray}\np_{Y_2|Y_1}(n|l)&=&1/4\\cr\n"
+            "p_{Y_2|Y_1}(l|l)=p_{Y_2|Y_1}(r|l)&=&3/8\n\\end{eqnarray}\n")
+    assert _verdicts(text) == [(2, "ok"), (3, "ok")]
+    rows = "".join(f"P(p_{{0}}={x} \\vert A1) & = & 0.25 \\\\\n" for x in (0.2, 0.4, 0.6, 0.8))
+    text = "$$\n\\begin{array}{ll}\n" + rows + "\\end{array}\n$$\n"
+    assert [ln for ln, _ in _verdicts(text)] == [3, 4, 5, 6]
+    # 0.33 × 3 = 0.99: not a complete distribution, no verdict
+    assert _verdicts(text.replace("0.25", "0.33")) == []

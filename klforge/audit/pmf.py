@@ -7,10 +7,11 @@ its entropy::
     p_{Y_3|Y_2,Y_1}(l|n,l)=p_{Y_3|Y_2,Y_1}(r|n,l)=\frac{1}{2},  p_{Y_3|Y_2,Y_1}(n|n,l)=0
     H(Y_3|Y_2=n,Y_1=l)=\log{2}=1
 
-A binding ``p_{V}(x) = … = value`` or ``p_{V|W,U}(x|a,b) = … = value`` (every member but the
-last such a name; the value a number or a fraction) records the value of V = x, given
-W = a, U = b.  When the recorded values of one variable under one condition add up to
-exactly 1, the distribution is complete: that line gets an *ok* ("adds up to 1"), and a
+A binding ``p_{V}(x) = … = value``, ``p_{V|W,U}(x|a,b) = … = value`` or
+``P(V=x \vert C) = value`` (every member but the last such a name; the value a number or a
+fraction) records the value of V = x, given W = a, U = b (or C).  When the recorded values of
+one variable under one condition add up to exactly 1, the distribution is complete: each
+line that gave values of it gets an *ok* ("adds up to 1", once), and a
 later ``H(V) = …`` or ``H(V|W=a,U=b) = …`` (every member but the last an entropy name, the
 last an expression without names) is checked against its entropy in the document's log
 base (bits and nats tried while no base is known; a mismatch is then left alone): *ok*,
@@ -52,6 +53,22 @@ def _key(m) -> tuple | None:
     return _var(m.group("v")), tuple(zip(given, vals, strict=True))
 
 
+_PEQ = re.compile(r"(?:P|p|\\Pr|Pr)\s*\(\s*(?P<v>[A-Za-z](?:_\{?\w{1,4}\}?)?)\s*=\s*"
+                  r"(?P<x>[\w.]{1,12})\s*(?:\||\\vert|\\mid)\s*(?P<c>[^()=]{1,30}?)\s*\)")
+
+
+def _pkey(text: str):
+    """(key, outcome) of ``p_{V|W}(x|a)`` or ``P(V = x | C)``; None for anything else."""
+    m = _PNAME.fullmatch(text)
+    if m:
+        key = _key(m)
+        return None if key is None else (key, m.group("x"))
+    m = _PEQ.fullmatch(text)
+    if m:
+        return (_var(m.group("v")), (("|", re.sub(r"\s+", "", m.group("c"))),)), m.group("x")
+    return None
+
+
 def _members(text: str) -> list[str]:
     """The members of a chain of equalities (``=`` and ``&=&``), outside parentheses."""
     out, depth, start = [], 0, 0
@@ -69,12 +86,13 @@ class Distributions:
     """Values of distributions given so far in a section, and the verdicts on them."""
 
     def __init__(self):
-        self.values: dict = {}      # key → {outcome: (Fraction, offset)}
+        self.values: dict = {}      # key → {outcome: (Fraction, offset, value as written)}
+        self.reported: set = set()  # (key, line) given its "adds up to 1"
         self.section = -1
 
     def statement(self, aud, text: str, offset: int, section: int) -> None:
         if section != self.section:
-            self.section, self.values = section, {}
+            self.section, self.values, self.reported = section, {}, set()
         if "=" not in text or len(text) > 400:
             return
         members = _members(text)
@@ -82,7 +100,7 @@ class Distributions:
             return
         last_eq = max(text.rfind("="), 0) + 1
         offset += last_eq + len(text[last_eq:]) - len(text[last_eq:].lstrip(" \t\n&"))
-        names = [_PNAME.fullmatch(x) for x in members[:-1]]
+        names = [_pkey(x) for x in members[:-1]]
         if all(names):
             self._bind(aud, names, members[-1], offset)
             return
@@ -92,20 +110,27 @@ class Distributions:
 
     def _bind(self, aud, names, last, offset):
         v = value(last)
-        if v is None or v.decimals or not 0 <= v.exact <= 1:
+        if v is None or not 0 <= v.exact <= 1:  # decimals count as written (0.25)
             return
         keys = set()
-        for m in names:
-            key = _key(m)
-            if key is None or sum(map(len, self.values.values())) >= MAX_VALUES:
+        for key, outcome in names:
+            if sum(map(len, self.values.values())) >= MAX_VALUES:
                 return
-            self.values.setdefault(key, {})[m.group("x")] = (v.exact, offset)
+            self.values.setdefault(key, {})[outcome] = (v.exact, offset, last.strip())
             keys.add(key)
         for key in keys:
             dist = self.values[key]
-            if len(dist) >= 2 and sum(p for p, _ in dist.values()) == 1:
-                shown = ", ".join(f"{x}: {p}" for x, (p, _) in dist.items())
-                aud.add(offset, "ok", last.strip()[:160], v.literal, "1",
+            if len(dist) < 2 or sum(p for p, *_ in dist.values()) != 1:
+                continue
+            shown = ", ".join(f"{x}: {p}" for x, (p, *_) in dist.items())
+            lines = {}
+            for p, at, written in dist.values():  # each line that gave values of it
+                lines.setdefault(aud.line_of(at), (at, written, p))
+            for line, (at, written, p) in lines.items():
+                if (key, line) in self.reported:
+                    continue
+                self.reported.add((key, line))
+                aud.add(at, "ok", written[:160], written, str(p),
                         f"the distribution of {_show(key)} ({shown}) adds up to 1", "step")
 
     def _entropy(self, aud, hs, last, offset):
@@ -117,7 +142,7 @@ class Distributions:
                     return
                 cond = tuple((_var(a), b.strip()) for a, b in parts)
             dist = self.values.get((_var(m.group("v")), cond))
-            if not dist or sum(p for p, _ in dist.values()) != 1:
+            if not dist or sum(p for p, *_ in dist.values()) != 1:
                 continue
             self._verdict(aud, m, dist, last, offset)
 
@@ -133,8 +158,8 @@ class Distributions:
         bases = [2, None] if base == "unknown" else [base]
         h = -sum(mpmath.mpf(p.numerator) / p.denominator
                  * mpmath.log(mpmath.mpf(p.numerator) / p.denominator)
-                 for p, _ in dist.values() if p)
-        line = aud.line_of(min(o for _, o in dist.values()))
+                 for p, *_ in dist.values() if p)
+        line = aud.line_of(min(o for _, o, _ in dist.values()))
         for b in bases:
             try:
                 stated = E.evaluate(items[0], E.Env(mpmath.mp, _literal, {}, log_base=None
