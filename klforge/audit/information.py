@@ -19,6 +19,8 @@ section that is just ``NAME = number`` is checked against it:
   latest unconditioned joint of X and Y;
 * the same with ``|Z=a`` added inside (``H(X|Z=a)``, ``I(X;Y|Z=a)``) — of the joint given
   Z = a;
+* a joint ``p(X,Y)`` given after the joints ``p(X,Y|Z=z)`` is checked as their marginal
+  Σ_z p_Z(z) p(X,Y|Z=z) (with the stated p_Z; entry by entry, exactly);
 * ``H(X|Z)``, ``I(X;Y|Z)`` — the average over the joints given Z = z, weighted by the
   marginal ``p_Z(z)`` the text stated (``p_Z(a)=p_Z(b)=1/2``); without it, only when every
   conditional value is the same (then the weights do not matter).
@@ -140,11 +142,44 @@ class Information:
     def __init__(self):
         self.joints: list[PlainJoint] = []
         self.marginals: dict = {}
+        self.checked: set = set()   # joints whose marginal relation has been judged
         self.section = 0
 
     def add(self, joint: PlainJoint | None) -> None:
         if joint is not None and len(self.joints) < MAX_JOINTS:
             self.joints.append(joint)
+
+    def _marginal_grids(self, aud, section: int, offset: int) -> None:
+        """A joint p(X,Y) given after joints p(X,Y|Z=z) of the same shape is their marginal:
+        Σ_z p_Z(z) p(X,Y|Z=z), with p_Z as stated (checked once the text reaches past it)."""
+        for j in self.joints:
+            if j.cond is not None or j.offset >= offset or j.offset < section or id(j) in \
+                    self.checked:
+                continue
+            self.checked.add(id(j))
+            given = {}
+            for g in self.joints:
+                if (g.cond is not None and g.offset < j.offset and g.offset >= section
+                        and g.xy == j.xy and len(g.p) == len(j.p) and len(g.p[0]) == len(j.p[0])):
+                    given[g.cond] = g
+            zs = {c[0] for c in given}
+            if len(given) < 2 or len(zs) != 1:
+                continue
+            z = zs.pop()
+            weights = {c: self.marginals.get((z, c[1])) for c in given}
+            if any(w is None for w in weights.values()) or sum(weights.values()) != 1:
+                continue
+            want = [[sum(weights[c] * g.p[r][k] for c, g in given.items())
+                     for k in range(len(j.p[0]))] for r in range(len(j.p))]
+            lines = ", ".join(str(aud.line_of(g.offset)) for g in given.values())
+            rel = f"p({j.xy[0]},{j.xy[1]}) = Σ_{z} p_{z}·p({j.xy[0]},{j.xy[1]}|{z})"
+            if want == j.p:
+                aud.add(j.offset, "ok", rel, None, None, f"the marginal of the joints given at "
+                        f"lines {lines}", "step")
+            else:
+                shown = "; ".join(", ".join(str(x) for x in row) for row in want)
+                aud.add(j.offset, "error", rel, None, shown, f"the marginal of the joints given "
+                        f"at lines {lines} is [{shown}]", "step")
 
     def statement(self, aud, seg_text: str, offset: int, section: int, entries=None,
                   entries_at: int = 0) -> None:
@@ -153,6 +188,7 @@ class Information:
         ``entries_at``)."""
         if section != self.section:
             self.section, self.marginals = section, {}
+        self._marginal_grids(aud, section, offset)
         m = _MARGINAL.fullmatch(seg_text)
         if m:
             v = value(m.group("v"))
