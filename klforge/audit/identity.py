@@ -400,11 +400,13 @@ def _undefined(aud, st, *sides) -> list:
     allowed = set()
     for side in sides:
         for n in N.walk(side):
-            if isinstance(n, N.Func) and n.name in ("grad", "hess", "lim"):
+            if isinstance(n, N.Func) and n.name in ("grad", "hess", "lim", "argmin", "argmax"):
                 allowed |= {x.name for x in N.walk(n) if isinstance(x, (N.Name, N.Var))}
     for k in list(names | allowed):
         if k in defs:
             allowed |= {x.name for x in N.walk(defs[k]) if isinstance(x, N.Name)}
+    if not (names | allowed) & set(aud.names):
+        return []  # no value from the text in play: every symbol is a free one, sampled
     return sorted(names - allowed - set(defs) - set(aud.names) - {"e", "n"})
 
 

@@ -292,6 +292,8 @@ class Parser(Constructs):
             return matrix
         if tok == "\\lim" and self.peek(1)[1] == "_" and self.peek(2)[1] == "{":
             return self.limit()
+        if tok == "\\arg" and self.peek(1)[1] in ("\\min", "\\max") and self.peek(2)[1] == "_":
+            return self.optimum()
         if tok == "\\nabla":  # ∇f, ∇²f, ∇_θ f: evaluated by linalg.py (mpmath.diff)
             self.next()
             order = "grad"
@@ -439,6 +441,22 @@ class Parser(Constructs):
             self.sum_vars.discard(name)
         where = Mul([("*", Name(name, pos)), ("*", point), ("*", Name("+" if side > 0 else "-"))])
         return Func("lim", body, where)  # base: variable · point · side (not a tuple of data)
+
+    def optimum(self):
+        """``\\arg\\min_x f`` / ``\\arg\\max_x f``: Func("argmin"|"argmax", f, x); linalg.py
+        checks a claimed closed form by the stationarity of f there (and the sign of f″)."""
+        pos = self.next()[2]
+        kind = "argmin" if self.next()[1] == "\\min" else "argmax"
+        self.expect("_")
+        var = self.script()
+        if not isinstance(var, Name):
+            raise Unsupported("an argmin/argmax needs its variable", pos)
+        self.sum_vars.add(var.name)
+        try:
+            body = self.expr()
+        finally:
+            self.sum_vars.discard(var.name)
+        return Func(kind, body, Name(var.name, pos))
 
     def transpose_here(self) -> bool:
         """After ``^``: ``\\top``, ``\\intercal``, ``{\\top}`` (consumed) — a transpose."""

@@ -44,7 +44,7 @@ from .distributions import parameter
 mp = mpmath.mp
 POINTS = 8
 TOL = mpmath.mpf(10) ** -20
-MATRIX_FUNCS = {"transpose", "det", "tr", "norm", "grad", "hess", "lim"}
+MATRIX_FUNCS = {"transpose", "det", "tr", "norm", "grad", "hess", "lim", "argmin", "argmax"}
 VECTORS = {"x", "y", "z", "mu", "m", "eta", "theta", "g", "d", "v", "u", "a", "b", "w"}
 SPD = {"Sigma", "Lambda", "F"}
 _E = re.compile(r"^E_\{?(?:(?P<var>[a-z]\w*?)(?:sim|~))?(?P<dist>[^\[]+?)\}?\[(?P<body>.*)\]$")
@@ -338,8 +338,22 @@ class Evaluator:
             raise N.NotEvaluable(f"the limit as {var.name} → {N.to_text(point)} did not settle")
         return values[-1]
 
+    def optimum(self, node, claimed):
+        """Is ``claimed`` a stationary point of the argmin/argmax body with the right
+        curvature?  (f′, f″) there, by mpmath.diff; NotEvaluable for a vector variable."""
+        var = node.base.name
+        if _is_m(claimed):
+            raise N.NotEvaluable("an argmin/argmax over a vector is not checked")
+
+        def f(t):
+            return _scalar(Evaluator(self.pt, {**self.bound, var: t})._compute(node.arg))
+        return mpmath.diff(f, claimed, 1), mpmath.diff(f, claimed, 2)
+
     def func(self, node):
         name = node.name
+        if name in ("argmin", "argmax"):
+            raise N.NotEvaluable(f"an {name} has no value by itself: it is checked against a "
+                                 "closed form (stationarity)")
         if name == "lim":
             return self.limit(node)
         if name in ("grad", "hess"):
@@ -588,12 +602,33 @@ def check(ctx, st, lhs, op, rhs, relation):
     agree, skipped, bad = 0, [], None
     matrices, scalars = False, set()
     families = expfam.FAMILIES if expfam.mentions(relation) else None
+    opt = next((side for side in (lhs, rhs) if isinstance(side, N.Func)
+                and side.name in ("argmin", "argmax")), None)
     for k in range(POINTS if families is None else 3 * len(families)):
         pt = Point(ctx, st, 2 + k % 2, rng)
         pt.scalar = not matrix_syntax(lhs, rhs)
         if families is not None:
             pt.family = families[k % len(families)]
         try:
+            if opt is not None:  # x* = argmin_x f = g: f′(g) = 0, f″(g) > 0 (< 0 for a max)
+                if op != "=":
+                    raise N.NotEvaluable("an argmin/argmax compared by an inequality")
+                claimed = Evaluator(pt)._eval(rhs if opt is lhs else lhs)
+                d1, d2 = Evaluator(pt).optimum(opt, claimed)
+                scale = max(1, abs(d2))
+                curved = d2 > 0 if opt.name == "argmin" else d2 < 0
+                if abs(d1) <= TOL * 10 ** 8 * scale and curved:
+                    agree += 1
+                    matrices = False
+                    scalars |= {k2 for k2 in pt.values if shape(k2) != "dim"}
+                    continue
+                where = ", ".join(f"{k2} = {mpmath.nstr(v, 6)}" for k2, v in sorted(
+                    pt.values.items()) if not _is_m(v))
+                what = ("not a stationary point" if abs(d1) > TOL * 10 ** 8 * scale else
+                        f"a stationary point of the wrong kind (f″ = {mpmath.nstr(d2, 6)})")
+                where = where or "the text's values"
+                return "error", (f"the claimed {opt.name} is {what}: at {where} the derivative "
+                                 f"of the objective there is {mpmath.nstr(d1, 6)}"), None
             a, b = Evaluator(pt)._eval(lhs), Evaluator(pt)._eval(rhs)
             if _is_m(a) or _is_m(b):
                 a, b = _matrix_pair(a, b, op)
@@ -624,7 +659,8 @@ def check(ctx, st, lhs, op, rhs, relation):
         return "error", (f"{what}: at {where}; the left side is {mpmath.nstr(a, 10)} and "
                          f"the right side {mpmath.nstr(b, 10)}"), None
     if agree < 4:
-        return "unchecked", ("vectors and matrices: could not be evaluated at enough points: "
+        what = "vectors and matrices: c" if matrix_syntax(lhs, rhs) else "C"
+        return "unchecked", (f"{what}ould not be evaluated at enough points: "
                              f"{skipped[0] if skipped else 'undefined'}"), None
     verb = "holds" if op == "=" else "no counterexample"
     if families is not None:
@@ -634,8 +670,10 @@ def check(ctx, st, lhs, op, rhs, relation):
     funcs = {n.name for side in (lhs, rhs) for n in N.walk(side) if isinstance(n, N.Func)}
     how = "; ".join(h for k, h in (("grad", "derivatives by mpmath.diff"),
                                    ("lim", "limits along a sequence 10^-8 … 10^-32 from the "
-                                    "point, 60 digits")) if k in funcs or k == "grad" and
-                    "hess" in funcs)
+                                    "point, 60 digits"),
+                                   ("opt", "the claimed optimum is stationary with the right "
+                                    "curvature, by mpmath.diff")) if k in funcs or (
+                        k == "grad" and "hess" in funcs) or (k == "opt" and opt is not None))
     if not matrices and not scalars:
         return "ok", f"{verb} at the values the text gives ({how})", None
     if not matrices:
