@@ -251,6 +251,9 @@ def test_a_repeated_wrong_value_is_flagged_where_it_is_repeated():
     ("Accuracy rose from 80 % to 90 %, a 10 % increase.", ["ok"]),          # points
     ("Accuracy rose from 80 % to 90 %, a 12.5 % increase.", ["ok"]),        # relative
     ("Accuracy rose from 80 % to 90 %, a 30 % increase.", ["error"]),
+    # 7.7 % / 1 % = 7.7: "roughly eight" (7.5–8.5) holds, "three" does not
+    ("It was just 1%; after it, 7.7%. That is a factor of roughly *eight times*.", ["ok"]),
+    ("It was just 1%; after it, 7.7%. That is a factor of roughly *three*.", ["error"]),
 ])
 def test_percentage_changes_and_ratios_in_a_paragraph(doc, expected):
     assert verdicts(doc) == expected

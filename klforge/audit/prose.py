@@ -10,10 +10,10 @@ Three kinds, each tied to values the document itself printed or computed:
   it, a warning when its last digit is off); a number far from every recent result is not a
   restatement and gets no verdict;
 * **a percentage change or ratio** — "1.78, 21 % higher than 1.47", "a 25 % reduction",
-  "3.2 times larger": judged against the pairs of values of the same paragraph (prose numbers
-  and computed results): ok when a pair gives the stated change; an error only when the
-  paragraph holds exactly two candidate values and they give another change; otherwise
-  unchecked.
+  "3.2 times larger", "by a factor of roughly eight": judged against the pairs of values of
+  the same paragraph (prose numbers and computed results): ok when a pair gives the stated
+  change; an error only when the paragraph holds exactly two candidate values and they give
+  another change; otherwise unchecked.
 
 * **a difference** — "the difference is only about $.03$ bits" after two results (1.5613 and
   log₂ 3 = 1.58496): judged against the exact differences of the last few results: ok when
@@ -44,6 +44,11 @@ _CHANGE = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|percent)\s+(?P<dir>higher|l
                      r"larger|smaller|greater|bigger|increase|decrease|reduction|drop|gain)\b"
                      r"|(?:increase|decrease|reduction|drop|gain|rise|fall)\s+of\s+" + NUM.replace(
                          "P<n>", "P<n2>") + r"\s*(?:%|percent)", re.I)
+_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+          "twelve")
+_FACTOR = re.compile(r"\ba\s+factor\s+of\s+(?:about\s+|roughly\s+|approximately\s+|around\s+|"
+                     r"nearly\s+|almost\s+)?[*_]*(?P<n>\d+(?:\.\d+)?|" + "|".join(_WORDS)
+                     + r")\b", re.I)
 _RATIO = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s*(?:times|×)\s+(?:as\s+\w+|more|\w+er)\b",
                     re.I)
 
@@ -98,6 +103,11 @@ def claims(text: str) -> list[Claim]:
         used.add(m.start(key))
     for m in _RATIO.finditer(text):
         value, decimals = _frac(m.group("n"))
+        out.append(Claim("ratio", value, decimals, m.start("n"), m.group()))
+        used.add(m.start("n"))
+    for m in _FACTOR.finditer(text):  # "by a factor of roughly eight (times)"
+        n = m.group("n").lower()
+        value, decimals = (Fraction(_WORDS.index(n) + 2), 0) if n in _WORDS else _frac(n)
         out.append(Claim("ratio", value, decimals, m.start("n"), m.group()))
         used.add(m.start("n"))
     for m in _PERCENT.finditer(text):
