@@ -343,6 +343,12 @@ def test_critical_values_in_prose_are_judged_against_the_named_quantile():
     assert crit("From a t-table, not a z-table: 5 degrees of freedom, 95% confidence; the "
                 "critical value is 2.5.\n") == []
     assert crit("With 2 degrees of freedom the $\\chi^2$ critical value is 9.21.\n") == []
+    # a z-score threshold at a stated α (two-sided 0.05: ±1.960), in the first of two
+    # paragraphs of one piece of prose
+    zt = ("Thus, at the traditional $\\alpha = .05$, a value with *z*-score less than {} is "
+          "significant.\n\nAnother paragraph.\n")
+    assert crit(zt.format("-1.96")) == [("ok", "-1.96")]
+    assert crit(zt.format("-2.58")) == [] or crit(zt.format("-2.58"))[0][0] != "ok"
     # no level stated: the conventional α = 0.05 (χ²(2): 5.9915) gives ok, a mismatch nothing
     assert crit("With 2 degrees of freedom the $\\chi^2$ critical value would be 5.99.\n") == [
         ("ok", "5.99")]

@@ -19,6 +19,7 @@ units (nats for ln, bits for log₂) must match the logarithms of the chain's de
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import mpmath
@@ -216,13 +217,16 @@ class Auditor(Substitution, Verdicts):
         prose.judge(self, text, offset)  # ≈ N after math, restated values, % changes
         impurity.judge(self, text, offset)  # "Entropy = 0.72" after p_1 = 4/5
         rates.collect(self, text, offset)  # "a false positive rate of 2.3 %", "1 in 10,000"
-        before = getattr(self, "stats_text", "")
-        cut = max(text.rfind("\n\n"), -1)
-        if cut >= 0:  # a new paragraph: earlier text no longer sets the context
-            before, text = "", text[cut:]
-            offset += cut
-        critical.judge(self, before, text, offset)  # "the critical value is 5.99" (2 df, α)
-        self.stats_text = (before + " " + text)[-critical.WINDOW:]
+        before, start = getattr(self, "stats_text", ""), 0
+        for cut in [m.start() for m in re.finditer(r"\n[ \t>]*\n", text)] + [len(text)]:
+            part = text[start:cut]  # each paragraph judged in its own context ("α = .05")
+            if part.strip():
+                critical.judge(self, before, part, offset + start)  # "the critical value is 5.99"
+                before = (before + " " + part)[-critical.WINDOW:]
+            if cut < len(text):
+                before = ""  # a new paragraph: earlier text no longer sets the context
+            start = cut
+        self.stats_text = before
 
     def segment(self, text: str, offset: int, display: bool, parse):
         """One piece of math, cut into clauses (``a = 1,\\; b = 2``); a clause that begins

@@ -1,8 +1,9 @@
 r"""Critical values stated in prose, judged against the quantile their context names.
 
 A sentence such as "there are 2 degrees of freedom; using $\alpha = 0.05$, the critical value
-is 5.9915" or "beyond the critical value of -1.645 for a left-tailed test with a 95 %
-confidence level" states a quantile of a named distribution:
+is 5.9915", "beyond the critical value of -1.645 for a left-tailed test with a 95 %
+confidence level" or "at $\alpha = .05$, a z-score less than -1.96 or greater than 1.96 is
+significant" states a quantile of a named distribution:
 
 * χ² with k degrees of freedom at level α: q with P(X > q) = α, i.e. the regularised upper
   incomplete gamma Q(k/2, q/2) = α;
@@ -28,8 +29,10 @@ from fractions import Fraction
 
 import mpmath
 
-_CLAIM = re.compile(r"critical value(?:\s+(?:is|of|would be|equals|=))?\s*(?:about\s+|"
-                    r"approximately\s+)?(?P<n>[-−]?\d+(?:\.\d+)?)(?![\d.]\d|\s*%)", re.I)
+_CLAIM = re.compile(r"(?:critical value(?:\s+(?:is|of|would be|equals|=))?|\bz[*_]?[- ]?(?:score|"
+                    r"statistic|value)?s?\s+(?:less|greater|smaller|larger|lower|higher|beyond)"
+                    r"(?:\s+than)?)\s*(?:about\s+|approximately\s+)?(?P<n>[-−]?\d+\.\d+|[-−]?\d+)"
+                    r"(?![\d.]\d|\s*%)", re.I)
 _WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
           "twelve")
 _DF = re.compile(r"(?P<k>\d+|" + "|".join(_WORDS) + r") degrees? of freedom|\bdf\s*=\s*(?P<k2>\d+)",
