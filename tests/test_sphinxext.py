@@ -125,6 +125,18 @@ def test_a_typed_formula_is_shown_and_the_derived_one_folded(make):
     assert '<details class="klforge-derived">' in html  # SymPy's, folded
 
 
+def test_a_wrong_matrix_form_fails_the_build_at_its_line(make):
+    mvn = (r"\frac12\left[\operatorname{tr}(\Sigma_q^{-1}\Sigma_p) + (\mu_q-\mu_p)^\top"
+           r"\Sigma_q^{-1}(\mu_q-\mu_p) - n + \ln\frac{\det\Sigma_q}{\det\Sigma_p}\right]")
+    good = f"# T\n\nIntro.\n\n```{{derivation}} kl_mvn\n:typeset: {mvn}\n```\n"
+    app, html = make(good)
+    assert app._warning.getvalue() == "" and r"\operatorname{tr}" in html
+    app, _ = make(good.replace("- n +", "- 2n +"))
+    warnings = app._warning.getvalue()
+    assert "index.md:5" in warnings and "derivation kl_mvn: :typeset:" in warnings, warnings
+    assert "differs from the derivation at Lp_00" in warnings
+
+
 def test_step_labels_are_typeset_math(make):
     text = "# T\n\n```{derivation} natgrad_poisson_usual\n:show: steps\n```\n"
     app, html = make(text)
