@@ -93,6 +93,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             state(aud).aliases[head.group(1)] = dist  # p = N(μ₁, σ₁²): p names a distribution
             _continue(aud, node)
             return True
+    if op in ("=", "≈") and _function_of_tuple(aud, prev, op, node, at, relation, stated):
+        return True  # H(0.9, 0.1) = …: an entropy at numbers; H^2(p, q) = …: a definition
     if op not in ("=", "≈", "?=", ":=") + INEQUALITIES or any(
             isinstance(n, getattr(N, "Tuple", ())) for side in (prev, node) for n in N.walk(side)):
         return False  # ≠, ∈, tuples of data: the numeric checks say what they are
@@ -449,6 +451,67 @@ def _order(aud, ctx, lhs, split, at, relation, stated) -> bool:
     return True
 
 
+def _function_of_tuple(aud, prev, op, node, at, relation, stated) -> bool:
+    """``H(0.9, 0.1)``, read as H·(0.9, 0.1): the entropy of that distribution, in the unit of
+    the logarithms on the right (log₂: bits), judged like an engine value at the printed
+    precision.  ``H^2(p, q) = …`` at a chain's head (a function of the names p, q written
+    for the first time): a definition.  False for anything else."""
+    if not (isinstance(prev, N.Mul) and len(prev.factors) == 2
+            and all(o == "*" for o, _ in prev.factors)):
+        return False
+    (_, f), (_, args) = prev.factors
+    if not isinstance(args, N.Tuple):
+        return False
+    head = f.base if isinstance(f, N.Pow) else f
+    if not isinstance(head, N.Name) or head.name in aud.names:
+        return False
+    c = aud.chain
+    if all(isinstance(a, N.Name) and S.SIMPLE.match(a.name) for a in args.items):
+        if op != "=" or c.prev is not prev:
+            return False
+        name = f"{N.to_text(f)}({', '.join(a.name for a in args.items)})"
+        _add(aud, at, "unchecked", relation, stated, f"defines {name} (a new name on the left, "
+             "a function of " + ", ".join(a.name for a in args.items) + ")", "step",
+             kind="definition")
+        _continue(aud, node)
+        return True
+    if head.name != "H" or f is not head:
+        return False
+    try:
+        masses = [aud.point(a) for a in args.items]
+    except N.NotEvaluable:
+        return False
+    base = {"bits": 2, "nats": None, "hartleys": 10}
+    units = N.log_bases(node, getattr(aud, "log_base", None)) or (
+        {node.unit} if getattr(node, "unit", None) in ("bits", "nats", "hartleys") else set())
+    if len(units) != 1 or abs(mp.fsum(masses) - 1) > TOL or any(m <= 0 for m in masses):
+        return False
+    b = base[units.pop()]
+    terms = [(-1, N.Mul([("*", a), ("*", N.Func("ln" if b is None else "log", a, None if
+                                                   b is None else N.Num(b, str(b), 0, 0)))]))
+             for a in args.items]
+    entropy = N.Add(terms)
+    unit = "nats" if b is None else {2: "bits", 10: "hartleys"}[b]
+    with mp.workdps(N.DPS):
+        ctx = expect.Context(aud, state(aud), getattr(aud, "segment_text", ""))
+        try:
+            h, stated_value = ctx.value(entropy, {}), ctx.value(node, {})
+        except N.NotEvaluable:
+            return False
+        shown = ", ".join(mpmath.nstr(m, 6) for m in masses)
+        if isinstance(node, N.Num):  # = 0.4690: at its printed precision
+            _numeric(aud, ctx, entropy, node, True, at, relation, stated,
+                     label=f"the entropy of ({shown}) in {unit}")
+        elif abs(h - stated_value) <= TOL * max(1, abs(h)):
+            _add(aud, at, "ok", relation, stated, f"the entropy of ({shown}) is {_num(h)} {unit}",
+                 "step", computed=_num(h))
+        else:
+            _add(aud, at, "error", relation, stated, f"the entropy of ({shown}) is {_num(h)} "
+                 f"{unit}, not {_num(stated_value)}", "step", computed=_num(h))
+    _continue(aud, node)
+    return True
+
+
 def _chi_square(aud, node):
     """``\\chi^2`` read as χ·χ: the name ``chi^2`` (the χ² divergence of p and q) when χ has
     no value of its own."""
@@ -494,7 +557,7 @@ def _relations_in(text: str) -> int:
     return len(re.findall(r"(?<![<>!:\\])=|\\(?:le|ge|leq|geq|approx|lt|gt)\b|[<>≤≥≈]", text))
 
 
-def _numeric(aud, ctx, lhs, rhs, special_l, at, relation, stated):
+def _numeric(aud, ctx, lhs, rhs, special_l, at, relation, stated, label="the engine's value"):
     """No free symbols: an engine quantity at numbers (``D_KL(N(0,1)||N(1,4)) = 0.4431``).
     The side without engine quantities is read as printed (each decimal stands for the
     values that round to it); the engine's value must lie in that interval."""
@@ -509,11 +572,11 @@ def _numeric(aud, ctx, lhs, rhs, special_l, at, relation, stated):
     tol = TOL * max(1, abs(exact))
     shown = mpmath.nstr(exact, 12)
     if mp.mpf(width.a) - tol <= exact <= mp.mpf(width.b) + tol:
-        _add(aud, at, "ok", relation, stated, f"agrees with the engine's value {shown} at the "
+        _add(aud, at, "ok", relation, stated, f"agrees with {label} {shown} at the "
              "printed precision", "step", computed=shown)
     else:
-        _add(aud, at, "error", relation, stated, f"the engine's value is {shown}, outside what "
-             f"{N.to_text(printed)} stands for", "step", computed=shown)
+        _add(aud, at, "error", relation, stated, f"{label[0].upper() + label[1:]} is {shown}, "
+             f"outside what {N.to_text(printed)} stands for", "step", computed=shown)
 
 
 def _rounded(n):
