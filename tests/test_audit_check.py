@@ -81,7 +81,7 @@ def test_accumulated_rounding_is_a_warning_not_an_error():
 def test_data_and_rational_literals_are_exact():
     # 0.5 repeats \frac{1}{2} of the definition: exact, so a wrong final value is an error
     text = "$\\frac{1}{2} + \\ln 2 = 0.5 + 0.6931 = 1.1941$"
-    assert [f.severity for f in audit_text(text).findings] == ["ok", "error"]
+    assert [f.severity for f in audit_text(text).findings if f.check == "step"] == ["ok", "error"]
 
 
 @pytest.mark.parametrize("tex,severity", [

@@ -12,7 +12,9 @@ mp = mpmath.mp
 
 
 def verdicts(text, fmt="md"):
-    return [f.severity for f in audit_text(text, fmt).findings]
+    """Severities of the findings, without the per-term oks of a step substituted term by
+    term (tested on their own in test_a_step_substituted_term_by_term_checks_each_term)."""
+    return [f.severity for f in audit_text(text, fmt).findings if f.check != "term"]
 
 
 def findings(text, fmt="md"):
@@ -402,3 +404,16 @@ def test_a_pair_continues_row_by_row():
     assert verdicts("0.03", "0.64", "0.70") == [(2, "ok"), (2, "ok"), (4, "ok"), (4, "ok"),
                                                  (6, "ok"), (6, "ok")]
     assert ("error" in [s for ln, s in verdicts("0.05", "0.62", "0.72") if ln == 4])
+
+
+def test_a_step_substituted_term_by_term_checks_each_term():
+    """7/10·0.99 = 0.693, 3/10·0.92 = 0.276 (hand); a sum of numbers only is one relation."""
+    from klforge.audit import audit_text
+
+    doc = "$(\\frac{7}{10} \\times 0.99) + (\\frac{3}{10} \\times 0.92) = 0.693 + 0.276 = 0.969$\n"
+    fs = audit_text(doc, "md").findings
+    assert sorted((f.check, f.severity) for f in fs) == [
+        ("step", "ok"), ("step", "ok"), ("term", "ok"), ("term", "ok")]
+    assert {f.relation for f in fs if f.check == "term"} == {"(7/10)·0.99 = 0.693",
+                                                             "(3/10)·0.92 = 0.276"}
+    assert [f.check for f in audit_text("$0.5 + 0.25 = 0.75$\n", "md").findings] == ["step"]

@@ -103,3 +103,25 @@ def _misaligned(aud, a, b, known):
         if not ok:
             bad.extend(_misaligned(aud, x, y, known) or [(x, y)])
     return bad or [(a, b)]
+
+
+def term_findings(aud, prev, node, known, at) -> None:
+    """A step that substitutes term by term — ``(7/10)·0.99 + (3/10)·0.92 = 0.693 + 0.276`` —
+    has checked each term's own relation (7/10 · 0.99 = 0.693): one *ok* per term, when both
+    sides are sums of the same signs, every right-hand term a number and every left-hand term
+    a computation (a product, quotient, power or function of numbers) that agrees with it."""
+    if not (isinstance(prev, N.Add) and isinstance(node, N.Add)) or len(prev.terms) < 2 \
+            or [s for s, _ in prev.terms] != [s for s, _ in node.terms]:
+        return
+    pairs = [(x, y) for (_, x), (_, y) in zip(prev.terms, node.terms, strict=True)]
+    if not all(isinstance(y, N.Num) and isinstance(x, (N.Mul, N.Pow, N.Func)) for x, y in pairs):
+        return
+    try:
+        if not all(_meets(aud.interval(x, known), aud.interval(y, known)) for x, y in pairs):
+            return
+        values = [aud.point(x) for x, _ in pairs]
+    except N.NotEvaluable:
+        return
+    for (x, y), v in zip(pairs, values, strict=True):
+        aud.add(at, "ok", f"{N.to_text(x)} = {N.to_text(y)}", N.to_text(y), fmt(v, y),
+                "a term of the step, checked on its own", "term")

@@ -26,7 +26,7 @@ from .state import (
     hi,
     lo,
 )
-from .terms import _blame, _broken_terms
+from .terms import _blame, _broken_terms, term_findings
 
 iv = mpmath.iv
 
@@ -91,6 +91,7 @@ class Verdicts:
             if (c.prev_point is None or _contains(i_rep, c.prev_point)
                     or isinstance(c.prev, N.Name)):  # a named value restated: its exact value
                 self.add(at, "ok", relation, stated, computed, "", "step")
+                term_findings(self, c.prev, node, c.known, at)  # 0.7·0.99 = 0.693, each term
             else:
                 self.add(at, "warning", relation, stated, computed,
                          f"agrees with the exact value but not with the previous step as "
