@@ -10,7 +10,11 @@ SymPy's expanded output::
 :func:`parse` reads the typed LaTeX (a small whitelisted grammar, :mod:`.typeset_grammar`)
 into SymPy; a ``\\sum_i`` runs over the derivation's indexed symbols (``p_i`` over p_0, p_1,
 …, ``\\alpha_{p,i}`` over α_{p0}, α_{p1}, …), and the vectors and matrices of an entry-wise
-derivation (kl_mvn's μ_p, Σ_p = L_pL_pᵀ, n) are named by :mod:`.typeset_matrix`;
+derivation are named by :func:`structures`: kl_mvn is derived entry by entry at n = 2
+(means ``mu_p0, mu_p1``, Cholesky entries ``Lp_00, Lp_10, Lp_11``), and a typed
+``\\mu_p``, ``L_p``, ``\\Sigma_p`` (= L_pL_pᵀ, positive definite for the positive diagonal
+the domains sample, so the points are random SPD matrices) and ``n`` mean those objects —
+exact algebra at the derived dimension, nothing about other n;
 :func:`check` evaluates it and the derivation's closed form at 50 digits (mpmath) at
 random points of the parameters' domains and returns None when they agree everywhere, or a
 one-line reason (the first point where they differ, with both values).  Symbols are matched
@@ -31,7 +35,6 @@ import mpmath
 import sympy as sp
 
 from .typeset_grammar import TypesetError, as_printed, canonical, parse
-from .typeset_matrix import is_entry, structures
 
 DIGITS = 50
 POINTS = 12
@@ -40,7 +43,54 @@ TOL = mpmath.mpf(10) ** -40
 #: sampling ranges per parameter domain (derive.core.DOMAINS)
 RANGES = {"real": (-2.5, 2.5), "positive": (0.2, 4.0), "nonnegative": (0.0, 4.0),
           "unit_interval": (0.03, 0.97), "open_unit_interval": (0.03, 0.97)}
-__all__ = ["TypesetError", "as_printed", "canonical", "check", "parse", "verified"]
+__all__ = ["TypesetError", "as_printed", "canonical", "check", "parse", "structures",
+           "verified"]
+#: an entry of a vector (mu_p0) and of a lower-triangular Cholesky factor (Lp_10)
+_VECTOR = re.compile(r"(.+_[A-Za-z])(\d)")
+_CHOLESKY = re.compile(r"L([A-Za-z])_(\d)(\d)")
+
+
+def is_entry(name: str) -> bool:
+    """Whether the symbol ``name`` is a Cholesky-factor entry (kept as the engine's symbol,
+    not read back through its print)."""
+    return _CHOLESKY.fullmatch(name) is not None
+
+
+def structures(symbols) -> dict[str, sp.Basic]:
+    """The vectors, Cholesky factors, covariances and dimension named by ``symbols``:
+    ``mu_p`` the column (mu_p0, mu_p1, …), ``L_p`` the lower triangle of the ``Lp_ij``,
+    ``Sigma_p`` = L_p L_pᵀ, and ``n`` when every vector and matrix has the same size.
+
+    >>> structures(sp.symbols("mu_p0 mu_p1"))
+    {'mu_p': Matrix([
+    [mu_p0],
+    [mu_p1]]), 'n': 2}
+    """
+    vectors: dict[str, dict[int, sp.Symbol]] = {}
+    factors: dict[str, dict[tuple[int, int], sp.Symbol]] = {}
+    for s in symbols:
+        if m := _CHOLESKY.fullmatch(s.name):
+            factors.setdefault(m.group(1), {})[int(m.group(2)), int(m.group(3))] = s
+        elif m := _VECTOR.fullmatch(s.name):
+            vectors.setdefault(m.group(1), {})[int(m.group(2))] = s
+    env: dict[str, sp.Basic] = {}
+    dims = set()
+    for name, entries in vectors.items():
+        if sorted(entries) == list(range(len(entries))):
+            env[name] = sp.Matrix([entries[k] for k in range(len(entries))])
+            dims.add(len(entries))
+    for who, entries in factors.items():
+        n = 1 + max(i for i, _ in entries)
+        if set(entries) != {(i, j) for i in range(n) for j in range(i + 1)}:
+            continue  # not a full lower triangle: no matrix is named
+        lower = sp.Matrix([[entries[i, j] if i >= j else 0 for j in range(n)]
+                           for i in range(n)])
+        env[f"L_{who}"] = lower
+        env[f"Sigma_{who}"] = lower * lower.T
+        dims.add(n)
+    if len(dims) == 1:
+        env["n"] = sp.Integer(dims.pop())
+    return env
 
 
 def verified(name: str, tex: str) -> str | None:

@@ -4,7 +4,7 @@ Numbers, symbols with subscripts (``\\lambda_p`` → the symbol ``lambda_p``, ``
 → ``alpha_p,i``), ``+ - \\cdot \\times / ^``, implicit products, ``\\frac \\tfrac \\dfrac``,
 ``\\sqrt``, brackets and ``\\left … \\right``, ``\\ln \\log \\exp \\psi \\Gamma``, ``\\pi``,
 ``\\sum_i`` (kept as ``SUM_i(body)``; :func:`.typeset.check` expands it over the derivation's
-indices) and, for the vectors and matrices named in ``env`` (:mod:`.typeset_matrix`),
+indices) and, for the vectors and matrices named in ``env`` (:func:`.typeset.structures`),
 ``^\\top``, ``^{-1}``, ``\\det`` and ``\\operatorname{tr}``.  Anything else is a
 :class:`TypesetError` naming the token.
 
@@ -17,13 +17,18 @@ import re
 
 import sympy as sp
 
-from .typeset_matrix import scalar
-
 SKIP = {r"\,", r"\;", r"\!", r"\quad", r"\qquad", r"\left", r"\right", r"\big", r"\Big",
         r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", "&", r"\\", r"\displaystyle", r"\textstyle"}
 FUNCS = {r"\ln": sp.log, r"\log": sp.log, r"\exp": sp.exp, r"\psi": sp.digamma,
          r"\Gamma": sp.gamma, r"\sqrt": sp.sqrt}
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\[,;!\\]|\d+(?:\.\d+)?|\S")
+
+
+def scalar(value):
+    """A 1 × 1 matrix (a quadratic form vᵀAv) as the number it is; anything else as is."""
+    if isinstance(value, sp.MatrixBase) and value.shape == (1, 1):
+        return value[0, 0]
+    return value
 
 
 class TypesetError(ValueError):
@@ -191,7 +196,7 @@ def as_printed(tex: str) -> sp.Expr:
 
 def parse(tex: str, env: dict | None = None) -> sp.Expr:
     """The typed LaTeX as a SymPy expression; TypesetError names what cannot be read.
-    ``env`` names vectors and matrices (:func:`.typeset_matrix.structures`)."""
+    ``env`` names vectors and matrices (:func:`.typeset.structures`)."""
     p = _Parser(tex, env)
     try:
         value = p.expr()
