@@ -44,3 +44,11 @@ def test_each_line_of_a_complete_distribution_and_p_of_v_equals_x():
     assert [ln for ln, _ in _verdicts(text)] == [3, 4, 5, 6]
     # 0.33 × 3 = 0.99: not a complete distribution, no verdict
     assert _verdicts(text.replace("0.25", "0.33")) == []
+
+
+def test_a_distribution_under_an_earlier_heading_serves_ok_only():
+    # (1/3, 1/3, 1/3) → log2 3; stated under the next heading: ok when it matches, else nothing
+    text = ("All logarithms are base 2.\n\\subsection{A}\n$p_{Y}(l)=p_{Y}(r)=p_{Y}(n)=1/3$\n"
+            "\\subsection{B}\n$H(Y)=CLAIM$\n")
+    assert _verdicts(text.replace("CLAIM", "\\log{3}"))[-1] == (5, "ok")
+    assert _verdicts(text.replace("CLAIM", "\\log{2}")) == [(3, "ok")]

@@ -15,7 +15,9 @@ line that gave values of it gets an *ok* ("adds up to 1", once), and a
 later ``H(V) = …`` or ``H(V|W=a,U=b) = …`` (every member but the last an entropy name, the
 last an expression without names) is checked against its entropy in the document's log
 base (bits and nats tried while no base is known; a mismatch is then left alone): *ok*,
-or an *error* naming the distribution's line.  Values are forgotten at a heading.
+or an *error* naming the distribution's line.  Values are forgotten at a heading; a complete
+distribution given under an earlier heading still serves its entropy, for an *ok* only (the
+names may mean something else there).
 
 Example: after ``$p_X(a)=1/4$, $p_X(b)=3/4$`` (ok: adds up to 1), ``$H(X)=0.811$`` is ok
 in bits.  Bounds: at most :data:`MAX_VALUES` values are kept; statements are matched by
@@ -88,10 +90,14 @@ class Distributions:
     def __init__(self):
         self.values: dict = {}      # key → {outcome: (Fraction, offset, value as written)}
         self.reported: set = set()  # (key, line) given its "adds up to 1"
+        self.earlier: dict = {}     # complete distributions of earlier sections
         self.section = -1
 
     def statement(self, aud, text: str, offset: int, section: int) -> None:
         if section != self.section:
+            for key, dist in self.values.items():  # complete ones stay known, for ok only
+                if sum(p for p, *_ in dist.values()) == 1:
+                    self.earlier[key] = dist
             self.section, self.values, self.reported = section, {}, set()
         if "=" not in text or len(text) > 400:
             return
@@ -141,12 +147,15 @@ class Distributions:
                 if any(len(p) != 2 for p in parts):
                     return
                 cond = tuple((_var(a), b.strip()) for a, b in parts)
-            dist = self.values.get((_var(m.group("v")), cond))
+            key = (_var(m.group("v")), cond)
+            dist, strict = self.values.get(key), True
             if not dist or sum(p for p, *_ in dist.values()) != 1:
-                continue
-            self._verdict(aud, m, dist, last, offset)
+                dist, strict = self.earlier.get(key), False  # under an earlier heading
+                if not dist or len(self.earlier) > MAX_VALUES:
+                    continue
+            self._verdict(aud, m, dist, last, offset, strict)
 
-    def _verdict(self, aud, m, dist, last, offset):
+    def _verdict(self, aud, m, dist, last, offset, strict=True):
         from .latex import parse_chain
         try:
             items = parse_chain(last)
@@ -176,7 +185,7 @@ class Distributions:
                 aud.add(offset, "ok", f"{m.group()} = {last}"[:160], last, mpmath.nstr(want, 8),
                         f"the entropy of the distribution given at line {line}", "step")
                 return
-        if base != "unknown":
+        if base != "unknown" and strict:
             aud.add(offset, "error", f"{m.group()} = {last}"[:160], last, mpmath.nstr(want, 8),
                     f"the distribution given at line {line} has entropy "
                     f"{mpmath.nstr(want, 6)}", "step")
