@@ -250,7 +250,11 @@ _STAT_TOKENS = ["$p(X,Y)$ is ", "$p(X,Y|Z=a)$ ", "$p(X,Y|Z=b)$ ",
                 "$P(A^c)=0.98$", "$p_1 = 4/5$", "Entropy = 0.72", "Gini is 0.32", "\n\n",
                 "\\item ", "\\section{S}", " and ", "$P(M=\\textrm{pos})=0.8$",
                 "$P(M=\\textrm{neg})=0.2$", "$p_{Y_1}(l)=p_{Y_1}(r)=1/2$", "$H(Y_1)=\\log 2$",
-                "$p_{Y|X}(a|b)&=&\\frac{1}{2}\\cr$", "$H(Y|X=b)=1$"]
+                "$p_{Y|X}(a|b)&=&\\frac{1}{2}\\cr$", "$H(Y|X=b)=1$", "$$1, 2, 3, 6$$",
+                "$\\bar{x} = 3$",
+                "$\\sqrt{\\frac{p(1-p)}{n}} = \\sqrt{\\frac{0.5 \\times 0.5}{4}}$",
+                "$P(Z > 1.96) = 0.025$", "the difference is about $0.5$",
+                "a factor of roughly eight"]
 
 
 @settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -24,7 +24,18 @@ from collections.abc import Mapping
 
 import mpmath
 
-from . import complement, context, critical, identity, impurity, normaltail, prose, rates, unify
+from . import (
+    complement,
+    context,
+    critical,
+    identity,
+    impurity,
+    normaltail,
+    prose,
+    rates,
+    sample,
+    unify,
+)
 from . import evaluate as E
 from . import nodes as N
 from .clauses import clauses, unwrap
@@ -235,6 +246,8 @@ class Auditor(Substitution, Verdicts):
         critical.judge_pm(self, getattr(self, "stats_text", ""), text, offset)  # 95% CI: z ± 1.96
         self.stats_text = (getattr(self, "stats_text", "") + " " + text)[-critical.WINDOW:]
         parts = clauses(text)
+        if len(parts) >= sample.MIN_VALUES:  # "7 - \sqrt{2}, 6, 6, 7": a data set listed
+            sample.record(self, [(text[a:b], offset + a) for a, b in parts], offset, parse)
         for k, (a, b) in enumerate(parts):
             self._clause(text[a:b], offset + a, display or k + 1 < len(parts), parse)
         self.last_math = (self.chain, offset + len(text.rstrip()))
@@ -318,6 +331,8 @@ class Auditor(Substitution, Verdicts):
                 complement.judge(self, items[0], items[2], offset)  # P(not A) after P(A)
             if len(self.findings) == before:  # P(D|H) = 0.023 after "a rate of 2.3 %"
                 rates.judge(self, items[0], items[2], offset + items[1].rhs_pos)
+            if len(self.findings) == before:  # \bar{x} = 7 after the data listed
+                sample.judge(self, items[0], items[2], offset + items[1].rhs_pos)
         if items[0] is None:
             if not (display and self.chain is not None):
                 rel = items[1]
