@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit
 
 from . import _primitives as _p
+from . import _rowsum as _rs
 from . import _simd as _s
 from . import _streams as _st
 from ._primitives import neumaier_add as _add
@@ -42,6 +43,9 @@ INF = math.inf
 #: the correction may cancel at most this share of the one-pass sum (error growth ≤ 4/3)
 CANCEL = 0.25
 DOWN = 2.0**-64  # scale for rows whose total overflows
+#: rows longer than this take the pairwise-summed stream (``_streams``); shorter ones the
+#: chunked map with sequential compensated sums (``_rowsum``), which does not pad them
+LONG = 4096
 
 
 @njit(inline="always", error_model="numpy")
@@ -100,13 +104,22 @@ def _kl_rescaled(p, q, sp_, sq, ph, pl, qh, ql):
     return s + c
 
 
+@njit(inline="always", error_model="numpy")
+def _kl_div_totals(tp, tq, d):
+    """kl_div(P, Q) with D = P − Q.  Rows that sum to nearly the same total (|D/Q| < 2⁻¹⁰,
+    e.g. both normalised) take the series Q·[(1 + t)log(1 + t) − t] = Q·Σ_{k≥2}
+    (−t)^k/(k(k − 1)), t = D/Q, to t⁷ (truncation below 2⁻⁶⁰ relative); others kl_div."""
+    t = d / tq
+    if abs(t) < 0.0009765625:
+        return tq * t * t * (0.5 + t * (-1.0 / 6.0 + t * (1.0 / 12.0 + t * (
+            -1.0 / 20.0 + t * (1.0 / 30.0 + t * (-1.0 / 42.0))))))
+    return _p.kl_div(tp, tq, d)
+
+
 @njit(**_JIT)
-def kl_categorical_row(p, q, ws):
-    """KL(p/Σp ‖ q/Σq) for one row of non-negative weights (see the module docstring);
-    ``ws``: scratch for the vectorised pass (``_streams.kl_div_row_ws``)."""
-    if p.shape[0] == 0:
-        return NAN
-    ok, s1, d, tp, tq = _st.kl_div_row_ws(p, q, ws)
+def _kl_slow(p, q, ws, ok, s1, d, tp, tq):
+    """The rows the one vectorised pass does not settle: special entries, overflowing
+    totals (rescaled by 2⁻⁶⁴), and corrections that cancel more than CANCEL of the sum."""
     status = 0
     sp_ = sq = 1.0
     if not ok or not (tp < INF and tq < INF):
@@ -131,6 +144,30 @@ def kl_categorical_row(p, q, ws):
         qs, qc = _add(qs, qc, np.float64(q[i]) * sq)
     v = _kl_rescaled(p, q, sp_, sq, ps, pc, qs, qc) / (ps + pc)
     return v if v >= 0.0 else (0.0 if v < 0.0 else v)
+
+
+@njit(**_JIT)
+def _kl_long(p, q, ws):
+    ok, s1, d, tp, tq = _st.kl_div_row_ws(p, q, ws)
+    return _kl_slow(p, q, ws, ok, s1, d, tp, tq)
+
+
+@njit(**_JIT)
+def kl_categorical_row(p, q, ws):
+    """KL(p/Σp ‖ q/Σq) for one row of non-negative weights (see the module docstring);
+    ``ws``: scratch for the vectorised pass (``_rowsum.kl_div_sums``, 3 × BLOCK)."""
+    n = p.shape[0]
+    if n == 0:
+        return NAN
+    if n > LONG:
+        return _kl_long(p, q, ws)
+    ok, s1, d, tp, tq = _rs.kl_div_sums(p, q, ws)
+    # the common case first: finite positive totals, a correction below CANCEL of the sum
+    if ok and 0.0 < tp < INF and 0.0 < tq < INF:
+        k = _kl_div_totals(tp, tq, d)
+        if k <= CANCEL * s1:
+            return (s1 - k) / tp
+    return _kl_slow(p, q, ws, ok, s1, d, tp, tq)
 
 
 @njit(**_JIT)
@@ -174,11 +211,14 @@ def _xent_direct(p, q, scale, same, qh, ql):
 
 
 @njit(**_JIT)
-def _xent_row(p, q, same):
+def _xent_row(p, q, same, ws):
     if p.shape[0] == 0:
         return NAN
     scale = 1.0
-    status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, scale, same)
+    ok, b, ph, pl, qh, ql, qmax = _rs.xent_sums(p, q, same, ws)
+    status = 0
+    if not ok:
+        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, scale, same)
     if status == 0 and not (ph < INF and qh < INF):
         scale = DOWN
         status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, scale, same)
@@ -196,12 +236,13 @@ def _xent_row(p, q, same):
 
 
 @njit(**_JIT)
-def cross_entropy_row(p, q):
-    """H(p/Σp, q/Σq) = −Σ p̂_i log q̂_i for one row of non-negative weights."""
-    return _xent_row(p, q, False)
+def cross_entropy_row(p, q, ws):
+    """H(p/Σp, q/Σq) = −Σ p̂_i log q̂_i for one row of non-negative weights (``ws``:
+    scratch for the vectorised pass, 3 × BLOCK)."""
+    return _xent_row(p, q, False, ws)
 
 
 @njit(**_JIT)
-def entropy_row(p):
-    """H(p/Σp) = −Σ p̂_i log p̂_i for one row of non-negative weights."""
-    return _xent_row(p, p, True)
+def entropy_row(p, ws):
+    """H(p/Σp) = −Σ p̂_i log p̂_i for one row of non-negative weights (``ws`` as above)."""
+    return _xent_row(p, p, True, ws)

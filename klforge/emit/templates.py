@@ -255,14 +255,14 @@ def kl_categorical(d) -> str:
 
 
 def entropy(d) -> str:
-    body = "    out[0] = _c.entropy_row(p)\n"
+    body = "    out[0] = _c.entropy_row(p, ws)\n"
     return _gufunc("entropy", "(n)->()", "p, out", docstring(d) + (
         "\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0." + _RENORM_DOC),
         body)
 
 
 def cross_entropy(d) -> str:
-    body = "    out[0] = _c.cross_entropy_row(p, q)\n"
+    body = "    out[0] = _c.cross_entropy_row(p, q, ws)\n"
     return _gufunc("cross_entropy", "(n),(n)->()", "p, q, out", docstring(d) + (
         "\n\n    H(p̂, q̂) = −Σ_i p̂_i log q̂_i = Σ_i p̂_i log(Σq/q_i), 0·log 0 = 0, +inf where"
         "\n    q_i = 0 < p_i." + _RENORM_DOC), body)

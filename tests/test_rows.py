@@ -1,0 +1,169 @@
+"""Row reductions loop over rows in compiled code: every layout gives the row function's
+result, float32 rows are read directly, the callable picks NumPy's dtype, one dtype is
+compiled at a time (kernels/_ufunc.py, kernels/_parallel.py, kernels/_rowsum.py)."""
+import pickle
+import subprocess
+import sys
+import tempfile
+
+import mpmath
+import numpy as np
+import pytest
+from klforge.kernels import _parallel
+
+from klforge import kernels as K
+
+ROW_KERNELS = {"kl_categorical": 2, "cross_entropy": 2, "entropy": 1, "kl_logits": 2}
+
+
+def _rows(rng, shape, kind):
+    x = rng.random(shape) + 1e-3
+    return np.log(x) * 3 if kind == "kl_logits" else x
+
+
+def _one_by_one(kernel, *arrays):
+    """The reference: each row passed alone as its own contiguous array."""
+    rows = np.broadcast_arrays(*arrays)
+    lead = rows[0].shape[:-1]
+    out = np.empty(lead, rows[0].dtype)
+    for idx in np.ndindex(*lead):
+        out[idx] = kernel(*[np.ascontiguousarray(r[idx]) for r in rows])
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", sorted(ROW_KERNELS))
+def test_every_layout_gives_the_row_result_bit_for_bit(name, dtype):
+    kernel = getattr(K, name)
+    rng = np.random.default_rng(1)
+    wide = [_rows(rng, (7, 40), name).astype(dtype) for _ in range(ROW_KERNELS[name])]
+    layouts = {
+        "contiguous": [np.ascontiguousarray(w[:, :13]) for w in wide],
+        "row-strided": [w[:, :13] for w in wide],
+        "entry-strided": [w[:, :26:2] for w in wide],
+        "fortran": [np.asfortranarray(w[:, :13]) for w in wide],
+        "reversed": [w[::-1, 12::-1] for w in wide],
+        "3-d": [w[:6, :13].reshape(2, 3, 13) for w in wide],
+        "broadcast row": [w[:, :13] if i == 0 else w[0, :13] for i, w in enumerate(wide)],
+    }
+    for label, args in layouts.items():
+        got = kernel(*args)
+        assert got.dtype == dtype, label
+        np.testing.assert_array_equal(got, _one_by_one(kernel, *args), err_msg=label)
+
+
+@pytest.mark.parametrize("name", sorted(ROW_KERNELS))
+def test_threaded_calls_equal_serial_ones_and_strided_out(name):
+    """Past PARALLEL_MIN entries the shared driver splits the rows over the threads."""
+    kernel = getattr(K, name)
+    rng = np.random.default_rng(2)
+    n = 10
+    rows = _parallel.PARALLEL_MIN // n * 3 + 7
+    args = [_rows(rng, (rows, n), name) for _ in range(ROW_KERNELS[name])]
+    big = kernel(*args)
+    small = np.concatenate([kernel(*[a[i:i + 100] for a in args]) for i in range(0, rows, 100)])
+    np.testing.assert_array_equal(big, small)
+    out = np.full(2 * rows, -1.0)
+    assert kernel(*args, out=out[::2]) is not None
+    np.testing.assert_array_equal(out[::2], big)
+    assert (out[1::2] == -1.0).all()
+
+
+def test_kl_mvn_layouts_and_broadcast_prior():
+    rng = np.random.default_rng(3)
+    n, rows = 4, 9
+    L = np.tril(rng.normal(size=(rows, n, n)) * 0.2) + 2 * np.eye(n)
+    mu = rng.normal(size=(rows, n))
+    got = K.kl_mvn(mu, L, np.zeros(n), np.eye(n))  # one prior broadcast against every row
+    ref = [K.kl_mvn(mu[i].copy(), L[i].copy(), np.zeros(n), np.eye(n)) for i in range(rows)]
+    np.testing.assert_array_equal(got, ref)
+    strided = K.kl_mvn(mu, np.swapaxes(np.swapaxes(L, 1, 2).copy(), 1, 2), mu[::-1], L[::-1])
+    np.testing.assert_array_equal(strided, K.kl_mvn(mu, L, mu[::-1].copy(), L[::-1].copy()))
+
+
+@pytest.mark.parametrize("n", [1, 3, 10, 100, 4096, 4097])
+def test_float32_rows_are_the_float64_result_rounded_once(n):
+    """float32 rows are read directly and computed in float64: the result is the float64
+    result on the same (exactly widened) values, rounded once — within ½ ULP of it."""
+    rng = np.random.default_rng(4)
+    p = (rng.random((3, n)) + 1e-3).astype(np.float32)
+    q = (rng.random((3, n)) + 1e-3).astype(np.float32)
+    for kernel, args in ((K.kl_categorical, (p, q)), (K.cross_entropy, (p, q)),
+                         (K.entropy, (p,)), (K.kl_logits, (np.log(p), np.log(q)))):
+        got = kernel(*args)
+        wide = kernel(*[a.astype(np.float64) for a in args])
+        np.testing.assert_array_equal(got, wide.astype(np.float32))
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 10, 33, 300, 4096, 4097, 20000])
+def test_short_and_long_rows_against_mpmath(n):
+    """Both row paths (chunked map ≤ 4096 entries, pairwise stream above) within 4 ULP of
+    the renormalised mpmath reference (unnormalised rows included)."""
+    mpmath.mp.dps = 40
+    rng = np.random.default_rng(n)
+    p = rng.random(n) * 3.0
+    q = rng.random(n) * 0.7
+    P = mpmath.fsum(mpmath.mpf(float(x)) for x in p)
+    Q = mpmath.fsum(mpmath.mpf(float(x)) for x in q)
+    kl = mpmath.fsum((mpmath.mpf(float(a)) / P) * mpmath.log((mpmath.mpf(float(a)) / P)
+                                                             / (mpmath.mpf(float(b)) / Q))
+                     for a, b in zip(p, q, strict=True))
+    h = -mpmath.fsum((mpmath.mpf(float(a)) / P) * mpmath.log(mpmath.mpf(float(a)) / P)
+                     for a in p)
+    xent = -mpmath.fsum((mpmath.mpf(float(a)) / P) * mpmath.log(mpmath.mpf(float(b)) / Q)
+                        for a, b in zip(p, q, strict=True))
+    for got, ref in ((K.kl_categorical(p, q), kl), (K.entropy(p), h),
+                     (K.cross_entropy(p, q), xent)):
+        if ref == 0:
+            assert got == 0
+            continue
+        assert float(abs(mpmath.mpf(float(got)) - ref) / abs(ref)) <= 4 * 2.0**-53, (got, ref)
+
+
+def test_the_callable_picks_numpys_dtype():
+    k = K.kl_normal
+    assert k.resolve([np.zeros(2, np.float32), 1.0, 2, np.float32(1)]) == "float32"
+    assert k.resolve([np.zeros(2, np.int16)]) == "float32"
+    assert k.resolve([np.zeros(2, np.int64)]) == "float64"
+    assert k.resolve([1.0, 2.0]) == "float64"
+    assert k.resolve([[1.0, 2.0], np.float32(1)]) == "float64"
+    assert K.kl_normal(np.float32(0), np.float32(1), 0.5, 2).dtype == np.float32
+    assert K.kl_normal(0, 1, 1, 2).dtype == np.float64
+    assert K.entropy(np.array([1, 1], np.int16)).dtype == np.float32
+    with pytest.raises(TypeError, match="float32 or float64"):
+        k.ufunc("int32")
+
+
+def test_kernels_pickle_to_the_same_object_and_keep_their_docs():
+    for k in (K.kl_normal, K.kl_categorical, K.eg_step):
+        assert pickle.loads(pickle.dumps(k)) is k
+        assert k.__doc__ and "Special values" in k.__doc__ and k.__name__ in repr(k)
+    assert K.kl_categorical.signature == "(n),(n)->()" and K.kl_normal.signature is None
+    assert (K.kl_regularized_policy.nin, K.kl_regularized_policy.nout) == (3, 2)
+
+
+def test_no_flag_escapes_from_threaded_or_short_rows():
+    rng = np.random.default_rng(5)
+    p = rng.random((20000, 10))
+    p[::7, 3] = 0.0
+    p[::11, 2] = np.inf
+    q = rng.random((20000, 10))
+    q[::13, 4] = 0.0
+    with np.errstate(all="ignore"):
+        a, b = np.log(p), np.log(q)  # −inf logits: masked entries
+    with np.errstate(all="raise"):
+        for kernel, args in ((K.kl_categorical, (p, q)), (K.cross_entropy, (p, q)),
+                             (K.entropy, (p,)), (K.kl_logits, (a, b))):
+            for dtype in (np.float64, np.float32):
+                kernel(*[a.astype(dtype) for a in args])
+
+
+def test_first_use_compiles_only_the_called_dtype():
+    code = ("import numpy as np; from klforge import kernels as K\n"
+            "K.kl_categorical(np.ones((2, 3), np.float32), np.ones((2, 3), np.float32))\n"
+            "assert K.kl_categorical.compiled == ('float32',), K.kl_categorical.compiled\n"
+            "assert K.kl_normal.compiled == ()\n")
+    with tempfile.TemporaryDirectory() as cache:
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={"NUMBA_CACHE_DIR": cache, "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr[-2000:]
