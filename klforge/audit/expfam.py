@@ -27,6 +27,7 @@ import re
 import mpmath
 
 from . import nodes as N
+from .mvn import _read
 
 mp = mpmath.mp
 POISSON_TERMS = 150
@@ -127,7 +128,6 @@ def value(ev, name):
     if m := _DENSITY.match(name):
         return fam.density(ev.name(m.group("eta")), _scalar(ev, m.group("x")))
     if m := _EXPECT.match(name):
-        from .linalg import _read
         body = _read("x" if m.group("body") == "T" else m.group("body"))
         return fam.expect(ev.name(m.group("eta")), lambda x: ev.with_bound("x", x).value(body))
     if m := _KL.match(name):
@@ -144,5 +144,4 @@ def value(ev, name):
 
 
 def _scalar(ev, text):
-    from .linalg import _read
     return ev.value(_read(text))

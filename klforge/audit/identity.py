@@ -19,6 +19,10 @@ uses evaluate them.  Conditions (``\\sigma > 0``, ``0 < p < 1``) narrow domains.
 read back by :mod:`.reading` and valued by :mod:`.expect` (expectations, engine quantities
 of :mod:`.known`, entropies of random p, q or of a random joint of X, Y).
 
+Vectors and matrices, derivatives, limits, optima, exponential families, remainders and
+unreadable definitions are handed to :mod:`.routes`; the per-section state and the findings'
+bookkeeping are in :mod:`.judging`.
+
 Example: ``\\ln r \\le r - 1`` → ok, "no counterexample in 150 points of the domain (r
 positive) …"; ``\\ln\\frac{\\sigma_2}{\\sigma_1} + \\frac{\\sigma_1^2}{2\\sigma_2^2} - \\frac12 =
 r - 1 - \\ln r`` with ``r`` defined → error "does not hold: at σ_1 = …, σ_2 = … the left side
@@ -27,51 +31,44 @@ is … and the right side …".
 
 from __future__ import annotations
 
-import random
 import re
 import time
-import zlib
-from dataclasses import dataclass, field
 
 import mpmath
 
 from . import asymptotic, derivatives, expect, expfam, known, latent, linalg, policy
-from . import evaluate as E
 from . import nodes as N
 from . import symbols as S
+from .judging import (  # noqa: F401  (State, MARK: re-exported for callers of this module)
+    INEQUALITIES,
+    MARK,
+    TOL,
+    State,
+    _add,
+    _continue,
+    _names,
+    _num,
+    _numeric,
+    _rng,
+    _specific_numbers,
+    _unrelated_kind,
+    state,
+)
 from .latex import Unsupported
+from .routes import (  # noqa: F401  (unreadable_*: called by check.py through this module)
+    _chi_square,
+    _function_of_tuple,
+    _matrices,
+    _order,
+    unreadable_condition,
+    unreadable_definition,
+)
 
 mp, iv = mpmath.mp, mpmath.iv
 POINTS = 12          # points for an equality
 INEQ_POINTS = 150    # points for an inequality
 MIN_VALID = 4        # points where both sides must be defined
-TOL = mpmath.mpf(10) ** -20
 SECONDS = 0.25       # per relation, once MIN_VALID points were evaluated
-INEQUALITIES = ("≤", "≥", "<", ">")
-MARK = "\0identity"  # kept in the auditor's names; a new section clears it
-
-
-@dataclass
-class State:
-    defs: dict = field(default_factory=dict)      # name -> node (a recorded definition)
-    aliases: dict = field(default_factory=dict)   # p -> "N(mu_1,sigma_1^2)" (p = N(μ₁, σ₁²))
-    domains: dict = field(default_factory=dict)   # name -> (lo, hi) from the text
-    chain: object = None                           # the chain whose first step was seen
-    formulas: dict = field(default_factory=dict)  # s -> 1 + δ, though δ had a value then
-    cholesky: bool = False                         # Σ = LL^⊤ stated: L is Σ's factor
-    unread: set = field(default_factory=set)      # names defined by an unreadable formula
-
-
-def state(aud) -> State:
-    """The identity state of an auditor, reset at each section (names are scoped there)."""
-    st = getattr(aud, "_identity", None)
-    if st is None or MARK not in aud.names:
-        from .state import NameValue
-
-        st = State()
-        aud._identity = st
-        aud.names[MARK] = NameValue(mp.mpf(0), "", None, 0, datum=True)
-    return st
 
 
 def judge(aud, prev, op, node, at, relation, stated) -> bool:
@@ -197,40 +194,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
     return True
 
 
-def unreadable_definition(aud, prev, op, reason):
-    """``m = \\nabla A(\\eta)``, ``z = \\mu + \\sigma\\odot\\epsilon`` at the head of a chain: a new
-    name (no value, no earlier definition) given a formula the audit cannot read is a
-    definition, not a claim; the message says so and why the formula is not read.  Only once
-    per name: a second such line about it is a claim.  None otherwise."""
-    c = aud.chain
-    if (op != "=" or c is None or not c.defines or not isinstance(prev, N.Name)
-            or c.prev is not prev or not S.SIMPLE.match(prev.name) or prev.name in aud.names
-            or prev.name == "e" or S.convention(prev.name) == "probability"):
-        return None  # p = q (almost everywhere): distributions compared (see condition_text)
-    st = state(aud)
-    if prev.name in st.defs or prev.name in st.unread or prev.name in st.domains:
-        return None
-    if expect.Context(aud, st).is_quantity(prev.name):
-        return None
-    st.unread.add(prev.name)
-    return f"defines {prev.name} (a new name on the left); its formula is not read: {reason}"
-
-
-def unreadable_condition(aud, prev, op, node) -> str | None:
-    """``p = q \\text{ (almost everywhere)}``: two distributions said equal in a clause whose
-    qualifier is prose — the case of equality the text states, a condition.  None otherwise."""
-    text = getattr(node, "text", "") or ""
-    if (op == "=" and isinstance(prev, N.Name) and prev.name in ("p", "q")
-            and re.match(r"^\s*[pq]\b", text) and prev.name not in aud.names):
-        return "two distributions said equal (the case of equality), a condition, not a claim"
-    return None
-
-
 # -- verdicts ---------------------------------------------------------------------------------
-def _rng(relation: str) -> random.Random:
-    return random.Random(zlib.crc32(relation.encode()))
-
-
 def _points(ctx, names, n, rng, extreme=False):
     """Up to 4n random points; after SECONDS, only until MIN_VALID were usable (the caller
     counts): quadrature is slow and a document has a time budget."""
@@ -346,201 +310,6 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
          computed=f"{_num(a)} vs {_num(b)}")
 
 
-def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
-    """A relation with vectors or matrices (:mod:`.linalg`).  Not identities in random
-    matrices: abstract functions (``A(\\eta)``, ``T(x)``); one side with matrices and the other
-    a constant or scalar symbols (``\\ln\\det\\Sigma_p = \\ln(1 - \\rho^2)``: a matrix the prose
-    describes); a bound ``\\frac12 d^\\top F d \\le \\epsilon`` on a scalar (a condition)."""
-    check = "inequality" if op in INEQUALITIES else "step"
-    if op == "≈":
-        _add(aud, at, "unchecked", relation, stated, "an approximation with vectors and "
-             "matrices: its small parameter is not evaluated", check)
-        return
-    family = expfam.mentions(relation)  # A(η), T(x), p_η: evaluated on members
-    abstract = [] if family else linalg.abstract_calls(st, lhs) + linalg.abstract_calls(st, rhs)
-    if abstract:
-        grad = any(isinstance(n, N.Func) and n.name in ("grad", "hess")
-                   for side in (lhs, rhs) for n in N.walk(side))
-        _add(aud, at, "unchecked", relation, stated,
-             f"{', '.join(dict.fromkeys(abstract))}: functions the text leaves abstract"
-             + (" (a gradient needs the formula it differentiates)" if grad else "")
-             + ", so the vectors and matrices cannot be evaluated", check)
-        return
-    undefined = [] if family or linalg.matrix_syntax(lhs, rhs) else _undefined(aud, st, lhs, rhs)
-    if undefined:  # (dp/dη)² F_p = …: F_p is a value the prose gives, not any number
-        _add(aud, at, "unchecked", relation, stated, f"{_names(undefined)}: not defined in the "
-             "text, so the relation cannot be evaluated with its derivatives or limits", check)
-        return
-    parts = [set(), set()] if family or not linalg.matrix_syntax(lhs, rhs) else [
-        linalg.random_parts(st, side) for side in (lhs, rhs)]
-    for mine, other, side in ((parts[0], parts[1], rhs), (parts[1], parts[0], lhs)):
-        if not mine or other:
-            continue
-        scalars = {n.name for n in N.walk(side) if isinstance(n, N.Name)} - {"n", "pi", "e"}
-        if scalars and isinstance(side, N.Name):
-            _add(aud, at, "unchecked", relation, stated,
-                 f"a condition on {side.name} in terms of {_names(mine)}, not an identity",
-                 check, kind="condition")
-            return
-        if scalars or _specific_numbers(side) or not (_is_zero(side) or any(
-                isinstance(n, N.Name) and n.name == "n" for n in N.walk(side))):
-            _add(aud, at, "unchecked", relation, stated,
-                 f"relates {_names(mine)} to {_names(scalars) if scalars else 'a constant'}: "
-                 "vectors or matrices described in the prose, not an identity in random "
-                 "matrices", check)
-            return
-    severity, msg, kind = linalg.check(ctx, st, lhs, op, rhs, relation)
-    _add(aud, at, severity, relation, stated, msg, check, kind=kind)
-
-
-def _undefined(aud, st, *sides) -> list:
-    """Symbols of a derivative relation that are neither values, definitions, the variables
-    differentiated, nor inputs of the definitions it uses."""
-    defs = {**st.formulas, **st.defs}
-    names = {n.name for side in sides for n in N.walk(side)
-             if isinstance(n, N.Name) and S.SIMPLE.match(n.name)}
-    allowed = set()
-    for side in sides:
-        for n in N.walk(side):
-            if isinstance(n, N.Func) and n.name in ("grad", "hess", "lim", "argmin", "argmax"):
-                allowed |= {x.name for x in N.walk(n) if isinstance(x, (N.Name, N.Var))}
-    for k in list(names | allowed):
-        if k in defs:
-            allowed |= {x.name for x in N.walk(defs[k]) if isinstance(x, N.Name)}
-    if not (names | allowed) & set(aud.names):
-        return []  # no value from the text in play: every symbol is a free one, sampled
-    return sorted(names - allowed - set(defs) - set(aud.names) - {"e", "n"})
-
-
-def _is_zero(node) -> bool:
-    return isinstance(node, N.Num) and node.value == 0
-
-
-def _order(aud, ctx, lhs, split, at, relation, stated) -> bool:
-    """``lhs = B + O(g)``: judged by :func:`.asymptotic.order`; False when a side has a name
-    that is not a symbol (the numeric checks say why)."""
-    body, g = split
-    small = {n.name for n in N.walk(g) if isinstance(n, N.Name)}
-    st = ctx.st
-    hidden = {n: aud.names.pop(n) for n in small if n in aud.names}  # δ = 10^{-8} earlier:
-    follow = {k: f for k, f in st.formulas.items() if k in aud.names and small & {  # and s =
-        n.name for n in N.walk(f) if isinstance(n, N.Name)}}                     # 1 + δ
-    hidden.update({k: aud.names.pop(k) for k in follow})
-    saved = {k: st.defs.get(k) for k in follow}
-    st.defs.update(follow)
-    try:                                                          # the claim is about δ → 0
-        for side in (lhs, body, g):
-            if ctx.analyse(side)[2]:
-                return False
-        free = ctx.free(lhs)[0] | ctx.free(body)[0]
-        if not free:
-            return False
-        if any(n.startswith("\0") for n in free):
-            verdict, msg = "unchecked", (f"a remainder O({N.to_text(g)}) of a quantity under an "
-                                         "expectation or a sum is not checked")
-        else:
-            verdict, msg, _ = asymptotic.order(ctx, lhs, body, g, _rng(relation))
-    finally:
-        aud.names.update(hidden)
-        for k, v in saved.items():
-            if v is None:
-                st.defs.pop(k, None)
-            else:
-                st.defs[k] = v
-    _add(aud, at, verdict, relation, stated, msg, "step")
-    return True
-
-
-def _function_of_tuple(aud, prev, op, node, at, relation, stated) -> bool:
-    """``H(0.9, 0.1)``, read as H·(0.9, 0.1): the entropy of that distribution, in the unit of
-    the logarithms on the right (log₂: bits), judged like an engine value at the printed
-    precision.  ``H^2(p, q) = …`` at a chain's head (a function of the names p, q written
-    for the first time): a definition.  False for anything else."""
-    if not (isinstance(prev, N.Mul) and len(prev.factors) == 2
-            and all(o == "*" for o, _ in prev.factors)):
-        return False
-    (_, f), (_, args) = prev.factors
-    if not isinstance(args, N.Tuple):
-        return False
-    head = f.base if isinstance(f, N.Pow) else f
-    if not isinstance(head, N.Name) or head.name in aud.names:
-        return False
-    c = aud.chain
-    if all(isinstance(a, N.Name) and S.SIMPLE.match(a.name) for a in args.items):
-        if op != "=" or c.prev is not prev:
-            return False
-        name = f"{N.to_text(f)}({', '.join(a.name for a in args.items)})"
-        _add(aud, at, "unchecked", relation, stated, f"defines {name} (a new name on the left, "
-             "a function of " + ", ".join(a.name for a in args.items) + ")", "step",
-             kind="definition")
-        _continue(aud, node)
-        return True
-    if head.name != "H" or f is not head:
-        return False
-    try:
-        masses = [aud.point(a) for a in args.items]
-    except N.NotEvaluable:
-        return False
-    base = {"bits": 2, "nats": None, "hartleys": 10}
-    units = N.log_bases(node, getattr(aud, "log_base", None)) or (
-        {node.unit} if getattr(node, "unit", None) in ("bits", "nats", "hartleys") else set())
-    if len(units) != 1 or abs(mp.fsum(masses) - 1) > TOL or any(m <= 0 for m in masses):
-        return False
-    b = base[units.pop()]
-    terms = [(-1, N.Mul([("*", a), ("*", N.Func("ln" if b is None else "log", a, None if
-                                                   b is None else N.Num(b, str(b), 0, 0)))]))
-             for a in args.items]
-    entropy = N.Add(terms)
-    unit = "nats" if b is None else {2: "bits", 10: "hartleys"}[b]
-    with mp.workdps(N.DPS):
-        ctx = expect.Context(aud, state(aud), getattr(aud, "segment_text", ""))
-        try:
-            h, stated_value = ctx.value(entropy, {}), ctx.value(node, {})
-        except N.NotEvaluable:
-            return False
-        shown = ", ".join(mpmath.nstr(m, 6) for m in masses)
-        if isinstance(node, N.Num):  # = 0.4690: at its printed precision
-            _numeric(aud, ctx, entropy, node, True, at, relation, stated,
-                     label=f"the entropy of ({shown}) in {unit}")
-        elif abs(h - stated_value) <= TOL * max(1, abs(h)):
-            _add(aud, at, "ok", relation, stated, f"the entropy of ({shown}) is {_num(h)} {unit}",
-                 "step", computed=_num(h))
-        else:
-            _add(aud, at, "error", relation, stated, f"the entropy of ({shown}) is {_num(h)} "
-                 f"{unit}, not {_num(stated_value)}", "step", computed=_num(h))
-    _continue(aud, node)
-    return True
-
-
-def _chi_square(aud, node):
-    """``\\chi^2`` read as χ·χ: the name ``chi^2`` (the χ² divergence of p and q) when χ has
-    no value of its own."""
-    if (isinstance(node, N.Pow) and isinstance(node.base, N.Name) and node.base.name == "chi"
-            and isinstance(node.exp, N.Num) and node.exp.value == 2 and "chi" not in aud.names):
-        return N.Name("chi^2", node.base.pos)
-    return N.map_children(node, lambda c: _chi_square(aud, c))
-
-
-def _unrelated_kind(op, lhs, rhs):
-    """Sides with no symbol in common: ``σ² = s²/(1+s²)`` defines its left side; ``p(x) < q(x)``
-    between two bare names is a condition; a bound such as ``TV ≤ √(D/2)`` is a claim (None)."""
-    if op == "=":
-        return "definition"
-    bare = (N.Name, N.Var)
-    if op in INEQUALITIES and isinstance(lhs, bare) and isinstance(rhs, bare):
-        return "condition"
-    return None
-
-
-def _specific_numbers(node) -> bool:
-    r"""A decimal (``0.3``) or a number inside a function (``\ln 4``) ties a relation to
-    particular distributions: D(q‖p) = ln 4 − H(q) holds for p uniform on four points, not for
-    any p; small fractions such as ``\tfrac14`` are constants of identities."""
-    inside = [m for f in N.walk(node) if isinstance(f, N.Func) for m in N.literals(f.arg)]
-    return any(n.decimals > 0 for n in N.literals(node)) or any(
-        n.value not in (0, 1, 2) for n in inside)
-
-
 def _constant(ctx, lhs, rhs, free_l, free_r):
     """The value of the side without free symbols (None if both have some)."""
     side = rhs if not free_r else lhs if not free_l else None
@@ -557,37 +326,6 @@ def _relations_in(text: str) -> int:
     return len(re.findall(r"(?<![<>!:\\])=|\\(?:le|ge|leq|geq|approx|lt|gt)\b|[<>≤≥≈]", text))
 
 
-def _numeric(aud, ctx, lhs, rhs, special_l, at, relation, stated, label="the engine's value"):
-    """No free symbols: an engine quantity at numbers (``D_KL(N(0,1)||N(1,4)) = 0.4431``).
-    The side without engine quantities is read as printed (each decimal stands for the
-    values that round to it); the engine's value must lie in that interval."""
-    exact_side, printed = (lhs, rhs) if special_l else (rhs, lhs)
-    try:
-        exact = ctx.value(exact_side, {})
-        width = E.evaluate(printed, E.Env(iv, _rounded, {}, log_base=None if ctx.log_base
-                                          is None else iv.mpf(ctx.log_base)))
-    except (N.NotEvaluable, TypeError) as e:
-        _add(aud, at, "unchecked", relation, stated, f"could not be evaluated: {e}", "step")
-        return
-    tol = TOL * max(1, abs(exact))
-    shown = mpmath.nstr(exact, 12)
-    if mp.mpf(width.a) - tol <= exact <= mp.mpf(width.b) + tol:
-        _add(aud, at, "ok", relation, stated, f"agrees with {label} {shown} at the "
-             "printed precision", "step", computed=shown)
-    else:
-        _add(aud, at, "error", relation, stated, f"{label[0].upper() + label[1:]} is {shown}, "
-             f"outside what {N.to_text(printed)} stands for", "step", computed=shown)
-
-
-def _rounded(n):
-    """A printed decimal as the interval of the values that round to it (integers exact)."""
-    v = iv.mpf(n.value.numerator) / n.value.denominator
-    if n.decimals <= 0:
-        return v
-    half = iv.mpf(5) / iv.mpf(10) ** (n.decimals + 1)
-    return iv.mpf([(v - half).a, (v + half).b])
-
-
 def _close(a, b, ctx) -> bool:
     tol = expect.QUAD_TOL if ctx.quadrature else TOL
     return abs(a - b) <= tol * max(1, abs(a), abs(b))
@@ -602,31 +340,7 @@ def _certain(ctx, lhs, rhs, point) -> bool:
     return a.b < b.a or b.b < a.a
 
 
-def _names(names) -> str:
-    shown = sorted(n.lstrip("\0") for n in names)
-    return ", ".join(dict.fromkeys(shown))
-
-
-def _num(x) -> str:
-    return mpmath.nstr(x, 10)
-
-
 # -- chain bookkeeping --------------------------------------------------------------------------
-def _add(aud, at, severity, relation, stated, message, check, computed=None, kind=None):
-    aud.add(at, severity, relation, stated, computed, message, check, kind=kind)
-
-
-def _continue(aud, node):
-    """The next step is judged against ``node``: numerically if it has a value."""
-    c = aud.chain
-    try:
-        aud.point(node)
-    except N.NotEvaluable:
-        c.prev, c.prev_point, c.prev_interval = node, None, None
-        return
-    aud._set_definition(node)
-
-
 def _distribution_text(node):
     """``N(mu,sigma^2)`` for a named distribution as parsed: a name, or (numbers inside)
     the family's name times a tuple ``N·(0, 1)``; None otherwise."""
