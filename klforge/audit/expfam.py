@@ -42,7 +42,17 @@ _BREGMAN = re.compile(r"^B_A\((?P<x>[^,]+),(?P<y>[^,]+)\)$")
 
 def mentions(text: str) -> bool:
     """Does a relation speak of a general family (A(η), p_η, T(x), E_η, F(η))?"""
-    return bool(re.search(r"A\(\\?eta|p_\{?\\?eta|p_eta|E_\{?\\?eta|E_eta|F\(\\?eta", text))
+    return bool(re.search(r"A\(\\?eta|p_\{?\\?eta|p_eta|E_\{?\\?eta|E_eta|F\(\\?eta|∇²?A", text))
+
+
+def general(st, lhs, rhs) -> bool:
+    """Is ``lhs = rhs`` an identity for every family?  Both sides must speak of the general
+    family (∇A(η) = e^η is the Poisson member's, not a general identity), and the text must
+    not have defined A, T or h (a particular family)."""
+    if any(k in st.defs for k in ("A", "T", "h")):
+        return False
+    return all(mentions(N.to_text(side).replace(" ", "")) or "T(" in N.to_text(side)
+               for side in (lhs, rhs))
 
 
 def quantity(name: str) -> bool:

@@ -132,6 +132,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                     fn.group(2) in free or fn.group(2) in aud.names) and not ctx.is_quantity(
                     prev.name):
                 st.defs[fn.group(1)] = node  # L(p) = −(0.6 ln p + …): L, for dL/dp
+                st.params[fn.group(1)] = fn.group(2)
             if not (free or special) and not engine_value:
                 if S.SIMPLE.match(prev.name) and any(
                         isinstance(n, N.Name) and n.name in aud.names for n in N.walk(node)):

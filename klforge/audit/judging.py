@@ -31,6 +31,7 @@ class State:
     formulas: dict = field(default_factory=dict)  # s -> 1 + δ, though δ had a value then
     cholesky: bool = False                         # Σ = LL^⊤ stated: L is Σ's factor
     unread: set = field(default_factory=set)      # names defined by an unreadable formula
+    params: dict = field(default_factory=dict)    # A -> "eta" for A(η) = e^η defined
 
 
 def state(aud) -> State:

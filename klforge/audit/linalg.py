@@ -149,7 +149,8 @@ def check(ctx, st, lhs, op, rhs, relation):
     rng = random.Random(zlib.crc32(relation.encode()))
     agree, skipped, bad = 0, [], None
     matrices, scalars = False, set()
-    families = expfam.FAMILIES if expfam.mentions(relation) else None
+    families = expfam.FAMILIES if expfam.mentions(relation) and expfam.general(
+        st, lhs, rhs) else None
     opt = next((side for side in (lhs, rhs) if isinstance(side, N.Func)
                 and side.name in ("argmin", "argmax")), None)
     for k in range(POINTS if families is None else 3 * len(families)):
@@ -207,7 +208,7 @@ def check(ctx, st, lhs, op, rhs, relation):
         return "error", (f"{what}: at {where}; the left side is {mpmath.nstr(a, 10)} and "
                          f"the right side {mpmath.nstr(b, 10)}"), None
     if agree < 4:
-        what = "vectors and matrices: c" if matrix_syntax(lhs, rhs) else "C"
+        what = "vectors and matrices: c" if matrix_syntax(lhs, rhs) else "c"
         return "unchecked", (f"{what}ould not be evaluated at enough points: "
                              f"{skipped[0] if skipped else 'undefined'}"), None
     verb = "holds" if op == "=" else "no counterexample"

@@ -251,8 +251,16 @@ class Evaluator(Analysis, Normal):
         if (m := _VKL.match(name)) is not None:  # D_KL between two probability vectors
             a, b = self.name(m.group("a")), self.name(m.group("b"))
             return mp.fsum(a[i, 0] * mp.log(a[i, 0] / b[i, 0]) for i in range(a.rows))
-        call = _CALL.match(name)
-        if call and shape(call.group("head")) in ("spd", "lower", "matrix", "identity"):
+        call = _CALL.match(name) or re.fullmatch(r"(?P<head>[A-Za-z]+)\((?P<args>[^()]+)\)",
+                                                 name)
+        params = getattr(self.pt.st, "params", {})
+        if call and call.group("head") in params and call.group("head") in self.pt.st.defs:
+            arg = _scalar(self._eval(_read(call.group("args"))))  # A(η_p) with A(η) = e^η
+            head = call.group("head")
+            return type(self)(self.pt, {**self.bound, params[head]: arg})._compute(
+                self.pt.st.defs[head])
+        if call and shape(call.group("head")) in ("spd", "lower", "matrix", "identity") and not (
+                self.pt.scalar or S.SIMPLE.match(call.group("args"))):  # F(η): a function
             head = self.name(call.group("head"))  # A(μ_p − m): a matrix times a vector
             if "^-1" in name.split("(")[0]:
                 head = mpmath.inverse(head)

@@ -73,6 +73,11 @@ def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
              "matrices: its small parameter is not evaluated", check)
         return
     family = expfam.mentions(relation)  # A(η), T(x), p_η: evaluated on members
+    if family and not expfam.general(st, lhs, rhs) and not any(k in st.defs for k in "ATh"):
+        _add(aud, at, "unchecked", relation, stated, "a general exponential-family quantity "
+             "equated to a particular formula: it holds for one family, which the text names "
+             "in prose", check)
+        return
     abstract = [] if family else linalg.abstract_calls(st, lhs) + linalg.abstract_calls(st, rhs)
     if abstract:
         grad = any(isinstance(n, N.Func) and n.name in ("grad", "hess")
