@@ -42,7 +42,8 @@ _BREGMAN = re.compile(r"^B_A\((?P<x>[^,]+),(?P<y>[^,]+)\)$")
 
 def mentions(text: str) -> bool:
     """Does a relation speak of a general family (A(η), p_η, T(x), E_η, F(η))?"""
-    return bool(re.search(r"A\(\\?eta|p_\{?\\?eta|p_eta|E_\{?\\?eta|E_eta|F\(\\?eta|∇²?A", text))
+    return bool(re.search(r"A\(\\?eta|p_\{?\\?eta|p_eta|E_\{?\\?eta|E_eta|F\(\\?eta"
+                          r"|∇²?A(?!\^)", text))  # not ∇A^*: the conjugate is left abstract
 
 
 def general(st, lhs, rhs) -> bool:

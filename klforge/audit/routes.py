@@ -85,7 +85,8 @@ def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
         _add(aud, at, "unchecked", relation, stated,
              f"{', '.join(dict.fromkeys(abstract))}: functions the text leaves abstract"
              + (" (a gradient needs the formula it differentiates)" if grad else "")
-             + ", so the vectors and matrices cannot be evaluated", check)
+             + (", so the vectors and matrices cannot be evaluated" if linalg.matrix_syntax(
+                 lhs, rhs) else ", so the relation cannot be evaluated"), check)
         return
     undefined = [] if family or linalg.matrix_syntax(lhs, rhs) else _undefined(aud, st, lhs, rhs)
     if undefined:  # (dp/dη)² F_p = …: F_p is a value the prose gives, not any number
