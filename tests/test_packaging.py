@@ -40,7 +40,8 @@ def test_wheel_installs_one_namespace(tmp_path):
     names = zipfile.ZipFile(whl).namelist()
     tops = {n.split("/")[0] for n in names if not n.startswith("klforge-")}
     assert tops == {"klforge"}, tops
-    for needed in ("klforge/derive/core.py", "klforge/kernels/_kernels.py",
+    for needed in ("klforge/derive/core.py", "klforge/derive/families/laplace.py",
+                   "klforge/kernels/_kernels.py",
                    "klforge/kernels/manifest.json", "klforge/audit/audit.schema.json",
                    "klforge/site/__init__.py", "klforge/cli.py"):
         assert needed in names, needed
