@@ -136,6 +136,7 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
     deadline = time.monotonic() + BUDGET
     lines = extract.LineIndex(text)
     aud = Auditor(path, lines.line)
+    aud.source = text  # the text after the math: a value the build inserts (roles.py)
     stop = None
     with mpmath.mp.workdps(DPS):  # comparisons of 60-digit values happen at 60 digits
         for base, doc, cut in _pieces(text, fmt, deadline):  # read and audited by chunks

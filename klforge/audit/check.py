@@ -33,6 +33,7 @@ from . import (
     normaltail,
     prose,
     rates,
+    roles,
     sample,
     unify,
 )
@@ -429,6 +430,10 @@ class Auditor(Substitution, Verdicts):
         relation = f"{_text(prev)} {rel.op} {_text(node)}"
         stated = _text(node)
         if isinstance(node, Unsupported):
+            if node.reason == "unsupported 'end of math'" and roles.judge(
+                    self, getattr(self, "source", ""), prev, rel.op, at):  # = {kl}`k1.kl`
+                c.prev, c.prev_point, c.prev_interval = node, None, None
+                return
             reason = node.reason if node.reason != "unsupported 'end of math'" else (
                 "the right-hand side is not in the math (a value written after it, such as one "
                 "the build inserts)")
