@@ -5,7 +5,7 @@ verification spec (bar or bound, sampling, hard points) and its reference-page t
 Nothing else is edited to add a family: :func:`klforge.derive.core._load_all` imports every
 module here, and emit, verify, the kernels' exports, the reference pages, the torch
 cross-checks and the hashed sources are computed from the registry.  Exponential families
-register through :func:`klforge.derive.expfam.register` (KL by the Bregman identity,
+register through :func:`klforge.derive.expfam_derivations.register` (KL by the Bregman identity,
 entropy, cross-entropy, Fisher information, natural gradient); others (``laplace.py``)
 derive their KL from the definition ∫ p log(p/q).
 """

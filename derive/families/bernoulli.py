@@ -9,7 +9,8 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core import Param, StableForm
-from ..expfam import ExpFamily, K, inline_check, kl_derivation, register
+from ..expfam import ExpFamily, K
+from ..expfam_derivations import inline_check, kl_derivation, register
 from ..rewriting import rewrite
 from ..spec import KernelSpec, TorchPeer
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core import Param, StableForm
-from ..expfam import XP, ExpFamily, bregman_kl, inline_check, kl_derivation, register, sym
+from ..expfam import XP, ExpFamily, bregman_kl, sym
+from ..expfam_derivations import inline_check, kl_derivation, register
 from ..primitives import log_ratio
 from ..recipes import L, T, bind_ratio
 from ..rewriting import rewrite

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core import Param, StableForm
-from ..expfam import ExpFamily, X, bregman_kl, inline_check, kl_derivation, register, sym
+from ..expfam import ExpFamily, X, bregman_kl, sym
+from ..expfam_derivations import inline_check, kl_derivation, register
 from ..primitives import log_ratio
 from ..recipes import L, T, U, V, bind_ratio
 from ..rewriting import rewrite

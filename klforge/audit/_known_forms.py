@@ -6,7 +6,7 @@ can check typed formulas without importing SymPy."""
 
 import mpmath
 
-SOURCE_HASH = "d6fccd438237c1fc1284b0dccf312e5a5fc8cb15a8937c13daee40ff7118b2ed"
+SOURCE_HASH = "01cc9b8be4106bbb5dfc4f85b8fb180b33a4e183c5f8f80c6c1d893bcd96355a"
 
 FORMS = {
     'kl_normal': lambda mu_p, sigma_p, mu_q, sigma_q: (mpmath.mpf(1)/mpmath.mpf(2))*(mu_p**2 - 2*mu_p*mu_q + mu_q**2 + sigma_p**2 - sigma_q**2 + mpmath.log(sigma_p**(-2*sigma_q**2)*sigma_q**(2*sigma_q**2)))/sigma_q**2,
