@@ -160,7 +160,8 @@ class Constructs:
 
     def integral(self):
         _, _, pos = self.next()
-        if self.at("_"):
+        bounded = self.at("_")
+        if bounded:
             self.next()
             lo = self.script()
             self.expect("^")
@@ -169,6 +170,8 @@ class Constructs:
             lo, hi = Neg(Const("inf", pos)), Const("inf", pos)
         body = self.expr()
         var, body = _differential(body)
+        if var is None and not bounded:  # \int p\ln\frac{p}{q}: over the densities' variable
+            return Integral("x", lo, hi, body, pos, implicit=True)  # (identity.py reads it)
         if var is None:
             raise Unsupported("an integral needs its differential (dx)", pos)
         return Integral(var, lo, hi, _bind(body, var), pos)

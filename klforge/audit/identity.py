@@ -36,7 +36,7 @@ import time
 
 import mpmath
 
-from . import asymptotic, derivatives, expect, expfam, known, latent, linalg, policy
+from . import asymptotic, densities, derivatives, expect, expfam, known, latent, linalg, policy
 from . import nodes as N
 from . import symbols as S
 from .judging import (  # noqa: F401  (State, MARK: re-exported for callers of this module)
@@ -111,6 +111,11 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         ctx.policy = policy.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
         prev, node = derivatives.rewrite(prev), derivatives.rewrite(node)  # dL/dp, dp/dη
+        prev, node = densities.rewrite(prev, node)  # ∫ p ln(p/q) dx: Σ_x on the finite model
+        if densities.unread(prev, node):  # ∇_θ∫p_θ: no dx, and not of any distribution
+            _add(aud, at, "unchecked", relation, stated, densities.UNREAD, "step")
+            _continue(aud, node)
+            return True
         if any(isinstance(n, N.Name) and n.name in S.BARE for side in (prev, node)
                for n in N.walk(side)):  # D_KL ≤ ln(1 + χ²): χ² is the divergence too
             prev, node = _chi_square(aud, prev), _chi_square(aud, node)

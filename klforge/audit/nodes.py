@@ -141,6 +141,7 @@ class Integral:
     body: object
     pos: int = 0
     unit: str | None = None
+    implicit: bool = False  # no differential written: ``\\int p\\ln\\frac{p}{q}`` (densities')
 
 
 @dataclass
