@@ -10,9 +10,11 @@ call per row.  The ufunc NumPy sees does not call that loop directly: it calls
 
 * runs the serial loop itself when the call is small (fewer than ``PARALLEL_MIN`` entries
   in all: no thread wake-up for a few rows), otherwise
-* hands it to numba's threading layer (``numba_parallel_for``, the routine numba's own
-  ``target='parallel'`` gufuncs use), which splits the outer loop into one contiguous
-  chunk per thread (``numba.set_num_threads``) and calls the serial loop on each, with the
+* splits the outer loop into ``CHUNKS_PER_THREAD`` contiguous chunks per thread
+  (``numba.set_num_threads``) and hands the list of chunks to numba's threading layer
+  (``numba_parallel_for``, the routine numba's own ``target='parallel'`` gufuncs use; its
+  omp layer calls once per entry of the outer loop, which is why the entries here are
+  chunks, not rows); :func:`_chunk` then calls the serial loop on each chunk with the
   operand pointers and ``dims[0]`` adjusted;
 
 and then clears the floating-point status flags the discarded SIMD lanes raised, so NumPy
@@ -44,35 +46,44 @@ LOOP_SIGNATURE = types.void(types.CPointer(types.voidptr), types.CPointer(types.
 
 @intrinsic
 def _call_loop(typingctx, fn, args, dims, steps):
-    """Call the inner loop at address ``fn`` (an int) with NumPy's loop arguments."""
+    """Call the inner loop at address ``fn`` with NumPy's loop arguments, each given as an
+    address (int)."""
     def codegen(context, builder, sig, llargs):
         i8p = ir.IntType(8).as_pointer()
         intp = context.get_value_type(types.intp)
         fnty = ir.FunctionType(ir.VoidType(), [i8p.as_pointer(), intp.as_pointer(),
                                                intp.as_pointer(), i8p])
         target = builder.inttoptr(llargs[0], fnty.as_pointer())
-        builder.call(target, [builder.bitcast(llargs[1], i8p.as_pointer()),
-                              llargs[2], llargs[3], ir.Constant(i8p, None)])
+        builder.call(target, [builder.inttoptr(llargs[1], i8p.as_pointer()),
+                              builder.inttoptr(llargs[2], intp.as_pointer()),
+                              builder.inttoptr(llargs[3], intp.as_pointer()),
+                              ir.Constant(i8p, None)])
         return context.get_dummy_value()
-    return types.void(types.intp, args, dims, steps), codegen
+    return types.void(types.intp, types.intp, types.intp, types.intp), codegen
 
 
 @intrinsic
-def _parallel_for(typingctx, fn, args, dims, steps, core_ndim, nargs, nthreads):
-    """numba_parallel_for(fn, args, dims, steps, NULL, core_ndim, nargs, nthreads): numba's
-    threading layer splits dims[0] over the threads and calls ``fn`` on each chunk."""
+def _address(typingctx, ptr):
+    """A pointer's address as an int."""
+    def codegen(context, builder, sig, llargs):
+        return builder.ptrtoint(llargs[0], context.get_value_type(types.intp))
+    return types.intp(ptr), codegen
+
+
+@intrinsic
+def _parallel_for(typingctx, fn, args, dims, steps, data, nthreads):
+    """numba_parallel_for(fn, args, dims, steps, data, 0, 1, nthreads) with addresses as
+    ints: the threading layer calls ``fn`` for the entries of the one-operand outer loop
+    ``dims[0]`` (the omp layer once per entry, workqueue once per thread)."""
     def codegen(context, builder, sig, llargs):
         i8p = ir.IntType(8).as_pointer()
         intp = context.get_value_type(types.intp)
         fnty = ir.FunctionType(ir.VoidType(), [i8p] * 5 + [intp] * 3)
         pfor = cgutils.get_or_insert_function(builder.module, fnty, "numba_parallel_for")
-        ptrs = [builder.inttoptr(llargs[0], i8p)]
-        ptrs += [builder.bitcast(a, i8p) for a in llargs[1:4]]
-        ptrs.append(ir.Constant(i8p, None))
-        builder.call(pfor, ptrs + list(llargs[4:7]))
+        ptrs = [builder.inttoptr(v, i8p) for v in llargs[:5]]
+        builder.call(pfor, ptrs + [ir.Constant(intp, 0), ir.Constant(intp, 1), llargs[5]])
         return context.get_dummy_value()
-    return (types.void(types.intp, args, dims, steps, types.intp, types.intp, types.intp),
-            codegen)
+    return types.void(*([types.intp] * 6)), codegen
 
 
 @intrinsic
@@ -87,31 +98,78 @@ def _num_threads(typingctx):
     return types.intp(), codegen
 
 
+#: chunks per thread (some balance when a thread is slowed down by the machine's load)
+CHUNKS_PER_THREAD = 4
+
+
+def _chunk(args, dims, steps, data):
+    """Run the serial loop on the chunks listed at ``args[0]`` (``dims[0]`` records of
+    (start, stop)); ``data`` holds (loop, its args, dims, steps, operands, core dims)."""
+    meta = carray(data, 6, np.int64)
+    fn, nargs, core_ndim = meta[0], meta[4], meta[5]
+    outer_args = carray(_as_voidptr(meta[1]), nargs, np.int64)
+    outer_dims = carray(_as_voidptr(meta[2]), core_ndim + 1, np.int64)
+    outer_steps = carray(_as_voidptr(meta[3]), nargs, np.int64)
+    ranges = carray(args[0], 2 * dims[0], np.int64)
+    local_args = np.empty(nargs, np.int64)
+    local_dims = outer_dims.copy()
+    for k in range(dims[0]):
+        start, stop = ranges[2 * k], ranges[2 * k + 1]
+        for j in range(nargs):
+            local_args[j] = outer_args[j] + start * outer_steps[j]
+        local_dims[0] = stop - start
+        _call_loop(fn, local_args.ctypes.data, local_dims.ctypes.data, meta[3])
+
+
+@intrinsic
+def _as_voidptr(typingctx, address):
+    def codegen(context, builder, sig, llargs):
+        return builder.inttoptr(llargs[0], ir.IntType(8).as_pointer())
+    return types.voidptr(types.intp), codegen
+
+
 def _driver(args, dims, steps, data):
-    info = carray(data, 4, np.int64)
-    fn, core_ndim, nargs, per_row = info[0], info[1], info[2], info[3]
+    info = carray(data, 5, np.int64)
+    fn, core_ndim, nargs, per_row, chunk_fn = info[0], info[1], info[2], info[3], info[4]
     work = dims[0] * per_row
     for j in range(1, core_ndim + 1):
         work *= max(dims[j], 1)
     threads = _num_threads()
     if work < PARALLEL_MIN or threads == 1 or dims[0] < 2 * threads:
-        _call_loop(fn, args, dims, steps)
+        _call_loop(fn, _address(args), _address(dims), _address(steps))
     else:
-        _parallel_for(fn, args, dims, steps, core_ndim, nargs, threads)
+        n = dims[0]
+        chunks = min(n, threads * CHUNKS_PER_THREAD)
+        ranges = np.empty(2 * chunks, np.int64)
+        for k in range(chunks):
+            ranges[2 * k] = n * k // chunks
+            ranges[2 * k + 1] = n * (k + 1) // chunks
+        meta = np.array([fn, _address(args), _address(dims), _address(steps), nargs, core_ndim])
+        table = np.array([ranges.ctypes.data])
+        pdims = np.array([chunks])
+        psteps = np.array([16])
+        _parallel_for(chunk_fn, table.ctypes.data, pdims.ctypes.data, psteps.ctypes.data,
+                      meta.ctypes.data, threads)
     clear_fp_status()
 
 
 _DRIVER = []
 
 
-def driver_address() -> int:
-    """Address of the shared driver cfunc (compiled, or loaded from numba's cache, once)."""
+def _compiled():
     if not _DRIVER:
         numba.get_num_threads()  # starts the threading layer: defines numba_parallel_for
         _DRIVER.append(cfunc(LOOP_SIGNATURE, cache=True, error_model="numpy")(_driver))
-    return _DRIVER[0].address
+        _DRIVER.append(cfunc(LOOP_SIGNATURE, cache=True, error_model="numpy")(_chunk))
+    return _DRIVER
+
+
+def driver_address() -> int:
+    """Address of the shared driver cfunc (compiled, or loaded from numba's cache, once)."""
+    return _compiled()[0].address
 
 
 def loop_data(loop_address: int, core_ndim: int, nargs: int, per_row: int = 1) -> np.ndarray:
     """The ``data`` block the driver reads: keep the array alive as long as the ufunc."""
-    return np.array([loop_address, core_ndim, nargs, per_row], dtype=np.int64)
+    return np.array([loop_address, core_ndim, nargs, per_row, _compiled()[1].address],
+                    dtype=np.int64)

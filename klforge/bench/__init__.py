@@ -134,8 +134,10 @@ def run(out: Path, quick: bool = False, repeat: int = 7, threads=(1, 2), select=
                      f"and torch, or `nox -s bench`)")
     chosen = [w for w in workloads(quick) if not select or w.name in select]
     first = []
+    from .. import kernels as K
+
     for name in sorted({w.name for w in chosen}):  # before anything compiles it here
-        f = first_use(name, "float64", 1 if name == "entropy" else 2)
+        f = first_use(name, "float64", getattr(K, name).nin)
         first.append(f)
         progress(f"first use of {name} float64: {f['cold_s']:.1f} s with an empty cache "
                  f"(only that dtype compiled), {f['warm_s']:.2f} s with a warm one")

@@ -117,9 +117,11 @@ def run_workload(w: Workload, repeat: int, threads: int, seed: int = 0) -> dict:
 
 
 def _run_python(code: str, env=None) -> float:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env=env).stdout
-    return float(out.split()[-1])
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if r.returncode:
+        last = (r.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"timing subprocess failed: {last}")
+    return float(r.stdout.split()[-1])
 
 
 #: one call of kernel {name} in dtype {dtype}; prints the seconds it took

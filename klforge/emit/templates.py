@@ -182,13 +182,15 @@ def _view_or_gather(k: int, arg: str, g: list[str], steps: list[int], t: str, si
     return setup, per_row
 
 
-def row_loops(name: str, layout: str, inputs: list[str]) -> str:
+def row_loops(name: str, layout: str, inputs: list[str], call: str | None = None) -> str:
     """Serial NumPy inner loops (float32, float64) of a reduction with one scalar output per
     row: a loop over the rows in compiled code, no call per row.  A row whose core entries
     are unit-stride (C order) is viewed in place at any row stride (contiguous, row-strided,
     broadcast); otherwise it is gathered into a buffer.  The row function
     ``_<name>_row(*inputs, out, ws, wn)`` gets scratch space allocated once per call:
-    ``ws`` (8 × BLOCK) and ``wn`` (2 × n)."""
+    ``ws`` (8 × BLOCK) and ``wn`` (2 × n).  ``call``: the statement run per row instead
+    (``out[0] = …``, when the row function would only wrap it)."""
+    call = call or f"_{name}_row({', '.join(inputs)}, out, ws, wn)"
     groups = _core_dims(layout)
     order = [d for g in groups for d in g]
     dims = sorted(set(order), key=order.index)
@@ -210,7 +212,7 @@ def row_loops(name: str, layout: str, inputs: list[str]) -> str:
         out = nargs - 1
         text += "\n\n" + "\n".join(
             head + ["    for i in range(N):", *rows,
-                    f"        _{name}_row({', '.join(inputs)}, out, ws, wn)",
+                    f"        {call}",
                     f"        _u.store_{t}(args[{out}], i * steps[{out}], {dtype}(out[0]))"]) + "\n"
     return text
 
@@ -220,9 +222,15 @@ def _gufunc(name: str, layout: str, args: str, doc: str, body: str) -> str:
     its serial loops over rows and the kernel's registration (one ufunc per dtype)."""
     inputs = [a.strip() for a in args.split(",")][:-1]
     per_row = 8 if any(len(g) > 1 for g in _core_dims(layout)) else 1
-    return (f"@njit(error_model='numpy', cache=True)\n"
-            f"def _{name}_row({', '.join(inputs)}, out, ws, wn):\n{body}\n"
-            + row_loops(name, layout, inputs)
+    simple = re.fullmatch(r"    (out\[0\] = [^\n]+)\n", body)
+    if simple:  # one statement: run it in the loop (one function fewer to compile)
+        row = ""
+        loops = row_loops(name, layout, inputs, simple.group(1))
+    else:
+        row = (f"@njit(error_model='numpy', cache=True)\n"
+               f"def _{name}_row({', '.join(inputs)}, out, ws, wn):\n{body}\n")
+        loops = row_loops(name, layout, inputs)
+    return (row + loops
             + f"\n\n_register({name!r}, {doc!r}, {len(inputs)}, 1, {{\n"
             f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, {layout!r}, "
             f"{per_row})\n")
