@@ -118,12 +118,22 @@ class Constructs:
             arg = self.atom()
         else:
             arg = self.factor()
+            if tok != "\\exp" and self.at("/") and _density_at(arg):  # \ln q(x)/p(x)
+                mark = self.i
+                self.next()
+                den = self.factor()
+                if _density_at(den) == _density_at(arg):  # a ratio of densities at one point
+                    arg = Mul([("*", arg), ("/", den)])
+                else:
+                    self.i = mark  # \ln n/T: (ln n)/T
         name = {"\\ln": "ln", "\\log": "log", "\\exp": "exp"}[tok]
         return Func(name, arg, base)
 
     def summation(self):
         _, tok, pos = self.next()
         kind = "sum" if tok == "\\sum" else "prod"
+        if kind == "sum" and self.at("("):  # \sum(q - p): over the outcomes (densities.py)
+            return Sum("x", None, None, self.factor(), pos, implicit=True)
         self.expect("_")
         if self.at("{"):
             inner = self.toks[self.i + 1:]
@@ -136,7 +146,9 @@ class Constructs:
                 self.next()
                 lo = self.expr()
             elif not self.at("}"):  # \sum_{x \in X}: over the data
-                while inner and not self.at("}") and self.peek()[0] != "eof":
+                depth = 0  # \sum_{x\in\mathcal{X}}: up to the brace that closes the script
+                while inner and not (depth == 0 and self.at("}")) and self.peek()[0] != "eof":
+                    depth += self.at("{") - self.at("}")
                     self.next()
             self.expect("}")
         else:
@@ -254,3 +266,11 @@ class Constructs:
             if level == 0:
                 return self.text[start:pos]
 
+
+def _density_at(node) -> str | None:
+    """The point of a density value ``p(x)``, ``q_\\theta(x)`` (a call or, in a sum over x, an
+    index); None for anything else."""
+    if isinstance(node, Index) and re.fullmatch(r"[pqPQ]\w*", node.vector):
+        return str(node.var)
+    m = re.fullmatch(r"[pqPQ]\w*\((\w+)\)", node.name) if isinstance(node, Name) else None
+    return m.group(1) if m else None

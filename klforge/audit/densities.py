@@ -1,5 +1,8 @@
 r"""Integrals of abstract densities, read as sums over the finite model of p and q.
 
+A sum written without its index (``\sum(q - p) = 0``) is one over the densities' outcomes, read
+the same way.
+
 ``D_{KL}(p\|q) = \int p(x)\ln\frac{p(x)}{q(x)}\,dx`` (or, without its differential,
 ``\int p\ln\frac{p}{q_\theta}``) speaks of any two distributions.  Such an integral is the
 integral of a function of the densities' values against the measure they are densities of;
@@ -77,6 +80,13 @@ def rewrite(lhs, rhs):
     done = [False]
 
     def fn(m):
+        if isinstance(m, N.Sum) and m.implicit:  # \sum(q - p): as an integral with no dx
+            m = N.Integral(m.var, None, None, m.body, m.pos, implicit=True)
+            s = _as_sum(m)
+            if s is not None:
+                done[0] = True
+                return s
+            return m
         if isinstance(m, N.Integral) and _whole_line(m):
             s = _as_sum(m)
             if s is not None:
@@ -100,8 +110,9 @@ UNREAD = ("an integral written without its differential (dx) that is not one of 
 
 
 def unread(lhs, rhs) -> bool:
-    """True when an integral written without its differential is left after :func:`rewrite`."""
-    return any(isinstance(m, N.Integral) and m.implicit for side in (lhs, rhs)
+    """True when an integral written without its differential (or a sum without its index) is
+    left after :func:`rewrite`."""
+    return any(isinstance(m, (N.Integral, N.Sum)) and m.implicit for side in (lhs, rhs)
                for m in N.walk(side))
 
 

@@ -113,6 +113,7 @@ class Sum:
     pos: int = 0
     unit: str | None = None
     kind: str = "sum"
+    implicit: bool = False  # no index written: ``\\sum(q - p)`` over the densities' outcomes
 
 
 @dataclass
