@@ -106,6 +106,15 @@ class LineIndex:
         return self.starts[max(0, min(line, len(self.starts)) - 1)]
 
 
+_SIZED = re.compile(r"\\(?:left|[bB]igg?l)(?![A-Za-z])|\\(?:right|[bB]igg?r)(?![A-Za-z])")
+
+
+def _open_delimiters(row: str) -> int:
+    """Sized delimiters a row opens (``\\left(``, ``\\Bigl[``) minus those it closes."""
+    return sum(1 if m.group().startswith(("\\left", "\\bigl", "\\Bigl", "\\biggl", "\\Biggl"))
+               else -1 for m in _SIZED.finditer(row))
+
+
 def display_rows(body: str, offset: int) -> list[Segment]:
     """A display block as the rows an author wrote: split at ``\\\\`` and ``\\cr`` outside
     matrices and ``cases``, alignment ``&`` blanked, ``\\label``/``\\tag``/``array``
@@ -126,8 +135,8 @@ def display_rows(body: str, offset: int) -> list[Segment]:
     for a, b in cuts:
         rest = body[b:b + 40].replace("&", " ")
         text[a:b] = " " * (b - a)
-        if _CONTINUES.match(rest):
-            continue
+        if _CONTINUES.match(rest) or _open_delimiters(body[start:a]) > 0:
+            continue  # a right-hand side broken over rows, or inside an open \Bigl[ … \Bigr]
         out.append((start, a))
         start = b
     out.append((start, len(body)))
