@@ -36,7 +36,18 @@ import time
 
 import mpmath
 
-from . import asymptotic, densities, derivatives, expect, expfam, known, latent, linalg, policy
+from . import (
+    asymptotic,
+    conventions,
+    densities,
+    derivatives,
+    expect,
+    expfam,
+    known,
+    latent,
+    linalg,
+    policy,
+)
 from . import nodes as N
 from . import symbols as S
 from .judging import (  # noqa: F401  (State, MARK: re-exported for callers of this module)
@@ -182,6 +193,12 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                  "relates quantities defined in the prose, not an identity",
                  "inequality" if op in INEQUALITIES else "step",
                  kind=_unrelated_kind(op, prev, node))
+            _continue(aud, node)
+            return True
+        conv = conventions.judge(ctx, prev, op, node, every, _points(
+            ctx, every, POINTS, _rng(relation)))  # p ln(p/0) = +∞: a limit
+        if conv is not None:
+            _add(aud, at, conv[0], relation, stated, conv[1], "step")
             _continue(aud, node)
             return True
         if not (free_l or free_r) and ctx.used_aliases:
