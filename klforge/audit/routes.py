@@ -14,7 +14,7 @@ import re
 
 import mpmath
 
-from . import asymptotic, expect, expfam, linalg
+from . import asymptotic, expect, expfam, linalg, prosematrix
 from . import nodes as N
 from . import symbols as S
 from .judging import (
@@ -106,6 +106,11 @@ def _matrices(aud, ctx, st, lhs, op, rhs, at, relation, stated):
             return
         if scalars or _specific_numbers(side) or not (_is_zero(side) or any(
                 isinstance(n, N.Name) and n.name == "n" for n in N.walk(side))):
+            described = prosematrix.judge(ctx, st, lhs, op, rhs, relation,
+                                          getattr(aud, "stats_text", ""))  # Σ_p in the prose
+            if described is not None:
+                _add(aud, at, described[0], relation, stated, described[1], check)
+                return
             _add(aud, at, "unchecked", relation, stated,
                  f"relates {_names(mine)} to {_names(scalars) if scalars else 'a constant'}: "
                  "vectors or matrices described in the prose, not an identity in random "
