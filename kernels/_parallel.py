@@ -119,6 +119,8 @@ def _chunk(args, dims, steps, data):
             local_args[j] = outer_args[j] + start * outer_steps[j]
         local_dims[0] = stop - start
         _call_loop(fn, local_args.ctypes.data, local_dims.ctypes.data, meta[3])
+    if local_args.size + local_dims.size == 0:  # a use after the loop keeps both alive
+        local_dims[0] = 0
 
 
 @intrinsic
@@ -140,16 +142,28 @@ def _driver(args, dims, steps, data):
     else:
         n = dims[0]
         chunks = min(n, threads * CHUNKS_PER_THREAD)
-        ranges = np.empty(2 * chunks, np.int64)
+        # One block holds everything the threads read: the chunks' (start, stop) records,
+        # the loop's description, and parallel_for's one-operand args/dims/steps.  It is
+        # read again after the call, so it stays alive until every thread is done.
+        block = np.empty(2 * chunks + 9, np.int64)
         for k in range(chunks):
-            ranges[2 * k] = n * k // chunks
-            ranges[2 * k + 1] = n * (k + 1) // chunks
-        meta = np.array([fn, _address(args), _address(dims), _address(steps), nargs, core_ndim])
-        table = np.array([ranges.ctypes.data])
-        pdims = np.array([chunks])
-        psteps = np.array([16])
-        _parallel_for(chunk_fn, table.ctypes.data, pdims.ctypes.data, psteps.ctypes.data,
-                      meta.ctypes.data, threads)
+            block[2 * k] = n * k // chunks
+            block[2 * k + 1] = n * (k + 1) // chunks
+        m = 2 * chunks
+        block[m] = fn
+        block[m + 1] = _address(args)
+        block[m + 2] = _address(dims)
+        block[m + 3] = _address(steps)
+        block[m + 4] = nargs
+        block[m + 5] = core_ndim
+        base = block.ctypes.data
+        block[m + 6] = base  # args: the one operand, the chunk records
+        block[m + 7] = chunks  # dims
+        block[m + 8] = 16  # steps: bytes per record
+        _parallel_for(chunk_fn, base + 8 * (m + 6), base + 8 * (m + 7), base + 8 * (m + 8),
+                      base + 8 * m, threads)
+        if block[m + 7] != chunks:  # never: a use after the call keeps ``block`` alive
+            block[m + 7] = chunks
     clear_fp_status()
 
 

@@ -167,3 +167,21 @@ def test_first_use_compiles_only_the_called_dtype():
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={"NUMBA_CACHE_DIR": cache, "PATH": "/usr/bin:/bin"})
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_threaded_kl_mvn_equals_serial():
+    """Many random factors (the driver's chunk table must outlive every thread's work)."""
+    import numba
+    rng = np.random.default_rng(6)
+    rows, n = 3000, 8
+    L = [np.tril(rng.normal(size=(rows, n, n)) * 0.1) + np.eye(n) for _ in range(2)]
+    mu = [rng.normal(size=(rows, n)) for _ in range(2)]
+    threaded = K.kl_mvn(mu[0], L[0], mu[1], L[1])
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        serial = K.kl_mvn(mu[0], L[0], mu[1], L[1])
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(threaded, serial)
+    assert np.isfinite(serial).all() and (serial > 0).all()
