@@ -108,3 +108,20 @@ def test_pre_commit_hook_definition():
     import re
     assert re.search(hook["files"], "lesson/ch1.md") and re.search(hook["files"], "notes.tex")
     assert not re.search(hook["files"], "setup.py")
+
+
+def test_every_check_a_finding_carries_is_in_the_schema():
+    """prose claims, notebook output claims and term checks validate too (they were missing
+    from the schema's enum)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from klforge.audit import audit_text
+    from klforge.audit.report import to_json
+    nb = json.dumps({"cells": [
+        {"cell_type": "code", "source": "p", "metadata": {}, "outputs": [
+            {"output_type": "execute_result", "data": {"text/plain": "0.0504"}, "metadata": {}}]},
+        {"cell_type": "markdown", "metadata": {},
+         "source": "It is only about 5%. $0.5 \\times 0.2 + 0.5 \\times 0.4 = 0.1 + 0.2$, "
+                   "21 % higher than 1.47 is 1.78."}]})
+    report = audit_text(nb, "ipynb")
+    assert {"output", "term"} <= {f.check for f in report.findings}
+    jsonschema.validate(json.loads(to_json(report)), schema())
