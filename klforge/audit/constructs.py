@@ -219,7 +219,9 @@ class Constructs:
             if sub in self.sum_vars and len(parts) == 1:
                 return Index(parts[0], sub, pos)
             parts.append("_" + sub)
-        if allow_call and self.at("\\left") and self.peek(1)[1] in ("(", "["):
+        factor = len(parts) == 1 and re.fullmatch(r"[a-eik-z]", parts[0])  # not f, g, h, j
+        if allow_call and self.at("\\left") and self.peek(1)[1] in ("(", "[") and not (
+                factor and (self.peek(2)[1] in _VALUE_HEADS or self.peek(2)[0] == "num")):
             start = self.next()[2]  # P\left( … \right): a name's argument
             level = 1
             self.next()
@@ -233,7 +235,9 @@ class Constructs:
                     self.next()
                     parts.append("(" + _plain(self.text[start:p]).lstrip("(") + ")")
                     return Name("".join(parts), pos)
-        if allow_call and self.at("(", "[") and (self.peek(1)[0] != "num" or (
+        head = self.peek(1)[1]
+        if allow_call and self.at("(", "[") and not (factor and head in _VALUE_HEADS) and (
+                self.peek(1)[0] != "num" or (
                 self.peek(2)[1] == ")" and self.at("("))):  # P(0), p_X(1): values of P, p_X
             opener, closer = self.peek()[1], {"(": ")", "[": "]"}[self.peek()[1]]
             start = self.next()[2]
@@ -265,6 +269,11 @@ class Constructs:
             level -= tok == "}"
             if level == 0:
                 return self.text[start:pos]
+
+
+#: after a one-letter symbol (not f, g, h, j), an argument that begins with one of these (or, with
+#: \left, a number) is a factor, not a call: p\left(\ln(1+t) - t\right)
+_VALUE_HEADS = ("\\ln", "\\log", "\\exp", "\\frac", "\\tfrac", "\\dfrac", "\\sqrt")
 
 
 def _density_at(node) -> str | None:

@@ -138,12 +138,16 @@ def call_as_product(name: str, pos: int = 0):
 SPECIAL = {"psi": (mpmath.digamma, 1), "digamma": (mpmath.digamma, 1),
            "Gamma": (mpmath.gamma, 1), "B": (mpmath.beta, 2), "Beta": (mpmath.beta, 2),
            "erf": (mpmath.erf, 1), "Phi": (mpmath.ncdf, 1), "lnGamma": (mpmath.loggamma, 1),
-           "sigma": (lambda x: 1 / (1 + mpmath.exp(-x)), 1)}  # σ(x): the logistic function
+           "sigma": (lambda x: 1 / (1 + mpmath.exp(-x)), 1),  # σ(x): the logistic function
+           "log1p": (mpmath.log1p, 1), "expm1": (mpmath.expm1, 1),  # numerics' names
+           "log1pmx": (lambda t: mpmath.log1p(t) - t, 1)}  # ln(1 + t) − t (SciPy's name)
+_DIGIT_CALL = re.compile(r"^(?P<head>log1pmx|log1p|expm1)\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)$"
+                         )  # names with a digit, which _CALL's head does not take
 
 
 def special(name: str):
     """``psi(alpha_1)`` → (mpmath.digamma, ["alpha_1"]); None for other names."""
-    m = _CALL.match(name)
+    m = _CALL.match(name) or _DIGIT_CALL.match(name)
     if not m or m.group("head") not in SPECIAL:
         return None
     fn, arity = SPECIAL[m.group("head")]
