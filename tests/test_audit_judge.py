@@ -361,6 +361,20 @@ def test_critical_values_in_prose_are_judged_against_the_named_quantile():
     assert time.perf_counter() - start < 2  # bounded: bisection of at most 200 steps
 
 
+def test_z_star_and_z_subscript():
+    """Φ⁻¹(0.975) = 1.960, Φ⁻¹(0.95) = 1.645 (normal table, hand-labelled); a plain Z = v
+    (an option of a multiple-choice question) is not read as the critical value."""
+    from klforge.audit import audit_text
+
+    def crit(text):
+        return [(f.severity, f.stated) for f in audit_text(text, "md").findings
+                if f.relation.startswith("critical value")]
+    assert crit("For a 95% confidence interval, $z^\\star = 1.96$.\n") == [("ok", "1.96")]
+    assert crit("For a 95% confidence interval, $z^* = 1.645$.\n") == [("error", "1.645")]
+    assert crit("$z_{0.025} = 1.96$ and $z_{0.05} = 1.645$\n") == [("ok", "1.96"), ("ok", "1.645")]
+    assert crit("For a 98% confidence interval? (a) $Z = 2.05$ (b) $Z = 2.33$\n") == []
+
+
 def test_z_plus_minus_after_a_confidence_level():
     """95 % → 1.960, 90 % → 1.645, 99 % → 2.576 (two-sided normal table, hand-labelled)."""
     from klforge.audit import audit_text

@@ -245,6 +245,7 @@ class Auditor(Substitution, Verdicts):
         with a relation continues the chain of the clause or display block before it."""
         text = unwrap(text)
         critical.judge_pm(self, getattr(self, "stats_text", ""), text, offset)  # 95% CI: z ± 1.96
+        critical.judge_star(self, getattr(self, "stats_text", ""), text, offset)  # z^* = 1.96
         self.stats_text = (getattr(self, "stats_text", "") + " " + text)[-critical.WINDOW:]
         parts = clauses(text)
         if len(parts) >= sample.MIN_VALUES:  # "7 - \sqrt{2}, 6, 6, 7": a data set listed

@@ -48,6 +48,9 @@ _LEFT = re.compile(r"left[- ]tailed|lower[- ]tailed", re.I)
 _ONE = re.compile(r"one[- ](?:sided|tailed)|right[- ]tailed|upper[- ]tailed", re.I)
 _TWO = re.compile(r"two[- ](?:sided|tailed)|confidence interval", re.I)
 _PM = re.compile(r"^\s*z(?:\^\{?(?:\*|\\star|\\ast)\}?)?\s*\\pm\s*(?P<n>\d+\.\d+)\s*$")
+#: "for a 95 % confidence interval," right before the math (nothing but a comma between)
+_LEVEL_NEAR = re.compile(r"(?P<c>\d{2}(?:\.\d+)?)\s*(?:%|\\%|percent)\s*(?:CI|confidence "
+                         r"interval|confidence level)\s*[,:]?\s*$", re.I)
 _LEVEL_BEFORE = re.compile(r"(?P<c>\d{2}(?:\.\d+)?)\s*(?:%|\\%|percent)\s*(?:CI|confidence "
                            r"interval)\b[^.;%$]{0,16}$", re.I)
 #: the level a text means when it states none ("the critical value would be 5.99", 2 df)
@@ -117,6 +120,31 @@ def judge_pm(aud, before: str, math: str, offset: int) -> None:
         return
     _verdict(aud, m.group("n"), quantile("z", alpha / 2),
              f"z, α = {float(alpha):g}, two-sided", offset + m.start("n"))
+
+
+_STAR = re.compile(r"^\s*z(?:\^\{?(?:\*|\\star|\\ast)\}?|_\{?(?P<a>0?\.\d{1,4})\}?)\s*"
+                   r"(?:=|\\approx)\s*(?P<n>-?\d+\.\d+)\s*$")
+
+
+def judge_star(aud, before: str, math: str, offset: int) -> None:
+    r"""``z_{0.025} = 1.96`` (the upper 0.025 quantile of the standard normal) and, after "for
+    a 95 % confidence interval", ``z^\star = 1.96`` (the two-sided one)."""
+    m = _STAR.match(math)
+    if m is None:
+        return
+    if m.group("a"):
+        upper = Fraction(m.group("a"))
+        if 0 < upper < 1:
+            _verdict(aud, m.group("n"), quantile("z", upper),
+                     f"z, upper {float(upper):g} quantile", offset + m.start("n"))
+        return
+    lead = _LEVEL_NEAR.search(before[-80:])
+    if lead is None:
+        return
+    alpha = 1 - Fraction(lead.group("c")) / 100
+    if 0 < alpha < 1:
+        _verdict(aud, m.group("n"), quantile("z", alpha / 2),
+                 f"z, α = {float(alpha):g}, two-sided", offset + m.start("n"))
 
 
 def _verdict(aud, stated, value, where, at):
