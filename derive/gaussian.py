@@ -17,7 +17,7 @@ from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
 from .primitives import log1pmx, textbook
 from .rewriting import rewrite
-from .spec import KernelSpec
+from .spec import KernelSpec, RowSampling
 
 N_SYMBOLIC = 2
 
@@ -50,7 +50,8 @@ def mvn_stable_form(mp, mq, lp, lq) -> sp.Expr:
     return (off + diag + sum(x**2 for x in w)) / 2
 
 
-@derivation("kl_mvn", spec=KernelSpec("kl_mvn", bar=16, page="gaussian"))
+@derivation("kl_mvn", spec=KernelSpec(
+    "kl_mvn", bar=16, page="gaussian", rows=RowSampling("mvn_factors", count=160)))
 def _kl_mvn() -> Derivation:
     closed, mp, mq, lp, lq = mvn_closed_form(N_SYMBOLIC)
     syms = list(mp) + list(lp[i, j] for i in range(2) for j in range(i + 1)) + list(mq) + list(

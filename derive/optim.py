@@ -15,7 +15,7 @@ import sympy as sp
 
 from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
-from .spec import KernelSpec
+from .spec import KernelSpec, RowSampling
 
 K = 3
 
@@ -53,7 +53,8 @@ def _simplex_stationary(objective, p, lam):
     return [sp.simplify(si.subs(lam, lam_val)) for si in sol]
 
 
-@derivation("eg_step", spec=KernelSpec("eg_step", bar=8))  # every element of the row
+@derivation("eg_step", spec=KernelSpec(
+    "eg_step", bar=8, rows=RowSampling("eg_step", count=200)))  # every element of the row
 def _eg() -> Derivation:
     p = sp.symbols(f"p0:{K}", positive=True)
     p0 = sp.symbols(f"pold0:{K}", positive=True)
@@ -79,7 +80,7 @@ def _eg() -> Derivation:
 
 
 @derivation("kl_regularized_policy", spec=KernelSpec(
-    "kl_regularized_policy",
+    "kl_regularized_policy", rows=RowSampling("policy", count=200),
     bound=(8, "π*: scale π*_i (a relative bound); V = β·log E_ref[exp(r/β)]: scale "
               "β·E_ref|expm1(r/β)| + |V|, the size of the terms whose mean is taken (V → "
               "E_ref[r] cancels when rewards have mixed signs).")))

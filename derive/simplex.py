@@ -15,7 +15,7 @@ from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
 from .primitives import expm1mx, log1pmx, textbook
 from .rewriting import rewrite
-from .spec import KernelSpec, TorchPeer
+from .spec import KernelSpec, RowSampling, TorchPeer
 
 K = 3
 
@@ -51,7 +51,7 @@ def categorical_bregman():
 
 
 @derivation("kl_categorical", spec=KernelSpec(
-    "kl_categorical", bar=8, page="categorical",
+    "kl_categorical", bar=8, page="categorical", rows=RowSampling("simplex_pair"),
     torch=TorchPeer("Categorical", ("probs",), vector=True)))
 def _kl_categorical() -> Derivation:
     p, q = _probs("p"), _probs("q")
@@ -100,7 +100,8 @@ def _simple_sum(name, title, term, kernel, definition):
     )
 
 
-@derivation("entropy_categorical", spec=KernelSpec("entropy", bar=8, page="categorical"))
+@derivation("entropy_categorical", spec=KernelSpec(
+    "entropy", bar=8, page="categorical", rows=RowSampling("simplex")))
 def _entropy_categorical() -> Derivation:
     pi = sp.Symbol("p_i", nonnegative=True)
     d = _simple_sum("entropy_categorical", "Entropy of a categorical distribution",
@@ -114,7 +115,8 @@ def _entropy_categorical() -> Derivation:
 
 
 @derivation("cross_entropy_categorical",
-            spec=KernelSpec("cross_entropy", bar=8, page="categorical"))
+            spec=KernelSpec("cross_entropy", bar=8, page="categorical",
+                            rows=RowSampling("simplex_pair")))
 def _cross_entropy_categorical() -> Derivation:
     pi, qi = sp.Symbol("p_i", nonnegative=True), sp.Symbol("q_i", nonnegative=True)
     d = _simple_sum("cross_entropy_categorical", "Cross-entropy between categorical distributions",
@@ -127,7 +129,16 @@ def _cross_entropy_categorical() -> Derivation:
 
 
 @derivation("kl_logits", spec=KernelSpec(
-    "kl_logits", bar=8, page="categorical",
+    "kl_logits", bar=8, page="categorical", rows=RowSampling("logits", hard_points=(
+        # tail weights that underflow while their e_i is large, results near the subnormal
+        # range, the log-sum-exp switch from both sides, a shift by a large constant
+        ((0.0, -800.0), (0.0, -100.0)), ((0.0, -800.0), (0.0, -800.0 + 1e-3)),
+        ((0.0, -750.0, -3.0), (0.0, -10.0, -3.0)), ((0.0, -1000.0), (-1000.0, 0.0)),
+        ((0.0, -720.0), (0.0, -719.0)), ((5.0, -2000.0, 1.0), (5.0, -1300.0, 1.0 + 1e-9)),
+        ((0.0, -705.0), (-0.5, -10.0)), ((0.0, -300.0), (0.0, 399.0)),
+        ((0.0, -300.0), (0.0, 401.0)), ((0.0, -10.0), (0.0, 595.0)),
+        ((0.0, -10.0), (0.0, 605.0)),
+        ((1e3, 1e3 - 1e-6, 999.0), (-5e2, -5e2, -5e2 - 1.0 + 1e-12)))),
     torch=TorchPeer("Categorical", ("logits",), rtol=1e-10, vector=True)))
 def _kl_logits() -> Derivation:
     a = [sp.Symbol(f"a_{i}", real=True) for i in range(K)]

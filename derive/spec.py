@@ -10,7 +10,10 @@ building a single derivation (no SymPy work):
 * ``magnitudes`` — per-parameter log-uniform ranges overriding the domain's default
   (:mod:`.domains`), ``hard_points`` — inputs always measured;
 * ``page`` / ``reference`` — the reference page the kernel is listed on and its text there;
-* ``torch`` — the ``torch.distributions`` class whose ``kl_divergence`` must agree.
+* ``torch`` — the ``torch.distributions`` class whose ``kl_divergence`` must agree;
+* ``rows`` — for a kernel over rows, how verify samples them (:class:`RowSampling`);
+* ``written`` — for a family's KL, how the family is written in course text (``"Gamma"``),
+  which the audit's known closed forms are keyed by.
 
 Example::
 
@@ -36,6 +39,19 @@ class TorchPeer:
 
 
 @dataclass(frozen=True)
+class RowSampling:
+    """How ``klforge verify`` samples a row kernel: ``kind`` names a row generator of
+    :mod:`klforge.verify.cases` (``ROW_SAMPLERS``: "simplex", "simplex_pair", "logits",
+    "concentrations", "mvn_factors", "eg_step", "policy"); ``count`` rows per full run;
+    ``hard_points`` — input tuples (one sequence per argument) measured on every run.
+    The reference is ``klforge.verify.references.mp_<kernel>``."""
+
+    kind: str
+    count: int = 400
+    hard_points: tuple[tuple[tuple[float, ...], ...], ...] = ()
+
+
+@dataclass(frozen=True)
 class KernelSpec:
     """A kernel's verification and publication spec (see the module docstring)."""
 
@@ -51,6 +67,9 @@ class KernelSpec:
     page: str = ""
     reference: str = ""
     torch: TorchPeer | None = None
+    rows: RowSampling | None = None
+    #: how the family is written in text ("N", "Normal", …); family KL specs only
+    written: tuple[str, ...] = ()
 
     def __post_init__(self):
         if (self.bar is None) == (self.bound is None):

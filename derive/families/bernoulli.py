@@ -42,7 +42,8 @@ def kl(fam: ExpFamily):
 
 
 register(FAMILY, kl, KernelSpec(
-    "kl_bernoulli", bar=8, page="families", torch=TorchPeer("Bernoulli", ("probs",)),
+    "kl_bernoulli", written=("Bern", "Ber", "Bernoulli"),
+    bar=8, page="families", torch=TorchPeer("Bernoulli", ("probs",)),
     reference="KL between two Bernoulli distributions given by P(x = 1). Both terms are "
               "scipy-style `kl_div` terms (each ≥ 0); the difference 1 − p − (1 − q) is "
               "formed as q − p, so p ≈ q close to 1 keeps its digits."))

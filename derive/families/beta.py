@@ -37,7 +37,7 @@ def kl(fam: ExpFamily):
 
 
 register(FAMILY, kl, KernelSpec(
-    "kl_beta",
+    "kl_beta", written=("Beta",),
     bound=(8, "B(α) + B(β) − B(α+β); the subtraction loses ~log10(min(α, β)) "
               "digits when α and β are large and move in proportion."),
     magnitudes=tuple((f"{n}_{s}", 1e-2, 1e3) for s in "pq" for n in ("alpha", "beta")),

@@ -16,7 +16,7 @@ from ..core import Derivation, Param, StableForm, Step, derivation, get
 from ..expfam import log_partition
 from ..primitives import textbook
 from ..rewriting import rewrite
-from ..spec import KernelSpec, TorchPeer
+from ..spec import KernelSpec, RowSampling, TorchPeer
 
 K = 3
 
@@ -82,6 +82,7 @@ def _cross_entropy_dirichlet() -> Derivation:
 
 @derivation("kl_dirichlet", spec=KernelSpec(
     "kl_dirichlet", bound=(8, "Σ B(α_i) − B(Σα), as kl_beta."), page="families",
+    rows=RowSampling("concentrations"),
     torch=TorchPeer("Dirichlet", ("concentration",), vector=True),
     reference="KL between two Dirichlet distributions given by their concentration rows "
               "(the last axis). Σ_i B(α_p,i, α_q,i) − B(Σα_p, Σα_q) with B the Bregman "

@@ -39,6 +39,7 @@ def kl(fam: ExpFamily):
 
 
 register(FAMILY, kl, KernelSpec(
-    "kl_exponential", bar=8, page="families", torch=TorchPeer("Exponential", ("rate",)),
+    "kl_exponential", written=("Exp", "Expo", "Exponential"),
+    bar=8, page="families", torch=TorchPeer("Exponential", ("rate",)),
     reference="KL between two exponential distributions given by their rates: r − 1 − log r "
               "for r = λ_q/λ_p, evaluated from the exact r − 1 and log r as `rm1mlog`."))

@@ -50,7 +50,7 @@ def kl(fam: ExpFamily):
 
 
 register(FAMILY, kl, KernelSpec(
-    "kl_gamma",
+    "kl_gamma", written=("Gamma",),
     bound=(8, "α_p·rm1mlog + (α_p − α_q)·log r + B_lnΓ, the middle term has "
               "either sign, so the relative error grows with the Fisher matrix's condition "
               "in the direction of p − q (measured max below)."),

@@ -57,7 +57,8 @@ def kl(fam: ExpFamily):
 
 
 register(FAMILY, kl, KernelSpec(
-    "kl_geometric", bar=8, page="families", torch=TorchPeer("Geometric", ("probs",)),
+    "kl_geometric", written=("Geom", "Geo", "Geometric"),
+    bar=8, page="families", torch=TorchPeer("Geometric", ("probs",)),
     hard_points=((1.0, 0.5), (0.5, 1.0), (1.0, 1.0), (1.0, 1.0 - 2.0**-52),
                  (1.0 - 2.0**-52, 1.0 - 2.0**-51), (1e-300, 1e-300), (1e-10, 1.0000001e-10),
                  (0.5, 0.5 + 2.0**-53), (1e-300, 0.5), (0.75, 1e-300)),

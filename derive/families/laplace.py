@@ -114,7 +114,8 @@ def stable_form(closed: sp.Expr) -> tuple[StableForm, tuple[str, ...]]:
 
 
 @derivation("kl_laplace", spec=KernelSpec(
-    "kl_laplace", bar=8, page="families", torch=TorchPeer("Laplace", ("loc", "scale")),
+    "kl_laplace", written=("Laplace",),
+    bar=8, page="families", torch=TorchPeer("Laplace", ("loc", "scale")),
     hard_points=((0.0, 1.0, 0.0, 1.0), (1e3, 1.0, -1e3, 1.0), (0.0, 1e-300, 1e-300, 1e-300),
                  (1.0, 2.0, 1.0 + 2.0**-52, 2.0 * (1 + 2.0**-52)), (0.0, 1e300, 0.0, 1e-300),
                  (5.0, 1e-3, -5.0, 1e3)),

@@ -48,7 +48,8 @@ def kl(fam: ExpFamily):
 
 
 register(FAMILY, kl, KernelSpec(
-    "kl_normal", bar=8, page="gaussian", torch=TorchPeer("Normal", ("loc", "scale")),
+    "kl_normal", written=("N", "Normal", "Gauss", "Gaussian"),
+    bar=8, page="gaussian", torch=TorchPeer("Normal", ("loc", "scale")),
     reference="KL between two univariate normals in their usual parameters (mean, standard "
               "deviation). Every piece of the stable form is ≥ 0, so the result keeps its "
               "relative accuracy as p → q, where the textbook form cancels completely."))

@@ -32,6 +32,7 @@ def kl(fam: ExpFamily):
 
 
 register(FAMILY, kl, KernelSpec(
-    "kl_poisson", bar=8, page="families", torch=TorchPeer("Poisson", ("rate",)),
+    "kl_poisson", written=("Pois", "Poi", "Poisson"),
+    bar=8, page="families", torch=TorchPeer("Poisson", ("rate",)),
     reference="KL between two Poisson distributions given by their rates: one `kl_div` "
               "term, λ_p·log(λ_p/λ_q) − λ_p + λ_q ≥ 0."))

@@ -21,11 +21,11 @@ from .._io import build_dir, write_atomic
 from ..derive.core import by_kernel
 from ..emit import DEFAULT_OUT
 from .cases import (  # noqa: F401 - re-exported
-    HARD_VECTOR_POINTS,
-    VECTOR_COUNTS,
-    VECTOR_KERNELS,
+    ROW_SAMPLERS,
     scalar_inputs,
     vector_cases,
+    vector_count,
+    vector_kernels,
 )
 from .measure import (  # noqa: F401 - re-exported
     BARS,
@@ -73,8 +73,8 @@ def verify_kernel(kernel, d, dtypes=(np.float64, np.float32), seed=0, quick=Fals
     results = []
     multi = kernel in MULTI_OUTPUT
     vector_scale = None
-    if kernel in VECTOR_KERNELS:
-        cases = vector_cases(kernel, rng, (24 if quick else VECTOR_COUNTS.get(kernel, 400)))
+    if kernel in vector_kernels():
+        cases = vector_cases(kernel, rng, (24 if quick else vector_count(kernel)))
         if kernel == "kl_regularized_policy":
             vector_scale = policy_scale
     else:

@@ -3,6 +3,7 @@ many decades (per domain, ``derive/domains.py``, or as the kernel's spec says), 
 p/q pairs at relative separations 10⁻¹ … 10⁻¹², the spec's hard points, rows as users pass
 them (counts, scaled, totals off 1), MVN factors over the whole domain (n up to 64, scale
 ratios 10^±150, ill-conditioned diagonals) and hand-picked hard points.
+Row kernels are sampled by the kind their spec declares (``RowSampling``).
 Example: ``vector_cases("kl_mvn", np.random.default_rng(0), 4)``.
 """
 
@@ -13,16 +14,6 @@ import numpy as np
 from ..derive.core import specs
 from ..derive.domains import DOMAINS
 from .measure import SEPARATIONS
-from .references import (
-    mp_cross_entropy,
-    mp_eg_step,
-    mp_entropy,
-    mp_kl_categorical,
-    mp_kl_dirichlet,
-    mp_kl_logits,
-    mp_kl_mvn,
-    mp_policy,
-)
 
 
 def _log_uniform(rng, lo, hi, size):
@@ -126,83 +117,103 @@ def _mvn_case(rng, i, sep):
     return mp_, lp, mq, lq
 
 
+def _simplex_rows(rng, i, n, sep):
+    p = _simplex(rng, n)
+    q = _simplex(rng, n) if sep is None else p * (1 + sep * rng.uniform(-1, 1, n))
+    return _unnormalise(rng, i, p), _unnormalise(rng, i + 2 * (i % 2), q)
+
+
+def _logit_rows(rng, i, n, sep):
+    scale = _log_uniform(rng, 1e-2, 3e2, 1)[0]
+    a = rng.normal(size=n) * scale
+    b = rng.normal(size=n) * scale if sep is None else a + sep * rng.uniform(-1, 1, n)
+    if i % 8 == 2:  # shift invariance: b = a + c + tiny noise, large c
+        noise = _log_uniform(rng, 1e-13, 1e-3, 1) * rng.normal(size=n)
+        b = a + rng.uniform(-1e3, 1e3) + noise
+    elif i % 8 == 4:  # one logit moved, the rest identical (tiny KL if it is in the tail)
+        b = a.copy()
+        b[rng.integers(n)] += _log_uniform(rng, 1e-8, 10.0, 1)[0]
+    elif i % 8 == 6:  # relative perturbation of large logits
+        b = a * (1 + _log_uniform(rng, 1e-12, 1e-1, 1) * rng.normal(size=n))
+    return a, b
+
+
+def _concentration_rows(rng, i, n, sep):
+    ap = _log_uniform(rng, 1e-2, 1e2, n)
+    aq = _log_uniform(rng, 1e-2, 1e2, n) if sep is None else ap * (
+        1 + sep * rng.uniform(-1, 1, n))
+    return ap, aq
+
+
+def _eg_rows(rng, i, n, sep):
+    m = min(n, 24)
+    p = _unnormalise(rng, i, _simplex(rng, m))
+    if i % 4 == 1:
+        p[rng.integers(m)] = 0.0
+    g = rng.normal(size=m) * _log_uniform(rng, 1e-2, 1e2, 1)[0]
+    return p, g, _log_uniform(rng, 1e-3, 10.0, 1)[0]
+
+
+def _policy_rows(rng, i, n, sep):
+    m = min(n, 24)
+    logits = rng.normal(size=m) * _log_uniform(rng, 1e-2, 30.0, 1)[0]
+    if i % 4 == 1:
+        logits[rng.integers(m)] = -np.inf
+    reward = rng.normal(size=m) * _log_uniform(rng, 1e-3, 1e2, 1)[0]
+    return logits, reward, _log_uniform(rng, 1e-2, 1e2, 1)[0]
+
+
+#: row generators by sampling kind (a kernel's spec names its kind: ``RowSampling``);
+#: each takes (rng, case index, row length, separation or None) and returns the inputs
+ROW_SAMPLERS = {
+    "simplex": lambda rng, i, n, sep: _simplex_rows(rng, i, n, sep)[:1],
+    "simplex_pair": _simplex_rows,
+    "logits": _logit_rows,
+    "concentrations": _concentration_rows,
+    "mvn_factors": lambda rng, i, n, sep: _mvn_case(rng, i, sep),
+    "eg_step": _eg_rows,
+    "policy": _policy_rows,
+}
+
+
+def row_reference(kernel):
+    """The mpmath reference of a row kernel: ``references.mp_<kernel>``."""
+    from . import references
+
+    ref = getattr(references, f"mp_{kernel}", None)
+    if ref is None:
+        raise LookupError(f"{kernel}: declares row sampling but references.py has no "
+                          f"mp_{kernel}")
+    return ref
+
+
 def vector_cases(kernel, rng, count):
-    """(inputs tuple, (reference, args)) pairs for a row kernel; the reference returns one
-    mpf, or a list of them for the kernels with vector outputs."""
+    """(inputs tuple, (reference, args)) pairs for a row kernel, sampled as its spec's
+    :class:`~klforge.derive.spec.RowSampling` says, then the spec's hard points; the
+    reference returns one mpf, or a list of them for the kernels with vector outputs."""
+    rows = specs()[kernel].rows
+    if rows is None:
+        raise LookupError(f"{kernel}: its spec declares no row sampling")
+    sampler, ref = ROW_SAMPLERS[rows.kind], row_reference(kernel)
     cases = []
     for i in range(count):
         n = int(rng.integers(2, 65))
         if i % 16 == 15:  # long rows: whole 256-element blocks of the vectorised fast paths
             n = int(rng.integers(257, 1200))
         sep = SEPARATIONS[i % len(SEPARATIONS)] if i % 2 else None
-        if kernel in ("kl_categorical", "cross_entropy", "entropy"):
-            p = _simplex(rng, n)
-            q = _simplex(rng, n) if sep is None else p * (1 + sep * rng.uniform(-1, 1, n))
-            p = _unnormalise(rng, i, p)
-            q = _unnormalise(rng, i + 2 * (i % 2), q)
-            if kernel == "entropy":
-                cases.append(((p,), (mp_entropy, (p,))))
-            else:
-                f = mp_kl_categorical if kernel == "kl_categorical" else mp_cross_entropy
-                cases.append(((p, q), (f, (p, q))))
-        elif kernel == "kl_logits":
-            scale = _log_uniform(rng, 1e-2, 3e2, 1)[0]
-            a = rng.normal(size=n) * scale
-            b = rng.normal(size=n) * scale if sep is None else a + sep * rng.uniform(-1, 1, n)
-            if i % 8 == 2:  # shift invariance: b = a + c + tiny noise, large c
-                noise = _log_uniform(rng, 1e-13, 1e-3, 1) * rng.normal(size=n)
-                b = a + rng.uniform(-1e3, 1e3) + noise
-            elif i % 8 == 4:  # one logit moved, the rest identical (tiny KL if it is in the tail)
-                b = a.copy()
-                b[rng.integers(n)] += _log_uniform(rng, 1e-8, 10.0, 1)[0]
-            elif i % 8 == 6:  # relative perturbation of large logits
-                b = a * (1 + _log_uniform(rng, 1e-12, 1e-1, 1) * rng.normal(size=n))
-            cases.append(((a, b), (mp_kl_logits, (a, b))))
-        elif kernel == "kl_dirichlet":
-            ap = _log_uniform(rng, 1e-2, 1e2, n)
-            aq = _log_uniform(rng, 1e-2, 1e2, n) if sep is None else ap * (
-                1 + sep * rng.uniform(-1, 1, n))
-            cases.append(((ap, aq), (mp_kl_dirichlet, (ap, aq))))
-        elif kernel == "kl_mvn":
-            args = _mvn_case(rng, i, sep)
-            cases.append((args, (mp_kl_mvn, args)))
-        elif kernel == "eg_step":
-            m = min(n, 24)
-            p = _unnormalise(rng, i, _simplex(rng, m))
-            if i % 4 == 1:
-                p[rng.integers(m)] = 0.0
-            g = rng.normal(size=m) * _log_uniform(rng, 1e-2, 1e2, 1)[0]
-            lr = _log_uniform(rng, 1e-3, 10.0, 1)[0]
-            cases.append(((p, g, lr), (mp_eg_step, (p, g, lr))))
-        elif kernel == "kl_regularized_policy":
-            m = min(n, 24)
-            logits = rng.normal(size=m) * _log_uniform(rng, 1e-2, 30.0, 1)[0]
-            if i % 4 == 1:
-                logits[rng.integers(m)] = -np.inf
-            reward = rng.normal(size=m) * _log_uniform(rng, 1e-3, 1e2, 1)[0]
-            beta = _log_uniform(rng, 1e-2, 1e2, 1)[0]
-            cases.append(((logits, reward, beta), (mp_policy, (logits, reward, beta))))
-    for a, b in HARD_VECTOR_POINTS.get(kernel, ()):
-        a, b = np.array(a), np.array(b)
-        cases.append(((a, b), (mp_kl_logits, (a, b))))
+        args = sampler(rng, i, n, sep)
+        cases.append((args, (ref, args)))
+    for point in rows.hard_points:
+        args = tuple(np.array(x) for x in point)
+        cases.append((args, (ref, args)))
     return cases
 
 
-#: Hand-picked hard points (SciPy-harness style): tail weights that underflow while their
-#: e_i is large, results near the subnormal range, the log-sum-exp switch from both sides,
-#: a shift by a large constant.
-HARD_VECTOR_POINTS = {
-    "kl_logits": [
-        ([0.0, -800.0], [0.0, -100.0]), ([0.0, -800.0], [0.0, -800.0 + 1e-3]),
-        ([0.0, -750.0, -3.0], [0.0, -10.0, -3.0]), ([0.0, -1000.0], [-1000.0, 0.0]),
-        ([0.0, -720.0], [0.0, -719.0]), ([5.0, -2000.0, 1.0], [5.0, -1300.0, 1.0 + 1e-9]),
-        ([0.0, -705.0], [-0.5, -10.0]), ([0.0, -300.0], [0.0, 399.0]),
-        ([0.0, -300.0], [0.0, 401.0]), ([0.0, -10.0], [0.0, 595.0]), ([0.0, -10.0], [0.0, 605.0]),
-        ([1e3, 1e3 - 1e-6, 999.0], [-5e2, -5e2, -5e2 - 1.0 + 1e-12]),
-    ],
-}
+def vector_kernels() -> tuple[str, ...]:
+    """Kernels over rows: those whose spec declares a :class:`RowSampling`."""
+    return tuple(k for k, s in specs().items() if s.rows is not None)
 
 
-VECTOR_KERNELS = ("kl_categorical", "cross_entropy", "entropy", "kl_logits", "kl_dirichlet",
-                  "kl_mvn", "eg_step", "kl_regularized_policy")
-VECTOR_COUNTS = {"kl_mvn": 160, "eg_step": 200, "kl_regularized_policy": 200}
+def vector_count(kernel) -> int:
+    """Rows measured by a full (not quick) run."""
+    return specs()[kernel].rows.count

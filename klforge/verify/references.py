@@ -271,3 +271,7 @@ def scale_reference(kernel, d):
         xs = [mpmath.mpf(float(a)) for a in args]
         return mpmath.fsum(abs(reference_value(g, *xs)) for g in pieces)
     return scale
+
+
+#: the reference of kernel ``kl_regularized_policy`` by the ``mp_<kernel>`` convention
+mp_kl_regularized_policy = mp_policy
