@@ -34,7 +34,8 @@ def lint(session):
 @nox.session
 def audit(session):
     """Audit course text (default: content/ when present), score the auditor on the
-    seeded-error corpus (sensitivity/specificity, bars 95 % / 99 %) and on the hand-labelled
+    seeded-error corpus and the planted-slip formula corpus (sensitivity/specificity, bars
+    95 % / 99 %) and on the hand-labelled
     real documents in ../shared/real-corpus or $KLFORGE_REAL_CORPUS (error precision, recall,
     coverage; bars 95 % / 100 % / 90 %), when that directory is present."""
     session.install("-e", ".")
@@ -42,6 +43,7 @@ def audit(session):
     if paths:
         session.run("klforge", "audit", *paths)
     session.run("python", "tests/audit_corpus/score.py")
+    session.run("python", "tests/formula_corpus/score.py")
     real = os.environ.get("KLFORGE_REAL_CORPUS") or os.path.join("..", "shared", "real-corpus")
     if os.path.isdir(real):
         session.run("python", "tests/real_corpus/score.py", "--quiet")
