@@ -139,7 +139,7 @@ class Context(Reading):
             return {latent.MARK}, True, []  # ln p(x) = ELBO(q) + D_KL(q||p(z|x))
         if n.name in self.st.defs:
             self.used_definitions = True
-            return self.analyse(self.st.defs[n.name], b, depth + 1)
+            return self.analyse(self._definition(n.name), b, depth + 1)
         k = known.parse(n.name)
         if k is not None:
             for fam, args in k[1]:
@@ -169,6 +169,12 @@ class Context(Reading):
         if S.is_symbol(n.name):
             return {n.name}, False, []
         return set(), False, [n.name]
+
+    def _definition(self, name):
+        """The body of a definition, with distributions named since (``D = D_{KL}(p\\|q)``
+        read where ``p = N(0, 1)`` is stated: the KL of those) written in place of p, q."""
+        body = self.st.defs[name]
+        return self.products(body) if getattr(self.st, "aliases", None) else body
 
     def _union(self, subs, special):
         free, bad = set(), []
@@ -264,7 +270,7 @@ class Context(Reading):
         if name in point:
             return point[name]
         if name in self.st.defs:
-            return self.value(self.st.defs[name], point, depth + 1)
+            return self.value(self._definition(name), point, depth + 1)
         k = known.parse(name)
         if k is not None:
             deriv, dists = k
