@@ -21,6 +21,10 @@ Three kinds, each tied to values the document itself printed or computed:
   0.03: the author subtracted the rounded 1.59 − 1.56); otherwise no verdict (never an error:
   the text may compare other values).
 
+The claims are read by :mod:`.proseclaims` (re-exported here); this module judges them
+(:func:`judge`, called by ``check.Auditor.prose``; :func:`difference` and :func:`repeated`
+for a stated difference or a repeated wrong value in math).
+
 Example: ``claims("21 % higher")`` → ``[Claim("change", 21 %, …)]``.
 """
 
@@ -28,161 +32,22 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
-NUM = r"(?P<n>\d+(?:\.\d+)?)"
-_APPROX = re.compile(r"^[\s,;:(]*(?:i\.e\.,?\s*|which is\s+|that is,?\s*)?(?:≈|~|≃|\\approx|"
-                     r"approximately|about|roughly|around|or about|or roughly)\s*"
-                     r"(?P<neg>[-−])?" + NUM + r"\s*(?P<pct>%|percent\b)?")
-_LEAD = re.compile(r"(?:\b(?:this|which|that|it)\s+(?:is|equals|gives)\s+|\A[\s*_,;:]*(?:or|"
-                   r"i\.e\.,?|that is,?)\s+)(?:approximately|about|roughly|around|≈)\s*$", re.I)
-_SAME = re.compile(r"^\s*[,;:]?\s*(?:or|i\.e\.,?|that is,?|or equivalently,?)\s*$")
-_PERCENT = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|\\%|percent\b)")
-_DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d*\.\d{2,}(?:e[-+]?\d{1,3})?)(?![\w.]|\s*%)")
-_CHANGE = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|percent)\s+(?P<dir>higher|lower|more|less|"
-                     r"larger|smaller|greater|bigger|increase|decrease|reduction|drop|gain)\b"
-                     r"|(?:increase|decrease|reduction|drop|gain|rise|fall)\s+of\s+" + NUM.replace(
-                         "P<n>", "P<n2>") + r"\s*(?:%|percent)", re.I)
-_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-          "twelve")
-_FACTOR = re.compile(r"\ba\s+factor\s+of\s+(?:about\s+|roughly\s+|approximately\s+|around\s+|"
-                     r"nearly\s+|almost\s+)?[*_]*(?P<n>\d+(?:\.\d+)?|" + "|".join(_WORDS)
-                     + r")\b", re.I)
-_RATIO = re.compile(r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s*(?:times|×)\s+(?:as\s+\w+|more|\w+er)\b",
-                    re.I)
-
-
-@dataclass
-class Claim:
-    kind: str           # approx | restate | change | ratio
-    value: Fraction     # as written (a percentage as a fraction: 21 % → 21/100)
-    decimals: int       # printed decimals of the number written
-    start: int          # offset of the number in the prose
-    text: str           # the phrase, for messages
-    sign: int = 1       # change: +1 higher/increase, −1 lower/decrease
-
-
-def _frac(text: str) -> tuple[Fraction, int]:
-    mantissa, _, exp = text.lower().partition("e")
-    whole, _, frac = mantissa.partition(".")
-    shift = int(exp) if exp else 0
-    value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
-    return value * Fraction(10) ** shift, len(frac) - shift
-
-
-_DIFF_WORDS = (r"\bdifference\s+(?:is|was|of|between\s+them\s+is)\s+(?:only\s+|just\s+)?"
-               r"(?:about\s+|approximately\s+|roughly\s+|around\s+|≈\s*|~\s*)?")
-_DIFF_LEAD = re.compile(_DIFF_WORDS + r"$", re.I)
-_DIFF = re.compile(_DIFF_WORDS + r"(?P<n>\d*\.\d+|\d+)(?![\w%]|\.\d)", re.I)
-
-
-def approx_after_math(text: str) -> Claim | None:
-    """``≈ 0.693`` / ``about 7.8 %`` at the very start of prose that follows math."""
-    m = _APPROX.match(text)
-    if not m:
-        return None
-    value, decimals = _frac(m.group("n"))
-    if m.group("neg"):
-        value = -value
-    if m.group("pct"):
-        value, decimals = value / 100, decimals + 2
-    return Claim("approx", value, decimals, m.start("n"), m.group().strip())
-
-
-def claims(text: str) -> list[Claim]:
-    """Percent changes, ratios and restated values in a piece of prose."""
-    out, used = [], set()
-    for m in _CHANGE.finditer(text):
-        key = "n" if m.group("n") else "n2"
-        value, decimals = _frac(m.group(key))
-        word = (m.group("dir") or m.group().split()[0]).lower()
-        sign = -1 if word in ("lower", "less", "smaller", "decrease", "reduction", "drop",
-                              "fall") else 1
-        out.append(Claim("change", value / 100, decimals + 2, m.start(key), m.group(), sign))
-        used.add(m.start(key))
-    for m in _RATIO.finditer(text):
-        value, decimals = _frac(m.group("n"))
-        out.append(Claim("ratio", value, decimals, m.start("n"), m.group()))
-        used.add(m.start("n"))
-    for m in _FACTOR.finditer(text):  # "by a factor of roughly eight (times)"
-        n = m.group("n").lower()
-        value, decimals = (Fraction(_WORDS.index(n) + 2), 0) if n in _WORDS else _frac(n)
-        out.append(Claim("ratio", value, decimals, m.start("n"), m.group()))
-        used.add(m.start("n"))
-    for m in _PERCENT.finditer(text):
-        if m.start("n") in used:
-            continue
-        value, decimals = _frac(m.group("n"))
-        out.append(Claim("restate", value / 100, decimals + 2, m.start("n"), m.group()))
-    for m in _DECIMAL.finditer(text):
-        value, decimals = _frac(m.group("n"))
-        out.append(Claim("restate", value, decimals, m.start("n"), m.group()))
-    return sorted(out, key=lambda c: c.start)
-
-
-_NUMP = r"\(?[-−]?(?:\d+(?:,\d{3})*(?:\.\d+)?(?:%)?|[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])\)?"
-_OP = r"[ \t]*(?:[-−+*/×÷·]|\\\*|(?<=\s)x(?=\s)|(?<=\))(?=[\d(]))[ \t]*"
-_EXPR = _NUMP + r"(?:" + _OP + _NUMP + r")*"
-_REL = r"[ \t]*(?:=|≈|~=)[ \t]*"
-_PLAIN = re.compile(r"(?<![\w.$\\^_{(=<>-])" + _EXPR + r"(?:" + _REL + _EXPR + r")+"
-                    r"(?![\w]|\.\d|\s*[*/×^])")
-_FRACTION = r"\d+/\d+"
-_OR = re.compile(r"(?<![\w./])(?P<a>" + _FRACTION + r")\s+or\s+(?P<b>" + _FRACTION
-                 + r"|\d+(?:\.\d+)?\s*%|\d*\.\d+)(?![\w/.]|\.\d)")
-_PAREN = re.compile(r"(?<![\w.])(?P<value>\d+(?:\.\d+)?)\s*\(\s*=\s*(?P<expr>" + _EXPR
-                    + r")\s*\)")
-
-
-def relations(text: str) -> list[tuple[int, str, int]]:
-    """Arithmetic written in prose, as math: ``0.80 x 0.01 = 0.008``, ``67 (=10000-9993)``
-    (→ ``10000-9993 = 67``).  At least one side must be a computation; offsets kept."""
-    out = []
-    for m in _PAREN.finditer(text):
-        out.append((m.start("expr"), _tex(m.group("expr")) + " = " + m.group("value"), m.end()))
-    for m in _OR.finditer(text):  # 30/40 or 3/4, 1/2 or 50 %: one value written two ways
-        if _same_value(m.group("a"), m.group("b")):  # else alternatives ("1/2 or 1/3")
-            out.append((m.start(), _tex(m.group("a")) + " = " + _tex(m.group("b")), m.end()))
-    taken = sorted([(m.start(), m.end()) for m in _PAREN.finditer(text)]
-                   + [(m.start(), m.end()) for m in _OR.finditer(text)])
-    starts = [a for a, _ in taken]
-    for m in _PLAIN.finditer(text):
-        body = m.group()
-        k = bisect.bisect_right(starts, m.start()) - 1
-        if (k >= 0 and m.start() < taken[k][1]) or not re.search(
-                r"[\d½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞)]\s*(?:[-−+*/×÷·]|\\\*|\sx\s|\()\s*\(?[\d½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]",
-                body):
-            continue
-        out.append((m.start(), _tex(body), m.end()))
-    return out
-
-
-def _same_value(a: str, b: str) -> bool:
-    """Is ``b`` the fraction ``a`` written another way (within its printed rounding)?"""
-    def value(t):
-        t = t.strip()
-        if "/" in t:
-            n, d = t.split("/")
-            return Fraction(int(n), int(d)) if int(d) else None, Fraction(0)
-        pct = t.endswith("%")
-        v, decimals = _frac(t.rstrip("% "))
-        half = Fraction(1, 2 * 10 ** decimals)
-        return (v / 100, half / 100) if pct else (v, half)
-    (x, _), (y, half) = value(a), value(b)
-    return x is not None and y is not None and abs(x - y) <= half
-
-
-def _tex(text: str) -> str:
-    text = text.replace("\\*", "*").replace("×", "*").replace("·", "*").replace("÷", "/")
-    return re.sub(r"(?<=\s)x(?=\s)", "*", text).replace("%", "\\%")
-
-
-def paragraph_breaks(text: str) -> list[int]:
-    """Offsets in ``text`` where a new paragraph begins (after a blank line)."""
-    return [m.end() for m in re.finditer(r"\n[ \t>]*\n", text)]
-
-
-# -- judging (called by check.Auditor.prose) ---------------------------------------------------
+from .proseclaims import (  # noqa: F401  (re-exported: callers import them from here)
+    APPROX,
+    DIFF,
+    DIFF_LEAD,
+    LEAD,
+    NUM,
+    SAME,
+    Claim,
+    approx_after_math,
+    claims,
+    frac,
+    paragraph_breaks,
+    relations,
+)
 
 RECENT = 6          # how many recent results a restatement may refer to
 PARAGRAPH = 2000    # characters of a paragraph around a claim that its values come from
@@ -203,9 +68,9 @@ def judge(aud, text: str, offset: int) -> None:
 
     last = getattr(aud, "last_math", None)
     aud.pending_approx = None
-    if last is not None and last[0] is not None and _LEAD.search(text):
+    if last is not None and last[0] is not None and LEAD.search(text):
         aud.pending_approx = (last[0], offset + len(text.rstrip()))  # "this is about $1.56$"
-    elif last is not None and last[0] is not None and 0 <= offset - last[1] <= 3 and _SAME.match(
+    elif last is not None and last[0] is not None and 0 <= offset - last[1] <= 3 and SAME.match(
             text):  # "$30/40$ or $3/4$"; a bare "or" may join alternatives: only if they agree
         op = "or" if text.strip(" \t\n,;:") == "or" else "="
         aud.pending_approx = (last[0], offset + len(text.rstrip()), op)
@@ -213,7 +78,7 @@ def judge(aud, text: str, offset: int) -> None:
         c = approx_after_math(text)
         chain = last[0]
         if c is not None and chain is not None and chain.exact is not None:
-            m = _APPROX.match(text)
+            m = APPROX.match(text)
             node = number(m.group("n"), m.start("n"))
             if m.group("neg"):
                 node = N.Neg(node)
@@ -226,9 +91,9 @@ def judge(aud, text: str, offset: int) -> None:
             finally:
                 aud.chain = saved
     spans = [spans_approx] if "spans_approx" in locals() else []
-    aud.pending_difference = offset + len(text.rstrip()) if _DIFF_LEAD.search(text) else None
-    for m in _DIFF.finditer(text[:CLAIM_TEXT]):  # "the difference is about 0.03"
-        value, decimals = _frac(m.group("n"))
+    aud.pending_difference = offset + len(text.rstrip()) if DIFF_LEAD.search(text) else None
+    for m in DIFF.finditer(text[:CLAIM_TEXT]):  # "the difference is about 0.03"
+        value, decimals = frac(m.group("n"))
         difference(aud, value, decimals, offset + m.start("n"), m.group().strip())
         spans.append((m.start("n"), m.end()))
     for start, tex, end in relations(text):  # 0.80 x 0.01 = 0.008 written without math
@@ -261,7 +126,7 @@ def judge(aud, text: str, offset: int) -> None:
 
 
 def _value(m) -> Fraction:
-    v, _ = _frac(m.group("n"))
+    v, _ = frac(m.group("n"))
     return v / 100 if m.group("pct") else v
 
 
