@@ -302,6 +302,8 @@ SPECIAL_ARGS = {
     "kl_exponential": ((2.0, 3.0), ("pos", "pos")),
     "kl_gamma": ((2.0, 1.5, 3.0, 0.5), ("pos",) * 4),
     "kl_beta": ((2.0, 1.5, 3.0, 0.5), ("pos",) * 4),
+    "kl_geometric": ((0.5, 0.25), ("pos", "pos")),  # p ∈ (0, 1]: ≤ 0 → NaN
+    "kl_laplace": ((0.1, 1.2, -0.3, 0.8), ("real", "pos", "real", "pos")),
     "expected_loglik_normal": ((0.5, 0.2, 0.3, 0.4), ("real", "real", "pos", "pos")),
     "elbo_normal": ((0.5, 0.2, 0.3, 0.4), ("real", "real", "pos", "pos")),
     "log_evidence_normal": ((0.5, 0.4), ("real", "pos")),
