@@ -14,6 +14,9 @@ forward (linear), container prefixes (``>`` of a blockquote) are blanked, never 
 Headings start a section; list items, ``(a)``/``b)``/``(iii)`` and bold labels
 (**Part 2**, **Solution**) at the start of a paragraph start a sub-problem.
 
+The parser and what its tokens mean (code directives, sub-problem labels, directive options)
+are in :mod:`.mdparser`; this module walks the tokens.
+
 Example: ``markdown("Let $p = 0.5$.\\n\\n    $q = 1$\\n").segments`` is the one segment
 ``p = 0.5`` — the second line is an indented code block.
 """
@@ -22,42 +25,20 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 
 from .extract import Extracted, Mark, Prose, Segment, display_rows, tex_math
+from .mdparser import (
+    CODE_DIRECTIVES,
+    MAX_NESTING,
+    TABLE_EVENTS,
+    is_label,
+    options_blanked,
+    parser,
+)
 from .tables import MAX_TABLES, Builder
 
-#: directive bodies that are not Markdown
-CODE_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude", "raw",
-                   "eval-rst", "python", "r", "julia", "ojs", "bash", "sh", "mermaid", "dot",
-                   "graphviz", "include", "csv-table", "derivation", "bibliography", "toctree"}
-#: nested directives read recursively (a bound on pathological nesting)
-MAX_NESTING = 20
-_OPTION = re.compile(r"[ \t]*:[\w-]+:[^\n]*")
-_LABEL = re.compile(r"[ \t>]*(?:\(?(?:[a-h]|i{1,3}|iv|vi{0,3}|ix|x)\)|\(\d{1,2}\)|[a-h]\.(?=\s)|"
-                    r"(?:Part|Problem|Exercise|Example|Question|Solution|Answer|Case)\s*"
-                    r"(?:\d+|[A-Za-z]\b|[:.)]))")
+#: a container prefix (indent, the ``>`` of a blockquote) after a newline, blanked in math
 _PREFIX = re.compile(r"(?<=\n)[ \t>]+")
-
-
-@lru_cache(maxsize=1)
-def parser():
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.amsmath import amsmath_plugin
-    from mdit_py_plugins.colon_fence import colon_fence_plugin
-    from mdit_py_plugins.deflist import deflist_plugin
-    from mdit_py_plugins.dollarmath import dollarmath_plugin
-    from mdit_py_plugins.front_matter import front_matter_plugin
-    from mdit_py_plugins.myst_blocks import myst_block_plugin
-    from mdit_py_plugins.myst_role import myst_role_plugin
-    return (MarkdownIt("commonmark", {"maxNesting": 40}).enable("table")
-            .use(front_matter_plugin).use(myst_block_plugin).use(myst_role_plugin)
-            .use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
-            .use(colon_fence_plugin).use(deflist_plugin))
-
-
-_TABLE_EVENTS = {"table_open", "table_close", "tr_open", "th_open", "td_open", "th_close",
-                 "td_close"}
 
 
 def markdown(text: str, depth: int = 0) -> Extracted:
@@ -66,6 +47,8 @@ def markdown(text: str, depth: int = 0) -> Extracted:
 
 
 class _Reader:
+    """One pass over the tokens of ``text``, collecting into ``self.out``."""
+
     def __init__(self, text: str, depth: int):
         self.text, self.depth = text, depth
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
@@ -96,7 +79,7 @@ class _Reader:
                 self.out.marks.append(Mark(self.region(tok)[0], "part"))
             elif t == "paragraph_open":
                 first_inline = True
-            elif t in _TABLE_EVENTS:
+            elif t in TABLE_EVENTS:
                 self.table_event(tok)
             elif t == "inline":
                 if self.cell is not None:
@@ -174,7 +157,7 @@ class _Reader:
         start, self.limit = self.region(tok)
         self.cursor = max(self.cursor, start)
         kids = tok.children or []
-        if first and _is_label(kids, tok.content):
+        if first and is_label(kids, tok.content):
             self.out.marks.append(Mark(start, "part"))
         for c in kids:
             if c.type in ("math_inline", "math_inline_double"):
@@ -223,7 +206,7 @@ class _Reader:
         last = self.line_start(tok.map[1] - 1)
         closed = self.text[last:b].strip().startswith(tok.markup[:3])
         body_b = last if closed and last >= body_a else b
-        body = _options_blanked(self.text[body_a:body_b])
+        body = options_blanked(self.text[body_a:body_b])
         if name == "math":
             self.out.segments += display_rows(body, body_a)
         elif (name or "").lower() not in CODE_DIRECTIVES and self.depth < MAX_NESTING:
@@ -283,29 +266,3 @@ class _Reader:
         got = tex_math("".join(pieces), 0, "none")
         self.out.segments += got.segments
         self.out.prose += got.prose
-
-
-def _options_blanked(body: str) -> str:
-    """Directive options (``:label: x`` lines, a leading ``---`` YAML block) as spaces."""
-    out, i, lines = [], 0, body.split("\n")
-    if lines and lines[0].strip() == "---":
-        end = next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), None)
-        if end is not None:
-            out = [" " * len(x) for x in lines[:end + 1]]
-            i = end + 1
-    while i < len(lines) and _OPTION.fullmatch(lines[i]):
-        out.append(" " * len(lines[i]))
-        i += 1
-    return "\n".join(out + lines[i:])
-
-
-def _is_label(kids, content: str) -> bool:
-    """Does a paragraph open with a sub-problem label: **Part 2**, (a), b), (iii), Example 3?"""
-    if _LABEL.match(content):
-        return True
-    if len(kids) >= 3 and kids[0].type == "text" and not kids[0].content.strip():
-        kids = kids[1:]
-    if kids and kids[0].type in ("strong_open", "em_open") and len(kids) >= 3:
-        label = kids[1].content.strip()
-        return 0 < len(label) <= 40 and len(label.split()) <= 5
-    return False
