@@ -38,6 +38,7 @@ import mpmath
 
 from . import (
     asymptotic,
+    atdata,
     conventions,
     densities,
     derivatives,
@@ -179,7 +180,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if any(n in ("\0p", "\0q", "\0xy") for n in every) and (
                 ctx.used_document_values or any(not n.startswith("\0") for n in every)
                 or _specific_numbers(prev) or _specific_numbers(node)):
-            if _at_bound(aud, ctx, prev, op, node, every, at, relation, stated):
+            if atdata.judge(aud, ctx, prev, op, node, every, at, relation, stated):
                 _continue(aud, node)  # p = (0.25, …), q = (0.4, …) given: D(q‖p) = ln 4 − H(q)
                 return True
             return False  # p, q are specific distributions here (ln 4: uniform on 4), not any
@@ -221,35 +222,6 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
 
 
 # -- verdicts ---------------------------------------------------------------------------------
-def _at_bound(aud, ctx, lhs, op, rhs, names, at, relation, stated) -> bool:
-    """A relation of p and q where the text gave both as data (``p = (0.25, 0.25, 0.25,
-    0.25)``): evaluated at those distributions; False when they are not both given (the
-    numeric checks then say what the relation is)."""
-    vec = getattr(aud, "vectors", {})
-    if not names <= {"\0p", "\0q"} or op not in ("=", "≈") + INEQUALITIES or not all(
-            k in vec and abs(sum(vec[k]) - 1) < mp.mpf(10) ** -9 for k in ("p", "q")) or len(
-            vec["p"]) != len(vec["q"]):
-        return False
-    point = {expect.MODEL: {"p": list(vec["p"]), "q": list(vec["q"])}}
-    try:
-        a, b = ctx.value(lhs, point), ctx.value(rhs, point)
-    except (N.NotEvaluable, ZeroDivisionError):
-        return False
-    where = ", ".join(f"{k} = ({', '.join(mpmath.nstr(x, 6) for x in vec[k])})"
-                      for k in ("p", "q"))
-    tol = TOL * max(1, abs(a), abs(b))
-    ok = {"=": abs(a - b) <= tol, "≈": abs(a - b) <= mp.mpf("0.005") * max(1, abs(a)),
-          "≤": a <= b + tol, "<": a < b + tol, "≥": a >= b - tol, ">": a > b - tol}[op]
-    if ok:
-        _add(aud, at, "ok", relation, stated, f"holds at the distributions the text gives "
-             f"({where}): {_num(a)} {op} {_num(b)}", "step")
-    else:
-        _add(aud, at, "error", relation, stated, f"does not hold at the distributions the text "
-             f"gives ({where}): the left side is {_num(a)} and the right side {_num(b)}",
-             "step", computed=_num(a))
-    return True
-
-
 def _points(ctx, names, n, rng, extreme=False):
     """Up to 4n random points; after SECONDS, only until MIN_VALID were usable (the caller
     counts): quadrature is slow and a document has a time budget."""
