@@ -15,11 +15,23 @@ GAUSS = (r"D_{\mathrm{KL}}(\mathcal N(\mu_1,\sigma_1^2)\|\mathcal N(\mu_2,\sigma
 
 
 def verdicts(text):
-    return [(f.severity, f.message) for f in audit_text(text).findings]
+    """Verdicts on the claims of ``text``: a definition's finding (kind "definition") is left
+    out here; tests of definitions look at it with :func:`definitions`."""
+    return [(f.severity, f.message) for f in audit_text(text).findings if not _defines(f)]
+
+
+def _defines(f):
+    """A recorded definition (``r = σ₁²/σ₂²``, ``D := …``, ``p = N(μ, σ²)``)."""
+    return f.kind == "definition" and f.message.startswith(("defines", "a definition"))
+
+
+def definitions(text):
+    return [f.relation for f in audit_text(text).findings if _defines(f)]
 
 
 def one(text):
-    fs = [f for f in audit_text(text).findings if "condition" not in f.message]
+    fs = [f for f in audit_text(text).findings
+          if "condition" not in f.message and not _defines(f)]
     assert len(fs) == 1, fs
     return fs[0]
 
@@ -172,18 +184,18 @@ def test_formula_corpus_meets_the_bars():
 
 def test_colon_equals_defines_and_later_steps_use_it():
     ok = r"Let $D := \ln\frac{\sigma_2}{\sigma_1}$. Then $2D = \ln\frac{\sigma_2^2}{\sigma_1^2}$."
-    assert [f.severity for f in audit_text(ok).findings] == ["ok"]
+    assert [s for s, _ in verdicts(ok)] == ["ok"]
     slip = ok.replace(r"\frac{\sigma_2^2}{\sigma_1^2}", r"\frac{\sigma_2}{\sigma_1^2}")
-    assert [f.severity for f in audit_text(slip).findings] == ["error"]
+    assert [s for s, _ in verdicts(slip)] == ["error"]
 
 
 def test_a_known_quantity_with_numbers_is_evaluated_by_the_engine():
     # KL(N(0,1) || N(1,4)) = ln 2 + (1 + 1)/8 − 1/2 = 0.4431… by hand
     text = (r"$$x = D_{KL}(\mathcal N(0,1)\|\mathcal N(1,4)) = \ln 2 + \frac{1+1}{8} - \frac12"
             r" = 0.4431$$")
-    assert [f.severity for f in audit_text(text).findings] == ["ok", "ok"]
+    assert [s for s, _ in verdicts(text)] == ["ok", "ok"]
     wrong = text.replace(r"\frac{1+1}{8}", r"\frac{1+1}{4}").replace("0.4431", "0.6931")
-    assert audit_text(wrong).findings[0].severity == "error"
+    assert verdicts(wrong)[0][0] == "error"
 
 
 def test_engine_quantities_in_bits():
@@ -231,21 +243,21 @@ def test_vectors_in_sums_and_elementwise_definitions():
     assert one(r"$$-\ln\sigma(m) = \ln(1 + e^{-m})$$").severity == "ok"
     text = ("With $r_i = q_i/p_i$:\n\n$$\nD_{\\mathrm{KL}}(p\\|q) = "
             "\\sum_i p_i\\left(r_i - 1 - \\ln r_i\\right)\n$$\n")
-    assert [f.severity for f in audit_text(text).findings] == ["ok"]
+    assert [s for s, _ in verdicts(text)] == ["ok"]
     slip = text.replace(r"r_i - 1 - \ln r_i", r"r_i - 1 + \ln r_i")
-    assert [f.severity for f in audit_text(slip).findings] == ["error"]
+    assert [s for s, _ in verdicts(slip)] == ["error"]
 
 
 def test_a_distribution_named_once_is_used_by_name():
     text = (r"Let $p = \mathcal{N}(\mu_1, \sigma_1^2)$ and $q = \mathcal{N}(\mu_2, \sigma_2^2)$."
             "\n\n$$\\mathbb{E}_p[\\ln q(x)] = -\\frac12\\ln(2\\pi\\sigma_2^2)"
             " - \\frac{\\sigma_1^2 + (\\mu_1-\\mu_2)^2}{2\\sigma_2^2}$$\n")
-    assert [f.severity for f in audit_text(text).findings] == ["ok"]
+    assert [s for s, _ in verdicts(text)] == ["ok"]
     slip = text.replace(r"{2\sigma_2^2}$$", r"{\sigma_2^2}$$")
-    assert [f.severity for f in audit_text(slip).findings] == ["error"]
+    assert [s for s, _ in verdicts(slip)] == ["error"]
     kl = (r"Let $p = \mathrm{Pois}(\lambda)$ and $q = \mathrm{Pois}(\mu)$. "
           r"$$D_{\mathrm{KL}}(p\|q) = \lambda\ln\frac{\lambda}{\mu} - \lambda + \mu$$")
-    assert [f.severity for f in audit_text(kl).findings] == ["ok"]
+    assert [s for s, _ in verdicts(kl)] == ["ok"]
 
 
 def test_information_identities_of_two_variables():
@@ -269,9 +281,9 @@ def test_several_random_variables_are_not_one():
 def test_a_density_named_with_its_argument_and_numeric_parameters():
     text = (r"With $q(z) = \mathcal{N}(m, s^2)$ and prior $p(z) = \mathcal{N}(0, 1)$,"
             "\n$$\nD_{\\mathrm{KL}}(q\\|p) = \\frac12\\left(s^2 + m^2 - 1 - \\ln s^2\\right)\n$$\n")
-    assert [f.severity for f in audit_text(text).findings] == ["ok"]
+    assert [s for s, _ in verdicts(text)] == ["ok"]
     slip = text.replace(r"\ln s^2", r"\ln s")
-    assert [f.severity for f in audit_text(slip).findings] == ["error"]
+    assert [s for s, _ in verdicts(slip)] == ["error"]
 
 
 def test_expectation_written_with_parentheses():
@@ -294,3 +306,33 @@ def test_inline_slips_are_errors_but_a_tiny_equation_is_not():
     (f,) = audit_text(r"(noting that $\sigma^2 = \sigma$ here, as for the standard normal)"
                       ).findings
     assert f.severity == "unchecked" and "equation" in f.message
+
+
+def test_a_definition_gets_one_finding_and_a_second_definition_is_checked_against_it():
+    first = r"Write $$r = \frac{\sigma_1^2}{\sigma_2^2}$$ for the ratio."
+    assert definitions(first) == ["r = (sigma_1^2)/(sigma_2^2)"]
+    assert verdicts(first) == []
+    agrees = first + "\n\n" + r"$$r = \left(\frac{\sigma_1}{\sigma_2}\right)^2$$"
+    assert [s for s, _ in verdicts(agrees)] == ["ok"]
+    swapped = first + "\n\n" + r"$$r = \frac{\sigma_2^2}{\sigma_1^2}$$"
+    assert [s for s, _ in verdicts(swapped)] == ["error"]
+
+
+def test_a_name_given_other_symbols_is_a_new_definition_not_a_contradiction():
+    text = (r"With $$A = \Sigma_p^{-1}$$ the first term follows." "\n\n"
+            r"The second uses $$A = \Sigma_q^{-1}$$ instead.")
+    assert verdicts(text) == []
+    assert len(definitions(text)) == 2
+
+
+def test_the_verdict_does_not_depend_on_the_clock(monkeypatch):
+    from klforge.audit import identity
+
+    text = r"$$\frac{\ln(r^2)}{2} = \ln r$$" "\n\n" r"$$\ln r \le r - 1$$"
+    first = [(f.severity, f.message) for f in audit_text(text).findings]
+    assert [s for s, _ in first] == ["ok", "ok"] and "holds at 12 random points" in first[0][1]
+    assert first == [(f.severity, f.message) for f in audit_text(text).findings]
+    monkeypatch.setattr(identity, "GUARD", -1.0)  # every relation over its time limit
+    slow = [(f.severity, f.message) for f in audit_text(text).findings]
+    assert [s for s, _ in slow] == ["unchecked", "unchecked"]
+    assert all(m.startswith("time limit") for _, m in slow)

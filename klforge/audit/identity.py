@@ -15,9 +15,15 @@ share no symbol (``q/p = e^{-\\ell}``: quantities defined in prose), related pro
 
 Definitions are not claims: ``r = \\sigma_1^2/\\sigma_2^2`` or ``D := …`` at the head of a
 chain, ``p = \\mathcal N(\\mu_1, \\sigma_1^2)`` (a named distribution) are recorded, and later
-uses evaluate them.  Conditions (``\\sigma > 0``, ``0 < p < 1``) narrow domains.  Names are
+uses evaluate them; each gets one finding of kind "definition".  A name defined again with a
+formula in the same symbols is a claim, judged against its first definition.  Conditions
+(``\\sigma > 0``, ``0 < p < 1``) narrow domains.  Names are
 read back by :mod:`.reading` and valued by :mod:`.expect` (expectations, engine quantities
 of :mod:`.known`, entropies of random p, q or of a random joint of X, Y).
+
+The number of points is fixed (POINTS, INEQ_POINTS; QUAD_POINTS when a side is a
+quadrature), so verdicts do not depend on the machine's load; a relation still running after
+GUARD seconds of CPU time is "unchecked: time limit", never a weaker "ok".
 
 Vectors and matrices, derivatives, limits, optima, exponential families, remainders and
 unreadable definitions are handed to :mod:`.routes`; the per-section state and the findings'
@@ -80,7 +86,8 @@ mp, iv = mpmath.mp, mpmath.iv
 POINTS = 12          # points for an equality
 INEQ_POINTS = 150    # points for an inequality
 MIN_VALID = 4        # points where both sides must be defined
-SECONDS = 0.25       # per relation, once MIN_VALID points were evaluated
+QUAD_POINTS = 6      # points for a relation whose side is a quadrature (slow)
+GUARD = 5.0          # CPU seconds per relation: past it the verdict is "unchecked: time limit"
 
 
 def judge(aud, prev, op, node, at, relation, stated) -> bool:
@@ -89,6 +96,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
     c = aud.chain
     if c is not None and isinstance(prev, Unsupported) and op == "=" and _colon_define(
             aud, prev, node):
+        _add(aud, at, "unchecked", relation, stated, "a definition (:=); later uses are checked "
+             "against it", "step", kind="definition")
         return True  # D := formula
     if c is None or prev is None or isinstance(prev, Unsupported) or isinstance(
             node, Unsupported):
@@ -100,6 +109,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         dist = _distribution_text(node)
         if head and dist:
             state(aud).aliases[head.group(1)] = dist  # p = N(μ₁, σ₁²): p names a distribution
+            _add(aud, at, "unchecked", relation, stated, f"defines {head.group(1)} (names the "
+                 f"distribution {dist})", "step", kind="definition")
             _continue(aud, node)
             return True
     if op in ("=", "≈") and _function_of_tuple(aud, prev, op, node, at, relation, stated):
@@ -141,7 +152,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             st.cholesky = True  # Σ = LL^⊤: L_p, L_q are the factors of Σ_p, Σ_q from here on
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":=") and not (
                 matrices and op == "≈") and not (  # D_KL ≈ ½dθᵀFdθ: an approximation
-                matrices and expfam.quantity(prev.name)):  # F(η) = ∇²A(η): a claim
+                matrices and expfam.quantity(prev.name)) and not _restated(ctx, st, prev, op, node):
             free, special = ctx.free(node)
             engine_value = known.parse(prev.name) is not None and not ctx.free(prev)[0]
             fn = re.fullmatch(r"([A-Za-z]+)\((\w+)\)", prev.name)
@@ -156,8 +167,10 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                     st.formulas[prev.name] = node  # s = 1 + δ with δ = 10^{-8} stated
                 return False  # a value for a name: the numeric checks record it
             if not ctx.is_quantity(prev.name):
+                again = prev.name in st.defs
                 if S.SIMPLE.match(prev.name):  # not p(x,y) = p(x)p(y): that is a condition
                     st.defs[prev.name] = node  # a definition, not a claim
+                _definition(aud, at, relation, stated, prev, node, again)
                 _continue(aud, node)
                 return True
         if matrices:
@@ -221,17 +234,56 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
     return True
 
 
+def _restated(ctx, st, prev, op, node) -> bool:
+    """``D = \\ln\\frac{\\sigma_1}{\\sigma_2}`` after ``D = \\ln\\frac{\\sigma_2}{\\sigma_1}``:
+    a name defined before, given a formula in the same symbols as its first definition, is a claim
+    judged against that definition.  A formula with other symbols (``A = \\Sigma_q^{-1}``
+    after ``A = \\Sigma_p^{-1}``; ``y = \\beta_0 + \\beta_1 x`` after the model
+    ``y = \\beta_0 + \\beta_1 x + \\varepsilon``) gives the name a new meaning: a definition."""
+    if op == ":=" or prev.name not in st.defs:
+        return False
+    return ctx.free(node)[0] == ctx.free(st.defs[prev.name])[0]
+
+
+def _definition(aud, at, relation, stated, prev, node, again):
+    """The one finding of a definition (``r = \\sigma_1^2/\\sigma_2^2``): kind "definition";
+    two distributions said equal (``p = q``) are a condition the text states."""
+    if isinstance(node, N.Name) and {prev.name, node.name} <= {"p", "q", "P", "Q"}:
+        _add(aud, at, "unchecked", relation, stated, "two distributions said equal: a "
+             "condition the text states, not a claim", "step", kind="condition")
+        return
+    what = ("gives it a new meaning (other symbols than its earlier definition)" if again
+            else "a new name on the left")
+    _add(aud, at, "unchecked", relation, stated, f"defines {prev.name} ({what}); later uses "
+         "are checked against it", "step", kind="definition")
+
+
 # -- verdicts ---------------------------------------------------------------------------------
 def _points(ctx, names, n, rng, extreme=False):
-    """Up to 4n random points; after SECONDS, only until MIN_VALID were usable (the caller
-    counts): quadrature is slow and a document has a time budget."""
-    tries, start = 0, time.monotonic()
+    """Up to 4n random points (the caller stops at its fixed count of usable ones): the same
+    points on any machine.  Only a relation still running after GUARD seconds of CPU time is
+    cut short, and then ``ctx.timed_out`` makes its verdict "unchecked: time limit"."""
+    tries, start = 0, time.process_time()
     while tries < 4 * n:
         tries += 1
-        spent = time.monotonic() - start
-        if (spent > SECONDS and ctx.valid >= MIN_VALID) or spent > 4 * SECONDS:
-            return  # enough points, or too slow: the verdict says how many were used
+        if time.process_time() - start > GUARD:
+            ctx.timed_out = True
+            return
         yield ctx.point(names, rng, extreme and tries % 2 == 0)
+
+
+def _wanted(ctx, n) -> int:
+    """Usable points a verdict needs: ``n``, or QUAD_POINTS when a side is a quadrature (set by
+    the first evaluation, the same for every point of a relation)."""
+    return min(n, QUAD_POINTS) if ctx.quadrature else n
+
+
+def _timed_out(aud, ctx, at, relation, stated, check) -> bool:
+    if not getattr(ctx, "timed_out", False):
+        return False
+    _add(aud, at, "unchecked", relation, stated, f"time limit: {GUARD:g} s of CPU time spent "
+         f"before {ctx.valid} points were evaluated", check)
+    return True
 
 
 def _evaluate_both(ctx, lhs, rhs, point):
@@ -258,9 +310,11 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
     agree, disagree, skipped = [], [], []
     for point, a, b in _sampled(ctx, lhs, rhs, _points(ctx, names, POINTS, rng), skipped):
         (agree if _close(a, b, ctx) else disagree).append((point, a, b))
-        if len(agree) + len(disagree) >= POINTS or (disagree and not names):
+        if len(agree) + len(disagree) >= _wanted(ctx, POINTS) or (disagree and not names):
             break
     valid = len(agree) + len(disagree)
+    if not disagree and _timed_out(aud, ctx, at, relation, stated, "step"):
+        return
     where = f" of the domain ({S.domain_text(names, ctx.st.domains, ctx.hints)})" if names else ""
     if valid < min(MIN_VALID, 1 if not names else MIN_VALID):
         _add(aud, at, "unchecked", relation, stated,
@@ -308,9 +362,11 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
             held += 1
         else:
             broken.append((point, a, b))
-        if held + len(broken) >= (INEQ_POINTS if names else 1):
+        if held + len(broken) >= (_wanted(ctx, INEQ_POINTS) if names else 1):
             break
     valid = held + len(broken)
+    if not broken and _timed_out(aud, ctx, at, relation, stated, "inequality"):
+        return
     if valid < (MIN_VALID if names else 1):
         _add(aud, at, "unchecked", relation, stated,
              "could not be evaluated at enough points: "
