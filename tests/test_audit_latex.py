@@ -118,7 +118,8 @@ def test_normal_quantile_greek_exponents_and_reasons_for_what_is_not_evaluated()
     assert got("$z^* = \\Phi^{-1}(0.99) = 2.33$")[0][0] == "ok"
     assert got("$\\Phi^{-1}(1.5) = 2$")[0][0] == "unchecked"  # outside (0, 1)
     assert got("$e^\\eta = 2$") == got("$e^{\\eta} = 2$")
-    assert got("$\\Sigma = LL^\\top$") == []  # names the Cholesky factor: a definition
+    assert [m.split(" (")[0] for _, m in got("$\\Sigma = LL^\\top$")] == [
+        "defines Sigma"]  # names the Cholesky factor: a definition (its one finding)
     assert "abstract" in got("$\\eta^\\top T(x) = 2$")[0][1]  # matrices: linalg.py
     assert "gradient" in got("$\\nabla_\\theta f = 0$")[0][1]
     assert "described in the prose" in got("$\\ln\\det\\Sigma = 2$")[0][1]
