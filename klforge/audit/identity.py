@@ -267,7 +267,8 @@ def _points(ctx, names, n, rng, extreme=False):
     while tries < 4 * n:
         tries += 1
         if time.process_time() - start > GUARD:
-            ctx.timed_out = True
+            ctx.timed_out = (f"time limit: {GUARD:g} s of CPU time spent before {ctx.valid} "
+                             "points were usable")
             return
         yield ctx.point(names, rng, extreme and tries % 2 == 0)
 
@@ -279,10 +280,11 @@ def _wanted(ctx, n) -> int:
 
 
 def _timed_out(aud, ctx, at, relation, stated, check) -> bool:
-    if not getattr(ctx, "timed_out", False):
+    """A relation cut short by a clock (GUARD here, or an expression's own time limit at a
+    point, which load can trigger) gets no verdict from fewer points: unchecked."""
+    if not getattr(ctx, "timed_out", None):
         return False
-    _add(aud, at, "unchecked", relation, stated, f"time limit: {GUARD:g} s of CPU time spent "
-         f"before {ctx.valid} points were evaluated", check)
+    _add(aud, at, "unchecked", relation, stated, ctx.timed_out, check)
     return True
 
 
@@ -299,6 +301,8 @@ def _sampled(ctx, lhs, rhs, points, skipped):
         except N.NotEvaluable as e:
             if not skipped:
                 skipped.append(str(e))
+            if str(e).startswith("time limit"):  # evaluate.py's wall clock, per expression
+                ctx.timed_out = f"{e} at a sampled point"
             continue
         ctx.valid += 1
         yield point, a, b
