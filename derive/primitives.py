@@ -16,6 +16,10 @@ rm1mlog(t, l)  t - l  (t = r - 1, l = log r)    r - 1 - log r for every ratio r 
 log_ratio(a,b) log(a/b)                         log1p((a-b)/b) near a = b; no overflow of a/b
 lgamma_bregman lnΓ(y) - lnΓ(x) - (y-x)·ψ(x)      ≈ ψ'(x)(y-x)²/2 near y = x; the kernel sums
 (x, y)                                          non-negative second-order pieces only
+stirling_      B_lnΓ(x, y) − kl_div(y, x)       Bregman of lnΓ(a) − a log a + a, ≥ 0,
+bregman(x, y)                                   ≈ (ψ'(x) − 1/x)(y−x)²/2; Gamma's shape part
+log_ratio2     log(a·b/(c·d))                   exact products, log1p near a·b = c·d
+(a, b, c, d)
 =============  ===============================  =========================================
 """
 
@@ -145,6 +149,67 @@ class lgamma_bregman(_Primitive):  # noqa: N801
         return r"B_{\ln\Gamma}\left(" + x + ", " + y + r"\right)"
 
 
+class stirling_bregman(_Primitive):  # noqa: N801
+    """stirling_bregman(x, y) = S(y) − S(x) − (y − x)·S'(x) for S(a) = lnΓ(a) − a·log a + a
+    (S' = ψ − log): lgamma_bregman(x, y) − kl_div(y, x), ≥ 0 since S'' = ψ' − 1/a > 0.  The
+    shape part of Gamma's KL once the rate is traded for the mean (``families/gamma.py``)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, x, y):
+        if x == y:
+            return sp.S.Zero
+
+    def _eval_rewrite_as_textbook(self, x, y, **kwargs):
+        return (sp.loggamma(y) - sp.loggamma(x) - (y - x) * sp.polygamma(0, x)
+                - (y * sp.log(y / x) - y + x))
+
+    def _pythoncode(self, printer):
+        x, y = self.args
+        return (f"_p.stirling_bregman({printer._print(x)}, {printer._print(y)}, "
+                f"{printer._print(y - x)})")
+
+    def _latex(self, printer):
+        x, y = (printer._print(a) for a in self.args)
+        return r"B_{S}\left(" + x + ", " + y + r"\right)"
+
+
+class scaled_expm1mx(_Primitive):  # noqa: N801
+    """scaled_expm1mx(a, s, e) = a·(e^{−s} − 1 + s) where e = a·e^{−s} is passed as formed
+    from the inputs (the kernel uses it when s < −1 instead of exp(−s))."""
+
+    nargs = 3
+
+    def _eval_rewrite_as_textbook(self, a, s, e, **kwargs):
+        return a * (sp.exp(-s) - 1 + s)
+
+    def _pythoncode(self, printer):
+        return "_p.scaled_expm1mx(" + ", ".join(printer._print(a) for a in self.args) + ")"
+
+
+class log_ratio2(_Primitive):  # noqa: N801
+    """log_ratio2(a, b, c, d) = log((a·b)/(c·d)), a, b, c, d > 0: both products formed exactly,
+    so the result is accurate relative to itself near a·b = c·d."""
+
+    nargs = 4
+
+    @classmethod
+    def eval(cls, a, b, c, d):
+        if (a, b) == (c, d) or (a, b) == (d, c):
+            return sp.S.Zero
+
+    def _eval_rewrite_as_textbook(self, a, b, c, d, **kwargs):
+        return sp.log(a * b / (c * d))
+
+    def _pythoncode(self, printer):
+        return "_p.log_ratio2(" + ", ".join(printer._print(a) for a in self.args) + ")"
+
+    def _latex(self, printer):
+        a, b, c, d = (printer._print(x) for x in self.args)
+        return r"\log\frac{" + a + r"\," + b + "}{" + c + r"\," + d + "}"
+
+
 class logsumexp(_Primitive):  # noqa: N801
     """logsumexp(x_1, …, x_n) = log Σ exp(x_i), evaluated as m + log Σ exp(x_i − m), m = max x_i."""
 
@@ -161,7 +226,8 @@ class logsumexp(_Primitive):  # noqa: N801
         return r"\operatorname{LSE}\left(" + args + r"\right)"
 
 
-PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, logsumexp)
+PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, stirling_bregman,
+              log_ratio2, scaled_expm1mx, logsumexp)
 
 
 def textbook(expr: sp.Basic) -> sp.Basic:
@@ -206,8 +272,21 @@ def mp_lgamma_bregman(x, y):
     return mpmath.loggamma(y) - mpmath.loggamma(x) - (y - x) * mpmath.digamma(x)
 
 
+def mp_stirling_bregman(x, y):
+    x, y = mpmath.mpf(x), mpmath.mpf(y)
+    return (mpmath.loggamma(y) - mpmath.loggamma(x) - (y - x) * mpmath.digamma(x)
+            - (y * mpmath.log(y / x) - y + x))
+
+
+def mp_log_ratio2(a, b, c, d):
+    a, b, c, d = (mpmath.mpf(v) for v in (a, b, c, d))
+    return mpmath.log(a * b / (c * d))
+
+
 MPMATH_PRIMITIVES = {
     "lgamma_bregman": mp_lgamma_bregman,
+    "stirling_bregman": mp_stirling_bregman,
+    "log_ratio2": mp_log_ratio2,
     "rm1mlog": mp_rm1mlog,
     "log_ratio": mp_log_ratio,
     "log1pmx": mp_log1pmx,

@@ -11,6 +11,10 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
 * ``log_ratio(a, b)`` = log(a/b) for a, b > 0, accurate near a = b and for any magnitudes
 * ``lgamma_bregman(x, y, h)`` = lnΓ(y) − lnΓ(x) − h·ψ(x) with h = y − x supplied by the caller
   (x, y > 0): the Bregman divergence of lnΓ, ≥ 0, accurate relative to itself as y → x
+* ``stirling_bregman(x, y, h)`` = lgamma_bregman(x, y, h) − kl_div(y, x, h): the Bregman
+  divergence of lnΓ(a) − a·log a + a, ≥ 0 (Gamma's KL in shape/mean coordinates)
+* ``scaled_expm1mx(a, s, e)`` = a·(e^{−s} − 1 + s), with e = a·e^{−s} from the caller
+* ``log_ratio2(a, b, c, d)`` = log((a·b)/(c·d)), accurate near a·b = c·d
 * ``digamma(x)``  = ψ(x) for x > 0 (NaN for x ≤ 0 and NaN; +inf → +inf)
 * ``two_sum`` (Knuth) and ``neumaier_add``: compensated summation for the reductions.
 """
@@ -195,6 +199,120 @@ def lgamma_bregman(x, y, h):
         series += _STIRLING[k] * xm * (expm1mx(m * L) - m * r)
         xm *= x2
     return total + series
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def stirling_bregman(x, y, h):
+    """B_S(x, y) = S(y) − S(x) − h·S'(x) for S(a) = lnΓ(a) − a·log a + a (S' = ψ − log), with
+    h = y − x from the caller: lgamma_bregman(x, y) − kl_div(y, x), ≥ 0 since S'' = ψ' − 1/a > 0.
+
+    Gamma's KL in shape/mean coordinates is α_q·expm1mx(−s) + B_S(α_p, α_q) (both ≥ 0).  For
+    min(x, y) ≥ 16 Stirling's series gives B_S = ½·rm1mlog(h/x, log(y/x)) + Σ_k c_k x^{1−2k}
+    ·[…] (the lgamma_bregman series without its kl_div term): no cancellation.  Below that,
+    shift up to 16 by S(a) = S(a + 1) + φ(a): a sum of pieces B_φ ≥ 0, each from its Taylor
+    series in h or, far apart, directly; both below 1 and far apart, lgamma_bregman − kl_div
+    (kl_div the small part there).
+    Example: ``stirling_bregman(20.0, 21.0, 1.0)`` ≈ 1.1338e-3.  NaN as lgamma_bregman.
+    """
+    if not (x > 0.0 and y > 0.0) or h != h or x == INF:
+        return NAN
+    if y == INF:
+        return INF
+    if h == 0.0:
+        return 0.0
+    if max(x, y) < 1.0 and abs(h) > 0.75 * x:  # B_lnΓ·(1 − O(x)): kl_div is the small part
+        return lgamma_bregman(x, y, h) - kl_div(y, x, h)
+    # S(a) = S(a + 1) + φ(a), φ(a) = (a + 1)·log(1 + 1/a) − 1, φ'' = 1/(a²(a + 1)):
+    # B_S(x, y) = B_S(x + n, y + n) + Σ_i B_φ(x + i, y + i), every piece ≥ 0; each B_φ from
+    # its Taylor series in h when |h| ≤ 3(x + i)/4, else from φ(y) − φ(x) − h·φ'(x).
+    total = 0.0
+    while x < _SHIFT or y < _SHIFT:
+        if abs(h) <= 0.75 * x:
+            total += _phi_bregman(x, h)
+        else:
+            total += _phi(y) - _phi(x) - h * log1pmx(1.0 / x)
+        x += 1.0
+        y += 1.0
+    L = _log_ratio_d(y, x, h)
+    r = rm1mlog(h / x, L)
+    series = 0.0
+    xm = 1.0 / x
+    x2 = xm * xm
+    for k in range(len(_STIRLING)):
+        m = -1.0 - 2.0 * k
+        series += _STIRLING[k] * xm * (expm1mx(m * L) - m * r)
+        xm *= x2
+    return total + 0.5 * r + series
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def scaled_expm1mx(a, s, e):
+    """a·(e^{−s} − 1 + s) given also e = a·e^{−s} formed by the caller from exact inputs
+    (Gamma: α_p·β_q/β_p).  For s < −1 the exponential would carry s's absolute error
+    times |s|; there e − a·(1 − s) cancels at most ×2.  Example: scaled_expm1mx(1, 0, 1) = 0."""
+    if s < -1.0:
+        return e - a * (1.0 - s)
+    return a * expm1mx(-s)
+
+
+@njit(cache=_CACHE, inline="always", error_model="numpy")
+def _phi(a):
+    """φ(a) = (a + 1)·log(1 + 1/a) − 1 = log1pmx(u)/u + log1p(u), u = 1/a (≈ u/2, ≥ 0)."""
+    u = 1.0 / a
+    return log1pmx(u) / u + math.log1p(u)
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def _phi_bregman(p, h):
+    """B_φ(p, p + h) for φ(a) = (a + 1)·log(1 + 1/a) − 1 and |h| ≤ 3p/4: with u = −h/p,
+    v = −h/(p + 1), φ''(p + t)·p²(p + 1) = Σ_j w_j (t/h)^j, w_j = Σ_{a≤j} (a + 1)u^a v^{j−a},
+    so B_φ = h²/(p²(p + 1))·Σ_j w_j/((j + 1)(j + 2))."""
+    u = -h / p
+    v = -h / (p + 1.0)
+    ua = 1.0
+    w = 0.0
+    acc = 0.0
+    for j in range(192):
+        w = w * v + (j + 1.0) * ua
+        term = w / ((j + 1.0) * (j + 2.0))
+        acc += term
+        if abs(term) < 1e-19 * abs(acc):
+            break
+        ua *= u
+    return acc * (h / p) * (h / p) / (p + 1.0)
+
+
+@njit(cache=_CACHE, inline="always", error_model="numpy")
+def _two_prod(a, b):
+    """(p, e) with p = fl(a·b) and a·b = p + e exactly (Dekker/Veltkamp split, no FMA)."""
+    p = a * b
+    c = 134217729.0 * a
+    ah = c - (c - a)
+    al = a - ah
+    c = 134217729.0 * b
+    bh = c - (c - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, e
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def log_ratio2(a, b, c, d):
+    """log((a·b)/(c·d)) for a, b, c, d > 0, accurate relative to itself near a·b = c·d: the two
+    products are formed exactly (two_prod) and their difference over c·d goes to log1p.
+    Far from 1, or when a product leaves [1e-290, 1e290], log_ratio(a, c) + log_ratio(b, d).
+    Example: ``log_ratio2(3.0, 1.0, 1.0, 3.0 + 3e-16)`` ≈ −1e-16 (to a few ULP)."""
+    if not (a > 0.0 and b > 0.0 and c > 0.0 and d > 0.0):
+        return NAN
+    n, ne = _two_prod(a, b)
+    m, me = _two_prod(c, d)
+    if 1e-290 < n < 1e290 and 1e-290 < m < 1e290:
+        t = ((n - m) + (ne - me)) / m  # n − m exact when they are close (Sterbenz)
+        t -= t * (me / m)  # divide by m + me, not m
+        if -0.25 < t < 0.25:
+            return math.log1p(t)
+        return math.log(n / m) + (ne / n - me / m)
+    return log_ratio(a, c) + log_ratio(b, d)
 
 
 @njit(cache=_CACHE, error_model="numpy")

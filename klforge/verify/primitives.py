@@ -16,7 +16,8 @@ from .measure import DPS, Result, ulp_error
 from .references import reference_value
 
 #: Primitives that take the exact difference of their arguments as an extra argument.
-_DIFF = {"kl_div": lambda p, q: p - q, "lgamma_bregman": lambda x, y: y - x}
+_DIFF = {"kl_div": lambda p, q: p - q, "lgamma_bregman": lambda x, y: y - x,
+         "stirling_bregman": lambda x, y: y - x}
 
 
 def _near_pairs(rng, lo, hi, size):
@@ -45,6 +46,11 @@ def verify_primitives(seed=0):
         "lgamma": [(x,) for x in _log_uniform(rng, 1e-3, 1e4, 400)],
         "log_ratio": [(a, b) for a, b in zip(*_near_pairs(rng, 1e-300, 1e300, 400), strict=True)],
         "lgamma_bregman": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-3, 1e6, 400), strict=True)],
+        "stirling_bregman": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-3, 1e6, 400),
+                                                    strict=True)],
+        "log_ratio2": [(a, b, c, a * b / c * (1 + s)) for a, b, c, s in zip(
+            *(_log_uniform(rng, 1e-100, 1e100, 300) for _ in range(3)),
+            rng.choice([-1, 1], 300) * _log_uniform(rng, 1e-15, 0.5, 300), strict=True)],
         "rm1mlog": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-300, 1e300, 400), strict=True)],
     }
     # The branch-free SIMD forms (kernels/_simd.py) on their normal domain, with points
