@@ -215,7 +215,8 @@ def _xent_row(p, q, same, ws):
     if p.shape[0] == 0:
         return NAN
     scale = 1.0
-    ok, b, ph, pl, qh, ql, qmax = _rs.xent_sums(p, q, same, ws)
+    ok, b, ph, pl, qh, ql, over = _rs.xent_sums(p, q, same, ws)
+    qmax = 2.0 if over else 1.0  # only qmax ≤ 1 is read below
     status = 0
     if not ok:
         status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, scale, same)
