@@ -43,4 +43,10 @@ register(FAMILY, kl, KernelSpec(
     magnitudes=tuple((f"{n}_{s}", 1e-2, 1e3) for s in "pq" for n in ("alpha", "beta")),
     page="families", torch=TorchPeer("Beta", ("concentration1", "concentration0")),
     reference="KL between two Beta distributions. Three Bregman divergences of lnΓ, each to "
-              "a few ULP; the last is subtracted, so the error is stated as a bound."))
+              "a few ULP; the last is subtracted, so the error is stated as a bound. Measured "
+              "(klforge verify --select kl_beta, float64): 3.25 eps·scale, 1.64e4 ULP relative "
+              "where α and β are large and move in proportion (the KL is then ~1/min(α, β) "
+              "of the pieces). Not yet at 8 ULP; the route is the Gamma one: with "
+              "S = lnΓ − a·log a + a, KL = B_S(α) + B_S(β) − B_S(α+β) + n_q·KL(Bern(π_q)‖"
+              "Bern(π_p)), π = α/(α+β), n = α+β, whose last piece is ≥ 0 and carries the "
+              "large-α part."))

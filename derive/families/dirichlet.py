@@ -87,7 +87,8 @@ def _cross_entropy_dirichlet() -> Derivation:
     reference="KL between two Dirichlet distributions given by their concentration rows "
               "(the last axis). Σ_i B(α_p,i, α_q,i) − B(Σα_p, Σα_q) with B the Bregman "
               "divergence of lnΓ; the last piece is subtracted, so the error is stated as a "
-              "bound."))
+              "bound. Measured (klforge verify --select kl_dirichlet, float64): 1.6 "
+              "eps·scale, 55 ULP relative near p = q; not yet at 8 ULP (see kl_beta)."))
 def _kl_dirichlet() -> Derivation:
     ap, aq = _dirichlet_alphas("p"), _dirichlet_alphas("q")
     a_dir = dirichlet_log_partition
