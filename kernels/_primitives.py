@@ -230,6 +230,8 @@ def stirling_bregman(x, y, h):
         if abs(h) <= 0.75 * x:
             total += _phi_bregman(x, h)
         else:
+            if 1.0 / x == INF:  # x subnormal: h·|φ'(x)| ≈ h/x overflows (h > 0 here)
+                return INF
             total += _phi(y) - _phi(x) - h * log1pmx(1.0 / x)
         x += 1.0
         y += 1.0
@@ -258,6 +260,8 @@ def scaled_expm1mx(a, s, e):
 @njit(cache=_CACHE, inline="always", error_model="numpy")
 def _phi(a):
     """φ(a) = (a + 1)·log(1 + 1/a) − 1 = log1pmx(u)/u + log1p(u), u = 1/a (≈ u/2, ≥ 0)."""
+    if a < 1e-300:  # 1/a may overflow; φ = −log a − 1 + O(a·log a)
+        return -math.log(a) - 1.0
     u = 1.0 / a
     return log1pmx(u) / u + math.log1p(u)
 
