@@ -156,10 +156,11 @@ def prose_words(text: str) -> int:
     return len(re.findall(r"[A-Za-z][A-Za-z'’\-]*", text))
 
 
-@pytest.mark.parametrize("page", SECTIONS[:6])
-def test_foundation_sections_have_depth_and_exercises(page):
-    # issue 15 item 3, for sections 1–6: ≥ 1,200 words of prose, ≥ 3 exercises whose
-    # solutions fold away
+@pytest.mark.parametrize("page", SECTIONS)
+def test_every_section_has_depth_and_exercises(page):
+    # issue 15 item 3, section by section (the issue's bar is the average, checked below;
+    # each of the 13 sections carries its weight): ≥ 1,200 words of prose, ≥ 3 exercises
+    # whose solutions fold away
     text = (ROOT / "content" / f"{page}.md").read_text()
     assert prose_words(text) >= 1200, (page, prose_words(text))
     assert len(re.findall(r"^:::\{dropdown\} Solution", text, re.M)) >= 3, page
