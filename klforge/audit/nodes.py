@@ -1,14 +1,52 @@
-"""Expression tree of a parsed claim: numbers as printed, names, operations, sums,
-integrals; walking, literals, units of its logarithms and a plain-text rendering.
+"""Expression tree of a parsed claim: its node types (numbers as printed, names,
+operations, sums, integrals, evaluation bars, relations), the evaluation limits, and walking
+and rebuilding a tree (:func:`children`, :func:`walk`, :func:`literals`, :func:`map_children`).
 
-Evaluation (points and intervals) is in :mod:`.evaluate`, re-exported here.
-Example: ``to_text(parse_chain("0.92\\ln\\frac{0.92}{0.70}")[0])`` → ``0.92·ln(0.92/0.70)``.
+What a tree says as written — its plain-text rendering, the exact values of its rational parts,
+the units of its logarithms — is in :mod:`.nodetext`, re-exported here; evaluation (points and
+intervals) is in :mod:`.evaluate`.
+Example: ``parse_chain("0.92\\ln\\frac{0.92}{0.70}")[0]`` is ``Mul([("*", Num(…0.92…)),
+("*", Func("ln", Mul(…)))])``; ``walk`` yields it, then each sub-expression in order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+
+__all__ = [
+    "DPS",
+    "MAX_EXPONENT",
+    "MAX_MAGNITUDE",
+    "MAX_SUM_TERMS",
+    "TIME_LIMIT",
+    "NotEvaluable",
+    "Num",
+    "Const",
+    "Var",
+    "Name",
+    "Neg",
+    "Percent",
+    "Add",
+    "Mul",
+    "Pow",
+    "Func",
+    "Sum",
+    "Index",
+    "Tuple",
+    "Integral",
+    "Bar",
+    "Relation",
+    "children",
+    "walk",
+    "literals",
+    "map_children",
+    "BASE_UNIT",
+    "has_plain_log",
+    "log_bases",
+    "rational_values",
+    "to_text",
+]
 
 DPS = 60
 MAX_EXPONENT = 10**5     # |x^y| with |y| above this is "too large to check"
@@ -191,133 +229,6 @@ def literals(node) -> list[Num]:
     return [n for n in walk(node) if isinstance(n, Num)]
 
 
-def rational_values(node) -> set[str]:
-    """Exact values (as Fraction strings) of the rational sub-expressions of ``node``:
-    ``\frac{1}{2}`` makes a later ``0.5`` exact rather than a rounded intermediate."""
-    out: set[str] = set()
-
-    def value(n):
-        if isinstance(n, Num):
-            return n.value
-        if isinstance(n, Neg):
-            v = value(n.arg)
-            return None if v is None else -v
-        if isinstance(n, Add):
-            vs = [value(t) for _, t in n.terms]
-            r = None if None in vs else sum(v if s > 0 else -v
-                                            for (s, _), v in zip(n.terms, vs, strict=False))
-        elif isinstance(n, Mul):
-            vs = [value(f) for _, f in n.factors]
-            r = None
-            if None not in vs and not any(o == "/" and v == 0
-                                          for (o, _), v in zip(n.factors, vs, strict=False)):
-                r = Fraction(1)
-                for (o, _), v in zip(n.factors, vs, strict=False):
-                    r = r * v if o == "*" else r / v
-        elif isinstance(n, Pow):
-            b, e = value(n.base), value(n.exp)
-            r = (b ** int(e) if b is not None and e is not None and e.denominator == 1
-                 and abs(e) <= 64 and (b != 0 or e >= 0) else None)
-        else:
-            for c in children(n):
-                value(c)
-            return None
-        for c in children(n):
-            value(c)
-        if r is not None:
-            out.add("v:" + str(r))
-            out.add("v:" + str(-r))
-        return r
-
-    value(node)
-    return out
-
-
-BASE_UNIT = {2: "bits", 10: "hartleys"}
-
-
-def log_bases(node, default=None) -> set[str]:
-    """Units the logarithms of an expression produce: nats (ln), bits (log₂), hartleys;
-    ``\\log`` without a base stands for the document's convention ``default`` (None: e)."""
-    out = set()
-    for n in walk(node):
-        if isinstance(n, Func) and n.name in ("ln", "log"):
-            base = n.base.value if isinstance(n.base, Num) else None
-            if n.name == "log" and n.base is None:
-                base = default
-            if n.name == "ln" or base is None:
-                out.add("nats")
-            elif base in BASE_UNIT:
-                out.add(BASE_UNIT[base])
-    return out
-
-
-def has_plain_log(node) -> bool:
-    """Does the expression use ``\\log`` without a base (its base is a convention)?"""
-    return any(isinstance(n, Func) and n.name == "log" and n.base is None for n in walk(node))
-
-
-def to_text(node) -> str:
-    """Plain-text rendering for messages: ``0.92·ln(0.92/0.70)``."""
-    if isinstance(node, Num):
-        return node.text + ("…" if node.truncated else "")
-    if isinstance(node, (Const, Var, Name)):
-        return {"pi": "π"}.get(node.name, node.name)
-    if isinstance(node, Neg):
-        return "−" + _wrap(node.arg)
-    if isinstance(node, Percent):
-        return _wrap(node.arg) + "%"
-    if isinstance(node, Add):
-        out = ""
-        for i, (s, n) in enumerate(node.terms):
-            out += ("−" if s < 0 else ("" if i == 0 else " + ")) if i == 0 else (
-                " − " if s < 0 else " + ")
-            out += to_text(n)
-        return out
-    if isinstance(node, Mul):
-        out = ""
-        for i, (op, n) in enumerate(node.factors):
-            out += ("" if i == 0 else ("·" if op == "*" else "/")) + _wrap(n)
-        return out
-    if isinstance(node, Pow):
-        return _wrap(node.base) + "^" + _wrap(node.exp)
-    if isinstance(node, Func):
-        if node.name == "fact":
-            return _wrap(node.arg) + "!"
-        if node.name == "transpose":  # read for the matrix checks (linalg.py)
-            return _wrap(node.arg) + "^T"
-        if node.name == "lim" and isinstance(node.base, Mul):
-            var, point, side = (f for _, f in node.base.factors)
-            return f"lim_{to_text(var)}→{to_text(point)}{to_text(side)} {_wrap(node.arg)}"
-        if node.name in ("grad", "hess"):
-            sub = f"_{to_text(node.base)}" if node.base is not None else ""
-            return ("∇" if node.name == "grad" else "∇²") + sub + _wrap(node.arg)
-        if node.name == "norm":
-            return f"‖{to_text(node.arg)}‖" + ("_F" if node.base is not None else "")
-        name = node.name if node.base is None or node.name != "log" else f"log_{to_text(node.base)}"
-        return f"{name}({to_text(node.arg)})"
-    if isinstance(node, Sum):
-        sym = "Σ" if node.kind == "sum" else "Π"
-        if node.lo is None:
-            return f"{sym}_{node.var} {_wrap(node.body)}"
-        return f"{sym}_{node.var}={to_text(node.lo)}..{to_text(node.hi)} {_wrap(node.body)}"
-    if isinstance(node, Index):
-        return f"{node.vector}({node.var})"
-    if isinstance(node, Tuple):
-        return "(" + ", ".join(to_text(i) for i in node.items) + ")"
-    if isinstance(node, Integral):
-        return f"∫_{to_text(node.lo)}^{to_text(node.hi)} {_wrap(node.body)} d{node.var}"
-    if isinstance(node, Bar):
-        return f"[{to_text(node.body)}]_{to_text(node.lo)}^{to_text(node.hi)}"
-    return "?"
-
-
-def _wrap(node) -> str:
-    text = to_text(node)
-    return f"({text})" if isinstance(node, (Add, Mul, Neg, Pow)) else text
-
-
-# evaluation lives in .evaluate; re-exported here, where callers have always found it
 def map_children(n, f):
     """``n`` with ``f`` applied to each child expression (``arg``, ``base``, ``exp``, ``body``,
     ``lo``, ``hi``, the terms of an :class:`Add`, the factors of a :class:`Mul`); ``n`` itself
@@ -336,3 +247,6 @@ def map_children(n, f):
         kids["factors"] = [(o, f(x)) for o, x in n.factors]
     return replace(n, **kids) if kids else n
 
+
+# the reading of a tree as written: imported last, since .nodetext builds on the types above
+from .nodetext import BASE_UNIT, has_plain_log, log_bases, rational_values, to_text  # noqa: E402
