@@ -1,0 +1,153 @@
+"""Sums, products and powers for the parser of :mod:`.latex` (a mixin of :class:`.latex.Parser`):
+``a + b − c``, ``a \\pm b`` (the pair of values), ``F(x)\\Big|_a^b`` after an expression,
+``\\cdot \\times * / \\div`` and implicit products (``0.92(0.274)``; two bare numbers side by
+side are refused), unary signs, factorials ``n!``, percent ``\\%``, powers ``^`` with their
+script (``e^{-0.5}``, ``x^\\top`` a transpose, ``z^*`` a name; ``^12`` refused as ambiguous).
+
+:class:`.latex.Parser` supplies the token cursor (``peek``, ``next``, ``at``, ``deeper``),
+:mod:`.atoms` ``atom``/``braced`` and :mod:`.constructs` ``identifier_from``/``unit``/
+``evaluation_bar``.
+Example: ``parse_chain("2 \\cdot 3 \\times 4 / 8")[0]`` is ``Mul([("*", 2), ("*", 3), ("*", 4),
+("/", 8)])``.
+"""
+
+from __future__ import annotations
+
+from .nodes import Add, Const, Func, Mul, Name, Neg, Num, Percent, Pow, Tuple
+from .tokens import ACCENTS, ATOM_STARTS, FONTS, GREEK, NOT_EVALUATED, Unsupported, number
+
+
+class Operators:
+    """Parser methods for the operators above."""
+
+    def expr(self):
+        self.deeper()
+        terms = []
+        sign = 1
+        if self.at("+", "-"):
+            sign = -1 if self.next()[1] == "-" else 1
+        terms.append((sign, self.term()))
+        while self.at("+", "-"):
+            sign = -1 if self.next()[1] == "-" else 1
+            terms.append((sign, self.term()))
+        self.depth -= 1
+        if len(terms) == 1 and terms[0][0] == 1:
+            node = terms[0][1]
+        elif len(terms) == 1:
+            node = Neg(terms[0][1])
+        else:
+            node = Add(terms)
+        if self.at("\\pm", "±", "\\mp", "∓"):  # 0.67 \pm 1.96 \times 0.016: the pair
+            flip = self.next()[1] in ("\\mp", "∓")
+            pos = self.peek()[2]
+            half = self.expr()
+            pair = [Add([(1, node), (-1, half)]), Add([(1, node), (1, half)])]
+            node = Tuple(pair[::-1] if flip else pair, pos)
+            node.pm = True
+            return node
+        if self.at("|") and self.peek(1)[1] == "_":  # F(x) \Big|_a^b
+            pos = self.next()[2]
+            return self.evaluation_bar(node, pos)
+        return node
+
+    def term(self):
+        bare = self.peek()[0] == "num"  # the factor is a number written bare, not (½)
+        factors = [("*", self.factor())]
+        while True:
+            if self.at("\\cdot", "\\times", "*"):
+                self.next()
+                bare = self.peek()[0] == "num"
+                factors.append(("*", self.factor()))
+            elif self.at("/", "\\div"):
+                self.next()
+                bare = self.peek()[0] == "num"
+                factors.append(("/", self.factor()))
+            elif self.starts_atom():
+                if bare and isinstance(factors[-1][1], Num) and self.peek()[0] == "num":
+                    t = self.peek()
+                    raise Unsupported("two numbers side by side", t[2])
+                bare = self.peek()[0] == "num"
+                factors.append(("*", self.factor()))
+            else:
+                break
+        return factors[0][1] if len(factors) == 1 else Mul(factors)
+
+    def starts_atom(self) -> bool:
+        kind, tok, _ = self.peek()
+        if kind == "num":
+            return True
+        if tok in FONTS - {"\\text"}:
+            save = self.i
+            is_unit = self.unit() is not None
+            self.i = save
+            return not is_unit
+        if tok in ATOM_STARTS or tok in ACCENTS or tok in NOT_EVALUATED:  # \alpha\nabla L: say why
+            return True
+        return (kind == "ch" and tok.isalpha()) or tok[1:] in GREEK
+
+    def factor(self):
+        self.deeper()
+        if self.at("-", "+"):
+            neg = self.next()[1] == "-"
+            node = self.factor()
+            self.depth -= 1
+            return Neg(node) if neg else node
+        node = self.atom()
+        while self.at("!") and not self.peek(1)[1] == "=":
+            self.next()
+            node = Func("fact", node)
+        if self.at("\\%"):
+            self.next()
+            node = Percent(node)
+        if self.at("^"):
+            self.next()
+            if self.transpose_here():  # x^\top, A^{\top}: read for the matrix checks (linalg.py)
+                node = Func("transpose", node)
+                if not self.at("^"):
+                    self.depth -= 1
+                    return node
+                self.next()
+            if isinstance(node, Name) and self.at("*", "\\star", "\\ast", "\\prime"):
+                node.name += "^" + self.next()[1].lstrip("\\")  # z^*, z^\star: a name
+                if not self.at("^"):
+                    self.depth -= 1
+                    return node
+                self.next()
+            node = Pow(node, self.script())
+        self.depth -= 1
+        return node
+
+    def script(self):
+        """Argument of ^ or _: a braced group or a single token."""
+        if self.at("{"):
+            return self.braced()
+        kind, tok, pos = self.peek()
+        if kind == "num" and len(tok) > 1:
+            raise Unsupported(f"ambiguous exponent ^{tok} (TeX raises only the first digit; "
+                              f"write ^{{{tok}}})", pos)
+        if kind == "num":
+            self.i += 1
+            return number(tok, pos)
+        self.i += 1
+        if kind == "ch" and tok.isalpha():
+            return self.identifier_from(tok, pos, allow_call=False)
+        if tok == "\\infty":
+            return Const("inf", pos)
+        if kind == "cmd" and tok[1:] in GREEK:  # e^\eta, p(x)^\alpha: a Greek symbol
+            return self.identifier_from(tok, pos, allow_call=False)
+        if tok in ("\\top", "\\intercal", "\\mathsf{T}"):
+            raise Unsupported("a transpose: vectors and matrices are not evaluated", pos)
+        if tok == "-" and self.peek()[0] == "num" and len(self.peek()[1]) == 1:
+            return Neg(number(self.next()[1], pos))
+        raise Unsupported(f"unsupported exponent {tok!r}", pos)
+
+    def transpose_here(self) -> bool:
+        """After ``^``: ``\\top``, ``\\intercal``, ``{\\top}`` (consumed) — a transpose."""
+        marks = ("\\top", "\\intercal")
+        if self.at(*marks):
+            self.next()
+            return True
+        if self.at("{") and self.peek(1)[1] in marks and self.peek(2)[1] == "}":
+            self.i += 3
+            return True
+        return False
