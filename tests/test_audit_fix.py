@@ -10,6 +10,7 @@ from pathlib import Path
 import mpmath
 
 from klforge.audit import audit_paths, audit_text, fix
+from tests.audit_corpus import score
 
 DATA = Path(__file__).parent / "data"
 CORPUS = Path(__file__).parent / "audit_corpus"
@@ -80,23 +81,75 @@ def test_cli_fix_diff_json_sarif(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))                     # atomic write, nothing left
 
 
-def test_fix_on_the_seeded_corpus_changes_only_spans_and_never_adds_errors(tmp_path):
+def test_fix_on_the_seeded_corpus_meets_the_bar(tmp_path):
+    """Issue 14's --fix bar, exactly: every document whose planted errors are all fixable
+    (by the corpus labels' rule in score.py, not the fixer's opinion) passes the audit after
+    ``klforge audit --fix``; every fixable planted error elsewhere is fixed down its chain; the
+    only errors left are the planted non-fixable ones; no control line is touched and nothing
+    outside the fixes' spans changes."""
     shutil.copytree(CORPUS, tmp_path / "c")
     before = {p.name: p.read_text() for p in (tmp_path / "c").iterdir()
               if p.suffix in (".md", ".tex")}
-    errors_before = audit_paths([tmp_path / "c"]).summary["errors"]
-    run(".", "--fix", cwd=tmp_path / "c")
+    r = run(".", "--fix", cwd=tmp_path / "c")
+    assert r.returncode == 1 and "fixed" in r.stderr   # wrong inequalities and units remain
     after = audit_paths([tmp_path / "c"])
-    assert after.summary["errors"] <= errors_before - 55   # 76 → 17 when written
-    labels = json.loads((CORPUS / "expected.json").read_text())
-    labels.update(json.loads((CORPUS / "handwritten.json").read_text()))
-    for f in after.findings:  # a fix never breaks a correct control
-        if f.severity == "error":
-            assert labels.get(Path(f.path).name, {}).get(str(f.line)) != "ok", f
+    fixes = {}
     for name, old in before.items():
         new = (tmp_path / "c" / name).read_text()
-        fixes, expected = fix.propose(old, "tex" if name.endswith(".tex") else "md", name)
-        assert new == expected and fix.apply(old, fixes) == new
+        fixes[name], expected = fix.propose(old, "tex" if name.endswith(".tex") else "md", name)
+        assert new == expected and fix.apply(old, fixes[name]) == new
+        assert score.outside_spans_equal(old, fixes[name], new), name
+    x = score.fix_score(after, fixes)
+    assert x["fixable_documents"] >= 7 and x["clean"] == x["fixable_documents"], x["dirty"]
+    assert x["fixable_errors"] >= 45 and not x["unfixed"], x["unfixed"]
+    assert not x["unexplained_errors"], x["unexplained_errors"]
+    assert not x["touched_controls"], x["touched_controls"]
+    # the non-fixable errors are still reported (a fix never hides one)
+    left = {(Path(f.path).name, f.line) for f in after.findings if f.severity == "error"}
+    for name, file_labels in score.corpus_labels().items():
+        for line, kind in score.planted(file_labels).items():
+            if kind in score.NOT_FIXABLE:
+                assert (name, line) in left, (name, line, kind)
+
+
+def test_fix_score_fails_on_an_unfixed_document():
+    """The bar can fail: the unfixed corpus has dirty fixable documents and unfixed errors."""
+    x = score.fix_score(audit_paths([CORPUS]))
+    assert x["clean"] < x["fixable_documents"] and x["unfixed"]
+    name = x["dirty"][0]
+    text = (CORPUS / name).read_text()
+    fixes, _ = fix.propose(text, name.rpartition(".")[2], name)
+    assert not score.outside_spans_equal(text, fixes, text + " ")
+
+
+def test_a_midpoint_as_printed_is_settled_by_the_exact_value():
+    # D = 0.0985 (exact 0.0985031…); "≈ 0.106" is fixed to 0.099, not 0.098: the message
+    # prints the exact value until its digits leave the midpoint of three decimals
+    text = (CORPUS / "problems_10.md").read_text()
+    with mpmath.workdps(30):
+        d = (mpmath.mpf("0.76") * mpmath.log(mpmath.mpf("0.76") / mpmath.mpf("0.91"))
+             + mpmath.mpf("0.24") * mpmath.log(mpmath.mpf("0.24") / mpmath.mpf("0.09")))
+    assert mpmath.nstr(d, 5) == "0.098503"
+    fixes, _ = fix.propose(text, "md", "problems_10.md")
+    assert ("0.106", "0.099") in [(f.old, f.new) for f in fixes]
+    assert fix.options("0.0985", "0.106") == ["0.098", "0.099"]
+    assert fix.options("0.098503", "0.106") == ["0.099"]
+
+
+def test_a_tie_in_a_product_is_settled_down_the_chain():
+    # ln 0.50 written −0.6937 (−0.693147…): fixed to −0.6931; then 0.50·(−0.6931) = −0.34655
+    # is a tie at four decimals: −0.3465 gives a chain that ends clean (0.2303 + 0.3465 +
+    # 0.3665 = 0.9433, the exact H = 0.943348…), −0.3466 leaves 0.9434 a digit off
+    text = ("$$\nH(p) = -\\left(0.10\\ln 0.10 + 0.50\\ln 0.50 + 0.40\\ln 0.40\\right)\n"
+            "= -\\left(0.10(-2.3026) + 0.50(-0.6937) + 0.40(-0.9163)\\right)\n"
+            "= -(-0.2303 - 0.3468 - 0.3665)\n= 0.9436\n$$\n")
+    with mpmath.workdps(30):
+        h = -sum(mpmath.mpf(x) * mpmath.log(mpmath.mpf(x)) for x in ("0.10", "0.50", "0.40"))
+    assert mpmath.nstr(h, 6) == "0.943348"
+    fixes, new = fix.propose(text)
+    assert [(f.old, f.new) for f in fixes] == [("-0.6937", "-0.6931"), ("- 0.3468", "- 0.3465"),
+                                               ("0.9436", "0.9433")]
+    assert audit_text(new).summary == {**audit_text(new).summary, "errors": 0, "warnings": 0}
 
 
 def test_a_sign_error_in_a_term_is_fixed_with_its_operator():

@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 MAX_ROUNDS = 20
 MAX_ATTEMPTS = 6
+MAX_BRANCH_DEPTH = 3
 _BLAME = re.compile(r"= (?P<exact>-?\d+\.\d+)…?, written (?P<written>−?-?\d+(?:\.\d+)?)")
 _ROUNDS = re.compile(r"the exact value (?P<exact>-?\d+\.\d+)…? rounds to (?P<to>-?\d+\.\d+)")
 _NAME = re.compile(r"; exact (?P<exact>-?\d+\.\d+)…?\)")
@@ -67,27 +68,51 @@ def rounded(exact: str, like: str) -> str | None:
     return None if text == like else text
 
 
-def candidates(findings) -> list[tuple[int, str, str]]:
-    """(line, written, replacement) proposed by the audit's messages."""
+def options(exact: str, like: str) -> list[str]:
+    """Replacements for ``like`` given ``exact`` (printed with two more digits): the one
+    rounding, or — when the printed digits beyond ``like``'s decimals read ``5``/``50``, so
+    the exact value may lie on either side of the midpoint (``0.0985…`` for 0.098503…) — the
+    two neighbours, for the re-audit to choose between (a true tie fits both: no fix)."""
+    one = rounded(exact, like)
+    if one is not None:
+        return [one]
+    like = like.replace("−", "-")
+    decimals = len(like.partition(".")[2])
+    beyond = exact.partition(".")[2][decimals:]
+    if not re.fullmatch(r"50*", beyond):
+        return []
+    try:
+        cut = Decimal(exact).quantize(Decimal(10) ** -decimals, rounding="ROUND_DOWN")
+    except ArithmeticError:
+        return []
+    away = cut + (Decimal(10) ** -decimals).copy_sign(Decimal(exact))
+    texts = [f"{abs(v) if v == 0 else v:.{decimals}f}" for v in (cut, away)]
+    return [t for t in texts if t != like]
+
+
+def candidates(findings) -> list[tuple[int, str, list[str]]]:
+    """(line, written, replacements) proposed by the audit's messages; two replacements when
+    the printed exact value sits on the midpoint of the written precision (see
+    :func:`options`)."""
     out = []
     for f in findings:
         if f.severity not in ("error", "warning"):
             continue
         for m in _BLAME.finditer(f.message):
-            new = rounded(m.group("exact"), m.group("written"))
+            new = options(m.group("exact"), m.group("written"))
             if new:
                 out.append((f.line, m.group("written").replace("−", "-"), new))
         m = _ROUNDS.search(f.message)
         if m and f.stated and _NUMBER.match(f.stated):
-            out.append((f.line, f.stated, m.group("to")))
+            out.append((f.line, f.stated, [m.group("to")]))
         elif (f.severity == "error" and f.check == "name" and f.stated
               and _NUMBER.match(f.stated) and (m := _NAME.search(f.message))):
-            new = rounded(m.group("exact"), f.stated)  # contradicts an earlier value
+            new = options(m.group("exact"), f.stated)  # contradicts an earlier value
             if new:
                 out.append((f.line, f.stated, new))
         elif (f.severity == "error" and f.check in ("step", "name") and f.stated and f.computed
               and _NUMBER.match(f.stated) and "exact value" in f.message):
-            new = rounded(f.computed.rstrip("…"), f.stated)
+            new = options(f.computed.rstrip("…"), f.stated)
             if new:
                 out.append((f.line, f.stated, new))
     return out
@@ -164,24 +189,48 @@ def propose(text: str, fmt: str = "md", path: str = "<text>"):
     return [], text
 
 
-def _greedy(text, fmt, path, report, banned, audit_text):
+def _badness(report) -> tuple[int, int]:
+    errors = len(_errors(report))
+    return errors, len(_problems(report)) - errors
+
+
+def _greedy(text, fmt, path, report, banned, audit_text, depth=0):
+    """Fixes applied one at a time in document order while each makes progress.  When both
+    neighbours of a printed midpoint make progress, each is followed to the end of the search
+    and the one that leaves fewer errors (then warnings) is kept; if they end alike, the
+    exact value is a tie at the printed precision and that number gets no fix."""
     current, fixes, tried = text, [], set()
     for _ in range(MAX_ROUNDS):
-        progress = False
-        for line, written, new in candidates(report.findings):
-            found = _locate(current, line, written, new) if line not in banned else None
-            if found is None or found in tried:
+        step = None
+        for line, written, news in candidates(report.findings):
+            if line in banned:
                 continue
-            tried.add(found)
-            start, end, text_new = found
-            trial = current[:start] + text_new + current[end:]
-            after = audit_text(trial, fmt, path)
-            if _progress(report, after):
-                fixes.append(Fix(path, line, start, end, current[start:end], text_new))
-                current, report, progress = trial, after, True
+            trials = []
+            for new in news:
+                found = _locate(current, line, written, new)
+                if found is None or found in tried:
+                    continue
+                tried.add(found)
+                start, end, text_new = found
+                trial = current[:start] + text_new + current[end:]
+                after = audit_text(trial, fmt, path)
+                if _progress(report, after):
+                    trials.append((Fix(path, line, start, end, current[start:end], text_new),
+                                   trial, after))
+            if len(trials) == 1:
+                step = trials[0]
                 break
-        if not progress:
+            if len(trials) > 1 and depth < MAX_BRANCH_DEPTH:
+                ends = [(fx, *_greedy(trial, fmt, path, after, banned, audit_text, depth + 1))
+                        for fx, trial, after in trials]
+                scores = [_badness(end[3]) for end in ends]
+                if scores.count(min(scores)) == 1:
+                    fx, more, final, last = ends[scores.index(min(scores))]
+                    return fixes + [fx] + more, final, last
+        if step is None:
             break
+        fixes.append(step[0])
+        current, report = step[1], step[2]
     return fixes, current, report
 
 

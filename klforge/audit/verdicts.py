@@ -37,6 +37,24 @@ def _same_shape_scalar(node) -> bool:
         node, N.Add)
 
 
+def _exact_text(x, like) -> str:
+    """``fmt(x, like)`` (two more decimals than ``like``), with more digits while the printed
+    ones beyond ``like``'s decimals read 5 or 50 — a midpoint only as printed (0.0985… for
+    0.098503… against 0.106), so a reader (and ``--fix``) can round it at ``like``'s
+    precision."""
+    text = fmt(x, like)
+    if not isinstance(like, N.Num) or x == 0:
+        return text
+    beyond = text.rstrip("…").partition(".")[2][like.decimals:]
+    for extra in range(3, 21):
+        if beyond not in ("5", "50"):
+            break
+        digits = max(1, int(mpmath.floor(mpmath.log10(abs(x)))) + 1 + like.decimals + extra)
+        text = mpmath.nstr(x, digits, strip_zeros=False) + "…"
+        beyond = text.rstrip("…").partition(".")[2][like.decimals:].rstrip("0")
+    return text
+
+
 class Verdicts:
     """Auditor methods that judge one relation."""
 
@@ -51,7 +69,7 @@ class Verdicts:
             c.error_line = c.error_line or self.line_of(at)
             self.add_error(at, relation, stated, computed,
                      f"contradicts {c.prev.name} = {was.stated} (line {was.line}; exact "
-                     f"{fmt(was.exact, like)})", "name")
+                     f"{_exact_text(was.exact, like)})", "name")
             return
         last_unit = (mpmath.mpf(10) ** -node.decimals if isinstance(node, N.Num) else 0)
         dist = _distance(t, i_all)
