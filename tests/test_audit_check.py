@@ -191,3 +191,32 @@ def test_names_are_scoped_to_their_section(fmt, text):
 def test_a_hash_comment_in_a_code_fence_is_not_a_section():
     text = "$x = 0.5 + 0.25 = 0.75$\n\n```python\n# comment\n```\n\n$x = 0.1 + 0.2 = 0.3$\n"
     assert [f.severity for f in audit_text(text).findings][:2] == ["ok", "error"]
+
+
+def test_a_wrong_step_at_a_bound_value_is_an_error_naming_the_binding():
+    # x = 0.3 binds x (a definition); x² + 1 = 1.09 by hand, so 1.9 is wrong at that point
+    assert [f.severity for f in audit_text("Let $x = 0.3$. Then $x^2 + 1 = 1.09$.").findings] \
+        == ["ok"]
+    f = only("Let $x = 0.3$. Then $x^2 + 1 = 1.9$.")
+    assert f.severity == "error" and f.message.endswith("(at x = 0.3, line 1)")
+    text = "Let $x = 0.3$.\n\n$$\nf = x^2 + 2x = 0.69\n$$\n\n$$\ng = x^2 + 2x = 0.79\n$$\n"
+    assert verdicts(text) == [(4, "ok"), (8, "error")]
+
+
+@pytest.mark.parametrize("value,severity", [("0.375", "ok"), ("0.25", "error")])
+def test_a_formula_at_bound_values_is_a_claim_not_new_values(value, severity):
+    # σ₁ = 1, σ₂ = 2: σ₁²/(2σ₂²) − ½ = 1/8 − 1/2 = −0.375 by hand, so ln 2 − 0.25 is wrong —
+    # not "new values substituted": the right side is not the formula with numbers for σ
+    text = (r"Let $\sigma_1 = 1$ and $\sigma_2 = 2$. $$D = \ln\frac{\sigma_2}{\sigma_1} + "
+            r"\frac{\sigma_1^2}{2\sigma_2^2} - \frac12 = \ln 2 - " + value + "$$")
+    (f,) = [f for f in audit_text(text).findings if f.relation.startswith("ln(sigma_2")]
+    assert f.severity == severity
+    if severity == "error":
+        assert "written ln(2) − 0.25 (at sigma_2 = 2, sigma_1 = 1, line 1)" in f.message
+
+
+def test_new_numbers_in_place_of_bound_symbols_are_a_new_example():
+    text = (r"Let $\alpha = 0.05$ and $m = 10$. With more tests, "
+            r"$\frac{\alpha}{m} = \frac{0.05}{20}$.")
+    f = only(text)
+    assert f.severity == "unchecked" and f.message == "new values substituted for alpha, m"

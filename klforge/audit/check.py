@@ -25,6 +25,7 @@ from collections.abc import Mapping
 import mpmath
 
 from . import (
+    bindings,
     complement,
     context,
     critical,
@@ -501,8 +502,10 @@ class Auditor(Substitution, Verdicts):
                      kind=_tuple_definition(rel.op, prev, node))
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
-        if self._rebinds(node, i_all, at, relation, stated):
-            return
+        if bindings.substitutes(self, c.definition, node) and self._rebinds(
+                node, i_all, at, relation, stated):
+            return  # new numbers in place of bound symbols: a new example
+
         unit_ok = self._unit_check(node, at, relation, stated)
         if rel.op in ("≤", "≥", "<", ">", "≠"):
             if c.prev_interval is None:
@@ -520,6 +523,8 @@ class Auditor(Substitution, Verdicts):
             n_before = len(self.findings)
             self._equality(node, at, relation, stated, i_all)
             wrong = len(self.findings) > n_before and self.findings[-1].severity == "error"
+            if wrong and self.findings[-1].check == "step":  # judged at x = 0.3 (line 1)
+                self.findings[-1].message += bindings.point(self, c.definition)
             self._record(node, wrong, at)
             if _is_number(node) or isinstance(node, N.Percent):
                 self.recent = (self.recent + [(c.exact, self.line_of(at), p if wrong else None)]

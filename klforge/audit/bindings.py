@@ -1,0 +1,67 @@
+r"""Numeric bindings: a symbol given a number (``x = 0.3``, ``\mu = 2``) is a definition, and
+later relations that read the symbol are judged with that value substituted.
+
+Two questions about a step of a chain whose definition reads such bound symbols:
+
+* :func:`substitutes` — is the step the definition with *new numbers written in place of the
+  bound symbols* (``\frac{\alpha}{m} = \frac{.05}{20}`` after ``m = 10``: a new example, not
+  a contradiction)?  Only when the two sides line up node by node (:func:`.unify._align`) and
+  every sub-tree that reads a bound symbol is that symbol alone, opposite a number.
+  ``\ln\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2}{2\sigma_2^2} - \frac12 = \ln 2 - 0.25``
+  after ``\sigma_1 = 1, \sigma_2 = 2`` does not line up: it is a claim about the bound values,
+  judged (and here wrong: the value is ln 2 − 0.375).
+* :func:`point` — the binding a wrong step was judged at, for its message: "at σ_1 = 1
+  (line 3), σ_2 = 2 (line 3)".
+
+Domain: names the auditor holds as data (``NameValue.datum``: bound to a bare number).
+Example: after ``Let $x = 0.3$.``, ``$x^2 + 1 = 1.9$`` is an error "… written 1.9 (at x = 0.3,
+line 1)".
+"""
+
+from __future__ import annotations
+
+from . import nodes as N
+from .unify import _align
+
+
+def bound(aud, node) -> list[str]:
+    """Names in ``node`` bound to a bare number (data), in order of appearance."""
+    out: list[str] = []
+    for n in N.walk(node):
+        if isinstance(n, (N.Name, N.Var)) and n.name in aud.names and aud.names[
+                n.name].datum and n.name not in out:
+            out.append(n.name)
+    return out
+
+
+def substitutes(aud, definition, node) -> bool:
+    """Is ``node`` ``definition`` with numbers written in place of its bound symbols?"""
+    if definition is None or node is None:
+        return False
+    data = set(bound(aud, definition))
+    if not data:
+        return False
+    pairs: list = []
+    if not _align(definition, node, pairs):
+        return False
+    seen = False
+    for a, b in pairs:
+        if not {n.name for n in N.walk(a) if isinstance(n, (N.Name, N.Var))} & data:
+            continue
+        if not isinstance(a, (N.Name, N.Var)) or not N.literals(b) or any(
+                isinstance(n, (N.Name, N.Var)) for n in N.walk(b)):
+            return False
+        seen = True
+    return seen
+
+
+def point(aud, node) -> str:
+    """``" (at x = 0.3, line 1)"`` for the bound symbols ``node`` reads; "" when none."""
+    names = bound(aud, node)
+    if not names:
+        return ""
+    lines = {aud.names[k].line for k in names}
+    values = ", ".join(f"{k} = {aud.names[k].stated}" for k in names)
+    where = (f"line {lines.pop()}" if len(lines) == 1 else
+             "lines " + ", ".join(str(x) for x in sorted(lines)))
+    return f" (at {values}, {where})"
