@@ -9,6 +9,13 @@ indices) and, for the vectors and matrices named in ``env`` (:func:`.typeset.str
 :class:`TypesetError` naming the token.
 
 Example: ``parse(r"\\frac12 x^2")`` → ``x**2/2``.
+
+Why not the audit's reader (:mod:`klforge.audit.latex`): that one must not import SymPy and
+reads numeric claims in prose, so a call is kept as a name to be resolved later —
+``\\Gamma\\Big(\\sum_i\\alpha_{p,i}\\Big)`` becomes the name ``Gamma(sum_ialpha_p,iBig)`` and
+``\\alpha_{p,i}`` a name, not an indexed entry — and ``x^12`` is refused as ambiguous.  This
+grammar keeps that structure for SymPy: sums over the derivation's indices and exact matrix
+algebra at its dimension.  On the lesson's scalar forms (10 of its 16) the two readers agree.
 """
 
 from __future__ import annotations
