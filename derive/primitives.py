@@ -20,6 +20,8 @@ stirling_      B_lnΓ(x, y) − kl_div(y, x)       Bregman of lnΓ(a) − a log 
 bregman(x, y)                                   ≈ (ψ'(x) − 1/x)(y−x)²/2; Gamma's shape part
 log_ratio2     log(a·b/(c·d))                   exact products, log1p near a·b = c·d
 (a, b, c, d)
+lbeta_bregman  B_{ln B}((a, b), (c, d))         Beta's KL; non-negative pieces that vanish
+(a, b, c, d)   (lnΓ, ψ terms)                   smoothly as p → q (``kernels/_lbeta.py``)
 =============  ===============================  =========================================
 """
 
@@ -40,6 +42,17 @@ class _Primitive(sp.Function):
         name = type(self).__name__.replace("_", r"\_")
         args = ", ".join(printer._print(a) for a in self.args)
         return r"\operatorname{" + name + r"}\left(" + args + r"\right)"
+
+
+class _ZeroWhenEqual(_Primitive):
+    """A primitive of (x₁…x_k, y₁…y_k) that vanishes when the two halves of its arguments
+    are equal (a log ratio, a Bregman divergence): ``eval`` returns 0 there."""
+
+    @classmethod
+    def eval(cls, *args):
+        half = len(args) // 2
+        if args[:half] == args[half:]:
+            return sp.S.Zero
 
 
 class log1pmx(_Primitive):  # noqa: N801 - SymPy convention: functions are lower case
@@ -112,15 +125,10 @@ class rm1mlog(_Primitive):  # noqa: N801
         return t - l
 
 
-class log_ratio(_Primitive):  # noqa: N801
+class log_ratio(_ZeroWhenEqual):  # noqa: N801
     """log_ratio(a, b) = log(a/b) for a, b > 0, accurate near a = b and for any magnitudes."""
 
     nargs = 2
-
-    @classmethod
-    def eval(cls, a, b):
-        if a == b:
-            return sp.S.Zero
 
     def _eval_rewrite_as_textbook(self, a, b, **kwargs):
         return sp.log(a / b)
@@ -130,16 +138,11 @@ class log_ratio(_Primitive):  # noqa: N801
         return r"\log\frac{" + a + "}{" + b + "}"
 
 
-class lgamma_bregman(_Primitive):  # noqa: N801
+class lgamma_bregman(_ZeroWhenEqual):  # noqa: N801
     """lgamma_bregman(x, y) = lnΓ(y) − lnΓ(x) − (y − x)·ψ(x), x, y > 0: the Bregman divergence
     of lnΓ (≥ 0 since lnΓ is convex), the lgamma/digamma part of Gamma, Beta and Dirichlet KLs."""
 
     nargs = 2
-
-    @classmethod
-    def eval(cls, x, y):
-        if x == y:
-            return sp.S.Zero
 
     def _eval_rewrite_as_textbook(self, x, y, **kwargs):
         return sp.loggamma(y) - sp.loggamma(x) - (y - x) * sp.polygamma(0, x)
@@ -149,17 +152,12 @@ class lgamma_bregman(_Primitive):  # noqa: N801
         return r"B_{\ln\Gamma}\left(" + x + ", " + y + r"\right)"
 
 
-class stirling_bregman(_Primitive):  # noqa: N801
+class stirling_bregman(_ZeroWhenEqual):  # noqa: N801
     """stirling_bregman(x, y) = S(y) − S(x) − (y − x)·S'(x) for S(a) = lnΓ(a) − a·log a + a
     (S' = ψ − log): lgamma_bregman(x, y) − kl_div(y, x), ≥ 0 since S'' = ψ' − 1/a > 0.  The
     shape part of Gamma's KL once the rate is traded for the mean (``families/gamma.py``)."""
 
     nargs = 2
-
-    @classmethod
-    def eval(cls, x, y):
-        if x == y:
-            return sp.S.Zero
 
     def _eval_rewrite_as_textbook(self, x, y, **kwargs):
         return (sp.loggamma(y) - sp.loggamma(x) - (y - x) * sp.polygamma(0, x)
@@ -173,6 +171,30 @@ class stirling_bregman(_Primitive):  # noqa: N801
     def _latex(self, printer):
         x, y = (printer._print(a) for a in self.args)
         return r"B_{S}\left(" + x + ", " + y + r"\right)"
+
+
+class lbeta_bregman(_ZeroWhenEqual):  # noqa: N801
+    """lbeta_bregman(a, b, c, d) = the Bregman divergence of ln B(a, b) = lnΓ(a) + lnΓ(b) −
+    lnΓ(a + b) from (a, b) to (c, d), a, b, c, d > 0: KL(Beta(a, b) ‖ Beta(c, d)), ≥ 0.  The
+    kernel (``kernels/_lbeta.py``) sums pieces that each vanish smoothly as (c, d) → (a, b):
+    B_S of the smaller coordinate, n_q·KL(Bern‖Bern) in the shifted coordinates and
+    differences F(x) − F(y) of B_{−log} formed from exact cross products."""
+
+    nargs = 4
+
+    def _eval_rewrite_as_textbook(self, a, b, c, d, **kwargs):
+        lbeta = lambda x, y: sp.loggamma(x) + sp.loggamma(y) - sp.loggamma(x + y)
+        return (lbeta(c, d) - lbeta(a, b)
+                - (c - a) * (sp.polygamma(0, a) - sp.polygamma(0, a + b))
+                - (d - b) * (sp.polygamma(0, b) - sp.polygamma(0, a + b)))
+
+    def _pythoncode(self, printer):
+        return "_lb.kl_beta(" + ", ".join(printer._print(a) for a in self.args) + ")"
+
+    def _latex(self, printer):
+        a, b, c, d = (printer._print(x) for x in self.args)
+        return (r"B_{\ln \mathrm{B}}\left((" + a + ", " + b + "), (" + c + ", " + d
+                + r")\right)")
 
 
 class scaled_expm1mx(_Primitive):  # noqa: N801
@@ -227,7 +249,7 @@ class logsumexp(_Primitive):  # noqa: N801
 
 
 PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, stirling_bregman,
-              log_ratio2, scaled_expm1mx, logsumexp)
+              lbeta_bregman, log_ratio2, scaled_expm1mx, logsumexp)
 
 
 def textbook(expr: sp.Basic) -> sp.Basic:

@@ -13,6 +13,7 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
   (x, y > 0): the Bregman divergence of lnΓ, ≥ 0, accurate relative to itself as y → x
 * ``stirling_bregman(x, y, h)`` = lgamma_bregman(x, y, h) − kl_div(y, x, h): the Bregman
   divergence of lnΓ(a) − a·log a + a, ≥ 0 (Gamma's KL in shape/mean coordinates)
+* ``stirling_tail(x, L, r)``: the Bregman divergence of the Stirling series' tail (shared)
 * ``scaled_expm1mx(a, s, e)`` = a·(e^{−s} − 1 + s), with e = a·e^{−s} from the caller
 * ``log_ratio2(a, b, c, d)`` = log((a·b)/(c·d)), accurate near a·b = c·d
 * ``digamma(x)``  = ψ(x) for x > 0 (NaN for x ≤ 0 and NaN; +inf → +inf)
@@ -154,6 +155,24 @@ _SHIFT = 16.0
 
 
 @njit(cache=_CACHE, error_model="numpy")
+def stirling_tail(x, L, r):
+    """Σ_k c_k·B_{a^{1−2k}}(x, y) for x ≥ 16 and y = x·e^L, given L = log(y/x) and
+    r = rm1mlog(y/x − 1, L): the Bregman divergence of the Stirling series' tail
+    Σ_k c_k a^{1−2k} (c_k = B_2k/(2k(2k − 1)), k = 1..8), each term
+    c_k x^{1−2k}·[(y/x)^{1−2k} − 1 − (1−2k)(y/x − 1)] = c_k x^{1−2k}·(expm1mx(m·L) − m·r),
+    m = 1 − 2k: no cancellation.  Shared by lgamma_bregman, stirling_bregman and the
+    Beta/Dirichlet kernels (``_lbeta.py``).  Example: ``stirling_tail(16.0, 0.0, 0.0)`` = 0."""
+    series = 0.0
+    xm = 1.0 / x
+    x2 = xm * xm
+    for k in range(len(_STIRLING)):
+        m = -1.0 - 2.0 * k
+        series += _STIRLING[k] * xm * (expm1mx(m * L) - m * r)
+        xm *= x2
+    return series
+
+
+@njit(cache=_CACHE, error_model="numpy")
 def lgamma_bregman(x, y, h):
     """lnΓ(y) − lnΓ(x) − h·ψ(x) for x, y > 0, given h = y − x computed exactly by the caller.
 
@@ -188,17 +207,8 @@ def lgamma_bregman(x, y, h):
     X = x + n
     Y = y + n
     L = _log_ratio_d(Y, X, h)
-    s = h / X
-    r = rm1mlog(s, L)
-    total += kl_div(Y, X, h) + 0.5 * r
-    series = 0.0
-    xm = 1.0 / X
-    x2 = xm * xm
-    for k in range(len(_STIRLING)):
-        m = -1.0 - 2.0 * k
-        series += _STIRLING[k] * xm * (expm1mx(m * L) - m * r)
-        xm *= x2
-    return total + series
+    r = rm1mlog(h / X, L)
+    return (total + (kl_div(Y, X, h) + 0.5 * r)) + stirling_tail(X, L, r)
 
 
 @njit(cache=_CACHE, error_model="numpy")
@@ -237,14 +247,7 @@ def stirling_bregman(x, y, h):
         y += 1.0
     L = _log_ratio_d(y, x, h)
     r = rm1mlog(h / x, L)
-    series = 0.0
-    xm = 1.0 / x
-    x2 = xm * xm
-    for k in range(len(_STIRLING)):
-        m = -1.0 - 2.0 * k
-        series += _STIRLING[k] * xm * (expm1mx(m * L) - m * r)
-        xm *= x2
-    return total + 0.5 * r + series
+    return total + 0.5 * r + stirling_tail(x, L, r)
 
 
 @njit(cache=_CACHE, error_model="numpy")
@@ -276,14 +279,15 @@ def _phi_bregman(p, h):
     ua = 1.0
     w = 0.0
     acc = 0.0
+    comp = 0.0  # Neumaier compensation: up to ~100 terms at |u| near 3/4
     for j in range(192):
         w = w * v + (j + 1.0) * ua
         term = w / ((j + 1.0) * (j + 2.0))
-        acc += term
+        acc, comp = neumaier_add(acc, comp, term)
         if abs(term) < 1e-19 * abs(acc):
             break
         ua *= u
-    return acc * (h / p) * (h / p) / (p + 1.0)
+    return (acc + comp) * (h / p) * (h / p) / (p + 1.0)
 
 
 @njit(cache=_CACHE, inline="always", error_model="numpy")

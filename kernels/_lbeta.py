@@ -1,0 +1,223 @@
+"""Beta and Dirichlet KL from pieces that vanish smoothly as p → q (numba ``njit``, float64).
+
+KL(Dir(α)‖Dir(β)) is the Bregman divergence of A(α) = Σ_i lnΓ(α_i) − lnΓ(n), n = Σ α_i, from
+α to β; Beta(a, b) is the case K = 2.  The textbook grouping Σ_i B_lnΓ(α_i, β_i) −
+B_lnΓ(n_p, n_q) subtracts pieces up to ~min(α)·KL large (1.6e4 ULP).  Here j is the largest
+α_j, s = n − α_j the rest, and α_j, β_j, n are shifted by m ≥ 0 until α_j + m, β_j + m ≥ 16
+(lnΓ(z) = lnΓ(z + 1) − log z), where Stirling's series holds.  With ' marking the shifted
+values (y_j = α_j + m, N = n + m; y_i = α_i otherwise), ρ the relative change of a parameter
+from p to q, F(ρ) = ρ − log(1 + ρ) = B_{−log} ≥ 0, S(a) = lnΓ(a) − a·log a + a:
+
+  KL = Σ_{i≠j} B_S(α_i, β_i)                                  ≥ 0 each (``stirling_bregman``)
+     + Σ_i y_i^q·(r_i − 1 − log r_i),  r_i = (y_i^p/N_p)/(y_i^q/N_q)    ≥ 0 each
+     + Σ_{k<m} [F(ρ_{α_j+k}) − F(ρ_{n+k})] + ½·[F(ρ_{y_j}) − F(ρ_N)]
+     + Σ_k c_k·[B_{a^{1−2k}}(y_j) − B_{a^{1−2k}}(N)]            (``stirling_tail``)
+
+Every difference F(x) − F(y) is formed from x − y = (β_j·s_p − α_j·s_q − k·(s_q − s_p))/
+((α_j + k)(n_p + k)), whose cross product comes from exact products (``two_prod``) and
+double-double sums, and every r_i − 1 = T_i/(y_i^q N_p) likewise, so each line is accurate
+relative to itself; the lines do not cancel to more than a small factor anywhere in the
+verified domain (concentrations 1e-2 … 1e3, p ≈ q down to 1e-12 relative: ≤ 8 ULP).
+Concentrations outside [1e-100, 1e100] take the textbook grouping (as before).
+Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from . import _primitives as _p
+
+_CACHE = True
+NAN = math.nan
+INF = math.inf
+_SHIFT = 16.0
+_LO, _HI = 1e-100, 1e100
+
+
+@njit(cache=_CACHE, inline="always", error_model="numpy")
+def _fdiff(e, y, yp1, a, b, c, d):
+    """F(x) − F(y), F(ρ) = ρ − log(1 + ρ), given e = x − y, y, yp1 = 1 + y and
+    (1 + x)/(1 + y) = (a·b)/(c·d): −log1pmx(z) + y·z with z = e/(1 + y) when |z| ≤ ½,
+    else e − log((1 + x)/(1 + y)) from exact products."""
+    z = e / yp1
+    if -0.5 <= z <= 0.5:
+        return y * z - _p.log1pmx(z)
+    return e - _p.log_ratio2(a, b, c, d)
+
+
+@njit(cache=_CACHE, inline="always", error_model="numpy")
+def _bern(yp, yq, t, np_, nq):
+    """y^q·(r − 1 − log r) with r − 1 = t (accurate) and r = (y^p·N_q)/(y^q·N_p)."""
+    if -0.5 <= t <= 0.5:
+        return yq * _p.rm1mlog(t, math.log1p(t))
+    return yq * _p.rm1mlog(t, _p.log_ratio2(yp, nq, yq, np_))
+
+
+@njit(cache=_CACHE, inline="always", error_model="numpy")
+def _rel(x, h, y):
+    """(ρ, log(1 + ρ), r − 1 − log r) for ρ = h/x, y = x + h."""
+    rho = h / x
+    L = math.log1p(rho) if -0.5 <= rho <= 0.5 else _p.log_ratio(y, x)
+    return rho, L, _p.rm1mlog(rho, L)
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def shifted_part(aj, bj, np_, nq, u, w, n0):
+    """The lines of the module docstring that involve the shifted coordinate j: the shift
+    sum, ½[F(ρ_{y_j}) − F(ρ_N)], the Stirling tail and coordinate j's r-term.  Inputs:
+    α_j, β_j, n_p, n_q, u = s_q − s_p, w = n_q − n_p (each to full relative accuracy) and
+    n0 = β_j·s_p − α_j·s_q.  Returns (value, m, scale), scale the sum of the pieces'
+    magnitudes."""
+    total = 0.0
+    scale = 0.0
+    m = 0.0
+    while min(aj, bj) + m < _SHIFT:
+        ni = np_ + m
+        nqi = nq + m
+        piece = _fdiff((n0 - m * u) / ((aj + m) * ni), w / ni, nqi / ni,
+                       bj + m, ni, aj + m, nqi)
+        total += piece
+        scale += abs(piece)
+        m += 1.0
+    yp, yq, bigp, bigq = aj + m, bj + m, np_ + m, nq + m
+    cross = n0 - m * u  # = −T_j
+    half = 0.5 * _fdiff(cross / (yp * bigp), w / bigp, bigq / bigp, yq, bigp, yp, bigq)
+    bern = _bern(yp, yq, -cross / (yq * bigp), bigp, bigq)
+    _, lj, rj = _rel(yp, bj - aj, yq)
+    _, ln, rn = _rel(bigp, w, bigq)
+    tail = _p.stirling_tail(yp, lj, rj) - _p.stirling_tail(bigp, ln, rn)
+    return total + half + bern + tail, m, scale + abs(half) + bern + abs(tail)
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def direct_part(aj, bj, np_, nq, u, w, n0):
+    """B_S(α_j, β_j) − B_S(n_p, n_q) + coordinate j's unshifted r-term: with the other
+    coordinates' unshifted r-terms, the same sum as shifted_part's value with their shifted
+    ones; for p and q far apart, where the shift sum cancels instead.  Returns
+    (value, scale)."""
+    s1 = _p.stirling_bregman(aj, bj, bj - aj)
+    s2 = _p.stirling_bregman(np_, nq, w)
+    bern = _bern(aj, bj, -n0 / (bj * np_), np_, nq)
+    return (s1 - s2) + bern, s1 + s2 + bern
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def kl_beta(a, b, c, d):
+    """KL(Beta(a, b) ‖ Beta(c, d)) for positive finite a, b, c, d (the caller checks), by the
+    module docstring's decomposition with K = 2 (j the larger of a, b).
+    Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986."""
+    if not (_LO <= min(min(a, b), min(c, d)) and max(max(a, b), max(c, d)) <= _HI):
+        return (_p.lgamma_bregman(a, c, c - a) + _p.lgamma_bregman(b, d, d - b)
+                - _p.lgamma_bregman(a + b, c + d, (c - a) + (d - b)))
+    if a > b:  # j = the larger p-parameter, shifted; a is the rest
+        a, b, c, d = b, a, d, c
+    u = c - a
+    p1, e1 = _p._two_prod(a, d)
+    p2, e2 = _p._two_prod(b, c)
+    n0 = (p1 - p2) + (e1 - e2)  # a·d − b·c
+    np_ = a + b
+    nq = c + d
+    w = u + (d - b)
+    value, m, scale = shifted_part(b, d, np_, nq, u, w, n0)
+    bern_a = _bern(a, c, (n0 - m * u) / (c * (np_ + m)), np_ + m, nq + m)  # T_a/(c·N_p)
+    if m > 0.0:  # the direct grouping may cancel less (p, q far apart): smaller scale wins
+        value_d, scale_d = direct_part(b, d, np_, nq, u, w, n0)
+        bern_d = _bern(a, c, n0 / (c * np_), np_, nq)
+        if scale_d + bern_d < scale + bern_a:
+            value, bern_a = value_d, bern_d
+    return (value + bern_a) + _p.stirling_bregman(a, c, u)
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def _dd_add(hi, lo, x):
+    s, e = _p.two_sum(hi, x)
+    return s, lo + e
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def kl_dirichlet_row(ap, aq):
+    """KL(Dir(α_p) ‖ Dir(α_q)) for two rows of equal length (float32 or float64 entries):
+    NaN for an empty row or an entry that is not positive and finite; otherwise the module
+    docstring's decomposition (sums in double-double).
+    Example: ``kl_dirichlet_row(np.array([1.0, 2.0]), np.array([2.0, 2.0]))`` ≈ 0.19315."""
+    n = ap.shape[0]
+    if n == 0:
+        return NAN
+    j = 0
+    lo, hi = INF, 0.0
+    for i in range(n):
+        x = np.float64(ap[i])
+        y = np.float64(aq[i])
+        if not (0.0 < x < INF and 0.0 < y < INF):
+            return NAN
+        lo = min(lo, min(x, y))
+        hi = max(hi, max(x, y))
+        if x > np.float64(ap[j]):
+            j = i
+    if not (_LO <= lo and hi <= _HI):
+        return _textbook_row(ap, aq)
+    aj = np.float64(ap[j])
+    bj = np.float64(aq[j])
+    sp_h, sp_l, sq_h, sq_l, u_h, u_l = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    others, oc = 0.0, 0.0
+    for i in range(n):
+        if i != j:
+            x = np.float64(ap[i])
+            y = np.float64(aq[i])
+            sp_h, sp_l = _dd_add(sp_h, sp_l, x)
+            sq_h, sq_l = _dd_add(sq_h, sq_l, y)
+            u_h, u_l = _dd_add(u_h, u_l, y - x)
+            others, oc = _p.neumaier_add(others, oc, _p.stirling_bregman(x, y, y - x))
+    np_h, np_l = _dd_add(sp_h, sp_l, aj)
+    nq_h, nq_l = _dd_add(sq_h, sq_l, bj)
+    u = u_h + u_l
+    p1, e1 = _p._two_prod(bj, sp_h)
+    p2, e2 = _p._two_prod(aj, sq_h)
+    n0 = ((p1 - p2) + (e1 - e2)) + (bj * sp_l - aj * sq_l)  # β_j·s_p − α_j·s_q
+    np_ = np_h + np_l
+    nq = nq_h + nq_l
+    w = u + (bj - aj)
+    value, m, scale = shifted_part(aj, bj, np_, nq, u, w, n0)
+    big_p = np_ + m
+    big_q = nq + m
+    # the other coordinates' r-terms at the shifted totals (s1) and, when a shift was
+    # needed, at the unshifted ones (s2) for the direct grouping (see kl_beta)
+    s1, c1, s2, c2 = 0.0, 0.0, 0.0, 0.0
+    for i in range(n):
+        if i != j:
+            x = np.float64(ap[i])
+            y = np.float64(aq[i])
+            # T_i = α_i·N_q − β_i·N_p = α_i·n_q − β_i·n_p + m·(α_i − β_i)
+            q1, f1 = _p._two_prod(x, nq_h)
+            q2, f2 = _p._two_prod(y, np_h)
+            t = ((q1 - q2) + (f1 - f2)) + (x * nq_l - y * np_l)
+            s1, c1 = _p.neumaier_add(s1, c1, _bern(x, y, (t + m * (x - y)) / (y * big_p),
+                                                   big_p, big_q))
+            if m > 0.0:
+                s2, c2 = _p.neumaier_add(s2, c2, _bern(x, y, t / (y * np_), np_, nq))
+    rest = s1 + c1
+    if m > 0.0:
+        value_d, scale_d = direct_part(aj, bj, np_, nq, u, w, n0)
+        if scale_d + (s2 + c2) < scale + rest:
+            value, rest = value_d, s2 + c2
+    return (value + rest) + (others + oc)
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def _textbook_row(ap, aq):
+    """Σ_i B_lnΓ(α_p,i, α_q,i) − B_lnΓ(Σα_p, Σα_q) (compensated): the fallback for
+    concentrations outside [1e-100, 1e100]; a NaN from ∞ − ∞ (a subnormal concentration:
+    ψ(α) ≈ −1/α overflows) is +inf, as the KL."""
+    sp_, sq = 0.0, 0.0
+    s, c, h, hc = 0.0, 0.0, 0.0, 0.0
+    for i in range(ap.shape[0]):
+        x = np.float64(ap[i])
+        y = np.float64(aq[i])
+        sp_ += x
+        sq += y
+        s, c = _p.neumaier_add(s, c, _p.lgamma_bregman(x, y, y - x))
+        h, hc = _p.neumaier_add(h, hc, y - x)
+    s, c = _p.neumaier_add(s, c, -_p.lgamma_bregman(sp_, sq, h + hc))
+    return INF if s + c != s + c else s + c
