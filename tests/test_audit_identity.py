@@ -326,13 +326,14 @@ def test_a_name_given_other_symbols_is_a_new_definition_not_a_contradiction():
 
 
 def test_the_verdict_does_not_depend_on_the_clock(monkeypatch):
-    from klforge.audit import identity
+    from klforge.audit import randomized
 
     text = r"$$\frac{\ln(r^2)}{2} = \ln r$$" "\n\n" r"$$\ln r \le r - 1$$"
     first = [(f.severity, f.message) for f in audit_text(text).findings]
     assert [s for s, _ in first] == ["ok", "ok"] and "holds at 12 random points" in first[0][1]
     assert first == [(f.severity, f.message) for f in audit_text(text).findings]
-    monkeypatch.setattr(identity, "GUARD", -1.0)  # every relation over its time limit
+    monkeypatch.setattr(randomized, "GUARD", -1.0)  # every relation over its time limit
     slow = [(f.severity, f.message) for f in audit_text(text).findings]
     assert [s for s, _ in slow] == ["unchecked", "unchecked"]
     assert all(m.startswith("time limit") for _, m in slow)
+
