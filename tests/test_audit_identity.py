@@ -337,3 +337,38 @@ def test_the_verdict_does_not_depend_on_the_clock(monkeypatch):
     assert [s for s, _ in slow] == ["unchecked", "unchecked"]
     assert all(m.startswith("time limit") for _, m in slow)
 
+
+POISSON_RATIO = r"$$\frac{\lambda^x e^{-\lambda}}{x!} \cdot \frac{x!}{\lambda^x} = e^{%s\lambda}$$"
+
+
+def test_sympy_is_a_second_opinion_where_no_random_point_evaluates():
+    # x! at real x: no sampled point evaluates.  By hand the factorials and powers cancel,
+    # leaving e^{-λ}; e^{-2λ} is not that, and SymPy's failure to reach 0 proves nothing
+    f = audit_text(POISSON_RATIO % "-").findings[0]
+    assert f.severity == "ok" and getattr(f, "judge", None) == "sympy"
+    assert f.message.startswith("SymPy simplifies the difference of the sides to 0")
+    (g,) = audit_text(POISSON_RATIO % "-2").findings
+    assert g.severity == "unchecked" and not hasattr(g, "judge")
+    assert g.message.startswith("could not be evaluated at enough points")
+    (h,) = audit_text(r"$$\frac{(x+1)!}{x!} = x + 1$$").findings  # (x+1)!/x! = x+1 by hand
+    assert h.severity == "ok" and h.judge == "sympy"
+
+
+def test_the_sympy_judge_is_in_the_json_and_its_schema():
+    import json
+
+    from klforge.audit import report
+    jsonschema = pytest.importorskip("jsonschema")
+    data = json.loads(report.to_json(audit_text(POISSON_RATIO % "-")))
+    assert data["findings"][0]["judge"] == "sympy"
+    jsonschema.validate(data, report.schema())
+
+
+def test_sympy_is_imported_only_when_asked():
+    code = ("import sys; from klforge.audit import audit_text; "
+            f"audit_text({GAUSS!r}.join(['$$', '$$'])); "
+            "assert 'sympy' not in sys.modules; "
+            f"f = audit_text({POISSON_RATIO % '-'!r}).findings[0]; "
+            "assert f.judge == 'sympy' and 'sympy' in sys.modules")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

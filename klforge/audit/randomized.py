@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import time
 
-from . import expect
+from . import expect, sympyjudge
 from . import nodes as N
 from . import symbols as S
 from .judging import TOL, _add, _names, _num, _rng
@@ -98,9 +98,15 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
         return
     where = f" of the domain ({S.domain_text(names, ctx.st.domains, ctx.hints)})" if names else ""
     if valid < min(MIN_VALID, 1 if not names else MIN_VALID):
+        why = skipped[0] if skipped else "undefined"
+        if names and not disagree and sympyjudge.identical(lhs, rhs, names, ctx.st.domains,
+                                                           ctx.hints):
+            _add(aud, at, "ok", relation, stated, f"SymPy simplifies the difference of the sides "
+                 f"to 0 (random points of the domain could not be evaluated: {why})", "step")
+            aud.findings[-1].judge = "sympy"
+            return
         _add(aud, at, "unchecked", relation, stated,
-             "could not be evaluated at enough points: "
-             f"{skipped[0] if skipped else 'undefined'}", "step")
+             f"could not be evaluated at enough points: {why}", "step")
         return
     if not disagree:
         msg = (f"holds at {valid} random points{where}" if names else
