@@ -220,3 +220,16 @@ def test_new_numbers_in_place_of_bound_symbols_are_a_new_example():
             r"$\frac{\alpha}{m} = \frac{0.05}{20}$.")
     f = only(text)
     assert f.severity == "unchecked" and f.message == "new values substituted for alpha, m"
+
+
+@pytest.mark.parametrize("value,severity", [("7", "ok"), ("6", "error")])
+def test_a_value_of_a_formula_at_bound_symbols_is_checked_against_the_formula(value, severity):
+    # y = 3x + 1 defined before x is given a value; at x = 2 it is 7 by hand
+    findings = audit_text(f"Let $y = 3x + 1$. At $x = 2$, $y = {value}$.").findings
+    assert [f.kind for f in findings][0] == "definition"
+    (f,) = findings[1:]
+    assert f.severity == severity and "at x = 2, line 1" in f.message
+    if severity == "error":
+        assert f.message == "y = 3·x + 1 is 7.0 at x = 2, line 1, written 6"
+    # with x left free the number binds y, as before: no claim to check
+    assert len(audit_text(f"Let $y = 3x + 1$. Then $y = {value}$.").findings) == 1

@@ -20,6 +20,8 @@ line 1)".
 
 from __future__ import annotations
 
+import mpmath
+
 from . import nodes as N
 from .unify import _align
 
@@ -65,3 +67,34 @@ def point(aud, node) -> str:
     where = (f"line {lines.pop()}" if len(lines) == 1 else
              "lines " + ", ".join(str(x) for x in sorted(lines)))
     return f" (at {values}, {where})"
+
+
+def value_of_definition(aud, ctx, st, prev, node, at, relation, stated) -> bool:
+    r"""``y = 6`` after ``y = 3x + 1`` and ``x = 2``: a number stated for a name defined by a
+    formula is checked against the formula at the bound values (error: "y = 3·x + 1 is 7 at
+    x = 2 (line 1), written 6").  True when judged; False when the formula does not evaluate
+    at the document's values (a free symbol left: the number then binds the name as before)."""
+    from .judging import _add, _continue
+    from .latex import Unsupported
+
+    formula = st.defs.get(prev.name)
+    if formula is None or isinstance(formula, Unsupported) or not N.literals(node) or any(
+            isinstance(n, (N.Name, N.Var)) for n in N.walk(node)):
+        return False
+    names = bound(aud, formula)
+    if not names:
+        return False
+    try:
+        exact = ctx.value(formula, {})
+        shown = aud.interval(node, set(), stated=True)
+    except (N.NotEvaluable, TypeError, ValueError, ZeroDivisionError):
+        return False
+    text = f"{prev.name} = {N.to_text(formula)}"
+    at_point = point(aud, formula).strip()[1:-1]  # "at x = 2, line 1"
+    if shown.a <= exact <= shown.b:
+        _add(aud, at, "ok", relation, stated, f"agrees with {text} {at_point}", "step")
+    else:
+        _add(aud, at, "error", relation, stated, f"{text} is {mpmath.nstr(exact, 10)} "
+             f"{at_point}, written {stated}", "step", computed=mpmath.nstr(exact, 10))
+    _continue(aud, node)
+    return True

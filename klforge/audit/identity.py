@@ -13,13 +13,13 @@ constant; or, in inline math, sides that cross), a condition (``np(1-p) > 10``),
 share no symbol (``q/p = e^{-\\ell}``: quantities defined in prose), related probabilities
 (``p(x)``, ``p(x,y)``), approximations (``≈``, ``O(δ³)``), derivatives.
 
-Definitions are not claims: ``r = \\sigma_1^2/\\sigma_2^2`` or ``D := …`` at the head of a
-chain, ``p = \\mathcal N(\\mu_1, \\sigma_1^2)`` (a named distribution) are recorded, and later
-uses evaluate them; each gets one finding of kind "definition".  A name defined again with a
-formula in the same symbols is a claim, judged against its first definition.  Conditions
-(``\\sigma > 0``, ``0 < p < 1``) narrow domains.  Names are
-read back by :mod:`.reading` and valued by :mod:`.expect` (expectations, engine quantities
-of :mod:`.known`, entropies of random p, q or of a random joint of X, Y).
+Definitions are not claims (:mod:`.definitions`): ``r = \\sigma_1^2/\\sigma_2^2`` or ``D := …``
+at the head of a chain, ``p = \\mathcal N(\\mu_1, \\sigma_1^2)`` (a named distribution) are
+recorded, and later uses evaluate them; each gets one finding of kind "definition". A name
+defined again with a formula in the same symbols is a claim, judged against its first
+definition. Conditions (``\\sigma > 0``, ``0 < p < 1``) narrow domains. Names are read back by
+:mod:`.reading` and valued by :mod:`.expect` (expectations, engine quantities of :mod:`.known`,
+entropies of random p, q or of a random joint of X, Y).
 
 Random points and their verdicts (a fixed number, so verdicts do not depend on load; past
 GUARD s of CPU "unchecked: time limit", never "ok") are in :mod:`.randomized`.
@@ -43,6 +43,7 @@ import mpmath
 from . import (
     asymptotic,
     atdata,
+    bindings,
     conventions,
     densities,
     derivatives,
@@ -55,6 +56,7 @@ from . import (
 )
 from . import nodes as N
 from . import symbols as S
+from .definitions import _colon_define, _definition, _distribution_text, _restated
 from .judging import (  # noqa: F401  (State, MARK: re-exported for callers of this module)
     INEQUALITIES,
     MARK,
@@ -153,6 +155,9 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         matrices = linalg.applies(prev, node) or expfam.mentions(relation)  # or A(η), p_η
         if matrices and op == "=" and linalg.cholesky_definition(prev, node):
             st.cholesky = True  # Σ = LL^⊤: L_p, L_q are the factors of Σ_p, Σ_q from here on
+        if first and isinstance(prev, N.Name) and c.defines and op == "=" and \
+                bindings.value_of_definition(aud, ctx, st, prev, node, at, relation, stated):
+            return True  # y = 6 after y = 3x + 1 and x = 2: the formula at x = 2
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":=") and not (
                 matrices and op == "≈") and not (  # D_KL ≈ ½dθᵀFdθ: an approximation
                 matrices and expfam.quantity(prev.name)) and not _restated(ctx, st, prev, op, node):
@@ -235,66 +240,3 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                       special_l or special_r)
         _continue(aud, node)
     return True
-
-
-def _restated(ctx, st, prev, op, node) -> bool:
-    """``D = \\ln\\frac{\\sigma_1}{\\sigma_2}`` after ``D = \\ln\\frac{\\sigma_2}{\\sigma_1}``:
-    a name defined before, given a formula in the same symbols as its first definition, is a claim
-    judged against that definition.  A formula with other symbols (``A = \\Sigma_q^{-1}``
-    after ``A = \\Sigma_p^{-1}``; ``y = \\beta_0 + \\beta_1 x`` after the model
-    ``y = \\beta_0 + \\beta_1 x + \\varepsilon``) gives the name a new meaning: a definition."""
-    if op == ":=" or prev.name not in st.defs:
-        return False
-    return ctx.free(node)[0] == ctx.free(st.defs[prev.name])[0]
-
-
-def _definition(aud, at, relation, stated, prev, node, again):
-    """The one finding of a definition (``r = \\sigma_1^2/\\sigma_2^2``): kind "definition";
-    two distributions said equal (``p = q``) are a condition the text states."""
-    if isinstance(node, N.Name) and {prev.name, node.name} <= {"p", "q", "P", "Q"}:
-        _add(aud, at, "unchecked", relation, stated, "two distributions said equal: a "
-             "condition the text states, not a claim", "step", kind="condition")
-        return
-    what = ("gives it a new meaning (other symbols than its earlier definition)" if again
-            else "a new name on the left")
-    _add(aud, at, "unchecked", relation, stated, f"defines {prev.name} ({what}); later uses "
-         "are checked against it", "step", kind="definition")
-
-
-# -- chain bookkeeping --------------------------------------------------------------------------
-def _distribution_text(node):
-    """``N(mu,sigma^2)`` for a named distribution as parsed: a name, or (numbers inside)
-    the family's name times a tuple ``N·(0, 1)``; None otherwise."""
-    if isinstance(node, N.Name):
-        return node.name if known.distribution(node.name) else None
-    tup = getattr(N, "Tuple", None)
-    factors = [f for _, f in node.factors] if isinstance(node, N.Mul) else []
-    if (len(factors) == 2 and isinstance(factors[0], N.Name) and tup is not None
-            and isinstance(factors[1], tup)):
-        args = ",".join(N.to_text(i) for i in factors[1].items)
-        text = f"{factors[0].name}({args})".replace("−", "-")
-        return text if known.distribution(text) else None
-    return None
-
-
-def _colon_define(aud, prev, node) -> bool:
-    """``D := \\ln\\frac{\\sigma_2}{\\sigma_1}`` (read as ``D :`` = …): record a definition."""
-
-    from .latex import parse_chain
-
-    m = re.fullmatch(r"\s*(.+?)\s*:\s*", getattr(prev, "text", "") or "")
-    if not m or isinstance(node, Unsupported):
-        return False
-    items = parse_chain(m.group(1))
-    if len(items) != 1 or not isinstance(items[0], N.Name) or not S.SIMPLE.match(items[0].name):
-        return False
-    st = state(aud)
-    with mp.workdps(N.DPS):
-        free, special = expect.Context(aud, st).free(node)
-    if not (free or special):
-        return False
-    st.defs[items[0].name] = node
-    _continue(aud, node)
-    return True
-
-
