@@ -17,7 +17,7 @@ from .checks import agree
 from .core import Derivation, Param, StableForm, Step, derivation, get
 from .primitives import log1pmx, textbook
 from .rewriting import rewrite
-from .spec import KernelSpec, RowSampling
+from .spec import KernelSpec, RowSampling, TorchPeer
 
 N_SYMBOLIC = 2
 
@@ -51,7 +51,9 @@ def mvn_stable_form(mp, mq, lp, lq) -> sp.Expr:
 
 
 @derivation("kl_mvn", spec=KernelSpec(
-    "kl_mvn", bar=16, page="gaussian", rows=RowSampling("mvn_factors", count=160)))
+    "kl_mvn", bar=16, page="gaussian", rows=RowSampling("mvn_factors", count=160),
+    reduction="kl_mvn",
+    torch=TorchPeer("MultivariateNormal", ("loc", "scale_tril"), vector=True)))
 def _kl_mvn() -> Derivation:
     closed, mp, mq, lp, lq = mvn_closed_form(N_SYMBOLIC)
     syms = list(mp) + list(lp[i, j] for i in range(2) for j in range(i + 1)) + list(mq) + list(
@@ -92,7 +94,10 @@ def _kl_mvn() -> Derivation:
     )
 
 
-@derivation("kl_normal_std", spec=KernelSpec("kl_normal_std", bar=8, page="gaussian"))
+@derivation("kl_normal_std", spec=KernelSpec(
+    "kl_normal_std", bar=8, page="gaussian",
+    no_torch="KL(N(μ, e^logvar) ‖ N(0, 1)) in log-variance: no torch class takes these "
+             "parameters one to one (kl_normal is cross-checked)"))
 def _kl_normal_std() -> Derivation:
     normal = get("kl_normal")
     mu_p, s_p, mu_q, s_q = normal.symbols

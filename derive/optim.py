@@ -21,7 +21,9 @@ K = 3
 
 
 @derivation("natgrad_normal", spec=KernelSpec(
-    "natgrad_normal_step",
+    "natgrad_normal_step", reduction="natgrad_normal_step", scale="output_terms",
+    uniform=(("log_sigma", -20.0, 20.0),),  # σ² = e^{2 log σ} stays within the float range
+    no_torch="an optimiser step, not a distribution: torch has no natural-gradient step",
     bound=(4, "μ − lr·σ²·g_μ and log σ − lr·g_logσ/2: one subtraction each, which cancels "
               "where the step nearly undoes the parameter (scale per output).")))
 def _natgrad() -> Derivation:
@@ -54,7 +56,8 @@ def _simplex_stationary(objective, p, lam):
 
 
 @derivation("eg_step", spec=KernelSpec(
-    "eg_step", bar=8, rows=RowSampling("eg_step", count=200)))  # every element of the row
+    "eg_step", bar=8, rows=RowSampling("simplex_gradient", count=200),  # every element of the row
+    reduction="eg_step", no_torch="an optimiser step, not a distribution"))
 def _eg() -> Derivation:
     p = sp.symbols(f"p0:{K}", positive=True)
     p0 = sp.symbols(f"pold0:{K}", positive=True)
@@ -81,6 +84,8 @@ def _eg() -> Derivation:
 
 @derivation("kl_regularized_policy", spec=KernelSpec(
     "kl_regularized_policy", rows=RowSampling("policy", count=200),
+    reduction="kl_regularized_policy", scale="policy_terms",
+    no_torch="an optimisation's solution, not a distribution's KL",
     bound=(8, "π*: scale π*_i (a relative bound); V = β·log E_ref[exp(r/β)]: scale "
               "β·E_ref|expm1(r/β)| + |V|, the size of the terms whose mean is taken (V → "
               "E_ref[r] cancels when rewards have mixed signs).")))

@@ -52,7 +52,7 @@ def categorical_bregman():
 
 @derivation("kl_categorical", spec=KernelSpec(
     "kl_categorical", bar=8, page="categorical", rows=RowSampling("simplex_pair"),
-    torch=TorchPeer("Categorical", ("probs",), vector=True)))
+    torch=TorchPeer("Categorical", ("probs",), vector=True), reduction="kl_categorical"))
 def _kl_categorical() -> Derivation:
     p, q = _probs("p"), _probs("q")
     definition = sum(pi * sp.log(pi / qi) for pi, qi in zip(p, q, strict=True))
@@ -101,7 +101,8 @@ def _simple_sum(name, title, term, kernel, definition):
 
 
 @derivation("entropy_categorical", spec=KernelSpec(
-    "entropy", bar=8, page="categorical", rows=RowSampling("simplex")))
+    "entropy", bar=8, page="categorical", rows=RowSampling("simplex"), reduction="entropy",
+    torch=TorchPeer("Categorical", ("probs",), vector=True, method="entropy")))
 def _entropy_categorical() -> Derivation:
     pi = sp.Symbol("p_i", nonnegative=True)
     d = _simple_sum("entropy_categorical", "Entropy of a categorical distribution",
@@ -116,7 +117,9 @@ def _entropy_categorical() -> Derivation:
 
 @derivation("cross_entropy_categorical",
             spec=KernelSpec("cross_entropy", bar=8, page="categorical",
-                            rows=RowSampling("simplex_pair")))
+                            rows=RowSampling("simplex_pair"), reduction="cross_entropy",
+                            no_torch="torch.distributions has no cross-entropy between two "
+                                     "distributions"))
 def _cross_entropy_categorical() -> Derivation:
     pi, qi = sp.Symbol("p_i", nonnegative=True), sp.Symbol("q_i", nonnegative=True)
     d = _simple_sum("cross_entropy_categorical", "Cross-entropy between categorical distributions",
@@ -139,7 +142,7 @@ def _cross_entropy_categorical() -> Derivation:
         ((0.0, -300.0), (0.0, 401.0)), ((0.0, -10.0), (0.0, 595.0)),
         ((0.0, -10.0), (0.0, 605.0)),
         ((1e3, 1e3 - 1e-6, 999.0), (-5e2, -5e2, -5e2 - 1.0 + 1e-12)))),
-    torch=TorchPeer("Categorical", ("logits",), rtol=1e-10, vector=True)))
+    torch=TorchPeer("Categorical", ("logits",), rtol=1e-10, vector=True), reduction="kl_logits"))
 def _kl_logits() -> Derivation:
     a = [sp.Symbol(f"a_{i}", real=True) for i in range(K)]
     b = [sp.Symbol(f"b_{i}", real=True) for i in range(K)]

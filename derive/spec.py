@@ -10,8 +10,15 @@ building a single derivation (no SymPy work):
 * ``magnitudes`` — per-parameter log-uniform ranges overriding the domain's default
   (:mod:`.domains`), ``hard_points`` — inputs always measured;
 * ``page`` / ``reference`` — the reference page the kernel is listed on and its text there;
-* ``torch`` — the ``torch.distributions`` class whose ``kl_divergence`` must agree;
+* ``torch`` — the ``torch.distributions`` class whose ``kl_divergence`` (or ``entropy``)
+  must agree, or ``no_torch`` — why there is none (the cross-check lists it with that reason);
 * ``rows`` — for a kernel over rows, how verify samples them (:class:`RowSampling`);
+  ``uniform`` — parameters verify draws uniformly on a range instead of from their domain;
+* ``reduction`` — the loop template ``klforge emit`` writes the kernel with
+  (``klforge.emit.templates.REDUCTIONS``), for a kernel over rows or with several outputs;
+  without it the kernel is printed elementwise from its stable form;
+* ``scale`` — for a kernel with a ``bound``, how verify measures the scale of
+  "≤ k·eps·scale" (``klforge.verify.references.SCALES``);
 * ``written`` — for a family's KL, how the family is written in course text (``"Gamma"``),
   which the audit's known closed forms are keyed by.
 
@@ -36,13 +43,15 @@ class TorchPeer:
     kwargs: tuple[str, ...]
     rtol: float = 1e-9
     vector: bool = False
+    #: "kl_divergence" (parameters of p, then of q) or "entropy" (one distribution)
+    method: str = "kl_divergence"
 
 
 @dataclass(frozen=True)
 class RowSampling:
     """How ``klforge verify`` samples a row kernel: ``kind`` names a row generator of
     :mod:`klforge.verify.cases` (``ROW_SAMPLERS``: "simplex", "simplex_pair", "logits",
-    "concentrations", "mvn_factors", "eg_step", "policy"); ``count`` rows per full run;
+    "concentrations", "mvn_factors", "simplex_gradient", "policy"); ``count`` rows per full run;
     ``hard_points`` — input tuples (one sequence per argument) measured on every run.
     The reference is ``klforge.verify.references.mp_<kernel>``."""
 
@@ -67,13 +76,26 @@ class KernelSpec:
     page: str = ""
     reference: str = ""
     torch: TorchPeer | None = None
+    #: without a torch peer: why torch has none (listed by the cross-check)
+    no_torch: str = ""
     rows: RowSampling | None = None
+    #: ((parameter name, lo, hi), …): drawn uniformly on [lo, hi] by verify, after the other
+    #: parameters are sampled (so their samples are as without it)
+    uniform: tuple[tuple[str, float, float], ...] = ()
+    #: the name of the loop template in ``klforge.emit.templates.REDUCTIONS`` (None: printed
+    #: elementwise from the stable form)
+    reduction: str | None = None
+    #: with a ``bound``: the scale's kind in ``klforge.verify.references.SCALES``
+    #: ("stable_pieces": Σ |top-level terms of the stable form|)
+    scale: str = "stable_pieces"
     #: how the family is written in text ("N", "Normal", …); family KL specs only
     written: tuple[str, ...] = ()
 
     def __post_init__(self):
         if (self.bar is None) == (self.bound is None):
             raise ValueError(f"{self.kernel}: give exactly one of bar (ULP) and bound")
+        if self.torch is not None and self.no_torch:
+            raise ValueError(f"{self.kernel}: a torch peer and a reason for none")
 
     def magnitude(self, param: str) -> tuple[float, float] | None:
         for name, lo, hi in self.magnitudes:

@@ -74,7 +74,7 @@ def _build(name, title, closed, stable, steps, kernel, checks=()):
 
 
 @derivation("expected_loglik_normal", spec=KernelSpec(
-    "expected_loglik_normal", page="vae",
+    "expected_loglik_normal", page="vae", no_torch="an expectation, not a KL",
     bound=(4, "a sum of −w²/2s², −σ²/2s², −log s²/2, −log 2π/2; cancels only where the log "
               "term offsets the quadratic ones.")))
 def _expected_loglik() -> Derivation:
@@ -88,7 +88,8 @@ def _expected_loglik() -> Derivation:
 
 
 @derivation("elbo_normal", spec=KernelSpec(
-    "elbo_normal", page="vae", bound=(4, "expected_loglik_normal minus kl_normal_std's pieces.")))
+    "elbo_normal", page="vae", no_torch="an ELBO, not a KL between torch distributions",
+    bound=(4, "expected_loglik_normal minus kl_normal_std's pieces.")))
 def _elbo() -> Derivation:
     e, kl = expected_loglik(), kl_term()
     elbo = sp.expand(e - kl)
@@ -113,7 +114,7 @@ def _elbo() -> Derivation:
 
 
 @derivation("log_evidence_normal", spec=KernelSpec(
-    "log_evidence_normal", page="vae",
+    "log_evidence_normal", page="vae", no_torch="a log evidence, not a KL",
     bound=(4, "−x²/(2(1 + s²)) − log(2π(1 + s²))/2, which cancel only near the zero of "
               "log p(x).")))
 def _log_evidence() -> Derivation:

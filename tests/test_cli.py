@@ -85,3 +85,34 @@ def test_emit_check_detects_stale(tmp_path):
     (tmp_path / "_kernels.py").write_text("# stale\n")
     r = run("emit", "--check", "--out", str(tmp_path), "--select", "kl_normal")
     assert r.returncode == 1 and "stale" in r.stderr
+
+
+def test_emit_select_regenerates_the_selected_and_keeps_the_rest(tmp_path):
+    """`emit --select` derives only what it selects: it rewrites those kernels' blocks and
+    keeps every other block byte for byte; `--check --select` compares the selected only;
+    a file without the block marks is refused with a pointer to `klforge emit`."""
+    from klforge.emit import DEFAULT_OUT, OUTPUT_NAME, split_blocks
+
+    committed = (DEFAULT_OUT / OUTPUT_NAME).read_text(encoding="utf-8")
+    blocks = split_blocks(committed)
+    assert len(blocks) > 10 and "kl_normal" in blocks and "kl_poisson" in blocks
+    target = tmp_path / OUTPUT_NAME
+    damaged = committed.replace(blocks["kl_normal"], "# damaged\n", 1).replace(
+        blocks["kl_poisson"], blocks["kl_poisson"] + "# kept as it was\n", 1)
+    target.write_text(damaged, encoding="utf-8")
+    r = run("emit", "--check", "--out", str(tmp_path), "--select", "kl_normal")
+    assert r.returncode == 1 and "stale for kl_normal" in r.stderr, r.stderr
+    r = run("emit", "--check", "--out", str(tmp_path), "--select", "kl_exponential")
+    assert r.returncode == 0 and "up to date" in r.stdout, r.stderr
+    r = run("emit", "--out", str(tmp_path), "--select", "kl_normal")
+    assert r.returncode == 0 and f"kept the {len(blocks) - 1} other" in r.stdout, r.stderr
+    after = split_blocks(target.read_text(encoding="utf-8"))
+    assert after["kl_normal"] == blocks["kl_normal"]
+    assert after["kl_poisson"] == blocks["kl_poisson"] + "# kept as it was\n"
+    assert {k: v for k, v in after.items() if k != "kl_poisson"} == {
+        k: v for k, v in blocks.items() if k != "kl_poisson"}
+    assert target.read_text(encoding="utf-8").endswith(committed[committed.index("__all__"):])
+    target.write_text("# an old file without block marks\n", encoding="utf-8")
+    r = run("emit", "--out", str(tmp_path), "--select", "kl_normal")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "run `klforge emit`" in r.stderr
+    assert target.read_text(encoding="utf-8") == "# an old file without block marks\n"

@@ -4,15 +4,20 @@ here, without building a derivation."""
 
 from __future__ import annotations
 
+import ast
 import pkgutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 from klforge.derive import families
 from klforge.derive.core import specs
 
+import klforge
 from klforge.audit import _known_forms, known
 from klforge.verify import cases, references
+
+ROOT_PKG = Path(klforge.__file__).parent
 
 FAMILY_MODULES = sorted(m.name for m in pkgutil.iter_modules(families.__path__))
 ROW_KERNELS = sorted(k for k, s in specs().items() if s.rows is not None)
@@ -74,3 +79,43 @@ def test_vector_peers_are_row_kernels():
 def test_a_scalar_kernel_has_no_row_sampling():
     with pytest.raises(LookupError, match="no row sampling"):
         cases.vector_cases("kl_gamma", np.random.default_rng(0), 1)
+
+
+# --- no kernel is named by hand in the verifier or the emitter --------------------------------
+
+TOOL_FILES = sorted([*(ROOT_PKG / "verify").glob("*.py"), *(ROOT_PKG / "emit").glob("*.py")])
+
+
+def kernel_literals(source: str, kernels) -> list[tuple[int, str]]:
+    """(line, name) of every string literal (f-string pieces included) that is exactly a
+    kernel's name; docstrings and comments that mention one in a sentence are not literals."""
+    return [(node.lineno, node.value) for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and node.value in kernels]
+
+
+def test_the_literal_finder_finds_a_name():
+    src = 'MULTI = ("eg_step", "x")\nif k == "kl_gamma":\n    pass\n"""Docstring on kl_gamma."""\n'
+    assert kernel_literals(src, set(specs())) == [(1, "eg_step"), (2, "kl_gamma")]
+
+
+def test_no_kernel_name_literal_in_verify_or_emit():
+    """verify and emit read every kernel's sampling, reference, scale, outputs and loop
+    template from its spec: a kernel-name literal there is a list kept by hand."""
+    assert len(TOOL_FILES) >= 6, TOOL_FILES
+    found = [f"{f.relative_to(ROOT_PKG.parent)}:{line}: {name!r}" for f in TOOL_FILES
+             for line, name in kernel_literals(f.read_text(encoding="utf-8"), set(specs()))]
+    assert not found, "kernel names kept by hand (declare it on the KernelSpec): " + "; ".join(
+        found)
+
+
+def test_every_reduction_and_scale_a_spec_names_exists():
+    from klforge.emit import templates
+
+    for kernel, spec in specs().items():
+        if spec.reduction is not None:
+            assert spec.reduction in templates.REDUCTIONS, (kernel, spec.reduction)
+        if spec.bound is not None:
+            assert spec.scale in references.SCALES, (kernel, spec.scale)
+        for name, lo, hi in spec.uniform:
+            assert lo < hi, (kernel, name)

@@ -1,73 +1,91 @@
-"""Cross-check against torch.distributions.kl_divergence on moderate inputs (where the
-textbook formulas torch uses are accurate).  Skipped with a message when torch is absent."""
+"""Cross-check against torch.distributions on moderate inputs (where the textbook formulas
+torch uses are accurate), driven by the registry: every kernel whose spec names a
+:class:`~klforge.derive.spec.TorchPeer` is compared with it (``kl_divergence`` of the two
+sides, or ``entropy``), and every kernel without one is listed, skipped with the reason its
+spec gives (``no_torch``).  Skipped with a message when torch is absent."""
 import numpy as np
 import pytest
+from klforge.derive.core import get, kernel_derivations, specs
+from klforge.derive.domains import DOMAINS
 
 from klforge import kernels as K
 
 torch = pytest.importorskip("torch", reason="torch not installed: `pip install torch==2.13.0`")
 D = torch.distributions
 
-RTOL = 1e-10  # torch's textbook forms lose digits only near p = q; these inputs are far apart
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(2026)
+KERNELS = sorted(specs())
 
 
 def _t(x):
     return torch.as_tensor(x, dtype=torch.float64)
 
 
-def test_normal(rng):
-    mp_, mq = rng.normal(size=200), rng.normal(size=200)
-    sp_, sq = np.exp(rng.uniform(-1, 1, 200)), np.exp(rng.uniform(-1, 1, 200))
-    ref = D.kl_divergence(D.Normal(_t(mp_), _t(sp_)), D.Normal(_t(mq), _t(sq))).numpy()
-    np.testing.assert_allclose(K.kl_normal(mp_, sp_, mq, sq), ref, rtol=RTOL)
+def _rows(rng, count=40, n=7):
+    return np.exp(rng.uniform(-1, 2, (count, n)))
 
 
-def test_scalar_families(rng):
-    a, b, c, d = (np.exp(rng.uniform(-1, 2, 100)) for _ in range(4))
-    p, q = rng.uniform(0.05, 0.95, 100), rng.uniform(0.05, 0.95, 100)
-    pairs = [
-        (K.kl_bernoulli(p, q), D.Bernoulli(probs=_t(p)), D.Bernoulli(probs=_t(q))),
-        (K.kl_poisson(a, b), D.Poisson(_t(a)), D.Poisson(_t(b))),
-        (K.kl_exponential(a, b), D.Exponential(_t(a)), D.Exponential(_t(b))),
-        (K.kl_gamma(a, b, c, d), D.Gamma(_t(a), _t(b)), D.Gamma(_t(c), _t(d))),
-        (K.kl_beta(a, b, c, d), D.Beta(_t(a), _t(b)), D.Beta(_t(c), _t(d))),
-    ]
-    for ours, dp, dq in pairs:
-        np.testing.assert_allclose(ours, D.kl_divergence(dp, dq).numpy(), rtol=1e-9,
-                                   err_msg=type(dp).__name__)
-
-
-def test_categorical_and_logits(rng):
-    a, b = rng.normal(size=(50, 20)), rng.normal(size=(50, 20))
-    ref = D.kl_divergence(D.Categorical(logits=_t(a)), D.Categorical(logits=_t(b))).numpy()
-    np.testing.assert_allclose(K.kl_logits(a, b), ref, rtol=RTOL)
-    p = np.exp(a) / np.exp(a).sum(-1, keepdims=True)
-    q = np.exp(b) / np.exp(b).sum(-1, keepdims=True)
-    np.testing.assert_allclose(K.kl_categorical(p, q), ref, rtol=1e-9)
-
-
-def test_dirichlet(rng):
-    ap, aq = np.exp(rng.uniform(-1, 2, (50, 5))), np.exp(rng.uniform(-1, 2, (50, 5)))
-    ref = D.kl_divergence(D.Dirichlet(_t(ap)), D.Dirichlet(_t(aq))).numpy()
-    np.testing.assert_allclose(K.kl_dirichlet(ap, aq), ref, rtol=1e-9)
-
-
-def test_mvn(rng):
-    n = 6
+def _mvn_factors(rng, count=30, n=6):
     def chol():
-        L = np.tril(rng.normal(size=(30, n, n)) * 0.3)
-        L[:, np.arange(n), np.arange(n)] = np.exp(rng.uniform(-0.5, 0.5, (30, n)))
+        L = np.tril(rng.normal(size=(count, n, n)) * 0.3)
+        L[:, np.arange(n), np.arange(n)] = np.exp(rng.uniform(-0.5, 0.5, (count, n)))
         return L
-    lp, lq = chol(), chol()
-    mp_, mq = rng.normal(size=(30, n)), rng.normal(size=(30, n))
-    ref = D.kl_divergence(D.MultivariateNormal(_t(mp_), scale_tril=_t(lp)),
-                          D.MultivariateNormal(_t(mq), scale_tril=_t(lq))).numpy()
-    np.testing.assert_allclose(K.kl_mvn(mp_, lp, mq, lq), ref, rtol=1e-9)
+    return rng.normal(size=(count, n)), chol(), rng.normal(size=(count, n)), chol()
+
+
+#: moderate inputs of a row kernel, by the sampling kind its spec declares (RowSampling.kind):
+#: rows far from p = q, well inside every domain
+MODERATE_ROWS = {
+    "simplex": lambda rng: (_rows(rng),),
+    "simplex_pair": lambda rng: (_rows(rng), _rows(rng)),
+    "logits": lambda rng: (rng.normal(size=(40, 7)) * 2, rng.normal(size=(40, 7)) * 2),
+    "concentrations": lambda rng: (_rows(rng, n=5), _rows(rng, n=5)),
+    "mvn_factors": _mvn_factors,
+}
+
+
+def moderate_inputs(kernel, rng):
+    """The kernel's arguments: rows for a row kernel (by its sampling kind), else 200 values
+    of each parameter from its domain's moderate box."""
+    spec = specs()[kernel]
+    if spec.rows is not None:
+        make = MODERATE_ROWS.get(spec.rows.kind)
+        assert make is not None, (f"{kernel}: no moderate inputs for row kind "
+                                  f"{spec.rows.kind!r}: add it to MODERATE_ROWS")
+        return make(rng)
+    params = get(kernel_derivations()[kernel]).params
+    return tuple(rng.uniform(*DOMAINS[p.domain].box, 200) for p in params)
+
+
+def test_every_kernel_has_a_peer_or_says_why_not():
+    """A new kernel declares its torch peer, or why there is none (listed below as skipped)."""
+    silent = [k for k, s in specs().items() if s.torch is None and not s.no_torch.strip()]
+    assert not silent, f"kernels with neither a torch peer nor a reason (no_torch): {silent}"
+    assert sum(s.torch is not None for s in specs().values()) >= 12
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_torch_agrees(kernel):
+    spec = specs()[kernel]
+    peer = spec.torch
+    if peer is None:
+        pytest.skip(f"{kernel}: no torch peer — {spec.no_torch}")
+    rng = np.random.default_rng(2026)
+    args = moderate_inputs(kernel, rng)
+    cls = getattr(D, peer.distribution)
+
+    def side(xs):
+        assert len(xs) == len(peer.kwargs), (kernel, peer.kwargs)
+        return cls(**{k: _t(x) for k, x in zip(peer.kwargs, xs, strict=True)})
+
+    if peer.method == "entropy":
+        ref = side(args).entropy().numpy()
+    else:
+        assert peer.method == "kl_divergence", peer.method
+        half = len(args) // 2
+        ref = D.kl_divergence(side(args[:half]), side(args[half:])).numpy()
+    ours = getattr(K, kernel)(*args)
+    assert np.all(np.isfinite(ref)) and ref.shape == np.shape(ours), kernel
+    np.testing.assert_allclose(ours, ref, rtol=peer.rtol, err_msg=kernel)
 
 
 def _normal_kl_textbook(a, s, b, t):

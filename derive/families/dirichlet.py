@@ -88,7 +88,7 @@ def _cross_entropy_dirichlet() -> Derivation:
 
 @derivation("kl_dirichlet", spec=KernelSpec(
     "kl_dirichlet", bar=8,  # measured ≤ 3.2 ULP (600 rows, AVX2; see the module docstring)
-    page="families", rows=RowSampling("concentrations"),
+    page="families", rows=RowSampling("concentrations"), reduction="kl_dirichlet",
     torch=TorchPeer("Dirichlet", ("concentration",), vector=True),
     reference="KL between two Dirichlet distributions given by their concentration rows "
               "(the last axis): the Bregman divergence of Σ lnΓ(α_i) − lnΓ(Σα) as a sum of "

@@ -6,18 +6,24 @@ MVN, EG, policy) are loop templates whose per-term formulas are the derivations'
 terms.  Every kernel computes in float64 and rounds once to the input dtype.
 
 The output file carries a "generated — do not edit" header with the SHA-256 of the
-``derive/`` sources it came from; it is written atomically (temp file + rename).
+``derive/`` sources it came from; it is written atomically (temp file + rename).  Each
+kernel's block opens with a mark (:data:`MARK`), so ``klforge emit --select NAMES``
+regenerates those kernels and keeps the others' blocks as they are.
+
+Example: ``emit(select=["kl_gamma"], check=True)`` derives kl_gamma only and compares its
+block with the one in kernels/_kernels.py.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import sympy as sp
 
 from .._io import DERIVE_DIR, KERNELS_DIR, write_atomic
-from ..derive.core import by_kernel
+from ..derive.core import by_kernel, get, kernel_derivations, specs
 from ..derive.domains import DOMAINS
 from . import templates
 from .printer import print_expr
@@ -43,6 +49,20 @@ def scalar_kernel(d, output_fn=None) -> str:
     lines.append(f"    return {print_expr(d.stable_form.result.xreplace(rename))}")
     return "\n".join(lines) + "\n\n\n" + templates.elementwise(d.kernel, args,
                                                                templates.docstring(d))
+
+
+def kernel_source(d, spec) -> str:
+    """Source of one kernel: its spec's loop template (``spec.reduction``, a name in
+    :data:`templates.REDUCTIONS`) or, without one, the elementwise ufunc of its stable form."""
+    if spec.reduction is None:
+        return scalar_kernel(d)
+    try:
+        template = templates.REDUCTIONS[spec.reduction]
+    except KeyError:
+        raise KeyError(f"{spec.kernel}: its spec names reduction {spec.reduction!r}, not a "
+                       f"template in klforge/emit/templates.py (known: "
+                       f"{', '.join(sorted(templates.REDUCTIONS))})") from None
+    return template(d)
 
 
 def generator_sources() -> list[Path]:
@@ -72,6 +92,33 @@ def source_hash() -> str:
     return h.hexdigest()
 
 
+#: the line that opens each kernel's block in kernels/_kernels.py (``emit --select`` finds the
+#: blocks it regenerates by it)
+MARK = "# --- kernel: {} ---"
+_MARK_RE = re.compile(r"^# --- kernel: (\w+) ---\n", re.MULTILINE)
+_ALL = "\n\n\n__all__ = ["
+
+
+def assemble(blocks: dict[str, str]) -> str:
+    """kernels/_kernels.py from each kernel's source: the header (with the current
+    :func:`source_hash`), the blocks in name order, each under its :data:`MARK`, and
+    ``__all__``."""
+    parts = [templates.HEADER.format(hash=source_hash())]
+    parts += [f"{MARK.format(k)}\n{blocks[k]}" for k in sorted(blocks)]
+    parts.append("__all__ = [\n" + "".join(f"    {k!r},\n" for k in sorted(blocks)) + "]\n")
+    return "\n\n\n".join(parts)
+
+
+def split_blocks(text: str) -> dict[str, str]:
+    """The inverse of :func:`assemble`: kernel name -> its source block ({} for a file
+    without the block marks, e.g. one written before them)."""
+    parts = _MARK_RE.split(text)
+    blocks = {}
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+        blocks[name] = body.split(_ALL, 1)[0] if _ALL in body else body.removesuffix("\n\n\n")
+    return blocks
+
+
 def generate(select: list[str] | None = None) -> str:
     """The full text of kernels/_kernels.py (or of the selected kernels only)."""
     derivs = by_kernel()
@@ -81,16 +128,38 @@ def generate(select: list[str] | None = None) -> str:
             raise KeyError(f"unknown kernel(s) {', '.join(unknown)}; "
                            f"known: {', '.join(sorted(derivs))}")
         derivs = {k: v for k, v in derivs.items() if k in select}
-    blocks = [templates.HEADER.format(hash=source_hash())]
-    names = []
-    for kernel, d in sorted(derivs.items()):
-        if kernel in templates.REDUCTIONS:
-            blocks.append(templates.REDUCTIONS[kernel](d))
-        else:
-            blocks.append(scalar_kernel(d))
-        names.append(kernel)
-    blocks.append("__all__ = [\n" + "".join(f"    {n!r},\n" for n in names) + "]\n")
-    return "\n\n\n".join(blocks)
+    return assemble({k: kernel_source(d, specs()[k]) for k, d in derivs.items()})
+
+
+def emit_selected(target: Path, select: list[str], check: bool) -> str:
+    """Regenerate only the ``select``ed kernels' blocks of the generated file ``target`` and
+    keep every other kernel's block as it is (only the selected ones are derived); with
+    ``check``, compare those blocks only.  Refuses (:class:`StaleError`, pointing to
+    ``klforge emit``) when ``target`` has no block for a kernel of the registry that is not
+    selected, e.g. a new kernel or a file written before the block marks."""
+    kernels = kernel_derivations()
+    unknown = sorted(set(select) - set(kernels))
+    if unknown:
+        raise KeyError(f"unknown kernel(s) {', '.join(unknown)}; known: {', '.join(kernels)}")
+    current = split_blocks(target.read_text(encoding="utf-8")) if target.exists() else {}
+    fresh = {k: kernel_source(get(kernels[k]), specs()[k]) for k in dict.fromkeys(select)}
+    if check:
+        stale = sorted(k for k, text in fresh.items() if current.get(k) != text)
+        if stale:
+            raise StaleError(f"{target} is stale for {', '.join(stale)}: run `klforge emit "
+                             f"--select {','.join(stale)}` and commit the result")
+        return (f"{target}: {', '.join(sorted(fresh))} up to date (`klforge emit --check` "
+                "checks every kernel)")
+    missing = sorted(set(kernels) - set(current) - set(fresh))
+    if missing:
+        raise StaleError(f"{target} has no block for {', '.join(missing[:5])}"
+                         f"{' …' if len(missing) > 5 else ''}: `--select` keeps the other "
+                         "kernels' blocks, so run `klforge emit` (every kernel) first")
+    blocks = {k: current[k] for k in kernels if k in current} | fresh
+    write_atomic(target, assemble(blocks))
+    return (f"wrote {target}: regenerated {', '.join(sorted(fresh))}; kept the "
+            f"{len(blocks) - len(fresh)} other kernel(s) as they were (`klforge emit --check` "
+            "checks every kernel)")
 
 
 def write_or_check(target: Path, text: str, check: bool) -> str:
@@ -107,8 +176,12 @@ def write_or_check(target: Path, text: str, check: bool) -> str:
 
 
 def emit(out: Path = DEFAULT_OUT, select: list[str] | None = None, check: bool = False) -> str:
-    """Write (or with ``check``, compare) the generated kernels; returns a status line."""
-    return write_or_check(Path(out) / OUTPUT_NAME, generate(select), check)
+    """Write (or with ``check``, compare) the generated kernels — all of them, or with
+    ``select`` only those (:func:`emit_selected`); returns a status line."""
+    target = Path(out) / OUTPUT_NAME
+    if select:
+        return emit_selected(target, select, check)
+    return write_or_check(target, generate(), check)
 
 
 class StaleError(RuntimeError):

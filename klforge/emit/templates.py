@@ -257,7 +257,7 @@ _RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.sta
 
 def kl_categorical(d) -> str:
     body = "    out[0] = _c.kl_categorical_row(p, q, ws)\n"
-    return _gufunc("kl_categorical", "(n),(n)->()", "p, q, out", docstring(d) + (
+    return _gufunc(d.kernel, "(n),(n)->()", "p, q, out", docstring(d) + (
         "\n\n    KL(p̂ ‖ q̂) = Σ_i p̂_i log(p̂_i/q̂_i) = (Σ_i kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp,"
         "\n    kl_div(x, y) = x log(x/y) − x + y ≥ 0; 0·log 0 = 0, +inf where q_i = 0 < p_i."
         + _RENORM_DOC), body)
@@ -265,14 +265,14 @@ def kl_categorical(d) -> str:
 
 def entropy(d) -> str:
     body = "    out[0] = _c.entropy_row(p, ws)\n"
-    return _gufunc("entropy", "(n)->()", "p, out", docstring(d) + (
+    return _gufunc(d.kernel, "(n)->()", "p, out", docstring(d) + (
         "\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0." + _RENORM_DOC),
         body)
 
 
 def cross_entropy(d) -> str:
     body = "    out[0] = _c.cross_entropy_row(p, q, ws)\n"
-    return _gufunc("cross_entropy", "(n),(n)->()", "p, q, out", docstring(d) + (
+    return _gufunc(d.kernel, "(n),(n)->()", "p, q, out", docstring(d) + (
         "\n\n    H(p̂, q̂) = −Σ_i p̂_i log q̂_i = Σ_i p̂_i log(Σq/q_i), 0·log 0 = 0, +inf where"
         "\n    q_i = 0 < p_i." + _RENORM_DOC), body)
 
@@ -398,7 +398,7 @@ def kl_logits(d) -> str:
     else:
         out[0] = _p.log1pmx(x) + S2
 """
-    return _gufunc("kl_logits", "(n),(n)->()", "a, b, out", docstring(d) + (
+    return _gufunc(d.kernel, "(n),(n)->()", "a, b, out", docstring(d) + (
         "\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],"
         "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);"
         "\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN."),
@@ -407,7 +407,7 @@ def kl_logits(d) -> str:
 
 def kl_dirichlet(d) -> str:
     body = "    out[0] = _lb.kl_dirichlet_row(alpha_p, alpha_q)\n"
-    return _gufunc("kl_dirichlet", "(n),(n)->()", "alpha_p, alpha_q, out", docstring(d), body)
+    return _gufunc(d.kernel, "(n),(n)->()", "alpha_p, alpha_q, out", docstring(d), body)
 
 
 _MVN_DOC = (
@@ -421,14 +421,14 @@ _MVN_DOC = (
 
 def kl_mvn(d) -> str:
     body = "    out[0] = _mvn.kl_mvn_row(mu_p, L_p, mu_q, L_q, wn)\n"
-    return _gufunc("kl_mvn", "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
+    return _gufunc(d.kernel, "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
                    docstring(d) + _MVN_DOC,
                    body)
 
 
 def eg_step(d) -> str:
     body = "    _pol.eg_step_row(p, g, lr, out)\n"
-    return _vector_gufunc("eg_step", "(n),(n),()->(n)", "p, g, lr, out", docstring(d) + (
+    return _vector_gufunc(d.kernel, "(n),(n),()->(n)", "p, g, lr, out", docstring(d) + (
         "\n\n    p_i ← p_i·exp(−lr·g_i) / Σ_j p_j·exp(−lr·g_j), exponents in double-double"
         "\n    (kernels/_policy.py); zeros stay zero."),
         body)
@@ -436,7 +436,7 @@ def eg_step(d) -> str:
 
 def kl_regularized_policy(d) -> str:
     body = "    _pol.policy_row(logits_ref, reward, beta, pi_star, value)\n"
-    return _vector_gufunc("kl_regularized_policy", "(n),(n),()->(n),()",
+    return _vector_gufunc(d.kernel, "(n),(n),()->(n),()",
                    "logits_ref, reward, beta, pi_star, value", docstring(d) + (
                        "\n\n    Returns (π*, V): π* ∝ π_ref·exp(r/β), V = β·log E_ref[exp(r/β)]"
                        "\n    (kernels/_policy.py)."),
@@ -463,21 +463,13 @@ def natgrad_normal_step(d) -> str:
     mu_out[0] = {new_mu}
     log_sigma_out[0] = {new_s}
 '''
-    return _vector_gufunc("natgrad_normal_step", "(),(),(),(),()->(),()",
+    return _vector_gufunc(d.kernel, "(),(),(),(),()->(),()",
                    "mu, log_sigma, g_mu, g_log_sigma, lr, mu_out, log_sigma_out",
                    docstring(d) + "\n\n    Returns (mu, log_sigma) after μ ← μ − lr·σ²·g_μ, "
                    "log σ ← log σ − lr·g_logσ/2.", body)
 
 
-#: kernel name -> template (the categorical template defines the shared _add helper first).
-REDUCTIONS = {
-    "cross_entropy": cross_entropy,
-    "entropy": entropy,
-    "eg_step": eg_step,
-    "kl_categorical": kl_categorical,
-    "kl_dirichlet": kl_dirichlet,
-    "kl_logits": kl_logits,
-    "kl_mvn": kl_mvn,
-    "kl_regularized_policy": kl_regularized_policy,
-    "natgrad_normal_step": natgrad_normal_step,
-}
+#: template name -> loop template, named by a kernel's spec (``KernelSpec.reduction``).
+REDUCTIONS = {t.__name__: t for t in (cross_entropy, entropy, eg_step, kl_categorical,
+                                      kl_dirichlet, kl_logits, kl_mvn, kl_regularized_policy,
+                                      natgrad_normal_step)}

@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 
 from .._io import build_dir, write_atomic
-from ..derive.core import by_kernel
+from ..derive.core import by_kernel, specs
 from ..emit import DEFAULT_OUT
 from .cases import (  # noqa: F401 - re-exported
     ROW_SAMPLERS,
@@ -50,12 +50,12 @@ from .references import (  # noqa: F401 - re-exported
     mp_kl_mvn,
     mp_kl_mvn_dense,
     mp_policy,
-    natgrad_reference,
     policy_scale,
     reference_value,
     reference_vector,
     scalar_reference,
     scale_reference,
+    vector_output,
 )
 
 
@@ -65,31 +65,50 @@ def _outputs(y):
     return [float(v) for part in parts for v in np.ravel(part)]
 
 
+def _scaled_error(ys, rs, es, scales, eps, tiny) -> float:
+    """max over outputs of |y − r| / (eps·scale), the scale floored at the dtype's smallest
+    normal (below it spacing stops shrinking).  Outputs whose reference is outside what the
+    kernel covers (both non-finite, as for the ULP error) are left out; a non-finite output
+    counts 0 where it matches the reference and +inf otherwise."""
+    worst = 0.0
+    for a, r, e, sc in zip(ys, rs, es, scales, strict=True):
+        if not (math.isfinite(e) or mpmath.isfinite(r)):
+            continue
+        if not (math.isfinite(a) and mpmath.isfinite(r)):
+            worst = max(worst, 0.0 if e == 0 else math.inf)
+            continue
+        worst = max(worst, float(abs(mpmath.mpf(a) - r) / (eps * max(sc, tiny))))
+    return worst
+
+
+def _cases(spec, d, rng, quick):
+    """(inputs, (reference, args)) pairs as the kernel's spec says: rows (``spec.rows``) or
+    scalar columns sampled from the parameters' domains."""
+    if spec.rows is not None:
+        return vector_cases(spec.kernel, rng, (24 if quick else vector_count(spec.kernel)))
+    cols = scalar_inputs(d, rng, *((100, 6) if quick else (600, 40)))
+    ref = scalar_reference(d)
+    return [(tuple(c[i] for c in cols), (ref, tuple(c[i] for c in cols)))
+            for i in range(len(cols[0]))]
+
+
 def verify_kernel(kernel, d, dtypes=(np.float64, np.float32), seed=0, quick=False):
+    """Max and mean ULP error of ``kernel`` (derivation ``d``) per dtype against its mpmath
+    reference, sampled as its spec says; for a kernel with a stated bound, also the max error
+    in eps·scale (the spec's scale kind)."""
     from .. import kernels as K
 
+    spec = specs()[kernel]
     fn = getattr(K, kernel)
     rng = np.random.default_rng(seed)
     results = []
-    multi = kernel in MULTI_OUTPUT
-    vector_scale = None
-    if kernel in vector_kernels():
-        cases = vector_cases(kernel, rng, (24 if quick else vector_count(kernel)))
-        if kernel == "kl_regularized_policy":
-            vector_scale = policy_scale
-    else:
-        cols = scalar_inputs(d, rng, *((100, 6) if quick else (600, 40)))
-        if kernel == "natgrad_normal_step":
-            ref, vector_scale = natgrad_reference(d)
-            cols[1] = rng.uniform(-20.0, 20.0, cols[1].shape)  # log σ: σ² within range
-        else:
-            ref = scalar_reference(d)
-        cases = [(tuple(c[i] for c in cols), (ref, tuple(c[i] for c in cols)))
-                 for i in range(len(cols[0]))]
-    scale = scale_reference(kernel, d) if kernel in BOUNDS and vector_scale is None else None
+    multi = vector_output(d)
+    cases = _cases(spec, d, rng, quick)
+    scale = scale_reference(d, spec.scale) if spec.bound is not None else None
     for dtype in dtypes:
         errs, worst, worst_err, scaled = [], "", -1.0, []
         eps = float(np.finfo(dtype).eps)
+        tiny = float(np.finfo(dtype).tiny)
         for inputs, (ref, _) in cases:
             with np.errstate(all="ignore"):  # overflow to ±inf is measured, not warned about
                 typed = tuple(np.asarray(x, dtype=dtype) for x in inputs)
@@ -106,16 +125,8 @@ def verify_kernel(kernel, d, dtypes=(np.float64, np.float32), seed=0, quick=Fals
                 continue  # reference outside the domain the kernel covers (e.g. overflow)
             e = max(keep)
             errs.append(e)
-            if vector_scale is not None:
-                scs = vector_scale(*typed)
-                tiny = float(np.finfo(dtype).tiny)  # below it, spacing stops shrinking
-                scaled.append(max(float(abs(mpmath.mpf(a) - r) / (eps * max(sc, tiny)))
-                                  if math.isfinite(a) else math.inf
-                                  for a, r, sc in zip(ys, rs, scs, strict=True)))
-            elif scale is not None and math.isfinite(e) and math.isfinite(ys[0]):
-                sc = scale(*typed)
-                err = abs(mpmath.mpf(ys[0]) - rs[0])
-                scaled.append(0.0 if sc == 0 else float(err / (eps * sc)))
+            if scale is not None:
+                scaled.append(_scaled_error(ys, rs, es, scale(*typed), eps, tiny))
             if e > worst_err:
                 worst_err = e
                 worst = (f"inputs={[np.asarray(t).tolist() for t in typed][:4]} "
@@ -123,10 +134,6 @@ def verify_kernel(kernel, d, dtypes=(np.float64, np.float32), seed=0, quick=Fals
         results.append(Result(kernel, np.dtype(dtype).name, max(errs), float(np.mean(errs)),
                               len(errs), worst, max(scaled) if scaled else None))
     return results
-
-
-#: kernels with more than one output value per call
-MULTI_OUTPUT = ("eg_step", "kl_regularized_policy", "natgrad_normal_step")
 
 
 def machine() -> dict:

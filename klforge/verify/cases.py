@@ -47,7 +47,8 @@ def _nearby(rng, x, domain, sep):
 
 def scalar_inputs(d, rng, n_random=600, n_near=40):
     """Columns of inputs: random points, near-equal p/q pairs at every separation, and the
-    kernel spec's hard points (sampling as the spec and the parameters' domains say)."""
+    kernel spec's hard points (sampling as the spec and the parameters' domains say; a
+    parameter the spec names in ``uniform`` is drawn uniformly on its range instead)."""
     params = d.params
     spec = specs()[d.kernel]
     mags = [spec.magnitude(p.name) for p in params]
@@ -60,6 +61,9 @@ def scalar_inputs(d, rng, n_random=600, n_near=40):
             for i, j in pairs:
                 base[j] = _nearby(rng, base[i], params[i].domain, sep)
             cols = [np.concatenate([c, b]) for c, b in zip(cols, base, strict=True)]
+    for name, lo, hi in spec.uniform:  # after the others: their samples are unchanged
+        i = [p.name for p in params].index(name)
+        cols[i] = rng.uniform(lo, hi, cols[i].shape)
     if spec.hard_points:
         hard = np.array(spec.hard_points, dtype=np.float64).T
         cols = [np.concatenate([c, h]) for c, h in zip(cols, hard, strict=True)]
@@ -171,7 +175,7 @@ ROW_SAMPLERS = {
     "logits": _logit_rows,
     "concentrations": _concentration_rows,
     "mvn_factors": lambda rng, i, n, sep: _mvn_case(rng, i, sep),
-    "eg_step": _eg_rows,
+    "simplex_gradient": _eg_rows,
     "policy": _policy_rows,
 }
 

@@ -52,10 +52,24 @@ def reference_value(f, *args):
         prev = cur
 
 
+def vector_output(d) -> bool:
+    """Whether the kernel of ``d`` returns several values per call: its closed form is a
+    tuple or a matrix (one reference per output element)."""
+    return isinstance(d.closed_form, sp.Tuple | sp.MatrixBase)
+
+
 def scalar_reference(d):
+    """The closed form of a kernel over scalars, in mpmath: one mpf, or a list of them (one per
+    component) for a closed form with several components (:func:`vector_output`)."""
     syms = [p.symbol for p in d.params]
-    expr = d.closed_form
-    f = sp.lambdify(syms, expr, modules=["mpmath"])
+    if vector_output(d):
+        fs = [sp.lambdify(syms, e, modules=["mpmath"]) for e in d.closed_form]
+
+        def refs(*args):
+            xs = [mpmath.mpf(float(a)) for a in args]
+            return [f(*xs) for f in fs]
+        return refs
+    f = sp.lambdify(syms, d.closed_form, modules=["mpmath"])
 
     def ref(*args):
         return f(*[mpmath.mpf(float(a)) for a in args])
@@ -216,28 +230,27 @@ def reference_vector(f, *args):
     return [reference_value(lambda *a, k=k: f(*a)[k], *args) for k in range(count)]
 
 
-def natgrad_reference(d):
-    """The derivation's closed form (a 2-vector: μ and log σ after the step), in mpmath, with
-    the scale Σ|terms| of each component for the stated eps·scale bound."""
-    syms = [p.symbol for p in d.params]
-    comps = list(d.closed_form)
-    fs = [sp.lambdify(syms, e, modules=["mpmath"]) for e in comps]
-    pieces = [[sp.lambdify(syms, t, modules=["mpmath"]) for t in sp.Add.make_args(e)]
-              for e in comps]
+# --- scales of the stated bounds "≤ k·eps·scale", by the kind a spec names (KernelSpec.scale) --
+# Each factory takes the derivation and returns f(*inputs) -> [scale of each output].
 
-    def ref(*args):
-        xs = [mpmath.mpf(float(a)) for a in args]
-        return [f(*xs) for f in fs]
+
+def _output_terms_scale(d):
+    """Per output: Σ |terms| of that component of the closed form (a step θ − lr·(…) cancels
+    where the step nearly undoes the parameter)."""
+    syms = [p.symbol for p in d.params]
+    pieces = [[sp.lambdify(syms, t, modules=["mpmath"]) for t in sp.Add.make_args(e)]
+              for e in d.closed_form]
 
     def scale(*args):
         xs = [mpmath.mpf(float(a)) for a in args]
         with mpmath.workdps(DPS):
             return [mpmath.fsum(abs(g(*xs)) for g in ps) for ps in pieces]
-    return ref, scale
+    return scale
 
 
 def policy_scale(logits, reward, beta):
-    """Per output of kl_regularized_policy, the scale of its stated bound (see BOUNDS)."""
+    """Per output of the KL-regularised policy (π*, V): |π*_i| (a relative bound), and for V
+    β·E_ref|expm1(r/β)| + |V|, the size of the terms whose mean is taken."""
     with mpmath.workdps(DPS):
         out = mp_policy(logits, reward, beta)
         b = mpmath.mpf(float(beta))
@@ -248,19 +261,8 @@ def policy_scale(logits, reward, beta):
         return [abs(x) for x in out[:-1]] + [b * terms + abs(out[-1])]
 
 
-def scale_reference(kernel, d):
-    """Σ |piece| over the stable form's top-level terms (textbook values, mpmath): the scale
-    against which kernels with a stated bound are measured."""
-    if kernel == "kl_dirichlet":
-        def breg(x, y):
-            return mpmath.loggamma(y) - mpmath.loggamma(x) - (y - x) * mpmath.digamma(x)
-
-        def f(ap, aq):
-            ap = [mpmath.mpf(float(v)) for v in ap]
-            aq = [mpmath.mpf(float(v)) for v in aq]
-            return (mpmath.fsum(abs(breg(x, y)) for x, y in zip(ap, aq, strict=True))
-                    + abs(breg(mpmath.fsum(ap), mpmath.fsum(aq))))
-        return lambda *args: reference_value(f, *args)
+def _stable_pieces_scale(d):
+    """Σ |piece| over the stable form's top-level terms (textbook values, mpmath)."""
     syms = [p.symbol for p in d.params]
     pieces = []
     for term in sp.Add.make_args(d.stable_form.result):
@@ -269,9 +271,28 @@ def scale_reference(kernel, d):
 
     def scale(*args):
         xs = [mpmath.mpf(float(a)) for a in args]
-        return mpmath.fsum(abs(reference_value(g, *xs)) for g in pieces)
+        return [mpmath.fsum(abs(reference_value(g, *xs)) for g in pieces)]
     return scale
 
 
-#: the reference of kernel ``kl_regularized_policy`` by the ``mp_<kernel>`` convention
+#: scale kind (``KernelSpec.scale``) -> factory(derivation) -> f(*inputs) -> [scale per output]
+SCALES = {
+    "stable_pieces": _stable_pieces_scale,
+    "output_terms": _output_terms_scale,
+    "policy_terms": lambda d: policy_scale,
+}
+
+
+def scale_reference(d, kind: str):
+    """The scale function of kind ``kind`` (:data:`SCALES`) for the kernel of ``d``: against
+    it, kernels with a stated bound are measured (|y − r| / (eps·scale) per output)."""
+    try:
+        factory = SCALES[kind]
+    except KeyError:
+        raise LookupError(f"{d.kernel}: its spec names scale {kind!r}, not one of "
+                          f"{', '.join(sorted(SCALES))} (klforge/verify/references.py)") from None
+    return factory(d)
+
+
+#: the reference of the KL-regularised policy kernel by the ``mp_<kernel>`` convention
 mp_kl_regularized_policy = mp_policy
