@@ -85,6 +85,8 @@ class Atoms:
             node = self.expr()
             self.expect("|")
             return Func("abs", node)
+        if tok == "\\langle" or (tok == "\\left" and self.peek(1)[1] == "\\langle"):
+            return self.angle_mean(pos)
         if tok == "\\left" and self.peek(1)[1] == "|":
             self.i += 2  # \left| x \right|
             node = self.expr()
@@ -171,6 +173,26 @@ class Atoms:
         if tok in NOT_EVALUATED:
             raise Unsupported(NOT_EVALUATED[tok], pos)
         raise Unsupported(f"unsupported {tok or 'end of math'!r}", pos)
+
+    def angle_mean(self, pos):
+        """``\\langle f\\rangle`` and ``\\langle f\\rangle_p`` (physics' average): the name
+        ``E[f]`` / ``E_p[f]``, read as ``\\mathbb{E}[f]`` / ``\\mathbb{E}_p[f]`` are."""
+        self.i += 1 if self.at("\\langle") else 2
+        start, level = self.peek()[2], 1
+        while True:
+            kind, t, p = self.next()
+            if kind == "eof":
+                raise Unsupported("unbalanced \\langle … \\rangle", pos)
+            level += t == "\\langle"
+            level -= t == "\\rangle"
+            if level == 0:
+                break
+        body = _plain(self.text[start:p]).removesuffix("\\right").removesuffix("right")
+        sub = ""
+        if self.at("_"):
+            self.next()
+            sub = "_" + (_plain(self.group_text()) if self.at("{") else _plain(self.next()[1]))
+        return Name(f"E{sub}[{body}]", pos)
 
     def limit(self):
         """``\\lim_{t \\to a^{+}} f``: Func("lim", f, t·a·(+|−)), evaluated by linalg.py

@@ -21,6 +21,7 @@ Example: ``\\mathbb{E}_{x\\sim\\mathcal{N}(\\mu,\\sigma^2)}[x^2]`` at μ = 1, σ
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 
@@ -31,8 +32,9 @@ from . import known, latent, policy
 from . import nodes as N
 from . import symbols as S
 from .distributions import QUAD_TOL, against, density, special
-from .distributions import parameter as _arg
 from .freesymbols import JOINT, MARKERS, RV, SLOTS, VECTOR, FreeSymbols, _bare_expectation, _rest
+from .freesymbols import parameter as _arg
+from .freesymbols import raw_bracket as _raw_bracket
 from .reading import MODEL, Reading
 
 __all__ = ["JOINT", "MARKERS", "MODEL", "QUAD_TOL", "RV", "SLOTS", "VECTOR", "Context"]
@@ -172,6 +174,23 @@ class Context(FreeSymbols, Reading):
                 raise N.NotEvaluable(f"{name}: {e}") from None
         raise N.NotEvaluable(f"{name} is not defined in the text")
 
+    def expectation(self, name: str, pos: int | None = None):
+        """As :meth:`.reading.Reading.expectation`, but the body is read from the segment's
+        text only when the bracket found there is the name's own: a step's left side carried
+        from the previous row of an ``aligned`` chain has a position in *that* row's text, so
+        its body is read from the name instead (``E_q[lnp(x,z)-lnq(z|x)]`` → ln p(x,z) −
+        ln q(z|x)), or not at all."""
+        e = super().expectation(name, pos)
+        if e is None or e[1] == "rv" or "[" not in name:
+            return e
+        inner = name[name.index("[") + 1:name.rindex("]")] if name.endswith("]") else None
+        if e[2] is not None and (inner is None or _raw_bracket(self.raw, pos) == inner):
+            return e
+        try:
+            return e[0], e[1], self.products(_arg(inner)) if inner else None
+        except N.NotEvaluable:
+            return e[0], e[1], None
+
     def _replace_expectations(self, node, point, values, depth):
         def rec(n):
             if isinstance(n, N.Name):
@@ -228,6 +247,8 @@ class Context(FreeSymbols, Reading):
                 total += model[dist][i] * self.value(body, pt, depth + 1)
             return total
         fam, texts = dist
+        if e[0] is None:  # E_P[k] over P = Poisson(λ): k is the variable
+            var = _implicit_var(body, texts) or var
         params = [self.value(_arg(a), point, depth + 1) for a in texts]
         pt = dict(point)
         pt[var] = mp.mpf(0)
@@ -244,6 +265,16 @@ class Context(FreeSymbols, Reading):
                 return E.evaluate(ready, env)
         self.quadrature = True
         return against(fam, params, f)
+
+
+def _implicit_var(body, texts) -> str | None:
+    """The variable of ``E_P[k]`` written without one (``E_{k\\sim P}``): the one
+    single-letter name of the body that is not in the distribution's parameters; None when
+    there is no such name, several, or the body uses x."""
+    letters = {n.name for n, _ in _walk(body, frozenset())
+               if isinstance(n, N.Name) and re.fullmatch(r"[a-z]", n.name)}
+    letters -= {c for t in texts for c in re.findall(r"(?<![A-Za-z])[a-z](?![A-Za-z])", t)}
+    return letters.pop() if len(letters) == 1 and "x" not in letters else None
 
 
 def _walk(node, bound):

@@ -18,8 +18,9 @@ import re
 from . import known, latent, policy
 from . import nodes as N
 from . import symbols as S
-from .distributions import parameter as _arg
+from .distributions import parameter as _parameter
 from .distributions import special
+from .tokens import _plain
 
 __all__ = ["JOINT", "MARKERS", "RV", "SLOTS", "VECTOR", "FreeSymbols"]
 
@@ -31,6 +32,32 @@ VECTOR = "\0v:"  # marker of a free real vector (z in \sum_i e^{z_i})
 SLOTS = {"normal": ("real", "positive"), "bernoulli": ("probability",),
          "poisson": ("positive",), "exponential": ("positive",),
          "gamma": ("positive", "positive"), "beta": ("positive", "positive")}
+
+
+def parameter(text: str):
+    """A distribution's parameter as a formula; the variable written before a semicolon
+    (``N(x;mu,sigma^2)`` — the density of x) is not a parameter: ``"x;mu_1"`` → μ₁."""
+    return _parameter(re.sub(r"^[A-Za-z]\w*;", "", text))
+
+
+_arg = parameter
+
+
+def raw_bracket(text: str, pos: int | None) -> str | None:
+    """The plain text (:func:`.tokens._plain`) of the first top-level ``[…]`` at or after
+    ``pos`` in ``text``, as the name of an expectation spells it; None when there is none."""
+    if pos is None:
+        return None
+    i, depth = pos, 0
+    while i < len(text) and not (text[i] == "[" and depth == 0):
+        depth += (text[i] == "{") - (text[i] == "}")
+        i += 1
+    level = 0
+    for j in range(i, len(text)):
+        level += (text[j] == "[") - (text[j] == "]")
+        if level == 0:
+            return _plain(text[i + 1:j])
+    return None
 
 
 class FreeSymbols:

@@ -83,7 +83,7 @@ class Parser(Operators, Atoms, Constructs):
         if len(text) > MAX_LENGTH:
             raise Unsupported(f"math segment longer than {MAX_LENGTH} characters")
         self.text = text
-        self.toks = [t for t in tokenize(text) if t[1] not in IGNORED]
+        self.toks = _normalised(tokenize(text))
         self.i = 0
         self.depth = 0
         self.sum_vars: set[str] = set()
@@ -174,6 +174,62 @@ class Parser(Operators, Atoms, Constructs):
             e.text = self.text[self.toks[start][2]:self.peek()[2]].strip() if start < len(
                 self.toks) else ""
             return e
+
+
+#: a symbol that is written before a parenthesis as a factor once a space separates them
+#: (``\\tau\\,(x-m)^2``); functions (f, g, h, p, q, P, Q, π, φ, ψ, σ as the logistic) are not
+_FACTOR_GREEK = GREEK - {"pi", "phi", "varphi", "psi", "Phi", "Psi", "sigma", "ell", "Gamma"}
+_FACTOR_LETTERS = set("abcdekmnrstuvwxyz")
+_SPACES = {"\\,", "\\;", "\\:", "\\ ", "~"}
+
+
+def _base(toks: list, j: int) -> str | None:
+    """The identifier whose token (or subscript's last token) is ``toks[j]``: ``\\lambda`` for
+    ``\\lambda_1`` or ``\\lambda_{i}``, ``a`` for ``a``; None for anything else."""
+    if toks[j][1] == "}":
+        level = 0
+        for k in range(j, -1, -1):
+            level += {"}": 1, "{": -1}.get(toks[k][1], 0)
+            if level == 0:
+                j = k - 1
+                break
+        else:
+            return None
+        if j < 1 or toks[j][1] != "_":
+            return None
+        j -= 1
+    elif j >= 2 and toks[j - 1][1] == "_":
+        j -= 2
+    return toks[j][1] if j >= 0 else None
+
+
+def _normalised(raw: list) -> list:
+    """Tokens with spacing dropped and two habits of hand-written LaTeX made explicit:
+
+    * a font command with an unbraced argument (``\\mathcal N``, ``\\boldsymbol\\mu``,
+      ``\\mathbb E``) gets braces (zero-width tokens at the argument's ends, so the text
+      slices of :meth:`group_text` are unchanged);
+    * a space between a symbol and an opening parenthesis (``\\tau\\,(x-m)^2``,
+      ``\\lambda_1\\;(x-\\mu_1)^2``) makes a product, not a call: a ``\\cdot`` is inserted.
+
+    Example: the tokens of ``\\tau\\,(x-m)`` become ``\\tau \\cdot ( x - m )``."""
+    out: list = []
+    spaced = False
+    for t in raw:
+        if t[1] in _SPACES:
+            spaced = True
+        if t[1] in IGNORED:
+            continue
+        if spaced and t[1] in ("(", "\\left") and out:
+            b = _base(out, len(out) - 1)
+            if b is not None and (b[1:] in _FACTOR_GREEK or b in _FACTOR_LETTERS):
+                out.append(("cmd", "\\cdot", t[2]))
+        spaced = False
+        if out and out[-1][1] in FONTS and t[1] != "{":
+            out += [("ch", "{", t[2] - 1), t, ("ch", "}", t[2] + len(t[1]))]
+            continue
+        out.append(t)
+    return out
 
 
 def parse_chain(text: str) -> list:

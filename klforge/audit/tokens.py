@@ -195,6 +195,7 @@ def _plain(text: str) -> str:
     """Canonical text of a name part: formatting commands, braces and spaces removed."""
     text = re.sub(r"\\(?:mathrm|operatorname|mathcal|mathbb|mathbf|mathit|text|mathsf)\s*", "",
                   text)
+    text = re.sub(r"\\(?:boldsymbol|bm|[Bb]igg?[lrm]?)(?![A-Za-z])\s*", "", text)  # \big[ sizes
     text = text.replace("\\|", "||").replace("\\parallel", "||").replace("\\mid", "|")
     text = re.sub(r"\\vert\b|\\lvert\b|\\rvert\b", "|", text)
     text = re.sub(r"\\left|\\right|[{}\s]|\\[,;:!]", "", text)

@@ -1,0 +1,109 @@
+"""Derivations as authors write them (issue 14, "measured on derivations not in the
+repository"): habits of hand-written LaTeX that used to raise false alarms or leave a step
+unread.  Each case pairs a correct step (a hand identity, stated in the comment) with the same
+step carrying a planted slip; the correct one must hold, the slip must be an error."""
+import re
+import textwrap
+
+import pytest
+
+from klforge.audit import audit_paths, parse_chain
+
+
+def verdicts(tmp_path, text, name="doc.md"):
+    """{line: [severities]} of ``klforge audit`` on one document."""
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip())
+    out: dict = {}
+    for f in audit_paths([path]).findings:
+        out.setdefault(f.line, []).append(f.severity)
+    return out
+
+
+def _no_pos(items):
+    """The parse without token offsets (braces added by the reader shift them)."""
+    return re.sub(r"pos=\d+", "", repr(items))
+
+
+@pytest.mark.parametrize("unbraced, braced", [
+    (r"p = \mathcal N(\mu_p,\Sigma_p)", r"p = \mathcal{N}(\mu_p,\Sigma_p)"),
+    (r"\mathbb E[x^2]", r"\mathbb{E}[x^2]"),
+    (r"\boldsymbol\mu_0 + 1", r"\boldsymbol{\mu}_0 + 1"),
+])
+def test_a_font_command_without_braces_reads_as_with_them(unbraced, braced):
+    assert _no_pos(parse_chain(unbraced)) == _no_pos(parse_chain(braced))
+
+
+def test_a_thin_space_before_a_parenthesis_makes_a_product():
+    (node,) = parse_chain(r"\tau\,(x-m)^2")
+    assert type(node).__name__ == "Mul"            # τ·(x − m)², not a function τ(x − m)
+    (node,) = parse_chain(r"\lambda_1\;(x-\mu_1)")
+    assert type(node).__name__ == "Mul"
+    (call,) = parse_chain(r"p\,(x)")               # p stays a density: p(x)
+    assert type(call).__name__ == "Name" and call.name == "p(x)"
+
+
+def test_completing_the_square_with_a_thin_space(tmp_path):
+    # hand identity: (x−a)²/s² + (x−b)²/t² = τ(x−m)² + (a−b)²/(s²+t²),
+    # τ = s⁻² + t⁻², m = (a/s² + b/t²)/τ
+    got = verdicts(tmp_path, r"""
+        For $s,t>0$ let $\tau = s^{-2} + t^{-2}$ and $m = (a/s^2 + b/t^2)/\tau$.
+
+        $$\frac{(x-a)^2}{s^2} + \frac{(x-b)^2}{t^2} = \tau\,(x-m)^2 + \frac{(a-b)^2}{s^2+t^2}$$
+
+        $$\frac{(x-a)^2}{s^2} + \frac{(x-b)^2}{t^2} = \tau\,(x-m)^2 + \frac{(a-b)^2}{s^2 t^2}$$
+        """)
+    assert "ok" in got[3] and "error" not in got[3]
+    assert "error" in got[5]
+
+
+def test_big_brackets_in_an_aligned_elbo_chain(tmp_path):
+    # ln p(x,z) = ln p(x|z) + ln p(z); the second row's left side is carried from the first
+    # row, whose text (not the second row's) holds its bracket
+    got = verdicts(tmp_path, r"""
+        $$
+        \begin{aligned}
+        \mathrm{ELBO} &= \mathbb{E}_{q}\big[\ln p(x, z) - \ln q(z\mid x)\big] \\
+        &= \mathbb{E}_{q}\big[\ln p(x|z)\big] + \mathbb{E}_{q}\big[\ln p(z) - \ln q(z|x)\big] \\
+        &= \mathbb{E}_{q}\big[\ln p(x\mid z)\big] + D_{\mathrm{KL}}\big(q(z\mid x)\,\|\,p(z)\big)
+        \end{aligned}
+        $$
+        """)
+    assert got[4] == ["ok"]
+    assert got[5] == ["error"]                      # the sign of the KL term
+
+
+def test_a_density_written_with_its_variable_before_a_semicolon(tmp_path):
+    # E_p[(x−μ₂)²] = σ₁² + (μ₁−μ₂)² under p = N(x; μ₁, σ₁²)
+    got = verdicts(tmp_path, r"""
+        Let $p(x) = \mathcal{N}(x;\mu_1,\sigma_1^2)$ with $\sigma_1>0$.
+
+        $$\mathbb{E}_p\left[(x-\mu_2)^2\right] = \sigma_1^2 + (\mu_1-\mu_2)^2$$
+
+        $$\mathbb{E}_p\left[(x-\mu_2)^2\right] = \sigma_1^2 + (\mu_1+\mu_2)^2$$
+        """)
+    assert got[3] == ["ok"] and got[5] == ["error"]
+
+
+def test_the_variable_of_an_expectation_over_a_named_pmf(tmp_path):
+    # E[k] = λ for k ~ Poisson(λ); the variable is the body's one free letter
+    got = verdicts(tmp_path, r"""
+        Let $P = \mathrm{Poisson}(\lambda_1)$ with $\lambda_1>0$.
+
+        Then $\mathbb{E}_P[k]=\lambda_1$.
+
+        Then $\mathbb{E}_P[k^2]=\lambda_1$.
+        """)
+    assert got[3] == ["ok"] and got[5] == ["error"]     # E[k²] = λ + λ²
+
+
+def test_angle_brackets_are_an_expectation(tmp_path):
+    # ⟨x²⟩ = μ² + σ², ⟨x³⟩ = μ³ + 3μσ² under N(μ, σ²)
+    got = verdicts(tmp_path, r"""
+        Let $p = \mathcal{N}(\mu,\sigma^2)$ with $\sigma>0$.
+
+        $$\left\langle x^2 \right\rangle_p = \mu^2 + \sigma^2$$
+
+        $$\langle x^3\rangle_p = \mu^3 + 3\mu\sigma$$
+        """)
+    assert got[3] == ["ok"] and got[5] == ["error"]
