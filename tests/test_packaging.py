@@ -43,7 +43,8 @@ def test_wheel_installs_one_namespace(tmp_path):
     for needed in ("klforge/derive/core.py", "klforge/derive/families/laplace.py",
                    "klforge/kernels/_kernels.py",
                    "klforge/kernels/manifest.json", "klforge/audit/audit.schema.json",
-                   "klforge/site/__init__.py", "klforge/cli.py"):
+                   "klforge/site/__init__.py", "klforge/cli/__init__.py",
+                   "klforge/cli/maintainer.py"):
         assert needed in names, needed
     target = tmp_path / "site"
     r = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",

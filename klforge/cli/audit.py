@@ -1,0 +1,112 @@
+"""``klforge audit PATH… [--format table|json|sarif] [-o FILE] [--strict] [--show-ok]
+[--progress] [--fix|--diff]``: check the numbers, formulas and derivation steps of course
+text; exit 1 on an error (with ``--strict``, a warning too), 2 on unreadable input.
+Example: ``klforge audit content --format json -o audit.json``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def register(sub, fmt) -> None:
+    import argparse
+
+    a = sub.add_parser("audit", formatter_class=fmt,
+                       help="check the numeric claims of course text (.md .qmd .tex .ipynb "
+                       ".html .rst)",
+                       description="Check every equation chain, rounded intermediate and stated "
+                       "result in Markdown/MyST, Quarto, LaTeX, Jupyter notebooks, HTML and "
+                       "reStructuredText files (directories recursively). Exit "
+                       "1 on any error (with --strict, any warning), 2 on unreadable input.")
+    a.add_argument("paths", nargs="+", help="files or directories")
+    a.add_argument("--format", choices=("table", "json", "sarif"), default="table")
+    a.add_argument("--output", "-o", help="write the report to this file (atomically)")
+    a.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    a.add_argument("--show-ok", action="store_true", help="list ok relations in the table")
+    a.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="per-file progress on stderr (default: when stderr is a terminal)")
+    g = a.add_mutually_exclusive_group()
+    g.add_argument("--fix", action="store_true",
+                   help="rewrite wrong numbers that have exactly one correct replacement "
+                   "(atomically, only those spans), then report on the fixed files")
+    g.add_argument("--diff", action="store_true",
+                   help="print the fixes as a unified diff instead of writing them (exit 1 "
+                   "if there are any)")
+    a.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..audit import AuditInputError, audit_paths
+    from ..audit.report import to_json, to_sarif, to_table
+
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    progress = ((lambda i, n, path: print(f"[{i}/{n}] {path}", file=sys.stderr, flush=True))
+                if show else None)
+    try:
+        report = audit_paths(args.paths, progress=progress)
+        fixes, texts = _fixes(args, report)
+    except AuditInputError as e:
+        print(f"klforge audit: {e}", file=sys.stderr)
+        return 2
+    if args.diff:
+        from ..audit import fix
+
+        for path, (old, new) in texts.items():
+            if old != new:
+                sys.stdout.write(fix.diff(path, old, new))
+        return 1 if any(old != new for old, new in texts.values()) else 0
+    if args.fix:
+        from .._io import write_atomic
+
+        changed = [p for p, (old, new) in texts.items() if old != new]
+        for p in changed:
+            write_atomic(p, texts[p][1])
+        print(f"klforge audit: fixed {len(fixes)} number(s) in {len(changed)} file(s)",
+              file=sys.stderr)
+        report = audit_paths(args.paths)
+    text = {"table": lambda: to_table(report, show_ok=args.show_ok),
+            "json": lambda: to_json(report), "sarif": lambda: to_sarif(report)}[args.format]()
+    if args.format == "sarif" and fixes and not args.fix:
+        from ..audit import fix
+
+        text = fix.sarif_fixes(text, report, {p: old for p, (old, _) in texts.items()})
+    if args.output:
+        from pathlib import Path
+
+        from .._io import write_atomic
+
+        write_atomic(Path(args.output), text + "\n")
+    else:
+        print(text)
+    s = report.summary
+    return 1 if s["errors"] or (args.strict and s["warnings"]) else 0
+
+
+def _fixes(args, report):
+    """Fixes of the files with a wrong number (for --fix, --diff, and the JSON/SARIF
+    ``fix``): ([Fix], {path: (text, fixed text)})."""
+    if not (args.fix or args.diff or args.format in ("json", "sarif")):
+        return [], {}
+    from pathlib import Path
+
+    from ..audit import fix
+    from ..audit.api import SUFFIXES, read_document
+
+    fixes, texts = [], {}
+    for path in dict.fromkeys(f.path for f in report.findings
+                              if f.severity in ("error", "warning")):
+        fmt = SUFFIXES.get(Path(path).suffix)
+        if fmt not in ("md", "tex"):
+            continue  # spans are offsets in plain text files only
+        old = read_document(Path(path))
+        try:
+            found, new = fix.propose(old, fmt, path)
+        except Exception as e:  # a bug in a fix must not lose the report
+            print(f"klforge audit: {path}: no fixes proposed (internal error: {e!r})",
+                  file=sys.stderr)
+            continue
+        fixes += found
+        texts[path] = (old, new)
+    fix.annotate(report, fixes)
+    return fixes, texts

@@ -1,0 +1,45 @@
+"""``klforge bench [--quick] [--repeat N] [--threads 1,2] [--select NAMES] [--out DIR]
+[--check]``: time the kernels against torch/scipy in the same run (a missing peer is named in
+one line and its column left out).  Example: ``klforge bench --quick --select kl_normal``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import UsageError, select_names
+
+
+def register(sub, fmt) -> None:
+    b = sub.add_parser("bench", formatter_class=fmt,
+                       help="maintainer: time the kernels against torch/scipy in the same run",
+                       description="Medians of alternating runs; ratios against peers; "
+                       "streaming throughput as a share of the read bandwidth measured in the "
+                       "same run. Writes bench.json and bench.png.")
+    b.add_argument("--out", default="bench-results", help="output directory")
+    b.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
+    b.add_argument("--repeat", type=int, default=7, help="rounds per workload (median)")
+    b.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    b.add_argument("--select", help="comma-separated workload names")
+    b.add_argument("--check", action="store_true", help="exit 1 if a bar is missed")
+    b.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .. import bench
+
+    try:
+        threads = tuple(int(t) for t in args.threads.split(","))
+    except ValueError:
+        raise UsageError(
+            f"--threads: expected comma-separated integers, not {args.threads!r}") from None
+    if any(t < 1 for t in threads):
+        raise UsageError(f"--threads: thread counts must be ≥ 1, not {args.threads!r}")
+    select = select_names(args.select, {w.name for w in bench.workloads(True)}, "workload")
+    print(f"writing bench.json and bench.png to {Path(args.out).resolve()}", flush=True)
+    report = bench.run(Path(args.out), quick=args.quick, repeat=args.repeat, threads=threads,
+                       select=select)
+    print(f"wrote {Path(args.out) / 'bench.json'}")
+    for miss in report["bar_misses"]:
+        print(f"bar missed: {miss}")
+    return 1 if (args.check and report["bar_misses"]) else 0

@@ -1,0 +1,56 @@
+"""``klforge derive [NAME] [--list] [--all] [--latex]``: print a derivation — definition,
+steps, closed form, stable form, checks.  ``--list`` (or no name) prints the registry's names
+without deriving anything.  Example: ``klforge derive kl_normal_std``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .common import select_names
+
+
+def register(sub, fmt) -> None:
+    d = sub.add_parser("derive", formatter_class=fmt,
+                       help="print a derivation (definition, steps, closed and stable form)")
+    d.add_argument("name", nargs="?", help="derivation name; without it, the list of names")
+    d.add_argument("--list", action="store_true", help="list the derivations' names and exit")
+    d.add_argument("--all", action="store_true", help="print every derivation (slow)")
+    d.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    d.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..derive.core import get, names
+
+    known = names()
+    if args.list or not (args.name or args.all):
+        for n in known:
+            print(n)
+        if not args.list:
+            print(f"\n{len(known)} derivations; `klforge derive NAME` prints one, "
+                  "`klforge derive --all` prints all (slow: each is derived by SymPy)",
+                  file=sys.stderr)
+        return 0
+    import sympy as sp
+
+    targets = known if args.all else select_names(args.name, known, "derivation", "NAME")
+    show = sp.latex if args.latex else sp.pretty
+    for n in targets:
+        d = get(n)
+        print(f"== {d.name}: {d.title}")
+        print("parameters: " + ", ".join(f"{p.name} ({p.domain})" for p in d.params))
+        print("definition:\n" + show(d.definition))
+        for i, s in enumerate(d.steps, 1):
+            print(f"step {i}: {s.text}\n{show(s.expr)}")
+        print("closed form:\n" + show(d.closed_form))
+        if d.stable_form is not None:
+            for sym, val in d.stable_form.bindings:
+                print(f"  let {sym} = {show(val)}")
+            print("stable form:\n" + show(d.stable_form.result))
+        for c in d.checks:
+            print(f"check: {c.name} — {c.method} {c.detail}".rstrip())
+        if d.kernel:
+            print(f"kernel: klforge.kernels.{d.kernel}")
+        print()
+    return 0

@@ -1,0 +1,64 @@
+"""``klforge site [--out DIR] [--clean] [--content DIR] [--no-progress]``: the main job —
+render the lesson (content/ → docs/_build/html) with Sphinx, strict (``-W -n``); every page
+is audited while read, so a wrong number fails the build at its file:line.
+Example: ``klforge site --clean``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def register(sub, fmt) -> None:
+    import argparse
+
+    si = sub.add_parser("site", formatter_class=fmt,
+                        help="the main job: build the lesson site (strict: -W -n)",
+                        description="Render content/ with Sphinx and docs/conf.py; formulas and "
+                        "values come from the engine, every page is audited, and any warning "
+                        "(broken reference, unknown role, wrong number) fails the build.")
+    si.add_argument("--out", help="output directory (default: docs/_build/html)")
+    si.add_argument("--clean", action="store_true",
+                    help="remove the previous output (with its doctrees and engine cache) first")
+    si.add_argument("--content", help="lesson sources (default: content/)")
+    si.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
+                    help="per-phase progress lines with timings on stderr")
+    si.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import os
+    from pathlib import Path
+
+    try:
+        from sphinx.cmd.build import build_main
+    except ImportError:
+        print("klforge site: Sphinx is not installed (pip install -e '.[docs]')", file=sys.stderr)
+        return 2
+    from .._io import ROOT
+
+    content, conf = Path(args.content) if args.content else ROOT / "content", ROOT / "docs"
+    if not (content / "index.md").exists() or not (conf / "conf.py").exists():
+        print(f"klforge site: no lesson sources at {content} (needs index.md and docs/conf.py)",
+              file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else ROOT / "docs" / "_build" / "html"
+    argv = ["-b", "html", "-W", "-n", "--keep-going", "-q", "-c", str(conf), str(content), str(out)]
+    if args.clean and out.exists():
+        if any(out.iterdir()) and not (out / ".buildinfo").exists():
+            print(f"klforge site: --clean: {out} is not a Sphinx output directory (no "
+                  ".buildinfo); not removing it", file=sys.stderr)
+            return 2
+        import shutil
+
+        shutil.rmtree(out)  # the output, its doctrees and the engine cache inside them
+    if args.progress:
+        os.environ["KLFORGE_PROGRESS"] = "1"
+        print(f"[site] building {content} → {out}", file=sys.stderr, flush=True)
+    rc = build_main(argv)
+    if rc:
+        print("klforge site: the build failed (warnings are errors; see file:line above)",
+              file=sys.stderr)
+        return 1
+    print(f"wrote {out / 'index.html'}")
+    return 0
