@@ -147,20 +147,15 @@ def _kl_slow(p, q, ws, ok, s1, d, tp, tq):
 
 
 @njit(**_JIT)
-def _kl_long(p, q, ws):
-    ok, s1, d, tp, tq = _st.kl_div_row_ws(p, q, ws)
-    return _kl_slow(p, q, ws, ok, s1, d, tp, tq)
-
-
-@njit(**_JIT)
 def kl_categorical_row(p, q, ws):
     """KL(p/Σp ‖ q/Σq) for one row of non-negative weights (see the module docstring);
     ``ws``: scratch for the vectorised pass (``_rowsum.kl_div_sums``, 3 × BLOCK)."""
     n = p.shape[0]
     if n == 0:
         return NAN
-    if n > LONG:
-        return _kl_long(p, q, ws)
+    if n > LONG:  # (called directly: a wrapper would be one more function to compile)
+        ok, s1, d, tp, tq = _st.kl_div_row_ws(p, q, ws)
+        return _kl_slow(p, q, ws, ok, s1, d, tp, tq)
     ok, s1, d, tp, tq = _rs.kl_div_sums(p, q, ws)
     # the common case first: finite positive totals, a correction below CANCEL of the sum
     if ok and 0.0 < tp < INF and 0.0 < tq < INF:

@@ -30,7 +30,7 @@ Example (what ``_ufunc.make_ufunc`` does)::
 import numba
 import numpy as np
 from llvmlite import ir
-from numba import carray, cfunc, types
+from numba import cfunc, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -71,6 +71,35 @@ def _address(typingctx, ptr):
 
 
 @intrinsic
+def _load(typingctx, address, index):
+    """The int64 at ``address + 8·index``."""
+    def codegen(context, builder, sig, llargs):
+        base = builder.inttoptr(llargs[0], ir.IntType(64).as_pointer())
+        return builder.load(builder.gep(base, [llargs[1]]))
+    return types.int64(types.intp, types.intp), codegen
+
+
+@intrinsic
+def _store(typingctx, address, index, value):
+    """Write the int64 ``value`` at ``address + 8·index``."""
+    def codegen(context, builder, sig, llargs):
+        base = builder.inttoptr(llargs[0], ir.IntType(64).as_pointer())
+        builder.store(llargs[2], builder.gep(base, [llargs[1]]))
+        return context.get_dummy_value()
+    return types.void(types.intp, types.intp, types.int64), codegen
+
+
+@intrinsic
+def _stack(typingctx, n):
+    """Address of ``n`` int64 on the calling function's stack (valid until it returns; call
+    it outside loops)."""
+    def codegen(context, builder, sig, llargs):
+        block = builder.alloca(ir.IntType(64), size=llargs[0])
+        return builder.ptrtoint(block, context.get_value_type(types.intp))
+    return types.intp(types.intp), codegen
+
+
+@intrinsic
 def _parallel_for(typingctx, fn, args, dims, steps, data, nthreads):
     """numba_parallel_for(fn, args, dims, steps, data, 0, 1, nthreads) with addresses as
     ints: the threading layer calls ``fn`` for the entries of the one-operand outer loop
@@ -102,68 +131,65 @@ def _num_threads(typingctx):
 CHUNKS_PER_THREAD = 4
 
 
+# The driver and _chunk read and write their int64 records through the intrinsics above
+# (no NumPy arrays, carray, np.empty or min/max overloads): they are compiled on every first
+# use with an empty cache, so they are kept to what the typing and lowering passes see
+# cheaply.
+
 def _chunk(args, dims, steps, data):
     """Run the serial loop on the chunks listed at ``args[0]`` (``dims[0]`` records of
     (start, stop)); ``data`` holds (loop, its args, dims, steps, operands, core dims)."""
-    meta = carray(data, 6, np.int64)
-    fn, nargs, core_ndim = meta[0], meta[4], meta[5]
-    outer_args = carray(_as_voidptr(meta[1]), nargs, np.int64)
-    outer_dims = carray(_as_voidptr(meta[2]), core_ndim + 1, np.int64)
-    outer_steps = carray(_as_voidptr(meta[3]), nargs, np.int64)
-    ranges = carray(args[0], 2 * dims[0], np.int64)
-    local_args = np.empty(nargs, np.int64)
-    local_dims = outer_dims.copy()
+    meta = _address(data)
+    fn, outer_args, outer_dims = _load(meta, 0), _load(meta, 1), _load(meta, 2)
+    outer_steps, nargs, core_ndim = _load(meta, 3), _load(meta, 4), _load(meta, 5)
+    ranges = _address(args[0])
+    local_args = _stack(nargs + core_ndim + 1)
+    local_dims = local_args + 8 * nargs
+    for j in range(core_ndim + 1):
+        _store(local_dims, j, _load(outer_dims, j))
     for k in range(dims[0]):
-        start, stop = ranges[2 * k], ranges[2 * k + 1]
+        start = _load(ranges, 2 * k)
         for j in range(nargs):
-            local_args[j] = outer_args[j] + start * outer_steps[j]
-        local_dims[0] = stop - start
-        _call_loop(fn, local_args.ctypes.data, local_dims.ctypes.data, meta[3])
-    if local_args.size + local_dims.size == 0:  # a use after the loop keeps both alive
-        local_dims[0] = 0
-
-
-@intrinsic
-def _as_voidptr(typingctx, address):
-    def codegen(context, builder, sig, llargs):
-        return builder.inttoptr(llargs[0], ir.IntType(8).as_pointer())
-    return types.voidptr(types.intp), codegen
+            _store(local_args, j, _load(outer_args, j) + start * _load(outer_steps, j))
+        _store(local_dims, 0, _load(ranges, 2 * k + 1) - start)
+        _call_loop(fn, local_args, local_dims, outer_steps)
 
 
 def _driver(args, dims, steps, data):
-    info = carray(data, 5, np.int64)
-    fn, core_ndim, nargs, per_row, chunk_fn = info[0], info[1], info[2], info[3], info[4]
+    info = _address(data)
+    fn, core_ndim, nargs = _load(info, 0), _load(info, 1), _load(info, 2)
+    per_row, chunk_fn = _load(info, 3), _load(info, 4)
     work = dims[0] * per_row
     for j in range(1, core_ndim + 1):
-        work *= max(dims[j], 1)
+        if dims[j] > 1:
+            work *= dims[j]
     threads = _num_threads()
     if work < PARALLEL_MIN or threads == 1 or dims[0] < 2 * threads:
         _call_loop(fn, _address(args), _address(dims), _address(steps))
     else:
         n = dims[0]
-        chunks = min(n, threads * CHUNKS_PER_THREAD)
-        # One block holds everything the threads read: the chunks' (start, stop) records,
-        # the loop's description, and parallel_for's one-operand args/dims/steps.  It is
-        # read again after the call, so it stays alive until every thread is done.
-        block = np.empty(2 * chunks + 9, np.int64)
-        for k in range(chunks):
-            block[2 * k] = n * k // chunks
-            block[2 * k + 1] = n * (k + 1) // chunks
+        chunks = threads * CHUNKS_PER_THREAD
+        if n < chunks:  # noqa: PLR1730 - min() would compile numba's overload of it
+            chunks = n
+        # One block on this function's stack holds everything the threads read: the chunks'
+        # (start, stop) records, the loop's description, and parallel_for's one-operand
+        # args/dims/steps; it lives until every thread is done (parallel_for returns).
         m = 2 * chunks
-        block[m] = fn
-        block[m + 1] = _address(args)
-        block[m + 2] = _address(dims)
-        block[m + 3] = _address(steps)
-        block[m + 4] = nargs
-        block[m + 5] = core_ndim
-        base = block.ctypes.data
-        block[m + 6] = base  # args: the one operand, the chunk records
-        block[m + 7] = chunks  # dims
-        block[m + 8] = 16  # steps: bytes per record
-        _parallel_for(chunk_fn, base + 8 * (m + 6), base + 8 * (m + 7), base + 8 * (m + 8),
-                      base + 8 * m, threads)
-        if block[m + 7] != chunks:  # never: a use after the call keeps ``block`` alive
-            block[m + 7] = chunks
+        block = _stack(m + 9)
+        for k in range(chunks):
+            _store(block, 2 * k, n * k // chunks)
+            _store(block, 2 * k + 1, n * (k + 1) // chunks)
+        _store(block, m, fn)
+        _store(block, m + 1, _address(args))
+        _store(block, m + 2, _address(dims))
+        _store(block, m + 3, _address(steps))
+        _store(block, m + 4, nargs)
+        _store(block, m + 5, core_ndim)
+        _store(block, m + 6, block)  # args: the one operand, the chunk records
+        _store(block, m + 7, chunks)  # dims
+        _store(block, m + 8, 16)  # steps: bytes per record
+        _parallel_for(chunk_fn, block + 8 * (m + 6), block + 8 * (m + 7), block + 8 * (m + 8),
+                      block + 8 * m, threads)
     clear_fp_status()
 
 
