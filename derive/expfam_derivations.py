@@ -139,51 +139,51 @@ def inline_check(d: Derivation) -> Derivation:
     return d
 
 
+def _information(name: str, kind: str, title: str, params, integrand, step: str,
+                 closed: sp.Expr, check_label: str, direct) -> Derivation:
+    """The Derivation of an entropy-like quantity ``kind`` (entropy, cross_entropy) of family
+    ``name``: defined as ∫ ``integrand``, one step (label ``step``) giving ``closed``, and, when
+    the family's definition is symbolic, the check ``closed`` = ``direct()`` (the defining
+    expectation, computed only then).  Example: ``_entropy("normal").closed_form``."""
+    checks = ()
+    if family(name).symbolic_definition:
+        checks = (agree(check_label, closed, direct(), params),)
+    return Derivation(
+        name=f"{kind}_{name}",
+        title=title,
+        params=params,
+        definition=_definition_expr(name, integrand),
+        steps=(Step(step, closed),),
+        closed_form=closed,
+        checks=checks,
+    )
+
+
 def _entropy(name: str) -> Derivation:
+    """H(p) = A(η) − η·∇A(η) − E_p[log h(x)], checked against −E_p[log p]."""
     fam = family(name)
     a = log_partition(name, "p")
     m = mean_params(name, "p")
     e_log_h = _expectation(name, fam.log_base) if fam.log_base != 0 else sp.S.Zero
     h = sp.simplify(a - sum(e * mi for e, mi in zip(fam.eta("p"), m, strict=True)) - e_log_h)
-    params = fam.params("p")
-    if fam.symbolic_definition:
-        check = agree("A − η·∇A − E[log h] = −E_p[log p]", h,
-                      _expectation(name, -log_density(name, "p")), params)
-        checks = (check,)
-    else:
-        checks = ()
     p = _pdf_symbol(fam, "p")
-    return Derivation(
-        name=f"entropy_{name}",
-        title=f"Entropy of a {fam.title} distribution",
-        params=params,
-        definition=_definition_expr(name, -p * sp.log(p)),
-        steps=(Step("H(p) = A(η) − η·∇A(η) − E_p[log h(x)]", h),),
-        closed_form=h,
-        checks=checks,
-    )
+    return _information(name, "entropy", f"Entropy of a {fam.title} distribution",
+                        fam.params("p"), -p * sp.log(p),
+                        "H(p) = A(η) − η·∇A(η) − E_p[log h(x)]", h,
+                        "A − η·∇A − E[log h] = −E_p[log p]",
+                        lambda: _expectation(name, -log_density(name, "p")))
 
 
 def _cross_entropy(name: str) -> Derivation:
+    """H(p, q) = H(p) + KL(p‖q), checked against −E_p[log q]."""
     fam = family(name)
-    h = _entropy(name).closed_form
-    kl = bregman_kl(name)
-    ce = sp.simplify(h + kl)
-    params = _params(name)
-    checks = ()
-    if fam.symbolic_definition:
-        checks = (agree("H(p) + KL(p‖q) = −E_p[log q]", ce,
-                        _expectation(name, -log_density(name, "q")), params),)
+    ce = sp.simplify(_entropy(name).closed_form + bregman_kl(name))
     p, q = _pdf_symbol(fam, "p"), _pdf_symbol(fam, "q")
-    return Derivation(
-        name=f"cross_entropy_{name}",
-        title=f"Cross-entropy between two {fam.title} distributions",
-        params=params,
-        definition=_definition_expr(name, -p * sp.log(q)),
-        steps=(Step("H(p, q) = H(p) + KL(p‖q)", ce),),
-        closed_form=ce,
-        checks=checks,
-    )
+    return _information(name, "cross_entropy",
+                        f"Cross-entropy between two {fam.title} distributions", _params(name),
+                        -p * sp.log(q), "H(p, q) = H(p) + KL(p‖q)", ce,
+                        "H(p) + KL(p‖q) = −E_p[log q]",
+                        lambda: _expectation(name, -log_density(name, "q")))
 
 
 def fisher_information(name: str, suffix: str = "p") -> sp.Matrix:

@@ -220,8 +220,8 @@ def stirling_bregman(x, y, h):
     min(x, y) ≥ 16 Stirling's series gives B_S = ½·rm1mlog(h/x, log(y/x)) + Σ_k c_k x^{1−2k}
     ·[…] (the lgamma_bregman series without its kl_div term): no cancellation.  Below that,
     shift up to 16 by S(a) = S(a + 1) + φ(a): a sum of pieces B_φ ≥ 0, each from its Taylor
-    series in h or, far apart, directly; both below 1 and far apart, lgamma_bregman − kl_div
-    (kl_div the small part there).
+    series in h or, far apart, directly; both below 1 and far apart, the first piece as
+    B_{−log}(x, y) − kl_div(y, x) + kl_div(y + 1, x + 1).
     Example: ``stirling_bregman(20.0, 21.0, 1.0)`` ≈ 1.1338e-3.  NaN as lgamma_bregman.
     """
     if not (x > 0.0 and y > 0.0) or h != h or x == INF:
@@ -230,12 +230,18 @@ def stirling_bregman(x, y, h):
         return INF
     if h == 0.0:
         return 0.0
-    if max(x, y) < 1.0 and abs(h) > 0.75 * x:  # B_lnΓ·(1 − O(x)): kl_div is the small part
-        return lgamma_bregman(x, y, h) - kl_div(y, x, h)
+    total = 0.0
+    if max(x, y) < 1.0 and abs(h) > 0.75 * x:
+        # far apart below 1: B_φ(x, y) = B_{−log}(x, y) − kl_div(y, x) + kl_div(y+1, x+1)
+        # (φ(a) = g(a + 1) − g(a) − log a − 1, g = a·log a), cancelling ≤ ~2× (the direct
+        # φ(y) − φ(x) − h·φ'(x) and lgamma_bregman − kl_div lost up to 8 ULP here)
+        total = (rm1mlog(h / x, log_ratio(y, x)) - kl_div(y, x, h)) + kl_div(y + 1.0, x + 1.0,
+                                                                               h)
+        x += 1.0
+        y += 1.0
     # S(a) = S(a + 1) + φ(a), φ(a) = (a + 1)·log(1 + 1/a) − 1, φ'' = 1/(a²(a + 1)):
     # B_S(x, y) = B_S(x + n, y + n) + Σ_i B_φ(x + i, y + i), every piece ≥ 0; each B_φ from
     # its Taylor series in h when |h| ≤ 3(x + i)/4, else from φ(y) − φ(x) − h·φ'(x).
-    total = 0.0
     while x < _SHIFT or y < _SHIFT:
         if abs(h) <= 0.75 * x:
             total += _phi_bregman(x, h)

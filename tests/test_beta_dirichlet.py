@@ -1,0 +1,125 @@
+"""kl_beta and kl_dirichlet (kernels/_lbeta.py) against mpmath at 60 digits, near p ≈ q and far
+apart, at the spec's bars; the inputs below include the points where the textbook grouping
+B(α) + B(β) − B(α + β) lost up to 3e4 ULP and the first non-negative grouping 85 ULP."""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+from klforge.derive.core import specs
+from klforge.kernels import _lbeta
+
+from klforge import kernels as K
+from klforge.verify.ulp import ulp_error
+
+BETA_BAR = specs()["kl_beta"].bar
+DIRICHLET_BAR = specs()["kl_dirichlet"].bar
+
+
+def mp_lbeta_kl(ap, aq):
+    """KL(Dir(ap) ‖ Dir(aq)) at 60 digits from its textbook form (Beta: two entries):
+    Σ [lnΓ(β_i) − lnΓ(α_i)] − [lnΓ(n_q) − lnΓ(n_p)] − Σ (β_i − α_i)(ψ(α_i) − ψ(n_p))."""
+    with mpmath.workdps(60):
+        ap = [mpmath.mpf(float(x)) for x in ap]
+        aq = [mpmath.mpf(float(x)) for x in aq]
+        n_p, n_q = mpmath.fsum(ap), mpmath.fsum(aq)
+        pairs = list(zip(ap, aq, strict=True))
+        return (mpmath.fsum(mpmath.loggamma(y) - mpmath.loggamma(x) for x, y in pairs)
+                - (mpmath.loggamma(n_q) - mpmath.loggamma(n_p))
+                - mpmath.fsum((y - x) * (mpmath.digamma(x) - mpmath.digamma(n_p))
+                              for x, y in pairs))
+
+
+#: (α_p, β_p, α_q, β_q): near p ≈ q at 1e-13 … 1e-4 with mixed magnitudes, and far apart
+BETA_POINTS = [
+    (0.014043875686677951, 518.5136882405236, 0.01404387568682781, 518.5136882816532),
+    (1.5201727337816786, 1.374921119397446, 1.5201727337728013, 1.3749211193855007),
+    (137.9, 0.01463, 137.9 * (1 + 3e-13), 0.01463 * (1 - 2e-13)),
+    (500.0, 700.0, 500.0 * (1 + 1e-12), 700.0 * (1 + 1e-12)),  # proportional: π unchanged
+    (800.0, 900.0, 800.0, 900.0 * (1 + 1e-9)),
+    (2.2929455718202325, 1.7613992396681994, 2.2928911012797535, 1.7613017448164323),
+    (0.6294114402948109, 288.7582035971669, 0.17102720265394153, 50.11964749871569),
+    (80.09786195713802, 121.38760401840501, 2.023929669635595, 2.437228962709953),
+    (1.4565892392369484, 2.7295062888273462, 80.50225888406207, 168.26857269550646),
+    (5.894575176755075, 2.113301692608733, 0.016000664053840832, 199.13802369701932),
+    (0.5548796305916711, 1.1695487818645627, 0.025498929605028777, 0.8493936980336988),
+    (2.0, 3.0, 4.0, 1.0),
+]
+
+
+@pytest.mark.parametrize("point", BETA_POINTS)
+def test_kl_beta_within_bar(point):
+    ref = mp_lbeta_kl(point[:2], point[2:])
+    got = K.kl_beta(*point)
+    assert ulp_error(got, ref) <= BETA_BAR, (point, got, ref)
+    # the same value with the coordinates swapped (the kernel shifts the larger one)
+    assert ulp_error(K.kl_beta(point[1], point[0], point[3], point[2]), ref) <= BETA_BAR
+
+
+def test_kl_beta_random_near_and_far():
+    rng = np.random.default_rng(7)
+    worst = 0.0
+    for sep in (None, 1e-12, 1e-9, 1e-6, 1e-3, 1e-1):
+        a, b = np.exp(rng.uniform(np.log(1e-2), np.log(1e3), (2, 30)))
+        if sep is None:
+            c, d = np.exp(rng.uniform(np.log(1e-2), np.log(1e3), (2, 30)))
+        else:
+            c, d = (x * (1 + sep * rng.uniform(-1, 1, 30)) for x in (a, b))
+        got = K.kl_beta(a, b, c, d)
+        for i in range(30):
+            worst = max(worst, ulp_error(got[i], mp_lbeta_kl((a[i], b[i]), (c[i], d[i]))))
+    assert worst <= BETA_BAR
+
+
+def test_kl_beta_zero_and_sign():
+    assert K.kl_beta(3.5, 0.25, 3.5, 0.25) == 0.0
+    x = np.array([0.3, 7.0, 900.0])
+    assert np.all(K.kl_beta(x, x[::-1], x * (1 + 1e-14), x[::-1]) >= 0.0)
+
+
+def test_kl_beta_outside_the_shifted_range_takes_the_textbook_grouping():
+    # concentrations beyond [1e-100, 1e100]: the former formula, still finite and close
+    ref = mp_lbeta_kl((1e-120, 2.0), (3e-120, 2.5))
+    assert float(ref) == pytest.approx(K.kl_beta(1e-120, 2.0, 3e-120, 2.5), rel=1e-12)
+    assert math.isnan(K.kl_beta(-1.0, 2.0, 1.0, 1.0))
+
+
+def _rows(rng, n, sep):
+    ap = np.exp(rng.uniform(np.log(1e-2), np.log(1e2), n))
+    aq = (np.exp(rng.uniform(np.log(1e-2), np.log(1e2), n)) if sep is None
+          else ap * (1 + sep * rng.uniform(-1, 1, n)))
+    return ap, aq
+
+
+@pytest.mark.parametrize("n,sep", [(3, None), (3, 1e-12), (17, 1e-9), (64, None),
+                                   (64, 1e-12), (300, 1e-6), (700, None)])
+def test_kl_dirichlet_within_bar(n, sep):
+    rng = np.random.default_rng(n)
+    ap, aq = _rows(rng, n, sep)
+    assert ulp_error(K.kl_dirichlet(ap, aq), mp_lbeta_kl(ap, aq)) <= DIRICHLET_BAR
+
+
+def test_kl_dirichlet_two_entries_is_kl_beta_and_one_entry_is_zero():
+    for a, b, c, d in BETA_POINTS:
+        ref = mp_lbeta_kl((a, b), (c, d))
+        assert ulp_error(K.kl_dirichlet([a, b], [c, d]), ref) <= DIRICHLET_BAR
+    assert K.kl_dirichlet([2.5], [7.0]) == 0.0
+
+
+def test_kl_dirichlet_special_rows():
+    assert math.isnan(K.kl_dirichlet(np.array([]), np.array([])))
+    assert math.isnan(K.kl_dirichlet([1.0, 0.0], [1.0, 1.0]))
+    assert math.isnan(_lbeta.kl_dirichlet_row(np.array([1.0, np.inf]), np.array([1.0, 1.0])))
+    assert K.kl_dirichlet([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) == 0.0
+    ap = np.array([0.5, 1e-130, 4.0])  # outside [1e-100, 1e100]: the textbook grouping
+    aq = np.array([0.6, 2e-130, 3.0])
+    assert float(mp_lbeta_kl(ap, aq)) == pytest.approx(K.kl_dirichlet(ap, aq), rel=1e-12)
+
+
+def test_kl_dirichlet_float32_rows_round_once():
+    rng = np.random.default_rng(3)
+    ap, aq = (x.astype(np.float32) for x in _rows(rng, 40, 1e-3))
+    got = K.kl_dirichlet(ap, aq)
+    assert got.dtype == np.float32
+    assert got == np.float32(K.kl_dirichlet(ap.astype(np.float64), aq.astype(np.float64)))
