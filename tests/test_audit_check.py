@@ -233,3 +233,13 @@ def test_a_value_of_a_formula_at_bound_symbols_is_checked_against_the_formula(va
         assert f.message == "y = 3·x + 1 is 7.0 at x = 2, line 1, written 6"
     # with x left free the number binds y, as before: no claim to check
     assert len(audit_text(f"Let $y = 3x + 1$. Then $y = {value}$.").findings) == 1
+
+
+def test_an_identity_at_a_bound_symbol_names_the_binding_with_its_counterexample():
+    # μ = 2: (x − μ)² = x² − 4x + 4 by hand, so x² − 4x + 2 is wrong at every x
+    text = "$$\n\\mu = 2\n$$\n\n$$\n(x - \\mu)^2 = x^2 - 2\\mu x + \\mu^2 = x^2 - 4x + %s\n$$\n"
+    assert [f.severity for f in audit_text(text % "4").findings] == ["ok", "ok"]
+    ok, wrong = audit_text(text % "2").findings
+    assert ok.severity == "ok" and wrong.severity == "error"
+    assert wrong.message.startswith("does not hold: at x = ") and \
+        "(with mu = 2, line 2) the left side is" in wrong.message

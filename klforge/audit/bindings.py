@@ -57,16 +57,24 @@ def substitutes(aud, definition, node) -> bool:
     return seen
 
 
-def point(aud, node) -> str:
-    """``" (at x = 0.3, line 1)"`` for the bound symbols ``node`` reads; "" when none."""
-    names = bound(aud, node)
+def given(aud, *nodes) -> str:
+    """``"x = 0.3, line 1"`` for the bound symbols the ``nodes`` read; "" when none."""
+    names = []
+    for node in nodes:
+        names += [k for k in bound(aud, node) if k not in names]
     if not names:
         return ""
     lines = {aud.names[k].line for k in names}
     values = ", ".join(f"{k} = {aud.names[k].stated}" for k in names)
     where = (f"line {lines.pop()}" if len(lines) == 1 else
              "lines " + ", ".join(str(x) for x in sorted(lines)))
-    return f" (at {values}, {where})"
+    return f"{values}, {where}"
+
+
+def point(aud, node) -> str:
+    """``" (at x = 0.3, line 1)"`` for the bound symbols ``node`` reads; "" when none."""
+    text = given(aud, node)
+    return f" (at {text})" if text else ""
 
 
 def value_of_definition(aud, ctx, st, prev, node, at, relation, stated) -> bool:
@@ -90,7 +98,7 @@ def value_of_definition(aud, ctx, st, prev, node, at, relation, stated) -> bool:
     except (N.NotEvaluable, TypeError, ValueError, ZeroDivisionError):
         return False
     text = f"{prev.name} = {N.to_text(formula)}"
-    at_point = point(aud, formula).strip()[1:-1]  # "at x = 2, line 1"
+    at_point = "at " + given(aud, formula)  # "at x = 2, line 1"
     if shown.a <= exact <= shown.b:
         _add(aud, at, "ok", relation, stated, f"agrees with {text} {at_point}", "step")
     else:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import time
 
-from . import expect, sympyjudge
+from . import bindings, expect, sympyjudge
 from . import nodes as N
 from . import symbols as S
 from .judging import TOL, _add, _names, _num, _rng
@@ -130,7 +130,9 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
              f"at {S.describe(point)}: {_num(a)} vs {_num(b)})", "step",
              kind="definition" if not free_l or not free_r else "condition")
         return
-    at_point = f"at {S.describe(point)} " if names else ""
+    fixed = bindings.given(aud, lhs, rhs)  # symbols the text gave values: μ = 2, line 1
+    at_point = (f"at {S.describe(point)}" + (f" (with {fixed})" if fixed else "") + " "
+                if names else "")
     _add(aud, at, "error", relation, stated,
          f"does not hold: {at_point}the left side is {_num(a)} and the right side {_num(b)}"
          + (" (confirmed with interval arithmetic)" if sure else ""), "step",
