@@ -2,8 +2,9 @@
 
 A number gets a fix when the audit says what it should be and there is exactly one correct
 replacement at its printed precision: the exact value (printed by the audit with two more
-digits) rounds to one value at the number's decimals — not when those extra digits are
-``50`` (a tie at the printed precision), and never for formulas.  Sources:
+digits) rounds to one value at the number's decimals; when those digits read ``5``/``50``
+(a midpoint as printed), both neighbours are tried and the re-audit keeps the one whose chain
+ends cleaner — none for a true tie; never for formulas.  Sources:
 
 * "ln(0.92/0.70) = 0.27329…, written 0.274" (a broken term) → ``0.273``;
 * a stated result whose exact value is printed (``0.1464``, exact ``0.145689…``) → ``0.1457``;
