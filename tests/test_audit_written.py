@@ -107,3 +107,20 @@ def test_angle_brackets_are_an_expectation(tmp_path):
         $$\langle x^3\rangle_p = \mu^3 + 3\mu\sigma$$
         """)
     assert got[3] == ["ok"] and got[5] == ["error"]
+
+
+@pytest.mark.parametrize("denominator, verdict", [("2t^2", "ok"), ("t^2", "error")])
+def test_a_row_carried_down_an_aligned_chain_keeps_its_expectation(tmp_path, denominator,
+                                                                    verdict):
+    # E_p[(x−b)²/(2t²) − (x−a)²/(2s²)] = (s² + (a−b)²)/(2t²) − ½ under p = N(a, s²); the second
+    # row's left side is the first row's right side, read from the first row's text
+    got = verdicts(tmp_path, r"""
+        For $p=\mathcal{N}(a,s^2)$ with $s,t>0$,
+        $$
+        \begin{aligned}
+        D &=\ln t - \ln s + \mathbb{E}_p\left[\frac{(x-b)^2}{2t^2} - \frac{(x-a)^2}{2s^2}\right] \\
+        &= \ln t - \ln s + \frac{s^2 + (a-b)^2}{DEN} - \frac{1}{2}
+        \end{aligned}
+        $$
+        """.replace("DEN", denominator))
+    assert got[5] == [verdict]

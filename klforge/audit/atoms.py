@@ -192,7 +192,9 @@ class Atoms:
         if self.at("_"):
             self.next()
             sub = "_" + (_plain(self.group_text()) if self.at("{") else _plain(self.next()[1]))
-        return Name(f"E{sub}[{body}]", pos)
+        node = Name(f"E{sub}[{body}]", pos)
+        node.src = f"E{sub}[{self.text[start:p]}]"  # the body's text, for the expectation
+        return node
 
     def limit(self):
         """``\\lim_{t \\to a^{+}} f``: Func("lim", f, t·a·(+|−)), evaluated by linalg.py

@@ -174,16 +174,23 @@ class Context(FreeSymbols, Reading):
                 raise N.NotEvaluable(f"{name}: {e}") from None
         raise N.NotEvaluable(f"{name} is not defined in the text")
 
-    def expectation(self, name: str, pos: int | None = None):
-        """As :meth:`.reading.Reading.expectation`, but the body is read from the segment's
-        text only when the bracket found there is the name's own: a step's left side carried
-        from the previous row of an ``aligned`` chain has a position in *that* row's text, so
-        its body is read from the name instead (``E_q[lnp(x,z)-lnq(z|x)]`` → ln p(x,z) −
-        ln q(z|x)), or not at all."""
+    def expectation(self, name: str, pos: int | None = None, src: str | None = None):
+        """As :meth:`.reading.Reading.expectation`, but the body is read from the name's own
+        text (``src``, :attr:`.nodes.Name.src`) — a step's left side carried from the previous
+        row of an ``aligned`` chain has a position in *that* row's text.  Without ``src``, the
+        segment's bracket at ``pos`` is used only when it is the name's own; else the body is
+        read from the name (``E_q[lnp(x,z)-lnq(z|x)]`` → ln p(x,z) − ln q(z|x)), or not at all."""
+        if src is not None:
+            saved, self.raw = self.raw, src
+            try:
+                return super().expectation(name, 0)
+            finally:
+                self.raw = saved
         e = super().expectation(name, pos)
         if e is None or e[1] == "rv" or "[" not in name:
             return e
-        inner = name[name.index("[") + 1:name.rindex("]")] if name.endswith("]") else None
+        inner = (name[name.index("[") + 1:name.rindex("]")] if name.endswith("]") else
+                 name[name.index("([") + 2:-1] if "([" in name and name.endswith(")") else None)
         if e[2] is not None and (inner is None or _raw_bracket(self.raw, pos) == inner):
             return e
         try:
@@ -194,7 +201,7 @@ class Context(FreeSymbols, Reading):
     def _replace_expectations(self, node, point, values, depth):
         def rec(n):
             if isinstance(n, N.Name):
-                e = self.expectation(n.name, n.pos)
+                e = self.expectation(n.name, n.pos, n.src)
                 if e is not None:
                     return self._placeholder(e, point, values, depth)
                 return n

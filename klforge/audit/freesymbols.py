@@ -154,7 +154,7 @@ class FreeSymbols:
                                 for a in (*dn[1], dn[2])], True)
         if (sf := special(n.name)) is not None:  # ψ(α), Γ(α), B(a, b)
             return self._union([self.analyse(_arg(a), b, depth + 1) for a in sf[1]], False)
-        e = self.expectation(n.name, n.pos)
+        e = self.expectation(n.name, n.pos, getattr(n, "src", None))
         if e is not None:
             return self._expectation_symbols(e, b, depth)
         if n.name == "e":  # Euler's number, as in 2\pi e\sigma^2

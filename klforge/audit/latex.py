@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from .atoms import Atoms
 from .constructs import Constructs
-from .nodes import Relation
+from .nodes import Name, Relation, walk
 from .operators import Operators
 from .tokens import (
     ACCENTS,
@@ -114,7 +114,16 @@ class Parser(Operators, Atoms, Constructs):
 
     # -- grammar -------------------------------------------------------------------------
     def chain(self) -> list:
-        """expr (relation expr)*; each side may be Unsupported (kept as the exception)."""
+        """expr (relation expr)*; each side may be Unsupported (kept as the exception).
+        Each expectation's name keeps the text it was read from (:attr:`.nodes.Name.src`)."""
+        items = self._chain()
+        for item in items:
+            for n in walk(item) if item is not None and not isinstance(item, Exception) else ():
+                if isinstance(n, Name) and n.name.startswith("E") and n.src is None:
+                    n.src = self.text[n.pos:]
+        return items
+
+    def _chain(self) -> list:
         items = []
         if self.relation_here():
             items.append(None)  # continues a previous block's chain

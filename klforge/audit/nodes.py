@@ -11,7 +11,7 @@ Example: ``parse_chain("0.92\\ln\\frac{0.92}{0.70}")[0]`` is ``Mul([("*", Num(â€
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 __all__ = [
@@ -95,10 +95,13 @@ class Var:
 
 @dataclass
 class Name:
-    """A named quantity such as ``H(p,q)``; its value comes from the document."""
+    """A named quantity such as ``H(p,q)``; its value comes from the document.  ``src``: the
+    text of the segment it was read from, from its position on (set by the parser, so that
+    the body of ``\\mathbb{E}_p[â€¦]`` can be re-read wherever the name travels)."""
     name: str
     pos: int = 0
     unit: str | None = None
+    src: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

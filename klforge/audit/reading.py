@@ -39,7 +39,7 @@ class Reading:
             if isinstance(n, N.Name):
                 aliased = self.aliased(n.name)
                 if aliased != n.name:
-                    return N.Name(aliased, n.pos)
+                    return N.Name(aliased, n.pos, src=n.src)  # keeps its text (E_p[…])
                 if (n.name in self.aud.names or n.name in self.st.defs
                         or known.parse(n.name) is not None
                         or self.expectation(n.name) is not None):
