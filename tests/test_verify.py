@@ -129,3 +129,44 @@ def test_vector_output_references_are_independent():
     z = mpmath.fsum(mpmath.mpf(a) * mpmath.exp(mpmath.mpf(b) / 0.5)
                     for a, b in zip(p, g, strict=True))
     assert abs(pol[-1] - 0.5 * mpmath.log(z)) < mpmath.mpf(10) ** -14
+
+
+def test_multi_output_is_read_from_the_derivation_not_a_list():
+    """verify compares every output element of a kernel whose closed form is a tuple or
+    matrix; that must be exactly the kernels whose generated ufunc returns more than one
+    value per call (several outputs, or an output row)."""
+    from klforge import kernels as K
+
+    for kernel, d in by_kernel().items():
+        k = getattr(K, kernel)
+        returns_row = k.signature is not None and k.signature.split("->")[1] != "()"
+        assert V.vector_output(d) == (k.nout > 1 or returns_row), kernel
+
+
+def test_uniform_parameters_are_drawn_on_their_range_after_the_others(monkeypatch):
+    """A spec's ``uniform`` (natgrad's log σ in [−20, 20]) replaces that column only: the other
+    columns are the same draws as without it."""
+    import dataclasses
+
+    from klforge.derive.core import specs
+
+    from klforge.verify import cases
+
+    withs = {k: s for k, s in specs().items() if s.uniform}
+    assert withs, "no spec draws a parameter uniformly"
+    registry = specs()
+    for kernel, spec in withs.items():
+        d = by_kernel()[kernel]
+        names = [p.name for p in d.params]
+        cols = V.scalar_inputs(d, np.random.default_rng(5), 200, 4)
+        plain = {**registry, kernel: dataclasses.replace(spec, uniform=())}
+        monkeypatch.setattr(cases, "specs", lambda plain=plain: plain)
+        base = V.scalar_inputs(d, np.random.default_rng(5), 200, 4)
+        monkeypatch.undo()
+        for name, lo, hi in spec.uniform:
+            i = names.index(name)
+            assert lo <= cols[i].min() and cols[i].max() <= hi and np.ptp(cols[i]) > (hi - lo) / 2
+            assert not np.array_equal(cols[i], base[i])
+        for i, name in enumerate(names):
+            if name not in {u[0] for u in spec.uniform}:
+                np.testing.assert_array_equal(cols[i], base[i], err_msg=f"{kernel}.{name}")
