@@ -372,3 +372,13 @@ def test_sympy_is_imported_only_when_asked():
             "assert f.judge == 'sympy' and 'sympy' in sys.modules")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("rhs,severity", [(r"\alpha\Gamma(\alpha)", "ok"),
+                                          (r"(\alpha+1)\Gamma(\alpha)", "error")])
+def test_the_gamma_function_at_a_sum_is_a_function_not_a_product(rhs, severity):
+    # Γ(α + 1) = αΓ(α) (the recurrence, by hand); (α + 1)Γ(α) is a planted slip.  Γ(α + 1)
+    # was read as a symbol Γ times (α + 1), which made the true identity an error
+    (f,) = audit_text(r"$$\Gamma(\alpha+1) = " + rhs + "$$").findings
+    assert f.severity == severity
+    assert "Gamma = " not in f.message

@@ -29,7 +29,8 @@ QUAD_DPS = 15
 QUAD_TOL = mpmath.mpf(10) ** -9    # sides agree to this relative tolerance after quadrature
 #: heads that are functions in course text (p(x), f(x), H(p)), never a product
 FUNCTION_HEADS = set("fghpqrFGHPQDKLEIZOo") | {"KL", "TV", "Var", "Cov", "exp", "ln", "log",
-                                            "pi", "phi", "psi", "ell", "sigma", "mu"}
+                                            "pi", "phi", "psi", "ell", "sigma", "mu",
+                                            "Gamma", "lnGamma", "digamma", "erf"}  # Γ(α + 1)
 _CALL = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
 _COMMANDS = re.compile(r"(?<![A-Za-z\\])(ln|log|exp|sqrt)(?=[A-Za-z\\(])")
 _GREEK = re.compile(r"(?<![A-Za-z\\])(" + "|".join(sorted(GREEK, key=len, reverse=True))

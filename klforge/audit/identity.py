@@ -93,6 +93,7 @@ from .routes import (  # noqa: F401  (unreadable_*: called by check.py through t
 )
 
 mp, iv = mpmath.mp, mpmath.iv
+_SPECIAL_HEAD = re.compile(r"(?:Gamma|lnGamma|digamma|erf)\(")  # a value, never defined by texts
 
 
 def judge(aud, prev, op, node, at, relation, stated) -> bool:
@@ -160,7 +161,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             return True  # y = 6 after y = 3x + 1 and x = 2: the formula at x = 2
         if first and isinstance(prev, N.Name) and c.defines and op in ("=", "≈", ":=") and not (
                 matrices and op == "≈") and not (  # D_KL ≈ ½dθᵀFdθ: an approximation
-                matrices and expfam.quantity(prev.name)) and not _restated(ctx, st, prev, op, node):
+                matrices and expfam.quantity(prev.name)) and not _restated(
+                ctx, st, prev, op, node) and not _SPECIAL_HEAD.match(prev.name):  # Γ(α+1) = …
             free, special = ctx.free(node)
             engine_value = known.parse(prev.name) is not None and not ctx.free(prev)[0]
             fn = re.fullmatch(r"([A-Za-z]+)\((\w+)\)", prev.name)
