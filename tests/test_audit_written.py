@@ -124,3 +124,28 @@ def test_a_row_carried_down_an_aligned_chain_keeps_its_expectation(tmp_path, den
         $$
         """.replace("DEN", denominator))
     assert got[5] == [verdict]
+
+
+def test_a_power_binds_tighter_than_a_call_read_as_a_product(tmp_path):
+    # hand: a(x−b)² = a x² − 2abx + ab²; (a(x−b))² would be a²(x−b)²
+    got = verdicts(tmp_path, r"""
+        $$a(x-b)^2 = a x^2 - 2abx + ab^2$$
+
+        $$a(x-b)^2 = a^2 x^2 - 2a^2 bx + a^2 b^2$$
+        """)
+    assert got[1] == ["ok"] and got[3] == ["error"]
+
+
+def test_a_definition_for_a_letter_index_applies_to_numbered_symbols(tmp_path):
+    # w_i = 1/s_i²: w₁(x−a)² + w₂(x−b)² = (w₁+w₂)(x−m)² + w₁w₂/(w₁+w₂)·(a−b)² with
+    # m = (w₁a + w₂b)/(w₁+w₂) written through the s's (completing the square by hand)
+    got = verdicts(tmp_path, r"""
+        Let $m = (a/s_1^2 + b/s_2^2)/(s_1^{-2} + s_2^{-2})$, $s_1, s_2 > 0$.
+
+        With the precisions $w_i = 1/s_i^2$:
+
+        $$w_1(x-a)^2 + w_2(x-b)^2 = (w_1+w_2)(x-m)^2 + \frac{w_1 w_2}{w_1+w_2}(a-b)^2$$
+
+        $$w_1(x-a)^2 + w_2(x-b)^2 = (w_1+w_2)(x-m)^2 + \frac{w_1}{w_1+w_2}(a-b)^2$$
+        """)
+    assert got[5] == ["ok"] and got[7] == ["error"]

@@ -127,6 +127,8 @@ class Context(FreeSymbols, Reading):
             return point[name]
         if name in self.st.defs:
             return self.value(self._definition(name), point, depth + 1)
+        if (body := self.indexed_definition(name)) is not None:  # λ_1 with λ_i = 1/σ_i²
+            return self.value(body, point, depth + 1)
         k = known.parse(name)
         if k is not None:
             deriv, dists = k

@@ -135,6 +135,9 @@ class FreeSymbols:
         if n.name in self.st.defs:
             self.used_definitions = True
             return self.analyse(self._definition(n.name), b, depth + 1)
+        if (body := self.indexed_definition(n.name)) is not None:
+            self.used_definitions = True
+            return self.analyse(body, b, depth + 1)
         k = known.parse(n.name)
         if k is not None:
             for fam, args in k[1]:
@@ -170,6 +173,31 @@ class FreeSymbols:
         read where ``p = N(0, 1)`` is stated: the KL of those) written in place of p, q."""
         body = self.st.defs[name]
         return self.products(body) if getattr(self.st, "aliases", None) else body
+
+    def products(self, node):
+        """As :meth:`.reading.Reading.products`, and a power binds tighter than the product a
+        call was read as: ``\\lambda_1(x-\\mu_1)^2`` is λ₁·(x − μ₁)², not (λ₁(x − μ₁))²."""
+        def rec(n):
+            if isinstance(n, N.Pow) and isinstance(n.base, N.Name):
+                m = super(FreeSymbols, self).products(n.base)
+                if isinstance(m, N.Mul) and len(m.factors) == 2:
+                    return N.Mul([m.factors[0], ("*", N.Pow(m.factors[1][1], rec(n.exp)))])
+            return N.map_children(n, rec)
+        return super().products(rec(node))
+
+    def indexed_definition(self, name):
+        """``λ_1`` under a definition ``λ_i = 1/σ_i^2`` written for a letter index: the body
+        with that index replaced (1/σ_1²); None when there is no such definition.
+        Example: with ``r_j = q_j/p_j`` defined, ``r_2`` is ``q_2/p_2``."""
+        m = re.fullmatch(r"(\w+?)_\{?(\d+)\}?", name)
+        if not m or name in self.st.defs:
+            return None
+        for j in "ijkmn":
+            body = self.st.defs.get(f"{m.group(1)}_{j}")
+            if body is not None:
+                pat = re.compile(r"(\w+?)_\{?" + j + r"\}?")
+                return _subscript(body, pat, m.group(2))
+        return None
 
     def _union(self, subs, special):
         free, bad = set(), []
@@ -226,3 +254,10 @@ def _bound_data(aud, vector: str) -> bool:
     """p = (0.5, 0.3, 0.2) or p_1, p_2, … given values: p is the document's data, not any p."""
     return vector in getattr(aud, "vectors", {}) or any(
         k.startswith(vector + "_") for k in aud.names)
+
+
+def _subscript(node, pat, index: str):
+    """``node`` with every name ``x_j`` (``pat``) written ``x_<index>``."""
+    if isinstance(node, N.Name) and (k := pat.fullmatch(node.name)):
+        return N.Name(f"{k.group(1)}_{index}", node.pos)
+    return N.map_children(node, lambda c: _subscript(c, pat, index))
