@@ -64,11 +64,11 @@ def _rel(x, h, y):
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def shifted_part(aj, bj, np_, nq, u, w, n0):
+def shifted_part(aj, bj, np_, nq, u, w, n0, s_p):
     """The lines of the module docstring that involve the shifted coordinate j: the shift
     sum, ½[F(ρ_{y_j}) − F(ρ_N)], the Stirling tail and coordinate j's r-term.  Inputs:
-    α_j, β_j, n_p, n_q, u = s_q − s_p, w = n_q − n_p (each to full relative accuracy) and
-    n0 = β_j·s_p − α_j·s_q.  Returns (value, m, scale), scale the sum of the pieces'
+    α_j, β_j, n_p, n_q, u = s_q − s_p, w = n_q − n_p (each to full relative accuracy),
+    n0 = β_j·s_p − α_j·s_q and s_p.  Returns (value, m, scale), scale the sum of the pieces'
     magnitudes."""
     total = 0.0
     scale = 0.0
@@ -85,10 +85,42 @@ def shifted_part(aj, bj, np_, nq, u, w, n0):
     cross = n0 - m * u  # = −T_j
     half = 0.5 * _fdiff(cross / (yp * bigp), w / bigp, bigq / bigp, yq, bigp, yp, bigq)
     bern = _bern(yp, yq, -cross / (yq * bigp), bigp, bigq)
-    _, lj, rj = _rel(yp, bj - aj, yq)
-    _, ln, rn = _rel(bigp, w, bigq)
-    tail = _p.stirling_tail(yp, lj, rj) - _p.stirling_tail(bigp, ln, rn)
-    return total + half + bern + tail, m, scale + abs(half) + bern + abs(tail)
+    rho_j, lj, rj = _rel(yp, bj - aj, yq)
+    rho_n, ln, rn = _rel(bigp, w, bigq)
+    if max(abs(rho_j), abs(rho_n)) <= 0.5:
+        tail = _p.stirling_tail(yp, lj, rj) - _p.stirling_tail(bigp, ln, rn)
+        tail_scale = abs(tail)
+    else:
+        tail, tail_scale = _tail_far(yp, bigp, s_p, lj, rj, ln, cross / (yp * bigp),
+                                     _p.log_ratio2(yq, bigp, yp, bigq))
+    return total + half + bern + tail, m, scale + abs(half) + bern + tail_scale
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def _tail_far(xj, xn, s_p, lj, rj, ln, e, lam):
+    """Σ_k c_k·[B_{a^μ}(x_j, y_j) − B_{a^μ}(x_n, y_n)], μ = 1 − 2k, for p and q far apart
+    (|ρ| > ½), where the two Bregman divergences are nearly equal and large (x_n = x_j + s_p
+    with s_p small, y ≫ x): each term as (x_j^μ − x_n^μ)·G(ρ_j) + x_n^μ·(G(ρ_j) − G(ρ_n)),
+    G(ρ) = (1 + ρ)^μ − 1 − μρ, with x_j^μ − x_n^μ = −x_j^μ·expm1(μ·log1p(s_p/x_j)) and
+    G(ρ_j) − G(ρ_n) = (1 + ρ_n)^μ·expm1(μλ) − μ·e, e = ρ_j − ρ_n and
+    λ = log((1 + ρ_j)/(1 + ρ_n)) from exact products.  Returns (value, scale)."""
+    total = 0.0
+    scale = 0.0
+    lx = math.log1p(s_p / xj)
+    pj = 1.0 / xj
+    pn = 1.0 / xn
+    ij2 = pj * pj
+    in2 = pn * pn
+    for k in range(len(_p._STIRLING)):
+        mu = -1.0 - 2.0 * k
+        g_j = _p.expm1mx(mu * lj) - mu * rj
+        first = -pj * math.expm1(mu * lx) * g_j
+        second = pn * (math.exp(mu * ln) * math.expm1(mu * lam) - mu * e)
+        total += _p._STIRLING[k] * (first + second)
+        scale += abs(_p._STIRLING[k]) * (abs(first) + abs(second))
+        pj *= ij2
+        pn *= in2
+    return total, scale
 
 
 @njit(cache=_CACHE, error_model="numpy")
@@ -120,7 +152,7 @@ def kl_beta(a, b, c, d):
     np_ = a + b
     nq = c + d
     w = u + (d - b)
-    value, m, scale = shifted_part(b, d, np_, nq, u, w, n0)
+    value, m, scale = shifted_part(b, d, np_, nq, u, w, n0, a)
     bern_a = _bern(a, c, (n0 - m * u) / (c * (np_ + m)), np_ + m, nq + m)  # T_a/(c·N_p)
     if m > 0.0:  # the direct grouping may cancel less (p, q far apart): smaller scale wins
         value_d, scale_d = direct_part(b, d, np_, nq, u, w, n0)
@@ -179,7 +211,7 @@ def kl_dirichlet_row(ap, aq):
     np_ = np_h + np_l
     nq = nq_h + nq_l
     w = u + (bj - aj)
-    value, m, scale = shifted_part(aj, bj, np_, nq, u, w, n0)
+    value, m, scale = shifted_part(aj, bj, np_, nq, u, w, n0, sp_h + sp_l)
     big_p = np_ + m
     big_q = nq + m
     # the other coordinates' r-terms at the shifted totals (s1) and, when a shift was

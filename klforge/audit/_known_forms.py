@@ -7,7 +7,7 @@ typed formulas without importing SymPy."""
 
 import mpmath
 
-SOURCE_HASH = "dc322bf5b868a17c55d29acb25098d89b54a6dd034d9037683c44f3ce54ee96e"
+SOURCE_HASH = "609c12594798d218e5d1a2a38be0fb25a6d738f4e816ab76000041c8bb42a92e"
 
 FAMILIES = {'Ber': 'bernoulli', 'Bern': 'bernoulli', 'Bernoulli': 'bernoulli', 'Beta': 'beta', 'Exp': 'exponential', 'Expo': 'exponential', 'Exponential': 'exponential', 'Gamma': 'gamma', 'Gauss': 'normal', 'Gaussian': 'normal', 'Geo': 'geometric', 'Geom': 'geometric', 'Geometric': 'geometric', 'Laplace': 'laplace', 'N': 'normal', 'Normal': 'normal', 'Poi': 'poisson', 'Pois': 'poisson', 'Poisson': 'poisson'}
 ARITY = {'bernoulli': 1, 'beta': 2, 'exponential': 1, 'gamma': 2, 'geometric': 1, 'laplace': 2, 'normal': 2, 'poisson': 1}
