@@ -149,3 +149,29 @@ def test_a_definition_for_a_letter_index_applies_to_numbered_symbols(tmp_path):
         $$w_1(x-a)^2 + w_2(x-b)^2 = (w_1+w_2)(x-m)^2 + \frac{w_1}{w_1+w_2}(a-b)^2$$
         """)
     assert got[5] == ["ok"] and got[7] == ["error"]
+
+
+def test_an_expectation_over_a_variable_the_text_declared(tmp_path):
+    # x ~ N(μ, s²): E[x²] = μ² + s², E[(x−μ)⁴] = 3s⁴, E[x³] = μ³ + 3μs², and the Fisher
+    # information of s, E[(−1/s + (x−μ)²/s³)²] = 2/s² (hand values)
+    got = verdicts(tmp_path, r"""
+        For $x \sim \mathcal{N}(\mu, s^2)$, $s > 0$: $\mathbb{E}[x^2] = \mu^2 + s^2$.
+
+        Also $\mathbb{E}[(x-\mu)^4] = 3s^4$ and $\mathbb{E}[x^3] = \mu^3 + 3\mu s$.
+
+        $$\mathbb{E}\left[\big(-\frac{1}{s} + \frac{(x-\mu)^2}{s^3}\big)^2\right] = \frac{2}{s^2}$$
+
+        $$\mathbb{E}\left[\big(-\frac{1}{s} + \frac{(x-\mu)^2}{s^3}\big)^2\right] = \frac{1}{s^2}$$
+        """)
+    assert "ok" in got[1] and "error" not in got[1]
+    assert got[3] == ["ok", "error"]
+    assert "ok" in got[5] and "error" not in got[5]
+    assert "error" in got[7]
+
+
+def test_declared_variables_are_read_from_the_text():
+    from klforge.audit.freesymbols import declared
+
+    assert declared(r"X \sim \mathcal{N}(\mu, \sigma^2)") == {"X": "N(mu,sigma^2)"}
+    assert declared(r"k\sim\mathrm{Poisson}(\lambda)") == {"k": "Poisson(lambda)"}
+    assert declared(r"x \sim p") == {} and declared(r"\epsilon \sim N(0,1)") == {}

@@ -28,6 +28,7 @@ from . import (
 )
 from . import nodes as N
 from .clauses import clauses, unwrap
+from .freesymbols import declared
 from .latex import Unsupported
 from .state import (
     Chain,
@@ -78,6 +79,7 @@ class Events:
         """One piece of math, cut into clauses (``a = 1,\\; b = 2``); a clause that begins
         with a relation continues the chain of the clause or display block before it."""
         text = unwrap(text)
+        self.declared = {**getattr(self, "declared", {}), **declared(text)}  # X ~ N(μ, σ²)
         critical.judge_pm(self, getattr(self, "stats_text", ""), text, offset)  # 95% CI: z ± 1.96
         critical.judge_star(self, getattr(self, "stats_text", ""), text, offset)  # z^* = 1.96
         self.stats_text = (getattr(self, "stats_text", "") + " " + text)[-critical.WINDOW:]

@@ -32,9 +32,9 @@ from . import known, latent, policy
 from . import nodes as N
 from . import symbols as S
 from .distributions import QUAD_TOL, against, density, special
+from .expectbody import ExpectationBodies
 from .freesymbols import JOINT, MARKERS, RV, SLOTS, VECTOR, FreeSymbols, _bare_expectation, _rest
 from .freesymbols import parameter as _arg
-from .freesymbols import raw_bracket as _raw_bracket
 from .reading import MODEL, Reading
 
 __all__ = ["JOINT", "MARKERS", "MODEL", "QUAD_TOL", "RV", "SLOTS", "VECTOR", "Context"]
@@ -46,7 +46,7 @@ def _exact(n: N.Num):
     return mp.mpf(n.value.numerator) / n.value.denominator
 
 
-class Context(FreeSymbols, Reading):
+class Context(ExpectationBodies, FreeSymbols, Reading):
     """Resolve the names of formulas at points; ``raw`` is the math segment's text (bodies
     of ``\\mathbb{E}[…]`` are re-read from it)."""
 
@@ -175,30 +175,6 @@ class Context(FreeSymbols, Reading):
             except (ValueError, ZeroDivisionError) as e:
                 raise N.NotEvaluable(f"{name}: {e}") from None
         raise N.NotEvaluable(f"{name} is not defined in the text")
-
-    def expectation(self, name: str, pos: int | None = None, src: str | None = None):
-        """As :meth:`.reading.Reading.expectation`, but the body is read from the name's own
-        text (``src``, :attr:`.nodes.Name.src`) — a step's left side carried from the previous
-        row of an ``aligned`` chain has a position in *that* row's text.  Without ``src``, the
-        segment's bracket at ``pos`` is used only when it is the name's own; else the body is
-        read from the name (``E_q[lnp(x,z)-lnq(z|x)]`` → ln p(x,z) − ln q(z|x)), or not at all."""
-        if src is not None:
-            saved, self.raw = self.raw, src
-            try:
-                return super().expectation(name, 0)
-            finally:
-                self.raw = saved
-        e = super().expectation(name, pos)
-        if e is None or e[1] == "rv" or "[" not in name:
-            return e
-        inner = (name[name.index("[") + 1:name.rindex("]")] if name.endswith("]") else
-                 name[name.index("([") + 2:-1] if "([" in name and name.endswith(")") else None)
-        if e[2] is not None and (inner is None or _raw_bracket(self.raw, pos) == inner):
-            return e
-        try:
-            return e[0], e[1], self.products(_arg(inner)) if inner else None
-        except N.NotEvaluable:
-            return e[0], e[1], None
 
     def _replace_expectations(self, node, point, values, depth):
         def rec(n):

@@ -42,22 +42,23 @@ def parameter(text: str):
 
 _arg = parameter
 
+#: ``X \\sim \\mathcal{N}(\\mu, \\sigma^2)``, ``k \\sim \\mathrm{Poisson}(\\lambda)``: a variable
+#: declared to follow a named family (one level of nested parentheses in the parameters)
+_SIM = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*\\sim\s*((?:\\mathcal|\\mathrm|\\operatorname|"
+                  r"\\text|\\textrm|\\mathsf)?\s*\{?[A-Za-z]+\}?\s*"
+                  r"(?:\\left)?\((?:[^()]|\([^()]*\))*\))")
 
-def raw_bracket(text: str, pos: int | None) -> str | None:
-    """The plain text (:func:`.tokens._plain`) of the first top-level ``[…]`` at or after
-    ``pos`` in ``text``, as the name of an expectation spells it; None when there is none."""
-    if pos is None:
-        return None
-    i, depth = pos, 0
-    while i < len(text) and not (text[i] == "[" and depth == 0):
-        depth += (text[i] == "{") - (text[i] == "}")
-        i += 1
-    level = 0
-    for j in range(i, len(text)):
-        level += (text[j] == "[") - (text[j] == "]")
-        if level == 0:
-            return _plain(text[i + 1:j])
-    return None
+
+def declared(text: str) -> dict:
+    """Variables a math segment declares to follow a named family of the engine:
+    ``"X \\sim \\mathcal{N}(\\mu,\\sigma^2)"`` → ``{"X": "N(mu,sigma^2)"}`` (the family's
+    text as :func:`.known.distribution` reads it); ``x \\sim p`` and unknown families: nothing."""
+    out = {}
+    for m in _SIM.finditer(text):
+        dist = _plain(m.group(2))
+        if known.distribution(dist) is not None:
+            out[m.group(1)] = dist
+    return out
 
 
 class FreeSymbols:
