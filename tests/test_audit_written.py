@@ -175,3 +175,19 @@ def test_declared_variables_are_read_from_the_text():
     assert declared(r"X \sim \mathcal{N}(\mu, \sigma^2)") == {"X": "N(mu,sigma^2)"}
     assert declared(r"k\sim\mathrm{Poisson}(\lambda)") == {"k": "Poisson(lambda)"}
     assert declared(r"x \sim p") == {} and declared(r"\epsilon \sim N(0,1)") == {}
+
+
+def test_the_largest_of_listed_values(tmp_path):
+    # log(e^a + e^b) = max(a, b) + log(1 + e^{−|a−b|}); max(a, b) ≤ log(e^a + e^b) ≤ max + log 2
+    got = verdicts(tmp_path, r"""
+        $\log\left(e^{a} + e^{b}\right) = \max(a,b) + \log\left(1 + e^{-|a-b|}\right)$
+
+        $\log\left(e^{a} + e^{b}\right) = \min(a,b) + \log\left(1 + e^{-|a-b|}\right)$
+
+        $\max(a,b) \le \log(e^a+e^b) \le \max(a,b) + \log 2$
+
+        $\log(e^a+e^b) \le \max(a,b)$
+        """)
+    assert got[1] == ["ok"] and got[3] == ["error"]
+    assert got[5] == ["ok", "ok"] and got[7] == ["error"]
+    assert parse_chain(r"\max_i x_i")[0].reason.startswith("a maximum over a set")

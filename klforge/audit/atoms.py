@@ -170,31 +170,12 @@ class Atoms:
                 self.next()
                 return Func("exp", self.script())
             return self.identifier_from(tok, pos)
+        if tok in ("\\max", "\\min") and (self.peek(1)[1] == "(" or self.peek(1)[1] == "\\left"
+                                           and self.peek(2)[1] == "("):
+            return self.extreme_of_list(tok, pos)
         if tok in NOT_EVALUATED:
             raise Unsupported(NOT_EVALUATED[tok], pos)
         raise Unsupported(f"unsupported {tok or 'end of math'!r}", pos)
-
-    def angle_mean(self, pos):
-        """``\\langle f\\rangle`` and ``\\langle f\\rangle_p`` (physics' average): the name
-        ``E[f]`` / ``E_p[f]``, read as ``\\mathbb{E}[f]`` / ``\\mathbb{E}_p[f]`` are."""
-        self.i += 1 if self.at("\\langle") else 2
-        start, level = self.peek()[2], 1
-        while True:
-            kind, t, p = self.next()
-            if kind == "eof":
-                raise Unsupported("unbalanced \\langle … \\rangle", pos)
-            level += t == "\\langle"
-            level -= t == "\\rangle"
-            if level == 0:
-                break
-        body = _plain(self.text[start:p]).removesuffix("\\right").removesuffix("right")
-        sub = ""
-        if self.at("_"):
-            self.next()
-            sub = "_" + (_plain(self.group_text()) if self.at("{") else _plain(self.next()[1]))
-        node = Name(f"E{sub}[{body}]", pos)
-        node.src = f"E{sub}[{self.text[start:p]}]"  # the body's text, for the expectation
-        return node
 
     def limit(self):
         """``\\lim_{t \\to a^{+}} f``: Func("lim", f, t·a·(+|−)), evaluated by linalg.py

@@ -33,6 +33,7 @@ from __future__ import annotations
 from .atoms import Atoms
 from .constructs import Constructs
 from .nodes import Name, Relation, walk
+from .notation import Notation
 from .operators import Operators
 from .tokens import (
     ACCENTS,
@@ -75,7 +76,7 @@ __all__ = [
 ]
 
 
-class Parser(Operators, Atoms, Constructs):
+class Parser(Operators, Atoms, Constructs, Notation):
     """Recursive descent over the token list of one math segment: the token cursor and
     the relation chain; the grammar below a side is in the mixins."""
 
