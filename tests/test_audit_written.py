@@ -191,3 +191,15 @@ def test_the_largest_of_listed_values(tmp_path):
     assert got[1] == ["ok"] and got[3] == ["error"]
     assert got[5] == ["ok", "ok"] and got[7] == ["error"]
     assert parse_chain(r"\max_i x_i")[0].reason.startswith("a maximum over a set")
+
+
+def test_the_variable_before_the_semicolon_is_the_expectations(tmp_path):
+    # g = N(u; c₁, v²): E_g[(u − c₂)²] = v² + (c₁ − c₂)² — u, not x, is the variable
+    got = verdicts(tmp_path, r"""
+        Let $g(u) = \mathcal{N}(u; c_1, v^2)$ with $v > 0$.
+
+        $$\mathbb{E}_g\left[(u-c_2)^2\right] = v^2 + (c_1-c_2)^2$$
+
+        $$\mathbb{E}_g\left[(u-c_2)^2\right] = v^2 + (c_1+c_2)^2$$
+        """)
+    assert got[3] == ["ok"] and got[5] == ["error"]

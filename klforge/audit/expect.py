@@ -232,8 +232,9 @@ class Context(ExpectationBodies, FreeSymbols, Reading):
                 total += model[dist][i] * self.value(body, pt, depth + 1)
             return total
         fam, texts = dist
-        if e[0] is None:  # E_P[k] over P = Poisson(λ): k is the variable
-            var = _implicit_var(body, texts) or var
+        if e[0] is None:  # g = N(u; c, v²): u; E_P[k] over P = Poisson(λ): k is the variable
+            named = re.match(r"([A-Za-z]\w*);", texts[0]) if texts else None
+            var = named.group(1) if named else _implicit_var(body, texts) or var
         params = [self.value(_arg(a), point, depth + 1) for a in texts]
         pt = dict(point)
         pt[var] = mp.mpf(0)
