@@ -203,3 +203,16 @@ def test_the_variable_before_the_semicolon_is_the_expectations(tmp_path):
         $$\mathbb{E}_g\left[(u-c_2)^2\right] = v^2 + (c_1+c_2)^2$$
         """)
     assert got[3] == ["ok"] and got[5] == ["error"]
+
+
+def test_an_upright_acronym_is_a_name_not_prose(tmp_path):
+    # ln p(x) = ELBO + D_KL(q(z|x) ‖ p(z|x)) (the evidence decomposition); with the KL's
+    # arguments swapped it is wrong; a bare "KL" names no distributions and is not judged
+    got = verdicts(tmp_path, r"""
+        $$\ln p(x) = \mathrm{ELBO} + D_{\mathrm{KL}}\big(q(z\mid x)\,\|\,p(z\mid x)\big).$$
+
+        $$\ln p(x) = \mathrm{ELBO} + D_{\mathrm{KL}}\big(p(z\mid x)\,\|\,q(z\mid x)\big).$$
+
+        $$\ln p(x) = \mathrm{ELBO} + \mathrm{KL}$$
+        """)
+    assert got[1] == ["ok"] and got[3] == ["error"] and "error" not in got.get(5, [])

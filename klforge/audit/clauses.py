@@ -39,6 +39,14 @@ def _is_words(text: str) -> bool:
             and len(words) > 1)
 
 
+def _acronym(tok: str) -> bool:
+    """``\\mathrm{ELBO}``, ``\\text{KL}``, ``\\mathrm{Var}``: a quantity's name, not prose — one
+    word, all capitals, or capitalised in an upright-math font."""
+    word = re.sub(r"^\\\w+\s*\{|\}$", "", tok).strip()
+    return bool(re.fullmatch(r"[A-Z]{2,}", word) or (
+        tok.startswith("\\mathrm") and re.fullmatch(r"[A-Z][A-Za-z]+", word)))
+
+
 def clauses(text: str) -> list[tuple[int, int]]:
     """(start, end) of the clauses of ``text``; empty clauses dropped."""
     out, start, depth = [], 0, 0
@@ -60,7 +68,8 @@ def clauses(text: str) -> list[tuple[int, int]]:
                 if not (tok in ("\\quad", "\\qquad") and _unit_follows(text, m.end())):
                     cut = (m.start(), m.end())
             elif m.group("words") is not None and prev not in ("_", "^"):
-                if _is_words(m.group("words")) and not _name_follows(tokens, k):
+                if _is_words(m.group("words")) and not _name_follows(tokens, k) and not \
+                        _acronym(m.group()):
                     cut = (m.start(), m.end())
         if cut:
             out.append((start, cut[0]))

@@ -129,6 +129,9 @@ class FreeSymbols:
         return {policy.MARK} | ({"beta"} if "beta" not in self.aud.names else set())
 
     def _classify(self, n, b, depth):
+        if self.latent and n.name in ("KL", "D_KL", "DKL", "D") and n.name not in self.st.defs \
+                and n.name not in self.aud.names:  # ln p(x) = ELBO + KL: which two?
+            return set(), False, [f"{n.name} without its two distributions"]
         if self.policy and (policy.known(n.name) or (n.name == "Z" and "Z" not in self.st.defs)):
             return self._policy_symbols(), True, []  # r(y) = β ln(π*(y)/π_ref(y)) + β ln Z
         if self.latent and latent.known(n.name) and n.name not in self.st.defs:

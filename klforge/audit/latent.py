@@ -54,7 +54,7 @@ def _canon(name: str):
 
 def known(name: str) -> bool:
     """Is ``name`` a quantity of the model?"""
-    if name in ("ELBO(q)", "F(q,theta)", "F(q)", "H(q)", "H(q(z))"):
+    if name in ("ELBO(q)", "ELBO", "F(q,theta)", "F(q)", "H(q)", "H(q(z))"):
         return True
     m = _KL.match(name.replace(" ", ""))
     if m:
@@ -86,7 +86,7 @@ def value(name: str, point: dict, m: dict):
     """Value of a model quantity at ``point`` (``Z`` holds the index of z inside E_q)."""
     name = name.replace(" ", "")
     q = m["q"]
-    if name in ("ELBO(q)", "F(q,theta)", "F(q)"):
+    if name in ("ELBO(q)", "ELBO", "F(q,theta)", "F(q)"):  # ELBO: of the q in the text
         joint = _table(m, ("p", "x,z"))
         return mp.fsum(w * (mp.log(j) - mp.log(w)) for w, j in zip(q, joint, strict=True))
     if name in ("H(q)", "H(q(z))"):
