@@ -142,6 +142,9 @@ def emit_selected(target: Path, select: list[str], check: bool) -> str:
     if unknown:
         raise KeyError(f"unknown kernel(s) {', '.join(unknown)}; known: {', '.join(kernels)}")
     current = split_blocks(target.read_text(encoding="utf-8")) if target.exists() else {}
+    if not current:  # refused before anything is derived
+        raise StaleError(f"{target} is stale: it has no kernel blocks (missing, or written "
+                         "before the block marks): run `klforge emit` (every kernel)")
     fresh = {k: kernel_source(get(kernels[k]), specs()[k]) for k in dict.fromkeys(select)}
     if check:
         stale = sorted(k for k, text in fresh.items() if current.get(k) != text)
