@@ -18,27 +18,31 @@ $$
 
 
 def verdicts(text, fmt="md"):
-    return [(f.line, f.severity) for f in audit_text(text, fmt).findings]
+    """(line, verdict) of every finding; a definition's verdict is "definition" (issue 14: every
+    relation gets one finding, ``x = 0.5`` and ``D = 0.92 ln …`` at a chain's head too)."""
+    return [(f.line, f.kind or f.severity) for f in audit_text(text, fmt).findings]
 
 
 def only(text, fmt="md"):
-    (f,) = audit_text(text, fmt).findings
+    """The one claim of ``text``: its definitions (``Let $x = 0.3$``) are set aside."""
+    (f,) = [f for f in audit_text(text, fmt).findings if f.kind != "definition"]
     return f
 
 
 def test_a_correct_chain_across_blocks_is_ok_with_lines():
-    assert verdicts(K1) == [(7, "ok"), (10, "ok"), (10, "ok")]
+    assert verdicts(K1) == [(4, "definition"), (7, "ok"), (10, "ok"), (10, "ok")]
 
 
 def test_a_wrong_term_is_named():
-    f = audit_text(K1.replace("0.92(0.2733)", "0.92(0.274)")).findings[0]
+    f = audit_text(K1.replace("0.92(0.2733)", "0.92(0.274)")).findings[1]
     assert f.severity == "error" and f.line == 7
     assert "ln(0.92/0.70) = 0.27329…, written 0.274" in f.message
 
 
 def test_an_inherited_error_points_at_its_origin():
     text = "$$D = 0.92 \\ln\\frac{0.92}{0.70}$$\n$$= 0.92(0.274)$$\n$$= 0.2521$$\n"
-    first, second = audit_text(text).findings
+    head, first, second = audit_text(text).findings
+    assert head.kind == "definition" and head.relation.startswith("D = ")
     assert first.severity == second.severity == "error" and second.line == 3
     assert "inherits the error introduced at line 2" in second.message
 
@@ -169,10 +173,11 @@ def test_a_condition_on_a_variable_is_unchecked_not_judged():
 
 
 def test_a_datum_name_is_rebound_by_a_later_example_but_a_computed_name_is_not():
+    # a bare numeric binding is a definition finding (issue 14; this expected none before)
     rebound = "Take $x = 0.5$. Later, a new example: $x = 0.9$."
-    assert [f.severity for f in audit_text(rebound).findings] == []
+    assert [f.kind for f in audit_text(rebound).findings] == ["definition", "definition"]
     computed = "$y = 0.5 + 0.25 = 0.75$. Later: $y = 0.95$."
-    assert [f.severity for f in audit_text(computed).findings] == ["ok", "error"]
+    assert verdicts(computed) == [(1, "definition"), (1, "ok"), (1, "error")]
 
 
 def test_an_inequality_between_computed_names_is_still_judged():
@@ -185,22 +190,23 @@ def test_an_inequality_between_computed_names_is_still_judged():
     ("tex", r"\section{A} $x = 0.5 + 0.25 = 0.75$ \section{B} $x = 0.1 + 0.2 = 0.3$"),
 ])
 def test_names_are_scoped_to_their_section(fmt, text):
-    assert [f.severity for f in audit_text(text, fmt).findings] == ["ok", "ok"]
+    assert [v for _, v in verdicts(text, fmt)] == ["definition", "ok", "definition", "ok"]
 
 
 def test_a_hash_comment_in_a_code_fence_is_not_a_section():
     text = "$x = 0.5 + 0.25 = 0.75$\n\n```python\n# comment\n```\n\n$x = 0.1 + 0.2 = 0.3$\n"
-    assert [f.severity for f in audit_text(text).findings][:2] == ["ok", "error"]
+    assert [v for _, v in verdicts(text)][:3] == ["definition", "ok", "error"]
 
 
 def test_a_wrong_step_at_a_bound_value_is_an_error_naming_the_binding():
     # x = 0.3 binds x (a definition); x² + 1 = 1.09 by hand, so 1.9 is wrong at that point
-    assert [f.severity for f in audit_text("Let $x = 0.3$. Then $x^2 + 1 = 1.09$.").findings] \
-        == ["ok"]
+    assert [v for _, v in verdicts("Let $x = 0.3$. Then $x^2 + 1 = 1.09$.")] \
+        == ["definition", "ok"]
     f = only("Let $x = 0.3$. Then $x^2 + 1 = 1.9$.")
     assert f.severity == "error" and f.message.endswith("(at x = 0.3, line 1)")
     text = "Let $x = 0.3$.\n\n$$\nf = x^2 + 2x = 0.69\n$$\n\n$$\ng = x^2 + 2x = 0.79\n$$\n"
-    assert verdicts(text) == [(4, "ok"), (8, "error")]
+    assert verdicts(text) == [(1, "definition"), (4, "definition"), (4, "ok"),
+                              (8, "definition"), (8, "error")]  # f, g named, then claimed
 
 
 @pytest.mark.parametrize("value,severity", [("0.375", "ok"), ("0.25", "error")])
@@ -227,19 +233,22 @@ def test_a_value_of_a_formula_at_bound_symbols_is_checked_against_the_formula(va
     # y = 3x + 1 defined before x is given a value; at x = 2 it is 7 by hand
     findings = audit_text(f"Let $y = 3x + 1$. At $x = 2$, $y = {value}$.").findings
     assert [f.kind for f in findings][0] == "definition"
-    (f,) = findings[1:]
+    assert [f.kind for f in findings][1] == "definition"  # x = 2
+    (f,) = findings[2:]
     assert f.severity == severity and "at x = 2, line 1" in f.message
     if severity == "error":
         assert f.message == "y = 3·x + 1 is 7.0 at x = 2, line 1, written 6"
-    # with x left free the number binds y, as before: no claim to check
-    assert len(audit_text(f"Let $y = 3x + 1$. Then $y = {value}$.").findings) == 1
+    # with x left free the number binds y, as before: no claim to check, two definitions
+    assert [f.kind for f in audit_text(f"Let $y = 3x + 1$. Then $y = {value}$.").findings] \
+        == ["definition", "definition"]
 
 
 def test_an_identity_at_a_bound_symbol_names_the_binding_with_its_counterexample():
     # μ = 2: (x − μ)² = x² − 4x + 4 by hand, so x² − 4x + 2 is wrong at every x
     text = "$$\n\\mu = 2\n$$\n\n$$\n(x - \\mu)^2 = x^2 - 2\\mu x + \\mu^2 = x^2 - 4x + %s\n$$\n"
-    assert [f.severity for f in audit_text(text % "4").findings] == ["ok", "ok"]
-    ok, wrong = audit_text(text % "2").findings
+    assert [v for _, v in verdicts(text % "4")] == ["definition", "ok", "ok"]
+    mu, ok, wrong = audit_text(text % "2").findings
+    assert mu.kind == "definition" and mu.relation == "mu = 2"
     assert ok.severity == "ok" and wrong.severity == "error"
     assert wrong.message.startswith("does not hold: at x = ") and \
         "(with mu = 2, line 2) the left side is" in wrong.message

@@ -115,7 +115,7 @@ def test_normal_quantile_greek_exponents_and_reasons_for_what_is_not_evaluated()
 
     assert got("$\\Phi^{-1}(0.975) = 1.96$")[0][0] == "ok"
     assert got("$\\Phi^{-1}(0.975) = 1.92$")[0][0] == "error"
-    assert got("$z^* = \\Phi^{-1}(0.99) = 2.33$")[0][0] == "ok"
+    assert got("$z^* = \\Phi^{-1}(0.99) = 2.33$")[-1][0] == "ok"  # after z^*'s definition
     assert got("$\\Phi^{-1}(1.5) = 2$")[0][0] == "unchecked"  # outside (0, 1)
     assert got("$e^\\eta = 2$") == got("$e^{\\eta} = 2$")
     assert [m.split(" (")[0] for _, m in got("$\\Sigma = LL^\\top$")] == [
@@ -161,7 +161,8 @@ def test_absolute_values():
     assert got("$|0.3 - 0.5| = 0.25$") == ["error"]
     assert got("$|a - b| \\le |a| + |b|$") == ["ok"]
     assert got("$|a - b| \\ge |a| + |b|$") == ["error"]
-    assert got("$p(x|z) = 0.5$") == []
+    assert [f.kind for f in audit_text("$p(x|z) = 0.5$\n", "md", "a.md").findings] == [
+        "definition"]  # its one finding (issue 14): a value given to p(x|z), not a claim
 
 
 SPLIT = {  # issue 12: where each name is imported from today -> the module that now holds it

@@ -171,6 +171,8 @@ class Events:
                 rates.judge(self, items[0], items[2], offset + items[1].rhs_pos)
             if len(self.findings) == before:  # \bar{x} = 7 after the data listed
                 sample.judge(self, items[0], items[2], offset + items[1].rhs_pos)
+            if len(self.findings) > before:  # its one finding: the step adds none (steps.py)
+                self.step_mark = before
         if items[0] is None:
             if not (display and self.chain is not None):
                 rel = items[1]

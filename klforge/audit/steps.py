@@ -21,6 +21,7 @@ from . import (
     prose,
     roles,
     unify,
+    unjudged,
 )
 from . import nodes as N
 from .latex import Unsupported
@@ -115,6 +116,20 @@ class Steps:
         return True
 
     def step(self, rel: N.Relation, node, offset):
+        """Judge ``prev rel node``: exactly one finding per relation.  The judges below may
+        return having recorded only a binding (``a = 2``), a chain link (``f(x) = g(y)``) or
+        nothing evaluable; such a relation still gets its one finding (:func:`.unjudged`).
+        ``self.step_mark`` (set by a clause judge such as :mod:`.complement`) is the number of
+        findings before this relation was first judged."""
+        mark = self.__dict__.pop("step_mark", None)
+        before = len(self.findings) if mark is None else mark
+        prev = self.chain.prev
+        new_name = isinstance(prev, N.Name) and prev.name not in self.names
+        self._step(rel, node, offset)
+        if len(self.findings) == before:
+            unjudged.add(self, prev, rel, node, offset + rel.rhs_pos, new_name)
+
+    def _step(self, rel: N.Relation, node, offset):
         c = self.chain
         at = offset + rel.rhs_pos
         if rel.op == "≈" and isinstance(node, N.Num) and node.decimals == 0 and not node.unit:

@@ -111,7 +111,7 @@ def score(report) -> dict:
     expected = corpus_labels()
     verdicts = defaultdict(list)
     for f in report.findings:
-        verdicts[(Path(f.path).name, f.line)].append(f.severity)
+        verdicts[(Path(f.path).name, f.line)].append(f.kind or f.severity)  # a definition
     tp = fn = tn = fp = 0
     missed, false_pos, warned, unchecked = [], [], [], []
     for fname, labels in expected.items():
