@@ -216,3 +216,16 @@ def test_an_upright_acronym_is_a_name_not_prose(tmp_path):
         $$\ln p(x) = \mathrm{ELBO} + \mathrm{KL}$$
         """)
     assert got[1] == ["ok"] and got[3] == ["error"] and "error" not in got.get(5, [])
+
+
+def test_a_parenthesised_annotation_ends_a_row_without_becoming_a_side(tmp_path):
+    # Σ p ln(q/p) ≤ ln Σ p·(q/p) (Jensen) = ln Σ q = 0: the next row continues from the
+    # right side before "(by Jensen)", not from the annotation
+    got = verdicts(tmp_path, r"""
+        \begin{align}
+        -D_{\mathrm{KL}}(p\|q) &= \sum_x p(x)\log\frac{q(x)}{p(x)} \nonumber \\
+        &\le \log\sum_x p(x)\frac{q(x)}{p(x)} \quad\text{(by Jensen)} \nonumber \\
+        &= \log\sum_x 2q(x)
+        \end{align}
+        """, name="doc.tex")
+    assert got[2] == ["ok"] and got[3] == ["ok"] and got[4] == ["error"]

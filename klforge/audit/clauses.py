@@ -39,6 +39,13 @@ def _is_words(text: str) -> bool:
             and len(words) > 1)
 
 
+def _annotation(text: str, prev: str) -> bool:
+    """``\\quad\\text{(by Jensen)}``: a parenthesised remark set off after a row's formula."""
+    words = text.strip().lower()
+    return prev in ("\\quad", "\\qquad") and bool(re.fullmatch(
+        r"\([a-z][a-z .,'’:;-]*\)", words)) and words.strip("() ") not in UNIT_WORDS
+
+
 def _acronym(tok: str) -> bool:
     """``\\mathrm{ELBO}``, ``\\text{KL}``, ``\\mathrm{Var}``: a quantity's name, not prose — one
     word, all capitals, or capitalised in an upright-math font."""
@@ -68,8 +75,8 @@ def clauses(text: str) -> list[tuple[int, int]]:
                 if not (tok in ("\\quad", "\\qquad") and _unit_follows(text, m.end())):
                     cut = (m.start(), m.end())
             elif m.group("words") is not None and prev not in ("_", "^"):
-                if _is_words(m.group("words")) and not _name_follows(tokens, k) and not \
-                        _acronym(m.group()):
+                if (_is_words(m.group("words")) or _annotation(m.group("words"), prev)) and not \
+                        _name_follows(tokens, k) and not _acronym(m.group()):
                     cut = (m.start(), m.end())
         if cut:
             out.append((start, cut[0]))
