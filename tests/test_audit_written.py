@@ -229,3 +229,14 @@ def test_a_parenthesised_annotation_ends_a_row_without_becoming_a_side(tmp_path)
         \end{align}
         """, name="doc.tex")
     assert got[2] == ["ok"] and got[3] == ["ok"] and got[4] == ["error"]
+
+
+def test_the_elbo_in_the_notation_of_variational_autoencoders(tmp_path):
+    # E_q[ln p(x,z)] = E_q[ln p(x|z)] + E_q[ln p(z)] with p_θ, q_φ(z|x) as Kingma and Welling
+    # write them; the sign slip must be caught
+    e = r"\mathbb{E}_{q_\phi(z|x)}"
+    right = rf"{e}[\log p_\theta(x|z)] + {e}[\log p_\theta(z)]"
+    got = verdicts(tmp_path, "\n\n".join([
+        rf"$${e}[\log p_\theta(x,z)] = {right}$$",
+        rf"$${e}[\log p_\theta(x,z)] = {right.replace('+', '-')}$$"]) + "\n")
+    assert got[1] == ["ok"] and got[3] == ["error"]

@@ -21,6 +21,9 @@ from .tokens import _plain
 
 __all__ = ["ExpectationBodies", "raw_bracket"]
 
+#: the subscript of ``\\mathbb{E}_{q_\\phi(z|x)}``: the variational posterior, E_q of the model
+_Q_PHI = re.compile(r"^E_\{?q_\{?(?:phi|theta|psi)\}?\(z(?:\|x)?\)\}?(?=\[|\(\[)")
+
 
 class ExpectationBodies:
     """Needs ``self.raw``, ``self.aud``, ``self.products`` and :class:`.reading.Reading`."""
@@ -31,6 +34,8 @@ class ExpectationBodies:
         row of an ``aligned`` chain has a position in *that* row's text.  Without ``src``, the
         segment's bracket at ``pos`` is used only when it is the name's own; else the body is
         read from the name (``E_q[lnp(x,z)-lnq(z|x)]`` → ln p(x,z) − ln q(z|x)), or not at all."""
+        if m := _Q_PHI.match(name):  # E_{q_φ(z|x)}[…]: E_q over the latent z
+            name = "E_q" + name[m.end():]
         v = self._declared_expectation(name, src)
         if v is not None:
             return v

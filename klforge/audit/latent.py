@@ -34,7 +34,8 @@ _KL = re.compile(r"^(?:D_?KL|KL)\((?P<a>.+?)(?:\|\||Vert)(?P<b>.+)\)$")
 
 def mentions(text: str) -> bool:
     """Does a relation's text use the model (a probability with z, ELBO, 𝓕(q, θ))?"""
-    return bool(re.search(r"[pq]\([^()]*\bz\b|[pq]\([^()]*,z|ELBO|F\(q,", text))
+    return bool(re.search(r"[pq](?:_\w+?)?\([^()]*\bz\b|[pq](?:_\w+?)?\([^()]*,z|ELBO|F\(q,",
+                          text))
 
 
 def _canon(name: str):
@@ -42,6 +43,7 @@ def _canon(name: str):
     name = name.replace(" ", "").replace("cdot", "z").replace("mid", "|")
     if name == "q":
         return "q", "z"
+    name = re.sub(r"^([pq])_\{?(?:theta|phi|psi)\}?(?=\()", r"\1", name)  # p_θ(x,z), q_φ(z|x)
     m = _ARGS.match(name)
     if not m:
         return None
