@@ -41,6 +41,14 @@ $$
 = 0.92(0.2733) + 0.08(-1.3218) = 0.1457
 $$
 
+$$
+SE = \sqrt{\frac{p(1-p)}{n}} = \sqrt{\frac{0.67 \times 0.33}{850}} \approx 0.016
+$$
+
+$$
+\ln 2 + \frac{0.25}{2} - \frac12 = 0.6931 + 0.125 - 0.5 = 0.3181
+$$
+
 For $\sigma > 0$ and $0 < p < 1$, $\ln r \le r - 1$ and $r = \sigma_1^2/\sigma_2^2$.
 
 Let $P(0) = P(1) = 0.5$, $q = \mathcal{N}(\mu, \sigma^2)$ and $K := \ln\frac{\sigma_2}{\sigma_1}$.
@@ -53,6 +61,7 @@ $y = 3x + 1$, so $y = 2.5$. $\mathbb{E}[X^2] = \mu^2 + \sigma^2$ and $F(z) \ge G
 LATEX = r"""\documentclass{article}
 \begin{document}
 \section{Bregman}
+$np(1-p) = 100 \cdot 0.5 \cdot 0.5 = 25$.
 In mean parameters $m = \nabla A(\eta)$, and $B_A(\eta_q, \eta_p) = B_{A^*}(m_p, m_q)$.
 Let $a = 2$ and $x = 0.5$; then $a x = 1$ and $a + x \approx 2.6$.
 \begin{align}
@@ -102,7 +111,8 @@ def per_clause(monkeypatch):
     def counted(aud, text, offset, display, parse):
         before = len(aud.findings)
         original(aud, text, offset, display, parse)
-        seen.append((text, relations_read(text), len(aud.findings) - before))
+        own = [f for f in aud.findings[before:] if f.check != "term"]  # a step's terms: detail
+        seen.append((text, relations_read(text), len(own)))
 
     monkeypatch.setattr(Auditor, "_clause", counted)
     return seen
@@ -113,6 +123,8 @@ def test_every_relation_gets_exactly_one_finding(per_clause, fmt, text):
     audit_text(text, fmt, f"doc.{fmt}")
     judged = [(t, r, f) for t, r, f in per_clause if r]
     assert len(judged) >= 4, per_clause  # the documents were read
+    # a lone value may be joined to the prose before it ("this is about $1.56$"): one relation
+    assert all(f <= 1 for t, r, f in per_clause if not r), per_clause
     wrong = [(t, r, f) for t, r, f in judged if r != f]
     assert wrong == [], wrong
     assert sum(r for _, r, _ in judged) == sum(f for _, _, f in judged)
@@ -169,3 +181,11 @@ def test_a_binding_still_feeds_later_checks():
 def test_a_vector_of_values_is_a_definition_finding():
     (f,) = audit_text("Let $p = (0.5, 0.3, 0.2)$.").findings
     assert f.kind == "definition" and "vector" in f.message
+
+
+def test_a_relation_two_judges_answer_keeps_one_finding():
+    # p = 0.67, n = 850 substituted consistently (the unifier, ok); the identity judge also
+    # called it "an equation for n, p" — one finding per relation: SE defined, two oks
+    text = r"$SE = \sqrt{\frac{p(1-p)}{n}} = \sqrt{\frac{0.67 \times 0.33}{850}} \approx 0.016$"
+    got = [(f.kind or f.severity, f.message.split(" (")[0]) for f in audit_text(text).findings]
+    assert got == [("definition", "defines SE"), ("ok", "a consistent substitution"), ("ok", "")]

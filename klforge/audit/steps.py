@@ -118,16 +118,20 @@ class Steps:
     def step(self, rel: N.Relation, node, offset):
         """Judge ``prev rel node``: exactly one finding per relation.  The judges below may
         return having recorded only a binding (``a = 2``), a chain link (``f(x) = g(y)``) or
-        nothing evaluable; such a relation still gets its one finding (:func:`.unjudged`).
+        nothing evaluable; such a relation still gets its one finding (:func:`.unjudged.add`),
+        and a relation two judges both answered keeps the weightier (:func:`.unjudged.keep_one`).
         ``self.step_mark`` (set by a clause judge such as :mod:`.complement`) is the number of
         findings before this relation was first judged."""
         mark = self.__dict__.pop("step_mark", None)
+        self.__dict__.pop("alt_mark", None)
         before = len(self.findings) if mark is None else mark
         prev = self.chain.prev
         new_name = isinstance(prev, N.Name) and prev.name not in self.names
         self._step(rel, node, offset)
         if len(self.findings) == before:
             unjudged.add(self, prev, rel, node, offset + rel.rhs_pos, new_name)
+        else:
+            unjudged.keep_one(self.findings, before, self.__dict__.pop("alt_mark", None))
 
     def _step(self, rel: N.Relation, node, offset):
         c = self.chain
@@ -240,7 +244,8 @@ class Steps:
                                )[-prose.RECENT:]
                 self.paragraph.append(c.exact)
         alt = getattr(node, "alt", None)
-        if alt is not None:
+        if alt is not None:  # a second value stated in brackets: its own finding
+            self.alt_mark = len(self.findings)
             self._alternative(node, alt, offset, relation)
         c.accumulated += _half(i_all)
         c.seen |= {n.key() for n in N.literals(node)}

@@ -13,6 +13,12 @@ and return; :meth:`.steps.Steps.step` then calls :func:`add`, which says what th
   (``B_A(\eta_q, \eta_p) = B_{A^*}(m_p, m_q)``: "undefined functions B_A, B_A^*: nothing to
   evaluate"), or why a side has no value.
 
+Two judges may both answer one relation (``\sqrt{p(1-p)/n} = \sqrt{0.67 \cdot 0.33/850}``: "a
+consistent substitution", ok, and "an equation for the free symbols n, p", a definition);
+:func:`keep_one` keeps the weightier (error > warning > ok > unchecked > condition, definition).
+The per-term findings of a step checked term by term (check "term") are its detail, not
+relations, and stay.
+
 Example: in ``Let $a = 2$.`` the relation ``a = 2`` gets one finding, unchecked of kind
 "definition".
 """
@@ -132,3 +138,21 @@ def add(aud, prev, rel, node, at, new_name) -> None:
     message, kind, check = reason(aud, prev, rel, node, new_name)
     relation = f"{_text(prev)} {rel.op} {_text(node)}"
     aud.add(at, "unchecked", relation, _text(node), None, message, check, kind=kind)
+
+
+_WEIGHT = {"error": 4, "warning": 3, "ok": 2, "unchecked": 1}
+
+
+def keep_one(findings: list, before: int, alt: int | None = None) -> None:
+    """Of the findings recorded from index ``before`` on for one relation, keep the weightiest
+    (the first of equals); findings of check "term" (its terms, judged one by one) and those
+    from index ``alt`` on (a second value stated in brackets, ``0.5 nats (0.72 bits)``) stay."""
+    end = len(findings) if alt is None else alt
+    own = [i for i in range(before, end) if findings[i].check != "term"]
+    if len(own) < 2:
+        return
+    best = max(own, key=lambda i: (_WEIGHT.get(findings[i].severity, 0)
+                                   - (0.5 if findings[i].kind else 0), -i))
+    for i in reversed(own):
+        if i != best:
+            del findings[i]
