@@ -3,16 +3,18 @@
 For every kernel × dtype a fresh interpreter is started with ``NUMBA_CACHE_DIR`` a new
 empty directory; it imports ``klforge.kernels`` (not timed) and times the first call of
 that kernel on a small input, so the figure is what a new user waits for one kernel in one
-dtype (issue 12, item 5: ≤ 5 s).  With ``--profile`` the child also splits the time by
-numba phase, from numba's ``numba:run_pass`` events and timers around its LLVM steps
-(exclusive time: a callee compiled during its caller's type inference is counted once,
-under its own phases):
+dtype (issue 12, item 5: ≤ 5 s), in wall-clock seconds and in CPU seconds of the child
+(compilation is single-threaded, so CPU time is the figure that does not grow with the
+machine's load).  With ``--profile`` the child also splits its CPU time by numba phase,
+from numba's ``numba:run_pass`` events and timers around its LLVM steps (exclusive time: a
+callee compiled during its caller's type inference is counted once, under its own phases):
 
 * ``typing`` — type inference (numba's Python side, including the callees' signatures);
 * ``inline`` — numba's IR-level inlining passes (``inline="always"`` and closures);
 * ``lower`` — lowering to LLVM IR and the other numba passes;
 * ``llvm`` — LLVM optimisation (per function and per module) and machine code;
-* ``other`` — the rest (the cache written, the ufunc built, numba outside its passes);
+* ``other`` — the rest of the CPU time (the cache written, the ufunc built, numba outside
+  its passes);
 * ``funcs`` — numba functions compiled (the distinct (function, argument types) typed).
 
 Example::
@@ -71,11 +73,11 @@ def install_profiler() -> dict:
     typed = set()
 
     def start(phase):
-        stack.append([phase, time.perf_counter(), 0.0])
+        stack.append([phase, time.process_time(), 0.0])
 
     def end():
         phase, t0, inner = stack.pop()
-        spent = time.perf_counter() - t0
+        spent = time.process_time() - t0
         totals[phase] += spent - inner
         if stack:
             stack[-1][2] += spent
@@ -149,7 +151,7 @@ def table(rows: list[dict], profile: bool) -> str:
         if profile:
             p = r["phases"]
             phases = [p[k] for k in ("typing", "inline", "lower", "llvm")]
-            cells += [f"{v:.2f}" for v in phases] + [f"{r['seconds'] - sum(phases):.2f}"]
+            cells += [f"{v:.2f}" for v in phases] + [f"{r['cpu'] - sum(phases):.2f}"]
             cells.append(str(p["funcs"]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
