@@ -41,10 +41,6 @@ from ._simd import clear_fp_status  # noqa: F401 - re-exported for the generated
 
 DTYPES = ("float32", "float64")
 
-#: elements per block when an elementwise loop gathers strided operands into contiguous
-#: buffers for its vectorised map (the generated ``_<name>_loop_*``)
-GATHER = 256
-
 
 def _access(kind, llvm_type):
     @intrinsic

@@ -118,12 +118,8 @@ SPECIAL_VALUES = ("Special values (the same for every kernel):\n\n| input | resu
 
 def elementwise(name: str, args: list[str], doc: str) -> str:
     """A per-element map over ``_<name>_core``, serial NumPy inner loops for float32/float64
-    and the kernel's registration; threads come from the shared driver
-    (``kernels/_parallel.py``).  Unit-stride operands are viewed in place and run through the
-    vectorised map; any other strides (broadcast scalars, strided views) are gathered in
-    blocks of ``_u.GATHER`` into one contiguous buffer per operand and run through the same
-    map, so the map is the one place the core is compiled (one specialisation per dtype:
-    the buffers' rows have the views' array type), which keeps first use cheap."""
+    (unit stride: the vectorised map; otherwise through the strides NumPy gives) and the
+    kernel's registration; threads come from the shared driver (``kernels/_parallel.py``)."""
     xs = [f"x{i}" for i in range(len(args))]
     nin = len(args)
     widen = ", ".join(f"np.float64({x}[i])" for x in xs)
@@ -134,9 +130,7 @@ def elementwise(name: str, args: list[str], doc: str) -> str:
     for t, size, dtype in (("f32", 4, "np.float32"), ("f64", 8, "np.float64")):
         unit = " and ".join(f"steps[{i}] == {size}" for i in range(nin + 1))
         views = "".join(f"        {x} = carray(args[{i}], n, {dtype})\n" for i, x in enumerate(xs))
-        gathers = "".join(f"                buf[{i}, i] = _u.load_{t}(args[{i}], (start + i) * "
-                          f"steps[{i}])\n" for i in range(nin))
-        rows = ", ".join(f"buf[{i}]" for i in range(nin + 1))
+        loads = ", ".join(f"np.float64(_u.load_{t}(args[{i}], i * steps[{i}]))" for i in range(nin))
         text += (f"\n\ndef _{name}_loop_{t}(args, dims, steps, data):\n"
                  f"    n = dims[0]\n"
                  f"    if {unit}:\n"
@@ -144,15 +138,9 @@ def elementwise(name: str, args: list[str], doc: str) -> str:
                  f"        out = carray(args[{nin}], n, {dtype})\n"
                  f"        _{name}_map({', '.join(xs)}, out, 0, n)\n"
                  f"    else:\n"
-                 f"        buf = np.empty(({nin + 1}, _u.GATHER), {dtype})\n"
-                 f"        for start in range(0, n, _u.GATHER):\n"
-                 f"            m = n - start if n - start < _u.GATHER else _u.GATHER\n"
-                 f"            for i in range(m):\n"
-                 f"{gathers}"
-                 f"            _{name}_map({rows}, 0, m)\n"
-                 f"            for i in range(m):\n"
-                 f"                _u.store_{t}(args[{nin}], (start + i) * steps[{nin}], "
-                 f"buf[{nin}, i])\n")
+                 f"        for i in range(n):\n"
+                 f"            _u.store_{t}(args[{nin}], i * steps[{nin}], "
+                 f"{dtype}(_{name}_core({loads})))\n")
     text += (f"\n\n_register({name!r}, {doc!r}, {nin}, 1, {{\n"
              f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}})")
     return text
