@@ -42,7 +42,7 @@ _LO, _HI = 1e-100, 1e100
 _CANCEL = 2.0
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def _fdiff(e, y, yp1, a, b, c, d):
     """F(x) − F(y), F(ρ) = ρ − log(1 + ρ), given e = x − y, y, yp1 = 1 + y and
     (1 + x)/(1 + y) = (a·b)/(c·d): −log1pmx(z) + y·z with z = e/(1 + y) when |z| ≤ ½,
@@ -53,7 +53,7 @@ def _fdiff(e, y, yp1, a, b, c, d):
     return e - _p.log_ratio2(a, b, c, d)
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def _bern(yp, yq, t, np_, nq):
     """y^q·(r − 1 − log r) with r − 1 = t (accurate) and r = (y^p·N_q)/(y^q·N_p)."""
     if -0.5 <= t <= 0.5:
@@ -61,7 +61,7 @@ def _bern(yp, yq, t, np_, nq):
     return yq * _p.rm1mlog(t, _p.log_ratio2(yp, nq, yq, np_))
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def _rel(x, h, y):
     """(ρ, log(1 + ρ), r − 1 − log r) for ρ = h/x, y = x + h."""
     rho = h / x

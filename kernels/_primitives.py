@@ -101,7 +101,7 @@ def kl_div(p, q, d):
     return p * log_ratio(p, q) - d  # p/q may overflow (q subnormal): log_ratio does not
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def rm1mlog(t, l):
     """r − 1 − log r from t = r − 1 and l = log r (both supplied accurately).
 
@@ -116,7 +116,7 @@ def rm1mlog(t, l):
     return near_value if near else t - l
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def log_ratio(a, b):
     """log(a/b) for a, b > 0, accurate near a = b and for any magnitudes (no overflow of
     a/b); NaN for a or b ≤ 0 or NaN; +inf for a = inf > b, −inf for b = inf > a, NaN for
@@ -268,7 +268,7 @@ def scaled_expm1mx(a, s, e):
     return a * expm1mx(-s)
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def _phi(a):
     """φ(a) = (a + 1)·log(1 + 1/a) − 1 = log1pmx(u)/u + log1p(u), u = 1/a (≈ u/2, ≥ 0)."""
     if a < 1e-300:  # 1/a may overflow; φ = −log a − 1 + O(a·log a)
@@ -298,7 +298,7 @@ def _phi_bregman(p, h):
     return (acc + comp) * (h / p) * (h / p) / (p + 1.0)
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def _two_prod(a, b):
     """(p, e) with p = fl(a·b) and a·b = p + e exactly (Dekker/Veltkamp split, no FMA)."""
     p = a * b
@@ -331,7 +331,7 @@ def log_ratio2(a, b, c, d):
     return log_ratio(a, c) + log_ratio(b, d)
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def neumaier_add(s, c, x):
     """Neumaier-compensated s + x: returns the new (sum, compensation); the value is s + c."""
     t = s + x
@@ -342,7 +342,7 @@ def neumaier_add(s, c, x):
     return t, c
 
 
-@njit(cache=_CACHE, inline="always", error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def two_sum(a, b):
     """(s, e) with s = fl(a + b) and a + b = s + e exactly (Knuth)."""
     s = a + b
