@@ -43,7 +43,8 @@ def test_wheel_installs_one_namespace(tmp_path):
     # every module of the tree is in the wheel (pyproject's package list is kept by hand: a
     # new subpackage missing from it fails here), plus the data files
     folders = {"klforge": "klforge", "derive": "klforge/derive", "kernels": "klforge/kernels"}
-    expected = {"klforge/kernels/manifest.json", "klforge/audit/audit.schema.json"}
+    expected = {"klforge/kernels/manifest.json", "klforge/audit/audit.schema.json",
+                "klforge/site/static/klforge.css"}
     for folder, package in folders.items():
         for src in (ROOT / folder).rglob("*.py"):
             rel = src.relative_to(ROOT / folder)

@@ -32,8 +32,15 @@ def _sources_relative_bibfiles(app, config) -> None:
                               for f in files]
 
 
+def _static_files(app, config) -> None:
+    """Serve the extension's stylesheet (``static/klforge.css``) with the site."""
+    config.html_static_path = [*config.html_static_path, str(Path(__file__).parent / "static")]
+
+
 def setup(app):
     app.connect("config-inited", _sources_relative_bibfiles, priority=100)
+    app.connect("config-inited", _static_files, priority=100)
+    app.add_css_file("klforge.css")
     progress.setup(app)
     app.add_directive("derivation", DerivationDirective)
     app.add_role("kl", ValueRole())
