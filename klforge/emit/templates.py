@@ -21,6 +21,7 @@ from numba import carray, guvectorize, njit
 
 from . import _categorical as _c
 from . import _lbeta as _lb
+from . import _logits as _lg
 from . import _mvn
 from . import _policy as _pol
 from . import _primitives as _p
@@ -278,126 +279,7 @@ def cross_entropy(d) -> str:
 
 
 def kl_logits(d) -> str:
-    body = """\
-    ok, value = _st.kl_logits_row_ws(a, b, ws, wn[0])  # vectorised; declines rows it does not cover
-    if ok:
-        out[0] = value
-        return
-    n = a.shape[0]
-    amax = -INF
-    for i in range(n):
-        ai = np.float64(a[i])
-        bi = np.float64(b[i])
-        if ai != ai or bi != bi or ai == INF or bi == INF:
-            out[0] = NAN
-            return
-        if ai > amax:
-            amax = ai
-    if amax == -INF:
-        out[0] = NAN
-        return
-    # Pass 1: weights w_i = exp(a_i − max a) (kept) and their mean of d_i = b_i − a_i.
-    # A relative error in w_i moves the result by about that much times the i-th term of
-    # the KL, so a_i − max a is taken exactly (two_sum) and its tail applied to first order.
-    w = wn[0]
-    z, zc, m, mc = 0.0, 0.0, 0.0, 0.0
-    for i in range(n):
-        ai = np.float64(a[i])
-        w[i] = 0.0
-        if ai == -INF:
-            continue  # masked entry: p_i = 0
-        if np.float64(b[i]) == -INF:
-            out[0] = INF  # p_i > 0 = q_i
-            return
-        th, tl = _p.two_sum(ai, -amax)
-        if th < -700.0:
-            continue  # p_i below 1e-304: its terms are taken in log space in pass 3
-        wi = math.exp(th)
-        wi += wi * tl
-        w[i] = wi
-        z, zc = _add(z, zc, wi)
-        m, mc = _add(m, mc, wi * (np.float64(b[i]) - ai))
-    z = z + zc
-    centre = (m + mc) / z
-    # e_i = d_i − centre is carried as a double-double eh + el: the rounding of b_i − a_i
-    # would otherwise enter the result at first order (eps·|d_i|).  Errors in the weights
-    # and in the centre enter only at second order in e, except through S0² in the final
-    # cancellation, so pass 2 measures S0 and pass 3 re-centres on centre + S0.
-    s0, c0 = 0.0, 0.0
-    for i in range(n):
-        if w[i] == 0.0:
-            continue
-        dh, dl = _p.two_sum(np.float64(b[i]), -np.float64(a[i]))
-        eh, el = _p.two_sum(dh, -centre)
-        s0, c0 = _add(s0, c0, w[i] * eh)
-        s0, c0 = _add(s0, c0, w[i] * (el + dl))
-    shift = (s0 + c0) / z
-    centre_h, centre_l = _p.two_sum(centre, shift)
-    # Pass 3: S0 = E_p[e] (now ≈ 0) and S2 = E_p[expm1mx(e)], expanded to first order in el.
-    # Where w_i underflows or expm1mx(e_i) could overflow, the term w_i·expm1mx(e_i) is
-    # formed in log space as exp(t), t = (a_i − max a) + log expm1mx(e_i) in double-double;
-    # if some t exceeds 700 the KL is ≥ 700 − log n and log-sum-exp takes over (no
-    # cancellation there).
-    s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0
-    tmax = -INF
-    for i in range(n):
-        ai = np.float64(a[i])
-        if ai == -INF:
-            continue
-        dh, dl = _p.two_sum(np.float64(b[i]), -ai)
-        eh, el = _p.two_sum(dh, -centre_h)
-        eh, el = _p.two_sum(eh, (el + dl) - centre_l)
-        wi = w[i]
-        if wi != 0.0:
-            s0, c0 = _add(s0, c0, wi * eh)
-            s0, c0 = _add(s0, c0, wi * el)
-        if wi != 0.0 and eh <= 600.0:
-            g = _p.expm1mx(eh)
-            s2, c2 = _add(s2, c2, wi * g)
-            s2, c2 = _add(s2, c2, wi * (el * (g + eh)))
-            continue
-        if not (eh <= 40.0):  # also e_i beyond the range (∞ or ∞ − ∞ from b_i − a_i)
-            # log expm1mx(e) = e + log1p(−(1 + e)e^{−e}) (tail below eps), so t = (a_i − max a)
-            # + e_i = (b_i − max a) − centre: no overflow when a_i − max a alone would.
-            t, tt = _p.two_sum(np.float64(b[i]), -amax)
-            t, t2 = _p.two_sum(t, -centre_h)
-            tt += t2 - centre_l
-        else:
-            g = _p.expm1mx(eh) + el * math.expm1(eh)
-            if g == 0.0:
-                continue
-            th, tl = _p.two_sum(ai, -amax)
-            t, tt = _p.two_sum(th, math.log(g))
-            tt += tl
-        if t > tmax:
-            tmax = t
-        if t <= 700.0:
-            s2, c2 = _add(s2, c2, math.exp(t) * (1.0 + tt))
-    S0 = (s0 + c0) / z
-    if tmax > 700.0:
-        # KL = log Σ_i exp((a_i − max a) + e_i) − log z − S0, by log-sum-exp.
-        # (a_i − max a) + e_i = (b_i − max a) − centre, formed without the overflowing parts.
-        top = -INF
-        for i in range(n):
-            if np.float64(a[i]) != -INF:
-                top = max(top, (np.float64(b[i]) - amax) - centre_h)
-        acc, accc = 0.0, 0.0
-        for i in range(n):
-            if np.float64(a[i]) == -INF:
-                continue
-            vh, vl = _p.two_sum(np.float64(b[i]), -amax)
-            vh, v2 = _p.two_sum(vh, -centre_h)
-            vl += v2 - centre_l
-            acc, accc = _add(acc, accc, math.exp(vh - top) * (1.0 + vl))
-        out[0] = top + math.log(acc + accc) - math.log(z) - S0
-        return
-    S2 = (s2 + c2) / z
-    x = S0 + S2
-    if x > 1.0:
-        out[0] = math.log1p(x) - S0
-    else:
-        out[0] = _p.log1pmx(x) + S2
-"""
+    body = "    out[0] = _lg.kl_logits_row(a, b, ws, wn[0])\n"
     return _gufunc(d.kernel, "(n),(n)->()", "a, b, out", docstring(d) + (
         "\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],"
         "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);"
