@@ -107,34 +107,66 @@ def diagonal_term(lp, lq):
 
 
 @njit(**_JIT)
-def kl_mvn_row(mu_p, L_p, mu_q, L_q, ws):
-    """The KL above for one pair of distributions (n = mu_p.shape[0]); ``ws``: scratch of
-    shape (2, ≥ n), float64 (no allocation per row)."""
-    if not valid(mu_p, L_p, mu_q, L_q):
-        return NAN
+def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
+    """The KL above for one pair of distributions (n = mu_p.shape[0]); ``wn``: float64
+    scratch of shape (≥ 2n + 2, ≥ n + 1), allocated once per call (no allocation per row).
+
+    Rows i of ``wn[:n]`` / ``wn[n:2n]`` hold the high / low parts of the right-hand sides
+    [μ_p,i − μ_q,i, L_p,i0 − L_q,i0, …, L_p,ii − L_q,ii] and, once row i is solved, of
+    [w_i, D_i0, …, D_ii].  Row i is reduced by the solved rows k < i (left-looking forward
+    substitution): each update runs along a row of the scratch (unit stride, no dependence
+    between entries), so the double-double multiply-subtracts vectorise; every entry sees
+    the same operations in the same order as column-by-column substitution.  Squares are
+    summed per column in double-double (``wn[2n]``, ``wn[2n + 1]``), also vectorised.
+    """
     n = mu_p.shape[0]
-    colh = ws[0]
-    coll = ws[1]
-    s, c = 0.0, 0.0
-    # D = L_q⁻¹ (L_p − L_q), column by column (D is lower triangular).
-    for j in range(n):
-        for i in range(j, n):
-            qii = np.float64(L_q[i, i])
-            sh, sl = _s.two_sum(np.float64(L_p[i, j]), -np.float64(L_q[i, j]))
-            for k in range(j, i):
-                sh, sl = _dd_sub_prod(sh, sl, np.float64(L_q[i, k]), colh[k], coll[k])
-            colh[i], coll[i] = _dd_div(sh, sl, qii)
-            if i == j:
-                s, c = _add(s, c, diagonal_term(np.float64(L_p[i, i]), qii))
-            else:
-                s, c = _square_terms(s, c, colh[i], coll[i])
-    # w = L_q⁻¹ (μ_p − μ_q)
+    if n == 0:
+        return NAN
+    ok = True
     for i in range(n):
-        sh, sl = _s.two_sum(np.float64(mu_p[i]), -np.float64(mu_q[i]))
+        bh = wn[i]
+        bl = wn[n + i]
+        a = np.float64(mu_p[i])
+        b = np.float64(mu_q[i])
+        ok &= (abs(a) < INF) & (abs(b) < INF)
+        bh[0], bl[0] = _s.two_sum(a, -b)
+        for c in range(i + 1):
+            a = np.float64(L_p[i, c])
+            b = np.float64(L_q[i, c])
+            ok &= (abs(a) < INF) & (abs(b) < INF)
+            bh[c + 1], bl[c + 1] = _s.two_sum(a, -b)
+        ok &= (np.float64(L_p[i, i]) > 0.0) & (np.float64(L_q[i, i]) > 0.0)
+    if not ok:
+        return NAN
+    sh = wn[2 * n]
+    sl = wn[2 * n + 1]
+    for c in range(n + 1):
+        sh[c] = 0.0
+        sl[c] = 0.0
+    s, c_ = 0.0, 0.0
+    for i in range(n):
+        bh = wn[i]
+        bl = wn[n + i]
         for k in range(i):
-            sh, sl = _dd_sub_prod(sh, sl, np.float64(L_q[i, k]), colh[k], coll[k])
-        colh[i], coll[i] = _dd_div(sh, sl, np.float64(L_q[i, i]))
-        s, c = _square_terms(s, c, colh[i], coll[i])
-    kl = 0.5 * (s + c)
+            a = np.float64(L_q[i, k])
+            xh = wn[k]
+            xl = wn[n + k]
+            for c in range(k + 2):
+                bh[c], bl[c] = _dd_sub_prod(bh[c], bl[c], a, xh[c], xl[c])
+        d = np.float64(L_q[i, i])
+        for c in range(i + 2):
+            bh[c], bl[c] = _dd_div(bh[c], bl[c], d)
+        # squares of w_i and D_i0 … D_i,i−1; the diagonal term of M_ii apart
+        for c in range(i + 1):
+            x = bh[c]
+            ph, pl = _two_prod(x, x)
+            t, e = _s.two_sum(sh[c], ph)
+            sh[c] = t
+            sl[c] += e + (pl + 2.0 * x * bl[c])
+        s, c_ = _add(s, c_, diagonal_term(np.float64(L_p[i, i]), d))
+    for c in range(n + 1):
+        s, c_ = _add(s, c_, sh[c])
+        c_ += sl[c]
+    kl = 0.5 * (s + c_)
     # The inputs are finite, so a NaN here is ∞ − ∞ from an overflowing term: KL = +inf.
     return INF if kl != kl else kl

@@ -303,9 +303,14 @@ _MVN_DOC = (
 
 def kl_mvn(d) -> str:
     body = "    out[0] = _mvn.kl_mvn_row(mu_p, L_p, mu_q, L_q, wn)\n"
-    return _gufunc(d.kernel, "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
+    text = _gufunc(d.kernel, "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
                    docstring(d) + _MVN_DOC,
                    body)
+    # kl_mvn_row's scratch: the (n + 1)-wide right-hand sides in double-double and the
+    # per-column sums of squares, allocated once per call (row_loops gives 2 × n).
+    small, large = "wn = np.empty((2, n))", "wn = np.empty((2 * n + 2, n + 1))"
+    assert text.count(small) == 2, "row_loops no longer allocates wn as kl_mvn expects"
+    return text.replace(small, large)
 
 
 def eg_step(d) -> str:
