@@ -9,6 +9,11 @@ base=v)`` that :mod:`.linalg` evaluates with ``mpmath.diff`` (60 digits) at samp
 * dp/dη with η defined through p (``\\eta = \\ln\\frac{p}{1-p}``) — 1/(dη/dp), the inverse
   function's derivative (:meth:`.linalg.Evaluator.gradient`).
 
+A prime on a function the text defined (``f(t) = t\\log t``, then ``f''(t) = 1/t``, or
+``\\ell'(\\theta)`` after ``\\ell(\\theta) = …``) is read by :func:`primes`: the parser leaves
+``f''(t)`` unread, and it becomes ``hess`` (``grad`` for one prime) of the function's formula in
+its own variable, evaluated the same way.
+
 Only a differential whose letters name a symbol (``dp``, ``dtheta``, ``deta``) is read; a
 ``d`` that is a variable of the text (``d = F^{-1}g``) keeps its meaning when no differential
 follows.  Example: ``\\frac{dp}{d\\eta} = p(1-p)`` with η the logit of p → ok; ``= -p(1-p)``
@@ -18,6 +23,8 @@ follows.  Example: ``\\frac{dp}{d\\eta} = p(1-p)`` with η the logit of p → ok
 from __future__ import annotations
 
 import re
+
+import mpmath
 
 from . import nodes as N
 
@@ -82,6 +89,61 @@ def rewrite(node):
                 return rest[0][1] if len(rest) == 1 else N.Mul(
                     [(o, rewrite(n)) for o, n in rest])
     return N.map_children(node, rewrite)
+
+
+_PRIME = re.compile(r"^\s*\\?(?P<f>[A-Za-z]+)\s*(?P<p>'{1,2}|\^\s*\{?\s*(?:\\prime\s*){1,2}\}?"
+                    r"|\^\s*\{\s*''?\s*\}|\^\s*\{?\s*\(\s*[12]\s*\)\s*\}?)\s*"
+                    r"(?:\\left)?\(\s*\\?(?P<x>[A-Za-z]+)\s*(?:\\right)?\)\s*$")
+
+
+def primes(aud, node):
+    """``f''(t)`` (unread by the parser) as the second derivative of the function the text
+    defined, ``f(t) = t\\log t`` (:attr:`functions` of the auditor: name -> (variable,
+    formula)); ``node`` unchanged otherwise, or when the argument is not that variable."""
+    m = _PRIME.match(getattr(node, "text", "") or "") if node is not None else None
+    if m is None or not hasattr(aud, "functions"):
+        return node
+    fn = aud.functions.get(m.group("f"))
+    if fn is None or fn[0] != m.group("x"):
+        return node
+    mark = m.group("p")
+    second = mark.count("'") == 2 or mark.count("prime") == 2 or "2" in mark
+    out = N.Func("hess" if second else "grad", fn[1], N.Name(fn[0]))
+    out.written = node.text.strip()  # the report shows f''(t) as the author wrote it
+    return out
+
+
+def record(aud, prev, op, node) -> None:
+    """``f(t) = t\\log t`` heading a chain: remember f's variable and formula for
+    :func:`primes` (per section: :func:`.layout.new_section` forgets them)."""
+    if op not in ("=", ":=") or not isinstance(prev, N.Name) or node is None or isinstance(
+            node, (Exception, N.Relation)):
+        return
+    m = re.fullmatch(r"([A-Za-z]+)\(([A-Za-z]+)\)", prev.name)
+    if m and any(isinstance(n, N.Name) and n.name == m.group(2) for n in N.walk(node)):
+        aud.functions = {**getattr(aud, "functions", {}), m.group(1): (m.group(2), node)}
+        _positive(aud, m.group(2), node)
+
+
+def _positive(aud, var: str, node) -> None:
+    """``f(t) = t\\log t``, ``h(t) = (\\sqrt t - 1)^2``, ``\\ell(\\theta) = x\\ln\\theta + (1-x)
+    \\ln(1-\\theta)``: the formula takes the logarithm or root of t (or of a − t), so it is
+    defined for t > 0 (t < a) — the symbol's domain, unless the text gave it one."""
+    from . import symbols as S
+    from .judging import state
+    domains = state(aud).domains
+    if var in domains:
+        return
+    for n in N.walk(node):
+        if not (isinstance(n, N.Func) and n.name in ("log", "ln", "sqrt", "lg")):
+            continue
+        if isinstance(n.arg, N.Name) and n.arg.name == var:  # ln t: t > 0
+            S.restrict(domains, var, ">", 0)
+        elif (isinstance(n.arg, N.Add) and len(n.arg.terms) == 2 and n.arg.terms[1][0] == -1
+              and isinstance(n.arg.terms[0][1], N.Num) and n.arg.terms[0][0] == 1
+              and isinstance(n.arg.terms[1][1], N.Name) and n.arg.terms[1][1].name == var):
+            S.restrict(domains, var, "<", mpmath.mpf(n.arg.terms[0][1].value.numerator)
+                       / n.arg.terms[0][1].value.denominator)  # ln(1 − θ): θ < 1
 
 
 def has(node) -> bool:

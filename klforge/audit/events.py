@@ -18,8 +18,10 @@ import re
 
 from . import (
     complement,
+    conditions,
     context,
     critical,
+    derivatives,
     impurity,
     normaltail,
     prose,
@@ -28,7 +30,7 @@ from . import (
 )
 from . import nodes as N
 from .clauses import clauses, unwrap
-from .freesymbols import declared
+from .freesymbols import declared, dimension_words
 from .latex import Unsupported
 from .state import (
     Chain,
@@ -65,6 +67,7 @@ class Events:
         impurity.judge(self, text, offset)  # "Entropy = 0.72" after p_1 = 4/5
         rates.collect(self, text, offset)  # "a false positive rate of 2.3 %", "1 in 10,000"
         before, start = getattr(self, "stats_text", ""), 0
+        self.declared = {**getattr(self, "declared", {}), **dimension_words(before, text)}
         for cut in [m.start() for m in re.finditer(r"\n[ \t>]*\n", text)] + [len(text)]:
             part = text[start:cut]  # each paragraph judged in its own context ("α = .05")
             if part.strip():
@@ -79,18 +82,32 @@ class Events:
         """One piece of math, cut into clauses (``a = 1,\\; b = 2``); a clause that begins
         with a relation continues the chain of the clause or display block before it."""
         text = unwrap(text)
-        self.declared = {**getattr(self, "declared", {}), **declared(text)}  # X ~ N(μ, σ²)
+        self.declared = {**getattr(self, "declared", {}), **declared(text), **dimension_words(
+            getattr(self, "stats_text", ""), text)}  # X ~ N(μ, σ²); of dimension $k$
         critical.judge_pm(self, getattr(self, "stats_text", ""), text, offset)  # 95% CI: z ± 1.96
         critical.judge_star(self, getattr(self, "stats_text", ""), text, offset)  # z^* = 1.96
         self.stats_text = (getattr(self, "stats_text", "") + " " + text)[-critical.WINDOW:]
         parts = clauses(text)
         if len(parts) >= sample.MIN_VALUES:  # "7 - \sqrt{2}, 6, 6, 7": a data set listed
             sample.record(self, [(text[a:b], offset + a) for a, b in parts], offset, parse)
+        word = getattr(self, "condition_word", None)
         for k, (a, b) in enumerate(parts):
+            before = len(self.findings)
             self._clause(text[a:b], offset + a, display or k + 1 < len(parts), parse)
+            if word:  # "when $\sigma_1 = \sigma_2$": a condition, not a claim
+                self._condition(word, text[a:b], before, parse)
         self.last_math = (self.chain, offset + len(text.rstrip()))
         if not display:
             self.chain = None
+
+    def _condition(self, word, text, before, parse):
+        try:
+            items = parse(text)
+        except Unsupported:
+            return
+        if conditions.is_condition(word, items):
+            conditions.relabel(self, word, before, items)
+            self.condition_seen = True
 
     def _clause(self, text: str, offset: int, display: bool, parse):
         self.segment_text, self.segment_display = text, display  # read by identity.py
@@ -103,6 +120,9 @@ class Events:
         if "Z" in text or "frac" in text:  # P(Z > 2.9), P((Y-50)/5 > c): normal tails, as Φ
             items = [x if x is None or isinstance(x, (N.Relation, Unsupported))
                      else normaltail.rewrite(x, self.names, text, parse) for x in items]
+        if "'" in text or "prime" in text:  # f''(t) of a function the text defined
+            items = [derivatives.primes(self, x) if isinstance(x, Unsupported) else x
+                     for x in items]
         if len(items) == 1:
             if isinstance(items[0], Unsupported):
                 return
@@ -119,6 +139,10 @@ class Events:
             pending = getattr(self, "pending_approx", None)
             self.pending_approx = None
             op = pending[2] if pending is not None and len(pending) > 2 else "≈"
+            which = op == "which"  # "$A$, which equals $B$": a claim A = B, symbols or not
+            if which:
+                op = None if prose.WHICH_NOT.match(
+                    getattr(self, "source", "")[offset + len(text):][:60]) else "="
             if op == "or":  # "$1/2$ or $1/3$" are alternatives unless they agree
                 try:
                     agree = _contains(self.interval(items[0], set(), stated=True),
@@ -127,7 +151,9 @@ class Events:
                     agree = False
                 op = "=" if agree else None
             if (pending is not None and op is not None and 0 <= offset - pending[1] <= 3
-                    and pending[0].exact is not None and (op == "=" or _is_number(items[0])
+                    and (pending[0].exact is not None or which and pending[0].prev is not None
+                         and not isinstance(pending[0].prev, Unsupported))
+                    and (op == "=" or _is_number(items[0])
                                                          or isinstance(items[0], N.Percent))):
                 saved, self.chain = self.chain, pending[0]  # "this is approximately $1.56$",
                 try:                                        # "$30/40$ or $3/4$"

@@ -18,6 +18,10 @@ logs are base 2"), math segments, and scope marks.
   error inherited through a name in a later part is still found.  A datum given a new
   value (``n = 60`` … ``n = 600``) starts a new example the same way (:func:`new_data`).
 
+* **Reach.**  A definition made in an example, exercise or solution block, a parenthetical
+  or an "e.g." clause ends with it (:mod:`.scopes`); a relation after "when", "if", "for", …
+  is a condition whose bindings end with its sentence (:class:`.conditions.Reach`).
+
 * **Tables** the reader found (and ``array``/``tabular`` inside math) are judged first
   (:mod:`.feedtables`, :mod:`.tablecheck`); marginals and conditionals stated later are
   checked against a joint given earlier (:mod:`.joint`); formulas typed with HTML
@@ -34,6 +38,8 @@ import bisect
 import re
 import time
 
+from . import conditions as _conditions
+from . import scopes as _scopes
 from .extract import Segment, prose_numbers, split_prose
 from .feedtables import apart as _apart
 from .feedtables import joint_statements as _joint_statements
@@ -55,6 +61,8 @@ def new_section(aud) -> None:
     aud.names.clear()
     aud.chain = None
     aud.stale_names = set()
+    aud.scope_stack = []  # a heading ends every example, parenthetical and condition
+    aud.functions = {}
 
 
 def new_part(aud) -> None:
@@ -110,9 +118,18 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
     events += [(s.offset, 1, s) for s in segs]
     events.sort(key=lambda e: (e[0], e[1]))
     consumed: set[int] = set()
+    lo = min([e[0] for e in events] + [len(text)])
+    hi = max([s.offset + len(s.text) for s in segs] + [p.offset + len(p.text) for p in prose]
+             + [lo])
+    cached = getattr(aud, "scope_blocks", None)
+    if cached is None or cached[0] is not text:  # the document's blocks, found once
+        aud.scope_blocks = cached = (text, _scopes.blocks(text))
+    masked, regions = _scopes.regions(text, segs, lo, hi, cached[1])
+    scope = _conditions.Reach(aud, regions, masked, lo, _segment)
     for k, (off, kind, item) in enumerate(events):
         if deadline is not None and k % 16 == 0 and time.monotonic() > deadline:
             return off
+        scope.at(off)
         if kind == -1:
             (new_section if item == "section" else new_part)(aud)
             if item == "section":
@@ -133,7 +150,7 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
                 item = _joined(text, [Segment(" " * m.end() + item.text[m.end():],
                                               item.offset, True)] + more)
             _joint_statements(aud, text, item)
-            _segment(aud, item, parse)
+            scope.segment(text, item, parse)
     return None
 
 

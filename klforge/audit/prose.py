@@ -41,6 +41,8 @@ from .proseclaims import (  # noqa: F401  (re-exported: callers import them from
     LEAD,
     NUM,
     SAME,
+    WHICH,
+    WHICH_NOT,
     Claim,
     approx_after_math,
     claims,
@@ -74,6 +76,9 @@ def judge(aud, text: str, offset: int) -> None:
             text):  # "$30/40$ or $3/4$"; a bare "or" may join alternatives: only if they agree
         op = "or" if text.strip(" \t\n,;:") == "or" else "="
         aud.pending_approx = (last[0], offset + len(text.rstrip()), op)
+    elif last is not None and last[0] is not None and 0 <= offset - last[1] <= 3 and WHICH.match(
+            text):  # "$A$, which equals $B$": A = B, a claim
+        aud.pending_approx = (last[0], offset + len(text.rstrip()), "which")
     if last is not None and 0 <= offset - last[1] <= 3:
         c = approx_after_math(text)
         chain = last[0]

@@ -31,6 +31,14 @@ APPROX = re.compile(r"^[\s,;:(]*(?:i\.e\.,?\s*|which is\s+|that is,?\s*)?(?:≈|
 LEAD = re.compile(r"(?:\b(?:this|which|that|it)\s+(?:is|equals|gives)\s+|\A[\s*_,;:]*(?:or|"
                   r"i\.e\.,?|that is,?)\s+)(?:approximately|about|roughly|around|≈)\s*$", re.I)
 SAME = re.compile(r"^\s*[,;:]?\s*(?:or|i\.e\.,?|that is,?|or equivalently,?)\s*$")
+#: ``$A$, which equals $B$``: the relation A = B is a claim of the text
+WHICH = re.compile(r"^\s*,?\s*which\s+(?:is|equals|is\s+equal\s+to|is\s+exactly|is\s+just)\s*$",
+                   re.I)
+#: words after ``$B$`` that make "which is $B$" something else than A = B (a factor, a case)
+WHICH_NOT = re.compile(r"^[\s$)\\]*(?:for|when|if|at|times|percent|%|of|than|larger|smaller|"
+                       r"more|less|higher|lower|under|per|whenever|provided|as|with|where|"
+                       r"in\s+the\s+limit)\b",
+                       re.I)
 _PERCENT = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|\\%|percent\b)")
 _DECIMAL = re.compile(r"(?<![\w.,])(?P<n>\d*\.\d{2,}(?:e[-+]?\d{1,3})?)(?![\w.]|\s*%)")
 _CHANGE = re.compile(r"(?<![\w.])" + NUM + r"\s*(?:%|percent)\s+(?P<dir>higher|lower|more|less|"

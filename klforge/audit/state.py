@@ -182,7 +182,7 @@ def _text(node) -> str:
         return "…"
     if isinstance(node, Unsupported):
         return getattr(node, "text", "") or "(unreadable)"
-    return N.to_text(node)
+    return getattr(node, "written", None) or N.to_text(node)
 
 
 def _why_not(aud, node) -> str:

@@ -17,6 +17,7 @@ import mpmath
 
 from . import (
     bindings,
+    derivatives,
     identity,
     prose,
     roles,
@@ -127,6 +128,8 @@ class Steps:
         before = len(self.findings) if mark is None else mark
         prev = self.chain.prev
         new_name = isinstance(prev, N.Name) and prev.name not in self.names
+        if new_name:
+            derivatives.record(self, prev, rel.op, node)  # f(t) = t log t: for f''(t)
         self._step(rel, node, offset)
         if len(self.findings) == before:
             unjudged.add(self, prev, rel, node, offset + rel.rhs_pos, new_name)

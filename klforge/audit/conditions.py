@@ -1,0 +1,162 @@
+r"""Relations after "when", "if", "for", "provided", … are conditions, not claims.
+
+A reader takes ``when $\tfrac12 q \le p \le 2q$`` or ``if $\sigma_1 = \sigma_2 = \sigma$`` as
+the case the sentence is about, not as something the text asserts.  :func:`word_before`
+finds the word right before a piece of math (or ``and``/``or`` continuing such a piece);
+:func:`is_condition` says whether a clause after it states a condition:
+
+* after **when, whenever, if, only if, provided (that), assuming (that), given that,
+  unless, as long as**: every relation of the clause is an inequality, or an equality
+  between symbols and numbers (``\mu_1 = \mu_2``, ``\sigma = 1``, ``q(x) = 0``);
+* after **for, for all, for every, for any, where** (words that also introduce definitions:
+  ``for $p = \mathcal N(0, 1)$``, ``where $r = \sigma_1^2/\sigma_2^2$``): every relation is an
+  inequality, or an equality between symbols only.
+
+A condition clause gets one finding per relation, unchecked of kind "condition" (what it
+was judged before is dropped: ``when $p > q$`` is not a claim about values an example gave p
+and q).  An equality chain of symbols (``\sigma_1 = \sigma_2 = \sigma``) makes each symbol the
+last one for the rest of the paragraph, so the relation the sentence states under it is judged
+in that case; :mod:`.layout` undoes the condition's bindings at the end of its sentence
+(:func:`.scopes.undo`).
+
+Example: ``In particular, when $\sigma_1=\sigma_2=\sigma$, $\mathrm{KL} = (\mu_1-\mu_2)^2 /
+2\sigma^2$`` → two conditions and the KL judged with σ_1 = σ_2 = σ.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import nodes as N
+from . import scopes as _scopes
+from . import symbols as S
+from .latex import Unsupported
+
+STRONG = ("when", "whenever", "if", "only if", "provided", "provided that", "assuming",
+          "assuming that", "given that", "unless", "as long as", "iff")
+WEAK = ("for", "for all", "for every", "for any", "for each", "where")
+_WORD = re.compile(r"(?:^|[^\w\\])(?P<w>" + "|".join(
+    sorted((w.replace(" ", r"\s+") for w in STRONG + WEAK), key=len, reverse=True))
+    + r")[\s,:~]*(?:\$+|\\\(|\\\[)?\s*$", re.I)
+_JOIN = re.compile(r"^[\s,]*(?:\$+|\\\)|\\\])?[\s,]*(?:and|or)\s*(?:\$+|\\\(|\\\[)?\s*$",
+                   re.I)
+INEQUALITIES = ("≤", "≥", "<", ">", "≠")
+#: prose read before a piece of math for its condition word
+WINDOW = 40
+
+
+def word_before(text: str, start: int, prev_end: int | None, prev_word: str | None) -> str | None:
+    """The condition word right before the math at ``start`` (lower case, single-spaced), or
+    ``prev_word`` when only ``and``/``or``/a comma joins it to the previous condition's math
+    (which ended at ``prev_end``)."""
+    if prev_word and prev_end is not None and 0 <= start - prev_end <= WINDOW and _JOIN.match(
+            text[prev_end:start]):
+        return prev_word
+    m = _WORD.search(text[max(0, start - WINDOW):start])
+    return " ".join(m.group("w").lower().split()) if m else None
+
+
+def _simple(node) -> bool:
+    """A symbol (``\\mu_1``, ``\\sigma``) as a side of a condition — not an application
+    such as ``\\mathcal N(\\mu, \\sigma^2)`` or ``D(p\\|q)``."""
+    return isinstance(node, (N.Name, N.Var)) and "(" not in node.name
+
+
+def _number(node) -> bool:
+    if isinstance(node, N.Neg):
+        node = node.arg
+    if isinstance(node, N.Mul):
+        return all(_number(f) for _, f in node.factors)
+    return isinstance(node, N.Num)
+
+
+def is_condition(word: str | None, items) -> bool:
+    """Does the parsed clause ``items`` state a condition after ``word``?"""
+    if not word or len(items) < 3 or items[0] is None or len(items) % 2 == 0:
+        return False
+    if any(isinstance(x, Unsupported) for x in items):
+        return False
+    strong = word in STRONG
+    for k in range(1, len(items), 2):
+        rel, a, b = items[k], items[k - 1], items[k + 1]
+        if not isinstance(rel, N.Relation):
+            return False
+        if rel.op in INEQUALITIES:
+            continue
+        if rel.op not in ("=", "≈"):
+            return False
+        if _simple(a) and _simple(b):  # σ₁ = σ₂, p ≈ q
+            continue
+        if rel.op != "=":
+            return False
+        if strong and (_simple(a) and _number(b) or _number(a) and _simple(b)):
+            continue
+        return False
+    return True
+
+
+def relabel(aud, word: str, before: int, items) -> None:
+    """The findings recorded since index ``before`` become conditions; a chain of symbols
+    (``a = b = c``) makes each symbol the last one (the identity judge's definitions)."""
+    for f in aud.findings[before:]:
+        if f.check == "term":
+            continue
+        f.severity, f.kind, f.computed = "unchecked", "condition", None
+        f.message = (f"a condition the text states (after '{word}'), not a claim; the rest of "
+                     "the sentence is read under it")
+    ops = [items[k].op for k in range(1, len(items), 2)]
+    names = items[0::2]
+    if set(ops) == {"="} and all(_simple(n) for n in names):
+        from .judging import state
+        st = state(aud)
+        last = names[-1]
+        for n in names[:-1]:
+            if (n.name != last.name and S.SIMPLE.match(n.name) and n.name not in st.aliases
+                    and last.name not in st.aliases):
+                st.defs[n.name] = last
+    aud.chain = None
+
+
+class Reach:
+    """Opens and closes the passages of :func:`.scopes.regions` as :func:`.layout.run`'s
+    events pass (:meth:`at`), and reads the condition word before each piece of math
+    (:meth:`segment`): a condition's bindings last to the end of its sentence."""
+
+    def __init__(self, aud, regions, masked: str, lo: int, feed):
+        self.aud, self.regions, self.masked, self.lo, self.k = aud, regions, masked, lo, 0
+        self.feed = feed  # feeds one segment to the auditor (layout._segment)
+        if not hasattr(aud, "scope_stack"):
+            aud.scope_stack = []
+
+    def at(self, off: int) -> None:
+        stack = self.aud.scope_stack
+        done = [e for e in stack if e[0] <= off]
+        if done:
+            self.aud.scope_stack = stack = [e for e in stack if e[0] > off]
+            for _end, what, saved in reversed(done):
+                (_scopes.undo if what == "condition" else _scopes.restore)(self.aud, saved)
+        while self.k < len(self.regions) and self.regions[self.k][0] <= off:
+            start, end, what = self.regions[self.k]
+            self.k += 1
+            if off < end:
+                stack.append((end, what, _scopes.snapshot(self.aud)))
+
+    def segment(self, text: str, item, parse) -> None:
+        aud = self.aud
+        word = word_before(text, item.offset, getattr(aud, "condition_end", None),
+                                       getattr(aud, "condition_prev", None))
+        aud.condition_word, aud.condition_seen = word, False
+        before = _scopes.snapshot(aud) if word else None
+        try:
+            self.feed(aud, item, parse)
+        finally:
+            aud.condition_word = None
+        end = item.offset + len(item.text.rstrip())
+        if word and aud.condition_seen:
+            changed = _scopes.changes(aud, before)
+            until = _scopes.sentence_end(self.masked, max(0, end - self.lo - 1)) + self.lo
+            if changed:
+                aud.scope_stack.append((until, "condition", changed))
+            aud.condition_end, aud.condition_prev = end, word
+        else:
+            aud.condition_prev = None

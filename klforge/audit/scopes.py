@@ -1,0 +1,260 @@
+r"""How far a definition reaches, as a reader takes it: examples, parentheticals, conditions.
+
+A value or formula given in passing belongs to the passage that gives it:
+
+* an **example block** — a MyST/Quarto directive titled or named Example, Exercise, Solution,
+  Problem (``:::{admonition} Example``, ``:::{dropdown} Solution``, ``{prf:example}``), a LaTeX
+  ``example``/``exercise``/``solution``/``problem`` environment, or a paragraph that begins with
+  a bold label (``**Example.**``, ``\textbf{Example 2}``): its definitions end with the block.
+  An exercise and the solution that follows it are one block (the solution uses its data);
+* a **parenthetical** of prose that holds math (``(for instance, take $p = 0.3$ …)``): its
+  definitions end at the closing parenthesis;
+* an **"e.g." clause** (``e.g.``, ``for instance``, ``for example``, ``say``, outside any
+  parenthesis): its definitions end with the paragraph.
+
+:func:`regions` finds these passages in a document (math masked, so parentheses inside
+formulas do not count); :func:`snapshot` and :func:`restore` save the auditor's names and
+definitions when a passage opens and put them back when it closes, so a later relation is
+judged as if the passage had not bound anything (``p > q`` after an example with ``p = 0.3``,
+``q = 0.5`` is again a relation between symbols).  :func:`paragraph_end` bounds a condition's
+reach (:mod:`.conditions`).
+
+Example: in ``(For instance, take $p = 0.3$.) Then $p(1-p) \le 1/4$.`` the relation is
+checked for every p, not at p = 0.3.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+#: words of a directive, environment or label that make a passage an example
+_EXAMPLE = r"(?:worked\s+)?(?:example|exercise|solution|problem|illustration)s?"
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>:{3,}|`{3,}|~{3,})\s*\{(?P<name>[\w:-]+)\}"
+                    r"[ \t]*(?P<title>[^\n]*)$", re.M)
+_FENCE_NAMES = re.compile(r"(?:prf:)?(?:example|exercise|solution|problem)", re.I)
+_TITLED = {"admonition", "dropdown", "note", "tip", "hint", "important", "topic", "sidebar",
+           "callout-note", "callout-tip"}
+_TEX_ENV = re.compile(r"\\begin\{(?P<env>" + _EXAMPLE + r")\*?\}", re.I)
+_LABEL = re.compile(r"(?:^|\n[ \t>]*\n)[ \t>]*(?:\*\*|__|\\textbf\{|\\paragraph\*?\{|\\emph\{|\*|_)"
+                    r"\s*(?P<w>" + _EXAMPLE + r")\b", re.I)
+_EG = re.compile(r"\b(?:e\.\s?g\.|for\s+instance|for\s+example)(?=[\s,:\\~])", re.I)
+_BREAK = re.compile(r"\n[ \t>]*\n")
+_DELIMS = re.compile(r"\\[()\[\]]")
+#: longest parenthetical read as one (a stray parenthesis must not scope a whole page)
+MAX_PAREN = 1500
+
+
+def masked(text: str, segments, lo: int = 0, hi: int | None = None) -> str:
+    """``text[lo:hi]`` with every math segment's content replaced by ``M`` (same length, no
+    line breaks) and ``\\(`` ``\\)`` ``\\[`` ``\\]`` blanked: the prose's own parentheses
+    and paragraph breaks (offsets relative to ``lo``)."""
+    hi = len(text) if hi is None else hi
+    out = list(text[lo:hi])
+    for s in segments:
+        a, b = max(0, s.offset - lo), min(len(out), s.offset + len(s.text) - lo)
+        if b > a:  # a sentence's final period inside the math is kept: it ends the sentence
+            dot = s.text.rstrip().endswith(".") and not s.text.rstrip().endswith("\\.")
+            out[a:b] = "M" * (b - a)
+            if dot:
+                out[min(b, a + len(s.text.rstrip())) - 1] = "."
+    return _DELIMS.sub("  ", "".join(out))
+
+
+def paragraph_end(prose: str, at: int) -> int:
+    """Offset of the first paragraph break at or after ``at`` in the masked text."""
+    m = _BREAK.search(prose, at)
+    return m.start() if m else len(prose)
+
+
+_SENTENCE = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bcf)(?<!\betc)(?<!\bvs)[.!?](?=\s)")
+
+
+def sentence_end(prose: str, at: int) -> int:
+    """Offset just after the sentence that goes on at ``at`` (masked text): its full stop,
+    or its paragraph's end."""
+    end = paragraph_end(prose, at)
+    m = _SENTENCE.search(prose, at, end)
+    return m.end() if m else end
+
+
+def _fences(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of MyST/Quarto directives that are examples, exercises, solutions."""
+    out = []
+    for m in _FENCE.finditer(text):
+        name, title = m.group("name").lower(), m.group("title")
+        kind = _kind(name) if _FENCE_NAMES.fullmatch(name) else (
+            _kind(title) if name in _TITLED else None)
+        if kind is None:
+            continue
+        fence = m.group("fence")
+        close = re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$",
+                           re.M)
+        end = close.search(text, m.end())
+        if end is not None:
+            out.append((m.start(), end.end(), kind))
+    return out
+
+
+def _kind(words: str) -> str | None:
+    m = re.search(r"\b(example|exercise|solution|problem|illustration)", words, re.I)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    return {"problem": "exercise", "illustration": "example"}.get(word, word)
+
+
+def _environments(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _TEX_ENV.finditer(text):
+        end = text.find("\\end{" + m.group("env"), m.end())
+        if end >= 0:
+            out.append((m.start(), end, _kind(m.group("env")) or "example"))
+    return out
+
+
+def _labels(prose: str) -> list[tuple[int, int, str]]:
+    """A paragraph that begins with a bold label ``**Example.**``: to the paragraph's end."""
+    out = []
+    for m in _LABEL.finditer(prose):
+        start = m.start("w")
+        out.append((start, paragraph_end(prose, start), _kind(m.group("w")) or "example"))
+    return out
+
+
+def _parentheticals(prose: str) -> list[tuple[int, int, str]]:
+    """Parentheses of the prose (math masked) that hold math and no paragraph break."""
+    out, stack = [], []
+    for m in re.finditer(r"[()]|\n[ \t>]*\n", prose):
+        tok = m.group()
+        if tok == "(":
+            stack.append(m.start())
+        elif tok == ")":
+            if stack:
+                a = stack.pop()
+                if "M" in prose[a:m.end()] and m.end() - a <= MAX_PAREN:
+                    out.append((a, m.end(), "parenthetical"))
+        else:
+            stack = []  # a paragraph break: an unclosed parenthesis is a stray one
+    return out
+
+
+def _eg_clauses(prose: str, parens) -> list[tuple[int, int, str]]:
+    """``e.g.``/``for instance`` outside a parenthetical: to the end of its paragraph."""
+    out = []
+    for m in _EG.finditer(prose):
+        if any(a <= m.start() < b for a, b, _ in parens):
+            continue
+        end = paragraph_end(prose, m.end())
+        if "M" in prose[m.end():end]:
+            out.append((m.start(), end, "e.g."))
+    return out
+
+
+_SET = ("exercise", "solution", "exercises")
+
+
+def blocks(text: str) -> list[tuple[int, int, str]]:
+    """Example, exercise and solution blocks of the whole document (directives and LaTeX
+    environments).  Exercises and solutions that follow one another with nothing but blank
+    space between are one block, a problem set: a solution uses its exercise's data, and a
+    later exercise may take "the same pair" as an earlier one."""
+    found = sorted(_fences(text) + _environments(text))
+    out: list[list] = []
+    for a, b, kind in found:
+        if (out and out[-1][2] in _SET and kind in _SET and a >= out[-1][1]
+                and not re.sub(r"[\s>:`~]", "", text[out[-1][1]:a])):
+            out[-1][1], out[-1][2] = b, "exercises"  # a problem set: "for the same pair"
+            continue
+        out.append([a, b, kind])
+    return [tuple(x) for x in out]
+
+
+def regions(text: str, segments, lo: int = 0, hi: int | None = None, whole=None):
+    """(masked prose, regions) of ``text[lo:hi]``: the regions are (start, end, kind) of the
+    passages whose definitions end with them, sorted by start, offsets into ``text``; kinds:
+    "example", "exercise", "solution", "exercises" (a problem set), "parenthetical", "e.g.".
+    ``whole``: :func:`blocks` of the whole text, when the caller has them."""
+    prose = masked(text, segments, lo, hi)
+    end = lo + len(prose)
+    found = [(a, b, k) for a, b, k in (blocks(text) if whole is None else whole)
+             if a < end and b > lo]
+    parens = _parentheticals(prose)
+    local = _labels(prose) + parens + _eg_clauses(prose, parens)
+    return prose, sorted(found + [(a + lo, b + lo, kind) for a, b, kind in local])
+
+
+# -- the auditor's state ---------------------------------------------------------------------
+_STATE_FIELDS = ("defs", "aliases", "domains", "formulas", "params")
+
+
+def snapshot(aud) -> dict:
+    """What a passage may change: the auditor's names (values copied: a later step may mark
+    them printed), vectors, declared variables, defined functions and the identity judge's
+    definitions, aliases, domains."""
+    from .judging import state
+    st = state(aud)
+    snap = {"names": {k: copy.copy(v) for k, v in aud.names.items()},
+            "vectors": dict(aud.vectors), "declared": dict(getattr(aud, "declared", {})),
+            "functions": dict(getattr(aud, "functions", {})), "st": st,
+            "unread": set(st.unread)}
+    for f in _STATE_FIELDS:
+        snap[f] = dict(getattr(st, f))
+    return snap
+
+
+def restore(aud, snap: dict) -> None:
+    """Put back what :func:`snapshot` saved; nothing when a heading in between reset the
+    judge's state (the names were forgotten there anyway)."""
+    from .judging import state
+    if getattr(aud, "_identity", None) is not snap["st"]:
+        return
+    aud.names.clear()
+    aud.names.update(snap["names"])
+    aud.vectors = dict(snap["vectors"])
+    aud.declared = dict(snap["declared"])
+    aud.functions = dict(snap["functions"])
+    st = state(aud)
+    st.unread = set(snap["unread"])
+    for f in _STATE_FIELDS:
+        setattr(st, f, dict(snap[f]))
+    aud.version += 1
+    aud.chain = None
+
+
+def changes(aud, before: dict) -> dict:
+    """The entries a stretch of text changed since ``before`` (a :func:`snapshot`): for each
+    field, name -> the value it had before (None: it was absent).  Domains are left out: a
+    condition such as ``t > 0`` also tells the reader where the text's symbols live."""
+    from .judging import state
+    st = state(aud)
+    now = {"names": aud.names, **{f: getattr(st, f) for f in _STATE_FIELDS if f != "domains"}}
+    out: dict = {}
+    for f, current in now.items():
+        old = before[f]
+        diff = {k: old.get(k) for k, v in current.items()
+                if k not in old or (old[k] is not v and not (f == "names" and _same(old[k], v)))}
+        diff.update({k: old[k] for k in old if k not in current})
+        if diff:
+            out[f] = (diff, {k: current.get(k) for k in diff})
+    return out
+
+
+def _same(a, b) -> bool:
+    return a.exact == b.exact and a.stated == b.stated
+
+
+def undo(aud, changed: dict) -> None:
+    """Undo :func:`changes`, entry by entry, where a later text has not changed it again."""
+    from .judging import state
+    st = state(aud)
+    for f, (old, new) in changed.items():
+        current = aud.names if f == "names" else getattr(st, f)
+        for k, before in old.items():
+            if current.get(k) is not new.get(k):
+                continue  # defined again since: the later definition stands
+            if before is None:
+                current.pop(k, None)
+            else:
+                current[k] = before
+    aud.version += 1
