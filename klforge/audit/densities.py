@@ -50,14 +50,19 @@ def _map(node, fn):
     return fn(replace(node, **changes))
 
 
-def _as_sum(n: N.Integral):
-    """The integral as Σ over its variable, or None when it is not one of densities only."""
+def _as_sum(n: N.Integral, specified=frozenset()):
+    """The integral as Σ over its variable, or None when it is not one of densities only
+    (or one of a density the text specifies: ``p = N(μ, σ²)``, ``p(x) = λe^{-λx}``)."""
     v = n.var
     left = []
 
     def index(m):
         if isinstance(m, N.Name):
             call = _CALL.match(m.name)
+            head = call.group(1) if call else m.name
+            if head in specified or head.split("_")[0] in specified:
+                left.append(m.name)
+                return m
             if call and call.group(2) == v and not n.implicit:
                 return N.Index(call.group(1), v, m.pos)
             if n.implicit and _DENSITY.match(m.name):
@@ -74,21 +79,22 @@ def _as_sum(n: N.Integral):
     return N.Sum(v, None, None, body, n.pos, kind="sum")
 
 
-def rewrite(lhs, rhs):
+def rewrite(lhs, rhs, specified=frozenset()):
     """(lhs, rhs) with the integrals of densities as sums over the finite model, and a family's
-    density renamed to the plain name (see the module docstring); unchanged otherwise."""
+    density renamed to the plain name (see the module docstring); unchanged otherwise, and for
+    densities the text ``specified`` (their names: aliases and defined functions)."""
     done = [False]
 
     def fn(m):
         if isinstance(m, N.Sum) and m.implicit:  # \sum(q - p): as an integral with no dx
             m = N.Integral(m.var, None, None, m.body, m.pos, implicit=True)
-            s = _as_sum(m)
+            s = _as_sum(m, specified)
             if s is not None:
                 done[0] = True
                 return s
             return m
         if isinstance(m, N.Integral) and _whole_line(m):
-            s = _as_sum(m)
+            s = _as_sum(m, specified)
             if s is not None:
                 done[0] = True
                 return s

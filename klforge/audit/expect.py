@@ -36,6 +36,7 @@ from .expectbody import ExpectationBodies
 from .freesymbols import JOINT, MARKERS, RV, SLOTS, VECTOR, FreeSymbols, _bare_expectation, _rest
 from .freesymbols import parameter as _arg
 from .reading import MODEL, Reading
+from .textdensities import TextDensities
 
 __all__ = ["JOINT", "MARKERS", "MODEL", "QUAD_TOL", "RV", "SLOTS", "VECTOR", "Context"]
 
@@ -46,7 +47,7 @@ def _exact(n: N.Num):
     return mp.mpf(n.value.numerator) / n.value.denominator
 
 
-class Context(ExpectationBodies, FreeSymbols, Reading):
+class Context(ExpectationBodies, FreeSymbols, Reading, TextDensities):
     """Resolve the names of formulas at points; ``raw`` is the math segment's text (bodies
     of ``\\mathbb{E}[…]`` are re-read from it)."""
 
@@ -89,6 +90,8 @@ class Context(ExpectationBodies, FreeSymbols, Reading):
     def value(self, node, point, depth=0):
         """Value of ``node`` at ``point`` (mp, 60 digits)."""
         node, names = self._prepare(node, point, depth)
+        if any(isinstance(n, N.Integral) for n in N.walk(node)):
+            self.quadrature = True  # compared to QUAD_TOL at QUAD_POINTS points, as E[…]
         env = E.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})),
                     log_base=None if self.log_base is None else mp.mpf(self.log_base))
         if any(isinstance(v, mpmath.mpc) for v in names.values()):
@@ -163,6 +166,11 @@ class Context(ExpectationBodies, FreeSymbols, Reading):
             square = N.Pow(rv[1], N.Num(Fraction(2), "2", 0, 0))
             mean = self._expectation_value((rv[0], "rv", rv[1]), point, depth + 1)
             return self._expectation_value((rv[0], "rv", square), point, depth + 1) - mean ** 2
+        if (fc := self.function_call(name)) is not None:  # p(t) with p(x) = … defined
+            return self.value(fc[1], {**point, fc[0]: self.value(fc[2], point, depth + 1)},
+                              depth + 1)
+        if self.text_functional(name) is not None:  # D_KL(q||p) of p(x), q(x) defined
+            return self.functional_value(name, point, depth)
         dn = self.density(name)
         if dn is not None:
             params = [self.value(_arg(a), point, depth + 1) for a in dn[1]]
@@ -178,6 +186,10 @@ class Context(ExpectationBodies, FreeSymbols, Reading):
 
     def _replace_expectations(self, node, point, values, depth):
         def rec(n):
+            if self.depends_on_variable(n) or _infinite(n):  # ∫ p ln(p/q) dx, p, q defined
+                key = f"\0E{len(values)}"
+                values[key] = self.integral_node_value(n, point, depth)
+                return N.Name(key)
             if isinstance(n, N.Name):
                 e = self.expectation(n.name, n.pos, n.src)
                 if e is not None:
@@ -251,6 +263,13 @@ class Context(ExpectationBodies, FreeSymbols, Reading):
                 return E.evaluate(ready, env)
         self.quadrature = True
         return against(fam, params, f)
+
+
+def _infinite(node) -> bool:
+    """An integral with an infinite bound (evaluated at the quadrature tolerance)."""
+    return isinstance(node, N.Integral) and node.lo is not None and any(
+        isinstance(b, N.Const) and b.name == "inf" or isinstance(b, N.Neg) and isinstance(
+            b.arg, N.Const) and b.arg.name == "inf" for b in (node.lo, node.hi))
 
 
 def _implicit_var(body, texts) -> str | None:

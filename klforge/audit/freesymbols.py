@@ -36,8 +36,9 @@ SLOTS = {"normal": ("real", "positive"), "bernoulli": ("probability",),
 
 def parameter(text: str):
     """A distribution's parameter as a formula; the variable written before a semicolon
-    (``N(x;mu,sigma^2)`` — the density of x) is not a parameter: ``"x;mu_1"`` → μ₁."""
-    return _parameter(re.sub(r"^[A-Za-z]\w*;", "", text))
+    (``N(x;mu,sigma^2)``, ``N(x|mu,sigma^2)`` — the density of x) is not a parameter:
+    ``"x;mu_1"`` → μ₁."""
+    return _parameter(re.sub(r"^[A-Za-z]\w*[;|]", "", text))
 
 
 _arg = parameter
@@ -49,16 +50,40 @@ _SIM = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*\\sim\s*((?:\\mathcal|\\mathrm|\
                   r"(?:\\left)?\((?:[^()]|\([^()]*\))*\))")
 
 
+DIMENSION = "\0dim"  # key of :func:`declared` for the dimension symbol (\mathbb{R}^k: k)
+_SPACE = re.compile(r"\\mathbb\s*\{?R\}?\s*\^\s*\{?\s*([A-Za-z])\s*\}?|ℝ\^\{?([A-Za-z])\}?")
+
+
 def declared(text: str) -> dict:
     """Variables a math segment declares to follow a named family of the engine:
     ``"X \\sim \\mathcal{N}(\\mu,\\sigma^2)"`` → ``{"X": "N(mu,sigma^2)"}`` (the family's
-    text as :func:`.known.distribution` reads it); ``x \\sim p`` and unknown families: nothing."""
+    text as :func:`.known.distribution` reads it); ``x \\sim p`` and unknown families: nothing.
+    ``\\mathbb{R}^k`` declares k the dimension (key :data:`DIMENSION`)."""
     out = {}
     for m in _SIM.finditer(text):
         dist = _plain(m.group(2))
         if known.distribution(dist) is not None:
             out[m.group(1)] = dist
+    space = _SPACE.search(text)  # on \mathbb{R}^k: k is the dimension (matrix checks' n)
+    if space:
+        out[DIMENSION] = space.group(1) or space.group(2)
     return out
+
+
+def dimension_words(before: str, text: str) -> dict:
+    """The dimension a sentence names around a one-letter math segment: ``in $d$ dimensions``,
+    ``a $D$-dimensional Gaussian`` (``before`` ends with the segment, ``text`` is the prose
+    after it), ``of dimension $k$`` (``before`` ends with the word, ``text`` is the segment).
+    Returns ``{DIMENSION: letter}`` or ``{}``."""
+    after = re.match(r"\s*(?:-\s*)?dimension(?:s|al)\b", text)
+    letter = re.search(r"(?<![\\A-Za-z])([A-Za-z])\s*$", before)
+    if after and letter:
+        return {DIMENSION: letter.group(1)}
+    word = re.search(r"\bdimension\s*$", before)
+    alone = re.fullmatch(r"\s*([A-Za-z])\s*", text)
+    if word and alone:
+        return {DIMENSION: alone.group(1)}
+    return {}
 
 
 class FreeSymbols:
@@ -148,6 +173,9 @@ class FreeSymbols:
                 self._hint(fam, args)
             return self._union([self.analyse(_arg(a), b, depth + 1)
                                 for _, args in k[1] for a in args], True)
+        if (ts := self.text_symbols(n.name, b, depth)) is not None:  # p(t), D_KL(q||p) of
+            self.used_definitions = True                            # p(x), q(x) defined
+            return ts
         if S.functional(n.name, {"p": [1], "q": [1]}) is not None:
             return {MARKERS["p"], MARKERS["q"]}, True, []
         if S.joint_functional(n.name, [[1]]) is not None:  # H(X|Y), I(X;Y)

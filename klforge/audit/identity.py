@@ -53,6 +53,7 @@ from . import (
     latent,
     linalg,
     policy,
+    textdensities,
 )
 from . import nodes as N
 from . import symbols as S
@@ -136,11 +137,13 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             _continue(aud, node)
             return True
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
+        ctx.condition_on_variable(op, prev, node)  # p(x) < q(x): where, not for every x
         ctx.latent = latent.mentions(relation)
         ctx.policy = policy.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
         prev, node = derivatives.rewrite(prev), derivatives.rewrite(node)  # dL/dp, dp/dη
-        prev, node = densities.rewrite(prev, node)  # ∫ p ln(p/q) dx: Σ_x on the finite model
+        prev, node = densities.rewrite(prev, node, specified=set(st.aliases) | set(
+            getattr(st, "fdefs", {})))  # ∫ p ln(p/q) dx: Σ_x on the finite model
         if densities.unread(prev, node):  # ∇_θ∫p_θ: no dx, and not of any distribution
             _add(aud, at, "unchecked", relation, stated, densities.UNREAD, "step")
             _continue(aud, node)
@@ -177,6 +180,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
                     st.formulas[prev.name] = node  # s = 1 + δ with δ = 10^{-8} stated
                 return False  # a value for a name: the numeric checks record it
             if not ctx.is_quantity(prev.name):
+                textdensities.record(st, prev, node)  # p(x) = λe^{-λx}: p(t) is its body at t
                 again = prev.name in st.defs
                 if S.SIMPLE.match(prev.name):  # not p(x,y) = p(x)p(y): that is a condition
                     st.defs[prev.name] = node  # a definition, not a claim

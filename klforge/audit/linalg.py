@@ -42,7 +42,7 @@ from . import nodes as N
 from . import symbols as S
 from .matrixeval import _CALL, _SOFTMAX, _VKL, Evaluator, Point
 from .matvals import MATRIX_FUNCS, POINTS, TOL, _base, _is_m, shape
-from .mvn import _E, normal_of
+from .mvn import _E, divergence_of, normal_of
 
 mp = mpmath.mp
 
@@ -84,7 +84,7 @@ def abstract_calls(st, node) -> list:
             out.append(g.arg.name)
     for n in N.walk(node):
         if not (isinstance(n, N.Name) and "(" in n.name) or _E.match(n.name) or _SOFTMAX.match(
-                n.name) or _VKL.match(n.name):
+                n.name) or _VKL.match(n.name) or divergence_of(st, n.name) is not None:
             continue
         head = re.sub(r"\(.*", "", n.name)
         if normal_of(st, head) is not None or head in st.defs:
@@ -109,8 +109,11 @@ def random_parts(st, node, depth=0) -> set:
         head = re.sub(r"\(.*", "", n.name)
         dist = normal_of(st, e.group("dist")) if e else (
             normal_of(st, head) if "(" in n.name else None)
+        kl = divergence_of(st, n.name)
         if dist is not None:
             out.add(f"N({dist[0]}, {dist[1]})")
+        elif kl is not None:  # D_KL(p||q) of two multivariate normals of the text
+            out |= {f"N({d[0]}, {d[1]})" for d in kl if d is not None}
         elif _SOFTMAX.match(n.name) or _VKL.match(n.name):  # softmax(a): a vector a
             out |= set(re.findall(r"softmax\(([^()]+)\)", n.name))
         elif n.name in st.defs:  # Σ = LL^⊤ recorded: Σ's parts are L's

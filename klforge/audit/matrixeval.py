@@ -17,13 +17,24 @@ from . import expfam
 from . import nodes as N
 from . import symbols as S
 from .analysis import Analysis
+from .freesymbols import DIMENSION
 from .matvals import _base, _is_m, _mul, _scalar, _uses, shape
-from .mvn import _E, Normal, _read, normal_of
+from .mvn import _E, Normal, _read, divergence_of, normal_of
 
 mp = mpmath.mp
 _SOFTMAX = re.compile(r"^softmax\((?P<arg>[^()]+)\)$")
 _VKL = re.compile(r"^D_?KL\((?P<a>softmax\([^()]+\))(?:\|\||Vert)(?P<b>softmax\([^()]+\))\)$")
 _CALL = re.compile(r"^(?P<head>[A-Z][A-Za-z]*(?:_\w+)?)(?:\^-1)?\((?P<args>.+)\)$")
+
+
+def _covariances(st) -> set:
+    """Symbols in the covariance slot of a multivariate normal the text names (q = N(m, S))."""
+    return {d[1] for d in (normal_of(st, a) for a in getattr(st, "aliases", {})) if d}
+
+
+def _declared_dimension(ctx):
+    """The symbol the text gave as the dimension (``\\mathbb{R}^k``: k), or None."""
+    return getattr(getattr(ctx, "aud", None), "declared", {}).get(DIMENSION)
 
 
 def _entry(rng, lo=-1, hi=1):
@@ -57,12 +68,14 @@ class Point:
         if name in self.values:
             return self.values[name]
         kind = shape(name)
+        if kind == "matrix" and name in _covariances(self.st):
+            kind = "spd"  # S in q = N(m, S): a covariance, symmetric positive-definite
         if self.scalar and kind not in ("dim", "identity"):
             kind = "scalar"
         if kind == "identity":
             v = mp.eye(self.n)
-        elif kind == "dim":
-            v = mp.mpf(self.n)
+        elif kind == "dim" or name == _declared_dimension(self.ctx):
+            v = mp.mpf(self.n)  # n, or k after "on \mathbb{R}^k"
         elif kind == "lower" and getattr(self.st, "cholesky", False):
             v = mpmath.cholesky(self.symbol("Sigma" + name[len(_base(name)):]))
         elif self.family is not None and (name == "x" or _base(name) == "eta"):
@@ -152,6 +165,10 @@ class Evaluator(Analysis, Normal):
                 else:
                     out = v if out is None else _mul(out, v)
             return out
+        if isinstance(node, N.Pow) and isinstance(node.exp, N.Name) and node.exp.name == "T":
+            b = self._eval(node.base)  # (μ_q − μ_p)^T: a vector's transpose, not a power
+            if _is_m(b):
+                return b.T
         if isinstance(node, N.Pow):
             b, e = self._eval(node.base), _scalar(self._eval(node.exp))
             if _is_m(b):
@@ -189,6 +206,8 @@ class Evaluator(Analysis, Normal):
             if not _is_m(x) or x.rows != x.cols:
                 raise N.NotEvaluable(f"{name} of something that is not a square matrix")
             return mpmath.det(x) if name == "det" else sum(x[i, i] for i in range(x.rows))
+        if name == "abs" and _is_m(x) and x.rows == x.cols > 1:
+            return mpmath.det(x)  # |Σ|: the determinant, as covariance formulas write it
         if name == "norm":
             if not _is_m(x):
                 return abs(x)
@@ -248,6 +267,8 @@ class Evaluator(Analysis, Normal):
                 raise N.NotEvaluable("softmax of something that is not a vector")
             e = [mp.exp(z[i, 0]) for i in range(z.rows)]
             return mp.matrix([[x / mp.fsum(e)] for x in e])
+        if (kl := divergence_of(self.pt.st, name)) is not None:  # D_KL(N(μ₁,Σ₁)||N(μ₂,Σ₂))
+            return self.divergence(*kl)
         if (m := _VKL.match(name)) is not None:  # D_KL between two probability vectors
             a, b = self.name(m.group("a")), self.name(m.group("b"))
             return mp.fsum(a[i, 0] * mp.log(a[i, 0] / b[i, 0]) for i in range(a.rows))

@@ -41,6 +41,7 @@ class Reading:
                 if aliased != n.name:
                     return N.Name(aliased, n.pos, src=n.src)  # keeps its text (E_p[…])
                 if (n.name in self.aud.names or n.name in self.st.defs
+                        or self.function_call(n.name) is not None
                         or known.parse(n.name) is not None
                         or self.expectation(n.name) is not None):
                     return n
@@ -69,9 +70,14 @@ class Reading:
         return name
 
     def density(self, name: str):
-        """``p(x)`` with ``p = N(μ, σ²)`` stated: (family, parameter texts, argument text)."""
+        """``p(x)`` with ``p = N(μ, σ²)`` stated, or ``N(x|mu,sigma^2)`` written out: (family,
+        parameter texts, argument text)."""
         m = re.fullmatch(r"(\w+)\(([A-Za-z]\w*)\)", name)
         aliases = getattr(self.st, "aliases", {})
+        at = re.fullmatch(r"([A-Za-z]\w*\(([A-Za-z]\w*)[;|].*\))", name)  # N(x|mu,sigma^2)
+        if at and known.distribution(at.group(1)) is not None:
+            fam, args = known.distribution(at.group(1))
+            return fam, args, at.group(2)
         if not m or m.group(1) not in aliases:
             return None
         fam, args = known.distribution(aliases[m.group(1)])
