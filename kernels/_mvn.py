@@ -40,6 +40,14 @@ NAN = math.nan
 INF = math.inf
 
 
+U = 2.0**-53  # unit roundoff of float64
+#: accept the plain solve when its error bound is at most this share of the KL (by the
+#: dtype of the inputs: float64 results to ≤ 12 u, float32 results far below their ULP)
+TOL64 = 12.0 * U
+TOL32 = 2.0**-34
+TINY_KL = 2.0**-900  # below this, products in the bound may underflow: exact path
+
+
 @njit(inline="always", error_model="numpy")
 def _two_prod(a, b):
     """(p, e) with p = fl(a·b), a·b = p + e exactly (fma)."""
@@ -67,62 +75,35 @@ def _dd_div(sh, sl, d):
 
 
 @njit(inline="always", error_model="numpy")
-def _square_terms(s, c, xh, xl):
-    """Add (xh + xl)² to the compensated sum (s, c)."""
-    ph, pl = _two_prod(xh, xh)
-    s, c = _add(s, c, ph)
-    c += pl + 2.0 * xh * xl
-    return s, c
-
-
-@njit(**_JIT)
-def valid(mu_p, L_p, mu_q, L_q):
-    """True if n > 0, every read entry is finite and the diagonals are positive."""
-    n = mu_p.shape[0]
-    if n == 0:
-        return False
-    ok = True
-    for i in range(n):
-        ok &= (np.float64(L_p[i, i]) > 0.0) & (np.float64(L_q[i, i]) > 0.0)
-        ok &= abs(np.float64(mu_p[i])) < INF
-        ok &= abs(np.float64(mu_q[i])) < INF
-        for j in range(i + 1):
-            ok &= abs(np.float64(L_p[i, j])) < INF
-            ok &= abs(np.float64(L_q[i, j])) < INF
-    return ok
-
-
-@njit(**_JIT)
 def diagonal_term(lp, lq):
-    """M² − 1 − 2 log M for M = lp/lq > 0, accurate relative to itself for every ratio."""
+    """M² − 1 − 2 log M for M = lp/lq > 0, accurate relative to itself for every ratio
+    (branch-free, so a loop over the diagonal vectorises).
+
+    D = (lp − lq)/lq in double-double; for D ∈ [−½, 1], D² − 2·log1pmx(D) (two
+    non-negative terms; log1pmx'(D) = −D/(1 + D) carries D's low part); elsewhere
+    (M² − 1) − 2·log_ratio(lp, lq), which stays accurate for ratios 10⁻³⁰⁰ … 10³⁰⁰.
+    """
     dh, dl = _s.two_sum(lp, -lq)
     Dh, Dl = _dd_div(dh, dl, lq)
-    if -0.5 <= Dh <= 1.0:
-        # D² − 2·log1pmx(D), and log1pmx'(D) = −D/(1 + D) for the low part of D.
-        ph, pl = _two_prod(Dh, Dh)
-        g = _p.log1pmx(Dh)
-        return ph + (pl + 2.0 * Dh * Dl + 2.0 * Dl * Dh / (1.0 + Dh)) - 2.0 * g
+    near = (Dh >= -0.5) & (Dh <= 1.0)
+    x = Dh if near else 0.0
+    xl = Dl if near else 0.0
+    ph, pl = _two_prod(x, x)
+    near_value = ph + (pl + 2.0 * x * xl + 2.0 * xl * x / (1.0 + x)) - 2.0 * _s.log1pmx_normal(x)
     m = lp / lq
-    return _s.fma(m, m, -1.0) - 2.0 * _p.log_ratio(lp, lq)
+    far_value = _s.fma(m, m, -1.0) - 2.0 * _p.log_ratio(lp, lq)
+    return near_value if near else far_value
 
 
 @njit(**_JIT)
-def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
-    """The KL above for one pair of distributions (n = mu_p.shape[0]); ``wn``: float64
-    scratch of shape (≥ 2n + 2, ≥ n + 1), allocated once per call (no allocation per row).
-
-    Rows i of ``wn[:n]`` / ``wn[n:2n]`` hold the high / low parts of the right-hand sides
-    [μ_p,i − μ_q,i, L_p,i0 − L_q,i0, …, L_p,ii − L_q,ii] and, once row i is solved, of
-    [w_i, D_i0, …, D_ii].  Row i is reduced by the solved rows k < i (left-looking forward
-    substitution): each update runs along a row of the scratch (unit stride, no dependence
-    between entries), so the double-double multiply-subtracts vectorise; every entry sees
-    the same operations in the same order as column-by-column substitution.  Squares are
-    summed per column in double-double (``wn[2n]``, ``wn[2n + 1]``), also vectorised.
-    """
-    n = mu_p.shape[0]
-    if n == 0:
-        return NAN
+def _fill(mu_p, L_p, mu_q, L_q, wn, n):
+    """Right-hand sides into the scratch, validity of the inputs (True if every read entry
+    is finite and the diagonals are positive).  Row i of ``wn[:n]`` / ``wn[n:2n]``: high /
+    low parts of [μ_p,i − μ_q,i, L_p,i0 − L_q,i0, …, L_p,ii − L_q,ii] (exact, TwoSum);
+    ``wn[2n + 3]`` / ``wn[2n + 4]``: the diagonals of L_p / L_q."""
     ok = True
+    dp = wn[2 * n + 3]
+    dq = wn[2 * n + 4]
     for i in range(n):
         bh = wn[i]
         bl = wn[n + i]
@@ -135,15 +116,231 @@ def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
             b = np.float64(L_q[i, c])
             ok &= (abs(a) < INF) & (abs(b) < INF)
             bh[c + 1], bl[c + 1] = _s.two_sum(a, -b)
-        ok &= (np.float64(L_p[i, i]) > 0.0) & (np.float64(L_q[i, i]) > 0.0)
-    if not ok:
-        return NAN
+        dp[i] = np.float64(L_p[i, i])
+        dq[i] = np.float64(L_q[i, i])
+    for i in range(n):
+        ok &= (dp[i] > 0.0) & (dq[i] > 0.0)
+    return ok
+
+
+@njit(**_JIT)
+def _diagonal_sum(wn, n):
+    """Σ_i (M_ii² − 1 − 2 log M_ii) (compensated; every term ≥ 0)."""
+    dp = wn[2 * n + 3]
+    dq = wn[2 * n + 4]
+    t = wn[2 * n + 2]
+    for i in range(n):
+        t[i] = diagonal_term(dp[i], dq[i])
+    s, c = 0.0, 0.0
+    for i in range(n):
+        s, c = _add(s, c, t[i])
+    return s + c
+
+
+@njit(**_JIT)
+def _column_sums(wn, n, s, c):
+    """Add the per-column double-double sums of squares (``wn[2n]``, ``wn[2n + 1]``)."""
     sh = wn[2 * n]
     sl = wn[2 * n + 1]
-    for c in range(n + 1):
-        sh[c] = 0.0
-        sl[c] = 0.0
-    s, c_ = 0.0, 0.0
+    for j in range(n + 1):
+        s, c = _add(s, c, sh[j])
+        c += sl[j]
+    return s, c
+
+
+@njit(**_JIT)
+def _plain_solve(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
+    """Σ squares of w and the off-diagonal D by forward substitution in plain float64 with
+    a running error bound, or −1 as soon as the bound exceeds ``tol`` times the KL found
+    so far (every term is ≥ 0, so giving up early only costs time: the caller then solves
+    in double-double).  The inputs are not validated here: a NaN, an infinity or a
+    non-positive diagonal makes the sum or ``diag`` non-finite, which the caller rejects.
+
+    Row i's right-hand sides are formed as the row is reached (high part in ``wn[i]``,
+    the exact rounding error of the subtraction starting the bound in ``wn[n + i]``).  Each
+    entry's bound grows by u·|s| per fused multiply-add s ← s − L_q,ik·x_k (its rounding)
+    and by |L_q,ik|·E_k (the error of x_k carried in); E = e/L_q,ii + u·|x| after the
+    division.  The error of ½x² is at most |x|·E + E²/2."""
+    sh = wn[2 * n]
+    sl = wn[2 * n + 1]
+    bd = wn[2 * n + 2]
+    for j in range(n + 1):
+        sh[j] = 0.0
+        sl[j] = 0.0
+        bd[j] = 0.0
+    total = 0.5 * diag
+    bound = 0.0
+    for i in range(n):
+        p = wn[i]
+        e = wn[n + i]
+        h, r = _s.two_sum(np.float64(mu_p[i]), -np.float64(mu_q[i]))
+        p[0] = h
+        e[0] = abs(r)
+        for c in range(i + 1):
+            h, r = _s.two_sum(np.float64(L_p[i, c]), -np.float64(L_q[i, c]))
+            p[c + 1] = h
+            e[c + 1] = abs(r)
+        for k in range(i):
+            a = np.float64(L_q[i, k])
+            aa = abs(a)
+            xk = wn[k]
+            ek = wn[n + k]
+            for c in range(k + 2):
+                s = _s.fma(-a, xk[c], p[c])
+                p[c] = s
+                e[c] = _s.fma(aa, ek[c], _s.fma(U, abs(s), e[c]))
+        d = np.float64(L_q[i, i])
+        for c in range(i + 2):
+            x = p[c] / d
+            p[c] = x
+            e[c] = e[c] / d + U * abs(x)
+        for c in range(i + 1):  # w_i and D_i0 … D_i,i−1 (the diagonal is exact, apart)
+            x = p[c]
+            E = e[c]
+            ph, pl = _two_prod(x, x)
+            t, r = _s.two_sum(sh[c], ph)
+            sh[c] = t
+            sl[c] += r + pl
+            bd[c] = _s.fma(abs(x) + 0.5 * E, E, bd[c])
+            total += 0.5 * ph
+            bound += abs(x) * E
+        if not bound <= tol * total:
+            return -1.0
+    s, c = _column_sums(wn, n, 0.0, 0.0)
+    b = 0.0
+    for j in range(n + 1):
+        b += bd[j]
+    if not b <= tol * 0.5 * (s + c + diag):
+        return -1.0
+    return s + c
+
+
+@njit(**_JIT)
+def _inverse_comparison_norm(L_q, wn, n):
+    """An upper bound of ‖|L_q⁻¹|‖₂: √(‖M⁻¹‖₁·‖M⁻¹‖∞) for the comparison matrix M of L_q
+    (diagonal |L_q,ii|, off-diagonal −|L_q,ik|), whose inverse is ≥ |L_q⁻¹| entrywise;
+    ‖M⁻¹‖∞ = max(M⁻¹·1) by forward, ‖M⁻¹‖₁ = max(M⁻ᵀ·1) by back substitution."""
+    y = wn[2 * n + 1]
+    z = wn[2 * n + 2]
+    for i in range(n):
+        z[i] = 1.0
+    inf_norm = 0.0
+    for i in range(n):
+        acc0, acc1, acc2, acc3 = 1.0, 0.0, 0.0, 0.0  # four chains: not latency-bound
+        m = i - i % 4
+        for k in range(0, m, 4):
+            acc0 += abs(np.float64(L_q[i, k])) * y[k]
+            acc1 += abs(np.float64(L_q[i, k + 1])) * y[k + 1]
+            acc2 += abs(np.float64(L_q[i, k + 2])) * y[k + 2]
+            acc3 += abs(np.float64(L_q[i, k + 3])) * y[k + 3]
+        for k in range(m, i):
+            acc0 += abs(np.float64(L_q[i, k])) * y[k]
+        y[i] = ((acc0 + acc1) + (acc2 + acc3)) / np.float64(L_q[i, i]) * (1.0 + 2.0 * n * U)
+        inf_norm = max(inf_norm, y[i])
+    one_norm = 0.0
+    for j in range(n - 1, -1, -1):
+        zj = z[j] / np.float64(L_q[j, j]) * (1.0 + 2.0 * n * U)
+        one_norm = max(one_norm, zj)
+        for k in range(j):
+            z[k] += abs(np.float64(L_q[j, k])) * zj
+    return math.sqrt(one_norm * inf_norm)
+
+
+@njit(**_JIT)
+def _plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
+    """Σ squares of w and the off-diagonal D by forward substitution in plain float64, or
+    −1 when a normwise error bound exceeds ``tol`` times the KL (the float32 path: a
+    bound this loose, and cheap, is far below a float32 ULP for any L_q not very badly
+    conditioned).  Not validated here, as in ``_plain_solve``.
+
+    Forward substitution with fused multiply-adds is backward stable: the computed X̂
+    solves (L_q + ΔL)X̂ = B̂ with |ΔL| ≤ γ_{n+1}|L_q|, and B̂ = fl(B) is within u|B̂| of B,
+    so ‖X − X̂‖_F ≤ ‖|L_q⁻¹|‖₂·(γ_{n+1}‖L_q‖_F‖X̂‖_F + u‖B̂‖_F) =: η, and the KL, which is
+    at least ½‖X̂‖_F², is off by at most ‖X̂‖_F·η + η²/2."""
+    sh = wn[2 * n]
+    sl = wn[2 * n + 1]
+    bsq = wn[2 * n + 2]  # per column: Σ B̂², Σ L_q² (the diagonals were read already)
+    lsq = wn[2 * n + 3]
+    for j in range(n + 1):
+        sh[j] = 0.0
+        sl[j] = 0.0
+        bsq[j] = 0.0
+        lsq[j] = 0.0
+    d2 = 0.0
+    for i in range(n):
+        p = wn[i]
+        p[0] = np.float64(mu_p[i]) - np.float64(mu_q[i])
+        for c in range(i + 1):
+            a = np.float64(L_q[i, c])
+            p[c + 1] = np.float64(L_p[i, c]) - a
+            lsq[c] += a * a
+        for c in range(i + 2):
+            bsq[c] += p[c] * p[c]
+        k = 0
+        while k + 4 <= i:  # four solved rows at a time (rows are zero past their end)
+            a0 = np.float64(L_q[i, k])
+            a1 = np.float64(L_q[i, k + 1])
+            a2 = np.float64(L_q[i, k + 2])
+            a3 = np.float64(L_q[i, k + 3])
+            x0 = wn[k]
+            x1 = wn[k + 1]
+            x2 = wn[k + 2]
+            x3 = wn[k + 3]
+            for c in range(k + 5):
+                p[c] = _s.fma(-a3, x3[c], _s.fma(-a2, x2[c], _s.fma(
+                    -a1, x1[c], _s.fma(-a0, x0[c], p[c]))))
+            k += 4
+        while k < i:
+            a = np.float64(L_q[i, k])
+            xk = wn[k]
+            for c in range(k + 2):
+                p[c] = _s.fma(-a, xk[c], p[c])
+            k += 1
+        d = np.float64(L_q[i, i])
+        for c in range(i + 2):
+            p[c] = p[c] / d
+        for c in range(i + 2, min(i + 5, n + 1)):
+            p[c] = 0.0
+        d2 += p[i + 1] * p[i + 1]
+        for c in range(i + 1):  # w_i and D_i0 … D_i,i−1 (the diagonal is exact, apart)
+            x = p[c]
+            ph, pl = _two_prod(x, x)
+            t, r = _s.two_sum(sh[c], ph)
+            sh[c] = t
+            sl[c] += r + pl
+    s, c = _column_sums(wn, n, 0.0, 0.0)
+    sq = s + c
+    lq2 = 0.0
+    b2 = 0.0
+    for j in range(n + 1):
+        lq2 += lsq[j]
+        b2 += bsq[j]
+    lq2 *= 1.0 + 2.0 * n * U  # rounding of these sums of squares, bounded
+    b2 *= 1.0 + 2.0 * n * U
+    if not (2.0**-900 < lq2 < 2.0**900 and b2 < 2.0**900):
+        return -1.0
+    x_norm = math.sqrt((sq + d2) * (1.0 + 4.0 * n * U))
+    gamma = (n + 2) * U / (1.0 - (n + 2) * U)
+    eta = _inverse_comparison_norm(L_q, wn, n) * (
+        gamma * math.sqrt(lq2) * x_norm + U * math.sqrt(b2)) * (1.0 + 8.0 * n * U)
+    if not x_norm * eta + 0.5 * eta * eta <= tol * 0.5 * (sq + diag):
+        return -1.0
+    return sq
+
+
+@njit(**_JIT)
+def _dd_solve(L_q, wn, n):
+    """Σ squares of w and the off-diagonal D with the solve in double-double.
+
+    Row i of the right-hand sides is reduced by the solved rows k < i (left-looking forward
+    substitution): each update runs along a row of the scratch (unit stride, no dependence
+    between entries), so the double-double multiply-subtracts vectorise; every entry sees
+    the same operations in the same order as column-by-column substitution."""
+    sh = wn[2 * n]
+    sl = wn[2 * n + 1]
+    for j in range(n + 1):
+        sh[j] = 0.0
+        sl[j] = 0.0
     for i in range(n):
         bh = wn[i]
         bl = wn[n + i]
@@ -156,17 +353,44 @@ def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
         d = np.float64(L_q[i, i])
         for c in range(i + 2):
             bh[c], bl[c] = _dd_div(bh[c], bl[c], d)
-        # squares of w_i and D_i0 … D_i,i−1; the diagonal term of M_ii apart
-        for c in range(i + 1):
+        for c in range(i + 1):  # w_i and D_i0 … D_i,i−1 (the diagonal term apart)
             x = bh[c]
             ph, pl = _two_prod(x, x)
             t, e = _s.two_sum(sh[c], ph)
             sh[c] = t
             sl[c] += e + (pl + 2.0 * x * bl[c])
-        s, c_ = _add(s, c_, diagonal_term(np.float64(L_p[i, i]), d))
-    for c in range(n + 1):
-        s, c_ = _add(s, c_, sh[c])
-        c_ += sl[c]
-    kl = 0.5 * (s + c_)
+    s, c = _column_sums(wn, n, 0.0, 0.0)
+    return s + c
+
+
+@njit(**_JIT)
+def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
+    """The KL above for one pair of distributions (n = mu_p.shape[0]); ``wn``: float64
+    scratch of shape (≥ 2n + 5, ≥ n + 1), allocated once per call (no allocation per row).
+
+    The plain float64 solve runs first; its result is kept when its running error bound
+    is within ``TOL64`` (float64 inputs) or ``TOL32`` (float32 inputs) of the KL, else the
+    solve is redone in double-double (ill-conditioned L_q, extreme scales, overflow)."""
+    n = mu_p.shape[0]
+    if n == 0:
+        return NAN
+    dp = wn[2 * n + 3]
+    dq = wn[2 * n + 4]
+    for i in range(n):
+        dp[i] = np.float64(L_p[i, i])
+        dq[i] = np.float64(L_q[i, i])
+    diag = _diagonal_sum(wn, n)
+    tol = TOL32 if mu_p.itemsize == 4 else TOL64
+    if diag < INF:  # not NaN or +inf
+        if mu_p.itemsize == 4:
+            sq = _plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag)
+        else:
+            sq = _plain_solve(mu_p, L_p, mu_q, L_q, wn, n, tol, diag)
+        kl = 0.5 * (sq + diag)
+        if sq >= 0.0 and TINY_KL < kl < INF:
+            return kl
+    if not _fill(mu_p, L_p, mu_q, L_q, wn, n):
+        return NAN
+    kl = 0.5 * (_dd_solve(L_q, wn, n) + _diagonal_sum(wn, n))
     # The inputs are finite, so a NaN here is ∞ − ∞ from an overflowing term: KL = +inf.
     return INF if kl != kl else kl
