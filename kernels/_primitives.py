@@ -9,10 +9,9 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
   complements such as (1 − p) − (1 − q) = q − p stay exact); 0·log 0 = 0, +inf for q = 0 < p.
 * ``rm1mlog(t, l)`` = r − 1 − log r given t = r − 1 and l = log r, each accurate (r > 0)
 * ``log_ratio(a, b)`` = log(a/b) for a, b > 0, accurate near a = b and for any magnitudes
-* ``lgamma_bregman(x, y, h)`` = lnΓ(y) − lnΓ(x) − h·ψ(x) with h = y − x supplied by the caller
-  (x, y > 0): the Bregman divergence of lnΓ, ≥ 0, accurate relative to itself as y → x
-* ``stirling_bregman(x, y, h)`` = lgamma_bregman(x, y, h) − kl_div(y, x, h): the Bregman
-  divergence of lnΓ(a) − a·log a + a, ≥ 0 (Gamma's KL in shape/mean coordinates)
+* ``lgamma_bregman(x, y, h)`` = lnΓ(y) − lnΓ(x) − h·ψ(x) and ``stirling_bregman(x, y, h)``,
+  the Bregman divergence of S(a) = lnΓ(a) − a·log a + a (h = y − x from the caller): in
+  ``_stirling.py`` (closed-form shift pieces, no series loop), re-exported here
 * ``stirling_tail(x, L, r)``: the Bregman divergence of the Stirling series' tail (shared)
 * ``scaled_expm1mx(a, s, e)`` = a·(e^{−s} − 1 + s), with e = a·e^{−s} from the caller
 * ``log_ratio2(a, b, c, d)`` = log((a·b)/(c·d)), accurate near a·b = c·d
@@ -27,6 +26,7 @@ from numba import njit
 
 from . import _simd as _s
 from ._digamma import _N_ROOT, _ROOT_C, _X0_HI, _X0_LO, digamma, lgamma  # noqa: F401 - re-exported
+from ._stirling import lgamma_bregman, stirling_bregman  # noqa: F401 - re-exported
 
 _CACHE = True
 NAN = math.nan
@@ -162,7 +162,7 @@ def stirling_tail(x, L, r):
     r = rm1mlog(y/x − 1, L): the Bregman divergence of the Stirling series' tail
     Σ_k c_k a^{1−2k} (c_k = B_2k/(2k(2k − 1)), k = 1..8), each term
     c_k x^{1−2k}·[(y/x)^{1−2k} − 1 − (1−2k)(y/x − 1)] = c_k x^{1−2k}·(expm1mx(m·L) − m·r),
-    m = 1 − 2k: no cancellation.  Shared by lgamma_bregman, stirling_bregman and the
+    m = 1 − 2k: no cancellation.  Used by the
     Beta/Dirichlet kernels (``_lbeta.py``).  Example: ``stirling_tail(16.0, 0.0, 0.0)`` = 0."""
     series = 0.0
     xm = 1.0 / x
@@ -175,90 +175,6 @@ def stirling_tail(x, L, r):
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def lgamma_bregman(x, y, h):
-    """lnΓ(y) − lnΓ(x) − h·ψ(x) for x, y > 0, given h = y − x computed exactly by the caller.
-
-    The textbook difference cancels to second order as y → x (it is ≈ ψ'(x)·h²/2).  Here
-    every piece is itself a non-negative second-order quantity:
-
-    * shift both arguments up by n until min(x, y) + n ≥ 16 with the recurrence
-      lnΓ(z + 1) = lnΓ(z) + log z:
-      B(x, y) = B(x + n, y + n) + Σ_i rm1mlog(h/(x+i), log((y+i)/(x+i)));
-    * at X = x + n, Y = y + n Stirling's series gives
-      B(X, Y) = kl_div(Y, X) + ½·rm1mlog(h/X, log(Y/X))
-                + Σ_k c_k X^{1−2k}·[(1 + h/X)^{1−2k} − 1 − (1−2k)h/X],
-      the bracket being expm1mx(m·L) − m·rm1mlog(h/X, L) with m = 1 − 2k, L = log(Y/X).
-
-    NaN for x ≤ 0, y ≤ 0 or NaN; +inf for y = +inf; NaN for x = +inf.
-    """
-    if not (x > 0.0 and y > 0.0) or h != h:
-        return NAN
-    if x == INF:
-        return NAN
-    if y == INF:
-        return INF
-    if h == 0.0:
-        return 0.0
-    total = 0.0
-    n = 0.0
-    while min(x, y) + n < _SHIFT:
-        xi = x + n
-        yi = y + n
-        total += rm1mlog(h / xi, _log_ratio_d(yi, xi, h))
-        n += 1.0
-    X = x + n
-    Y = y + n
-    L = _log_ratio_d(Y, X, h)
-    r = rm1mlog(h / X, L)
-    return (total + (kl_div(Y, X, h) + 0.5 * r)) + stirling_tail(X, L, r)
-
-
-@njit(cache=_CACHE, error_model="numpy")
-def stirling_bregman(x, y, h):
-    """B_S(x, y) = S(y) − S(x) − h·S'(x) for S(a) = lnΓ(a) − a·log a + a (S' = ψ − log), with
-    h = y − x from the caller: lgamma_bregman(x, y) − kl_div(y, x), ≥ 0 since S'' = ψ' − 1/a > 0.
-
-    Gamma's KL in shape/mean coordinates is α_q·expm1mx(−s) + B_S(α_p, α_q) (both ≥ 0).  For
-    min(x, y) ≥ 16 Stirling's series gives B_S = ½·rm1mlog(h/x, log(y/x)) + Σ_k c_k x^{1−2k}
-    ·[…] (the lgamma_bregman series without its kl_div term): no cancellation.  Below that,
-    shift up to 16 by S(a) = S(a + 1) + φ(a): a sum of pieces B_φ ≥ 0, each from its Taylor
-    series in h or, far apart, directly; both below 1 and far apart, the first piece as
-    B_{−log}(x, y) − kl_div(y, x) + kl_div(y + 1, x + 1).
-    Example: ``stirling_bregman(20.0, 21.0, 1.0)`` ≈ 1.1338e-3.  NaN as lgamma_bregman.
-    """
-    if not (x > 0.0 and y > 0.0) or h != h or x == INF:
-        return NAN
-    if y == INF:
-        return INF
-    if h == 0.0:
-        return 0.0
-    total = 0.0
-    if max(x, y) < 1.0 and abs(h) > 0.75 * x:
-        # far apart below 1: B_φ(x, y) = B_{−log}(x, y) − kl_div(y, x) + kl_div(y+1, x+1)
-        # (φ(a) = g(a + 1) − g(a) − log a − 1, g = a·log a), cancelling ≤ ~2× (the direct
-        # φ(y) − φ(x) − h·φ'(x) and lgamma_bregman − kl_div lost up to 8 ULP here)
-        total = (rm1mlog(h / x, log_ratio(y, x)) - kl_div(y, x, h)) + kl_div(y + 1.0, x + 1.0,
-                                                                               h)
-        x += 1.0
-        y += 1.0
-    # S(a) = S(a + 1) + φ(a), φ(a) = (a + 1)·log(1 + 1/a) − 1, φ'' = 1/(a²(a + 1)):
-    # B_S(x, y) = B_S(x + n, y + n) + Σ_i B_φ(x + i, y + i), every piece ≥ 0; each B_φ from
-    # its Taylor series in h when |h| ≤ 3(x + i)/4, else from φ(y) − φ(x) − h·φ'(x).
-    while x < _SHIFT or y < _SHIFT:
-        if abs(h) <= 0.75 * x:
-            total += _phi_bregman(x, h)
-        else:
-            if 1.0 / x == INF:  # x subnormal: h·|φ'(x)| ≈ h/x overflows (h > 0 here)
-                return INF
-            total += _phi(y) - _phi(x) - h * log1pmx(1.0 / x)
-        x += 1.0
-        y += 1.0
-    L = _log_ratio_d(y, x, h)
-    r = rm1mlog(h / x, L)
-    return total + 0.5 * r + stirling_tail(x, L, r)
-
-
-@njit(cache=_CACHE, error_model="numpy")
 def scaled_expm1mx(a, s, e):
     """a·(e^{−s} − 1 + s) given also e = a·e^{−s} formed by the caller from exact inputs
     (Gamma: α_p·β_q/β_p).  For s < −1 the exponential would carry s's absolute error
@@ -266,36 +182,6 @@ def scaled_expm1mx(a, s, e):
     if s < -1.0:
         return e - a * (1.0 - s)
     return a * expm1mx(-s)
-
-
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
-def _phi(a):
-    """φ(a) = (a + 1)·log(1 + 1/a) − 1 = log1pmx(u)/u + log1p(u), u = 1/a (≈ u/2, ≥ 0)."""
-    if a < 1e-300:  # 1/a may overflow; φ = −log a − 1 + O(a·log a)
-        return -math.log(a) - 1.0
-    u = 1.0 / a
-    return log1pmx(u) / u + math.log1p(u)
-
-
-@njit(cache=_CACHE, error_model="numpy")
-def _phi_bregman(p, h):
-    """B_φ(p, p + h) for φ(a) = (a + 1)·log(1 + 1/a) − 1 and |h| ≤ 3p/4: with u = −h/p,
-    v = −h/(p + 1), φ''(p + t)·p²(p + 1) = Σ_j w_j (t/h)^j, w_j = Σ_{a≤j} (a + 1)u^a v^{j−a},
-    so B_φ = h²/(p²(p + 1))·Σ_j w_j/((j + 1)(j + 2))."""
-    u = -h / p
-    v = -h / (p + 1.0)
-    ua = 1.0
-    w = 0.0
-    acc = 0.0
-    comp = 0.0  # Neumaier compensation: up to ~100 terms at |u| near 3/4
-    for j in range(192):
-        w = w * v + (j + 1.0) * ua
-        term = w / ((j + 1.0) * (j + 2.0))
-        acc, comp = neumaier_add(acc, comp, term)
-        if abs(term) < 1e-19 * abs(acc):
-            break
-        ua *= u
-    return (acc + comp) * (h / p) * (h / p) / (p + 1.0)
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")
