@@ -729,57 +729,11 @@ _register('kl_laplace', 'KL divergence between two Laplace(μ, b) distributions.
 
 
 def _kl_logits_loop_f32(args, dims, steps, data):
-    N = dims[0]
-    n = dims[1]
-    out = np.empty(1)
-    ws = np.empty((8, _st.BLOCK))
-    wn = np.empty((2, n))
-    unit0 = n <= 1 or (steps[3] == 4)
-    buf0 = np.empty((n,), np.float32)
-    unit1 = n <= 1 or (steps[4] == 4)
-    buf1 = np.empty((n,), np.float32)
-    for i in range(N):
-        if unit0:
-            a = carray(_u.at(args[0], i * steps[0]), (n,), np.float32)
-        else:
-            for i0 in range(n):
-                buf0[i0] = _u.load_f32(args[0], i * steps[0] + i0 * steps[3])
-            a = buf0
-        if unit1:
-            b = carray(_u.at(args[1], i * steps[1]), (n,), np.float32)
-        else:
-            for i0 in range(n):
-                buf1[i0] = _u.load_f32(args[1], i * steps[1] + i0 * steps[4])
-            b = buf1
-        out[0] = _lg.kl_logits_row(a, b, ws, wn[0])
-        _u.store_f32(args[2], i * steps[2], np.float32(out[0]))
+    _lg.loop_f32(args, dims, steps)
 
 
 def _kl_logits_loop_f64(args, dims, steps, data):
-    N = dims[0]
-    n = dims[1]
-    out = np.empty(1)
-    ws = np.empty((8, _st.BLOCK))
-    wn = np.empty((2, n))
-    unit0 = n <= 1 or (steps[3] == 8)
-    buf0 = np.empty((n,), np.float64)
-    unit1 = n <= 1 or (steps[4] == 8)
-    buf1 = np.empty((n,), np.float64)
-    for i in range(N):
-        if unit0:
-            a = carray(_u.at(args[0], i * steps[0]), (n,), np.float64)
-        else:
-            for i0 in range(n):
-                buf0[i0] = _u.load_f64(args[0], i * steps[0] + i0 * steps[3])
-            a = buf0
-        if unit1:
-            b = carray(_u.at(args[1], i * steps[1]), (n,), np.float64)
-        else:
-            for i0 in range(n):
-                buf1[i0] = _u.load_f64(args[1], i * steps[1] + i0 * steps[4])
-            b = buf1
-        out[0] = _lg.kl_logits_row(a, b, ws, wn[0])
-        _u.store_f64(args[2], i * steps[2], np.float64(out[0]))
+    _lg.loop_f64(args, dims, steps)
 
 
 _register('kl_logits', 'KL(softmax(a) ‖ softmax(b)) from logits.\n\n    Parameters: a (real vector), b (real vector).\n    Derivation: `klforge derive kl_logits`.\n\n    Special values (shared by every kernel):\n    - NaN in any input → NaN (every output of that element or row)\n    - +inf or −inf in any input → NaN: an infinite parameter is not a distribution; the one exception is a −inf logit (kl_logits, logits_ref of kl_regularized_policy), which is a masked entry of probability 0\n    - a parameter outside its domain (σ, a rate, shape or concentration ≤ 0; a probability outside [0, 1]; a negative weight; a Cholesky diagonal ≤ 0; lr ≤ 0; β ≤ 0) → NaN\n    - an empty row (n = 0), a weight row with zero total, all logits −inf → NaN (eg_step: an empty row stays empty)\n    - a zero where a logarithm meets it (p_i = 0) → 0·log 0 = 0\n    - p_i > 0 where q_i = 0 (a finite logit against −inf) → +inf\n    - finite inputs whose result is beyond the float range → ±inf (the sign of the result)\n    - subnormal inputs → ordinary positive numbers: no flush to zero\n    - −0.0 → the same as 0.0 (so NaN where the domain is x > 0)\n    - floating-point flags → none escape: no warning, nothing raised under np.seterr(all="raise")\n    - float32 input → computed in float64, rounded once to float32\n\n    softmax is never materialised; b_i − a_i and a_i − max a are taken exactly (double-double), the mean of e is re-centred once, tail terms whose weight underflows are formed in log space, and when some log p_i + e_i > 700 the kernel uses LSE(log p_i + e_i) − S0 (KL ≥ 700 − log n there, no cancellation).\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN.', 2, 1, {

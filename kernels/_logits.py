@@ -27,10 +27,11 @@ Example: ``kl_logits_row(np.log([.6, .4]), np.log([.5, .5]), ws, w)`` = 0.020135
 import math
 
 import numpy as np
-from numba import njit
+from numba import carray, njit
 
 from . import _primitives as _p
-from . import _streams as _st
+from . import _simd as _s
+from . import _ufunc as _u
 from ._primitives import neumaier_add as _add
 
 _JIT = dict(cache=True, error_model="numpy")
@@ -153,11 +154,328 @@ def kl_logits_scalar(a, b, w):
     return _p.log1pmx(x) + S2
 
 
+
+# --- the vectorised pass -------------------------------------------------------------
+# One scan (max a, NaN/+inf), a centre c = b_k − a_k at the first k with a_k = max a, then
+# chunks of CH entries: a branch-free map (``_simd``: exp, expm1mx, TwoSum) writes the terms
+# w_i, w_i·e_i and w_i·expm1mx(e_i) to three rows of ``ws``, which are summed pairwise.
+# The centre is not E_p[b − a], so S0 ≠ 0; the rounding error of the result is about
+# eps·(S2 + |x|(|S0| + S2)/(1 + x))/KL for x = S0 + S2 ≤ 1 and eps·(log1p(x) + |S0|)/KL above.
+# A row whose factor exceeds the dtype's GROWTH is summed once more around c + S0
+# (S0 ≈ 0 then); a row the map does not cover goes to ``kl_logits_scalar``.
+
+#: entries per chunk: six term rows of it stay in L1
+CH = 512
+#: largest accepted error growth of the one-centre pass: float64 results keep a few ULP;
+#: float32 results need about 2^-26 relative, float64 arithmetic leaves 2^26 of room
+GROWTH_F64 = 2.0
+GROWTH_F32 = 2.0**19
+_INL = dict(forceinline=True, error_model="numpy", cache=True)
+_POS_INF_KEY = 0x7FF0000000000000  # _key(+inf); NaNs lie above it or below _NEG_INF_KEY
+_NEG_INF_KEY = -9218868437227405313  # _key(−inf)
+
+
+@njit(**_INL)
+def _key(x):
+    """An int64 ordered as the float64 x is (for x not NaN): max reductions over ints
+    vectorise without fast-math; the map is its own inverse."""
+    return _flip(_s._bits(x))
+
+
+@njit(**_INL)
+def _flip(k):
+    return k ^ ((k >> 63) & 0x7FFFFFFFFFFFFFFF)
+
+
+@njit(**_INL)
+def _scan(a, b):
+    """(bad, max a, max b): bad when a NaN or +inf is in the row (−inf is a masked entry
+    in a, and in b it is left to the map).  Integer keys, so the loop vectorises."""
+    ka = kb = _key(-INF)
+    bad = False
+    for i in range(a.shape[0]):
+        x = _key(np.float64(a[i]))
+        y = _key(np.float64(b[i]))
+        # keys of NaN and +inf are above +inf's; −inf's is the least
+        bad |= (x >= _POS_INF_KEY) | (x < _NEG_INF_KEY) | (y >= _POS_INF_KEY) | (y < _NEG_INF_KEY)
+        ka = max(ka, x)
+        kb = max(kb, y)
+    return bad, _s._from_bits(_flip(ka)), _s._from_bits(_flip(kb))
+
+
+@njit(**_INL)
+def _argmax_centre(a, b, amax):
+    """b_k − a_k at the first k where a_k = max a."""
+    for i in range(a.shape[0]):
+        if np.float64(a[i]) == amax:
+            return np.float64(b[i]) - amax
+    return 0.0
+
+
+@njit(**_INL)
+def _terms_f64(a, b, m, amax, ch, cl, ws):
+    """ws[0..2, :m] = w_i, w_i·e_i, w_i·expm1mx(e_i) for the m entries of a chunk, with
+    w_i = exp(a_i − max a) and e_i = (b_i − a_i) − (ch + cl) in double-double (first
+    order in their low parts); masked entries (a_i = −inf) give zeros.  True if some
+    live entry leaves the map's range (b_i = −inf, a_i − max a < −700, |e_i| > 600)."""
+    bad = False
+    for i in range(m):
+        ai = np.float64(a[i])
+        bi = np.float64(b[i])
+        live = ai != -INF
+        th, tl = _s.two_sum(ai, -amax)
+        dh, dl = _s.two_sum(bi, -ai)
+        eh, el = _s.two_sum(dh, -ch)
+        eh, el = _s.two_sum(eh, (el + dl) - cl)
+        bad |= live & ((bi == -INF) | (th < -700.0) | (eh > 600.0) | (eh < -600.0))
+        wt = _s.exp_normal(max(th, -700.0))
+        w = _s.fma(wt, tl, wt)
+        g = _s.expm1mx_normal(min(max(eh, -600.0), 600.0))
+        ws[0, i] = w if live else 0.0
+        ws[1, i] = _s.fma(w, eh, w * el) if live else 0.0
+        ws[2, i] = _s.fma(w, g, w * (el * (g + eh))) if live else 0.0
+    return bad
+
+
+@njit(**_INL)
+def _terms_f32(a, b, m, amax, ch, cl, ws):
+    """``_terms_f64`` for float32 rows: a_i − max a and e_i in plain float64 (their
+    rounding is 2^-53 relative, 2^-29 of what a float32 result needs); b_i − a_i still
+    exact (TwoSum: a large shift between the rows would lose the low digits of e)."""
+    bad = False
+    for i in range(m):
+        ai = np.float64(a[i])
+        bi = np.float64(b[i])
+        live = ai != -INF
+        t = ai - amax
+        dh, dl = _s.two_sum(bi, -ai)
+        e = ((dh - ch) + dl) - cl
+        bad |= live & ((bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0))
+        w = _s.exp_normal(max(t, -700.0))
+        g = _s.expm1mx_normal(min(max(e, -600.0), 600.0))
+        ws[0, i] = w if live else 0.0
+        ws[1, i] = w * e if live else 0.0
+        ws[2, i] = w * g if live else 0.0
+    return bad
+
+
+@njit(**_INL)
+def _lse_terms(a, b, m, amax, bmax, ws):
+    """The float32 rows' first try: ws[0..2, :m] = w_i = exp(a_i − max a), w_i·e_i and
+    u_i = exp(b_i − max b) = w_i·exp(e_i) with e_i = (b_i − max b) − (a_i − max a), live
+    entries only (masked ones give zeros); KL = log(Σu/Σw) − Σw·e/Σw.  True if some live
+    entry leaves the map's range (a_i − max a or b_i − max b below −700, b_i = −inf)."""
+    bad = False
+    for i in range(m):
+        ai = np.float64(a[i])
+        bi = np.float64(b[i])
+        live = ai != -INF
+        t = ai - amax
+        v = bi - bmax
+        bad |= live & ((t < -700.0) | (v < -700.0) | (bi == -INF))
+        w = _s.exp_normal(max(t, -700.0))
+        u = _s.exp_normal(max(v, -700.0))
+        ws[0, i] = w if live else 0.0
+        ws[1, i] = w * (v - t) if live else 0.0
+        ws[2, i] = u if live else 0.0
+    return bad
+
+
+@njit(**_INL)
+def _pad(ws, m):
+    """Zero rows 0..2 of ``ws`` from m up to the next power of two ≥ 8; returns it."""
+    p = 8
+    while p < m:
+        p *= 2
+    for i in range(m, p):
+        ws[0, i] = 0.0
+        ws[1, i] = 0.0
+        ws[2, i] = 0.0
+    return p
+
+
+@njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
+def _sum(ws, r, m):
+    """Σ ws[r, :m], plain float64 (the float32 path), in the order LLVM picks when allowed
+    to reassociate: partial sums in vector lanes, then combined (error ≲ eps·m/32·Σ|x|,
+    2^-40 relative for a chunk: 2^-14 of what a float32 result needs)."""
+    s = 0.0
+    for i in range(m):
+        s += ws[r, i]
+    return s
+
+
+@njit(**_INL)
+def _tree3c(ws, p):
+    """``_tree3`` with TwoSum compensation (rows 3..5 hold the errors): each sum within
+    about eps·|Σ| + eps²·Σ|x_i|·log2(p).  Returns (z, zc, s0, c0, s2, c2)."""
+    for i in range(p):
+        ws[3, i] = 0.0
+        ws[4, i] = 0.0
+        ws[5, i] = 0.0
+    while p > 8:
+        h = p // 2
+        for i in range(h):
+            s, e = _s.two_sum(ws[0, i], ws[0, i + h])
+            ws[0, i] = s
+            ws[3, i] = (ws[3, i] + ws[3, i + h]) + e
+            s, e = _s.two_sum(ws[1, i], ws[1, i + h])
+            ws[1, i] = s
+            ws[4, i] = (ws[4, i] + ws[4, i + h]) + e
+            s, e = _s.two_sum(ws[2, i], ws[2, i + h])
+            ws[2, i] = s
+            ws[5, i] = (ws[5, i] + ws[5, i + h]) + e
+        p = h
+    z, zc, s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for i in range(8):
+        z, zc = _add(z, zc, ws[0, i])
+        zc += ws[3, i]
+        s0, c0 = _add(s0, c0, ws[1, i])
+        c0 += ws[4, i]
+        s2, c2 = _add(s2, c2, ws[2, i])
+        c2 += ws[5, i]
+    return z, zc, s0, c0, s2, c2
+
+
+@njit(**_INL)
+def _finish(z, s0, s2):
+    """(S0, KL, error growth) from the sums: KL = log1pmx(x) + S2 for x = S0 + S2 ≤ 1,
+    log1p(x) − S0 above (no cancellation in either when S0 ≈ 0)."""
+    S0 = s0 / z
+    S2 = s2 / z
+    x = S0 + S2
+    if x > 1.0:
+        v = math.log1p(x) - S0
+        size = math.log1p(x) + abs(S0)
+    else:
+        v = _p.log1pmx(x) + S2
+        size = S2 + abs(x) * (abs(S0) + S2) / (1.0 + x)
+    return S0, v, (size / v if v > 0.0 else (0.0 if size == 0.0 else INF))
+
+
 @njit(**_JIT)
-def kl_logits_row(a, b, ws, w):
-    """KL(softmax(a) ‖ softmax(b)) for one row: the vectorised pass of ``_streams`` where it
-    covers the row, else ``kl_logits_scalar``.  Scratch: ``ws`` ≥ 4 × BLOCK, ``w`` ≥ n."""
-    ok, value = _st.kl_logits_row_ws(a, b, ws, w)
-    if ok:
-        return value
-    return kl_logits_scalar(a, b, w)
+def row_f64(a, b, ws, w):
+    """KL(softmax(a) ‖ softmax(b)) for one float64 row; ``ws``: scratch 6 × CH, ``w``:
+    scratch ≥ n (for ``kl_logits_scalar``)."""
+    n = a.shape[0]
+    bad, amax, bmax = _scan(a, b)
+    if bad or amax == -INF:
+        return kl_logits_scalar(a, b, w)
+    ch = _argmax_centre(a, b, amax)
+    cl = 0.0
+    for again in range(2):
+        z, zc, s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        for start in range(0, n, CH):
+            m = min(CH, n - start)
+            if _terms_f64(a[start:start + m], b[start:start + m], m, amax, ch, cl, ws):
+                return kl_logits_scalar(a, b, w)
+            bz, bzc, b0, b0c, b2, b2c = _tree3c(ws, _pad(ws, m))
+            z, zc = _add(z, zc, bz)
+            zc += bzc
+            s0, c0 = _add(s0, c0, b0)
+            c0 += b0c
+            s2, c2 = _add(s2, c2, b2)
+            c2 += b2c
+        S0, v, growth = _finish(z + zc, s0 + c0, s2 + c2)
+        if growth <= GROWTH_F64 or again:
+            return v
+        ch, t = _s.two_sum(ch, S0)  # re-centre on c + S0 (= E_p[b − a])
+        cl += t
+    return NAN
+
+
+@njit(**_JIT)
+def row_f32(a, b, ws, w):
+    """KL for one float32 row: first log(Σu/Σw) − S0 (``_lse_terms``, two exponentials an
+    entry, plain pairwise sums), kept when its rounding, about 4 eps·(1 + |L| + |S0|), is
+    below 2^-32 of the result; otherwise the centred form around E_p[b − a] = c + S0."""
+    n = a.shape[0]
+    bad, amax, bmax = _scan(a, b)
+    if bad or amax == -INF:
+        return kl_logits_scalar(a, b, w)
+    z, s0, su, zc, c0, uc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for start in range(0, n, CH):
+        m = min(CH, n - start)
+        if _lse_terms(a[start:start + m], b[start:start + m], m, amax, bmax, ws):
+            return kl_logits_scalar(a, b, w)
+        z, zc = _add(z, zc, _sum(ws, 0, m))
+        s0, c0 = _add(s0, c0, _sum(ws, 1, m))
+        su, uc = _add(su, uc, _sum(ws, 2, m))
+    z += zc
+    S0 = (s0 + c0) / z
+    L = math.log((su + uc) / z)
+    v = L - S0
+    if v > 0.0 and 1.0 + abs(L) + abs(S0) <= GROWTH_F32 * v:
+        return v
+    ch, cl = _s.two_sum(bmax, -amax)
+    ch, t = _s.two_sum(ch, S0)
+    cl += t
+    z, s0, s2, zc, c0, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for start in range(0, n, CH):
+        m = min(CH, n - start)
+        if _terms_f32(a[start:start + m], b[start:start + m], m, amax, ch, cl, ws):
+            return kl_logits_scalar(a, b, w)
+        z, zc = _add(z, zc, _sum(ws, 0, m))
+        s0, c0 = _add(s0, c0, _sum(ws, 1, m))
+        s2, c2 = _add(s2, c2, _sum(ws, 2, m))
+    return _finish(z + zc, s0 + c0, s2 + c2)[1]
+
+
+# --- the kernel's NumPy inner loops ----------------------------------------------------
+# dims = (rows, n), steps = (row steps of a, b, out; entry steps of a, b).  A row whose
+# entries are unit-stride is viewed in place at any row stride; otherwise it is gathered.
+
+@njit(**_JIT)
+def loop_f64(args, dims, steps):
+    """The float64 loop over rows: out[i] = KL(softmax(a[i]) ‖ softmax(b[i]))."""
+    N = dims[0]
+    n = dims[1]
+    ws = np.empty((6, CH))
+    w = np.empty(n)
+    unit0 = n <= 1 or steps[3] == 8
+    unit1 = n <= 1 or steps[4] == 8
+    buf0 = np.empty(n)
+    buf1 = np.empty(n)
+    for i in range(N):
+        if unit0:
+            a = carray(_u.at(args[0], i * steps[0]), (n,), np.float64)
+        else:
+            for j in range(n):
+                buf0[j] = _u.load_f64(args[0], i * steps[0] + j * steps[3])
+            a = buf0
+        if unit1:
+            b = carray(_u.at(args[1], i * steps[1]), (n,), np.float64)
+        else:
+            for j in range(n):
+                buf1[j] = _u.load_f64(args[1], i * steps[1] + j * steps[4])
+            b = buf1
+        v = row_f64(a, b, ws, w) if n > 0 else NAN
+        _u.store_f64(args[2], i * steps[2], v)
+
+
+@njit(**_JIT)
+def loop_f32(args, dims, steps):
+    """The float32 loop over rows (computed in float64, rounded once)."""
+    N = dims[0]
+    n = dims[1]
+    ws = np.empty((6, CH))
+    w = np.empty(n)
+    unit0 = n <= 1 or steps[3] == 4
+    unit1 = n <= 1 or steps[4] == 4
+    buf0 = np.empty(n, np.float32)
+    buf1 = np.empty(n, np.float32)
+    for i in range(N):
+        if unit0:
+            a = carray(_u.at(args[0], i * steps[0]), (n,), np.float32)
+        else:
+            for j in range(n):
+                buf0[j] = _u.load_f32(args[0], i * steps[0] + j * steps[3])
+            a = buf0
+        if unit1:
+            b = carray(_u.at(args[1], i * steps[1]), (n,), np.float32)
+        else:
+            for j in range(n):
+                buf1[j] = _u.load_f32(args[1], i * steps[1] + j * steps[4])
+            b = buf1
+        v = row_f32(a, b, ws, w) if n > 0 else NAN
+        _u.store_f32(args[2], i * steps[2], np.float32(v))

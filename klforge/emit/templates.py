@@ -279,12 +279,16 @@ def cross_entropy(d) -> str:
 
 
 def kl_logits(d) -> str:
-    body = "    out[0] = _lg.kl_logits_row(a, b, ws, wn[0])\n"
-    return _gufunc(d.kernel, "(n),(n)->()", "a, b, out", docstring(d) + (
+    """Loops over rows in ``kernels/_logits.py`` (one statement per dtype)."""
+    doc = docstring(d) + (
         "\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],"
         "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);"
-        "\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN."),
-        body)
+        "\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN.")
+    loops = "".join(f"\n\ndef _{d.kernel}_loop_{t}(args, dims, steps, data):\n"
+                    f"    _lg.loop_{t}(args, dims, steps)\n" for t in ("f32", "f64"))
+    return (loops + f"\n\n_register({d.kernel!r}, {doc!r}, 2, 1, {{\n"
+            f"    'float32': _{d.kernel}_loop_f32, 'float64': _{d.kernel}_loop_f64}}, "
+            "'(n),(n)->()', 1)\n")
 
 
 def kl_dirichlet(d) -> str:
