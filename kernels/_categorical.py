@@ -1,8 +1,9 @@
 """Categorical rows, renormalised: KL, cross-entropy and entropy of p/Σp and q/Σq (numba).
 
 Rows are non-negative weights, read as scipy.stats.entropy and torch.distributions.Categorical
-read them: p̂ = p/P, q̂ = q/Q with P = Σ p_i, Q = Σ q_i.  One pass over the row gathers
-compensated sums, and the normalisation is applied to the sums, not to the entries:
+read them: p̂ = p/P, q̂ = q/Q with P = Σ p_i, Q = Σ q_i.  One pass over the rows gathers
+each row's sums (``_rowsum``: a batch of rows walked as one flat array, compensated sums in
+float64), and the normalisation is applied to the sums, not to the entries:
 
 * KL(p̂ ‖ q̂) = (S₁ − kl_div(P, Q)) / P with S₁ = Σ kl_div(p_i, q_i) ≥ 0 and
   kl_div(P, Q) = P log(P/Q) − P + Q ≥ 0 formed from D = Σ (p_i − q_i);
@@ -18,11 +19,17 @@ divided by its count) never take it.  Nothing returned is negative.
 Special values (the shared table in ``klforge/emit/templates.py``): a NaN, infinite or
 negative entry, a zero total (including an empty row) → NaN; p_i > 0 where q_i = 0 → +inf;
 0·log 0 = 0; subnormal entries are ordinary positive numbers.  Totals beyond the float64
-range are handled by scaling the row by 2⁻⁶⁴, and the second pass scales each row by a power
+range (or a term p_i log(p_i/q_i) beyond it) are handled by scaling the row by 2⁻⁶⁴, and the
+second pass scales each row by a power
 of two that brings its total into [½, 1) (exact for all but entries pushed below the normal
 range, whose share of the result is below 2⁻¹⁰²²).
 
-Example: ``kl_categorical_row([60., 40.], [50., 50.], np.empty((8, 256)))`` = 0.0201355…
+The batch functions ``kl_categorical_rows``, ``cross_entropy_rows`` and ``entropy_rows`` take
+flat arrays of rows of n entries one after another and a row range [r0, r1) (the generated
+loops call them on C-contiguous blocks of rows, or on one row viewed or gathered).
+
+Example: with ``res = np.empty(1)``, ``kl_categorical_rows(np.array([60., 40.]),
+np.array([50., 50.]), 2, 0, 1, res, np.empty((8, _rowsum.BLK)))`` sets res[0] = 0.0201355…
 = KL([.6, .4] ‖ [.5, .5]).
 """
 
@@ -34,7 +41,6 @@ from numba import njit
 from . import _primitives as _p
 from . import _rowsum as _rs
 from . import _simd as _s
-from . import _streams as _st
 from ._primitives import neumaier_add as _add
 
 _JIT = dict(cache=True, error_model="numpy")
@@ -43,9 +49,6 @@ INF = math.inf
 #: the correction may cancel at most this share of the one-pass sum (error growth ≤ 4/3)
 CANCEL = 0.25
 DOWN = 2.0**-64  # scale for rows whose total overflows
-#: rows longer than this take the pairwise-summed stream (``_streams``); shorter ones the
-#: chunked map with sequential compensated sums (``_rowsum``), which does not pad them
-LONG = 4096
 
 
 @njit(inline="always", error_model="numpy")
@@ -117,14 +120,14 @@ def _kl_div_totals(tp, tq, d):
 
 
 @njit(**_JIT)
-def _kl_slow(p, q, ws, ok, s1, d, tp, tq):
+def _kl_slow(p, q, ok, s1, d, tp, tq):
     """The rows the one vectorised pass does not settle: special entries, overflowing
     totals (rescaled by 2⁻⁶⁴), and corrections that cancel more than CANCEL of the sum."""
     status = 0
     sp_ = sq = 1.0
     if not ok or not (tp < INF and tq < INF):
         status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
-    if status == 0 and not (tp < INF and tq < INF):  # a total overflows
+    if status == 0 and not (tp < INF and tq < INF and s1 < INF):  # a total or a term overflows
         sp_ = sq = DOWN
         status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
     if status == 1 or not (tp > 0.0 and tq > 0.0):
@@ -147,22 +150,25 @@ def _kl_slow(p, q, ws, ok, s1, d, tp, tq):
 
 
 @njit(**_JIT)
-def kl_categorical_row(p, q, ws):
-    """KL(p/Σp ‖ q/Σq) for one row of non-negative weights (see the module docstring);
-    ``ws``: scratch for the vectorised pass (``_rowsum.kl_div_sums``, 3 × BLOCK)."""
-    n = p.shape[0]
+def kl_categorical_rows(p, q, n, r0, r1, res, ws):
+    """res[r − r0] = KL(p̂ ‖ q̂) of rows r0 ≤ r < r1 of the flat arrays p, q (rows of n
+    entries one after another; see the module docstring).  ``ws``: scratch, 8 × BLK."""
     if n == 0:
-        return NAN
-    if n > LONG:  # (called directly: a wrapper would be one more function to compile)
-        ok, s1, d, tp, tq = _st.kl_div_row_ws(p, q, ws)
-        return _kl_slow(p, q, ws, ok, s1, d, tp, tq)
-    ok, s1, d, tp, tq = _rs.kl_div_sums(p, q, ws)
-    # the common case first: finite positive totals, a correction below CANCEL of the sum
-    if ok and 0.0 < tp < INF and 0.0 < tq < INF:
-        k = _kl_div_totals(tp, tq, d)
-        if k <= CANCEL * s1:
-            return (s1 - k) / tp
-    return _kl_slow(p, q, ws, ok, s1, d, tp, tq)
+        for r in range(r1 - r0):
+            res[r] = NAN
+        return
+    _rs.kl_sums(p, q, n, r0, r1, ws)
+    for r in range(r1 - r0):
+        s1, d, tp, tq = ws[1, r], ws[2, r], ws[3, r], ws[4, r]
+        ok = s1 < INF  # NaN: an entry the vectorised map does not cover
+        # the common case first: finite positive totals, a correction below CANCEL of the sum
+        if ok and 0.0 < tp < INF and 0.0 < tq < INF:
+            k = _kl_div_totals(tp, tq, d)
+            if k <= CANCEL * s1:
+                res[r] = (s1 - k) / tp
+                continue
+        a = (r0 + r) * n
+        res[r] = _kl_slow(p[a:a + n], q[a:a + n], ok, s1, d, tp, tq)
 
 
 @njit(**_JIT)
@@ -206,16 +212,15 @@ def _xent_direct(p, q, scale, same, qh, ql):
 
 
 @njit(**_JIT)
-def _xent_row(p, q, same, ws):
-    if p.shape[0] == 0:
-        return NAN
+def _xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax):
+    """H(p̂, q̂) of one row from its one-pass sums (``_rowsum.xent_sums``); rows the sums do
+    not settle (``ok`` False, overflowing totals, a cancelling correction) are evaluated
+    again here."""
     scale = 1.0
-    ok, b, ph, pl, qh, ql, over = _rs.xent_sums(p, q, same, ws)
-    qmax = 2.0 if over else 1.0  # only qmax ≤ 1 is read below
     status = 0
     if not ok:
         status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, scale, same)
-    if status == 0 and not (ph < INF and qh < INF):
+    if status == 0 and not (ph < INF and qh < INF and abs(b) < INF):  # overflow
         scale = DOWN
         status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, scale, same)
     if status == 1 or not (ph > 0.0 and qh > 0.0):
@@ -232,13 +237,35 @@ def _xent_row(p, q, same, ws):
 
 
 @njit(**_JIT)
-def cross_entropy_row(p, q, ws):
-    """H(p/Σp, q/Σq) = −Σ p̂_i log q̂_i for one row of non-negative weights (``ws``:
-    scratch for the vectorised pass, 3 × BLOCK)."""
-    return _xent_row(p, q, False, ws)
+def _xent_rows(p, q, same, n, r0, r1, res, ws):
+    if n == 0:
+        for r in range(r1 - r0):
+            res[r] = NAN
+        return
+    _rs.xent_sums(p, q, same, n, r0, r1, ws)
+    for r in range(r1 - r0):
+        b, ph, pl, qh, ql, qmax = ws[1, r], ws[2, r], ws[3, r], ws[4, r], ws[5, r], ws[6, r]
+        # the common case first: normal entries (b finite), every q_i ≤ 1 (b is a sum of
+        # terms ≥ 0), finite totals and a correction P·log Q that cancels at most CANCEL of b
+        if b < INF and qmax <= 1.0 and qh < INF and ph < INF:
+            tp = ph + pl
+            corr = tp * (_s.log_ratio_normal(qh, 1.0) + ql / qh)
+            if corr >= 0.0 or -corr <= CANCEL * b:
+                v = (b + corr) / tp
+                res[r] = v if v >= 0.0 else 0.0
+                continue
+        a = (r0 + r) * n
+        res[r] = _xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ph, pl, qh, ql, qmax)
 
 
 @njit(**_JIT)
-def entropy_row(p, ws):
-    """H(p/Σp) = −Σ p̂_i log p̂_i for one row of non-negative weights (``ws`` as above)."""
-    return _xent_row(p, p, True, ws)
+def cross_entropy_rows(p, q, n, r0, r1, res, ws):
+    """res[r − r0] = H(p̂, q̂) = −Σ p̂_i log q̂_i of rows r0 ≤ r < r1 (as
+    ``kl_categorical_rows``)."""
+    _xent_rows(p, q, False, n, r0, r1, res, ws)
+
+
+@njit(**_JIT)
+def entropy_rows(p, n, r0, r1, res, ws):
+    """res[r − r0] = H(p̂) = −Σ p̂_i log p̂_i of rows r0 ≤ r < r1 (as ``kl_categorical_rows``)."""
+    _xent_rows(p, p, True, n, r0, r1, res, ws)

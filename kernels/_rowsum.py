@@ -1,30 +1,32 @@
-"""Vectorised sums of categorical rows of any length, short rows included (numba).
+"""Per-row sums of categorical rows over a batch of rows walked as one flat array (numba).
 
-A row is walked in chunks of up to ``_streams.BLOCK`` entries: the chunk is widened to
-float64 into a buffer padded to a multiple of eight (float32 rows are read directly — no
-converted copy of the array), a branch-free map (``_simd``) computes every term of the chunk
-in SIMD lanes with no scalar remainder, and the terms are then added to Neumaier-compensated
-row sums.  This keeps rows of 10 or 100 entries as cheap per entry as long ones (the
-pairwise ``_streams`` path pads each row to a power of two and sums it as a tree).
+Rows of ``n`` entries stored one after another — a C-contiguous (rows, n) block, or a single
+row — are read as one flat array in chunks of ``BLK`` entries.  A branch-free map
+(``_simd``) computes the term of every entry of the chunk in SIMD lanes, whatever the row
+length (rows of 10 entries vectorise like rows of 10 000; no padding per row, no call per
+row), and the terms are then added into each row's sums, entry after entry in row order (a
+row gives the same bits alone or inside a batch).
 
-* ``kl_div_sums(p, q, ws)`` → (ok, S₁, D, P, Q): S₁ = Σ kl_div(p_i, q_i), P = Σ p_i,
-  Q = Σ q_i and D = P − Q from the compensated pairs (``_categorical.kl_categorical_row``
-  turns them into KL(p̂ ‖ q̂));
-* ``xent_sums(p, q, same, ws)`` → (ok, B, P, P_lo, Q, Q_lo, over): B = −Σ p_i log q_i over
-  p_i > 0, ``over``: some q_i > 1 (``same``: q is p, the entropy: Q = P is not summed
-  twice, and rows past 32 entries interleave two accumulators per sum).
+* ``kl_sums(p, q, n, r0, r1, ws)``: for each row r of [r0, r1), S₁ = Σ kl_div(p_i, q_i),
+  D = Σ (p_i − q_i), P = Σ p_i, Q = Σ q_i in ``ws[1..4, r − r0]``;
+* ``xent_sums(p, q, same, n, r0, r1, ws)``: B = −Σ_{p_i > 0} p_i log q_i, P, Q (as
+  compensated pairs) and max q_i in ``ws[1..6, r − r0]`` (``same``: q is p, the entropy).
 
-No function here clears the floating-point flags its discarded lanes raise (a libc call
-per row would cost more than a short row): the kernels' driver (``_parallel.py``) clears
-them once per call.  ``ok`` is False when the row holds an entry the branch-free map does
-not cover (NaN, inf, negative, subnormal, or q_i = 0): the scalar loops of
-``_categorical.py``, which own the
-special values, then evaluate that row.  Error: each sum is compensated, so within
-≈ 2 eps |Σ| + n eps² Σ|x_i| of the exact sum of the terms; each term is within a few ULP
-(``klforge verify`` measures the kernels built on them).
+Rows of up to BLK entries are mapped a whole number of rows per chunk; longer rows chunk by
+chunk, their sums carried across chunks.
 
-Example: ``kl_div_sums(np.array([.6, .4]), np.array([.5, .5]), np.empty((8, 256)))`` →
-(True, 0.0201355…, 0.0, 1.0, 1.0).
+A row holding an entry the map does not cover (NaN, inf, negative, subnormal, q_i = 0) gets
+S₁ = NaN (B = NaN): ``_categorical.py``, which owns the special values, evaluates it again
+with its scalar loops.  Accuracy: float64 rows are summed with Neumaier compensation
+(branch-free for sums of non-negative summands, where max/min order the pair; each sum
+within ≈ 2 eps |Σ| + n eps² Σ|x_i|; D from the compensated P and Q pairs); float32
+rows (exactly widened) with plain float64 sums — the non-negative sums within (n − 1)·2⁻⁵³
+relative, D = Σ (p_i − q_i) within n·2⁻⁵³·Σ|p_i − q_i| — far below float32's half ULP
+(the result is only rounded to float32).  The floating-point flags raised by discarded
+lanes are cleared once per call by the kernels' driver (``_parallel.py``).
+
+Example: with ``ws = np.empty((8, BLK))``, ``kl_sums(np.array([.6, .4]), np.array([.5, .5]),
+2, 0, 1, ws)`` leaves ws[1:5, 0] = (0.0201355…, 0.0, 1.0, 1.0).
 """
 
 import math
@@ -34,107 +36,177 @@ from numba import njit
 
 from . import _simd as _s
 from ._primitives import neumaier_add as _add
-from ._streams import BLOCK
 
 _JIT = dict(cache=True, error_model="numpy")
-INF = math.inf
-
-
-@njit(inline="always", error_model="numpy")
-def _widen(x, start, m, ws, k, pad):
-    """ws[k, :m] = float64(x[start:start + m]); ws[k, m:] = pad up to a multiple of 8;
-    returns that padded length.  (``ws`` is indexed, never sliced: a view would cost two
-    atomic reference-count updates per row.)"""
-    mm = (m + 7) // 8 * 8
-    for i in range(m):
-        ws[k, i] = np.float64(x[start + i])
-    for i in range(m, mm):
-        ws[k, i] = pad
-    return mm
+NAN = math.nan
+#: entries per chunk of the flat walk (the terms' buffer, ``ws[0]``, stays in L1)
+BLK = 1024
+#: rows per batch: the per-row sums live in ``ws[1:, :ROWS]``
+ROWS = 256
 
 
 @njit(**_JIT)
-def kl_div_sums(p, q, ws):
-    """(ok, S₁, D, P, Q) of a row of non-negative weights; ``ws``: scratch, 3 × BLOCK."""
-    n = p.shape[0]
-    s, c, ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, BLOCK):
-        m = min(BLOCK, n - start)
-        mm = _widen(p, start, m, ws, 0, 1.0)
-        _widen(q, start, m, ws, 1, 1.0)
-        bad = False
-        for i in range(mm):  # vectorises: a multiple of 8 lanes, no branch
-            pi = ws[0, i]
-            qi = ws[1, i]
-            bad |= not (_s.is_normal(qi) & (_s.is_normal(pi) | (pi == 0.0)))
-            t = _s.kl_div_normal(pi, qi)
-            ws[2, i] = qi if pi == 0.0 else t
-        if bad:
-            return False, 0.0, 0.0, 0.0, 0.0
-        for i in range(m):
-            s, c = _add(s, c, ws[2, i])
-            ps, pc = _add(ps, pc, ws[0, i])
-            qs, qc = _add(qs, qc, ws[1, i])
-    # D = P − Q from the compensated pairs: ps − qs is exact when the totals are within a
-    # factor 2 (Sterbenz), so D carries the pairs' error (≈ n·eps²·(P + Q)), no more.
-    d = (ps - qs) + (pc - qc)
-    return True, s + c, d, ps + pc, qs + qc
-
-
-@njit(inline="always", error_model="numpy")
-def _xent_map(ws, kq, mm, over):
-    """ws[2, i] = −p_i log q_i (0 where p_i = 0), p in row 0, q in row ``kq`` (a constant
-    at each call, so the loop vectorises); returns (some entry not covered, over)."""
-    bad = False
-    for i in range(mm):  # vectorises: a multiple of 8 lanes, no branch
-        pi = ws[0, i]
-        qi = ws[kq, i]
-        bad |= not (_s.is_normal(qi) & (_s.is_normal(pi) | (pi == 0.0)))
-        over |= qi > 1.0
-        t = -pi * _s.log_ratio_normal(qi, 1.0)
-        ws[2, i] = 0.0 if pi == 0.0 else t
-    return bad, over
+def _kl_map(p, q, m, t):
+    """t[k] = kl_div(p[k], q[k]) for k < m (q where p = 0; NaN where not covered)."""
+    for k in range(m):  # vectorises: no branch
+        pi = np.float64(p[k])
+        qi = np.float64(q[k])
+        good = _s.is_normal(qi) & (_s.is_normal(pi) | (pi == 0.0))
+        v = _s.kl_div_normal(pi, qi)
+        v = qi if pi == 0.0 else v
+        t[k] = v if good else NAN
 
 
 @njit(**_JIT)
-def xent_sums(p, q, same, ws):
-    """(ok, B, P, P_lo, Q, Q_lo, over) with B = −Σ_{p_i > 0} p_i log q_i, the totals as
-    compensated pairs and ``over`` true when some q_i > 1; ``same``: q is p (entropy: q is
-    not read, Q = P).  ``ws``: scratch, 3 × BLOCK."""
-    n = p.shape[0]
-    over = False
-    b, bc, ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    b2, bc2, ps2, pc2 = 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, BLOCK):
-        m = min(BLOCK, n - start)
-        mm = _widen(p, start, m, ws, 0, 1.0)
-        if not same:
-            _widen(q, start, m, ws, 1, 1.0)
+def _xent_map(p, q, m, t):
+    """t[k] = −p[k] log q[k] for k < m (0 where p = 0; NaN where not covered)."""
+    for k in range(m):  # vectorises: no branch
+        pi = np.float64(p[k])
+        qi = np.float64(q[k])
+        good = _s.is_normal(qi) & (_s.is_normal(pi) | (pi == 0.0))
+        v = -pi * _s.log_ratio_normal(qi, 1.0)
+        v = 0.0 if pi == 0.0 else v
+        t[k] = v if good else NAN
+
+
+@njit(forceinline=True, error_model="numpy")
+def _add_pos(s, c, x):
+    """Neumaier-compensated s + x for s, x ≥ 0, branch-free: the larger of the two is
+    max(s, x), so the rounding error of s + x is (max − t) + min, exactly."""
+    t = s + x
+    return t, c + ((max(s, x) - t) + min(s, x))
+
+
+@njit(forceinline=True, error_model="numpy")
+def _kl_acc(t, p, q, k0, k1, exact, acc):
+    """Add entries k0 ≤ k < k1 into the row's sums acc = (S₁, c, D, P, P_lo, Q, Q_lo)."""
+    s, c, d, ps, pc, qs, qc = acc
+    if exact:  # float64: compensated (every summand ≥ 0 on a row the map covers)
+        for k in range(k0, k1):
+            s, c = _add_pos(s, c, t[k])
+            ps, pc = _add_pos(ps, pc, np.float64(p[k]))
+            qs, qc = _add_pos(qs, qc, np.float64(q[k]))
+    else:  # float32: plain float64 sums, D summed directly
+        for k in range(k0, k1):
+            pk = np.float64(p[k])
+            qk = np.float64(q[k])
+            s += t[k]
+            d += pk - qk
+            ps += pk
+            qs += qk
+    return s, c, d, ps, pc, qs, qc
+
+
+@njit(forceinline=True, error_model="numpy")
+def _kl_store(ws, r, exact, acc):
+    s, c, d, ps, pc, qs, qc = acc
+    ws[1, r] = s + c
+    # float64: D from the compensated pairs — ps − qs is exact when the totals are within a
+    # factor 2 (Sterbenz), so D carries only the pairs' error
+    ws[2, r] = ((ps - qs) + (pc - qc)) if exact else d
+    ws[3, r] = ps + pc
+    ws[4, r] = qs + qc
+
+
+@njit(**_JIT)
+def kl_sums(p, q, n, r0, r1, ws):
+    """ws[1..4, r − r0] = (S₁, D, P, Q) of rows r0 ≤ r < r1 of the flat arrays p, q."""
+    exact = p.itemsize == 8
+    t = ws[0]
+    zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    if n <= BLK:  # whole rows per chunk
+        per = BLK // n
+        for c0 in range(r0, r1, per):
+            c1 = min(r1, c0 + per)
+            a, m = c0 * n, (c1 - c0) * n
+            pb = p[a:a + m]  # (views indexed from 0: the map sees non-negative indices)
+            qb = q[a:a + m]
+            _kl_map(pb, qb, m, t)
+            for r in range(c1 - c0):
+                acc = _kl_acc(t, pb, qb, r * n, r * n + n, exact, zero)
+                _kl_store(ws, c0 - r0 + r, exact, acc)
+        return
+    for r in range(r0, r1):  # long rows: chunk by chunk
+        acc = zero
+        for b in range(r * n, r * n + n, BLK):
+            m = min(BLK, r * n + n - b)
+            pb = p[b:b + m]
+            qb = q[b:b + m]
+            _kl_map(pb, qb, m, t)
+            acc = _kl_acc(t, pb, qb, 0, m, exact, acc)
+        _kl_store(ws, r - r0, exact, acc)
+
+
+@njit(forceinline=True, error_model="numpy")
+def _xent_acc(t, p, q, k0, k1, exact, same, acc):
+    """Add entries k0 ≤ k < k1 into acc = (B, c, P, P_lo, Q, Q_lo, max q)."""
+    s, c, ps, pc, qs, qc, qm = acc
+    if exact:
         if same:
-            bad, over = _xent_map(ws, 0, mm, over)
-        else:
-            bad, over = _xent_map(ws, 1, mm, over)
-        if bad:
-            return False, 0.0, 0.0, 0.0, 0.0, 0.0, False
-        if not same:  # cross-entropy: one compensated chain per sum
-            for i in range(m):
-                b, bc = _add(b, bc, ws[2, i])
-                ps, pc = _add(ps, pc, ws[0, i])
-                qs, qc = _add(qs, qc, ws[1, i])
-            continue
-        # entropy: two sums only (Q = P); past 32 entries two interleaved accumulators per
-        # sum (even and odd entries) double the instruction-level parallelism
-        h = m // 2 * 2 if m >= 32 else 0
-        for i in range(0, h, 2):
-            b, bc = _add(b, bc, ws[2, i])
-            b2, bc2 = _add(b2, bc2, ws[2, i + 1])
-            ps, pc = _add(ps, pc, ws[0, i])
-            ps2, pc2 = _add(ps2, pc2, ws[0, i + 1])
-        for i in range(h, m):
-            b, bc = _add(b, bc, ws[2, i])
-            ps, pc = _add(ps, pc, ws[0, i])
-    if not same:
-        return True, b + bc, ps, pc, qs, qc, over
-    b, bc = _add(b, bc + bc2, b2)
-    ps, pc = _add(ps, pc + pc2, ps2)
-    return True, b + bc, ps, pc, ps, pc, over
+            for k in range(k0, k1):
+                s, c = _add(s, c, t[k])  # (signed: p_i > 1 gives a negative term)
+                ps, pc = _add_pos(ps, pc, np.float64(p[k]))
+                qm = max(qm, np.float64(p[k]))
+            return s, c, ps, pc, ps, pc, qm
+        for k in range(k0, k1):
+            qk = np.float64(q[k])
+            s, c = _add(s, c, t[k])
+            ps, pc = _add_pos(ps, pc, np.float64(p[k]))
+            qs, qc = _add_pos(qs, qc, qk)
+            qm = max(qm, qk)
+        return s, c, ps, pc, qs, qc, qm
+    if same:
+        for k in range(k0, k1):
+            pk = np.float64(p[k])
+            s += t[k]
+            ps += pk
+            qm = max(qm, pk)
+        return s, c, ps, pc, ps, pc, qm
+    for k in range(k0, k1):
+        qk = np.float64(q[k])
+        s += t[k]
+        ps += np.float64(p[k])
+        qs += qk
+        qm = max(qm, qk)
+    return s, c, ps, pc, qs, qc, qm
+
+
+@njit(forceinline=True, error_model="numpy")
+def _xent_store(ws, r, acc):
+    s, c, ps, pc, qs, qc, qm = acc
+    ws[1, r] = s + c
+    ws[2, r] = ps
+    ws[3, r] = pc
+    ws[4, r] = qs
+    ws[5, r] = qc
+    ws[6, r] = qm
+
+
+@njit(**_JIT)
+def xent_sums(p, q, same, n, r0, r1, ws):
+    """ws[1..6, r − r0] = (B, P, P_lo, Q, Q_lo, max q_i) of rows r0 ≤ r < r1 (float32
+    rows: P_lo = Q_lo = 0); ``same``: q is p (entropy: Q = P, summed once)."""
+    exact = p.itemsize == 8
+    t = ws[0]
+    zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    if n <= BLK:  # whole rows per chunk
+        per = BLK // n
+        for c0 in range(r0, r1, per):
+            c1 = min(r1, c0 + per)
+            a, m = c0 * n, (c1 - c0) * n
+            pb = p[a:a + m]
+            qb = q[a:a + m]
+            _xent_map(pb, qb, m, t)
+            for r in range(c1 - c0):
+                acc = _xent_acc(t, pb, qb, r * n, r * n + n, exact, same, zero)
+                _xent_store(ws, c0 - r0 + r, acc)
+        return
+    for r in range(r0, r1):
+        acc = zero
+        for b in range(r * n, r * n + n, BLK):
+            m = min(BLK, r * n + n - b)
+            pb = p[b:b + m]
+            qb = q[b:b + m]
+            _xent_map(pb, qb, m, t)
+            acc = _xent_acc(t, pb, qb, 0, m, exact, same, acc)
+        _xent_store(ws, r - r0, acc)

@@ -25,6 +25,7 @@ from . import _logits as _lg
 from . import _mvn
 from . import _policy as _pol
 from . import _primitives as _p
+from . import _rowsum as _rs
 from . import _streams as _st
 from . import _ufunc as _u
 
@@ -219,6 +220,57 @@ def row_loops(name: str, layout: str, inputs: list[str], call: str | None = None
     return text
 
 
+def batch_row_loops(name: str, nin: int, fn: str) -> str:
+    """Serial NumPy inner loops (float32, float64) of a categorical reduction over rows of
+    n entries, ``(n),…->()``: when every operand's rows lie one after another (C-contiguous
+    (rows, n) data) the rows are handed in batches of ``_rs.ROWS`` to
+    ``fn(flat operands…, n, r0, r1, res, ws)``, which walks them as one flat array; any other
+    layout (row-strided, broadcast, entry-strided) calls it on one row at a time, viewed in
+    place when unit-stride, else gathered — the same code on the same row, so the same bits."""
+    inputs = [f"x{k}" for k in range(nin)]
+    text = ""
+    for t, size, dtype in (("f32", 4, "np.float32"), ("f64", 8, "np.float64")):
+        lines = [f"def _{name}_loop_{t}(args, dims, steps, data):", "    N = dims[0]",
+                 "    n = dims[1]", "    ws = np.empty((8, _rs.BLK))",
+                 "    res = np.empty(_rs.ROWS)"]
+        lines += [f"    unit{k} = n <= 1 or steps[{nin + 1 + k}] == {size}" for k in range(nin)]
+        packed = " and ".join(f"unit{k} and (N <= 1 or steps[{k}] == n * {size})"
+                              for k in range(nin))
+        lines += [f"    if {packed}:"]
+        lines += [f"        {x} = carray(args[{k}], (N * n,), {dtype})"
+                  for k, x in enumerate(inputs)]
+        lines += ["        for r0 in range(0, N, _rs.ROWS):",
+                  "            r1 = min(N, r0 + _rs.ROWS)",
+                  f"            {fn}({', '.join(inputs)}, n, r0, r1, res, ws)",
+                  "            for i in range(r0, r1):",
+                  f"                _u.store_{t}(args[{nin}], i * steps[{nin}], "
+                  f"{dtype}(res[i - r0]))",
+                  "        return"]
+        lines += [f"    buf{k} = np.empty((n,), {dtype})" for k in range(nin)]
+        lines += ["    for i in range(N):"]
+        for k, x in enumerate(inputs):
+            lines += [f"        if unit{k}:",
+                      f"            {x} = carray(_u.at(args[{k}], i * steps[{k}]), (n,), {dtype})",
+                      "        else:",
+                      "            for j in range(n):",
+                      f"                buf{k}[j] = _u.load_{t}(args[{k}], i * steps[{k}] "
+                      f"+ j * steps[{nin + 1 + k}])",
+                      f"            {x} = buf{k}"]
+        lines += [f"        {fn}({', '.join(inputs)}, n, 0, 1, res, ws)",
+                  f"        _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}(res[0]))"]
+        text += "\n\n" + "\n".join(lines) + "\n"
+    return text
+
+
+def _batch_gufunc(name: str, nin: int, doc: str, fn: str) -> str:
+    """A categorical reduction ``(n),…->()`` over batches of rows (``batch_row_loops``) and
+    its registration (one ufunc per dtype)."""
+    layout = ",".join(["(n)"] * nin) + "->()"
+    return (batch_row_loops(name, nin, fn)
+            + f"\n\n_register({name!r}, {doc!r}, {nin}, 1, {{\n"
+            f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, {layout!r}, 1)\n")
+
+
 def _gufunc(name: str, layout: str, args: str, doc: str, body: str) -> str:
     """The row function ``_<name>_row`` (``body``, writing ``out[0]``; scratch ``ws``, ``wn``),
     its serial loops over rows and the kernel's registration (one ufunc per dtype)."""
@@ -257,25 +309,22 @@ _RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.sta
 
 
 def kl_categorical(d) -> str:
-    body = "    out[0] = _c.kl_categorical_row(p, q, ws)\n"
-    return _gufunc(d.kernel, "(n),(n)->()", "p, q, out", docstring(d) + (
+    return _batch_gufunc(d.kernel, 2, docstring(d) + (
         "\n\n    KL(p̂ ‖ q̂) = Σ_i p̂_i log(p̂_i/q̂_i) = (Σ_i kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp,"
         "\n    kl_div(x, y) = x log(x/y) − x + y ≥ 0; 0·log 0 = 0, +inf where q_i = 0 < p_i."
-        + _RENORM_DOC), body)
+        + _RENORM_DOC), "_c.kl_categorical_rows")
 
 
 def entropy(d) -> str:
-    body = "    out[0] = _c.entropy_row(p, ws)\n"
-    return _gufunc(d.kernel, "(n)->()", "p, out", docstring(d) + (
+    return _batch_gufunc(d.kernel, 1, docstring(d) + (
         "\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0." + _RENORM_DOC),
-        body)
+        "_c.entropy_rows")
 
 
 def cross_entropy(d) -> str:
-    body = "    out[0] = _c.cross_entropy_row(p, q, ws)\n"
-    return _gufunc(d.kernel, "(n),(n)->()", "p, q, out", docstring(d) + (
+    return _batch_gufunc(d.kernel, 2, docstring(d) + (
         "\n\n    H(p̂, q̂) = −Σ_i p̂_i log q̂_i = Σ_i p̂_i log(Σq/q_i), 0·log 0 = 0, +inf where"
-        "\n    q_i = 0 < p_i." + _RENORM_DOC), body)
+        "\n    q_i = 0 < p_i." + _RENORM_DOC), "_c.cross_entropy_rows")
 
 
 def kl_logits(d) -> str:
