@@ -12,7 +12,9 @@ base=v)`` that :mod:`.linalg` evaluates with ``mpmath.diff`` (60 digits) at samp
 A prime on a function the text defined (``f(t) = t\\log t``, then ``f''(t) = 1/t``, or
 ``\\ell'(\\theta)`` after ``\\ell(\\theta) = …``) is read by :func:`primes`: the parser leaves
 ``f''(t)`` unread, and it becomes ``hess`` (``grad`` for one prime) of the function's formula in
-its own variable, evaluated the same way.
+its own variable, evaluated the same way; :func:`applied` puts the formula in place of ``g(x)``
+elsewhere (``g(x) \\ge x``), never at the head of an equation (``f(t) = -\\ln t`` may give f a
+new meaning).
 
 Only a differential whose letters name a symbol (``dp``, ``dtheta``, ``deta``) is read; a
 ``d`` that is a variable of the text (``d = F^{-1}g``) keeps its meaning when no differential
@@ -22,6 +24,7 @@ follows.  Example: ``\\frac{dp}{d\\eta} = p(1-p)`` with η the logit of p → ok
 
 from __future__ import annotations
 
+import copy
 import re
 
 import mpmath
@@ -111,6 +114,30 @@ def primes(aud, node):
     out = N.Func("hess" if second else "grad", fn[1], N.Name(fn[0]))
     out.written = node.text.strip()  # the report shows f''(t) as the author wrote it
     return out
+
+
+#: heads left to the density readers: p(x), q(x) are distributions, not formulas to inline
+_DENSITIES = {"p", "q", "P", "Q"}
+
+
+def applied(aud, node):
+    """``g(x)`` of a function the text defined (``g(x) = \\ln(1 + e^x)``), at its own
+    variable, replaced by its formula, so ``g(x) \\ge x`` is judged; other nodes unchanged."""
+    functions = getattr(aud, "functions", None)
+    if not functions or node is None or isinstance(node, (Exception, N.Relation)):
+        return node
+
+    def swap(n):
+        if isinstance(n, N.Name):
+            m = re.fullmatch(r"([A-Za-z]+)\(([A-Za-z]+)\)", n.name)
+            fn = functions.get(m.group(1)) if m and m.group(1) not in _DENSITIES else None
+            if fn is None or fn[0] != m.group(2):
+                return n
+            out = copy.copy(fn[1])
+            out.written = n.name  # the report shows g(x) as written
+            return out
+        return N.map_children(n, swap)
+    return swap(node)
 
 
 def record(aud, prev, op, node) -> None:

@@ -123,6 +123,11 @@ class Events:
         if "'" in text or "prime" in text:  # f''(t) of a function the text defined
             items = [derivatives.primes(self, x) if isinstance(x, Unsupported) else x
                      for x in items]
+        if getattr(self, "functions", None):  # g(x) ≥ x after g(x) = ln(1 + e^x)
+            head = len(items) < 2 or not isinstance(items[1], N.Relation) or items[1].op in (
+                "=", "≈", ":=")  # an equation's head may define the name anew
+            items = [x if k == 0 and head or isinstance(x, (Unsupported, N.Relation))
+                     else derivatives.applied(self, x) for k, x in enumerate(items)]
         if len(items) == 1:
             if isinstance(items[0], Unsupported):
                 return

@@ -131,6 +131,8 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
             return off
         scope.at(off)
         if kind == -1:
+            if item == "section" and any(a < off < b for a, b, _ in aud.scope_blocks[1]):
+                continue  # a heading inside an example block titles it (Quarto's "## Example")
             (new_section if item == "section" else new_part)(aud)
             if item == "section":
                 _tracker(aud).new_section(off)

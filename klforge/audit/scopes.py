@@ -30,11 +30,11 @@ import re
 
 #: words of a directive, environment or label that make a passage an example
 _EXAMPLE = r"(?:worked\s+)?(?:example|exercise|solution|problem|illustration)s?"
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>:{3,}|`{3,}|~{3,})\s*\{(?P<name>[\w:-]+)\}"
-                    r"[ \t]*(?P<title>[^\n]*)$", re.M)
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>:{3,}|`{3,}|~{3,})\s*\{\.?(?P<name>[\w:-]+)"
+                    r"(?P<attrs>[^}\n]*)\}[ \t]*(?P<title>[^\n]*)$", re.M)
 _FENCE_NAMES = re.compile(r"(?:prf:)?(?:example|exercise|solution|problem)", re.I)
 _TITLED = {"admonition", "dropdown", "note", "tip", "hint", "important", "topic", "sidebar",
-           "callout-note", "callout-tip"}
+           "callout-note", "callout-tip", "callout-important", "callout-caution"}
 _TEX_ENV = re.compile(r"\\begin\{(?P<env>" + _EXAMPLE + r")\*?\}", re.I)
 _LABEL = re.compile(r"(?:^|\n[ \t>]*\n)[ \t>]*(?:\*\*|__|\\textbf\{|\\paragraph\*?\{|\\emph\{|\*|_)"
                     r"\s*(?P<w>" + _EXAMPLE + r")\b", re.I)
@@ -82,7 +82,11 @@ def _fences(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of MyST/Quarto directives that are examples, exercises, solutions."""
     out = []
     for m in _FENCE.finditer(text):
-        name, title = m.group("name").lower(), m.group("title")
+        name = m.group("name").lower()
+        # the title: after the directive, in Quarto's title="…", or the block's first line
+        # (a Quarto callout's "## Example")
+        title = " ".join((m.group("title"), m.group("attrs"),
+                          text[m.end():text.find("\n", m.end() + 1) + 1 or len(text)]))
         kind = _kind(name) if _FENCE_NAMES.fullmatch(name) else (
             _kind(title) if name in _TITLED else None)
         if kind is None:
