@@ -166,3 +166,46 @@ def test_scope_regions():
     assert kinds == ["parenthetical", "example"]
     assert found[0][:2] == (0, 28)
     assert sentence_end("A is MM. B", 2) == 8
+
+
+def test_a_quantity_stated_under_a_condition_is_a_claim():
+    # with μ₁ = μ₂ and σ₁ = σ₂ the two normals coincide: KL = 0; with μ₁ = μ₂ alone it is
+    # ln(σ₂/σ₁) + σ₁²/(2σ₂²) − ½, not 0 — never ok (the identity judge calls an equation with a
+    # constant side "an equation for the free symbols"; before, D_KL = 0 was a definition)
+    text = r"""
+        For $p = \mathcal N(\mu_1, \sigma_1^2)$ and $q = \mathcal N(\mu_2, \sigma_2^2)$ with
+        $\sigma_1, \sigma_2 > 0$:
+
+        Whenever $\mu_1 = \mu_2$ %s, $D_{\mathrm{KL}}(p\|q) = 0$.
+        """
+    assert verdict(findings(text % r"and $\sigma_1 = \sigma_2$"), "D_KL(p||q) = 0") == "ok"
+    (alone,) = [f for f in findings(text % "") if f.relation == "D_KL(p||q) = 0"]
+    assert alone.severity != "ok" and "free symbols" in alone.message
+
+
+def test_partial_derivatives_of_defined_formulas():
+    # ℓ = (x − μ)²/(2σ²) + ln σ: ∂ℓ/∂μ = −(x − μ)/σ², ∂²ℓ/∂μ² = 1/σ²,
+    # ∂ℓ/∂σ = −(x − μ)²/σ³ + 1/σ (the slip flips the first sign); F(a, b) = a²b: ∂_a F = 2ab
+    fs = findings(r"""
+        The loss is $\ell = \frac{(x-\mu)^2}{2\sigma^2} + \ln\sigma$.
+
+        Then $\frac{\partial \ell}{\partial\mu} = -\frac{x-\mu}{\sigma^2}$ and
+        $\frac{\partial^2 \ell}{\partial\mu^2} = \frac{1}{\sigma^2}$, while
+        $\frac{\partial \ell}{\partial\sigma} = \frac{(x-\mu)^2}{\sigma^3} + \frac{1}{\sigma}$.
+
+        With $F(a, b) = a^2 b$, $\partial_a F = 2ab$ and $\frac{\partial}{\partial b} F(a,b) = a^2$.
+        """)
+    assert verdict(fs, "\\frac{\\partial \\ell}{\\partial\\mu} =") == "ok"
+    assert verdict(fs, "\\frac{\\partial^2 \\ell}{\\partial\\mu^2} =") == "ok"
+    assert verdict(fs, "\\frac{\\partial \\ell}{\\partial\\sigma} =") == "error"
+    assert verdict(fs, "\\partial_a F =") == "ok"
+    assert verdict(fs, "\\frac{\\partial}{\\partial b} F(a,b) =") == "ok"
+
+
+def test_which_also_equals():
+    # max(z, 0) − yz + ln(1 + e^{−|z|}) = ln(1 + e^z) − yz, not + yz
+    fs = findings(r"""
+        A stable form is $\max(z,0) - yz + \log(1+e^{-|z|})$, which also equals
+        $\log(1+e^{z}) + yz$.
+        """)
+    assert [f.severity for f in fs if f.check == "step"] == ["error"]

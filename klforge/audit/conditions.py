@@ -19,6 +19,10 @@ last one for the rest of the paragraph, so the relation the sentence states unde
 in that case; :mod:`.layout` undoes the condition's bindings at the end of its sentence
 (:func:`.scopes.undo`).
 
+Under a condition after when/if/…, an equation headed by an information quantity of the text's
+distributions (``D_{\mathrm{KL}}(p\|q) = 0``) is the claim the sentence makes in that case,
+not a definition of the quantity (:meth:`.steps.Steps.start`, :attr:`condition_until`).
+
 Example: ``In particular, when $\sigma_1=\sigma_2=\sigma$, $\mathrm{KL} = (\mu_1-\mu_2)^2 /
 2\sigma^2$`` → two conditions and the KL judged with σ_1 = σ_2 = σ.
 """
@@ -158,5 +162,7 @@ class Reach:
             if changed:
                 aud.scope_stack.append((until, "condition", changed))
             aud.condition_end, aud.condition_prev = end, word
+            if word in STRONG:  # "whenever μ₁ = μ₂, D(p‖q) = 0": a claim in that case
+                aud.condition_until = until
         else:
             aud.condition_prev = None

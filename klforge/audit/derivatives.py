@@ -103,17 +103,66 @@ def primes(aud, node):
     """``f''(t)`` (unread by the parser) as the second derivative of the function the text
     defined, ``f(t) = t\\log t`` (:attr:`functions` of the auditor: name -> (variable,
     formula)); ``node`` unchanged otherwise, or when the argument is not that variable."""
-    m = _PRIME.match(getattr(node, "text", "") or "") if node is not None else None
-    if m is None or not hasattr(aud, "functions"):
-        return node
-    fn = aud.functions.get(m.group("f"))
-    if fn is None or fn[0] != m.group("x"):
+    text = getattr(node, "text", "") or "" if node is not None else ""
+    m = _PRIME.match(text)
+    if m is None:
+        return _partial(aud, node, text)
+    fn = getattr(aud, "functions", {}).get(m.group("f"))
+    if fn is None or fn[0] != (m.group("x"),):
         return node
     mark = m.group("p")
     second = mark.count("'") == 2 or mark.count("prime") == 2 or "2" in mark
-    out = N.Func("hess" if second else "grad", fn[1], N.Name(fn[0]))
-    out.written = node.text.strip()  # the report shows f''(t) as the author wrote it
+    return _derivative(fn[1], m.group("x"), second, text)
+
+
+def _derivative(body, var, second, text):
+    out = N.Func("hess" if second else "grad", body, N.Name(var))
+    out.written = text.strip()  # the report shows f''(t) as the author wrote it
     return out
+
+
+_F = r"\\?(?:(?:mathcal|mathrm|operatorname)\s*\{)?(?P<f>[A-Za-z]+)\}?\s*(?:\((?P<args>[^()]*)\))?"
+_V = r"\\?(?P<v>[A-Za-z]+)(?:_\{?(?P<sub>[A-Za-z0-9]+)\}?)?"
+_PARTIALS = [re.compile(r"^\s*" + p + r"\s*$") for p in (
+    r"\\[dt]?frac\{\s*\\partial(?:\^\{?(?P<o>2)\}?)?\s*" + _F + r"\s*\}\{\s*\\partial\s*" + _V
+    + r"(?:\^\{?2\}?)?\s*\}",                                     # \frac{\partial L}{\partial z}
+    r"\\[dt]?frac\{\s*\\partial(?:\^\{?(?P<o>2)\}?)?\s*\}\{\s*\\partial\s*" + _V
+    + r"(?:\^\{?2\}?)?\s*\}\s*(?:\\[,;!]\s*)?" + _F,                 # \frac{\partial}{\partial z} L
+    r"\\partial_\{?" + _V + r"\}?\s*" + _F)]                          # \partial_z L
+
+
+def _partial(aud, node, text):
+    r"""``\frac{\partial\mathcal L}{\partial z}``, ``\frac{\partial^2 \ell}{\partial\mu^2}``,
+    ``\partial_z L`` of a function the text defined (``\mathcal L(z, y) = …``: the others held
+    fixed) or of a name it gave a formula (``\ell = …``); ``node`` unchanged otherwise."""
+    if "partial" not in text:
+        return node
+    for pattern in _PARTIALS:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        var = m.group("v") + (f"_{m.group('sub')}" if m.group("sub") else "")
+        fn = getattr(aud, "functions", {}).get(m.group("f"))
+        if fn is not None and (m.group("args") is None or _args(m.group("args")) == fn[0]):
+            formula, body = fn[1], fn[1]
+        else:
+            from .judging import state
+            formula = state(aud).defs.get(m.group("f"))
+            if m.group("args") is not None or formula is None:
+                return node
+            body = N.Name(m.group("f"))  # the evaluator reads the name's formula
+        if not _uses(formula, var):
+            return node  # ∂/∂v of a formula without v: not what the author means
+        return _derivative(body, var, m.groupdict().get("o") == "2", text)
+    return node
+
+
+def _args(text: str) -> tuple:
+    return tuple(a.strip().lstrip("\\") for a in text.split(","))
+
+
+def _uses(node, var: str) -> bool:
+    return any(isinstance(n, N.Name) and n.name == var for n in N.walk(node))
 
 
 #: heads left to the density readers: p(x), q(x) are distributions, not formulas to inline
@@ -129,9 +178,9 @@ def applied(aud, node):
 
     def swap(n):
         if isinstance(n, N.Name):
-            m = re.fullmatch(r"([A-Za-z]+)\(([A-Za-z]+)\)", n.name)
+            m = re.fullmatch(r"([A-Za-z]+)\((\w+(?:,\w+)*)\)", n.name)
             fn = functions.get(m.group(1)) if m and m.group(1) not in _DENSITIES else None
-            if fn is None or fn[0] != m.group(2):
+            if fn is None or fn[0] != tuple(m.group(2).split(",")):
                 return n
             out = copy.copy(fn[1])
             out.written = n.name  # the report shows g(x) as written
@@ -146,10 +195,12 @@ def record(aud, prev, op, node) -> None:
     if op not in ("=", ":=") or not isinstance(prev, N.Name) or node is None or isinstance(
             node, (Exception, N.Relation)):
         return
-    m = re.fullmatch(r"([A-Za-z]+)\(([A-Za-z]+)\)", prev.name)
-    if m and any(isinstance(n, N.Name) and n.name == m.group(2) for n in N.walk(node)):
-        aud.functions = {**getattr(aud, "functions", {}), m.group(1): (m.group(2), node)}
-        _positive(aud, m.group(2), node)
+    m = re.fullmatch(r"([A-Za-z]+)\(([A-Za-z]\w*(?:,[A-Za-z]\w*)*)\)", prev.name)
+    params = tuple(m.group(2).split(",")) if m else ()
+    if m and any(_uses(node, v) for v in params):
+        aud.functions = {**getattr(aud, "functions", {}), m.group(1): (params, node)}
+        if len(params) == 1:
+            _positive(aud, params[0], node)
 
 
 def _positive(aud, var: str, node) -> None:

@@ -32,8 +32,8 @@ LEAD = re.compile(r"(?:\b(?:this|which|that|it)\s+(?:is|equals|gives)\s+|\A[\s*_
                   r"i\.e\.,?|that is,?)\s+)(?:approximately|about|roughly|around|≈)\s*$", re.I)
 SAME = re.compile(r"^\s*[,;:]?\s*(?:or|i\.e\.,?|that is,?|or equivalently,?)\s*$")
 #: ``$A$, which equals $B$``: the relation A = B is a claim of the text
-WHICH = re.compile(r"^\s*,?\s*which\s+(?:is|equals|is\s+equal\s+to|is\s+exactly|is\s+just)\s*$",
-                   re.I)
+WHICH = re.compile(r"^\s*,?\s*which\s+(?:also\s+|again\s+|then\s+|simply\s+)?(?:is|equals|"
+                   r"is\s+equal\s+to|is\s+exactly|is\s+just)\s*$", re.I)
 #: words after ``$B$`` that make "which is $B$" something else than A = B (a factor, a case)
 WHICH_NOT = re.compile(r"^[\s$)\\]*(?:for|when|if|at|times|percent|%|of|than|larger|smaller|"
                        r"more|less|higher|lower|under|per|whenever|provided|as|with|where|"

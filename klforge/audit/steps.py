@@ -68,11 +68,18 @@ class Steps:
             if old is not None and old.datum:
                 del self.names[head.name]  # texts reuse p, x, σ² across examples: rebind data
                 self.version += 1
-            if head.name not in self.names:
+            if head.name not in self.names and not self._claimed_under_condition(head, offset):
                 c.defines = True
                 c.prev = head
                 return
         self._set_definition(head)
+
+    def _claimed_under_condition(self, head, offset) -> bool:
+        """``D_{KL}(p\\|q) = 0`` in a sentence after "whenever μ₁ = μ₂": a quantity of the
+        text's distributions stated in the case a condition names is a claim, not its
+        definition (:mod:`.conditions`)."""
+        return (offset < getattr(self, "condition_until", -1) and "(" in head.name
+                and unjudged.quantity(self, head.name))
 
     def _set_definition(self, node, base="auto"):
         """``node`` is the chain's definition: its numbers are data, except results printed

@@ -63,7 +63,7 @@ def undefined_functions(aud, *sides) -> list[str]:
     return out
 
 
-def _quantity(aud, name: str) -> bool:
+def quantity(aud, name: str) -> bool:
     """``D_KL(q||p)``, ``H(p,q)``, ``E_p[…]``: an information quantity, not a new function."""
     head = applied(name) or name
     if head.split("_")[0] in QUANTITY_HEADS or head in QUANTITY_HEADS:
@@ -97,9 +97,9 @@ def _definition(aud, prev, node, new_name) -> str | None:
     if isinstance(node, N.Name) and applied(node.name) in FAMILIES:
         return f"names the distribution of {name} ({node.name}), not a claim"
     unknown = [h for h in on_right if h.split("_")[0] not in QUANTITY_HEADS]
-    if head is not None and not unknown and not _quantity(aud, name):  # F(θ) = −E[∇²ln p]
+    if head is not None and not unknown and not quantity(aud, name):  # F(θ) = −E[∇²ln p]
         return f"defines {name} ({head} is new on the left), not a claim"
-    if head is None and S.SIMPLE.match(name.removesuffix("^*")) and not _quantity(aud, name):
+    if head is None and S.SIMPLE.match(name.removesuffix("^*")) and not quantity(aud, name):
         if isinstance(node, N.Name) and not on_right:
             return (f"{name} and {node.name} name the same quantity; its value, if stated, "
                     "follows")
