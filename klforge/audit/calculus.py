@@ -106,13 +106,13 @@ TAIL = mpmath.mpf(10) ** -70   # |f(t)|·|t| below this (relative to the bulk) e
 _DOUBLINGS = 48                # an infinite end is cut at most 2^48 from the finite one
 
 
-def _cut(f, start, direction, scale, tail=TAIL):
+def _cut(f, start, direction, scale, tail=TAIL, unit=1):
     """Where the tail of ``f`` from ``start`` towards ±∞ is negligible: the first
-    ``start ± 2^k`` with |f|·2^k < tail·scale, reached through points that all evaluate, with
-    |f| decreasing over the last three; None when there is none (a slow or growing tail)."""
+    ``start ± unit·2^k`` with |f|·2^k < tail·scale, reached through points that all evaluate,
+    with |f| decreasing over the last three; None when there is none (a slow or growing tail)."""
     last = []
     for k in range(_DOUBLINGS + 1):
-        t = start + direction * mpmath.mpf(2) ** k
+        t = start + direction * unit * mpmath.mpf(2) ** k
         try:
             v = abs(f(t))
         except N.NotEvaluable as e:
@@ -125,7 +125,7 @@ def _cut(f, start, direction, scale, tail=TAIL):
     return None
 
 
-def quadrature(f, a, b, dps=QUAD_DPS, tol=QUAD_TOLERANCE):
+def quadrature(f, a, b, dps=QUAD_DPS, tol=QUAD_TOLERANCE, center=None):
     """(value, error estimate) of ∫_a^b f at ``dps`` digits (``tol``: the relative error
     estimate Gauss–Legendre must reach before tanh-sinh is tried).
 
@@ -135,22 +135,26 @@ def quadrature(f, a, b, dps=QUAD_DPS, tol=QUAD_TOLERANCE):
     evaluator refuses.  The cut range is integrated split at the finite end or 0 (Gauss–Legendre
     up to 20 digits, whose nodes are slow to compute beyond; tanh-sinh above), or, if the error
     estimate is too large, by tanh-sinh split at ±1, ±2, ±4, ….  A slow
-    tail (1/x²) keeps mpmath's own map of the infinite range.
+    tail (1/x²) keeps mpmath's own map of the infinite range.  ``center`` (mean, spread) of a
+    density in the integrand puts the split and the doubling steps there instead of at 0, 1.
     Example: ∫_{-∞}^{∞} e^{-x²/2} dx = √(2π) (cut at |x| = 32)."""
     with mpmath.mp.workdps(dps):
         if not (mpmath.isinf(a) or mpmath.isinf(b)):
             return mpmath.quad(f, [a, b], error=True)
         mid = mpmath.mpf(0 if mpmath.isinf(a) and mpmath.isinf(b) else b if mpmath.isinf(a)
                          else a)
+        unit = mpmath.mpf(1)
+        if center is not None and a < center[0] < b:  # a density's mean and spread
+            mid, unit = center
         try:
-            scale = max(abs(f(mid + d)) for d in (-1, 0, 1) if a <= mid + d <= b)
+            scale = max(abs(f(mid + d * unit)) for d in (-1, 0, 1) if a <= mid + d * unit <= b)
         except N.NotEvaluable as e:
             if "time limit" in str(e):
                 raise
             scale = 0
         tail = min(TAIL, tol * mpmath.mpf(10) ** -10)
-        lo = _cut(f, mid, -1, scale, tail) if mpmath.isinf(a) and scale else a
-        hi = _cut(f, mid, 1, scale, tail) if mpmath.isinf(b) and scale else b
+        lo = _cut(f, mid, -1, scale, tail, unit) if mpmath.isinf(a) and scale else a
+        hi = _cut(f, mid, 1, scale, tail, unit) if mpmath.isinf(b) and scale else b
         if lo is None or hi is None or mpmath.isinf(lo) or mpmath.isinf(hi):
             return mpmath.quad(f, [a, b], error=True)
         coarse = [x for x in (lo, mid, hi) if lo <= x <= hi]
@@ -160,8 +164,8 @@ def quadrature(f, a, b, dps=QUAD_DPS, tol=QUAD_TOLERANCE):
         if mpmath.isfinite(value) and err <= tol * max(1, abs(value)):
             return value, err
         fine = sorted({lo, hi, *(x for x in (mid,) if lo < x < hi), *(
-            mid + s * mpmath.mpf(2) ** k for s in (-1, 1) for k in range(_DOUBLINGS)
-            if lo < mid + s * 2 ** k < hi)})
+            mid + s * unit * mpmath.mpf(2) ** k for s in (-1, 1) for k in range(-2, _DOUBLINGS)
+            if lo < mid + s * unit * 2 ** k < hi)})
         return mpmath.quad(f, fine, error=True)
 
 

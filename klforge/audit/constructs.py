@@ -41,6 +41,7 @@ class Constructs:
         if isinstance(node, Mul) and len(node.factors) == 2 and node.factors[1][0] == "*":
             (_, first), (_, last) = node.factors
             if (isinstance(first, Num) and isinstance(last, Name) and last.name.isalpha()
+                    and last.name not in GREEK  # 2\theta: a product, never a unit word
                     and (len(last.name) > 1 or last.name in ("s", "m", "g", "h"))):
                 return first, UNITS.get(last.name.lower(), last.name)
         return node, None
@@ -219,6 +220,9 @@ class Constructs:
             if sub in self.sum_vars and len(parts) == 1:
                 return Index(parts[0], sub, pos)
             parts.append("_" + sub)
+        if allow_call and self.at("(", "\\left") and (named or _own_operand(
+                "".join(parts), self._paren_text())) and _operation(self._paren_text()):
+            return Name("".join(parts), pos)  # \tilde u(\tilde u + 1), n(n+1): products
         factor = len(parts) == 1 and re.fullmatch(r"[a-eik-z]", parts[0])  # not f, g, h, j
         if allow_call and self.at("\\left") and self.peek(1)[1] in ("(", "[") and not (
                 factor and (self.peek(2)[1] in _VALUE_HEADS or self.peek(2)[0] == "num")):
@@ -257,6 +261,23 @@ class Constructs:
         return Name("".join(parts), pos)
 
 
+    def _paren_text(self) -> str:
+        """The raw text inside the parenthesis at the cursor (``(`` or ``\\left(``), without
+        moving the cursor; "" when it does not close."""
+        k = 1 if self.at("\\left") else 0
+        if self.peek(k)[1] != "(":
+            return ""
+        start, level = self.peek(k)[2] + 1, 0
+        while True:
+            kind, t, p = self.peek(k)
+            if kind == "eof":
+                return ""
+            level += t == "("
+            level -= t == ")"
+            if level == 0:
+                return self.text[start:p]
+            k += 1
+
     def group_text(self) -> str:
         """Raw text of a braced group (for \\text, \\mathrm and subscripts)."""
         start = self.expect("{")[2] + 1
@@ -274,6 +295,25 @@ class Constructs:
 #: after a one-letter symbol (not f, g, h, j), an argument that begins with one of these (or, with
 #: \left, a number) is a factor, not a call: p\left(\ln(1+t) - t\right)
 _VALUE_HEADS = ("\\ln", "\\log", "\\exp", "\\frac", "\\tfrac", "\\dfrac", "\\sqrt")
+
+
+def _operation(inner: str) -> bool:
+    """Does a parenthesis hold an operation (``\\tilde u + 1``, ``1-\\hat p``) rather than the
+    arguments of a call (``x``, ``x \\mid z``, ``\\theta, \\phi``)?"""
+    return bool(re.search(r"[-+*/]|\\cdot|\\times|\\frac|\\pm", inner))
+
+
+def _own_operand(head: str, inner: str) -> bool:
+    """Does the parenthesis after the symbol ``head`` use that symbol (``n(n+1)``,
+    ``\\mu(\\mu+1)``, ``x_1(x_1 - 2)``)?  A function applied to an expression in its own name
+    is not how texts write; a symbol times such a parenthesis is."""
+    if not re.fullmatch(r"[A-Za-z]+(?:_\w+)?", head) or len(head.split("_")[0]) > 1 and \
+            head.split("_")[0] not in GREEK:
+        return False
+    base, _, sub = head.partition("_")
+    pat = rf"(?<![A-Za-z])\\?{base}(?![A-Za-z])" + (rf"\s*_\s*\{{?\s*{sub}\b" if sub else
+                                                  r"(?!\s*_)")
+    return re.search(pat, inner) is not None
 
 
 def _density_at(node) -> str | None:

@@ -97,6 +97,8 @@ class FreeSymbols:
             return True  # D_KL(q||p(z|x)), ELBO(q); not p(z|x) = p(x,z)/p(x), a definition
         if self.random_variable(name, "Var") is not None:
             return True
+        if self.text_functional(name) is not None:  # D_KL(g||f) of g(u), f(u) defined
+            return True
         return known.parse(name) is not None or S.functional(name, {"p": [1], "q": [1]}) \
             is not None or self.expectation(name) is not None or S.joint_functional(
                 name, [[1]]) is not None

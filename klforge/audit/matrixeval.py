@@ -27,9 +27,11 @@ _VKL = re.compile(r"^D_?KL\((?P<a>softmax\([^()]+\))(?:\|\||Vert)(?P<b>softmax\(
 _CALL = re.compile(r"^(?P<head>[A-Z][A-Za-z]*(?:_\w+)?)(?:\^-1)?\((?P<args>.+)\)$")
 
 
-def _covariances(st) -> set:
-    """Symbols in the covariance slot of a multivariate normal the text names (q = N(m, S))."""
-    return {d[1] for d in (normal_of(st, a) for a in getattr(st, "aliases", {})) if d}
+def _slots(st) -> tuple:
+    """(means, covariances): the symbols in the slots of the multivariate normals the text
+    names (q = N(m, S): m a vector, S a covariance)."""
+    dists = [d for d in (normal_of(st, a) for a in getattr(st, "aliases", {})) if d]
+    return {d[0] for d in dists}, {d[1] for d in dists}
 
 
 def _declared_dimension(ctx):
@@ -68,8 +70,11 @@ class Point:
         if name in self.values:
             return self.values[name]
         kind = shape(name)
-        if kind == "matrix" and name in _covariances(self.st):
+        slots = _slots(self.st)
+        if kind == "matrix" and name in slots[1]:
             kind = "spd"  # S in q = N(m, S): a covariance, symmetric positive-definite
+        elif kind == "scalar" and name in slots[0]:
+            kind = "vector"  # ν in g = N(ν, Λ): the mean of a multivariate normal
         if self.scalar and kind not in ("dim", "identity"):
             kind = "scalar"
         if kind == "identity":

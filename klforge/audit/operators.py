@@ -70,6 +70,7 @@ class Operators:
                 factors.append(("*", self.factor()))
             else:
                 break
+        factors = _leibniz(factors)
         return factors[0][1] if len(factors) == 1 else Mul(factors)
 
     def starts_atom(self) -> bool:
@@ -93,6 +94,13 @@ class Operators:
             self.depth -= 1
             return Neg(node) if neg else node
         node = self.atom()
+        if isinstance(node, Name) and self.at("'"):  # θ', x'': a new symbol, not a derivative
+            k = 0
+            while self.peek(k)[1] == "'":
+                k += 1
+            if self.peek(k)[1] not in ("(", "\\left"):  # f'(x): a derivative (derivatives.py)
+                self.i += k
+                node.name += "'" * k
         while self.at("!") and not self.peek(1)[1] == "=":
             self.next()
             node = Func("fact", node)
@@ -151,3 +159,24 @@ class Operators:
             self.i += 3
             return True
         return False
+
+
+def _leibniz(factors: list) -> list:
+    """``dV/d\\delta``, ``\\mathrm{d}V/\\mathrm{d}\\delta``: the factors d·V / d·δ written with a
+    slash are the derivative (d·V)/(d·δ), as ``\\frac{dV}{d\\delta}`` is read (a one-letter
+    lower-case variable is one name already: ``dx/dt``).  Other factors are left alone."""
+    out, i = [], 0
+    while i < len(factors):
+        run = factors[i:i + 4]
+        if (len(run) == 4 and [op for op, _ in run] == ["*", "*", "/", "*"]
+                and all(isinstance(f, Name) for _, f in run)
+                and run[0][1].name == run[2][1].name == "d"
+                and run[1][1].name != "d" and run[3][1].name != "d"):
+            d1, x, d2, y = (f for _, f in run)
+            out.append(("*", Mul([("*", Mul([("*", d1), ("*", x)])),
+                                  ("/", Mul([("*", d2), ("*", y)]))])))
+            i += 4
+            continue
+        out.append(factors[i])
+        i += 1
+    return out

@@ -35,7 +35,7 @@ INTEGER = {"n", "m", "k", "K", "N", "d", "T"}
 RANGES = {"positive": (mp.mpf("0.05"), mp.mpf(8)), "probability": (mp.mpf("0.01"), mp.mpf("0.99")),
           "integer": (1, 12), "real": (mp.mpf(-4), mp.mpf(4))}
 _FUNC = re.compile(r"^(?P<head>[A-Za-z]+(?:_\w+)?)\((?P<args>[^()]*)\)$")
-SIMPLE = re.compile(r"^[A-Za-z]+(?:_\{?[\w,+-]+\}?)?$")
+SIMPLE = re.compile(r"^[A-Za-z]+(?:_\{?[\w,+-]+\}?)?'*$")  # θ_1, and θ' (a new symbol)
 
 
 def base(name: str) -> str:
@@ -43,10 +43,23 @@ def base(name: str) -> str:
     return re.split(r"[_(^]", name, maxsplit=1)[0]
 
 
+#: a symbol under an accent, as the parser names it: ``\hat p`` → ``hat(p)``, ``\bar x_n``
+ACCENTED = re.compile(r"^(?:hat|bar|tilde|widehat|widetilde|overline|vec|dot|check)"
+                      r"\(([A-Za-z]+)\)(?:_\{?[\w,+-]+\}?)?$")
+
+
+#: acronyms of statistical quantities (tokens.WORDS): names of values, never free variables
+_QUANTITY_WORDS = {"SE", "SD", "se", "sd", "MSE", "NLL", "Var", "Cov", "Corr", "var", "cov",
+                   "CE", "MI", "IG", "JS", "JSD"}
+
+
 def is_symbol(name: str) -> bool:
     """A symbol that may take any value of its domain: ``x``, ``sigma_1``, ``p(x)``,
-    ``q_i`` — not a quantity such as ``H(p,q)`` or ``D_KL(p||q)``."""
-    if SIMPLE.match(name):
+    ``q_i``, ``hat(p)`` (an estimate, a rescaled variable) — not a quantity such as
+    ``H(p,q)`` or ``D_KL(p||q)``."""
+    if base(name) in _QUANTITY_WORDS:  # SE, SD, MSE: a quantity the prose defines, not a
+        return False                    # variable free to take any value
+    if SIMPLE.match(name) or ACCENTED.match(name):
         return True
     m = _FUNC.match(name)  # p(x), q(x|z): a probability at a point
     return bool(m) and base(name) in ("p", "q", "pi") and "||" not in name
@@ -62,7 +75,10 @@ def is_differential(name: str) -> bool:
 
 
 def convention(name: str) -> str:
-    b = base(name)
+    """The domain kind of a symbol by its name; an accented symbol (``hat(p)``, ``bar(sigma)``)
+    has its letter's (an estimate of p is a probability)."""
+    accented = ACCENTED.match(name)
+    b = accented.group(1) if accented else base(name)
     if b in POSITIVE or b.startswith("sigma") or b.startswith("lambda"):
         return "positive"
     if b in PROBABILITY:

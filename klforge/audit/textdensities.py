@@ -29,7 +29,8 @@ import mpmath
 from . import calculus
 from . import evaluate as E
 from . import nodes as N
-from .distributions import parameter as _arg
+from .distributions import density
+from .freesymbols import parameter as _arg
 
 MODEL = "\0model"  # the key of the finite models in a point (as :data:`.reading.MODEL`)
 
@@ -160,19 +161,41 @@ class TextDensities:
         env = E.Env(mp, _exact, names, vectors=dict(point.get(MODEL, {})),
                     log_base=None if self.log_base is None else mp.mpf(self.log_base))
 
+        fixed = {}  # r(v) with r = N(v; m, t²): the family and its parameters, read once
+        for n in moving:
+            dn = self.density(n)
+            if dn is not None and dn[2] == var:
+                fixed[n] = dn[0], [self.value(_arg(a), point, depth + 1) for a in dn[1]]
+
         def f(t):
             names[var] = t
             for n in moving:
-                names[n] = self.resolve(n, {**point, var: t}, depth + 1)
+                names[n] = density(*fixed[n], t) if n in fixed else self.resolve(
+                    n, {**point, var: t}, depth + 1)
             env.deadline = 0.0
             return E.evaluate(ready, env)
 
         self.quadrature = True
-        value, err = calculus.quadrature(f, lo, hi, dps=DPS, tol=TOLERANCE)
+        value, err = calculus.quadrature(f, lo, hi, dps=DPS, tol=TOLERANCE,
+                                         center=self._center(moving, point, depth))
         if not mp.isfinite(value) or err > TOLERANCE * max(1, abs(value)) * 10 ** 5:
             raise N.NotEvaluable(f"the integral did not converge (error estimate "
                                  f"{mpmath.nstr(err, 3)})")
         return value
+
+    def _center(self, names, point, depth):
+        """(mean, spread) of the first density of a named family among ``names``
+        (``r(v)`` with r = N(v; m, t²): (m, t); an exponential: (1/λ, 1/λ)); None otherwise."""
+        for n in names:
+            dn = self.density(n)
+            if dn is None:
+                continue
+            params = [self.value(_arg(a), point, depth + 1) for a in dn[1]]
+            if dn[0] == "normal" and len(params) == 2 and params[1] > 0:
+                return params[0], mp.sqrt(params[1])
+            if dn[0] == "exponential" and params and params[0] > 0:
+                return 1 / params[0], 1 / params[0]
+        return None
 
     def integral_node_value(self, node, point, depth):
         """An :class:`.nodes.Integral` of the text (bounds from its scripts) at ``point``."""
