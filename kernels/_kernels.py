@@ -805,7 +805,14 @@ def _kl_mvn_loop_f32(args, dims, steps, data):
     buf2 = np.empty((n,), np.float32)
     unit3 = n * n <= 1 or (steps[9] == n * 4 and steps[10] == 4)
     buf3 = np.empty((n, n), np.float32)
-    for i in range(N):
+    start = 0
+    if (1 <= n <= _mvn.BATCH_MAX and N >= _mvn.W and unit0 and unit1 and unit2
+            and unit3 and steps[0] == n * 4 and steps[1] == n * n * 4
+            and steps[2] == n * 4 and steps[3] == n * n * 4
+            and steps[4] == 4):
+        wb = np.empty((_mvn.scratch_rows(n) + 1, _mvn.W))
+        start = _mvn.kl_mvn_batch(carray(args[0], (N, n), np.float32), carray(args[1], (N, n, n), np.float32), carray(args[2], (N, n), np.float32), carray(args[3], (N, n, n), np.float32), carray(args[4], (N,), np.float32), wb)
+    for i in range(start, N):
         if unit0:
             mu_p = carray(_u.at(args[0], i * steps[0]), (n,), np.float32)
         else:
@@ -850,7 +857,14 @@ def _kl_mvn_loop_f64(args, dims, steps, data):
     buf2 = np.empty((n,), np.float64)
     unit3 = n * n <= 1 or (steps[9] == n * 8 and steps[10] == 8)
     buf3 = np.empty((n, n), np.float64)
-    for i in range(N):
+    start = 0
+    if (1 <= n <= _mvn.BATCH_MAX and N >= _mvn.W and unit0 and unit1 and unit2
+            and unit3 and steps[0] == n * 8 and steps[1] == n * n * 8
+            and steps[2] == n * 8 and steps[3] == n * n * 8
+            and steps[4] == 8):
+        wb = np.empty((_mvn.scratch_rows(n) + 1, _mvn.W))
+        start = _mvn.kl_mvn_batch(carray(args[0], (N, n), np.float64), carray(args[1], (N, n, n), np.float64), carray(args[2], (N, n), np.float64), carray(args[3], (N, n, n), np.float64), carray(args[4], (N,), np.float64), wb)
+    for i in range(start, N):
         if unit0:
             mu_p = carray(_u.at(args[0], i * steps[0]), (n,), np.float64)
         else:

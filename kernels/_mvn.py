@@ -56,13 +56,13 @@ def _two_prod(a, b):
 
 
 @njit(inline="always", error_model="numpy")
-def _dd_sub_prod(sh, sl, a, bh, bl):
-    """(sh + sl) − a·(bh + bl) in double-double."""
-    ph, pl = _two_prod(a, bh)
-    pl = _s.fma(a, bl, pl)
-    th, tl = _s.two_sum(sh, -ph)
-    tl += sl - pl
-    return _s.two_sum(th, tl)
+def _dot2_sub(sh, sl, a, xh, xl):
+    """(sh + sl) − a·(xh + xl) as an unnormalised pair: sh's rounding error (TwoSum) and
+    the product's (TwoProd, and a·xl) go to the low part (Dot2's accumulation)."""
+    ph = a * xh
+    pl = _s.fma(a, xl, _s.fma(a, xh, -ph))
+    th, e = _s.two_sum(sh, -ph)
+    return th, sl + (e - pl)
 
 
 @njit(inline="always", error_model="numpy")
@@ -333,32 +333,43 @@ def _dd_solve(L_q, wn, n):
     """Σ squares of w and the off-diagonal D with the solve in double-double.
 
     Row i of the right-hand sides is reduced by the solved rows k < i (left-looking forward
-    substitution): each update runs along a row of the scratch (unit stride, no dependence
-    between entries), so the double-double multiply-subtracts vectorise; every entry sees
-    the same operations in the same order as column-by-column substitution."""
+    substitution), two rows k at a time: each update runs along a row of the scratch (unit
+    stride, no dependence between entries), so it vectorises.  The update is Dot2's
+    (Ogita–Rump–Oishi): TwoProd and TwoSum make the high part's rounding errors exact and
+    they are summed into the low part, which is renormalised once, at the division — as
+    accurate as double-double substitution with 11 operations per update instead of 17.
+    Rows are zero one entry past their end, so the pair of rows shares one loop."""
     sh = wn[2 * n]
     sl = wn[2 * n + 1]
     for j in range(n + 1):
         sh[j] = 0.0
         sl[j] = 0.0
     for i in range(n):
-        bh = wn[i]
-        bl = wn[n + i]
-        for k in range(i):
+        k = 0
+        while k + 2 <= i:
+            a0 = np.float64(L_q[i, k])
+            a1 = np.float64(L_q[i, k + 1])
+            for c in range(k + 3):
+                h, lo = _dot2_sub(wn[i, c], wn[n + i, c], a0, wn[k, c], wn[n + k, c])
+                wn[i, c], wn[n + i, c] = _dot2_sub(h, lo, a1, wn[k + 1, c], wn[n + k + 1, c])
+            k += 2
+        if k < i:
             a = np.float64(L_q[i, k])
-            xh = wn[k]
-            xl = wn[n + k]
             for c in range(k + 2):
-                bh[c], bl[c] = _dd_sub_prod(bh[c], bl[c], a, xh[c], xl[c])
+                wn[i, c], wn[n + i, c] = _dot2_sub(wn[i, c], wn[n + i, c], a, wn[k, c],
+                                                   wn[n + k, c])
         d = np.float64(L_q[i, i])
         for c in range(i + 2):
-            bh[c], bl[c] = _dd_div(bh[c], bl[c], d)
+            wn[i, c], wn[n + i, c] = _dd_div(wn[i, c], wn[n + i, c], d)
+        if i + 2 <= n:
+            wn[i, i + 2] = 0.0
+            wn[n + i, i + 2] = 0.0
         for c in range(i + 1):  # w_i and D_i0 … D_i,i−1 (the diagonal term apart)
-            x = bh[c]
+            x = wn[i, c]
             ph, pl = _two_prod(x, x)
             t, e = _s.two_sum(sh[c], ph)
             sh[c] = t
-            sl[c] += e + (pl + 2.0 * x * bl[c])
+            sl[c] += e + (pl + 2.0 * x * wn[n + i, c])
     s, c = _column_sums(wn, n, 0.0, 0.0)
     return s + c
 
@@ -381,7 +392,9 @@ def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
         dq[i] = np.float64(L_q[i, i])
     diag = _diagonal_sum(wn, n)
     tol = TOL32 if mu_p.itemsize == 4 else TOL64
-    if diag < INF:  # not NaN or +inf
+    # float64 past n = 24: a 12u bound almost never holds there (the bound grows with n),
+    # so the plain attempt would only cost time
+    if diag < INF and (mu_p.itemsize == 4 or n <= 24):
         if mu_p.itemsize == 4:
             sq = _plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag)
         else:
@@ -394,3 +407,7 @@ def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
     kl = 0.5 * (_dd_solve(L_q, wn, n) + _diagonal_sum(wn, n))
     # The inputs are finite, so a NaN here is ∞ − ∞ from an overflowing term: KL = +inf.
     return INF if kl != kl else kl
+
+
+# Many small pairs at once (kernels/_mvn_batch.py, which builds on the functions above).
+from ._mvn_batch import BATCH_MAX, W, kl_mvn_batch, scratch_rows  # noqa: E402, F401

@@ -363,7 +363,26 @@ def kl_mvn(d) -> str:
     # per-column sums of squares, allocated once per call (row_loops gives 2 × n).
     small, large = "wn = np.empty((2, n))", "wn = np.empty((2 * n + 5, n + 1))"
     assert text.count(small) == 2, "row_loops no longer allocates wn as kl_mvn expects"
-    return text.replace(small, large)
+    text = text.replace(small, large)
+    # C-contiguous batches of small pairs: W pairs at a time across SIMD lanes
+    # (kernels/_mvn_batch.py); the rows it leaves (N mod W), and every other layout, go
+    # through the row loop.
+    parts = text.split("    for i in range(N):\n")
+    assert len(parts) == 3, "row_loops' loop header changed"
+    out = parts[0]
+    for part, (size, dt) in zip(parts[1:], ((4, "np.float32"), (8, "np.float64")), strict=True):
+        shapes = ("(N, n)", "(N, n, n)", "(N, n)", "(N, n, n)", "(N,)")
+        views = ", ".join(f"carray(args[{k}], {sh}, {dt})" for k, sh in enumerate(shapes))
+        out += (
+            "    start = 0\n"
+            f"    if (1 <= n <= _mvn.BATCH_MAX and N >= _mvn.W and unit0 and unit1 and unit2\n"
+            f"            and unit3 and steps[0] == n * {size} and steps[1] == n * n * {size}\n"
+            f"            and steps[2] == n * {size} and steps[3] == n * n * {size}\n"
+            f"            and steps[4] == {size}):\n"
+            "        wb = np.empty((_mvn.scratch_rows(n) + 1, _mvn.W))\n"
+            f"        start = _mvn.kl_mvn_batch({views}, wb)\n"
+            "    for i in range(start, N):\n" + part)
+    return out
 
 
 def eg_step(d) -> str:

@@ -1,0 +1,107 @@
+"""kl_mvn's fast paths against mpmath: the certified plain-float64 solve, the double-double
+fallback, and the batch of small pairs across SIMD lanes (kernels/_mvn_batch.py), which a
+C-contiguous stack of ≥ 32 pairs with n ≤ 16 takes.  The references are mpmath's textbook
+form (``mp_kl_mvn`` at settled precision), never the kernel."""
+
+import math
+
+import numpy as np
+import pytest
+from klforge.kernels import _mvn
+
+from klforge import kernels as K
+from klforge.verify import BARS, mp_kl_mvn, reference_value, ulp_error
+
+
+def _hard_pairs(rng, count, n, scale=150):
+    """Pairs over kl_mvn's domain: scale ratios 1e-150…1e150, ill-conditioned factors,
+    near-equal pairs (separation 1e-3…1e-12), ordinary ones — mixed in one stack."""
+    mp, lp, mq, lq = (np.empty((count, n)), np.empty((count, n, n)), np.empty((count, n)),
+                      np.empty((count, n, n)))
+    for b in range(count):
+        kind = b % 4
+
+        def chol(spread, off):
+            L = np.tril(rng.normal(size=(n, n))) * off
+            L[np.diag_indices(n)] = 10.0 ** rng.uniform(-spread, spread, n)
+            return L
+        mp[b] = rng.normal(size=n)
+        lp[b] = chol(0.3, 0.3)
+        if kind == 0:
+            lq[b], mq[b] = chol(0.3, 0.3), rng.normal(size=n)
+            lp[b] *= 10.0 ** rng.uniform(-scale, scale)
+        elif kind == 1:  # ill-conditioned: off-diagonals 10× the diagonal scale
+            lq[b], mq[b] = chol(2.0, 10.0), rng.normal(size=n)
+        elif kind == 2:
+            sep = 10.0 ** rng.uniform(-12, -3)
+            lq[b] = lp[b] * (1 + sep * rng.uniform(-1, 1, (n, n)))
+            mq[b] = mp[b] + sep * rng.uniform(-1, 1, n)
+        else:
+            lq[b], mq[b] = chol(0.3, 0.3), rng.normal(size=n)
+        lp[b] += np.triu(rng.normal(size=(n, n)), 1)  # the upper triangle is never read
+    return mp, lp, mq, lq
+
+
+@pytest.mark.parametrize("n", [1, 3, 8, 16])
+def test_batch_equals_row_by_row_and_mpmath(n):
+    rng = np.random.default_rng(100 + n)
+    args = _hard_pairs(rng, 2 * _mvn.W + 5, n)  # two full batches and a tail of 5
+    batch = K.kl_mvn(*args)
+    single = np.array([K.kl_mvn(*(a[b:b + 1] for a in args))[0] for b in range(len(batch))])
+    for b in range(0, len(batch), 3):
+        ref = reference_value(mp_kl_mvn, *(a[b] for a in args))
+        for got in (batch[b], single[b]):
+            assert ulp_error(got, ref, np.float64) <= BARS["kl_mvn"], (n, b, got, ref)
+
+
+@pytest.mark.parametrize("n", [8, 64])
+def test_float32_within_one_ulp(n):
+    rng = np.random.default_rng(7 + n)
+    count = 40 if n == 8 else 6
+    args = [a.astype(np.float32) for a in _hard_pairs(rng, count, n, scale=15)]
+    got = K.kl_mvn(*args)
+    assert got.dtype == np.float32
+    for b in range(count):
+        ref = reference_value(mp_kl_mvn, *(a[b].astype(np.float64) for a in args))
+        assert ulp_error(got[b], ref, np.float32) <= 1.0, (n, b, got[b], ref)
+
+
+def test_batch_special_values_stay_in_their_row():
+    n, count = 3, _mvn.W + 3
+    mp = np.zeros((count, n))
+    lp = np.tile(np.eye(n), (count, 1, 1))
+    mq, lq = mp.copy(), lp.copy()
+    lp[1, 0, 0] = -1.0
+    lq[2, 1, 1] = 0.0
+    mp[3, 2] = np.inf
+    lp[4, 2, 0] = np.nan
+    lp[5, 0, 2] = np.nan  # upper triangle: ignored
+    lp[6] *= 1e-16
+    lp[7] *= 1e200
+    lq[8, 1, 0] = -np.inf
+    got = K.kl_mvn(mp, lp, mq, lq)
+    assert [math.isnan(v) for v in got[:9]] == [False, True, True, True, True, False, False,
+                                                 False, True]
+    assert got[0] == 0.0 and got[5] == 0.0
+    assert got[6] == pytest.approx(1.5 * (1e-32 - 1) - 3 * math.log(1e-16), rel=1e-15)
+    assert got[7] == np.inf
+    assert np.all(got[9:] == 0.0)
+
+
+def test_plain_solve_is_rejected_when_its_bound_is_too_loose():
+    """An ill-conditioned L_q (cond ≈ 1e15): the plain solve must hand over to the
+    double-double one, and the result still meets the bar."""
+    n = 24
+    rng = np.random.default_rng(3)
+    lq = np.tril(rng.normal(size=(n, n))) * 10.0
+    lq[np.diag_indices(n)] = 10.0 ** rng.uniform(-2, 0, n)
+    lp = np.tril(rng.normal(size=(n, n))) * 0.3
+    lp[np.diag_indices(n)] = 1.0
+    mp, mq = rng.normal(size=n), rng.normal(size=n)
+    wn = np.empty((2 * n + 5, n + 1))
+    for i in range(n):
+        wn[2 * n + 3, i], wn[2 * n + 4, i] = lp[i, i], lq[i, i]
+    diag = _mvn._diagonal_sum(wn, n)
+    assert _mvn._plain_solve(mp, lp, mq, lq, wn, n, _mvn.TOL64, diag) == -1.0
+    ref = reference_value(mp_kl_mvn, mp, lp, mq, lq)
+    assert ulp_error(K.kl_mvn(mp, lp, mq, lq), ref, np.float64) <= BARS["kl_mvn"]
