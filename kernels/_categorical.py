@@ -244,10 +244,10 @@ def _xent_rows(p, q, same, n, r0, r1, res, ws):
         return
     _rs.xent_sums(p, q, same, n, r0, r1, ws)
     for r in range(r1 - r0):
-        b, ph, pl, qh, ql, qmax = ws[1, r], ws[2, r], ws[3, r], ws[4, r], ws[5, r], ws[6, r]
+        b, ph, pl, qh, ql, over = ws[1, r], ws[2, r], ws[3, r], ws[4, r], ws[5, r], ws[6, r]
         # the common case first: normal entries (b finite), every q_i ≤ 1 (b is a sum of
         # terms ≥ 0), finite totals and a correction P·log Q that cancels at most CANCEL of b
-        if b < INF and qmax <= 1.0 and qh < INF and ph < INF:
+        if b < INF and over == 0.0 and qh < INF and ph < INF:
             tp = ph + pl
             corr = tp * (_s.log_ratio_normal(qh, 1.0) + ql / qh)
             if corr >= 0.0 or -corr <= CANCEL * b:
@@ -255,6 +255,7 @@ def _xent_rows(p, q, same, n, r0, r1, res, ws):
                 res[r] = v if v >= 0.0 else 0.0
                 continue
         a = (r0 + r) * n
+        qmax = 2.0 if over > 0.0 else 1.0  # (only qmax ≤ 1 is read)
         res[r] = _xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ph, pl, qh, ql, qmax)
 
 

@@ -10,7 +10,8 @@ row gives the same bits alone or inside a batch).
 * ``kl_sums(p, q, n, r0, r1, ws)``: for each row r of [r0, r1), S₁ = Σ kl_div(p_i, q_i),
   D = Σ (p_i − q_i), P = Σ p_i, Q = Σ q_i in ``ws[1..4, r − r0]``;
 * ``xent_sums(p, q, same, n, r0, r1, ws)``: B = −Σ_{p_i > 0} p_i log q_i, P, Q (as
-  compensated pairs) and max q_i in ``ws[1..6, r − r0]`` (``same``: q is p, the entropy).
+  compensated pairs) and the number of q_i > 1 in ``ws[1..6, r − r0]`` (``same``: q is p,
+  the entropy).
 
 Rows of up to BLK entries are mapped a whole number of rows per chunk; longer rows chunk by
 chunk, their sums carried across chunks.
@@ -77,24 +78,39 @@ def _add_pos(s, c, x):
     return t, c + ((max(s, x) - t) + min(s, x))
 
 
+#: the plain float64 sums of float32 rows may be added in any order (their error stays far
+#: below float32's resolution): LLVM vectorises them; never used on compensated sums
+_PLAIN = dict(fastmath={"reassoc"}, forceinline=True, error_model="numpy")
+
+
+@njit(**_PLAIN)
+def _kl_plain(t, p, q):
+    s = d = ps = qs = 0.0
+    for k in range(t.shape[0]):
+        pk = np.float64(p[k])
+        qk = np.float64(q[k])
+        s += t[k]
+        d += pk - qk
+        ps += pk
+        qs += qk
+    return s, d, ps, qs
+
+
 @njit(forceinline=True, error_model="numpy")
-def _kl_acc(t, p, q, k0, k1, exact, acc):
-    """Add entries k0 ≤ k < k1 into the row's sums acc = (S₁, c, D, P, P_lo, Q, Q_lo)."""
+def _kl_acc(t, p, q, exact, acc):
+    """Add the entries of the segment (t, p, q: views of equal length, indexed from 0, so
+    the loops see non-negative indices) into the row's sums acc = (S₁, c, D, P, P_lo, Q,
+    Q_lo)."""
     s, c, d, ps, pc, qs, qc = acc
     if exact:  # float64: compensated (every summand ≥ 0 on a row the map covers)
-        for k in range(k0, k1):
+        for k in range(t.shape[0]):
             s, c = _add_pos(s, c, t[k])
             ps, pc = _add_pos(ps, pc, np.float64(p[k]))
             qs, qc = _add_pos(qs, qc, np.float64(q[k]))
-    else:  # float32: plain float64 sums, D summed directly
-        for k in range(k0, k1):
-            pk = np.float64(p[k])
-            qk = np.float64(q[k])
-            s += t[k]
-            d += pk - qk
-            ps += pk
-            qs += qk
-    return s, c, d, ps, pc, qs, qc
+        return s, c, d, ps, pc, qs, qc
+    # float32: plain float64 sums, D summed directly
+    s1, d1, ps1, qs1 = _kl_plain(t, p, q)
+    return s + s1, c, d + d1, ps + ps1, pc, qs + qs1, qc
 
 
 @njit(forceinline=True, error_model="numpy")
@@ -123,7 +139,8 @@ def kl_sums(p, q, n, r0, r1, ws):
             qb = q[a:a + m]
             _kl_map(pb, qb, m, t)
             for r in range(c1 - c0):
-                acc = _kl_acc(t, pb, qb, r * n, r * n + n, exact, zero)
+                k = r * n
+                acc = _kl_acc(t[k:k + n], pb[k:k + n], qb[k:k + n], exact, zero)
                 _kl_store(ws, c0 - r0 + r, exact, acc)
         return
     for r in range(r0, r1):  # long rows: chunk by chunk
@@ -133,42 +150,52 @@ def kl_sums(p, q, n, r0, r1, ws):
             pb = p[b:b + m]
             qb = q[b:b + m]
             _kl_map(pb, qb, m, t)
-            acc = _kl_acc(t, pb, qb, 0, m, exact, acc)
+            acc = _kl_acc(t[:m], pb, qb, exact, acc)
         _kl_store(ws, r - r0, exact, acc)
 
 
-@njit(forceinline=True, error_model="numpy")
-def _xent_acc(t, p, q, k0, k1, exact, same, acc):
-    """Add entries k0 ≤ k < k1 into acc = (B, c, P, P_lo, Q, Q_lo, max q)."""
-    s, c, ps, pc, qs, qc, qm = acc
-    if exact:
-        if same:
-            for k in range(k0, k1):
-                s, c = _add(s, c, t[k])  # (signed: p_i > 1 gives a negative term)
-                ps, pc = _add_pos(ps, pc, np.float64(p[k]))
-                qm = max(qm, np.float64(p[k]))
-            return s, c, ps, pc, ps, pc, qm
-        for k in range(k0, k1):
-            qk = np.float64(q[k])
-            s, c = _add(s, c, t[k])
-            ps, pc = _add_pos(ps, pc, np.float64(p[k]))
-            qs, qc = _add_pos(qs, qc, qk)
-            qm = max(qm, qk)
-        return s, c, ps, pc, qs, qc, qm
+@njit(**_PLAIN)
+def _xent_plain(t, p, q, same):
+    """(B, P, Q, number of q_i > 1): plain float64 sums over the segment."""
+    s = ps = qs = over = 0.0
     if same:
-        for k in range(k0, k1):
+        for k in range(t.shape[0]):
             pk = np.float64(p[k])
             s += t[k]
             ps += pk
-            qm = max(qm, pk)
-        return s, c, ps, pc, ps, pc, qm
-    for k in range(k0, k1):
+            over += 1.0 if pk > 1.0 else 0.0
+        return s, ps, ps, over
+    for k in range(t.shape[0]):
         qk = np.float64(q[k])
         s += t[k]
         ps += np.float64(p[k])
         qs += qk
-        qm = max(qm, qk)
-    return s, c, ps, pc, qs, qc, qm
+        over += 1.0 if qk > 1.0 else 0.0
+    return s, ps, qs, over
+
+
+@njit(forceinline=True, error_model="numpy")
+def _xent_acc(t, p, q, exact, same, acc):
+    """Add the segment (views, as ``_kl_acc``) into acc = (B, c, P, P_lo, Q, Q_lo, number of
+    q_i > 1)."""
+    s, c, ps, pc, qs, qc, over = acc
+    if not exact:
+        s1, ps1, qs1, over1 = _xent_plain(t, p, q, same)
+        return s + s1, c, ps + ps1, pc, qs + qs1, qc, over + over1
+    if same:
+        for k in range(t.shape[0]):
+            pk = np.float64(p[k])
+            s, c = _add(s, c, t[k])  # (signed: p_i > 1 gives a negative term)
+            ps, pc = _add_pos(ps, pc, pk)
+            over += 1.0 if pk > 1.0 else 0.0
+        return s, c, ps, pc, ps, pc, over
+    for k in range(t.shape[0]):
+        qk = np.float64(q[k])
+        s, c = _add(s, c, t[k])
+        ps, pc = _add_pos(ps, pc, np.float64(p[k]))
+        qs, qc = _add_pos(qs, qc, qk)
+        over += 1.0 if qk > 1.0 else 0.0
+    return s, c, ps, pc, qs, qc, over
 
 
 @njit(forceinline=True, error_model="numpy")
@@ -184,8 +211,8 @@ def _xent_store(ws, r, acc):
 
 @njit(**_JIT)
 def xent_sums(p, q, same, n, r0, r1, ws):
-    """ws[1..6, r − r0] = (B, P, P_lo, Q, Q_lo, max q_i) of rows r0 ≤ r < r1 (float32
-    rows: P_lo = Q_lo = 0); ``same``: q is p (entropy: Q = P, summed once)."""
+    """ws[1..6, r − r0] = (B, P, P_lo, Q, Q_lo, number of q_i > 1) of rows r0 ≤ r < r1
+    (float32 rows: P_lo = Q_lo = 0); ``same``: q is p (entropy: Q = P, summed once)."""
     exact = p.itemsize == 8
     t = ws[0]
     zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
@@ -198,7 +225,8 @@ def xent_sums(p, q, same, n, r0, r1, ws):
             qb = q[a:a + m]
             _xent_map(pb, qb, m, t)
             for r in range(c1 - c0):
-                acc = _xent_acc(t, pb, qb, r * n, r * n + n, exact, same, zero)
+                k = r * n
+                acc = _xent_acc(t[k:k + n], pb[k:k + n], qb[k:k + n], exact, same, zero)
                 _xent_store(ws, c0 - r0 + r, acc)
         return
     for r in range(r0, r1):
@@ -208,5 +236,5 @@ def xent_sums(p, q, same, n, r0, r1, ws):
             pb = p[b:b + m]
             qb = q[b:b + m]
             _xent_map(pb, qb, m, t)
-            acc = _xent_acc(t, pb, qb, 0, m, exact, same, acc)
+            acc = _xent_acc(t[:m], pb, qb, exact, same, acc)
         _xent_store(ws, r - r0, acc)

@@ -28,18 +28,25 @@ instead (a − b exact by Sterbenz), which keeps full relative accuracy as a →
 exp: x = k·ln 2 + r (Cody–Waite, |r| ≤ ln2/2), exp(r) − 1 = r + r²·Q(r), Q a Chebyshev
 fit of (exp(r) − 1 − r)/r² on [−1, 1]; 2^k is assembled from its exponent bits.
 The coefficients were produced by ``mpmath.chebyfit`` (see ``POLY_RECIPES``);
-``tests/test_simd.py`` recomputes them and compares.
+``tests/test_simd.py`` recomputes them and compares.  The LLVM intrinsics (``fma``, bit
+access, ``clear_fp_status``) live in ``_intrinsics.py`` and are re-exported here.
 """
 
 import math
-import platform
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.core import cgutils
-from numba.core.imputils import impl_ret_borrowed
-from numba.extending import intrinsic
+from numba import njit
+
+# the intrinsics live in _intrinsics.py; re-exported here (callers use _simd.fma etc.)
+from ._intrinsics import (  # noqa: F401
+    FE_ALL_EXCEPT,
+    _bits,
+    _exponent_field,
+    _from_bits,
+    as_contiguous,
+    clear_fp_status,
+    fma,
+)
 
 NAN = math.nan
 TINY = 2.2250738585072014e-308  # smallest normal double
@@ -74,88 +81,6 @@ EXP_Q = (2.0914679376583935e-09, 2.510520637395701e-08, 2.7557273661348637e-07,
 
 _JIT = dict(cache=True, error_model="numpy")
 _INLINE = dict(inline="always", error_model="numpy")
-
-
-@intrinsic
-def _bits(typingctx, x):
-    """The IEEE-754 bits of a float64, as int64."""
-    if x != types.float64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-    return types.int64(types.float64), codegen
-
-
-@intrinsic
-def _from_bits(typingctx, b):
-    """The float64 whose IEEE-754 bits are the int64 ``b``."""
-    if b != types.int64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-    return types.float64(types.int64), codegen
-
-
-@intrinsic
-def _exponent_field(typingctx, x):
-    """2^52 + (the biased exponent field of x), as a float64: bits (x >>> 52) | 2^52's.
-    A logical shift (the sign bit of a positive x is 0): AVX2 has no 64-bit arithmetic
-    shift, so ``>>`` on int64 would keep the loop from vectorising."""
-    if x != types.float64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        i64 = ir.IntType(64)
-        b = builder.lshr(builder.bitcast(args[0], i64), ir.Constant(i64, 52))
-        b = builder.or_(b, ir.Constant(i64, 0x4330000000000000))
-        return builder.bitcast(b, ir.DoubleType())
-    return types.float64(types.float64), codegen
-
-
-@intrinsic
-def fma(typingctx, a, b, c):
-    """a·b + c rounded once (llvm.fma: the FMA instruction, or libm's fma without one)."""
-    if not all(t == types.float64 for t in (a, b, c)):
-        return None
-
-    def codegen(context, builder, signature, args):
-        d = ir.DoubleType()
-        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
-        return builder.call(fn, args)
-    return types.float64(types.float64, types.float64, types.float64), codegen
-
-
-@intrinsic
-def as_contiguous(typingctx, arr):
-    """A 1-d array view retyped as layout 'C'.  Only for arrays whose stride the caller
-    has checked equals the item size (``contiguous_view`` does)."""
-    if not isinstance(arr, types.Array) or arr.ndim != 1:
-        return None
-    ret = arr.copy(layout="C")
-
-    def codegen(context, builder, signature, args):
-        return impl_ret_borrowed(context, builder, ret, args[0])
-    return ret(arr), codegen
-
-
-#: FE_ALL_EXCEPT of <fenv.h> (x86: 0x3d; ARM: 0x1f)
-FE_ALL_EXCEPT = 0x1F if platform.machine().lower() in ("aarch64", "arm64") else 0x3D
-
-
-@intrinsic
-def clear_fp_status(typingctx):
-    """feclearexcept(FE_ALL_EXCEPT): forget the floating-point flags raised by the lanes
-    a branch-free loop computed and then discarded (NumPy would report them as
-    "invalid value encountered" although no returned value is affected)."""
-    def codegen(context, builder, signature, args):
-        i32 = ir.IntType(32)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i32, [i32]),
-                                            "feclearexcept")
-        builder.call(fn, [ir.Constant(i32, FE_ALL_EXCEPT)])
-        return context.get_dummy_value()
-    return types.void(), codegen
 
 
 def _horner_source(name, coeffs, var):
