@@ -209,3 +209,21 @@ def test_which_also_equals():
         $\log(1+e^{z}) + yz$.
         """)
     assert [f.severity for f in fs if f.check == "step"] == ["error"]
+
+
+def test_a_named_formula_stands_for_its_definition_in_later_relations():
+    # D(p‖q) of two Bernoulli laws (defined by its formula) ≥ 2(p − q)² (Pinsker): true for all
+    # p, q in (0, 1); h(X) = ½ ln(2πeσ²) at σ = 1 is ½ ln(2πe) = 1.4189, not ½ ln(2π)
+    text = r"""
+        For Bernoulli laws, $D(p\|q) = p\ln\frac{p}{q} + (1-p)\ln\frac{1-p}{1-q}$.
+
+        Pinsker's inequality reads $D(p\|q) \ge 2(p-q)^2$.
+
+        A Gaussian has $h(X) = \tfrac12\ln(2\pi e\sigma^2)$.
+
+        When $\sigma = 1$ the entropy is $h(X) = \tfrac12\ln(%s)$.
+        """
+    fs = findings(text % r"2\pi e")
+    assert verdict(fs, "D(p||q) ≥") == "ok"
+    assert verdict(fs, "h(X) = (1/2)·ln(2·π·e)") == "ok"
+    assert verdict(findings(text % r"2\pi"), "h(X) = (1/2)·ln(2·π)") == "error"

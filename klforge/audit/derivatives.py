@@ -177,6 +177,10 @@ def applied(aud, node):
         return node
 
     def swap(n):
+        if isinstance(n, N.Name) and n.name in functions and "(" in n.name:  # h(X), D(p||q)
+            out = copy.copy(functions[n.name][1])
+            out.written = n.name
+            return out
         if isinstance(n, N.Name):
             m = re.fullmatch(r"([A-Za-z]+)\((\w+(?:,\w+)*)\)", n.name)
             fn = functions.get(m.group(1)) if m and m.group(1) not in _DENSITIES else None
@@ -201,6 +205,37 @@ def record(aud, prev, op, node) -> None:
         aud.functions = {**getattr(aud, "functions", {}), m.group(1): (params, node)}
         if len(params) == 1:
             _positive(aud, params[0], node)
+
+
+def record_name(aud, prev, op, node, finding) -> None:
+    """``h(X) = \\tfrac12\\ln(2\\pi e\\sigma^2)``, ``D(p\\|q) = p\\ln\\frac pq + …``: a name with
+    arguments that the relation defines (its finding a definition, or nothing to evaluate on
+    the left and a formula of symbols only on the right) stands for the formula in later
+    relations (:func:`applied`); a density p(x) is left to the density readers, a function of
+    its variable to :func:`record`."""
+    if (op != "=" or not isinstance(prev, N.Name) or "(" not in prev.name or finding is None
+            or node is None or isinstance(node, (Exception, N.Relation, N.Tuple))
+            or prev.name.split("(")[0] in _DENSITIES or _is_value(node)):
+        return
+    head = prev.name.split("(")[0]
+    if head in getattr(aud, "functions", {}):
+        return  # f(t) = t ln t: a function of its variable
+    if finding.kind == "definition" or (finding.severity == "unchecked" and finding.kind is None
+                                        and "nothing to evaluate" in finding.message
+                                        and not _applications(node)):
+        aud.functions = {**getattr(aud, "functions", {}), prev.name: ((), node)}
+
+
+def _applications(node) -> bool:
+    """``H(p)``, ``p(k)``: the formula uses quantities of its own (``D = \\log K - H(p)`` is a
+    claim about them, not a definition of D by symbols)."""
+    return any(isinstance(n, N.Name) and "(" in n.name for n in N.walk(node))
+
+
+def _is_value(node) -> bool:
+    """A number or a formula of numbers only (``\\tfrac12\\ln(8\\pi e)``): an example's value,
+    not a definition to carry on."""
+    return not any(isinstance(n, (N.Name, N.Var)) for n in N.walk(node))
 
 
 def _positive(aud, var: str, node) -> None:

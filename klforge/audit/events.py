@@ -124,8 +124,10 @@ class Events:
             items = [derivatives.primes(self, x) if isinstance(x, Unsupported) else x
                      for x in items]
         if getattr(self, "functions", None):  # g(x) ≥ x after g(x) = ln(1 + e^x)
-            head = len(items) < 2 or not isinstance(items[1], N.Relation) or items[1].op in (
-                "=", "≈", ":=")  # an equation's head may define the name anew
+            head = (len(items) < 2 or not isinstance(items[1], N.Relation) or items[1].op in (
+                "=", "≈", ":=")) and not offset < getattr(self, "condition_until", -1)
+            # an equation's head may define the name anew — except in the case a condition
+            # names ("when σ = 1, h(X) = ½ln(2πe)": the defined h(X) in that case)
             items = [x if k == 0 and head or isinstance(x, (Unsupported, N.Relation))
                      else derivatives.applied(self, x) for k, x in enumerate(items)]
         if len(items) == 1:

@@ -104,6 +104,8 @@ def has_plain_log(node) -> bool:
 
 def to_text(node) -> str:
     """Plain-text rendering for messages: ``0.92·ln(0.92/0.70)``."""
+    if getattr(node, "written", None):  # a defined name read as its formula: shown as written
+        return node.written
     if isinstance(node, Num):
         return node.text + ("…" if node.truncated else "")
     if isinstance(node, (Const, Var, Name)):

@@ -232,7 +232,8 @@ def changes(aud, before: dict) -> dict:
     condition such as ``t > 0`` also tells the reader where the text's symbols live."""
     from .judging import state
     st = state(aud)
-    now = {"names": aud.names, **{f: getattr(st, f) for f in _STATE_FIELDS if f != "domains"}}
+    now = {"names": aud.names, "functions": getattr(aud, "functions", {}),
+           **{f: getattr(st, f) for f in _STATE_FIELDS if f != "domains"}}
     out: dict = {}
     for f, current in now.items():
         old = before[f]
@@ -253,7 +254,10 @@ def undo(aud, changed: dict) -> None:
     from .judging import state
     st = state(aud)
     for f, (old, new) in changed.items():
-        current = aud.names if f == "names" else getattr(st, f)
+        if f == "functions":
+            aud.functions = current = dict(getattr(aud, "functions", {}))
+        else:
+            current = aud.names if f == "names" else getattr(st, f)
         for k, before in old.items():
             if current.get(k) is not new.get(k):
                 continue  # defined again since: the later definition stands

@@ -142,6 +142,8 @@ class Steps:
             unjudged.add(self, prev, rel, node, offset + rel.rhs_pos, new_name)
         else:
             unjudged.keep_one(self.findings, before, self.__dict__.pop("alt_mark", None))
+        if new_name and len(self.findings) > before:  # h(X) = ½ln(2πeσ²): for later uses
+            derivatives.record_name(self, prev, rel.op, node, self.findings[before])
 
     def _step(self, rel: N.Relation, node, offset):
         c = self.chain
