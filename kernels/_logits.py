@@ -171,36 +171,37 @@ CH = 512
 GROWTH_F64 = 2.0
 GROWTH_F32 = 2.0**19
 _INL = dict(forceinline=True, error_model="numpy", cache=True)
-_POS_INF_KEY = 0x7FF0000000000000  # _key(+inf); NaNs lie above it or below _NEG_INF_KEY
-_NEG_INF_KEY = -9218868437227405313  # _key(−inf)
+_POS_INF_KEY = 0x7FF0000000000000  # the scan's key of +inf
+_NEG_INF_KEY = -9218868437227405313  # the scan's key of −inf
 
 
 @njit(**_INL)
-def _key(x):
-    """An int64 ordered as the float64 x is (for x not NaN): max reductions over ints
-    vectorise without fast-math; the map is its own inverse."""
-    return _flip(_s._bits(x))
-
-
-@njit(**_INL)
-def _flip(k):
-    return k ^ ((k >> 63) & 0x7FFFFFFFFFFFFFFF)
+def _exp(x):
+    """``_simd.exp_normal`` behind one function LLVM inlines (numba's IR inlining of it at
+    every call site is what costs compile time)."""
+    return _s.exp_normal(x)
 
 
 @njit(**_INL)
 def _scan(a, b):
     """(bad, max a, max b): bad when a NaN or +inf is in the row (−inf is a masked entry
-    in a, and in b it is left to the map).  Integer keys, so the loop vectorises."""
-    ka = kb = _key(-INF)
+    in a, and in b it is left to the map).  The maxima are taken over int64 keys ordered as
+    the floats are, k ^ ((k >> 63) & 0x7FF…F) of the bits k (an involution): integer max
+    reductions vectorise without fast-math."""
+    ka = kb = _NEG_INF_KEY
     bad = False
     for i in range(a.shape[0]):
-        x = _key(np.float64(a[i]))
-        y = _key(np.float64(b[i]))
-        # keys of NaN and +inf are above +inf's; −inf's is the least
+        x = _s._bits(np.float64(a[i]))
+        y = _s._bits(np.float64(b[i]))
+        x ^= (x >> 63) & 0x7FFFFFFFFFFFFFFF
+        y ^= (y >> 63) & 0x7FFFFFFFFFFFFFFF
+        # NaN keys lie above +inf's or below −inf's
         bad |= (x >= _POS_INF_KEY) | (x < _NEG_INF_KEY) | (y >= _POS_INF_KEY) | (y < _NEG_INF_KEY)
         ka = max(ka, x)
         kb = max(kb, y)
-    return bad, _s._from_bits(_flip(ka)), _s._from_bits(_flip(kb))
+    ka ^= (ka >> 63) & 0x7FFFFFFFFFFFFFFF
+    kb ^= (kb >> 63) & 0x7FFFFFFFFFFFFFFF
+    return bad, _s._from_bits(ka), _s._from_bits(kb)
 
 
 @njit(**_INL)
@@ -223,12 +224,12 @@ def _terms_f64(a, b, m, amax, ch, cl, ws):
         ai = np.float64(a[i])
         bi = np.float64(b[i])
         live = ai != -INF
-        th, tl = _s.two_sum(ai, -amax)
-        dh, dl = _s.two_sum(bi, -ai)
-        eh, el = _s.two_sum(dh, -ch)
-        eh, el = _s.two_sum(eh, (el + dl) - cl)
+        th, tl = _p.two_sum(ai, -amax)
+        dh, dl = _p.two_sum(bi, -ai)
+        eh, el = _p.two_sum(dh, -ch)
+        eh, el = _p.two_sum(eh, (el + dl) - cl)
         bad |= live & ((bi == -INF) | (th < -700.0) | (eh > 600.0) | (eh < -600.0))
-        wt = _s.exp_normal(max(th, -700.0))
+        wt = _exp(max(th, -700.0))
         w = _s.fma(wt, tl, wt)
         g = _s.expm1mx_normal(min(max(eh, -600.0), 600.0))
         ws[0, i] = w if live else 0.0
@@ -248,10 +249,10 @@ def _terms_f32(a, b, m, amax, ch, cl, ws):
         bi = np.float64(b[i])
         live = ai != -INF
         t = ai - amax
-        dh, dl = _s.two_sum(bi, -ai)
+        dh, dl = _p.two_sum(bi, -ai)
         e = ((dh - ch) + dl) - cl
         bad |= live & ((bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0))
-        w = _s.exp_normal(max(t, -700.0))
+        w = _exp(max(t, -700.0))
         g = _s.expm1mx_normal(min(max(e, -600.0), 600.0))
         ws[0, i] = w if live else 0.0
         ws[1, i] = w * e if live else 0.0
@@ -273,25 +274,12 @@ def _lse_terms(a, b, m, amax, bmax, ws):
         t = ai - amax
         v = bi - bmax
         bad |= live & ((t < -700.0) | (v < -700.0) | (bi == -INF))
-        w = _s.exp_normal(max(t, -700.0))
-        u = _s.exp_normal(max(v, -700.0))
+        w = _exp(max(t, -700.0))
+        u = _exp(max(v, -700.0))
         ws[0, i] = w if live else 0.0
         ws[1, i] = w * (v - t) if live else 0.0
         ws[2, i] = u if live else 0.0
     return bad
-
-
-@njit(**_INL)
-def _pad(ws, m):
-    """Zero rows 0..2 of ``ws`` from m up to the next power of two ≥ 8; returns it."""
-    p = 8
-    while p < m:
-        p *= 2
-    for i in range(m, p):
-        ws[0, i] = 0.0
-        ws[1, i] = 0.0
-        ws[2, i] = 0.0
-    return p
 
 
 @njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
@@ -306,9 +294,18 @@ def _sum(ws, r, m):
 
 
 @njit(**_INL)
-def _tree3c(ws, p):
-    """``_tree3`` with TwoSum compensation (rows 3..5 hold the errors): each sum within
-    about eps·|Σ| + eps²·Σ|x_i|·log2(p).  Returns (z, zc, s0, c0, s2, c2)."""
+def _tree3c(ws, m):
+    """Sums of rows 0..2 of ``ws`` (length m, zero-padded here to a power of two p ≥ 8) by
+    pairwise halving with TwoSum compensation (rows 3..5 hold the errors), each level a
+    unit-stride map: each sum within about eps·|Σ| + eps²·Σ|x_i|·log2(p).  Returns
+    (z, zc, s0, c0, s2, c2)."""
+    p = 8
+    while p < m:
+        p *= 2
+    for i in range(m, p):
+        ws[0, i] = 0.0
+        ws[1, i] = 0.0
+        ws[2, i] = 0.0
     for i in range(p):
         ws[3, i] = 0.0
         ws[4, i] = 0.0
@@ -316,13 +313,13 @@ def _tree3c(ws, p):
     while p > 8:
         h = p // 2
         for i in range(h):
-            s, e = _s.two_sum(ws[0, i], ws[0, i + h])
+            s, e = _p.two_sum(ws[0, i], ws[0, i + h])
             ws[0, i] = s
             ws[3, i] = (ws[3, i] + ws[3, i + h]) + e
-            s, e = _s.two_sum(ws[1, i], ws[1, i + h])
+            s, e = _p.two_sum(ws[1, i], ws[1, i + h])
             ws[1, i] = s
             ws[4, i] = (ws[4, i] + ws[4, i + h]) + e
-            s, e = _s.two_sum(ws[2, i], ws[2, i + h])
+            s, e = _p.two_sum(ws[2, i], ws[2, i + h])
             ws[2, i] = s
             ws[5, i] = (ws[5, i] + ws[5, i + h]) + e
         p = h
@@ -354,71 +351,90 @@ def _finish(z, s0, s2):
 
 
 @njit(**_JIT)
+def _centred_f64(a, b, amax, ch, cl, ws):
+    """(bad, Σw, Σw·e, Σw·expm1mx(e)) of a float64 row around the centre ch + cl."""
+    n = a.shape[0]
+    z, zc, s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for start in range(0, n, CH):
+        m = min(CH, n - start)
+        if _terms_f64(a[start:start + m], b[start:start + m], m, amax, ch, cl, ws):
+            return True, 0.0, 0.0, 0.0
+        for i in range(m):
+            z, zc = _add(z, zc, ws[0, i])
+            s0, c0 = _add(s0, c0, ws[1, i])
+            s2, c2 = _add(s2, c2, ws[2, i])
+    return False, z + zc, s0 + c0, s2 + c2
+
+
+@njit(**_JIT)
+def _centred_f32(a, b, amax, ch, cl, ws):
+    """``_centred_f64`` for a float32 row (the lighter map, plain sums)."""
+    n = a.shape[0]
+    z, s0, s2, zc, c0, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for start in range(0, n, CH):
+        m = min(CH, n - start)
+        if _terms_f32(a[start:start + m], b[start:start + m], m, amax, ch, cl, ws):
+            return True, 0.0, 0.0, 0.0
+        z, zc = _add(z, zc, _sum(ws, 0, m))
+        s0, c0 = _add(s0, c0, _sum(ws, 1, m))
+        s2, c2 = _add(s2, c2, _sum(ws, 2, m))
+    return False, z + zc, s0 + c0, s2 + c2
+
+
+@njit(**_JIT)
+def _lse_f32(a, b, amax, bmax, ws):
+    """(bad, Σw, Σw·e, Σu) of a float32 row (``_lse_terms``)."""
+    n = a.shape[0]
+    z, s0, su, zc, c0, uc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for start in range(0, n, CH):
+        m = min(CH, n - start)
+        if _lse_terms(a[start:start + m], b[start:start + m], m, amax, bmax, ws):
+            return True, 0.0, 0.0, 0.0
+        z, zc = _add(z, zc, _sum(ws, 0, m))
+        s0, c0 = _add(s0, c0, _sum(ws, 1, m))
+        su, uc = _add(su, uc, _sum(ws, 2, m))
+    return False, z + zc, s0 + c0, su + uc
+
+
+@njit(**_JIT)
 def row_f64(a, b, ws, w):
     """KL(softmax(a) ‖ softmax(b)) for one float64 row; ``ws``: scratch 6 × CH, ``w``:
     scratch ≥ n (for ``kl_logits_scalar``)."""
-    n = a.shape[0]
     bad, amax, bmax = _scan(a, b)
     if bad or amax == -INF:
         return kl_logits_scalar(a, b, w)
     ch = _argmax_centre(a, b, amax)
-    cl = 0.0
-    for again in range(2):
-        z, zc, s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-        for start in range(0, n, CH):
-            m = min(CH, n - start)
-            if _terms_f64(a[start:start + m], b[start:start + m], m, amax, ch, cl, ws):
-                return kl_logits_scalar(a, b, w)
-            bz, bzc, b0, b0c, b2, b2c = _tree3c(ws, _pad(ws, m))
-            z, zc = _add(z, zc, bz)
-            zc += bzc
-            s0, c0 = _add(s0, c0, b0)
-            c0 += b0c
-            s2, c2 = _add(s2, c2, b2)
-            c2 += b2c
-        S0, v, growth = _finish(z + zc, s0 + c0, s2 + c2)
-        if growth <= GROWTH_F64 or again:
-            return v
-        ch, t = _s.two_sum(ch, S0)  # re-centre on c + S0 (= E_p[b − a])
-        cl += t
-    return NAN
+    bad, z, s0, s2 = _centred_f64(a, b, amax, ch, 0.0, ws)
+    if bad:
+        return kl_logits_scalar(a, b, w)
+    S0, v, growth = _finish(z, s0, s2)
+    if growth <= GROWTH_F64:
+        return v
+    ch, cl = _p.two_sum(ch, S0)  # re-centre on c + S0 (= E_p[b − a])
+    bad, z, s0, s2 = _centred_f64(a, b, amax, ch, cl, ws)
+    return _finish(z, s0, s2)[1]
 
 
 @njit(**_JIT)
 def row_f32(a, b, ws, w):
     """KL for one float32 row: first log(Σu/Σw) − S0 (``_lse_terms``, two exponentials an
-    entry, plain pairwise sums), kept when its rounding, about 4 eps·(1 + |L| + |S0|), is
-    below 2^-32 of the result; otherwise the centred form around E_p[b − a] = c + S0."""
-    n = a.shape[0]
+    entry, plain sums), kept when its rounding, about 4 eps·(1 + |L| + |S0|), is below
+    2^-32 of the result; otherwise the centred form around E_p[b − a] = c + S0."""
     bad, amax, bmax = _scan(a, b)
     if bad or amax == -INF:
         return kl_logits_scalar(a, b, w)
-    z, s0, su, zc, c0, uc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, CH):
-        m = min(CH, n - start)
-        if _lse_terms(a[start:start + m], b[start:start + m], m, amax, bmax, ws):
-            return kl_logits_scalar(a, b, w)
-        z, zc = _add(z, zc, _sum(ws, 0, m))
-        s0, c0 = _add(s0, c0, _sum(ws, 1, m))
-        su, uc = _add(su, uc, _sum(ws, 2, m))
-    z += zc
-    S0 = (s0 + c0) / z
-    L = math.log((su + uc) / z)
+    bad, z, s0, su = _lse_f32(a, b, amax, bmax, ws)
+    if bad:
+        return kl_logits_scalar(a, b, w)
+    S0 = s0 / z
+    L = math.log(su / z)
     v = L - S0
     if v > 0.0 and 1.0 + abs(L) + abs(S0) <= GROWTH_F32 * v:
         return v
-    ch, cl = _s.two_sum(bmax, -amax)
-    ch, t = _s.two_sum(ch, S0)
-    cl += t
-    z, s0, s2, zc, c0, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, CH):
-        m = min(CH, n - start)
-        if _terms_f32(a[start:start + m], b[start:start + m], m, amax, ch, cl, ws):
-            return kl_logits_scalar(a, b, w)
-        z, zc = _add(z, zc, _sum(ws, 0, m))
-        s0, c0 = _add(s0, c0, _sum(ws, 1, m))
-        s2, c2 = _add(s2, c2, _sum(ws, 2, m))
-    return _finish(z + zc, s0 + c0, s2 + c2)[1]
+    ch, cl = _p.two_sum(bmax, -amax)
+    ch, t = _p.two_sum(ch, S0)
+    bad, z, s0, s2 = _centred_f32(a, b, amax, ch, cl + t, ws)
+    return _finish(z, s0, s2)[1]
 
 
 # --- the kernel's NumPy inner loops ----------------------------------------------------

@@ -1,0 +1,142 @@
+"""kl_logits (kernels/_logits.py) against mpmath on every path of its row function: the
+float32 log-sum-exp pass and its centred fallback, the float64 centred pass and its
+re-centring, the scalar loops for extreme ranges, chunk boundaries, special values."""
+import math
+
+import numpy as np
+import pytest
+from klforge.kernels import _logits
+
+from klforge import kernels as K
+from klforge.verify import BARS, mp_kl_logits, ulp_error
+
+F64_BAR = BARS["kl_logits"]
+F32_BAR = 1.0
+
+
+def _ulps(a, b, dtype):
+    """Max ULP error of the kernel on the rows of (a, b) cast to ``dtype``; the reference
+    is mpmath on the same (cast) inputs."""
+    a, b = np.atleast_2d(a).astype(dtype), np.atleast_2d(b).astype(dtype)
+    got = K.kl_logits(a, b)
+    assert got.dtype == dtype
+    return max(ulp_error(g, mp_kl_logits(x, y), dtype) for g, x, y in zip(got, a, b,
+                                                                          strict=True))
+
+
+def _bar(dtype):
+    return F64_BAR if dtype == np.float64 else F32_BAR
+
+
+DTYPES = [np.float64, np.float32]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 2, 7, 10, 100, _logits.CH, _logits.CH + 1, 1500])
+def test_random_rows_within_bar(n, dtype):
+    """Independent logits (KL of order 1): the float32 log-sum-exp pass; chunk edges."""
+    rng = np.random.default_rng(n)
+    a, b = rng.normal(size=(3, n)) * 3, rng.normal(size=(3, n)) * 3
+    assert _ulps(a, b, dtype) <= _bar(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sep", [1e-2, 1e-5, 1e-9])
+def test_near_equal_rows_within_bar(sep, dtype):
+    """KL ≈ sep²: float32 rows leave the log-sum-exp pass for the centred form."""
+    rng = np.random.default_rng(int(-math.log10(sep)))
+    a = rng.normal(size=(4, 300)) * 4
+    b = a + sep * rng.normal(size=a.shape)
+    assert _ulps(a, b, dtype) <= _bar(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_large_common_shift_within_bar(dtype):
+    """b = a + 1000 + small noise: e is the noise; b − a must be taken exactly."""
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(3, 64))
+    b = a + 1000.0 + 1e-3 * rng.normal(size=a.shape)
+    assert _ulps(a, b, dtype) <= _bar(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_outlying_argmax_forces_recentring(dtype):
+    """The centre b_k − a_k at argmax a is far from E_p[b − a] relative to √KL: the
+    one-centre pass cancels and the row is summed again around E_p[b − a]."""
+    rng = np.random.default_rng(6)
+    a = 0.1 * rng.normal(size=(3, 200))
+    a[:, 17] = 1.0  # the argmax, with a small share of the mass
+    b = a + 1e-4 * rng.normal(size=a.shape)
+    b[:, 17] += 0.05
+    assert _ulps(a, b, dtype) <= _bar(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("rows", [
+    ([0.0, -750.0, -3.0], [0.0, -10.0, -3.0]),     # a weight below e^-700
+    ([0.0, -10.0], [0.0, 605.0]),                   # e beyond 600: log space
+    ([5.0, -2000.0, 1.0], [5.0, -1300.0, 1.0 + 1e-9]),
+    ([0.0, -300.0], [0.0, 401.0]),
+])
+def test_extreme_ranges_take_the_scalar_loops(rows, dtype):
+    a, b = (np.array(r) for r in rows)
+    assert _ulps(a, b, dtype) <= _bar(dtype)
+
+
+def test_float32_rows_read_as_float32_values():
+    """float32 input is converted exactly: the result is that of the float32 values."""
+    rng = np.random.default_rng(7)
+    a = (rng.normal(size=50) * 3).astype(np.float32)
+    b = (rng.normal(size=50) * 3).astype(np.float32)
+    exact = mp_kl_logits(a.astype(np.float64), b.astype(np.float64))
+    assert ulp_error(K.kl_logits(a, b), exact, np.float32) <= F32_BAR
+    assert ulp_error(K.kl_logits(a.astype(np.float64), b.astype(np.float64)), exact,
+                     np.float64) <= F64_BAR
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_special_values(dtype):
+    inf, nan = math.inf, math.nan
+
+    def kl(a, b):
+        with np.errstate(all="raise"):  # no floating-point flag escapes
+            return float(K.kl_logits(np.array(a, dtype), np.array(b, dtype)))
+    assert math.isnan(kl([nan, 0.0, 1.0], [0.0, 0.0, 0.0]))
+    assert math.isnan(kl([0.0, 0.0, 1.0], [0.0, nan, 0.0]))
+    assert math.isnan(kl([inf, 0.0], [0.0, 0.0]))
+    assert math.isnan(kl([0.0, 0.0], [0.0, inf]))
+    assert math.isnan(kl([-inf, -inf], [0.0, 1.0]))      # every entry masked
+    assert math.isnan(kl([], []))                        # empty row
+    assert kl([0.0, 0.0], [0.0, -inf]) == inf            # p_i > 0 = q_i
+    assert kl([0.0, -inf], [0.0, 5.0]) == 0.0            # masked entry (the shared table)
+    # a masked entry in a long row: the row without it
+    rng = np.random.default_rng(8)
+    a, b = rng.normal(size=40), rng.normal(size=40)
+    a[[3, 30]] = -inf
+    keep = np.isfinite(a)
+    assert ulp_error(kl(a, b), mp_kl_logits(a[keep].astype(dtype), b[keep].astype(dtype)),
+                     dtype) <= _bar(dtype)
+    # NaN precedes +inf: a NaN anywhere in the row wins over b_i = −inf
+    assert math.isnan(kl([0.0, 0.0, nan], [0.0, -inf, 0.0]))
+    big = [1e308, -1e308] if dtype == np.float64 else [3e38, -3e38]
+    assert kl(big, [0.0, 0.0]) == pytest.approx(math.log(2), rel=1e-7)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_identical_and_shifted_rows(dtype):
+    rng = np.random.default_rng(9)
+    a = (rng.normal(size=(5, 77)) * 30).astype(dtype)
+    assert np.all(K.kl_logits(a, a) == 0.0)
+    got = K.kl_logits(a, a + dtype(0.5))  # a shift leaves softmax unchanged (up to rounding)
+    assert np.all(got >= 0.0) and np.all(got < 1e-12)
+
+
+def test_results_do_not_depend_on_the_batch():
+    """The same row gives the same bits alone, in a batch, and in the threaded driver."""
+    rng = np.random.default_rng(10)
+    for dtype in DTYPES:
+        a = (rng.normal(size=(40000, 10)) * 3).astype(dtype)
+        b = (rng.normal(size=(40000, 10)) * 3).astype(dtype)
+        whole = K.kl_logits(a, b)
+        for i in (0, 1, 12345, 39999):
+            assert whole[i] == K.kl_logits(a[i], b[i])
