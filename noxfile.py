@@ -10,7 +10,7 @@ nox.options.reuse_existing_virtualenvs = True
 @nox.session
 def tests(session):
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *(session.posargs or ["-n", "2"]))  # both cores, as .ci/run
 
 
 @nox.session

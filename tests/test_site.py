@@ -187,42 +187,69 @@ PLANTED = [
 ]
 
 
-@pytest.mark.parametrize("page,old,new", PLANTED)
-def test_a_planted_wrong_number_fails_the_build_at_its_line(tmp_path, engine_cache, page,
-                                                            old, new):
-    content = tmp_path / "content"
+BROKEN_REF = ("03-properties.md", "\nSee {ref}`no-such-label` and {cite}`nobody1900`.\n")
+
+
+@pytest.fixture(scope="module")
+def faulty_build(tmp_path_factory, warm_engine_cache):
+    """One strict build of a copy of the lesson with every planted fault: the PLANTED wrong
+    numbers and a broken reference (BROKEN_REF appended).  Sphinx runs with --keep-going, so
+    each fault is reported at its own place; -> (result, {(page, old): line of the plant})."""
+    tmp = tmp_path_factory.mktemp("faulty")
+    content = tmp / "content"
     shutil.copytree(ROOT / "content", content)
-    text = (content / page).read_text()
-    assert old in text
-    (content / page).write_text(text.replace(old, new))
-    line = text[:text.index(old)].count("\n") + 1
-    r = site("--content", content, "--out", tmp_path / "html", cache=engine_cache)
+    lines = {}
+    for page, old, new in PLANTED:
+        text = (content / page).read_text()
+        assert old in text and len(old.splitlines()) == len(new.splitlines())
+        lines[page, old] = text[:text.index(old)].count("\n") + 1
+        (content / page).write_text(text.replace(old, new))
+    page, added = BROKEN_REF
+    (content / page).write_text((content / page).read_text() + added)
+    r = site("--content", content, "--out", tmp / "html", cache=warm_engine_cache)
+    return r, lines
+
+
+def test_the_faulty_build_warns_at_the_planted_lines_only(faulty_build):
+    r, lines = faulty_build
     assert r.returncode == 1
+    warned = set(re.findall(r"([\w./-]+\.md):(\d+): WARNING: audit:", r.stderr))
+    planted = {(Path(page).name, str(line)) for (page, _), line in lines.items()}
+    assert {(Path(p).name, n) for p, n in warned} == planted, r.stderr
+
+
+@pytest.mark.parametrize("page,old,new", PLANTED)
+def test_a_planted_wrong_number_fails_the_build_at_its_line(faulty_build, page, old, new):
+    r, lines = faulty_build
+    assert r.returncode == 1
+    line = lines[page, old]
     assert re.search(rf"{re.escape(page)}:{line}: WARNING: audit:", r.stderr), r.stderr
+    # and the plant alone is an error at that line (the build above holds all of them)
+    from klforge.audit import audit_text
+
+    text = (ROOT / "content" / page).read_text().replace(old, new)
+    errors = [f.line for f in audit_text(text, "md", page).findings if f.severity == "error"]
+    assert line in errors, errors
 
 
-def test_a_broken_reference_fails_the_build_naming_the_file(tmp_path, engine_cache):
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    page = content / "03-properties.md"
-    page.write_text(page.read_text() + "\nSee {ref}`no-such-label` and {cite}`nobody1900`.\n")
-    r = site("--content", content, "--out", tmp_path / "html", cache=engine_cache)
+def test_a_broken_reference_fails_the_build_naming_the_file(faulty_build):
+    r, _ = faulty_build
     assert r.returncode == 1
     assert "03-properties.md" in r.stderr and "no-such-label" in r.stderr
 
 
-def test_an_edit_rereads_only_that_page_and_reuses_the_engine_cache(tmp_path, engine_cache):
+def test_an_edit_rereads_only_that_page_and_reuses_the_engine_cache(tmp_path, warm_engine_cache):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     out = tmp_path / "html"
-    assert site("--content", content, "--out", out, cache=engine_cache).returncode == 0
+    assert site("--content", content, "--out", out, cache=warm_engine_cache).returncode == 0
     doctrees = out / ".doctrees"
     before = {p: p.stat().st_mtime_ns for p in doctrees.rglob("*.doctree")}
     report_page = (out / "audit-report.html").stat().st_mtime_ns
-    cached = {p: p.stat().st_mtime_ns for p in engine_cache.rglob("*") if p.is_file()}
+    cached = {p: p.stat().st_mtime_ns for p in warm_engine_cache.rglob("*") if p.is_file()}
     page = content / "05-cross-entropy.md"
     page.write_text(page.read_text() + "\nAn added sentence.\n")
-    assert site("--content", content, "--out", out, cache=engine_cache).returncode == 0
+    assert site("--content", content, "--out", out, cache=warm_engine_cache).returncode == 0
     changed = {p.stem for p, t in before.items() if p.stat().st_mtime_ns != t}
     assert changed == {"05-cross-entropy"}
     assert (out / "audit-report.html").stat().st_mtime_ns != report_page  # rewritten

@@ -96,10 +96,22 @@ FRAME = """<!doctype html><html><body style="margin:0">
   pre.textContent = e.data; document.body.appendChild(pre); }});</script>
 </body></html>"""
 
+#: the same for several widths at once, one iframe per width side by side, all in view (each
+#: lays out at exactly its width, as in FRAME): one browser start measures every width.
+FRAMES = """<!doctype html><html><body style="margin:0;display:flex;align-items:flex-start">
+{frames}
+<script>window.addEventListener('message', function (e) {{
+  const pre = document.createElement('pre'); pre.className = 'klforge-layout';
+  pre.textContent = e.data; document.body.appendChild(pre); }});</script>
+</body></html>"""
+FRAME_ITEM = ('<iframe src="/{page}?probe" style="flex:none;width:{width}px;height:900px;'
+              'border:0"></iframe>')
+
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site; HTML pages asked for with ?probe get the layout probe before
-    </body>, and /__frame/WIDTH/PAGE is PAGE in an iframe WIDTH px wide."""
+    </body>, /__frame/WIDTH/PAGE is PAGE in an iframe WIDTH px wide, and
+    /__frames/W1,W2/PAGE is PAGE in one iframe per width."""
 
     def log_message(self, *args):
         pass
@@ -108,6 +120,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         m = re.match(r"/__frame/(\d+)/(.+)$", self.path)
         if m:
             return self._send(FRAME.format(width=m.group(1), page=m.group(2)).encode())
+        m = re.match(r"/__frames/([\d,]+)/(.+)$", self.path)
+        if m:
+            frames = "".join(FRAME_ITEM.format(page=m.group(2), width=w)
+                             for w in m.group(1).split(","))
+            return self._send(FRAMES.format(frames=frames).encode())
         path = Path(self.translate_path(self.path))
         if path.suffix != ".html" or not path.is_file() or "probe" not in self.path:
             return super().send_head()
@@ -163,10 +180,37 @@ def layout(server, page, width, tmp_path):
     return json.loads(html.unescape(m.group(1)))
 
 
+def layouts(server, page, tmp_path, widths=WIDTHS):
+    """{width: the probe's findings} for PAGE at every width, from one browser start."""
+    url = f"{server}/__frames/{','.join(map(str, widths))}/{page}"
+    dom = rendered_dom(url, tmp_path, sum(widths) + 40)
+    import html
+    found = [json.loads(html.unescape(m))
+             for m in re.findall(r'<pre class="klforge-layout">(.*?)</pre>', dom, re.S)]
+    by_width = {f["width"]: f for f in found}
+    assert sorted(by_width) == sorted(widths) and len(found) == len(widths), (
+        f"{page}: the layout probe ran at widths {[f['width'] for f in found]}, not {widths} "
+        "(MathJax never finished?)")
+    return by_width
+
+
+@pytest.fixture(scope="module")
+def page_layouts(server, tmp_path_factory):
+    """PAGE -> {width: findings}, measured once per page (both widths in one browser start:
+    each width lays out in its own iframe exactly as one page alone would)."""
+    cache = {}
+
+    def get(page):
+        if page not in cache:
+            cache[page] = layouts(server, page, tmp_path_factory.mktemp("chromium"))
+        return cache[page]
+    return get
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page", ALL_PAGES)
-def test_no_formula_is_cut_off(server, page, width, tmp_path):
-    found = layout(server, page, width, tmp_path)
+def test_no_formula_is_cut_off(page_layouts, page, width):
+    found = page_layouts(page)[width]
     assert found["width"] == width
     assert not found["overflow"], (f"{page} at {width} px: formulas stick out of the "
                                    f"column: {found['overflow'][:5]}")
