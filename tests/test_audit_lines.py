@@ -148,3 +148,45 @@ def test_dimension_declarations():
     assert dimension_words("a D", "-dimensional Gaussian") == {DIMENSION: "D"}
     assert dimension_words("of dimension ", "k") == {DIMENSION: "k"}
     assert dimension_words("the value x", " is positive") == {}
+
+
+# -- masses, means and sums as outside derivations write them ------------------------------
+
+
+def test_a_poisson_log_ratio_at_an_outcome():
+    head = (r"For $P = \mathrm{Poisson}(\lambda_1)$, $Q = \mathrm{Poisson}(\lambda_2)$, "
+            r"$\lambda_1, \lambda_2 > 0$:" "\n\n")
+    right = r"$\log\frac{P(k)}{Q(k)} = k\log\frac{\lambda_1}{\lambda_2} - \lambda_1 + \lambda_2$"
+    wrong = r"$\log\frac{P(k)}{Q(k)} = k\log\frac{\lambda_1}{\lambda_2} + \lambda_1 - \lambda_2$"
+    assert claims(head + right) == [(3, "ok")]
+    assert claims(head + wrong) == [(3, "error")]
+
+
+def test_the_mean_under_a_density_the_text_defines():
+    text = (r"Let $p(x)=\lambda e^{-\lambda x}$ for $x\ge 0$, $\lambda>0$. Then "
+            r"$\mathbb{E}_p[x] = 1/\lambda$ and $\mathbb{E}_{p}[x^2] = 1/\lambda^2$.")
+    assert [s for _, s in claims(text)] == ["ok", "error"]  # E[x²] = 2/λ²
+
+
+def test_the_entropy_of_a_coin_named_by_its_parameter():
+    head = r"Let $P=\mathrm{Bern}(p)$ and $Q=\mathrm{Bern}(q)$ with $0<p,q<1$." "\n\n"
+    right = r"$p\ln p + (1-p)\ln(1-p) - p\ln q = -H(p) - p\ln q$"
+    wrong = r"$p\ln p + (1-p)\ln(1-p) - p\ln q = H(p) - p\ln q$"
+    assert claims(head + right) == [(3, "ok")]
+    assert claims(head + wrong) == [(3, "error")]
+
+
+def test_sums_up_to_the_number_of_outcomes_are_over_any_distribution():
+    right = r"$H(p,q) = -\sum_{k=1}^K p_k \log q_k$"
+    wrong = r"$H(p,q) = -\sum_{k=1}^K p_k \log p_k$"
+    assert [s for _, s in claims(right)] == ["ok"]
+    assert [s for _, s in claims(wrong)] == ["error"]
+    # K elsewhere in the relation is a number the text means, not the size of any support
+    assert all(s != "error" for _, s in claims(r"$\sum_{k=1}^K \frac{1}{K} = 1$"))
+
+
+def test_a_declared_variable_is_found_inside_a_fraction():
+    text = (r"For $x \sim \mathcal{N}(\mu, \sigma^2)$ with $\sigma > 0$, "
+            r"$\mathbb{E}\left[\left(\frac{x-\mu}{\sigma^2}\right)^2\right] = \frac{1}{\sigma^2}$"
+            r" and $\mathbb{E}\left[\left(\frac{x-\mu}{\sigma}\right)^2\right] = \sigma^2$.")
+    assert [s for _, s in claims(text)] == ["ok", "error"]

@@ -100,7 +100,15 @@ def rewrite(lhs, rhs, specified=frozenset()):
                 return s
         return m
 
-    new_l, new_r = _map(lhs, fn), _map(rhs, fn)
+    bounds = _outcome_bounds(lhs, rhs)
+
+    def fn2(m):
+        if isinstance(m, N.Sum) and isinstance(m.hi, N.Name) and m.hi.name in bounds:
+            done[0] = True  # Σ_{k=1}^K p_k ln q_k: over every outcome of p and q
+            return N.Sum(m.var, None, None, m.body, m.pos, kind=m.kind)
+        return fn(m)
+
+    new_l, new_r = _map(lhs, fn2), _map(rhs, fn2)
     if not done[0]:
         return lhs, rhs
     new_l, new_r = _rename(new_l, new_r)
@@ -108,6 +116,19 @@ def rewrite(lhs, rhs, specified=frozenset()):
            for side in (new_l, new_r) for m in N.walk(side)):
         return lhs, rhs  # ∇_θ∫p_θ: a family's density, not any distribution
     return new_l, new_r
+
+
+def _outcome_bounds(lhs, rhs) -> set:
+    """Upper bounds K of sums ``\\sum_{k=1}^K`` over the masses p_k, q_k of the distributions p,
+    q, when K appears nowhere else in the relation (the number of outcomes, any)."""
+    sums = [m for side in (lhs, rhs) for m in N.walk(side) if isinstance(m, N.Sum)
+            and isinstance(m.hi, N.Name) and isinstance(m.lo, N.Num) and m.lo.value == 1]
+    names = {m.hi.name for m in sums if any(
+        isinstance(i, N.Index) and i.vector in ("p", "q") and i.var == m.var
+        for i in N.walk(m.body))}
+    uses = [m.name for side in (lhs, rhs) for m in N.walk(side) if isinstance(m, N.Name)]
+    bound_uses = [m.hi.name for m in sums]
+    return {k for k in names if uses.count(k) == bound_uses.count(k)}
 
 
 UNREAD = ("an integral written without its differential (dx) that is not one of any two "

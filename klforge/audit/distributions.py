@@ -105,6 +105,13 @@ def density(fam, params, x):
         if fam == "beta":
             a, b = params
             return x ** (a - 1) * (1 - x) ** (b - 1) / mp.beta(a, b) if 0 < x < 1 else mp.mpf(0)
+        if fam in ("poisson", "bernoulli"):  # a mass: e^{-λ}λ^k/k!, p^x (1 − p)^{1−x}
+            if x != int(x) or x < 0 or (fam == "bernoulli" and x > 1):
+                raise N.NotEvaluable(f"a {fam} mass at {mpmath.nstr(x, 6)}, not an outcome")
+            (lam,) = params
+            if fam == "bernoulli":
+                return lam if x == 1 else 1 - lam
+            return mp.exp(-lam) * lam ** int(x) / mp.factorial(int(x))
     raise N.NotEvaluable(f"the density of {fam} at a point is not supported")
 
 

@@ -228,6 +228,8 @@ class Context(ExpectationBodies, FreeSymbols, Reading, TextDensities):
             values, weights = point[MODEL]["rv"]
             return mp.fsum(w * self.value(body, {**point, var: x}, depth + 1)
                            for x, w in zip(values, weights, strict=True))
+        if isinstance(dist, str) and dist in self._fdefs():  # E_p[f] of a density p(x) = …
+            return self.density_mean(dist, var, body, point, depth)
         if isinstance(dist, str):
             model = point.get(MODEL)
             if not model:

@@ -66,7 +66,9 @@ class ExpectationBodies:
         if not m:
             return None
         text = m.group(1) or m.group(2)
-        found = [v for v in decl if re.search(rf"(?<![A-Za-z]){v}(?![A-Za-z])", text)]
+        words = re.sub(r"[dt]?frac|sqrt|left|right|cdot|exp|log|ln", " ", text)  # fracx: x
+        found = [v for v in decl if re.search(rf"(?<![A-Za-z]){re.escape(v)}(?![A-Za-z])",
+                                              words)]
         if len(found) != 1:
             return None
         saved, self.raw = self.raw, src or f"[{text}]"  # without its text: the name's (E[x^2])

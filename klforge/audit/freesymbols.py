@@ -18,9 +18,9 @@ import re
 from . import known, latent, policy
 from . import nodes as N
 from . import symbols as S
+from .declarations import DIMENSION, declared, dimension_words  # noqa: F401 (re-exported)
 from .distributions import parameter as _parameter
 from .distributions import special
-from .tokens import _plain
 
 __all__ = ["JOINT", "MARKERS", "RV", "SLOTS", "VECTOR", "FreeSymbols"]
 
@@ -42,48 +42,6 @@ def parameter(text: str):
 
 
 _arg = parameter
-
-#: ``X \\sim \\mathcal{N}(\\mu, \\sigma^2)``, ``k \\sim \\mathrm{Poisson}(\\lambda)``: a variable
-#: declared to follow a named family (one level of nested parentheses in the parameters)
-_SIM = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*\\sim\s*((?:\\mathcal|\\mathrm|\\operatorname|"
-                  r"\\text|\\textrm|\\mathsf)?\s*\{?[A-Za-z]+\}?\s*"
-                  r"(?:\\left)?\((?:[^()]|\([^()]*\))*\))")
-
-
-DIMENSION = "\0dim"  # key of :func:`declared` for the dimension symbol (\mathbb{R}^k: k)
-_SPACE = re.compile(r"\\mathbb\s*\{?R\}?\s*\^\s*\{?\s*([A-Za-z])\s*\}?|ℝ\^\{?([A-Za-z])\}?")
-
-
-def declared(text: str) -> dict:
-    """Variables a math segment declares to follow a named family of the engine:
-    ``"X \\sim \\mathcal{N}(\\mu,\\sigma^2)"`` → ``{"X": "N(mu,sigma^2)"}`` (the family's
-    text as :func:`.known.distribution` reads it); ``x \\sim p`` and unknown families: nothing.
-    ``\\mathbb{R}^k`` declares k the dimension (key :data:`DIMENSION`)."""
-    out = {}
-    for m in _SIM.finditer(text):
-        dist = _plain(m.group(2))
-        if known.distribution(dist) is not None:
-            out[m.group(1)] = dist
-    space = _SPACE.search(text)  # on \mathbb{R}^k: k is the dimension (matrix checks' n)
-    if space:
-        out[DIMENSION] = space.group(1) or space.group(2)
-    return out
-
-
-def dimension_words(before: str, text: str) -> dict:
-    """The dimension a sentence names around a one-letter math segment: ``in $d$ dimensions``,
-    ``a $D$-dimensional Gaussian`` (``before`` ends with the segment, ``text`` is the prose
-    after it), ``of dimension $k$`` (``before`` ends with the word, ``text`` is the segment).
-    Returns ``{DIMENSION: letter}`` or ``{}``."""
-    after = re.match(r"\s*(?:-\s*)?dimension(?:s|al)\b", text)
-    letter = re.search(r"(?<![\\A-Za-z])([A-Za-z])\s*$", before)
-    if after and letter:
-        return {DIMENSION: letter.group(1)}
-    word = re.search(r"\bdimension\s*$", before)
-    alone = re.fullmatch(r"\s*([A-Za-z])\s*", text)
-    if word and alone:
-        return {DIMENSION: alone.group(1)}
-    return {}
 
 
 class FreeSymbols:
@@ -248,6 +206,11 @@ class FreeSymbols:
         if dist == "rv":  # E[aX + b]: X a random variable on a few values
             f, _, b = self.analyse(body, bound | {var}, depth + 1)
             return f | {RV}, True, b
+        if isinstance(dist, str) and dist in self._fdefs():  # E_p[x] with p(x) = λe^{-λx}
+            f1, _, b1 = self.analyse(body, bound | {var or "x"}, depth + 1)
+            fvar, fbody = self._fdefs()[dist]
+            f2, _, b2 = self.analyse(fbody, bound | {fvar}, depth + 1)
+            return f1 | f2, True, b1 + b2
         if isinstance(dist, str):
             inner = bound | {"p", "q", "p(x)", "q(x)", var or "x"}
             f, _, b = self.analyse(body, inner, depth + 1)

@@ -52,11 +52,17 @@ class Reading:
 
     def aliased(self, name: str) -> str:
         """``KL(p||q)``, ``E_p``, ``E_xsimp`` with ``p = N(μ₁, σ₁²)`` stated: the distribution
-        written in place of its name (``KL(N(mu_1,sigma_1^2)||…)``)."""
+        written in place of its name (``KL(N(mu_1,sigma_1^2)||…)``); ``H(p)`` with ``P =
+        Bern(p)`` stated (p a coin's parameter, not a distribution): ``H(Bern(p))``."""
         aliases = getattr(self.st, "aliases", {})
         if not aliases or name in aliases:
             return name
         out = name
+        coin = re.fullmatch(r"H\((\w+)\)", name)
+        if coin and coin.group(1) not in aliases and any(
+                known.distribution(v) == ("bernoulli", [coin.group(1)]) for v in aliases.values()):
+            self.used_aliases = True  # H(p) after P = Bern(p): the coin's entropy
+            return f"H(Bern({coin.group(1)}))"
         if re.match(r"^(?:D_?KL|KL|D|H)\(", out):
             out = out.replace("Vert", "||")
             for k, v in aliases.items():

@@ -208,6 +208,16 @@ class TextDensities:
                         else self.value(b, point, depth + 1))
         return self.integral_value(node.var, ends[0], ends[1], node.body, point, depth)
 
+    def density_mean(self, head, var, body, point, depth):
+        """E_p[f(var)] for a density p the text defines as a function: ∫ f(t) p(t) dt over
+        the range the text states for p's variable."""
+        fvar = self._fdefs()[head][0]
+        t = fvar if var == fvar else var
+        integrand = N.Mul([("*", body if var == t else _substitute(body, var, N.Name(t))),
+                           ("*", N.Name(f"{head}({t})"))])
+        lo, hi = self.support(fvar)
+        return self.integral_value(t, lo, hi, integrand, point, depth)
+
     def functional_value(self, name, point, depth):
         """D_KL / H of densities the text defines (see :meth:`text_functional`)."""
         var, body = self.text_functional(name)
