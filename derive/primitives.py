@@ -27,8 +27,19 @@ lbeta_bregman  B_{ln B}((a, b), (c, d))         Beta's KL; non-negative pieces t
 
 from __future__ import annotations
 
-import mpmath
 import sympy as sp
+
+from .mp_primitives import (  # noqa: F401 - re-exported: the mpmath references
+    MPMATH_PRIMITIVES,
+    mp_expm1mx,
+    mp_kl_div,
+    mp_lgamma_bregman,
+    mp_log1pmx,
+    mp_log_ratio,
+    mp_log_ratio2,
+    mp_rm1mlog,
+    mp_stirling_bregman,
+)
 
 
 class _Primitive(sp.Function):
@@ -255,65 +266,3 @@ PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, stir
 def textbook(expr: sp.Basic) -> sp.Basic:
     """Rewrite every stable primitive in ``expr`` back to its textbook form."""
     return expr.rewrite("textbook")
-
-
-# --- mpmath references for the kernel primitives (textbook forms, evaluated exactly) -------
-
-
-def mp_log1pmx(x):
-    x = mpmath.mpf(x)
-    if x == -1:
-        return mpmath.ninf
-    return mpmath.log1p(x) - x
-
-
-def mp_expm1mx(x):
-    x = mpmath.mpf(x)
-    return mpmath.expm1(x) - x
-
-
-def mp_kl_div(p, q):
-    p, q = mpmath.mpf(p), mpmath.mpf(q)
-    if p == 0:
-        return q
-    if q == 0:
-        return mpmath.inf
-    return p * mpmath.log(p / q) - p + q
-
-
-def mp_rm1mlog(t, l):
-    return mpmath.mpf(t) - mpmath.mpf(l)
-
-
-def mp_log_ratio(a, b):
-    return mpmath.log(mpmath.mpf(a) / mpmath.mpf(b))
-
-
-def mp_lgamma_bregman(x, y):
-    x, y = mpmath.mpf(x), mpmath.mpf(y)
-    return mpmath.loggamma(y) - mpmath.loggamma(x) - (y - x) * mpmath.digamma(x)
-
-
-def mp_stirling_bregman(x, y):
-    x, y = mpmath.mpf(x), mpmath.mpf(y)
-    return (mpmath.loggamma(y) - mpmath.loggamma(x) - (y - x) * mpmath.digamma(x)
-            - (y * mpmath.log(y / x) - y + x))
-
-
-def mp_log_ratio2(a, b, c, d):
-    a, b, c, d = (mpmath.mpf(v) for v in (a, b, c, d))
-    return mpmath.log(a * b / (c * d))
-
-
-MPMATH_PRIMITIVES = {
-    "lgamma_bregman": mp_lgamma_bregman,
-    "stirling_bregman": mp_stirling_bregman,
-    "log_ratio2": mp_log_ratio2,
-    "rm1mlog": mp_rm1mlog,
-    "log_ratio": mp_log_ratio,
-    "log1pmx": mp_log1pmx,
-    "expm1mx": mp_expm1mx,
-    "kl_div": mp_kl_div,
-    "digamma": lambda x: mpmath.digamma(mpmath.mpf(x)),
-    "lgamma": lambda x: mpmath.loggamma(mpmath.mpf(x)),
-}

@@ -32,11 +32,13 @@ import numpy as np
 from numba import njit
 
 from . import _primitives as _p
+from . import _simd as _s
+from . import _stirling as _st
 
 _CACHE = True
 NAN = math.nan
 INF = math.inf
-_SHIFT = 16.0
+_SHIFT = _st.SHIFT  # 10: Stirling's series with 10 terms from there (``_stirling.py``)
 _LO, _HI = 1e-100, 1e100
 #: the shifted grouping is kept when its pieces sum to at most this multiple of the result
 _CANCEL = 2.0
@@ -49,24 +51,21 @@ def _fdiff(e, y, yp1, a, b, c, d):
     else e − log((1 + x)/(1 + y)) from exact products."""
     z = e / yp1
     if -0.5 <= z <= 0.5:
-        return y * z - _p.log1pmx(z)
+        return y * z + _st.mlog1pmx(z)
     return e - _p.log_ratio2(a, b, c, d)
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def _bern(yp, yq, t, np_, nq):
-    """y^q·(r − 1 − log r) with r − 1 = t (accurate) and r = (y^p·N_q)/(y^q·N_p)."""
-    if -0.5 <= t <= 0.5:
-        return yq * _p.rm1mlog(t, math.log1p(t))
-    return yq * _p.rm1mlog(t, _p.log_ratio2(yp, nq, yq, np_))
-
-
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
-def _rel(x, h, y):
-    """(ρ, log(1 + ρ), r − 1 − log r) for ρ = h/x, y = x + h."""
-    rho = h / x
-    L = math.log1p(rho) if -0.5 <= rho <= 0.5 else _p.log_ratio(y, x)
-    return rho, L, _p.rm1mlog(rho, L)
+    """y^q·(r − 1 − log r) with r − 1 = t (accurate) and r = (y^p·N_q)/(y^q·N_p): F from t,
+    or for r < ½ from r = (y^p·N_q)/(y^q·N_p) with its low part (exact products)."""
+    if t >= -0.5:
+        return yq * _st.rm1mlog_r(t, 1.0 + t)
+    p1 = yp * nq
+    p2 = yq * np_
+    r = p1 / p2
+    rl = ((_s.fma(-r, p2, p1) + _s.fma(yp, nq, -p1)) - r * _s.fma(yq, np_, -p2)) / p2
+    return yq * (_st.rm1mlog_r(t, r) + rl * (1.0 - 1.0 / r))
 
 
 @njit(cache=_CACHE, error_model="numpy")
@@ -91,39 +90,62 @@ def shifted_part(aj, bj, np_, nq, u, w, n0, s_p):
     cross = n0 - m * u  # = −T_j
     half = 0.5 * _fdiff(cross / (yp * bigp), w / bigp, bigq / bigp, yq, bigp, yp, bigq)
     bern = _bern(yp, yq, -cross / (yq * bigp), bigp, bigq)
-    rho_j, lj, rj = _rel(yp, bj - aj, yq)
-    rho_n, ln, rn = _rel(bigp, w, bigq)
+    rho_j = (bj - aj) / yp
+    rho_n = w / bigp
     if max(abs(rho_j), abs(rho_n)) <= 0.5:
-        tail = _p.stirling_tail(yp, lj, rj) - _p.stirling_tail(bigp, ln, rn)
+        tail = _st.tail_bregman(yp, yq, rho_j) - _st.tail_bregman(bigp, bigq, rho_n)
         tail_scale = abs(tail)
     else:
-        tail, tail_scale = _tail_far(yp, bigp, s_p, lj, rj, ln, cross / (yp * bigp),
-                                     _p.log_ratio2(yq, bigp, yp, bigq))
+        tail, tail_scale = _tail_far(yp, bigp, yq, bigq, s_p, rho_j, cross / (yp * bigp))
     return total + half + bern + tail, m, scale + abs(half) + bern + tail_scale
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def _tail_far(xj, xn, s_p, lj, rj, ln, e, lam):
-    """Σ_k c_k·[B_{a^μ}(x_j, y_j) − B_{a^μ}(x_n, y_n)], μ = 1 − 2k, for p and q far apart
-    (|ρ| > ½), where the two Bregman divergences are nearly equal and large (x_n = x_j + s_p
-    with s_p small, y ≫ x): each term as (x_j^μ − x_n^μ)·G(ρ_j) + x_n^μ·(G(ρ_j) − G(ρ_n)),
-    G(ρ) = (1 + ρ)^μ − 1 − μρ, with x_j^μ − x_n^μ = −x_j^μ·expm1(μ·log1p(s_p/x_j)) and
-    G(ρ_j) − G(ρ_n) = (1 + ρ_n)^μ·expm1(μλ) − μ·e, e = ρ_j − ρ_n and
-    λ = log((1 + ρ_j)/(1 + ρ_n)) from exact products.  Returns (value, scale)."""
+def _tail_far(xj, xn, yj, yn, s_p, rho_j, e):
+    """Σ_k c_k·[B_{a^μ}(x_j, y_j) − B_{a^μ}(x_n, y_n)], μ = −n = 1 − 2k, for p and q far
+    apart (|ρ| > ½), where the two Bregman divergences are nearly equal and large (x_n = x_j
+    + s_p with s_p small, y ≫ x): each term as (x_j^μ − x_n^μ)·G(ρ_j) + x_n^μ·(G(ρ_j) −
+    G(ρ_n)), G(ρ) = (1 + ρ)^μ − 1 − μρ, with x_j^μ − x_n^μ = x_j^μ·(s_p/x_n)·Σ_{i<n} a^i
+    (a = x_j/x_n) and G(ρ_j) − G(ρ_n) = (1 + ρ_n)^μ·(c^n − 1) + n·e, c = (1 + ρ_n)/(1 + ρ_j),
+    c − 1 = −e/(1 + ρ_j), c^n − 1 = (c − 1)·Σ_{i<n} c^i, e = ρ_j − ρ_n from the exact cross
+    product: powers and geometric sums of positive terms, no exp/log.  G(ρ_j) =
+    ρ_j²(1 + ρ_j)^{−n}·P_n(ρ_j) for |ρ_j| ≤ ½ (``_stirling``'s tail polynomial).
+    Returns (value, scale)."""
     total = 0.0
     scale = 0.0
-    lx = math.log1p(s_p / xj)
+    a = xj / xn
+    one_m_a = s_p / xn
+    bj = xj / yj
+    bn = xn / yn
+    c = bj / bn
+    cm1 = -e * bj
+    a2, bj2, bn2, c2 = a * a, bj * bj, bn * bn, c * c
+    pa, sa, pc, sc = a, 1.0, c, 1.0  # a^n, Σ_{i<n} a^i, c^n, Σ_{i<n} c^i at n = 1
+    bjn, bnn = bj, bn  # (1 + ρ)^{−n}
     pj = 1.0 / xj
     pn = 1.0 / xn
     ij2 = pj * pj
     in2 = pn * pn
-    for k in range(len(_p._STIRLING)):
-        mu = -1.0 - 2.0 * k
-        g_j = _p.expm1mx(mu * lj) - mu * rj
-        first = -pj * math.expm1(mu * lx) * g_j
-        second = pn * (math.exp(mu * ln) * math.expm1(mu * lam) - mu * e)
-        total += _p._STIRLING[k] * (first + second)
-        scale += abs(_p._STIRLING[k]) * (abs(first) + abs(second))
+    small = abs(rho_j) <= 0.5
+    for k in range(len(_st.STIRLING)):
+        n = 2.0 * k + 1.0
+        if small:
+            poly = 0.0
+            for i in range(_st.TAIL_P.shape[1] - 2 * k - 1, _st.TAIL_P.shape[1]):
+                poly = poly * rho_j + _st.TAIL_P[k, i]
+            g_j = rho_j * rho_j * bjn * poly
+        else:
+            g_j = (bjn - 1.0) + n * rho_j
+        first = pj * one_m_a * sa * g_j
+        second = pn * (bnn * (cm1 * sc) + n * e)
+        total += _st.STIRLING[k] * (first + second)
+        scale += abs(_st.STIRLING[k]) * (abs(first) + abs(second))
+        sa += pa + pa * a
+        pa *= a2
+        sc += pc + pc * c
+        pc *= c2
+        bjn *= bj2
+        bnn *= bn2
         pj *= ij2
         pn *= in2
     return total, scale

@@ -12,7 +12,6 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
 * ``lgamma_bregman(x, y, h)`` = lnΓ(y) − lnΓ(x) − h·ψ(x) and ``stirling_bregman(x, y, h)``,
   the Bregman divergence of S(a) = lnΓ(a) − a·log a + a (h = y − x from the caller): in
   ``_stirling.py`` (closed-form shift pieces, no series loop), re-exported here
-* ``stirling_tail(x, L, r)``: the Bregman divergence of the Stirling series' tail (shared)
 * ``scaled_expm1mx(a, s, e)`` = a·(e^{−s} − 1 + s), with e = a·e^{−s} from the caller
 * ``log_ratio2(a, b, c, d)`` = log((a·b)/(c·d)), accurate near a·b = c·d
 * ``digamma(x)``  = ψ(x) for x > 0 (NaN for x ≤ 0 and NaN; +inf → +inf), and ``lgamma(x)``:
@@ -148,30 +147,6 @@ def _log_ratio_d(a, b, d):
     if 2.2250738585072014e-308 <= r < INF:
         return math.log(r)
     return math.log(a) - math.log(b)
-
-
-# Stirling coefficients B_2k / (2k(2k − 1)), k = 1..8, for ln Γ(X) at X ≥ 16.
-_STIRLING = (1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360,
-             1.0 / 156, -3617.0 / 122400)
-_SHIFT = 16.0
-
-
-@njit(cache=_CACHE, error_model="numpy")
-def stirling_tail(x, L, r):
-    """Σ_k c_k·B_{a^{1−2k}}(x, y) for x ≥ 16 and y = x·e^L, given L = log(y/x) and
-    r = rm1mlog(y/x − 1, L): the Bregman divergence of the Stirling series' tail
-    Σ_k c_k a^{1−2k} (c_k = B_2k/(2k(2k − 1)), k = 1..8), each term
-    c_k x^{1−2k}·[(y/x)^{1−2k} − 1 − (1−2k)(y/x − 1)] = c_k x^{1−2k}·(expm1mx(m·L) − m·r),
-    m = 1 − 2k: no cancellation.  Used by the
-    Beta/Dirichlet kernels (``_lbeta.py``).  Example: ``stirling_tail(16.0, 0.0, 0.0)`` = 0."""
-    series = 0.0
-    xm = 1.0 / x
-    x2 = xm * xm
-    for k in range(len(_STIRLING)):
-        m = -1.0 - 2.0 * k
-        series += _STIRLING[k] * xm * (expm1mx(m * L) - m * r)
-        xm *= x2
-    return series
 
 
 @njit(cache=_CACHE, error_model="numpy")

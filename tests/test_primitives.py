@@ -4,6 +4,7 @@ import mpmath
 import numpy as np
 import pytest
 from klforge.kernels import _primitives as P
+from klforge.kernels import _stirling as ST
 
 from klforge.verify import ulp_error
 
@@ -42,13 +43,16 @@ def test_digamma_near_root_and_special():
     assert math.isnan(P.digamma(-1.0)) and math.isnan(P.digamma(0.0))
 
 
-# stirling_bregman on both sides of its switches (x, y < 1 far apart: the B_{−log} − kl_div +
-# kl_div first piece; |h| ≤ 3x/4: B_φ series; ≥ 16: Stirling), against its textbook form
+# stirling_bregman on both sides of its switches (min(x, y) < 1: the first piece with 1 + w
+# from exact products; subnormal: three divisions; ≥ 10: Stirling), against its textbook form
 @pytest.mark.parametrize("x,y", [(0.5548796305916711, 0.025498929605028777),
                                  (0.6294114402948109, 0.17102720265394153),
                                  (0.3, 0.95), (0.05, 0.0374), (0.05, 0.0376),
                                  (3.4522270191793623, 1.277422520390709),
-                                 (15.5, 16.5), (40.0, 40.0 * (1 + 1e-12)), (1e-300, 0.5)])
+                                 (15.5, 16.5), (40.0, 40.0 * (1 + 1e-12)), (1e-300, 0.5),
+                                 (0.5157473205338152, 0.21883064337396277), (9.99, 10.01),
+                                 (44.29056265548953, 0.0014012307330935482), (2e-309, 1e-300),
+                                 (1.0, 5e-320), (0.3, 1e6), (1e8, 1e8 * (1 - 1e-10))])
 def test_stirling_bregman_both_sides_of_branches(x, y):
     from klforge.derive.primitives import mp_stirling_bregman
     with mpmath.workdps(60):
@@ -56,18 +60,56 @@ def test_stirling_bregman_both_sides_of_branches(x, y):
     assert ulp_error(P.stirling_bregman(x, y, y - x), ref, np.float64) <= 8
 
 
-def test_stirling_tail_is_the_bregman_divergence_of_the_series_tail():
-    x, y = 17.0, 23.5
-    L = math.log(y / x)
+@pytest.mark.parametrize("x,y", [(17.0, 23.5), (10.0, 10.0 * (1 + 1e-9)), (12.0, 5.9),
+                                 (10.0, 15.0), (10.0, 15.0 + 1e-12), (400.0, 11.0), (11.0, 5e4)])
+def test_tail_bregman_is_the_bregman_divergence_of_the_series_tail(x, y):
+    # both sides of |t| ≤ ½ (the t²·P_n(t) form and T(y) − T(x) − h·T'(x)); the tail is
+    # summed to 50 digits from the Bernoulli numbers, not from the kernel's tables
     with mpmath.workdps(50):
         X, Y = mpmath.mpf(x), mpmath.mpf(y)
-        tail = lambda a: mpmath.fsum(mpmath.mpf(c) * a ** (1 - 2 * k)
-                                     for k, c in enumerate(P._STIRLING, 1))
-        dtail = lambda a: mpmath.fsum(mpmath.mpf(c) * (1 - 2 * k) * a ** (-2 * k)
-                                      for k, c in enumerate(P._STIRLING, 1))
+        c = [mpmath.bernoulli(2 * k) / (2 * k * (2 * k - 1)) for k in range(1, 11)]
+        tail = lambda a: mpmath.fsum(ck * a ** (1 - 2 * k) for k, ck in enumerate(c, 1))
+        dtail = lambda a: mpmath.fsum(ck * (1 - 2 * k) * a ** (-2 * k)
+                                      for k, ck in enumerate(c, 1))
         ref = tail(Y) - tail(X) - (Y - X) * dtail(X)
-    assert ulp_error(P.stirling_tail(x, L, P.rm1mlog(y / x - 1, L)), ref, np.float64) <= 8
-    assert P.stirling_tail(16.0, 0.0, 0.0) == 0.0
+    assert ulp_error(ST.tail_bregman(x, y, (y - x) / x), ref, np.float64) <= 8
+    assert ST.tail_bregman(10.0, 10.0, 0.0) == 0.0
+
+
+def test_stirling_constants_recomputed():
+    with mpmath.workdps(40):
+        for k, c in enumerate(ST.STIRLING, 1):
+            assert c == float(mpmath.bernoulli(2 * k) / (2 * k * (2 * k - 1)))
+        t = mpmath.mpf(3) / 10  # (1 + t)^−n − 1 + n·t = t²·P_n(t)/(1 + t)^n
+        for k, row in enumerate(ST.TAIL_P):
+            n = 2 * k + 1
+            p = mpmath.polyval([mpmath.mpf(v) for v in row], t)
+            assert abs(p * t**2 / (1 + t) ** n / ((1 + t) ** -n - 1 + n * t) - 1) < 1e-15
+
+
+@pytest.mark.parametrize("r", [1e-300, 5e-320, 1e-10, 0.1, 0.3, 0.4999, 0.5, 0.9, 1.0 + 2**-40,
+                               1.5, 2.0, 2.0001, 3.9, 4.0, 100.0, 1e300])
+def test_rm1mlog_r_every_exponent_reduction(r):
+    ref = mpmath.mpf(r) - 1 - mpmath.log(mpmath.mpf(r))
+    assert ulp_error(ST.rm1mlog_r(r - 1.0, r), ref, np.float64) <= 2
+
+
+def test_rm1mlog_r_special_values():
+    assert ST.rm1mlog_r(-1.0, 0.0) == math.inf and ST.rm1mlog_r(math.inf, math.inf) == math.inf
+    assert math.isnan(ST.rm1mlog_r(math.nan, math.nan)) and math.isnan(ST.rm1mlog_r(-2.0, -1.0))
+    assert ST.rm1mlog_r(0.0, 1.0) == 0.0
+
+
+@pytest.mark.parametrize("x,y", [(0.5157, 0.2188), (0.025, 0.0592), (1.0, 2.0), (3.5, 3.5 + 1e-9),
+                                 (44.3, 0.0014), (0.002, 900.0), (9.5, 9.2)])
+def test_phi_bregman_closed_form(x, y):
+    # B_φ = (y + 1)·F(h/(x(y + 1))) against φ(y) − φ(x) − h·φ'(x) at 60 digits
+    with mpmath.workdps(60):
+        X, Y = mpmath.mpf(x), mpmath.mpf(y)
+        phi = lambda a: (a + 1) * mpmath.log(1 + 1 / a) - 1
+        ref = phi(Y) - phi(X) - (Y - X) * (mpmath.log(1 + 1 / X) - 1 / X)
+    far = min(x, y) < 1.0
+    assert ulp_error(ST.phi_bregman(x, 0.0, y, 0.0, y - x, far), ref, np.float64) <= 4
 
 
 def test_sympy_lbeta_bregman_vanishes_at_equal_halves_and_is_beta_kl():

@@ -3,8 +3,10 @@
 Row reductions (kl_categorical, kl_logits, cross_entropy, entropy) are swept over the row
 length — 10, 100, 1 000 and 32 768 classes — at a fixed 2^24 entries per operand (2^18
 with ``quick``), in float64 and float32; kl_normal runs 10^7 elements, kl_mvn n = 8 and
-n = 64.  Each is timed against the plain torch CPU expression a user would write (and
-scipy.special where it has one), in the same run.
+n = 64; kl_gamma and kl_beta 2^22 elements, kl_dirichlet 2^18 rows of 16 (parameters
+log-uniform on [0.1, 100]; 2^18 elements with ``quick``).  Each is timed against the plain
+torch CPU expression a user would write (and scipy.special where it has one), in the same
+run.
 
 Example: ``[w.size for w in workloads(True) if w.name == "entropy"]`` → the row lengths.
 """
@@ -29,6 +31,8 @@ def bars(r: dict) -> dict:
         return {"torch": 2.0}
     if name in ("kl_normal", "kl_mvn"):
         return {"torch": 3.0}
+    if name in SPECIAL_KERNELS:  # lnΓ/ψ families: within 3× of torch's (inaccurate) formula
+        return {"torch": 1 / 3}
     return {}
 
 
@@ -122,6 +126,39 @@ def _mvn(rows, dim, dtype):
     return make
 
 
+SPECIAL_KERNELS = ("kl_gamma", "kl_beta", "kl_dirichlet")
+
+
+def _concentrations(shape, dtype):
+    """Positive parameters log-uniform on [0.1, 100], p and q drawn independently."""
+    def make(rng):
+        return {f"x{i}": np.exp(rng.uniform(np.log(0.1), np.log(100.0), shape)).astype(dtype)
+                for i in range(4 if len(shape) == 1 else 2)}
+    return make
+
+
+def _special_workloads(K, dtype, n):
+    """kl_gamma and kl_beta on n elements, kl_dirichlet on n/16 rows of 16, against
+    torch.distributions.kl_divergence (lgamma/digamma differences)."""
+    def dist(name, *args):
+        return getattr(_D(), name)(*args, validate_args=False)
+    four = lambda x: _torch(x, "x0", "x1", "x2", "x3")  # noqa: E731
+    return [
+        Workload("kl_gamma", dtype, _concentrations((n,), dtype),
+                 lambda x: K.kl_gamma(x["x0"], x["x1"], x["x2"], x["x3"]),
+                 {"torch": (four, lambda t: _D().kl_divergence(
+                     dist("Gamma", t["x0"], t["x1"]), dist("Gamma", t["x2"], t["x3"])))}),
+        Workload("kl_beta", dtype, _concentrations((n,), dtype),
+                 lambda x: K.kl_beta(x["x0"], x["x1"], x["x2"], x["x3"]),
+                 {"torch": (four, lambda t: _D().kl_divergence(
+                     dist("Beta", t["x0"], t["x1"]), dist("Beta", t["x2"], t["x3"])))}),
+        Workload("kl_dirichlet", dtype, _concentrations((n // 16, 16), dtype),
+                 lambda x: K.kl_dirichlet(x["x0"], x["x1"]),
+                 {"torch": (lambda x: _torch(x, "x0", "x1"), lambda t: _D().kl_divergence(
+                     dist("Dirichlet", t["x0"]), dist("Dirichlet", t["x1"])))}, size=16),
+    ]
+
+
 def workloads(quick: bool = False) -> list[Workload]:
     from .. import kernels as K
 
@@ -150,4 +187,5 @@ def workloads(quick: bool = False) -> list[Workload]:
                                _D().MultivariateNormal(t["mq"], scale_tril=t["Lq"],
                                                        validate_args=False)))},
                 size=dim))
+        out += _special_workloads(K, dtype, 2**18 if quick else 2**22)
     return out
