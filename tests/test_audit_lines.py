@@ -190,3 +190,17 @@ def test_a_declared_variable_is_found_inside_a_fraction():
             r"$\mathbb{E}\left[\left(\frac{x-\mu}{\sigma^2}\right)^2\right] = \frac{1}{\sigma^2}$"
             r" and $\mathbb{E}\left[\left(\frac{x-\mu}{\sigma}\right)^2\right] = \sigma^2$.")
     assert [s for _, s in claims(text)] == ["ok", "error"]
+
+
+def test_sums_over_the_outcomes_of_named_discrete_families():
+    head = r"Let $P=\mathrm{Bern}(p)$ and $Q=\mathrm{Bern}(q)$ with $0<p,q<1$." "\n\n"
+    right = (r"$\sum_{x\in\{0,1\}} P(x)\ln\frac{P(x)}{Q(x)} = p\ln\frac{p}{q} + "
+             r"(1-p)\ln\frac{1-p}{1-q}$")
+    wrong = (r"$\sum_{x\in\{0,1\}} P(x)\ln\frac{P(x)}{Q(x)} = p\ln\frac{p}{q} + "
+             r"(1-p)\ln\frac{1-q}{1-p}$")
+    assert claims(head + right) == [(3, "ok")]
+    assert claims(head + wrong) == [(3, "error")]
+    pois = (r"For $P = \mathrm{Poisson}(\lambda)$, $\lambda > 0$: "
+            r"$\sum_{k=0}^{\infty} k\,P(k) = \lambda$ and $\sum_{k=0}^{\infty} k^2 P(k) = "
+            r"\lambda^2$.")
+    assert [s for _, s in claims(pois)] == ["ok", "error"]  # E[k²] = λ² + λ

@@ -186,9 +186,10 @@ class Context(ExpectationBodies, FreeSymbols, Reading, TextDensities):
 
     def _replace_expectations(self, node, point, values, depth):
         def rec(n):
-            if self.depends_on_variable(n) or _infinite(n):  # ∫ p ln(p/q) dx, p, q defined
-                key = f"\0E{len(values)}"
-                values[key] = self.integral_node_value(n, point, depth)
+            if self.depends_on_variable(n) or _infinite(n) or self.family_sum(n):
+                key = f"\0E{len(values)}"  # ∫ p ln(p/q) dx, p, q defined; Σ_x over Bern(p)
+                values[key] = (self.family_sum_value if isinstance(n, N.Sum) else
+                               self.integral_node_value)(n, point, depth)
                 return N.Name(key)
             if isinstance(n, N.Name):
                 e = self.expectation(n.name, n.pos, n.src)

@@ -87,6 +87,9 @@ class FreeSymbols:
                     rec(f, b)
                 return
             if isinstance(n, N.Index):
+                if self._discrete(n.vector) is not None:  # P(x) in Σ_x, P = Bern(p): p
+                    take(self.analyse(N.Name(f"{n.vector}({n.var})"), b | {n.var}, depth + 1))
+                    return
                 if self.policy and n.vector in policy.VECTORS:
                     free.update(self._policy_symbols())
                     return

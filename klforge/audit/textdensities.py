@@ -26,7 +26,7 @@ import re
 
 import mpmath
 
-from . import calculus
+from . import calculus, known
 from . import evaluate as E
 from . import nodes as N
 from .distributions import density
@@ -66,6 +66,16 @@ def _substitute(node, var, arg):
     if isinstance(node, N.Name) and node.name == var:
         return arg
     return N.map_children(node, lambda c: _substitute(c, var, arg))
+
+
+def _named_calls(node, var):
+    """``P(x)`` read as an index of data in a sum over x, as the name it was written:
+    a density value of an aliased family (:meth:`.reading.Reading.density`)."""
+    if isinstance(node, N.Index) and node.var == var:
+        return N.Name(f"{node.vector}({var})", node.pos)
+    if isinstance(node, N.Var) and node.name == var:
+        return N.Name(var, node.pos)
+    return N.map_children(node, lambda c: _named_calls(c, var))
 
 
 def _named_var(node, var):
@@ -134,6 +144,40 @@ class TextDensities:
                    and n.name not in self.aud.names and (
                        self.function_call(n.name) is not None or self.density(n.name)
                        is not None) for n in N.walk(node.body))
+
+    def family_sum(self, node) -> bool:
+        """``\\sum_{x\\in\\{0,1\\}} P(x)\\ln\\frac{P(x)}{Q(x)}`` after ``P = \\mathrm{Bern}(p)``: a
+        sum over the outcomes of discrete families the text named (Bernoulli, Poisson)."""
+        if not isinstance(node, N.Sum) or node.kind != "sum":
+            return False
+        used = {i.vector for i in N.walk(node.body) if isinstance(i, N.Index)
+                and i.var == node.var}
+        return bool(used) and all(self._discrete(v) is not None for v in used)
+
+    def _discrete(self, name):
+        """The family of a name aliased to a Bernoulli or Poisson distribution, else None."""
+        text = getattr(self.st, "aliases", {}).get(name)
+        fam = known.distribution(text) if text else None
+        return fam[0] if fam and fam[0] in ("bernoulli", "poisson") else None
+
+    def family_sum_value(self, node, point, depth):
+        """The sum over the outcomes: 0, 1 for a Bernoulli, 0, 1, 2, … for a Poisson (mpmath's
+        nsum), or the bounds written."""
+        body = _named_calls(node.body, node.var)
+        fams = {self._discrete(i.vector) for i in N.walk(node.body) if isinstance(i, N.Index)}
+
+        def f(k):
+            return self.value(body, {**point, node.var: mp.mpf(k)}, depth + 1)
+
+        lo = 0 if node.lo is None else int(self.value(node.lo, point, depth + 1))
+        infinite = "poisson" in fams if node.hi is None else (
+            isinstance(node.hi, N.Const) and node.hi.name == "inf")
+        if not infinite:
+            hi = 1 if node.hi is None else int(self.value(node.hi, point, depth + 1))
+            return mp.fsum(f(k) for k in range(lo, hi + 1))
+        self.quadrature = True  # a series: compared at the quadrature tolerance
+        with mp.workdps(DPS):
+            return mp.nsum(f, [lo, mp.inf])
 
     def support(self, var):
         """The variable's range as the text bounds it (``x \\ge 0``), else the whole line."""
