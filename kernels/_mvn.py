@@ -8,9 +8,14 @@ non-negative, so the compensated sum of them loses nothing to cancellation; the 
 the result is the error of the terms:
 
 * D and w come from forward substitution carried in double-double (TwoProd by ``fma``,
-  TwoSum): the right-hand sides L_p − L_q and μ_p − μ_q enter exactly, and the solve is as
-  accurate as one in twice the working precision (error ≈ eps + cond(L_q)·eps²), so
-  ill-conditioned factors and p ≈ q (D → 0) both keep full relative accuracy;
+  TwoSum, Dot2's accumulation): the right-hand sides L_p − L_q and μ_p − μ_q enter
+  exactly, and the solve is as accurate as one in twice the working precision (error ≈
+  eps + cond(L_q)·eps²), so ill-conditioned factors and p ≈ q (D → 0) both keep full
+  relative accuracy.  The solve is left-looking (row i reduced by the solved rows k < i),
+  so every update runs along a row of the scratch at unit stride and vectorises.  For
+  float32 inputs a plain float64 solve runs first and is kept when a normwise bound of its
+  error (backward stability of substitution, with the comparison matrix's inverse) is
+  below 2^-34 of the KL;
 * the diagonal terms use M_ii = L_p,ii / L_q,ii exactly: near M_ii = 1 (D_ii ∈ [−½, 1])
   D_ii² − 2·log1pmx(D_ii) with D_ii in double-double; elsewhere (M_ii² − 1) − 2 log M_ii
   with log M_ii = log_ratio(L_p,ii, L_q,ii), which stays accurate for scale ratios
@@ -21,15 +26,18 @@ as numpy.linalg and scipy.linalg.cho_solve(lower=True) do); the diagonals must b
 A non-positive diagonal entry, a NaN or an infinite entry in the lower triangles or in
 μ_p, μ_q, or n = 0 gives NaN.  A result beyond the float64 range is +inf.
 
+Stacks of ≥ 32 small pairs (n ≤ 16, C-contiguous) go 32 at a time across SIMD lanes
+(``_mvn_batch.py``, re-exported at the end of this module).
+
 Example: ``kl_mvn_row(np.zeros(3), 1e-16*np.eye(3), np.zeros(3), np.eye(3),
-np.empty((2, 3)))`` = 109.0936…
-(3·(½·1e-32 − ½ − log 1e-16)).
+np.empty((11, 4)))`` = 109.0936… (3·(½·1e-32 − ½ − log 1e-16)).
 """
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from . import _primitives as _p
 from . import _simd as _s
@@ -41,21 +49,20 @@ INF = math.inf
 
 
 U = 2.0**-53  # unit roundoff of float64
-#: accept the plain solve when its error bound is at most this share of the KL (by the
-#: dtype of the inputs: float64 results to ≤ 12 u, float32 results far below their ULP)
-TOL64 = 12.0 * U
+#: float32 inputs: the plain solve is kept when its error bound is at most this share of
+#: the KL (far below a float32 ULP, 2^-24)
 TOL32 = 2.0**-34
 TINY_KL = 2.0**-900  # below this, products in the bound may underflow: exact path
 
 
-@njit(inline="always", error_model="numpy")
+@njit(cache=True, forceinline=True, error_model="numpy")
 def _two_prod(a, b):
     """(p, e) with p = fl(a·b), a·b = p + e exactly (fma)."""
     p = a * b
     return p, _s.fma(a, b, -p)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(cache=True, forceinline=True, error_model="numpy")
 def _dot2_sub(sh, sl, a, xh, xl):
     """(sh + sl) − a·(xh + xl) as an unnormalised pair: sh's rounding error (TwoSum) and
     the product's (TwoProd, and a·xl) go to the low part (Dot2's accumulation)."""
@@ -65,7 +72,7 @@ def _dot2_sub(sh, sl, a, xh, xl):
     return th, sl + (e - pl)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(cache=True, forceinline=True, error_model="numpy")
 def _dd_div(sh, sl, d):
     """(sh + sl)/d in double-double (one Newton correction from the exact remainder)."""
     qh = sh / d
@@ -74,7 +81,7 @@ def _dd_div(sh, sl, d):
     return _s.two_sum(qh, ql)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(cache=True, forceinline=True, error_model="numpy")
 def diagonal_term(lp, lq):
     """M² − 1 − 2 log M for M = lp/lq > 0, accurate relative to itself for every ratio
     (branch-free, so a loop over the diagonal vectorises).
@@ -124,13 +131,18 @@ def _fill(mu_p, L_p, mu_q, L_q, wn, n):
 
 
 @njit(**_JIT)
+def diagonal_terms(lp, lq, out, m):
+    """out[i] = diagonal_term(lp[i], lq[i]) for i < m (one vectorised loop, shared by the
+    row and the batch paths so that its code is compiled once)."""
+    for i in range(m):
+        out[i] = diagonal_term(lp[i], lq[i])
+
+
+@njit(**_JIT)
 def _diagonal_sum(wn, n):
     """Σ_i (M_ii² − 1 − 2 log M_ii) (compensated; every term ≥ 0)."""
-    dp = wn[2 * n + 3]
-    dq = wn[2 * n + 4]
     t = wn[2 * n + 2]
-    for i in range(n):
-        t[i] = diagonal_term(dp[i], dq[i])
+    diagonal_terms(wn[2 * n + 3], wn[2 * n + 4], t, n)
     s, c = 0.0, 0.0
     for i in range(n):
         s, c = _add(s, c, t[i])
@@ -146,73 +158,6 @@ def _column_sums(wn, n, s, c):
         s, c = _add(s, c, sh[j])
         c += sl[j]
     return s, c
-
-
-@njit(**_JIT)
-def _plain_solve(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
-    """Σ squares of w and the off-diagonal D by forward substitution in plain float64 with
-    a running error bound, or −1 as soon as the bound exceeds ``tol`` times the KL found
-    so far (every term is ≥ 0, so giving up early only costs time: the caller then solves
-    in double-double).  The inputs are not validated here: a NaN, an infinity or a
-    non-positive diagonal makes the sum or ``diag`` non-finite, which the caller rejects.
-
-    Row i's right-hand sides are formed as the row is reached (high part in ``wn[i]``,
-    the exact rounding error of the subtraction starting the bound in ``wn[n + i]``).  Each
-    entry's bound grows by u·|s| per fused multiply-add s ← s − L_q,ik·x_k (its rounding)
-    and by |L_q,ik|·E_k (the error of x_k carried in); E = e/L_q,ii + u·|x| after the
-    division.  The error of ½x² is at most |x|·E + E²/2."""
-    sh = wn[2 * n]
-    sl = wn[2 * n + 1]
-    bd = wn[2 * n + 2]
-    for j in range(n + 1):
-        sh[j] = 0.0
-        sl[j] = 0.0
-        bd[j] = 0.0
-    total = 0.5 * diag
-    bound = 0.0
-    for i in range(n):
-        p = wn[i]
-        e = wn[n + i]
-        h, r = _s.two_sum(np.float64(mu_p[i]), -np.float64(mu_q[i]))
-        p[0] = h
-        e[0] = abs(r)
-        for c in range(i + 1):
-            h, r = _s.two_sum(np.float64(L_p[i, c]), -np.float64(L_q[i, c]))
-            p[c + 1] = h
-            e[c + 1] = abs(r)
-        for k in range(i):
-            a = np.float64(L_q[i, k])
-            aa = abs(a)
-            xk = wn[k]
-            ek = wn[n + k]
-            for c in range(k + 2):
-                s = _s.fma(-a, xk[c], p[c])
-                p[c] = s
-                e[c] = _s.fma(aa, ek[c], _s.fma(U, abs(s), e[c]))
-        d = np.float64(L_q[i, i])
-        for c in range(i + 2):
-            x = p[c] / d
-            p[c] = x
-            e[c] = e[c] / d + U * abs(x)
-        for c in range(i + 1):  # w_i and D_i0 … D_i,i−1 (the diagonal is exact, apart)
-            x = p[c]
-            E = e[c]
-            ph, pl = _two_prod(x, x)
-            t, r = _s.two_sum(sh[c], ph)
-            sh[c] = t
-            sl[c] += r + pl
-            bd[c] = _s.fma(abs(x) + 0.5 * E, E, bd[c])
-            total += 0.5 * ph
-            bound += abs(x) * E
-        if not bound <= tol * total:
-            return -1.0
-    s, c = _column_sums(wn, n, 0.0, 0.0)
-    b = 0.0
-    for j in range(n + 1):
-        b += bd[j]
-    if not b <= tol * 0.5 * (s + c + diag):
-        return -1.0
-    return s + c
 
 
 @njit(**_JIT)
@@ -251,7 +196,8 @@ def _plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
     """Σ squares of w and the off-diagonal D by forward substitution in plain float64, or
     −1 when a normwise error bound exceeds ``tol`` times the KL (the float32 path: a
     bound this loose, and cheap, is far below a float32 ULP for any L_q not very badly
-    conditioned).  Not validated here, as in ``_plain_solve``.
+    conditioned).  The inputs are not validated here: a NaN, an infinity or a
+    non-positive diagonal makes the sum or ``diag`` non-finite, which the caller rejects.
 
     Forward substitution with fused multiply-adds is backward stable: the computed X̂
     solves (L_q + ΔL)X̂ = B̂ with |ΔL| ≤ γ_{n+1}|L_q|, and B̂ = fl(B) is within u|B̂| of B,
@@ -374,14 +320,33 @@ def _dd_solve(L_q, wn, n):
     return s + c
 
 
+def _plain_attempt(mu_p, L_p, mu_q, L_q, wn, n, diag):
+    """The plain solve for the inputs' dtype, or −1 (only that dtype's path is compiled)."""
+
+
+@overload(_plain_attempt, jit_options=dict(error_model="numpy"))
+def _plain_attempt_for(mu_p, L_p, mu_q, L_q, wn, n, diag):
+    if mu_p.dtype == types.float32:
+        def normwise(mu_p, L_p, mu_q, L_q, wn, n, diag):
+            return _plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, TOL32, diag)
+        return normwise
+
+    def none(mu_p, L_p, mu_q, L_q, wn, n, diag):
+        # float64: a plain solve could be certified at 16 ULP only for small, well
+        # conditioned n (a running error bound grows with n), and those pairs take the
+        # batch path when they come in stacks; not worth its compile time
+        return -1.0
+    return none
+
+
 @njit(**_JIT)
 def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
     """The KL above for one pair of distributions (n = mu_p.shape[0]); ``wn``: float64
     scratch of shape (≥ 2n + 5, ≥ n + 1), allocated once per call (no allocation per row).
 
-    The plain float64 solve runs first; its result is kept when its running error bound
-    is within ``TOL64`` (float64 inputs) or ``TOL32`` (float32 inputs) of the KL, else the
-    solve is redone in double-double (ill-conditioned L_q, extreme scales, overflow)."""
+    float32 inputs: the plain float64 solve runs first and is kept when its normwise error
+    bound is within ``TOL32`` of the KL; otherwise (and for float64 inputs) the solve is
+    done in double-double (ill-conditioned L_q, extreme scales, overflow)."""
     n = mu_p.shape[0]
     if n == 0:
         return NAN
@@ -391,14 +356,8 @@ def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
         dp[i] = np.float64(L_p[i, i])
         dq[i] = np.float64(L_q[i, i])
     diag = _diagonal_sum(wn, n)
-    tol = TOL32 if mu_p.itemsize == 4 else TOL64
-    # float64 past n = 24: a 12u bound almost never holds there (the bound grows with n),
-    # so the plain attempt would only cost time
-    if diag < INF and (mu_p.itemsize == 4 or n <= 24):
-        if mu_p.itemsize == 4:
-            sq = _plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag)
-        else:
-            sq = _plain_solve(mu_p, L_p, mu_q, L_q, wn, n, tol, diag)
+    if diag < INF:  # not NaN or +inf
+        sq = _plain_attempt(mu_p, L_p, mu_q, L_q, wn, n, diag)
         kl = 0.5 * (sq + diag)
         if sq >= 0.0 and TINY_KL < kl < INF:
             return kl

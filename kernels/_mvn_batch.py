@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from . import _simd as _s
-from ._mvn import _dot2_sub, _two_prod, diagonal_term
+from ._mvn import _dot2_sub, _two_prod, diagonal_terms
 
 _JIT = dict(cache=True, error_model="numpy")
 W = 32  # pairs per block (lanes: four AVX-512 vectors, eight AVX2 ones)
@@ -44,7 +44,7 @@ def scratch_rows(n):
     return n * (n + 3) + n * (n + 1) // 2 + n + 6
 
 
-@njit(inline="always", error_model="numpy")
+@njit(cache=True, forceinline=True, error_model="numpy")
 def _dd_div_by(sh, sl, d, r):
     """(sh + sl)/d in double-double given r ≈ 1/d: q = sh·r, its exact remainder
     sh − q·d (fma) and the low part (remainder + sl)·r, renormalised — a multiply where
@@ -56,9 +56,9 @@ def _dd_div_by(sh, sl, d, r):
     return _s.two_sum(qh, ql)
 
 
-@njit(**_JIT)
+@njit(inline="always", error_model="numpy")
 def _load(mp, Lp, mq, Lq, b0, n, wb):
-    w = wb.shape[1]
+    w = W
     """Transpose pairs b0 … b0 + 7 into the scratch (as float64): μ_p and L_p into the
     high rows, μ_q into the low rows (for the moment), L_q into its rows, diag(L_p)."""
     t = n * (n + 3) // 2
@@ -76,11 +76,11 @@ def _load(mp, Lp, mq, Lq, b0, n, wb):
             wb[2 * t + tq + i, lane] = np.float64(Lp[b, i, i])
 
 
-@njit(**_JIT)
+@njit(inline="always", error_model="numpy")
 def _block(n, wb, res):
     """The KLs of the block in the scratch into ``res`` (W lanes).  The scratch is indexed
     directly (no row views in the loops: a view costs reference counting)."""
-    w = wb.shape[1]
+    w = W
     t = n * (n + 3) // 2
     Q = 2 * t  # first row of L_q
     DP = Q + n * (n + 1) // 2  # diag(L_p)
@@ -109,8 +109,7 @@ def _block(n, wb, res):
                 fin = (abs(a) < INF) & (abs(b) < INF)
                 wb[OK, lane] = wb[OK, lane] if fin else 0.0
                 wb[e + 1 + c, lane], wb[t + e + 1 + c, lane] = _s.two_sum(a, -b)
-        for lane in range(w):  # a loop of its own: it vectorises
-            wb[TT, lane] = diagonal_term(wb[DP + i, lane], wb[q + i, lane])
+        diagonal_terms(wb[DP + i], wb[q + i], wb[TT], w)
         for lane in range(w):
             lp = wb[DP + i, lane]
             lq = wb[q + i, lane]
@@ -155,7 +154,7 @@ def kl_mvn_batch(mp, Lp, mq, Lq, out, wb):
     returns how many were done.  ``wb``: float64 scratch (scratch_rows(n) + 1, W)."""
     N = mp.shape[0]
     n = mp.shape[1]
-    w = wb.shape[1]
+    w = W
     res = wb[wb.shape[0] - 1]
     done = N - N % w
     for b0 in range(0, done, w):
