@@ -8,10 +8,21 @@ e_i = d_i − E_p[d] (so E_p[e] = 0 up to rounding),
 
 with log1pmx(x) = log(1 + x) − x and expm1mx(x) = exp(x) − 1 − x: every term of S2 is
 non-negative and the final cancellation is second order, so the result keeps full relative
-accuracy as b → a (KL → 0), where log-sum-exp differences lose it.  b_i − a_i and a_i − max a
-are taken exactly (double-double), the centre of e is re-measured once; terms whose weight
-underflows are formed in log space, and when some log p_i + e_i > 700 the KL is ≥ 700 −
-log n and log-sum-exp takes over (no cancellation there).
+accuracy as b → a (KL → 0), where log-sum-exp differences lose it.  The identity holds for
+any centre of e; the cost of an off centre is measured per row (see "the vectorised pass").
+
+Three paths, one answer per row whatever the batch (the row function decides alone):
+
+* float64 rows (``row_f64``): one vectorised scan, then the centred form in chunks of CH
+  entries through branch-free maps (``_simd``), b_i − a_i and a_i − max a exact
+  (double-double), compensated sums; re-centred once when the centre was poor;
+* float32 rows (``row_f32``): log(Σ_i exp(b_i − max b)/Σ_i w_i) − E_p[e] — two
+  exponentials an entry in float64 on the exactly converted entries, kept when its
+  rounding is below 2^-32 of the result (a float32 result needs 2^-25), else the centred
+  form;
+* rows with NaN/±inf or beyond the maps' ranges (a weight below e^−700, |e_i| > 600):
+  ``kl_logits_scalar``, which forms such terms in log space and switches to log-sum-exp
+  when some log p_i + e_i > 700 (KL ≥ 700 − log n there, no cancellation).
 
 Domain: rows of real logits of any length n ≥ 1, float32 or float64 (float32 entries are
 converted exactly and computed in float64; the kernel rounds once).
@@ -20,8 +31,8 @@ Special values (the shared table in ``klforge/emit/templates.py``): a −inf log
 masked entry (p_i = 0) and contributes nothing; a finite a_i against b_i = −inf → +inf
 (p_i > 0 = q_i); NaN or +inf anywhere → NaN; every a_i = −inf (or n = 0) → NaN.
 
-Example: ``kl_logits_row(np.log([.6, .4]), np.log([.5, .5]), ws, w)`` = 0.0201355…
-= KL([.6, .4] ‖ [.5, .5]).
+Example: ``row_f64(np.log([.6, .4]), np.log([.5, .5]), np.empty((3, CH)), np.empty(2))``
+= 0.0201355… = KL([.6, .4] ‖ [.5, .5]); the kernel: ``klforge.kernels.kl_logits(a, b)``.
 """
 
 import math
@@ -156,15 +167,19 @@ def kl_logits_scalar(a, b, w):
 
 
 # --- the vectorised pass -------------------------------------------------------------
-# One scan (max a, NaN/+inf), a centre c = b_k − a_k at the first k with a_k = max a, then
-# chunks of CH entries: a branch-free map (``_simd``: exp, expm1mx, TwoSum) writes the terms
-# w_i, w_i·e_i and w_i·expm1mx(e_i) to three rows of ``ws``, which are summed pairwise.
-# The centre is not E_p[b − a], so S0 ≠ 0; the rounding error of the result is about
-# eps·(S2 + |x|(|S0| + S2)/(1 + x))/KL for x = S0 + S2 ≤ 1 and eps·(log1p(x) + |S0|)/KL above.
-# A row whose factor exceeds the dtype's GROWTH is summed once more around c + S0
-# (S0 ≈ 0 then); a row the map does not cover goes to ``kl_logits_scalar``.
+# One scan (max a, max b, NaN/+inf), then chunks of CH entries: a branch-free map
+# (``_simd``: exp, expm1mx; TwoSum) writes three terms per entry to rows of ``ws``, which
+# are then summed (float64: Neumaier pairs; float32: plain, vectorised).
+# float64: the centred form around c = b_k − a_k at the first k with a_k = max a.  c is not
+# E_p[b − a], so S0 ≠ 0; the rounding error of the result is about
+# eps·(S2 + |x|(|S0| + S2)/(1 + x))/KL for x = S0 + S2 ≤ 1 and eps·(log1p(x) + |S0|)/KL
+# above.  A row whose factor exceeds GROWTH_F64 is summed once more around c + S0.
+# float32: KL = log(Σu/Σw) − S0 with u_i = exp(b_i − max b) (two exponentials, no
+# expm1mx), whose rounding is about 4 eps·(1 + |L| + |S0|); kept when that is below
+# 2^-32 of the result, else the centred form around E_p[b − a].
+# A row the maps do not cover goes to ``kl_logits_scalar``.
 
-#: entries per chunk: six term rows of it stay in L1
+#: entries per chunk: the three term rows of it stay in L1
 CH = 512
 #: largest accepted error growth of the one-centre pass: float64 results keep a few ULP;
 #: float32 results need about 2^-26 relative, float64 arithmetic leaves 2^26 of room
@@ -204,84 +219,6 @@ def _scan(a, b):
     return bad, _s._from_bits(ka), _s._from_bits(kb)
 
 
-@njit(**_INL)
-def _argmax_centre(a, b, amax):
-    """b_k − a_k at the first k where a_k = max a."""
-    for i in range(a.shape[0]):
-        if np.float64(a[i]) == amax:
-            return np.float64(b[i]) - amax
-    return 0.0
-
-
-@njit(**_INL)
-def _terms_f64(a, b, m, amax, ch, cl, ws):
-    """ws[0..2, :m] = w_i, w_i·e_i, w_i·expm1mx(e_i) for the m entries of a chunk, with
-    w_i = exp(a_i − max a) and e_i = (b_i − a_i) − (ch + cl) in double-double (first
-    order in their low parts); masked entries (a_i = −inf) give zeros.  True if some
-    live entry leaves the map's range (b_i = −inf, a_i − max a < −700, |e_i| > 600)."""
-    bad = False
-    for i in range(m):
-        ai = np.float64(a[i])
-        bi = np.float64(b[i])
-        live = ai != -INF
-        th, tl = _p.two_sum(ai, -amax)
-        dh, dl = _p.two_sum(bi, -ai)
-        eh, el = _p.two_sum(dh, -ch)
-        eh, el = _p.two_sum(eh, (el + dl) - cl)
-        bad |= live & ((bi == -INF) | (th < -700.0) | (eh > 600.0) | (eh < -600.0))
-        wt = _exp(max(th, -700.0))
-        w = _s.fma(wt, tl, wt)
-        g = _s.expm1mx_normal(min(max(eh, -600.0), 600.0))
-        ws[0, i] = w if live else 0.0
-        ws[1, i] = _s.fma(w, eh, w * el) if live else 0.0
-        ws[2, i] = _s.fma(w, g, w * (el * (g + eh))) if live else 0.0
-    return bad
-
-
-@njit(**_INL)
-def _terms_f32(a, b, m, amax, ch, cl, ws):
-    """``_terms_f64`` for float32 rows: a_i − max a and e_i in plain float64 (their
-    rounding is 2^-53 relative, 2^-29 of what a float32 result needs); b_i − a_i still
-    exact (TwoSum: a large shift between the rows would lose the low digits of e)."""
-    bad = False
-    for i in range(m):
-        ai = np.float64(a[i])
-        bi = np.float64(b[i])
-        live = ai != -INF
-        t = ai - amax
-        dh, dl = _p.two_sum(bi, -ai)
-        e = ((dh - ch) + dl) - cl
-        bad |= live & ((bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0))
-        w = _exp(max(t, -700.0))
-        g = _s.expm1mx_normal(min(max(e, -600.0), 600.0))
-        ws[0, i] = w if live else 0.0
-        ws[1, i] = w * e if live else 0.0
-        ws[2, i] = w * g if live else 0.0
-    return bad
-
-
-@njit(**_INL)
-def _lse_terms(a, b, m, amax, bmax, ws):
-    """The float32 rows' first try: ws[0..2, :m] = w_i = exp(a_i − max a), w_i·e_i and
-    u_i = exp(b_i − max b) = w_i·exp(e_i) with e_i = (b_i − max b) − (a_i − max a), live
-    entries only (masked ones give zeros); KL = log(Σu/Σw) − Σw·e/Σw.  True if some live
-    entry leaves the map's range (a_i − max a or b_i − max b below −700, b_i = −inf)."""
-    bad = False
-    for i in range(m):
-        ai = np.float64(a[i])
-        bi = np.float64(b[i])
-        live = ai != -INF
-        t = ai - amax
-        v = bi - bmax
-        bad |= live & ((t < -700.0) | (v < -700.0) | (bi == -INF))
-        w = _exp(max(t, -700.0))
-        u = _exp(max(v, -700.0))
-        ws[0, i] = w if live else 0.0
-        ws[1, i] = w * (v - t) if live else 0.0
-        ws[2, i] = u if live else 0.0
-    return bad
-
-
 @njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
 def _sum(ws, r, m):
     """Σ ws[r, :m], plain float64 (the float32 path), in the order LLVM picks when allowed
@@ -291,47 +228,6 @@ def _sum(ws, r, m):
     for i in range(m):
         s += ws[r, i]
     return s
-
-
-@njit(**_INL)
-def _tree3c(ws, m):
-    """Sums of rows 0..2 of ``ws`` (length m, zero-padded here to a power of two p ≥ 8) by
-    pairwise halving with TwoSum compensation (rows 3..5 hold the errors), each level a
-    unit-stride map: each sum within about eps·|Σ| + eps²·Σ|x_i|·log2(p).  Returns
-    (z, zc, s0, c0, s2, c2)."""
-    p = 8
-    while p < m:
-        p *= 2
-    for i in range(m, p):
-        ws[0, i] = 0.0
-        ws[1, i] = 0.0
-        ws[2, i] = 0.0
-    for i in range(p):
-        ws[3, i] = 0.0
-        ws[4, i] = 0.0
-        ws[5, i] = 0.0
-    while p > 8:
-        h = p // 2
-        for i in range(h):
-            s, e = _p.two_sum(ws[0, i], ws[0, i + h])
-            ws[0, i] = s
-            ws[3, i] = (ws[3, i] + ws[3, i + h]) + e
-            s, e = _p.two_sum(ws[1, i], ws[1, i + h])
-            ws[1, i] = s
-            ws[4, i] = (ws[4, i] + ws[4, i + h]) + e
-            s, e = _p.two_sum(ws[2, i], ws[2, i + h])
-            ws[2, i] = s
-            ws[5, i] = (ws[5, i] + ws[5, i + h]) + e
-        p = h
-    z, zc, s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for i in range(8):
-        z, zc = _add(z, zc, ws[0, i])
-        zc += ws[3, i]
-        s0, c0 = _add(s0, c0, ws[1, i])
-        c0 += ws[4, i]
-        s2, c2 = _add(s2, c2, ws[2, i])
-        c2 += ws[5, i]
-    return z, zc, s0, c0, s2, c2
 
 
 @njit(**_INL)
@@ -352,12 +248,35 @@ def _finish(z, s0, s2):
 
 @njit(**_JIT)
 def _centred_f64(a, b, amax, ch, cl, ws):
-    """(bad, Σw, Σw·e, Σw·expm1mx(e)) of a float64 row around the centre ch + cl."""
+    """(bad, Σw, Σw·e, Σw·expm1mx(e)) of a float64 row around the centre ch + cl.
+
+    Per chunk, ws[0..2, :m] = w_i, w_i·e_i, w_i·expm1mx(e_i) with w_i = exp(a_i − max a)
+    and e_i = (b_i − a_i) − (ch + cl) in double-double (first order in their low parts);
+    masked entries (a_i = −inf) give zeros.  bad: some live entry leaves the map's range
+    (b_i = −inf, a_i − max a < −700, |e_i| > 600)."""
     n = a.shape[0]
     z, zc, s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     for start in range(0, n, CH):
         m = min(CH, n - start)
-        if _terms_f64(a[start:start + m], b[start:start + m], m, amax, ch, cl, ws):
+        ac = a[start:start + m]
+        bc = b[start:start + m]
+        bad = False
+        for i in range(m):
+            ai = np.float64(ac[i])
+            bi = np.float64(bc[i])
+            live = ai != -INF
+            th, tl = _p.two_sum(ai, -amax)
+            dh, dl = _p.two_sum(bi, -ai)
+            eh, el = _p.two_sum(dh, -ch)
+            eh, el = _p.two_sum(eh, (el + dl) - cl)
+            bad |= live & ((bi == -INF) | (th < -700.0) | (eh > 600.0) | (eh < -600.0))
+            wt = _exp(max(th, -700.0))
+            w = _s.fma(wt, tl, wt)
+            g = _s.expm1mx_normal(min(max(eh, -600.0), 600.0))
+            ws[0, i] = w if live else 0.0
+            ws[1, i] = _s.fma(w, eh, w * el) if live else 0.0
+            ws[2, i] = _s.fma(w, g, w * (el * (g + eh))) if live else 0.0
+        if bad:
             return True, 0.0, 0.0, 0.0
         for i in range(m):
             z, zc = _add(z, zc, ws[0, i])
@@ -368,12 +287,30 @@ def _centred_f64(a, b, amax, ch, cl, ws):
 
 @njit(**_JIT)
 def _centred_f32(a, b, amax, ch, cl, ws):
-    """``_centred_f64`` for a float32 row (the lighter map, plain sums)."""
+    """``_centred_f64`` for a float32 row: a_i − max a and e_i in plain float64 (their
+    rounding is 2^-53 relative, 2^-29 of what a float32 result needs), plain sums; b_i − a_i
+    still exact (TwoSum: a large shift between the rows would lose the low digits of e)."""
     n = a.shape[0]
     z, s0, s2, zc, c0, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     for start in range(0, n, CH):
         m = min(CH, n - start)
-        if _terms_f32(a[start:start + m], b[start:start + m], m, amax, ch, cl, ws):
+        ac = a[start:start + m]
+        bc = b[start:start + m]
+        bad = False
+        for i in range(m):
+            ai = np.float64(ac[i])
+            bi = np.float64(bc[i])
+            live = ai != -INF
+            t = ai - amax
+            dh, dl = _p.two_sum(bi, -ai)
+            e = ((dh - ch) + dl) - cl
+            bad |= live & ((bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0))
+            w = _exp(max(t, -700.0))
+            g = _s.expm1mx_normal(min(max(e, -600.0), 600.0))
+            ws[0, i] = w if live else 0.0
+            ws[1, i] = w * e if live else 0.0
+            ws[2, i] = w * g if live else 0.0
+        if bad:
             return True, 0.0, 0.0, 0.0
         z, zc = _add(z, zc, _sum(ws, 0, m))
         s0, c0 = _add(s0, c0, _sum(ws, 1, m))
@@ -383,12 +320,31 @@ def _centred_f32(a, b, amax, ch, cl, ws):
 
 @njit(**_JIT)
 def _lse_f32(a, b, amax, bmax, ws):
-    """(bad, Σw, Σw·e, Σu) of a float32 row (``_lse_terms``)."""
+    """(bad, Σw, Σw·e, Σu) of a float32 row, its first try: per chunk ws[0..2, :m] =
+    w_i = exp(a_i − max a), w_i·e_i and u_i = exp(b_i − max b) = w_i·exp(e_i) with
+    e_i = (b_i − max b) − (a_i − max a), live entries only (masked ones give zeros);
+    KL = log(Σu/Σw) − Σw·e/Σw.  bad: some live entry leaves the map's range (a_i − max a
+    or b_i − max b below −700, b_i = −inf)."""
     n = a.shape[0]
     z, s0, su, zc, c0, uc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     for start in range(0, n, CH):
         m = min(CH, n - start)
-        if _lse_terms(a[start:start + m], b[start:start + m], m, amax, bmax, ws):
+        ac = a[start:start + m]
+        bc = b[start:start + m]
+        bad = False
+        for i in range(m):
+            ai = np.float64(ac[i])
+            bi = np.float64(bc[i])
+            live = ai != -INF
+            t = ai - amax
+            v = bi - bmax
+            bad |= live & ((t < -700.0) | (v < -700.0) | (bi == -INF))
+            w = _exp(max(t, -700.0))
+            u = _exp(max(v, -700.0))
+            ws[0, i] = w if live else 0.0
+            ws[1, i] = w * (v - t) if live else 0.0
+            ws[2, i] = u if live else 0.0
+        if bad:
             return True, 0.0, 0.0, 0.0
         z, zc = _add(z, zc, _sum(ws, 0, m))
         s0, c0 = _add(s0, c0, _sum(ws, 1, m))
@@ -398,12 +354,16 @@ def _lse_f32(a, b, amax, bmax, ws):
 
 @njit(**_JIT)
 def row_f64(a, b, ws, w):
-    """KL(softmax(a) ‖ softmax(b)) for one float64 row; ``ws``: scratch 6 × CH, ``w``:
+    """KL(softmax(a) ‖ softmax(b)) for one float64 row; ``ws``: scratch ≥ 3 × CH, ``w``:
     scratch ≥ n (for ``kl_logits_scalar``)."""
     bad, amax, bmax = _scan(a, b)
     if bad or amax == -INF:
         return kl_logits_scalar(a, b, w)
-    ch = _argmax_centre(a, b, amax)
+    ch = 0.0  # b_k − a_k at the first k where a_k = max a
+    for i in range(a.shape[0]):
+        if np.float64(a[i]) == amax:
+            ch = np.float64(b[i]) - amax
+            break
     bad, z, s0, s2 = _centred_f64(a, b, amax, ch, 0.0, ws)
     if bad:
         return kl_logits_scalar(a, b, w)
@@ -446,7 +406,7 @@ def loop_f64(args, dims, steps):
     """The float64 loop over rows: out[i] = KL(softmax(a[i]) ‖ softmax(b[i]))."""
     N = dims[0]
     n = dims[1]
-    ws = np.empty((6, CH))
+    ws = np.empty((3, CH))
     w = np.empty(n)
     unit0 = n <= 1 or steps[3] == 8
     unit1 = n <= 1 or steps[4] == 8
@@ -474,7 +434,7 @@ def loop_f32(args, dims, steps):
     """The float32 loop over rows (computed in float64, rounded once)."""
     N = dims[0]
     n = dims[1]
-    ws = np.empty((6, CH))
+    ws = np.empty((3, CH))
     w = np.empty(n)
     unit0 = n <= 1 or steps[3] == 4
     unit1 = n <= 1 or steps[4] == 4
