@@ -51,3 +51,17 @@ def test_leibniz_derivative_written_with_a_slash():
     text = (r"Let $V(\delta) = \delta^2 + 3\delta$. Then $dV/d\delta = 2\delta + 3$ and "
             r"$\mathrm{d}V/\mathrm{d}\delta = 2\delta + 3$, not $dV/d\delta = 2\delta + 2$.")
     assert claims(text) == ["ok", "ok", "error"]
+
+
+def test_chi_square_divergence_written_with_its_arguments():
+    node = parse_chain(r"\chi^2(p\|q)")[0]
+    assert isinstance(node, N.Name) and node.name == "chi^2(p||q)"
+    text = (r"$D_{KL}(p\|q) \le \ln(1 + \chi^2(p\|q))$ and "
+            r"$D_{KL}(p\|q) \ge \ln(1 + \chi^2(p\|q))$.")
+    assert claims(text) == ["ok", "error"]
+
+
+def test_mutual_information_written_as_a_divergence():
+    text = (r"$I(X;Y) = D_{\mathrm{KL}}\big(p(x,y)\,\|\,p(x)\,p(y)\big)$ and "
+            r"$D_{\mathrm{KL}}\big(p(x,y)\,\|\,p(x)\,p(y)\big) = H(X) + H(X\mid Y)$.")
+    assert claims(text) == ["ok", "error"]  # I = H(X) − H(X|Y)

@@ -122,6 +122,9 @@ class Operators:
                     return node
                 self.next()
             node = Pow(node, self.script())
+            if (isinstance(node.base, Name) and node.base.name == "chi" and self.at("(")
+                    and isinstance(node.exp, Num) and node.exp.value == 2):
+                node = self.identifier_from("chi^2", node.base.pos)  # \chi^2(p\|q): a name
         self.depth -= 1
         return node
 

@@ -186,6 +186,10 @@ _JOINT = re.compile(r"^(?:H\((?P<h>[XY])\)|H\((?P<a>[XY]),(?P<b>[XY])\)"
                     r"|H\((?P<c>[XY])\|(?P<d>[XY])\)|I\((?P<e>[XY]);(?P<f>[XY])\))$")
 
 
+#: D_KL(p(x,y)||p(x)p(y)): the mutual information of X and Y, written as a divergence
+_MUTUAL = re.compile(r"^(?:D_?KL|KL|D)\(p\(x,y\)\|\|p\(x\)(?:·|\*)?p\(y\)\)$")
+
+
 def rv_model(rng):
     """A random variable on ``SUPPORT`` values in [−4, 4] with random probabilities."""
     w = [mp.mpf(rng.randint(2, 60)) for _ in range(SUPPORT)]
@@ -201,9 +205,11 @@ def joint_model(rng) -> list:
 
 
 def joint_functional(name: str, joint):
-    """H(X), H(X,Y), H(X|Y), I(X;Y) of a joint distribution (rows X, columns Y); None for
-    other names.  Example: I(X;Y) = H(X) + H(Y) − H(X,Y)."""
-    m = _JOINT.match(name.replace(" ", ""))
+    """H(X), H(X,Y), H(X|Y), I(X;Y) — or D_KL(p(x,y)||p(x)p(y)), the same — of a joint
+    distribution (rows X, columns Y); None for other names.
+    Example: I(X;Y) = H(X) + H(Y) − H(X,Y)."""
+    name = _MUTUAL.sub(r"I(X;Y)", name.replace(" ", "").replace("Vert", "||"))
+    m = _JOINT.match(name)
     if not m or joint is None:
         return None
 
