@@ -164,7 +164,7 @@ def test_scope_regions():
     _, found = regions(text, segs)
     kinds = [k for _, _, k in found]
     assert kinds == ["parenthetical", "example"]
-    assert found[0][:2] == (0, 28)
+    assert found[0][:2] == (0, 32)  # the example reaches to the end of its sentence
     assert sentence_end("A is MM. B", 2) == 8
 
 
@@ -227,3 +227,22 @@ def test_a_named_formula_stands_for_its_definition_in_later_relations():
     assert verdict(fs, "D(p||q) ≥") == "ok"
     assert verdict(fs, "h(X) = (1/2)·ln(2·π·e)") == "ok"
     assert verdict(findings(text % r"2\pi"), "h(X) = (1/2)·ln(2·π)") == "error"
+
+
+def test_a_parenthetical_gloss_and_an_assumption_reach_on():
+    # "ten tests ($m = 10$)" defines m for what follows, and "assuming α = .05" holds for the
+    # argument after it: α/m = .05/10 = .005 is judged with both (it was an equation for m when
+    # the parenthetical was scoped like an example)
+    fs = findings(r"""
+        Assuming $\alpha = .05$ overall, with ten tests ($m = 10$) the threshold of each is
+        $\frac{\alpha}{m} = \frac{.05}{10} = .005$.
+
+        With a fair coin (e.g. $n = 3$ flips) there are $2^n = 8$ outcomes.
+
+        In general, $2^n \ge n + 1$.
+        """)
+    assert verdict(fs, "alpha = .05") == "condition"
+    assert verdict(fs, "alpha/m = .05/10") == "ok"
+    assert verdict(fs, "2^n = 8") == "ok"  # n = 3 reaches the end of its sentence
+    general = [f for f in fs if f.relation.startswith("2^n ≥ n + 1")]
+    assert general and general[0].severity == "ok" and "points" in general[0].message

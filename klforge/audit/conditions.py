@@ -15,9 +15,10 @@ finds the word right before a piece of math (or ``and``/``or`` continuing such a
 A condition clause gets one finding per relation, unchecked of kind "condition" (what it
 was judged before is dropped: ``when $p > q$`` is not a claim about values an example gave p
 and q).  An equality chain of symbols (``\sigma_1 = \sigma_2 = \sigma``) makes each symbol the
-last one for the rest of the paragraph, so the relation the sentence states under it is judged
-in that case; :mod:`.layout` undoes the condition's bindings at the end of its sentence
-(:func:`.scopes.undo`).
+last one for the rest of its sentence, so the relation the sentence states under it is judged
+in that case; :class:`Reach` undoes the condition's bindings at the end of the sentence
+(:func:`.scopes.undo`) — except an assumption's (after assuming, provided, given that), which
+holds for the argument that follows.
 
 Under a condition after when/if/…, an equation headed by an information quantity of the text's
 distributions (``D_{\mathrm{KL}}(p\|q) = 0``) is the claim the sentence makes in that case,
@@ -38,6 +39,7 @@ from .latex import Unsupported
 
 STRONG = ("when", "whenever", "if", "only if", "provided", "provided that", "assuming",
           "assuming that", "given that", "unless", "as long as", "iff")
+ASSUMPTIONS = ("provided", "provided that", "assuming", "assuming that", "given that")
 WEAK = ("for", "for all", "for every", "for any", "for each", "where")
 _WORD = re.compile(r"(?:^|[^\w\\])(?P<w>" + "|".join(
     sorted((w.replace(" ", r"\s+") for w in STRONG + WEAK), key=len, reverse=True))
@@ -157,7 +159,9 @@ class Reach:
             aud.condition_word = None
         end = item.offset + len(item.text.rstrip())
         if word and aud.condition_seen:
-            changed = _scopes.changes(aud, before)
+            # an assumption ("assuming α = .05:") holds for the argument that follows; a case
+            # ("when σ₁ = σ₂ = σ", "if q = 1/2") for its sentence
+            changed = {} if word in ASSUMPTIONS else _scopes.changes(aud, before)
             until = _scopes.sentence_end(self.masked, max(0, end - self.lo - 1)) + self.lo
             if changed:
                 aud.scope_stack.append((until, "condition", changed))

@@ -7,8 +7,10 @@ A value or formula given in passing belongs to the passage that gives it:
   ``example``/``exercise``/``solution``/``problem`` environment, or a paragraph that begins with
   a bold label (``**Example.**``, ``\textbf{Example 2}``): its definitions end with the block.
   An exercise and the solution that follows it are one block (the solution uses its data);
-* a **parenthetical** of prose that holds math (``(for instance, take $p = 0.3$ …)``): its
-  definitions end at the closing parenthesis;
+* a **parenthetical example** of prose that holds math (``(for instance, take $p = 0.3$ …)``,
+  ``(e.g. …``, ``(say …``): its definitions end with the sentence it sits in (at the closing
+  parenthesis when the example is a sentence of its own); a parenthetical
+  gloss (``ten tests ($m = 10$)``) defines for what follows, as a reader takes it;
 * an **"e.g." clause** (``e.g.``, ``for instance``, ``for example``, ``say``, outside any
   parenthesis): its definitions end with the paragraph.
 
@@ -126,8 +128,17 @@ def _labels(prose: str) -> list[tuple[int, int, str]]:
     return out
 
 
+#: words that open a parenthetical example: "(for instance, take $p = 0.3$ …)"
+_OPENS_EXAMPLE = re.compile(r"\s*(?:\\(?:emph|textit|textbf)\s*\{|\*{1,2}|_)?\s*"
+                            r"(?:(?:for\s+instance|for\s+example|say|take|suppose|consider|imagine|"
+                            r"as\s+an\s+example|an\s+example|example|if\s+we\s+take)\b|e\.\s?g\.)",
+                            re.I)
+
+
 def _parentheticals(prose: str) -> list[tuple[int, int, str]]:
-    """Parentheses of the prose (math masked) that hold math and no paragraph break."""
+    """Parentheses of the prose (math masked) that hold math and no paragraph break: kind
+    "parenthetical" when they open with an example's words (``(for instance, …``, ``(e.g.``,
+    ``(say``), "gloss" otherwise (``ten tests ($m = 10$)`` defines m for what follows)."""
     out, stack = [], []
     for m in re.finditer(r"[()]|\n[ \t>]*\n", prose):
         tok = m.group()
@@ -137,10 +148,20 @@ def _parentheticals(prose: str) -> list[tuple[int, int, str]]:
             if stack:
                 a = stack.pop()
                 if "M" in prose[a:m.end()] and m.end() - a <= MAX_PAREN:
-                    out.append((a, m.end(), "parenthetical"))
+                    out.append((a, m.end(), "parenthetical" if _OPENS_EXAMPLE.match(
+                        prose, a + 1) else "gloss"))
         else:
             stack = []  # a paragraph break: an unclosed parenthesis is a stray one
     return out
+
+
+def _after_parenthesis(prose: str, close: int) -> int:
+    """Where a parenthetical example's reach ends: with the sentence it sits in
+    (``a coin (e.g. $n = 3$ flips) has $2^n = 8$ outcomes.``), or at the parenthesis when the
+    example is a sentence of its own (``(For instance, take $p = 0.3$ … nats.)``)."""
+    if prose[:close - 1].rstrip()[-1:] in (".", "!", "?"):
+        return close
+    return sentence_end(prose, close)
 
 
 def _eg_clauses(prose: str, parens) -> list[tuple[int, int, str]]:
@@ -184,7 +205,9 @@ def regions(text: str, segments, lo: int = 0, hi: int | None = None, whole=None)
     found = [(a, b, k) for a, b, k in (blocks(text) if whole is None else whole)
              if a < end and b > lo]
     parens = _parentheticals(prose)
-    local = _labels(prose) + parens + _eg_clauses(prose, parens)
+    examples = [(a, _after_parenthesis(prose, b), kind) for a, b, kind in parens
+                if kind == "parenthetical"]
+    local = _labels(prose) + examples + _eg_clauses(prose, parens)
     return prose, sorted(found + [(a + lo, b + lo, kind) for a, b, kind in local])
 
 
@@ -208,22 +231,34 @@ def snapshot(aud) -> dict:
 
 
 def restore(aud, snap: dict) -> None:
-    """Put back what :func:`snapshot` saved; nothing when a heading in between reset the
-    judge's state (the names were forgotten there anyway)."""
+    """Undo what the passage defined since :func:`snapshot`: names and formulas it added are
+    dropped, those it changed get their earlier value back; a name it let go (``(where $n$ is
+    again the number of flips)``: a datum mentioned alone is free again) stays free.  Nothing
+    when a heading in between reset the judge's state (the names were forgotten there)."""
     from .judging import state
     if getattr(aud, "_identity", None) is not snap["st"]:
         return
-    aud.names.clear()
-    aud.names.update(snap["names"])
-    aud.vectors = dict(snap["vectors"])
-    aud.declared = dict(snap["declared"])
-    aud.functions = dict(snap["functions"])
+    _put_back(aud.names, snap["names"], lambda a, b: _same(a, b))
+    aud.vectors = _put_back(dict(aud.vectors), snap["vectors"])
+    aud.declared = _put_back(dict(getattr(aud, "declared", {})), snap["declared"])
+    aud.functions = _put_back(dict(getattr(aud, "functions", {})), snap["functions"])
     st = state(aud)
-    st.unread = set(snap["unread"])
+    st.unread = set(st.unread) & set(snap["unread"])
     for f in _STATE_FIELDS:
-        setattr(st, f, dict(snap[f]))
+        setattr(st, f, _put_back(dict(getattr(st, f)), snap[f]))
     aud.version += 1
     aud.chain = None
+
+
+def _put_back(current: dict, saved: dict, same=None) -> dict:
+    """``current`` with the entries added since ``saved`` removed and the changed ones reset
+    (in place; returned for convenience)."""
+    for k in [k for k in current if k not in saved]:
+        del current[k]
+    for k, v in saved.items():
+        if k in current and current[k] is not v and not (same and same(current[k], v)):
+            current[k] = v
+    return current
 
 
 def changes(aud, before: dict) -> dict:
