@@ -17,7 +17,7 @@ was judged before is dropped: ``when $p > q$`` is not a claim about values an ex
 and q).  An equality chain of symbols (``\sigma_1 = \sigma_2 = \sigma``) makes each symbol the
 last one for the rest of its sentence, so the relation the sentence states under it is judged
 in that case; :class:`Reach` undoes the condition's bindings at the end of the sentence
-(:func:`.scopes.undo`) — except an assumption's (after assuming, provided, given that), which
+(:func:`.reachstate.undo`) — except an assumption's (after assuming, provided, given that), which
 holds for the argument that follows.
 
 Under a condition after when/if/…, an equation headed by an information quantity of the text's
@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 
 from . import nodes as N
+from . import reachstate as _state
 from . import scopes as _scopes
 from . import symbols as S
 from .latex import Unsupported
@@ -140,19 +141,19 @@ class Reach:
         if done:
             self.aud.scope_stack = stack = [e for e in stack if e[0] > off]
             for _end, what, saved in reversed(done):
-                (_scopes.undo if what == "condition" else _scopes.restore)(self.aud, saved)
+                (_state.undo if what == "condition" else _state.restore)(self.aud, saved)
         while self.k < len(self.regions) and self.regions[self.k][0] <= off:
             start, end, what = self.regions[self.k]
             self.k += 1
             if off < end:
-                stack.append((end, what, _scopes.snapshot(self.aud)))
+                stack.append((end, what, _state.snapshot(self.aud)))
 
     def segment(self, text: str, item, parse) -> None:
         aud = self.aud
         word = word_before(text, item.offset, getattr(aud, "condition_end", None),
                                        getattr(aud, "condition_prev", None))
         aud.condition_word, aud.condition_seen = word, False
-        before = _scopes.snapshot(aud) if word else None
+        before = _state.snapshot(aud) if word else None
         try:
             self.feed(aud, item, parse)
         finally:
@@ -161,7 +162,7 @@ class Reach:
         if word and aud.condition_seen:
             # an assumption ("assuming α = .05:") holds for the argument that follows; a case
             # ("when σ₁ = σ₂ = σ", "if q = 1/2") for its sentence
-            changed = {} if word in ASSUMPTIONS else _scopes.changes(aud, before)
+            changed = {} if word in ASSUMPTIONS else _state.changes(aud, before)
             until = _scopes.sentence_end(self.masked, max(0, end - self.lo - 1)) + self.lo
             if changed:
                 aud.scope_stack.append((until, "condition", changed))
