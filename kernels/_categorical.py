@@ -238,11 +238,8 @@ def _xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax):
 
 @njit(**_JIT)
 def _xent_rows(p, q, same, n, r0, r1, res, ws):
-    if n == 0:
-        for r in range(r1 - r0):
-            res[r] = NAN
-        return
-    _rs.xent_sums(p, q, same, n, r0, r1, ws)
+    """res[r − r0] = H(p̂, q̂) of rows r0 ≤ r < r1 from the sums in ``ws`` (``same``: q is
+    p, the entropy)."""
     for r in range(r1 - r0):
         b, ph, pl, qh, ql, over = ws[1, r], ws[2, r], ws[3, r], ws[4, r], ws[5, r], ws[6, r]
         # the common case first: normal entries (b finite), every q_i ≤ 1 (b is a sum of
@@ -263,10 +260,20 @@ def _xent_rows(p, q, same, n, r0, r1, res, ws):
 def cross_entropy_rows(p, q, n, r0, r1, res, ws):
     """res[r − r0] = H(p̂, q̂) = −Σ p̂_i log q̂_i of rows r0 ≤ r < r1 (as
     ``kl_categorical_rows``)."""
+    if n == 0:
+        for r in range(r1 - r0):
+            res[r] = NAN
+        return
+    _rs.xent_sums(p, q, n, r0, r1, ws)
     _xent_rows(p, q, False, n, r0, r1, res, ws)
 
 
 @njit(**_JIT)
 def entropy_rows(p, n, r0, r1, res, ws):
     """res[r − r0] = H(p̂) = −Σ p̂_i log p̂_i of rows r0 ≤ r < r1 (as ``kl_categorical_rows``)."""
+    if n == 0:
+        for r in range(r1 - r0):
+            res[r] = NAN
+        return
+    _rs.entropy_sums(p, n, r0, r1, ws)
     _xent_rows(p, p, True, n, r0, r1, res, ws)

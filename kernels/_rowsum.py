@@ -9,9 +9,9 @@ row gives the same bits alone or inside a batch).
 
 * ``kl_sums(p, q, n, r0, r1, ws)``: for each row r of [r0, r1), S₁ = Σ kl_div(p_i, q_i),
   D = Σ (p_i − q_i), P = Σ p_i, Q = Σ q_i in ``ws[1..4, r − r0]``;
-* ``xent_sums(p, q, same, n, r0, r1, ws)``: B = −Σ_{p_i > 0} p_i log q_i, P, Q (as
-  compensated pairs) and the number of q_i > 1 in ``ws[1..6, r − r0]`` (``same``: q is p,
-  the entropy).
+* ``xent_sums(p, q, n, r0, r1, ws)``: B = −Σ_{p_i > 0} p_i log q_i, P, Q (as compensated
+  pairs) and the number of q_i > 1 in ``ws[1..6, r − r0]``; ``entropy_sums(p, n, r0, r1,
+  ws)`` the same with q = p (Q = P summed once).
 
 Rows of up to BLK entries are mapped a whole number of rows per chunk; longer rows chunk by
 chunk, their sums carried across chunks.
@@ -33,12 +33,16 @@ Example: with ``ws = np.empty((8, BLK))``, ``kl_sums(np.array([.6, .4]), np.arra
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from . import _simd as _s
 from ._primitives import neumaier_add as _add
 
 _JIT = dict(cache=True, error_model="numpy")
+#: the row sums and the cross-entropy map are picked by dtype (and q None: the entropy) when
+#: numba types them (``overload``), so each kernel × dtype compiles only its own variant
+_OVERLOAD = dict(error_model="numpy", forceinline=True)
 NAN = math.nan
 #: entries per chunk of the flat walk (the terms' buffer, ``ws[0]``, stays in L1)
 BLK = 1024
@@ -55,18 +59,6 @@ def _kl_map(p, q, m, t):
         good = _s.is_normal(qi) & (_s.is_normal(pi) | (pi == 0.0))
         v = _s.kl_div_normal(pi, qi)
         v = qi if pi == 0.0 else v
-        t[k] = v if good else NAN
-
-
-@njit(**_JIT)
-def _xent_map(p, q, m, t):
-    """t[k] = −p[k] log q[k] for k < m (0 where p = 0; NaN where not covered)."""
-    for k in range(m):  # vectorises: no branch
-        pi = np.float64(p[k])
-        qi = np.float64(q[k])
-        good = _s.is_normal(qi) & (_s.is_normal(pi) | (pi == 0.0))
-        v = -pi * _s.log_ratio_normal(qi, 1.0)
-        v = 0.0 if pi == 0.0 else v
         t[k] = v if good else NAN
 
 
@@ -96,21 +88,31 @@ def _kl_plain(t, p, q):
     return s, d, ps, qs
 
 
-@njit(forceinline=True, error_model="numpy")
-def _kl_acc(t, p, q, exact, acc):
+def _kl_acc(t, p, q, acc):
     """Add the entries of the segment (t, p, q: views of equal length, indexed from 0, so
     the loops see non-negative indices) into the row's sums acc = (S₁, c, D, P, P_lo, Q,
-    Q_lo)."""
-    s, c, d, ps, pc, qs, qc = acc
-    if exact:  # float64: compensated (every summand ≥ 0 on a row the map covers)
-        for k in range(t.shape[0]):
-            s, c = _add_pos(s, c, t[k])
-            ps, pc = _add_pos(ps, pc, np.float64(p[k]))
-            qs, qc = _add_pos(qs, qc, np.float64(q[k]))
-        return s, c, d, ps, pc, qs, qc
-    # float32: plain float64 sums, D summed directly
+    Q_lo); the overload below picks the sums for the rows' dtype when numba types it."""
+    raise NotImplementedError("numba only")
+
+
+def _kl_acc_exact(t, p, q, acc):
+    s, c, d, ps, pc, qs, qc = acc  # float64: compensated (every summand ≥ 0 here)
+    for k in range(t.shape[0]):
+        s, c = _add_pos(s, c, t[k])
+        ps, pc = _add_pos(ps, pc, p[k])
+        qs, qc = _add_pos(qs, qc, q[k])
+    return s, c, d, ps, pc, qs, qc
+
+
+def _kl_acc_plain(t, p, q, acc):
+    s, c, d, ps, pc, qs, qc = acc  # float32: plain float64 sums, D summed directly
     s1, d1, ps1, qs1 = _kl_plain(t, p, q)
     return s + s1, c, d + d1, ps + ps1, pc, qs + qs1, qc
+
+
+@overload(_kl_acc, jit_options=_OVERLOAD)
+def _kl_acc_typed(t, p, q, acc):
+    return _kl_acc_plain if p.dtype == types.float32 else _kl_acc_exact
 
 
 @njit(forceinline=True, error_model="numpy")
@@ -140,7 +142,7 @@ def kl_sums(p, q, n, r0, r1, ws):
             _kl_map(pb, qb, m, t)
             for r in range(c1 - c0):
                 k = r * n
-                acc = _kl_acc(t[k:k + n], pb[k:k + n], qb[k:k + n], exact, zero)
+                acc = _kl_acc(t[k:k + n], pb[k:k + n], qb[k:k + n], zero)
                 _kl_store(ws, c0 - r0 + r, exact, acc)
         return
     for r in range(r0, r1):  # long rows: chunk by chunk
@@ -150,52 +152,95 @@ def kl_sums(p, q, n, r0, r1, ws):
             pb = p[b:b + m]
             qb = q[b:b + m]
             _kl_map(pb, qb, m, t)
-            acc = _kl_acc(t[:m], pb, qb, exact, acc)
+            acc = _kl_acc(t[:m], pb, qb, acc)
         _kl_store(ws, r - r0, exact, acc)
 
 
 @njit(**_PLAIN)
-def _xent_plain(t, p, q, same):
-    """(B, P, Q, number of q_i > 1): plain float64 sums over the segment."""
+def _xent_plain(t, p, q):
+    """(B, P, Q, number of q_i > 1): plain float64 sums over the segment (q None: q is p)."""
     s = ps = qs = over = 0.0
-    if same:
-        for k in range(t.shape[0]):
-            pk = np.float64(p[k])
-            s += t[k]
-            ps += pk
-            over += 1.0 if pk > 1.0 else 0.0
-        return s, ps, ps, over
     for k in range(t.shape[0]):
-        qk = np.float64(q[k])
+        pk = np.float64(p[k])
+        qk = pk if q is None else np.float64(q[k])
         s += t[k]
-        ps += np.float64(p[k])
+        ps += pk
         qs += qk
         over += 1.0 if qk > 1.0 else 0.0
     return s, ps, qs, over
 
 
-@njit(forceinline=True, error_model="numpy")
-def _xent_acc(t, p, q, exact, same, acc):
-    """Add the segment (views, as ``_kl_acc``) into acc = (B, c, P, P_lo, Q, Q_lo, number of
-    q_i > 1)."""
+def _xent_acc(t, p, q, acc):
+    """Add the segment (views, as ``_kl_acc``; q None: q is p, the entropy) into acc = (B, c,
+    P, P_lo, Q, Q_lo, number of q_i > 1), the sums picked by the overload below."""
+    raise NotImplementedError("numba only")
+
+
+def _xent_acc_exact(t, p, q, acc):
     s, c, ps, pc, qs, qc, over = acc
-    if not exact:
-        s1, ps1, qs1, over1 = _xent_plain(t, p, q, same)
-        return s + s1, c, ps + ps1, pc, qs + qs1, qc, over + over1
-    if same:
-        for k in range(t.shape[0]):
-            pk = np.float64(p[k])
-            s, c = _add(s, c, t[k])  # (signed: p_i > 1 gives a negative term)
-            ps, pc = _add_pos(ps, pc, pk)
-            over += 1.0 if pk > 1.0 else 0.0
-        return s, c, ps, pc, ps, pc, over
     for k in range(t.shape[0]):
-        qk = np.float64(q[k])
-        s, c = _add(s, c, t[k])
-        ps, pc = _add_pos(ps, pc, np.float64(p[k]))
+        qk = q[k]
+        s, c = _add(s, c, t[k])  # (signed: q_i > 1 gives a negative term)
+        ps, pc = _add_pos(ps, pc, p[k])
         qs, qc = _add_pos(qs, qc, qk)
         over += 1.0 if qk > 1.0 else 0.0
     return s, c, ps, pc, qs, qc, over
+
+
+def _entropy_acc_exact(t, p, q, acc):
+    s, c, ps, pc, qs, qc, over = acc
+    for k in range(t.shape[0]):
+        pk = p[k]
+        s, c = _add(s, c, t[k])
+        ps, pc = _add_pos(ps, pc, pk)
+        over += 1.0 if pk > 1.0 else 0.0
+    return s, c, ps, pc, ps, pc, over
+
+
+def _xent_acc_plain(t, p, q, acc):
+    s, c, ps, pc, qs, qc, over = acc
+    s1, ps1, qs1, over1 = _xent_plain(t, p, q)
+    return s + s1, c, ps + ps1, pc, qs + qs1, qc, over + over1
+
+
+@overload(_xent_acc, jit_options=_OVERLOAD)
+def _xent_acc_typed(t, p, q, acc):
+    if p.dtype == types.float32:
+        return _xent_acc_plain
+    return _entropy_acc_exact if q is types.none else _xent_acc_exact
+
+
+def _xent_map(p, q, m, t):
+    """t[k] = −p[k] log q[k] for k < m (0 where p = 0; NaN where not covered; q None: q is
+    p); float32 rows take the shorter logarithm (within 2⁻⁴⁴ relative, far below their
+    half ULP).  The overload below picks the variant when numba types it."""
+    raise NotImplementedError("numba only")
+
+
+def _xent_map_variant(log, same):
+    def impl(p, q, m, t):
+        for k in range(m):  # vectorises: no branch
+            pi = np.float64(p[k])
+            qi = pi if same else np.float64(q[k])
+            good = _s.is_normal(qi) & (_s.is_normal(pi) | (pi == 0.0))
+            v = -pi * log(qi)
+            v = 0.0 if pi == 0.0 else v
+            t[k] = v if good else NAN
+    return impl
+
+
+@njit(forceinline=True, error_model="numpy")
+def _log(x):
+    return _s.log_ratio_normal(x, 1.0)
+
+
+_XENT_MAPS = {(short, same): _xent_map_variant(_s.log_normal_short if short else _log, same)
+              for short in (False, True) for same in (False, True)}
+
+
+@overload(_xent_map, jit_options=_OVERLOAD)
+def _xent_map_typed(p, q, m, t):
+    return _XENT_MAPS[p.dtype == types.float32, q is types.none]
 
 
 @njit(forceinline=True, error_model="numpy")
@@ -210,10 +255,9 @@ def _xent_store(ws, r, acc):
 
 
 @njit(**_JIT)
-def xent_sums(p, q, same, n, r0, r1, ws):
+def xent_sums(p, q, n, r0, r1, ws):
     """ws[1..6, r − r0] = (B, P, P_lo, Q, Q_lo, number of q_i > 1) of rows r0 ≤ r < r1
-    (float32 rows: P_lo = Q_lo = 0); ``same``: q is p (entropy: Q = P, summed once)."""
-    exact = p.itemsize == 8
+    (float32 rows: P_lo = Q_lo = 0)."""
     t = ws[0]
     zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     if n <= BLK:  # whole rows per chunk
@@ -226,15 +270,41 @@ def xent_sums(p, q, same, n, r0, r1, ws):
             _xent_map(pb, qb, m, t)
             for r in range(c1 - c0):
                 k = r * n
-                acc = _xent_acc(t[k:k + n], pb[k:k + n], qb[k:k + n], exact, same, zero)
-                _xent_store(ws, c0 - r0 + r, acc)
+                _xent_store(ws, c0 - r0 + r, _xent_acc(t[k:k + n], pb[k:k + n], qb[k:k + n],
+                                                       zero))
         return
-    for r in range(r0, r1):
+    for r in range(r0, r1):  # long rows: chunk by chunk
         acc = zero
         for b in range(r * n, r * n + n, BLK):
             m = min(BLK, r * n + n - b)
             pb = p[b:b + m]
             qb = q[b:b + m]
             _xent_map(pb, qb, m, t)
-            acc = _xent_acc(t[:m], pb, qb, exact, same, acc)
+            acc = _xent_acc(t[:m], pb, qb, acc)
+        _xent_store(ws, r - r0, acc)
+
+
+@njit(**_JIT)
+def entropy_sums(p, n, r0, r1, ws):
+    """``xent_sums`` with q = p (Q = P, summed once)."""
+    t = ws[0]
+    zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    if n <= BLK:
+        per = BLK // n
+        for c0 in range(r0, r1, per):
+            c1 = min(r1, c0 + per)
+            a, m = c0 * n, (c1 - c0) * n
+            pb = p[a:a + m]
+            _xent_map(pb, None, m, t)
+            for r in range(c1 - c0):
+                k = r * n
+                _xent_store(ws, c0 - r0 + r, _xent_acc(t[k:k + n], pb[k:k + n], None, zero))
+        return
+    for r in range(r0, r1):
+        acc = zero
+        for b in range(r * n, r * n + n, BLK):
+            m = min(BLK, r * n + n - b)
+            pb = p[b:b + m]
+            _xent_map(pb, None, m, t)
+            acc = _xent_acc(t[:m], pb, None, acc)
         _xent_store(ws, r - r0, acc)

@@ -256,7 +256,8 @@ def batch_row_loops(name: str, nin: int, fn: str) -> str:
                       f"                buf{k}[j] = _u.load_{t}(args[{k}], i * steps[{k}] "
                       f"+ j * steps[{nin + 1 + k}])",
                       f"            {x} = buf{k}"]
-        lines += [f"        {fn}({', '.join(inputs)}, n, 0, 1, res, ws)",
+        # (np.intp: literal 0, 1 would type a second specialisation of fn to compile)
+        lines += [f"        {fn}({', '.join(inputs)}, n, np.intp(0), np.intp(1), res, ws)",
                   f"        _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}(res[0]))"]
         text += "\n\n" + "\n".join(lines) + "\n"
     return text
