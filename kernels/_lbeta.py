@@ -3,26 +3,29 @@
 KL(Dir(α)‖Dir(β)) is the Bregman divergence of A(α) = Σ_i lnΓ(α_i) − lnΓ(n), n = Σ α_i, from
 α to β; Beta(a, b) is the case K = 2.  The textbook grouping Σ_i B_lnΓ(α_i, β_i) −
 B_lnΓ(n_p, n_q) subtracts pieces up to ~min(α)·KL large (1.6e4 ULP).  Here j is the largest
-α_j, s = n − α_j the rest, and α_j, β_j, n are shifted by m ≥ 0 until α_j + m, β_j + m ≥ 16
-(lnΓ(z) = lnΓ(z + 1) − log z), where Stirling's series holds.  With ' marking the shifted
+α_j, s = n − α_j the rest, and α_j, β_j, n are shifted by m ≥ 0 until α_j + m, β_j + m ≥ 10
+(lnΓ(z) = lnΓ(z + 1) − log z), where Stirling's series (10 terms) holds.  With ' marking the shifted
 values (y_j = α_j + m, N = n + m; y_i = α_i otherwise), ρ the relative change of a parameter
 from p to q, F(ρ) = ρ − log(1 + ρ) = B_{−log} ≥ 0, S(a) = lnΓ(a) − a·log a + a:
 
   KL = Σ_{i≠j} B_S(α_i, β_i)                                  ≥ 0 each (``stirling_bregman``)
      + Σ_i y_i^q·(r_i − 1 − log r_i),  r_i = (y_i^p/N_p)/(y_i^q/N_q)    ≥ 0 each
      + Σ_{k<m} [F(ρ_{α_j+k}) − F(ρ_{n+k})] + ½·[F(ρ_{y_j}) − F(ρ_N)]
-     + Σ_k c_k·[B_{a^{1−2k}}(y_j) − B_{a^{1−2k}}(N)]            (``stirling_tail``)
+     + Σ_k c_k·[B_{a^{1−2k}}(y_j) − B_{a^{1−2k}}(N)]    (``_stirling.tail_bregman``)
 
 Every difference F(x) − F(y) is formed from x − y = (β_j·s_p − α_j·s_q − k·(s_q − s_p))/
 ((α_j + k)(n_p + k)), whose cross product comes from exact products (``two_prod``) and
 double-double sums, and every r_i − 1 = T_i/(y_i^q N_p) likewise, so each line is accurate
 relative to itself.  Far apart, the shift sum itself can cancel; when the pieces add to more
 than twice the result, the unshifted grouping B_S(α_j, β_j) − B_S(n_p, n_q) + Σ unshifted
-r-terms is computed too and the one with the smaller pieces kept.  Measured against mpmath
-(concentrations 1e-2 … 1e3, p ≈ q down to 1e-12 relative): kl_beta ≤ 7.2 ULP, Dirichlet rows
-≤ 3.2 ULP.  Concentrations outside [1e-100, 1e100] take the textbook grouping (as before).
-Cost (1 thread, 10^6 Beta pairs): ~2.4 µs far apart, ~1.5 µs near p ≈ q (the textbook
-grouping: ~1.0 µs), mostly ``stirling_bregman``'s shifted B_φ series.
+r-terms is computed too and the one with the smaller pieces kept.  No series loop: B_S and
+every F come in closed form (``_stirling.py``), the far-apart tail difference from powers and
+geometric sums.  Measured against mpmath (``klforge verify``: concentrations 1e-2 … 1e3, p ≈ q
+down to 1e-12 relative): kl_beta 5.48 ULP, Dirichlet rows 3.19 ULP; 1 500 further Beta
+points (independent, near and log-ratio ±2 pairs, a /tmp check at 50 digits) ≤ 4.8 ULP.
+Concentrations outside [1e-100, 1e100] take the textbook grouping (B_lnΓ = B_S + kl_div).
+Cost: 4M Beta pairs on 2 threads (log-uniform 0.1 … 100) 4.8 s far apart, 2.7 s near p ≈ q,
+1.5× and 0.8× torch's lgamma/digamma formula in the same run (was 9.5 s / 2.4×).
 Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986.
 """
 

@@ -53,8 +53,40 @@ def _p_coeffs(n):
 
 
 TAIL_P = np.array([_p_coeffs(2 * k - 1) for k in range(1, _NT + 1)])
-_C = np.array(STIRLING)
-_N = np.array([2.0 * k - 1.0 for k in range(1, _NT + 1)])
+
+
+def _horner(coeffs, var):
+    """Source of Σ coeffs[i]·var^i (lowest power first) as nested fma's."""
+    lit = lambda c: c if isinstance(c, str) else repr(float(c))  # noqa: E731
+    expr = lit(coeffs[-1])
+    for c in reversed(coeffs[:-1]):
+        expr = f"fma({expr}, {var}, {lit(c)})"
+    return expr
+
+
+def _tail_source():
+    """Straight-line code (no loops over tables: LLVM sees FMAs) for the tail's two forms.
+    near: Σ_k c_k z^n P_n(t) = z·Σ_j t^j·A_j(z²), A_j(w) = Σ_{k: 2k ≥ j} c_{k+1}·p_{2k+1,j}·w^k;
+    far: Σ_k c_k (zy^n − zx^n) + t·Σ_k c_k·n·zx^n as Horner polynomials in zy², zx²."""
+    coef = [[float(STIRLING[k]) * TAIL_P[k][_DEG - 1 - j] for k in range(_NT)]
+            for j in range(_DEG)]
+    a_j = [_horner([coef[j][k] if 2 * k >= j else 0.0 for k in range(_NT)], "w")
+           for j in range(_DEG)]
+    near = "def _tail_near(z, t):\n    w = z * z\n"
+    near += "".join(f"    a{j} = {e}\n" for j, e in enumerate(a_j))
+    near += "    return z * " + _horner([f"a{j}" for j in range(_DEG)], "t") + "\n"
+    far = ("def _tail_far_sum(zy, zx, t):\n"
+           f"    a = {_horner(list(STIRLING), 'zy * zy')}\n"
+           f"    c = {_horner(list(STIRLING), 'zx * zx')}\n"
+           f"    b = {_horner([c * (2 * k + 1) for k, c in enumerate(STIRLING)], 'zx * zx')}\n"
+           "    return (a * zy - c * zx) + t * (b * zx)\n")
+    return near + far
+
+
+_ns = {"fma": _s.fma}
+exec(_tail_source(), _ns)  # noqa: S102 - generated from the constants above
+_tail_near = njit(inline="always", error_model="numpy")(_ns["_tail_near"])  # exec: no cache
+_tail_far_sum = njit(inline="always", error_model="numpy")(_ns["_tail_far_sum"])
 _LN2_HI, _LN2_LO = _s.LN2_HI, _s.LN2_LO
 
 
@@ -125,32 +157,8 @@ def tail_bregman(x, y, t):
     """B_T(x, y) for the Stirling tail T(a) = Σ_k c_k a^{1−2k} (k ≤ 10), x, y ≥ 10 and
     t = (y − x)/x (accurate).  Example: ``tail_bregman(10.0, 10.0, 0.0)`` = 0."""
     if -0.5 <= t <= 0.5:
-        z = 1.0 / y
-        z2 = z * z
-        zn = z
-        acc = 0.0
-        for k in range(_NT):
-            n = 2 * k + 1
-            p = 0.0
-            for j in range(_DEG - n, _DEG):
-                p = p * t + TAIL_P[k, j]
-            acc += _C[k] * zn * p
-            zn *= z2
-        return t * t * acc
-    # T(y) − T(x) − h·T'(x) with h = t·x: Σ c_k (y^{−n} − x^{−n}) + t·Σ c_k n x^{−n}
-    zy = 1.0 / y
-    zx = 1.0 / x
-    zy2 = zy * zy
-    zx2 = zx * zx
-    a = 0.0
-    b = 0.0
-    for k in range(_NT - 1, -1, -1):
-        a = a * zy2 + _C[k]
-        b = b * zx2 + _C[k] * _N[k]
-    c = 0.0
-    for k in range(_NT - 1, -1, -1):
-        c = c * zx2 + _C[k]
-    return (a * zy - c * zx) + t * (b * zx)
+        return t * t * _tail_near(1.0 / y, t)
+    return _tail_far_sum(1.0 / y, 1.0 / x, t)
 
 
 @njit(cache=_CACHE, error_model="numpy")
