@@ -246,3 +246,13 @@ def test_a_parenthetical_gloss_and_an_assumption_reach_on():
     assert verdict(fs, "2^n = 8") == "ok"  # n = 3 reaches the end of its sentence
     general = [f for f in fs if f.relation.startswith("2^n ≥ n + 1")]
     assert general and general[0].severity == "ok" and "points" in general[0].message
+
+
+def test_which_after_a_noun_of_a_symbol_is_not_about_the_symbol():
+    # "the posterior of $H$, which is $P(H|D)$": "which" is the posterior, not H; with p bound
+    # to 0.3, "the entropy of $p$, which is $0.88$ bits" must not read p = 0.88
+    fs = findings(r"""
+        Let $p = 0.3$. We want the posterior probability of $H$, which is $P(H|D)$.
+        The entropy of $p$, which is $0.88$ bits, is below one bit.
+        """)
+    assert not [f for f in fs if f.relation in ("H = P(H|D)", "p = 0.88")]

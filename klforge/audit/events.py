@@ -97,8 +97,21 @@ class Events:
             if word:  # "when $\sigma_1 = \sigma_2$": a condition, not a claim
                 self._condition(word, text[a:b], before, parse)
         self.last_math = (self.chain, offset + len(text.rstrip()))
+        self.last_math_start = offset
         if not display:
             self.chain = None
+
+    def _which_claim(self, chain, end) -> bool:
+        """Is "$A$, which is $B$" the claim A = B?  Not when B is followed by a factor or a case
+        ("which is $2$ times …", "… for $q = 0.9$"), when A is a lone symbol or the object of a
+        preposition ("the posterior of $H$, which is $P(H|D)$": "which" is the posterior)."""
+        source = getattr(self, "source", "")
+        if prose.WHICH_NOT.match(source[end:][:60]) or isinstance(chain.prev, (N.Name, N.Var)):
+            return False
+        start = getattr(self, "last_math_start", None)
+        before = source[max(0, start - 40):start] if start is not None else ""
+        return not re.search(r"\b(?:of|for|to|in|on|at|by|with|from|under|over|about|than)"
+                             r"[\s$\\(]*$", before, re.I)
 
     def _condition(self, word, text, before, parse):
         try:
@@ -148,8 +161,7 @@ class Events:
             op = pending[2] if pending is not None and len(pending) > 2 else "≈"
             which = op == "which"  # "$A$, which equals $B$": a claim A = B, symbols or not
             if which:
-                op = None if prose.WHICH_NOT.match(
-                    getattr(self, "source", "")[offset + len(text):][:60]) else "="
+                op = "=" if self._which_claim(pending[0], offset + len(text)) else None
             if op == "or":  # "$1/2$ or $1/3$" are alternatives unless they agree
                 try:
                     agree = _contains(self.interval(items[0], set(), stated=True),
