@@ -1,4 +1,5 @@
-"""Vectorised fast paths of the row reductions (kl_categorical, kl_logits).
+"""Vectorised fast path of kl_logits rows (superseded by ``_logits.py``; kept until its
+owner removes it — kl_categorical, cross_entropy and entropy sum their rows in ``_rowsum``).
 
 Each walks a row in blocks of ``BLOCK`` elements: a branch-free map (``_simd``) fills
 block buffers with the terms and ORs together a flag for any entry outside the fast
@@ -28,28 +29,6 @@ _BLOCK_JIT = dict(cache=True, error_model="numpy")
 INF = math.inf
 
 
-@njit(**_BLOCK_JIT)
-def _kl_div_block(p, q, start, stop, terms, diffs, ps, qs):
-    """terms[i] = kl_div(p, q), diffs[i] = p − q, ps[i] = p, qs[i] = q over [start, stop),
-    zero-padded; returns True if an entry is outside (p = 0 or normal p) and normal q."""
-    bad = False
-    for i in range(stop - start):
-        pi = np.float64(p[start + i])
-        qi = np.float64(q[start + i])
-        bad |= not (_s.is_normal(qi) & (_s.is_normal(pi) | (pi == 0.0)))
-        t = _s.kl_div_normal(pi, qi)
-        terms[i] = qi if pi == 0.0 else t
-        diffs[i] = pi - qi
-        ps[i] = pi
-        qs[i] = qi
-    for i in range(stop - start, terms.shape[0]):
-        terms[i] = 0.0
-        diffs[i] = 0.0
-        ps[i] = 0.0
-        qs[i] = 0.0
-    return bad
-
-
 @njit(inline="always", error_model="numpy")
 def block_size(n):
     """The block length for a row of n entries: the power of two ≥ n, between 8 and BLOCK
@@ -63,45 +42,6 @@ def block_size(n):
 @njit(inline="always", error_model="numpy")
 def _buffer(ws, k, m):
     return _s.as_contiguous(ws[k, :m])
-
-
-@njit(**_JIT)
-def kl_div_row(p, q):
-    """``kl_div_row_ws`` with its own scratch space."""
-    return kl_div_row_ws(p, q, np.empty((8, BLOCK)))
-
-
-@njit(**_JIT)
-def kl_div_row_ws(p, q, ws):
-    """(ok, S1, D, P, Q): S1 = Σ kl_div(p_i, q_i) ≥ 0, D = Σ (p_i − q_i), P = Σ p_i and
-    Q = Σ q_i, each a compensated sum rounded once.  Σ p_i log(p_i/q_i) = S1 + D.
-    ``ws``: scratch, at least 6 × BLOCK float64 (no allocation per row)."""
-    n = p.shape[0]
-    pc = _s.contiguous_view(p)
-    qc = _s.contiguous_view(q)
-    blk = block_size(n)
-    terms = _buffer(ws, 0, blk)
-    diffs = _buffer(ws, 1, blk)
-    ps = _buffer(ws, 2, blk)
-    qs = _buffer(ws, 3, blk)
-    scratch = _buffer(ws, 4, blk)
-    scratch2 = _buffer(ws, 5, blk)
-    s, c, d, dc, t, tc, u, uc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, blk):
-        stop = min(start + blk, n)
-        if _kl_div_block(pc, qc, start, stop, terms, diffs, ps, qs):
-            return False, 0.0, 0.0, 0.0, 0.0
-        bs, bc, ds, dsc = _s.tree_sum2(terms, diffs, scratch, scratch2)
-        s, c = _add(s, c, bs)
-        c += bc
-        d, dc = _add(d, dc, ds)
-        dc += dsc
-        ts, tsc, us, usc = _s.tree_sum2(ps, qs, scratch, scratch2)
-        t, tc = _add(t, tc, ts)
-        tc += tsc
-        u, uc = _add(u, uc, us)
-        uc += usc
-    return True, s + c, d + dc, t + tc, u + uc
 
 
 # --- kl_logits -----------------------------------------------------------------------
