@@ -9,8 +9,9 @@ same quantity as kl_beta does, with K coordinates: Σ_{i≠j} B_S(α_p,i, α_q,i
 + a) + n_q'·KL(Cat(π_q')‖Cat(π_p')) + the shifted coordinate j's differences of B_{−log},
 the sums in double-double and every r_i − 1 from exact cross products.  Measured over
 600 rows of verify's sampling (lengths 2 … 1 200, concentrations 1e-2 … 1e2, p ≈ q down to
-1e-12 relative; a /tmp check against mpmath): ≤ 3.2 ULP; ``klforge verify --select
-kl_dirichlet``: 2.95 ULP max, mean 0.73 (f64).
+1e-12 relative; a /tmp check against mpmath, with the B_φ series of session 8): ≤ 3.2 ULP;
+``klforge verify --select kl_dirichlet``: 3.19 ULP max, mean 0.67 (f64) with the closed-form
+pieces of ``kernels/_stirling.py``.
 Example: ``klforge.kernels.kl_dirichlet([1.0, 2.0], [2.0, 2.0])`` ≈ 0.19315.
 """
 
@@ -88,7 +89,7 @@ def _cross_entropy_dirichlet() -> Derivation:
 
 
 @derivation("kl_dirichlet", spec=KernelSpec(
-    "kl_dirichlet", bar=8,  # measured 2.95 ULP (verify), ≤ 3.2 over 600 more rows (AVX2)
+    "kl_dirichlet", bar=8,  # measured 3.19 ULP (verify, AVX2)
     page="families", rows=RowSampling("concentrations"), reduction="kl_dirichlet",
     torch=TorchPeer("Dirichlet", ("concentration",), vector=True),
     reference="KL between two Dirichlet distributions given by their concentration rows "
