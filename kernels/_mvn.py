@@ -369,4 +369,5 @@ def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
 
 
 # Many small pairs at once (kernels/_mvn_batch.py, which builds on the functions above).
-from ._mvn_batch import BATCH_MAX, W, kl_mvn_batch, scratch_rows  # noqa: E402, F401
+from ._mvn_batch import (  # noqa: E402, F401, I001
+    BATCH_MAX, W, batch_may_apply, kl_mvn_batch, scratch_rows)

@@ -37,6 +37,22 @@ NAN = math.nan
 INF = math.inf
 
 
+def batch_may_apply(inputs) -> bool:
+    """False only when no part of a call with these inputs (mu_p, L_p, mu_q, L_q) can take
+    the batch path — n outside 1…BATCH_MAX, or fewer than W pairs after broadcasting (a
+    loop never sees more) — so that the row loop alone, which gives the same results for
+    them, serves the call (``_ufunc.Kernel.serve_lightly``).  Shapes it cannot read: True
+    (the full ufunc then reports the problem)."""
+    try:
+        shapes = [np.shape(x) for x in inputs]
+        n = shapes[0][-1]
+        loop = np.broadcast_shapes(shapes[0][:-1], shapes[1][:-2], shapes[2][:-1],
+                                   shapes[3][:-2])
+    except (IndexError, ValueError, TypeError):
+        return True
+    return 1 <= n <= BATCH_MAX and math.prod(loop) >= W
+
+
 @njit(**_JIT)
 def scratch_rows(n):
     """Rows of W lanes one block needs: hi/lo right-hand sides, L_q, L_p's diagonal, and

@@ -113,6 +113,16 @@ class Kernel:
         self.signature = signature
         self._builders = builders   # dtype name -> zero-argument builder of the ufunc
         self._ufuncs = {}
+        self._light = None          # (needs_full, builders): see ``serve_lightly``
+        self._light_ufuncs = {}
+
+    def serve_lightly(self, needs_full, builders: dict):
+        """Calls whose inputs ``needs_full(inputs)`` rejects (no ``out=``) run on a lighter
+        ufunc per dtype, ``builders[dtype]()``, built on first such call: one that compiles
+        less and gives the same results for those inputs (kl_mvn: the loop without its batch
+        path, for calls too small for it).  ``ufunc(dtype)`` stays the full one."""
+        self._light = (needs_full, builders)
+        return self
 
     def ufunc(self, dtype) -> np.ufunc:
         """The ``numpy.ufunc`` for ``dtype`` (float32 or float64), built on first request."""
@@ -126,12 +136,14 @@ class Kernel:
     @property
     def compiled(self) -> tuple:
         """The dtypes whose ufunc has been built in this process."""
-        return tuple(sorted(self._ufuncs))
+        return tuple(sorted(set(self._ufuncs) | set(self._light_ufuncs)))
 
     def warm(self):
         """Build (or load from numba's cache) every dtype."""
         for t in DTYPES:
             self.ufunc(t)
+            if self._light is not None and t in self._light[1]:
+                self._light_ufunc(t)
         return self
 
     def resolve(self, inputs) -> str:
@@ -154,7 +166,15 @@ class Kernel:
             dtype = "float64"
         else:
             dtype = self.resolve(args[:self.nin])
+        if (self._light is not None and len(args) == self.nin and "out" not in kwargs
+                and np.dtype(dtype).name in self._light[1] and not self._light[0](args)):
+            return self._light_ufunc(np.dtype(dtype).name)(*args, **kwargs)
         return self.ufunc(dtype)(*args, **kwargs)
+
+    def _light_ufunc(self, key: str) -> np.ufunc:
+        if key not in self._light_ufuncs:
+            self._light_ufuncs[key] = self._light[1][key]()
+        return self._light_ufuncs[key]
 
     @property
     def types(self) -> list:

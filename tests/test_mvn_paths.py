@@ -106,3 +106,40 @@ def test_plain_solve_is_rejected_when_its_bound_is_too_loose():
     assert _mvn._plain_solve_normwise(*args, wn, n, _mvn.TOL32, diag) == -1.0
     ref = reference_value(mp_kl_mvn, *(a.astype(np.float64) for a in args))
     assert ulp_error(K.kl_mvn(*args), ref, np.float32) <= 1.0
+
+
+@pytest.mark.parametrize("shapes, expected", [
+    (((3,), (3, 3), (3,), (3, 3)), False),                     # one pair
+    (((31, 3), (31, 3, 3), (31, 3), (31, 3, 3)), False),       # fewer than W pairs
+    (((32, 3), (32, 3, 3), (32, 3), (32, 3, 3)), True),
+    (((32, 3), (32, 3, 3), (3,), (3, 3)), True),               # q broadcast: still a stack
+    (((1, 3), (40, 1, 3, 3), (3,), (3, 3)), True),             # 40 pairs after broadcasting
+    (((2, 16, 16), (2, 16, 16, 16), (16,), (16, 16)), True),   # 32 pairs in two loop axes
+    (((64, 17), (64, 17, 17), (64, 17), (64, 17, 17)), False),  # n > BATCH_MAX
+    (((64, 0), (64, 0, 0), (64, 0), (64, 0, 0)), False),       # n = 0
+    (((3, 3), (3, 3), (3,), (3, 3)), False),                   # 3 pairs, L_p shared
+    (((), (3, 3), (3,), (3, 3)), True),                        # unreadable: the full
+    (((5, 3), (4, 3, 3), (3,), (3, 3)), True),                 # ufunc reports it
+])
+def test_batch_may_apply(shapes, expected):
+    # hand labels: the row loop alone may serve a call only when no loop of the full ufunc
+    # could take the batch path (n in 1…16 and ≥ 32 pairs after broadcasting)
+    assert _mvn.batch_may_apply([np.zeros(s) for s in shapes]) is expected
+
+
+@pytest.mark.parametrize("count, n, dtype", [(1, 3, np.float64), (31, 8, np.float64),
+                                             (40, 20, np.float64), (31, 5, np.float32),
+                                             (40, 17, np.float32)])
+def test_light_loop_equals_full_ufunc(count, n, dtype):
+    """Calls the batch cannot serve run on the row loop alone (Kernel.serve_lightly): the
+    same bits as the full ufunc, which has the batch branch, and within the bar of mpmath."""
+    rng = np.random.default_rng(count + n)
+    args = [a.astype(dtype) for a in _hard_pairs(rng, count, n, scale=15)]
+    assert not _mvn.batch_may_apply(args)
+    light = K.kl_mvn(*args)
+    full = K.kl_mvn.ufunc(dtype)(*args)
+    assert light.dtype == full.dtype == dtype
+    assert np.array_equal(light, full, equal_nan=True)
+    ref = reference_value(mp_kl_mvn, *(a[0].astype(np.float64) for a in args))
+    bar = BARS["kl_mvn"] if dtype == np.float64 else 1.0
+    assert ulp_error(light[0], ref, dtype) <= bar

@@ -361,14 +361,23 @@ def kl_mvn(d) -> str:
                    docstring(d) + _MVN_DOC,
                    body)
     # kl_mvn_row's scratch: the (n + 1)-wide right-hand sides in double-double and the
-    # per-column sums of squares, allocated once per call (row_loops gives 2 × n).
+    # per-column sums of squares, allocated once per call (row_loops gives 2 × n); the
+    # row streams' scratch ws is not used.
     small, large = "wn = np.empty((2, n))", "wn = np.empty((2 * n + 5, n + 1))"
     assert text.count(small) == 2, "row_loops no longer allocates wn as kl_mvn expects"
     text = text.replace(small, large)
-    # C-contiguous batches of small pairs: W pairs at a time across SIMD lanes
-    # (kernels/_mvn_batch.py); the rows it leaves (N mod W), and every other layout, go
-    # through the row loop.
-    parts = text.split("    for i in range(N):\n")
+    unused = "    ws = np.empty((8, _st.BLOCK))\n"
+    assert text.count(unused) == 2, "row_loops no longer allocates ws as kl_mvn expects"
+    text = text.replace(unused, "")
+    loops, register = text.split("\n\n_register(")
+    # Two ufuncs per dtype, so that a call compiles only the path it can take: the row loop
+    # alone (_kl_mvn_rows_*), which Kernel.__call__ picks when the batch cannot apply (n
+    # outside 1…BATCH_MAX or fewer than W pairs: _mvn.batch_may_apply), and the full loop
+    # (_kl_mvn_loop_*, Kernel.ufunc), where C-contiguous stacks of small pairs go W at a
+    # time across SIMD lanes (kernels/_mvn_batch.py) and the rows it leaves (N mod W), and
+    # every other layout, go through the row loop.  Same results either way.
+    rows_only = loops.replace("_loop_f32(", "_rows_f32(").replace("_loop_f64(", "_rows_f64(")
+    parts = loops.split("    for i in range(N):\n")
     assert len(parts) == 3, "row_loops' loop header changed"
     out = parts[0]
     for part, (size, dt) in zip(parts[1:], ((4, "np.float32"), (8, "np.float64")), strict=True):
@@ -383,7 +392,13 @@ def kl_mvn(d) -> str:
             "        wb = np.empty((_mvn.scratch_rows(n) + 1, _mvn.W))\n"
             f"        start = _mvn.kl_mvn_batch({views}, wb)\n"
             "    for i in range(start, N):\n" + part)
-    return out
+    name = d.kernel
+    return (rows_only.rstrip("\n") + "\n\n\n" + out.lstrip("\n") + "\n\n_register(" + register
+            + f"_BUILDERS[{name!r}].serve_lightly(_mvn.batch_may_apply, {{\n"
+            f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
+            "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 8))\n"
+            f"    for t, loop in (('float32', _{name}_rows_f32), "
+            f"('float64', _{name}_rows_f64))}})\n")
 
 
 def eg_step(d) -> str:
