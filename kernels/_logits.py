@@ -16,10 +16,9 @@ Three paths, one answer per row whatever the batch (the row function decides alo
 * float64 rows (``row_f64``): one vectorised scan, then the centred form in chunks of CH
   entries through branch-free maps (``_simd``), b_i − a_i and a_i − max a exact
   (double-double), compensated sums; re-centred once when the centre was poor;
-* float32 rows (``row_f32``): log(Σ_i exp(b_i − max b)/Σ_i w_i) − E_p[e] — two
-  exponentials an entry in float64 on the exactly converted entries, kept when its
-  rounding is below 2^-32 of the result (a float32 result needs 2^-25), else the centred
-  form;
+* float32 rows (``row_f32``): the same form in float64 on the exactly converted entries
+  with lighter arithmetic (a float32 result needs 2^-25 relative, not 2^-52): two
+  exponentials' work an entry, plain sums;
 * rows with NaN/±inf or beyond the maps' ranges (a weight below e^−700, |e_i| > 600):
   ``kl_logits_scalar``, which forms such terms in log space and switches to log-sum-exp
   when some log p_i + e_i > 700 (KL ≥ 700 − log n there, no cancellation).
@@ -174,9 +173,9 @@ def kl_logits_scalar(a, b, w):
 # E_p[b − a], so S0 ≠ 0; the rounding error of the result is about
 # eps·(S2 + |x|(|S0| + S2)/(1 + x))/KL for x = S0 + S2 ≤ 1 and eps·(log1p(x) + |S0|)/KL
 # above.  A row whose factor exceeds GROWTH_F64 is summed once more around c + S0.
-# float32: KL = log(Σu/Σw) − S0 with u_i = exp(b_i − max b) (two exponentials, no
-# expm1mx), whose rounding is about 4 eps·(1 + |L| + |S0|); kept when that is below
-# 2^-32 of the result, else the centred form around E_p[b − a].
+# float32: the same form around c = max b − max a, a_i − max a and e_i in plain float64,
+# expm1mx from exp's reduction (``_expm1mx_light``: two exponentials' work an entry) and
+# plain sums; the growth limit is 2^19 (float32 results need 2^-25, the pass keeps ~2^-50).
 # A row the maps do not cover goes to ``kl_logits_scalar``.
 
 #: entries per chunk: the three term rows of it stay in L1
@@ -195,6 +194,17 @@ def _exp(x):
     """``_simd.exp_normal`` behind one function LLVM inlines (numba's IR inlining of it at
     every call site is what costs compile time)."""
     return _s.exp_normal(x)
+
+
+@njit(**_INL)
+def _expm1mx_light(x):
+    """exp(x) − 1 − x for |x| ≤ 700 from exp's own reduction x = k·ln 2 + r (``_simd``):
+    2^k·r²Q(r) + (2^k·r + 2^k − 1 − x), which is r²Q(r) exactly when k = 0 (|x| ≤ ln2/2,
+    full relative accuracy) and cancels by at most ≈ 10× beyond: within ~10 eps, for the
+    float32 rows only (the float64 ones use ``_simd.expm1mx_normal``, a few eps).  Costs
+    what exp does."""
+    two_k, r = _s._reduce_exp(x)
+    return _s.fma(two_k, (r * r) * _s.exp_q(r), _s.fma(two_k, r, (two_k - 1.0) - x))
 
 
 @njit(**_INL)
@@ -286,10 +296,12 @@ def _centred_f64(a, b, amax, ch, cl, ws):
 
 
 @njit(**_JIT)
-def _centred_f32(a, b, amax, ch, cl, ws):
-    """``_centred_f64`` for a float32 row: a_i − max a and e_i in plain float64 (their
-    rounding is 2^-53 relative, 2^-29 of what a float32 result needs), plain sums; b_i − a_i
-    still exact (TwoSum: a large shift between the rows would lose the low digits of e)."""
+def _centred_f32(a, b, amax, bmax, shift, ws):
+    """``_centred_f64`` for a float32 row around the centre (max b − max a) + shift:
+    e_i = ((b_i − max b) − (a_i − max a)) − shift in plain float64 (exact differences of
+    float32 values up to a 2^29 ratio of magnitudes; beyond, a rounding of the entries by
+    2^-53 relative, which moves KL by a second-order amount), expm1mx by
+    ``_expm1mx_light``, plain sums."""
     n = a.shape[0]
     z, s0, s2, zc, c0, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     for start in range(0, n, CH):
@@ -302,11 +314,10 @@ def _centred_f32(a, b, amax, ch, cl, ws):
             bi = np.float64(bc[i])
             live = ai != -INF
             t = ai - amax
-            dh, dl = _p.two_sum(bi, -ai)
-            e = ((dh - ch) + dl) - cl
+            e = ((bi - bmax) - t) - shift
             bad |= live & ((bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0))
             w = _exp(max(t, -700.0))
-            g = _s.expm1mx_normal(min(max(e, -600.0), 600.0))
+            g = _expm1mx_light(min(max(e, -600.0), 600.0))
             ws[0, i] = w if live else 0.0
             ws[1, i] = w * e if live else 0.0
             ws[2, i] = w * g if live else 0.0
@@ -316,40 +327,6 @@ def _centred_f32(a, b, amax, ch, cl, ws):
         s0, c0 = _add(s0, c0, _sum(ws, 1, m))
         s2, c2 = _add(s2, c2, _sum(ws, 2, m))
     return False, z + zc, s0 + c0, s2 + c2
-
-
-@njit(**_JIT)
-def _lse_f32(a, b, amax, bmax, ws):
-    """(bad, Σw, Σw·e, Σu) of a float32 row, its first try: per chunk ws[0..2, :m] =
-    w_i = exp(a_i − max a), w_i·e_i and u_i = exp(b_i − max b) = w_i·exp(e_i) with
-    e_i = (b_i − max b) − (a_i − max a), live entries only (masked ones give zeros);
-    KL = log(Σu/Σw) − Σw·e/Σw.  bad: some live entry leaves the map's range (a_i − max a
-    or b_i − max b below −700, b_i = −inf)."""
-    n = a.shape[0]
-    z, s0, su, zc, c0, uc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, CH):
-        m = min(CH, n - start)
-        ac = a[start:start + m]
-        bc = b[start:start + m]
-        bad = False
-        for i in range(m):
-            ai = np.float64(ac[i])
-            bi = np.float64(bc[i])
-            live = ai != -INF
-            t = ai - amax
-            v = bi - bmax
-            bad |= live & ((t < -700.0) | (v < -700.0) | (bi == -INF))
-            w = _exp(max(t, -700.0))
-            u = _exp(max(v, -700.0))
-            ws[0, i] = w if live else 0.0
-            ws[1, i] = w * (v - t) if live else 0.0
-            ws[2, i] = u if live else 0.0
-        if bad:
-            return True, 0.0, 0.0, 0.0
-        z, zc = _add(z, zc, _sum(ws, 0, m))
-        s0, c0 = _add(s0, c0, _sum(ws, 1, m))
-        su, uc = _add(su, uc, _sum(ws, 2, m))
-    return False, z + zc, s0 + c0, su + uc
 
 
 @njit(**_JIT)
@@ -377,23 +354,18 @@ def row_f64(a, b, ws, w):
 
 @njit(**_JIT)
 def row_f32(a, b, ws, w):
-    """KL for one float32 row: first log(Σu/Σw) − S0 (``_lse_terms``, two exponentials an
-    entry, plain sums), kept when its rounding, about 4 eps·(1 + |L| + |S0|), is below
-    2^-32 of the result; otherwise the centred form around E_p[b − a] = c + S0."""
+    """KL for one float32 row: the centred form around c = max b − max a, kept when its
+    error growth is below GROWTH_F32, else once more around c + S0 = E_p[b − a]."""
     bad, amax, bmax = _scan(a, b)
     if bad or amax == -INF:
         return kl_logits_scalar(a, b, w)
-    bad, z, s0, su = _lse_f32(a, b, amax, bmax, ws)
+    bad, z, s0, s2 = _centred_f32(a, b, amax, bmax, 0.0, ws)
     if bad:
         return kl_logits_scalar(a, b, w)
-    S0 = s0 / z
-    L = math.log(su / z)
-    v = L - S0
-    if v > 0.0 and 1.0 + abs(L) + abs(S0) <= GROWTH_F32 * v:
+    S0, v, growth = _finish(z, s0, s2)
+    if growth <= GROWTH_F32:
         return v
-    ch, cl = _p.two_sum(bmax, -amax)
-    ch, t = _p.two_sum(ch, S0)
-    bad, z, s0, s2 = _centred_f32(a, b, amax, ch, cl + t, ws)
+    bad, z, s0, s2 = _centred_f32(a, b, amax, bmax, S0, ws)
     return _finish(z, s0, s2)[1]
 
 
