@@ -24,9 +24,9 @@ SCALE = int(os.environ.get("KLFORGE_FUZZ_SCALE", "1"))
 
 
 def audit_ok(text, fmt):
-    t0 = time.monotonic()
+    t0 = time.process_time()
     report = audit_text(text, fmt)
-    assert time.monotonic() - t0 < HANG_GUARD
+    assert time.process_time() - t0 < HANG_GUARD
     for f in report.findings:
         assert f.severity in ("error", "warning", "ok", "unchecked")
         assert not f.message.startswith("internal error"), f

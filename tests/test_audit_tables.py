@@ -219,9 +219,9 @@ def test_a_large_table_is_read_within_bounds():
     rows = ["| " + " | ".join(str(i + j) for j in range(20)) + f" | {20 * i + 190} |"
             for i in range(1500)]
     src = "| " + " | ".join(f"c{j}" for j in range(20)) + " | Total |\n|" + "---|" * 21 + "\n"
-    t0 = time.monotonic()
+    t0 = time.process_time()
     report = audit_text(src + "\n".join(rows) + "\n", "md")
-    assert time.monotonic() - t0 < 10
+    assert time.process_time() - t0 < 10
     oks = [f for f in report.findings if f.severity == "ok"]
     assert len(oks) >= 190 and not [f for f in report.findings if f.severity == "error"]
 
@@ -383,6 +383,6 @@ def test_outcome_labels_of_a_distribution_table_are_not_names():
 def test_many_unclosed_or_nested_environments_are_read_in_linear_time():
     for doc in ("\\begin{tabular}{c} a & b \\\\ " * 100_000,
                 "\\begin{array}{cc}1&2\\\\3&4 " * 100_000 + "\\end{array}"):
-        t0 = time.monotonic()
+        t0 = time.process_time()
         tables = tex_tables(doc)
-        assert time.monotonic() - t0 < 3 and len(tables) <= 1
+        assert time.process_time() - t0 < 3 and len(tables) <= 1

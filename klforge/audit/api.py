@@ -7,7 +7,8 @@ reStructuredText (``.rst``).
 Each format's reader (see :mod:`.extract`) finds the math; :mod:`.layout` feeds it to the
 :class:`~.check.Auditor` as an author lays a solution out.
 
-Bounds: a document is audited for at most :data:`BUDGET` seconds (``$KLFORGE_AUDIT_BUDGET``)
+Bounds: a document is audited for at most :data:`BUDGET` seconds of CPU time
+(``$KLFORGE_AUDIT_BUDGET``; CPU, not wall-clock, so a busy machine gives the same verdicts)
 — the rest is reported as one *unchecked* finding naming the line where auditing stopped —
 and large documents are read in chunks of about :data:`CHUNK` characters (Markdown, LaTeX
 and rST cut at block boundaries; HTML fed to its parser a slice at a time for a third of
@@ -133,14 +134,14 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
             text, cells = read(text)
         except NotebookError as e:
             raise AuditInputError(f"{path}: {e}") from None
-    deadline = time.monotonic() + BUDGET
+    deadline = time.process_time() + BUDGET
     lines = extract.LineIndex(text)
     aud = Auditor(path, lines.line)
     aud.source = text  # the text after the math: a value the build inserts (roles.py)
     stop = None
     with mpmath.mp.workdps(DPS):  # comparisons of 60-digit values happen at 60 digits
         for base, doc, cut in _pieces(text, fmt, deadline):  # read and audited by chunks
-            stop = base if time.monotonic() > deadline else layout.run(
+            stop = base if time.process_time() > deadline else layout.run(
                 aud, text, doc, parse_chain, deadline)
             stop = stop if stop is not None else cut
             if stop is not None:
@@ -153,7 +154,7 @@ def audit_text(text: str, fmt: str = "md", path: str = "<text>") -> Report:
         _to_cells(aud.findings, cells)
         from .outputs import judge
         aud.findings += judge(json.loads(nb), aud.findings, path,  # restated outputs
-                              max(deadline, time.monotonic() + 1))
+                              max(deadline, time.process_time() + 1))
     return Report(aud.findings, 1)
 
 

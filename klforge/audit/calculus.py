@@ -216,7 +216,7 @@ def infinite_sum(node, env, ctx):
         return penv.eval(node.body, mpmath.mp)
 
     import time
-    penv.deadline = min(penv.deadline or float("inf"), time.monotonic() + SERIES_TIME)
+    penv.deadline = min(penv.deadline or float("inf"), time.process_time() + SERIES_TIME)
     method = mpmath.nsum if node.kind == "sum" else mpmath.nprod
     try:
         with mpmath.mp.workdps(QUAD_DPS):

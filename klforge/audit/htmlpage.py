@@ -183,14 +183,14 @@ def html(text: str) -> Extracted:
 
 def html_until(text: str, deadline: float | None = None, step: int = 65_536):
     """:func:`html`, fed to the parser a slice at a time until ``deadline``
-    (``time.monotonic()``): (Extracted of what was read, offset where reading stopped or
+    (``time.process_time()``): (Extracted of what was read, offset where reading stopped or
     None)."""
     import time
     scan = _Scan(text)
     stopped = None
     try:
         for a in range(0, len(text), step):
-            if deadline is not None and a and time.monotonic() > deadline:
+            if deadline is not None and a and time.process_time() > deadline:
                 stopped = a
                 break
             scan.feed(text[a:a + step])

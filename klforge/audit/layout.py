@@ -127,7 +127,7 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
     masked, regions = _scopes.regions(text, segs, lo, hi, cached[1])
     scope = _conditions.Reach(aud, regions, masked, lo, _segment)
     for k, (off, kind, item) in enumerate(events):
-        if deadline is not None and k % 16 == 0 and time.monotonic() > deadline:
+        if deadline is not None and k % 16 == 0 and time.process_time() > deadline:
             return off
         scope.at(off)
         if kind == -1:

@@ -3,12 +3,12 @@ r"""SymPy as a second opinion, where randomized identity testing is inconclusive
 When too few random points of an equality's domain evaluate (a factorial of a symbol sampled
 as a real number, ``\frac{\lambda^x e^{-\lambda}}{x!}\cdot\frac{x!}{\lambda^x} =
 e^{-\lambda}``), :func:`identical` asks SymPy whether ``simplify(lhs - rhs) == 0``, within
-:data:`TIME_LIMIT` seconds of wall-clock time.  Only a proof counts: ``True`` makes the
+:data:`TIME_LIMIT` seconds of CPU time.  Only a proof counts: ``True`` makes the
 verdict ok (the finding's JSON says ``"judge": "sympy"``); a nonzero or unfinished
 simplification is no counterexample, so ``None`` leaves the relation unchecked as before.
 
 SymPy is imported here, inside :func:`identical`, and only on that path: ``import
-klforge.audit`` never loads it.  The time limit is a ``SIGALRM`` timer, so the second
+klforge.audit`` never loads it.  The time limit is a ``SIGPROF`` (CPU-time) timer, so the second
 opinion is asked only in the main thread and when no other timer runs (else: ``None``).
 
 Domains: each free symbol becomes a SymPy symbol with the assumptions of its sampled domain
@@ -28,7 +28,7 @@ import threading
 from . import nodes as N
 from . import symbols as S
 
-TIME_LIMIT = 2.0  # seconds of wall-clock time for one simplification
+TIME_LIMIT = 2.0  # seconds of CPU time for one simplification (the same on a busy machine)
 
 
 class _Unconvertible(Exception):
@@ -91,7 +91,7 @@ def identical(lhs, rhs, names, domains, hints) -> bool | None:
     """True when SymPy simplifies ``lhs − rhs`` to 0 within TIME_LIMIT; None otherwise (not
     converted, not zero, time up, or not in the main thread)."""
     if threading.current_thread() is not threading.main_thread() or signal.getitimer(
-            signal.ITIMER_REAL)[0] > 0:  # another timer runs (a test's timeout): leave it be
+            signal.ITIMER_PROF)[0] > 0:  # another timer runs (a profiler): leave it be
         return None
     if any(n.startswith("\0") for n in names):  # random distributions, not symbols
         return None
@@ -100,8 +100,8 @@ def identical(lhs, rhs, names, domains, hints) -> bool | None:
     def _alarm(signum, frame):
         raise _TimeUp
 
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+    previous = signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, TIME_LIMIT)
     try:
         syms = _symbols(sorted(names), domains, hints, sp)
         difference = _convert(lhs, sp, syms) - _convert(rhs, sp, syms)
@@ -110,5 +110,5 @@ def identical(lhs, rhs, names, domains, hints) -> bool | None:
             RecursionError, AttributeError):
         return None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
