@@ -1,8 +1,9 @@
-"""kl_logits (kernels/_logits.py) against mpmath on every path of its row function: the
-float32 log-sum-exp pass and its centred fallback, the float64 centred pass and its
-re-centring, the scalar loops for extreme ranges, chunk boundaries, special values."""
+"""kl_logits (kernels/_logits.py) against mpmath on every path of its row functions: the
+centred pass of each dtype and its re-centring, the scalar loops for extreme ranges,
+chunk boundaries, special values."""
 import math
 
+import mpmath
 import numpy as np
 import pytest
 from klforge.kernels import _logits
@@ -14,13 +15,20 @@ F64_BAR = BARS["kl_logits"]
 F32_BAR = 1.0
 
 
+def _ref(a, b):
+    """mpmath's KL at 60 digits (mp_kl_logits adds digits for the logits' spread only; a
+    KL of 1e-19 from entries near 1e-2 cancels 17 of them)."""
+    with mpmath.workdps(60):
+        return +mp_kl_logits(a, b)
+
+
 def _ulps(a, b, dtype):
     """Max ULP error of the kernel on the rows of (a, b) cast to ``dtype``; the reference
     is mpmath on the same (cast) inputs."""
     a, b = np.atleast_2d(a).astype(dtype), np.atleast_2d(b).astype(dtype)
     got = K.kl_logits(a, b)
     assert got.dtype == dtype
-    return max(ulp_error(g, mp_kl_logits(x, y), dtype) for g, x, y in zip(got, a, b,
+    return max(ulp_error(g, _ref(x, y), dtype) for g, x, y in zip(got, a, b,
                                                                           strict=True))
 
 
@@ -34,7 +42,7 @@ DTYPES = [np.float64, np.float32]
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n", [1, 2, 7, 10, 100, _logits.CH, _logits.CH + 1, 1500])
 def test_random_rows_within_bar(n, dtype):
-    """Independent logits (KL of order 1): the float32 log-sum-exp pass; chunk edges."""
+    """Independent logits (KL of order 1), rows across the chunk edges."""
     rng = np.random.default_rng(n)
     a, b = rng.normal(size=(3, n)) * 3, rng.normal(size=(3, n)) * 3
     assert _ulps(a, b, dtype) <= _bar(dtype)
@@ -43,7 +51,8 @@ def test_random_rows_within_bar(n, dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("sep", [1e-2, 1e-5, 1e-9])
 def test_near_equal_rows_within_bar(sep, dtype):
-    """KL ≈ sep²: float32 rows leave the log-sum-exp pass for the centred form."""
+    """KL ≈ sep²: float32 rows whose centre max b − max a is too far from E_p[b − a]
+    for their small KL are summed again around it."""
     rng = np.random.default_rng(int(-math.log10(sep)))
     a = rng.normal(size=(4, 300)) * 4
     b = a + sep * rng.normal(size=a.shape)
@@ -88,7 +97,7 @@ def test_float32_rows_read_as_float32_values():
     rng = np.random.default_rng(7)
     a = (rng.normal(size=50) * 3).astype(np.float32)
     b = (rng.normal(size=50) * 3).astype(np.float32)
-    exact = mp_kl_logits(a.astype(np.float64), b.astype(np.float64))
+    exact = _ref(a.astype(np.float64), b.astype(np.float64))
     assert ulp_error(K.kl_logits(a, b), exact, np.float32) <= F32_BAR
     assert ulp_error(K.kl_logits(a.astype(np.float64), b.astype(np.float64)), exact,
                      np.float64) <= F64_BAR
@@ -114,7 +123,7 @@ def test_special_values(dtype):
     a, b = rng.normal(size=40), rng.normal(size=40)
     a[[3, 30]] = -inf
     keep = np.isfinite(a)
-    assert ulp_error(kl(a, b), mp_kl_logits(a[keep].astype(dtype), b[keep].astype(dtype)),
+    assert ulp_error(kl(a, b), _ref(a[keep].astype(dtype), b[keep].astype(dtype)),
                      dtype) <= _bar(dtype)
     # NaN precedes +inf: a NaN anywhere in the row wins over b_i = −inf
     assert math.isnan(kl([0.0, 0.0, nan], [0.0, -inf, 0.0]))
@@ -140,3 +149,19 @@ def test_results_do_not_depend_on_the_batch():
         whole = K.kl_logits(a, b)
         for i in (0, 1, 12345, 39999):
             assert whole[i] == K.kl_logits(a[i], b[i])
+
+
+def test_float32_centre_between_two_maxima():
+    """float32 centre max b − max a from two different entries (a's maximum at 0, b's at 1,
+    a few float32 ulps apart): S0 ≈ −8e-10 against a KL of 1.9e-19, so x = S0 + S2 and
+    log1pmx(x) cancel S2 by a factor ≈ 3; still within 1 ULP."""
+    rng = np.random.default_rng(11)
+    a = (1e-3 * rng.normal(size=20)).astype(np.float32)
+    a[0] = np.float32(0.01)
+    a[1] = np.nextafter(np.nextafter(a[0], np.float32(0)), np.float32(0))
+    b = a.copy()
+    b[1] = np.nextafter(a[0], np.float32(1))
+    got = K.kl_logits(a, b)
+    ref = _ref(a.astype(np.float64), b.astype(np.float64))
+    assert 0 < float(ref) < 1e-12
+    assert ulp_error(got, ref, np.float32) <= F32_BAR
