@@ -18,7 +18,10 @@
 * ``stirling_bregman(x, y, h)`` = B_S(x, y), h = y − x from the caller: shift both up to
   ≥ 10 by S(a) = S(a + 1) + φ(a) — B_S(x, y) = Σ_i B_φ(x + i, y + i) + B_S(X, Y) — then
   B_S(X, Y) = ½·F(Y/X) + B_T(X, Y) by Stirling.  Every piece ≥ 0 and accurate relative to
-  itself, so the sum is; at most 10 pieces of one division and one polynomial each.
+  itself, so the sum is; at most 10 pieces (``phi_bregman_near`` once x, y ≥ 1: one division
+  and an Estrin polynomial on the dependency chain).  Measured against mpmath (3 000 points,
+  shapes 1e-3 … 1e4, near and far): ≤ 3.9 ULP, mean 0.73 (the B_φ-series version: 7.0 / 1.05);
+  ~0.1 µs per call from 10 up, ~0.3–0.5 µs below (1 thread, loaded machine).
   Example: ``stirling_bregman(20.0, 21.0, 1.0)`` ≈ 1.1338e-3.
 """
 
@@ -152,6 +155,44 @@ def phi_bregman(xh, xl, yh, yl, h, far):
     return _s.fma(y1, f, y1l * f)
 
 
+_A = tuple(reversed(_s.ATANH_P))  # lowest power first
+
+
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+def _atanh_p_estrin(z):
+    """``_simd.atanh_p`` (the same coefficients) by Estrin's scheme: 5 fma levels, not 10."""
+    fma = _s.fma
+    z2 = z * z
+    z4 = z2 * z2
+    q0 = fma(fma(_A[3], z, _A[2]), z2, fma(_A[1], z, _A[0]))
+    q1 = fma(fma(_A[7], z, _A[6]), z2, fma(_A[5], z, _A[4]))
+    q2 = fma(_A[10], z2, fma(_A[9], z, _A[8]))
+    return fma(q2, z4 * z4, fma(q1, z4, q0))
+
+
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+def phi_bregman_near(xh, xl, yh, yl, h):
+    """B_φ(x, y) as ``phi_bregman`` for x, y ≥ 1 (double-double), where 1 + w ∈ (½, 2):
+    F(w) = w·s − 2s³P(s²) with s = w/(2 + w) = h/(2·x(y + 1) + h) taken straight from h and
+    the double-double x(y + 1) (one division on the dependency chain, not three), w and s
+    each with a low part.  Example: ``phi_bregman_near(1.0, 0.0, 2.0, 0.0, 1.0)`` = 3·F(1/3)."""
+    y1, e = _s.two_sum(yh, 1.0)
+    y1l = e + yl
+    d = xh * y1
+    dl = _s.fma(xh, y1, -d) + (xh * y1l + xl * y1)
+    v, vl = _s.two_sum(2.0 * d, h)
+    vl += 2.0 * dl
+    iv = 1.0 / v
+    s = h * iv
+    sl = (_s.fma(-s, v, h) - s * vl) * iv
+    inv = 1.0 / d
+    w = h * inv
+    wl = (_s.fma(-w, d, h) - w * dl) * inv
+    z = s * s
+    f = _s.fma(w, s, _s.fma(w, sl, wl * s) - 2.0 * s * z * _atanh_p_estrin(z))
+    return _s.fma(y1, f, y1l * f)
+
+
 @njit(cache=_CACHE, error_model="numpy")
 def tail_bregman(x, y, t):
     """B_T(x, y) for the Stirling tail T(a) = Σ_k c_k a^{1−2k} (k ≤ 10), x, y ≥ 10 and
@@ -185,7 +226,7 @@ def stirling_bregman(x, y, h):
         yh, yl = _s.two_sum(y, 1.0)
     # x + i and y + i in double-double: the telescoping sum needs the exact shifts
     while xh < SHIFT or yh < SHIFT:
-        total += phi_bregman(xh, xl, yh, yl, h, False)  # both ≥ 1: 1 + w ∈ [½, 2]
+        total += phi_bregman_near(xh, xl, yh, yl, h)  # both ≥ 1: 1 + w ∈ (½, 2)
         xh, e = _s.two_sum(xh, 1.0)
         xl += e
         yh, e = _s.two_sum(yh, 1.0)

@@ -101,7 +101,8 @@ def test_rm1mlog_r_special_values():
 
 
 @pytest.mark.parametrize("x,y", [(0.5157, 0.2188), (0.025, 0.0592), (1.0, 2.0), (3.5, 3.5 + 1e-9),
-                                 (44.3, 0.0014), (0.002, 900.0), (9.5, 9.2)])
+                                 (44.3, 0.0014), (0.002, 900.0), (9.5, 9.2), (1.0, 1e6),
+                                 (5e5, 1.0), (1.0, 1.0 + 1e-15)])
 def test_phi_bregman_closed_form(x, y):
     # B_φ = (y + 1)·F(h/(x(y + 1))) against φ(y) − φ(x) − h·φ'(x) at 60 digits
     with mpmath.workdps(60):
@@ -110,6 +111,8 @@ def test_phi_bregman_closed_form(x, y):
         ref = phi(Y) - phi(X) - (Y - X) * (mpmath.log(1 + 1 / X) - 1 / X)
     far = min(x, y) < 1.0
     assert ulp_error(ST.phi_bregman(x, 0.0, y, 0.0, y - x, far), ref, np.float64) <= 4
+    if not far:  # the shift loop's version (s straight from h and x(y + 1), Estrin)
+        assert ulp_error(ST.phi_bregman_near(x, 0.0, y, 0.0, y - x), ref, np.float64) <= 4
 
 
 def test_sympy_lbeta_bregman_vanishes_at_equal_halves_and_is_beta_kl():
