@@ -1,30 +1,25 @@
 """Per-row sums of categorical rows over a batch of rows walked as one flat array (numba).
 
-Rows of ``n`` entries stored one after another — a C-contiguous (rows, n) block, or a single
-row — are read as one flat array in chunks of ``BLK`` entries.  A branch-free map
-(``_simd``) computes the term of every entry of the chunk in SIMD lanes, whatever the row
-length (rows of 10 entries vectorise like rows of 10 000; no padding per row, no call per
-row), and the terms are then added into each row's sums, entry after entry in row order (a
-row gives the same bits alone or inside a batch).
+Rows of ``n`` entries stored one after another (a C-contiguous (rows, n) block, or one row)
+are read in chunks of ``BLK`` entries — a whole number of rows per chunk, or a long row
+chunk by chunk.  A branch-free map (``_simd``) computes every entry's term in SIMD lanes
+whatever the row length (no padding, no call per row), then each row's sums are added in
+row order (a row gives the same bits alone or inside a batch):
 
-* ``kl_sums(p, q, n, r0, r1, ws)``: for each row r of [r0, r1), S₁ = Σ kl_div(p_i, q_i),
-  D = Σ (p_i − q_i), P = Σ p_i, Q = Σ q_i in ``ws[1..4, r − r0]``;
-* ``xent_sums(p, q, n, r0, r1, ws)``: B = −Σ_{p_i > 0} p_i log q_i, P, Q (as compensated
-  pairs) and the number of q_i > 1 in ``ws[1..6, r − r0]``; ``entropy_sums(p, n, r0, r1,
-  ws)`` the same with q = p (Q = P summed once).
+* ``kl_sums(p, q, n, r0, r1, ws)``: S₁ = Σ kl_div(p_i, q_i), D = Σ (p_i − q_i), P = Σ p_i,
+  Q = Σ q_i of row r in ``ws[1..4, r − r0]``;
+* ``xent_sums(p, q, n, r0, r1, ws)``: B = −Σ_{p_i > 0} p_i log q_i, P, Q (compensated pairs)
+  and the number of q_i > 1 in ``ws[1..6, r − r0]``; ``entropy_sums(p, n, r0, r1, ws)``
+  the same with q = p (Q = P summed once).
 
-Rows of up to BLK entries are mapped a whole number of rows per chunk; longer rows chunk by
-chunk, their sums carried across chunks.
-
-A row holding an entry the map does not cover (NaN, inf, negative, subnormal, q_i = 0) gets
-S₁ = NaN (B = NaN): ``_categorical.py``, which owns the special values, evaluates it again
-with its scalar loops.  Accuracy: float64 rows are summed with Neumaier compensation
-(branch-free for sums of non-negative summands, where max/min order the pair; each sum
-within ≈ 2 eps |Σ| + n eps² Σ|x_i|; D from the compensated P and Q pairs); float32
-rows (exactly widened) with plain float64 sums — the non-negative sums within (n − 1)·2⁻⁵³
-relative, D = Σ (p_i − q_i) within n·2⁻⁵³·Σ|p_i − q_i| — far below float32's half ULP
-(the result is only rounded to float32).  The floating-point flags raised by discarded
-lanes are cleared once per call by the kernels' driver (``_parallel.py``).
+A row with an entry the map does not cover (NaN, inf, negative, subnormal, q_i = 0) gets
+S₁ = NaN (B = NaN) and ``_categorical.py``, which owns the special values, evaluates it
+again.  Accuracy: float64 rows take Neumaier-compensated sums (branch-free for non-negative
+summands, max/min ordering the pair; each within ≈ 2 eps |Σ| + n eps² Σ|x_i|; D from the
+compensated P and Q pairs); float32 rows (exactly widened) plain float64 sums in any order —
+the non-negative ones within (n − 1)·2⁻⁵³ relative, D within n·2⁻⁵³·Σ|p_i − q_i| — far
+below float32's half ULP.  Flags raised by discarded lanes are cleared once per call by the
+kernels' driver (``_parallel.py``).
 
 Example: with ``ws = np.empty((8, BLK))``, ``kl_sums(np.array([.6, .4]), np.array([.5, .5]),
 2, 0, 1, ws)`` leaves ws[1:5, 0] = (0.0201355…, 0.0, 1.0, 1.0).
@@ -40,8 +35,7 @@ from . import _simd as _s
 from ._primitives import neumaier_add as _add
 
 _JIT = dict(cache=True, error_model="numpy")
-#: the row sums and the cross-entropy map are picked by dtype (and q None: the entropy) when
-#: numba types them (``overload``), so each kernel × dtype compiles only its own variant
+#: sums and maps picked per dtype (q None: entropy) by overloads: one variant compiled each
 _OVERLOAD = dict(error_model="numpy", forceinline=True)
 NAN = math.nan
 #: entries per chunk of the flat walk (the terms' buffer, ``ws[0]``, stays in L1)
@@ -70,8 +64,7 @@ def _add_pos(s, c, x):
     return t, c + ((max(s, x) - t) + min(s, x))
 
 
-#: the plain float64 sums of float32 rows may be added in any order (their error stays far
-#: below float32's resolution): LLVM vectorises them; never used on compensated sums
+#: float32 rows' plain float64 sums in any order (LLVM vectorises them); never compensated
 _PLAIN = dict(fastmath={"reassoc"}, forceinline=True, error_model="numpy")
 
 
@@ -89,9 +82,8 @@ def _kl_plain(t, p, q):
 
 
 def _kl_acc(t, p, q, acc):
-    """Add the entries of the segment (t, p, q: views of equal length, indexed from 0, so
-    the loops see non-negative indices) into the row's sums acc = (S₁, c, D, P, P_lo, Q,
-    Q_lo); the overload below picks the sums for the rows' dtype when numba types it."""
+    """Add the segment (views indexed from 0: non-negative indices) into the row's sums
+    (S₁, c, D, P, P_lo, Q, Q_lo); the overload below picks the sums for the dtype."""
     raise NotImplementedError("numba only")
 
 
@@ -171,8 +163,7 @@ def _xent_plain(t, p, q):
 
 
 def _xent_acc(t, p, q, acc):
-    """Add the segment (views, as ``_kl_acc``; q None: q is p, the entropy) into acc = (B, c,
-    P, P_lo, Q, Q_lo, number of q_i > 1), the sums picked by the overload below."""
+    """``_kl_acc`` for (B, c, P, P_lo, Q, Q_lo, number of q_i > 1); q None: q is p."""
     raise NotImplementedError("numba only")
 
 
@@ -211,9 +202,8 @@ def _xent_acc_typed(t, p, q, acc):
 
 
 def _xent_map(p, q, m, t):
-    """t[k] = −p[k] log q[k] for k < m (0 where p = 0; NaN where not covered; q None: q is
-    p); float32 rows take the shorter logarithm (within 2⁻⁴⁴ relative, far below their
-    half ULP).  The overload below picks the variant when numba types it."""
+    """t[k] = −p[k] log q[k], k < m (0 where p = 0, NaN where not covered; q None: q is p);
+    float32 rows take the shorter logarithm (2⁻⁴⁴ relative; the overload picks)."""
     raise NotImplementedError("numba only")
 
 
