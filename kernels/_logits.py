@@ -27,8 +27,10 @@ Domain: rows of real logits of any length n ≥ 1, float32 or float64 (float32 e
 converted exactly and computed in float64; the kernel rounds once).
 
 Special values (the shared table in ``klforge/emit/templates.py``): a −inf logit a_i is a
-masked entry (p_i = 0) and contributes nothing; a finite a_i against b_i = −inf → +inf
-(p_i > 0 = q_i); NaN or +inf anywhere → NaN; every a_i = −inf (or n = 0) → NaN.
+masked entry (p_i = 0): no term of its own, but q = softmax(b) keeps its mass on it
+(``masked_mass_term``: the limit a_i → −inf, as torch computes it); a finite a_i against
+b_i = −inf → +inf (p_i > 0 = q_i); NaN or +inf anywhere → NaN; every a_i = −inf (or n = 0)
+→ NaN.
 
 Example: ``row_f64(np.log([.6, .4]), np.log([.5, .5]), np.empty((3, CH)), np.empty(2))``
 = 0.0201355… = KL([.6, .4] ‖ [.5, .5]); the kernel: ``klforge.kernels.kl_logits(a, b)``.
@@ -209,12 +211,14 @@ def _expm1mx_light(x):
 
 @njit(**_INL)
 def _scan(a, b):
-    """(bad, max a, max b): bad when a NaN or +inf is in the row (−inf is a masked entry
-    in a, and in b it is left to the map).  The maxima are taken over int64 keys ordered as
+    """(bad, max a, max b, masked): bad when a NaN or +inf is in the row; masked when some
+    a_i = −inf (a masked entry: p_i = 0; its q-mass is added by ``masked_mass_term``).
+    The maxima are taken over int64 keys ordered as
     the floats are, k ^ ((k >> 63) & 0x7FF…F) of the bits k (an involution): integer max
     reductions vectorise without fast-math."""
     ka = kb = _NEG_INF_KEY
     bad = False
+    masked = False
     for i in range(a.shape[0]):
         x = _s._bits(np.float64(a[i]))
         y = _s._bits(np.float64(b[i]))
@@ -222,11 +226,12 @@ def _scan(a, b):
         y ^= (y >> 63) & 0x7FFFFFFFFFFFFFFF
         # NaN keys lie above +inf's or below −inf's
         bad |= (x >= _POS_INF_KEY) | (x < _NEG_INF_KEY) | (y >= _POS_INF_KEY) | (y < _NEG_INF_KEY)
+        masked |= x == _NEG_INF_KEY
         ka = max(ka, x)
         kb = max(kb, y)
     ka ^= (ka >> 63) & 0x7FFFFFFFFFFFFFFF
     kb ^= (kb >> 63) & 0x7FFFFFFFFFFFFFFF
-    return bad, _s._from_bits(ka), _s._from_bits(kb)
+    return bad, _s._from_bits(ka), _s._from_bits(kb), masked
 
 
 @njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
@@ -330,10 +335,69 @@ def _centred_f32(a, b, amax, bmax, shift, ws):
 
 
 @njit(**_JIT)
+def masked_mass_term(a, b):
+    """−log(1 − M) ≥ 0, M = Σ_{a_i = −inf} softmax(b)_i: the q-mass on the masked entries.
+
+    KL(p ‖ q) = Σ_{p_i > 0} p_i log(p_i/q_i), and q = softmax(b) is normalised over every
+    entry, masked or not, so KL = KL(p ‖ q restricted to the live entries, renormalised)
+    − log(1 − M) — the value at a_i = −inf is the limit as a_i → −inf (torch's too).
+    Formed as softplus(LSE_masked(b) − LSE_live(b)), each sum scaled by its own maximum:
+    no cancellation and no overflow.  0 when nothing is masked or every masked b_i = −inf;
+    +inf when every live b_i = −inf (then p_i > 0 = q_i anyway).
+
+    Example: a = (0, −inf), b = (0, 5) → log(1 + e⁵) = 5.00671…
+    """
+    n = a.shape[0]
+    mmax = -INF
+    lmax = -INF
+    for i in range(n):
+        bi = np.float64(b[i])
+        if np.float64(a[i]) == -INF:
+            mmax = max(mmax, bi)
+        else:
+            lmax = max(lmax, bi)
+    if mmax == -INF:
+        return 0.0
+    if lmax == -INF:
+        return INF
+    sm, cm, sl, cl = 0.0, 0.0, 0.0, 0.0
+    for i in range(n):
+        bi = np.float64(b[i])
+        if np.float64(a[i]) == -INF:
+            sm, cm = _add(sm, cm, math.exp(bi - mmax))
+        else:
+            sl, cl = _add(sl, cl, math.exp(bi - lmax))
+    x = (mmax - lmax) + (math.log(sm + cm) - math.log(sl + cl))
+    if x > 0.0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))
+
+
+@njit(**_JIT)
 def row_f64(a, b, ws, w):
     """KL(softmax(a) ‖ softmax(b)) for one float64 row; ``ws``: scratch ≥ 3 × CH, ``w``:
     scratch ≥ n (for ``kl_logits_scalar``)."""
-    bad, amax, bmax = _scan(a, b)
+    bad, amax, bmax, masked = _scan(a, b)
+    v = _live_f64(a, b, ws, w, bad, amax, bmax)
+    if masked and v == v:
+        v += masked_mass_term(a, b)
+    return v
+
+
+@njit(**_JIT)
+def row_f32(a, b, ws, w):
+    """KL for one float32 row (computed in float64): the live entries' KL plus the masked
+    entries' q-mass term."""
+    bad, amax, bmax, masked = _scan(a, b)
+    v = _live_f32(a, b, ws, w, bad, amax, bmax)
+    if masked and v == v:
+        v += masked_mass_term(a, b)
+    return v
+
+
+@njit(**_JIT)
+def _live_f64(a, b, ws, w, bad, amax, bmax):
+    """KL over the live entries (a_i > −inf) for one float64 row, after ``_scan``."""
     if bad or amax == -INF:
         return kl_logits_scalar(a, b, w)
     ch = 0.0  # b_k − a_k at the first k where a_k = max a
@@ -353,10 +417,10 @@ def row_f64(a, b, ws, w):
 
 
 @njit(**_JIT)
-def row_f32(a, b, ws, w):
-    """KL for one float32 row: the centred form around c = max b − max a, kept when its
-    error growth is below GROWTH_F32, else once more around c + S0 = E_p[b − a]."""
-    bad, amax, bmax = _scan(a, b)
+def _live_f32(a, b, ws, w, bad, amax, bmax):
+    """KL over the live entries for one float32 row, after ``_scan``: the centred form
+    around c = max b − max a, kept when its error growth is below GROWTH_F32, else once
+    more around c + S0 = E_p[b − a]."""
     if bad or amax == -INF:
         return kl_logits_scalar(a, b, w)
     bad, z, s0, s2 = _centred_f32(a, b, amax, bmax, 0.0, ws)

@@ -54,7 +54,11 @@ def test_special_values():
     assert math.isnan(K.kl_categorical([0.5, -0.5], [0.5, 0.5]))
     assert math.isnan(K.kl_categorical([0.5, np.nan], [0.5, 0.5]))
     assert K.entropy([1.0, 0.0]) == 0.0
-    assert K.kl_logits([0.0, -np.inf], [0.0, 5.0]) == 0.0
+    # a −inf logit in a is p_i = 0, but q = softmax(b) keeps its mass there: the limit
+    # a_1 → −inf of KL, by hand: log(1/q_0) = log(1 + e^5) (torch gives the same)
+    assert K.kl_logits([0.0, -np.inf], [0.0, 5.0]) == pytest.approx(
+        math.log1p(math.exp(5.0)), rel=4e-16)
+    assert K.kl_logits([0.0, -np.inf], [0.0, -np.inf]) == 0.0
     assert K.kl_logits([0.0, 0.0], [0.0, -np.inf]) == math.inf
     assert math.isnan(K.kl_logits([np.inf, 0.0], [0.0, 0.0]))
 

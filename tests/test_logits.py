@@ -22,6 +22,19 @@ def _ref(a, b):
         return +mp_kl_logits(a, b)
 
 
+def _ref_masked(a, b):
+    """KL(softmax(a) ‖ softmax(b)) from the definition at 60 digits, with p_i = 0 where
+    a_i = −inf and q normalised over every entry."""
+    with mpmath.workdps(60):
+        live = [i for i in range(len(a)) if a[i] != -math.inf]
+        za = mpmath.fsum(mpmath.exp(mpmath.mpf(float(a[i]))) for i in live)
+        zb = mpmath.fsum(mpmath.exp(mpmath.mpf(float(x))) for x in b)
+        return +mpmath.fsum(
+            mpmath.exp(mpmath.mpf(float(a[i]))) / za
+            * ((mpmath.mpf(float(a[i])) - mpmath.log(za))
+               - (mpmath.mpf(float(b[i])) - mpmath.log(zb))) for i in live)
+
+
 def _ulps(a, b, dtype):
     """Max ULP error of the kernel on the rows of (a, b) cast to ``dtype``; the reference
     is mpmath on the same (cast) inputs."""
@@ -117,14 +130,17 @@ def test_special_values(dtype):
     assert math.isnan(kl([-inf, -inf], [0.0, 1.0]))      # every entry masked
     assert math.isnan(kl([], []))                        # empty row
     assert kl([0.0, 0.0], [0.0, -inf]) == inf            # p_i > 0 = q_i
-    assert kl([0.0, -inf], [0.0, 5.0]) == 0.0            # masked entry (the shared table)
-    # a masked entry in a long row: the row without it
+    # a masked entry (p_i = 0): q = softmax(b) keeps its mass there — by hand, log(1 + e^5)
+    assert kl([0.0, -inf], [0.0, 5.0]) == pytest.approx(math.log1p(math.exp(5.0)), rel=1e-7)
+    assert kl([0.0, -inf], [0.0, -inf]) == 0.0           # masked in both: nothing of q there
+    # masked entries in long rows, against the definition with p_i = 0 there (mpmath)
     rng = np.random.default_rng(8)
-    a, b = rng.normal(size=40), rng.normal(size=40)
-    a[[3, 30]] = -inf
-    keep = np.isfinite(a)
-    assert ulp_error(kl(a, b), _ref(a[keep].astype(dtype), b[keep].astype(dtype)),
-                     dtype) <= _bar(dtype)
+    for shift in (0.0, 8.0, -30.0, 800.0):   # masked q-mass ~ 5 %, most of q, 1e-14, all
+        a, b = rng.normal(size=40), rng.normal(size=40)
+        a[[3, 30]] = -inf
+        b[[3, 30]] += shift
+        a, b = a.astype(dtype), b.astype(dtype)
+        assert ulp_error(kl(a, b), _ref_masked(a, b), dtype) <= _bar(dtype)
     # NaN precedes +inf: a NaN anywhere in the row wins over b_i = −inf
     assert math.isnan(kl([0.0, 0.0, nan], [0.0, -inf, 0.0]))
     big = [1e308, -1e308] if dtype == np.float64 else [3e38, -3e38]
