@@ -143,3 +143,10 @@ def test_light_loop_equals_full_ufunc(count, n, dtype):
     ref = reference_value(mp_kl_mvn, *(a[0].astype(np.float64) for a in args))
     bar = BARS["kl_mvn"] if dtype == np.float64 else 1.0
     assert ulp_error(light[0], ref, dtype) <= bar
+
+
+def test_warm_builds_the_row_loop_too():
+    """``klforge warm`` must leave nothing to compile: the row-only ufuncs as well."""
+    assert K.kl_mvn.warm().compiled == ("float32", "float64")
+    assert sorted(K.kl_mvn._light_ufuncs) == ["float32", "float64"]
+    assert sorted(K.kl_mvn._ufuncs) == ["float32", "float64"]
