@@ -240,20 +240,27 @@ def _xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax):
 def _xent_rows(p, q, same, n, r0, r1, res, ws):
     """res[r − r0] = H(p̂, q̂) of rows r0 ≤ r < r1 from the sums in ``ws`` (``same``: q is
     p, the entropy)."""
-    for r in range(r1 - r0):
-        b, ph, pl, qh, ql, over = ws[1, r], ws[2, r], ws[3, r], ws[4, r], ws[5, r], ws[6, r]
-        # the common case first: normal entries (b finite), every q_i ≤ 1 (b is a sum of
-        # terms ≥ 0), finite totals and a correction P·log Q that cancels at most CANCEL of b
-        if b < INF and over == 0.0 and qh < INF and ph < INF:
-            tp = ph + pl
-            corr = tp * (_s.log_ratio_normal(qh, 1.0) + ql / qh)
-            if corr >= 0.0 or -corr <= CANCEL * b:
-                v = (b + corr) / tp
-                res[r] = v if v >= 0.0 else 0.0
-                continue
+    m = r1 - r0
+    bs, ph, pl, qh, ql, over = ws[1, :m], ws[2, :m], ws[3, :m], ws[4, :m], ws[5, :m], ws[6, :m]
+    # The common case, for every row at once (branch-free, vectorises): normal entries (b
+    # finite), every q_i ≤ 1 (b a sum of terms ≥ 0), finite totals, and a correction
+    # P·log Q cancelling at most CANCEL of b; NaN marks the rows that are not.
+    for r in range(m):
+        b = bs[r]
+        tp = ph[r] + pl[r]
+        corr = tp * (_s.log_ratio_normal(qh[r], 1.0) + ql[r] / qh[r])
+        good = (b < INF) & (over[r] == 0.0) & (qh[r] < INF) & (ph[r] < INF)
+        good &= (corr >= 0.0) | (-corr <= CANCEL * b)
+        v = (b + corr) / tp
+        res[r] = (v if v >= 0.0 else 0.0) if good else NAN
+    for r in range(m):
+        if res[r] == res[r]:
+            continue
         a = (r0 + r) * n
-        qmax = 2.0 if over > 0.0 else 1.0  # (only qmax ≤ 1 is read)
-        res[r] = _xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ph, pl, qh, ql, qmax)
+        qmax = 2.0 if over[r] > 0.0 else 1.0  # (only qmax ≤ 1 is read)
+        b = bs[r]
+        res[r] = _xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ph[r], pl[r], qh[r],
+                              ql[r], qmax)
 
 
 @njit(**_JIT)
