@@ -12,8 +12,6 @@ from conftest import site
 pytest.importorskip("myst_parser")
 pytest.importorskip("furo")
 pytest.importorskip("sphinxcontrib.bibtex")
-# with pytest-xdist (`-n 2`, --dist loadgroup), the tests of the built site run on one worker
-pytestmark = pytest.mark.xdist_group("site")
 ROOT = Path(__file__).parents[1]
 SECTIONS = [p.stem for p in sorted((ROOT / "content").glob("[01][0-9]-*.md"))]
 APPENDICES = [f"appendix-{c}" for c in "abcdefghijklm"]

@@ -18,10 +18,9 @@ import pytest
 
 CHROMIUM = next((c for c in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(c)), None)
-pytestmark = [pytest.mark.skipif(
+pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (CI installs Debian's chromium; "
-                             "locally: apt-get install chromium)"),
-    pytest.mark.xdist_group("site")]  # on the worker that builds the site (conftest.built)
+                             "locally: apt-get install chromium)")
 PAGES = ["06-closed-forms.html", "appendix-k.html", "reference/gaussian.html"]
 CONTENT = Path(__file__).parents[1] / "content"
 ALL_PAGES = sorted(str(p.relative_to(CONTENT).with_suffix(".html"))
