@@ -13,10 +13,11 @@ cache — when that dtype is first called, so the import is cheap and first use 
 dtype only (``warm`` compiles both).  Every kernel has its own serial inner loop
 (``_ufunc.py``): elementwise kernels run a branch-free core as SIMD code on unit-stride
 operands; row reductions loop over the rows in compiled code (rows viewed in place at any
-row stride), each row taking a vectorised fast path (``_streams.py``) or the scalar loop
-for rows holding special values.  One shared driver (``_parallel.py``) splits calls past
-65 536 entries across numba's threads (``numba.set_num_threads(n)``) and leaves NumPy's
-floating-point error flags clear (no "invalid value" warnings from discarded SIMD lanes).
+row stride), each row taking a vectorised fast path (``_rowsum.py``, ``_logits.py``) or
+the scalar loop for rows holding special values.  One shared driver (``_parallel.py``)
+splits calls past 65 536 entries across numba's threads (``numba.set_num_threads(n)``)
+and leaves NumPy's floating-point error flags clear (no "invalid value" warnings from
+discarded SIMD lanes).
 
 Cache location: numba writes its cache beside the sources (``kernels/__pycache__``); when
 that directory is read-only (a system install) it falls back to a per-user cache directory,

@@ -158,7 +158,7 @@ def _chunk(args, dims, steps, data):
 def _driver(args, dims, steps, data):
     info = _address(data)
     fn, core_ndim, nargs = _load(info, 0), _load(info, 1), _load(info, 2)
-    per_row, chunk_fn = _load(info, 3), _load(info, 4)
+    per_row, chunk_fn, align = _load(info, 3), _load(info, 4), _load(info, 5)
     work = dims[0] * per_row
     for j in range(1, core_ndim + 1):
         if dims[j] > 1:
@@ -176,9 +176,18 @@ def _driver(args, dims, steps, data):
         # args/dims/steps; it lives until every thread is done (parallel_for returns).
         m = 2 * chunks
         block = _stack(m + 9)
+        # Chunk edges fall on multiples of ``align`` rows (the last chunk ends at n), so a
+        # kernel that takes rows ``align`` at a time (kl_mvn's batch across SIMD lanes) sees
+        # the same groups of rows whatever the number of threads: results do not depend on
+        # it.  A chunk may be empty when n is small; the loop then runs zero rows.
         for k in range(chunks):
-            _store(block, 2 * k, n * k // chunks)
-            _store(block, 2 * k + 1, n * (k + 1) // chunks)
+            lo = n * k // chunks
+            hi = n * (k + 1) // chunks
+            lo -= lo % align
+            if k + 1 < chunks:
+                hi -= hi % align
+            _store(block, 2 * k, lo)
+            _store(block, 2 * k + 1, hi)
         _store(block, m, fn)
         _store(block, m + 1, _address(args))
         _store(block, m + 2, _address(dims))
@@ -209,7 +218,11 @@ def driver_address() -> int:
     return _compiled()[0].address
 
 
-def loop_data(loop_address: int, core_ndim: int, nargs: int, per_row: int = 1) -> np.ndarray:
-    """The ``data`` block the driver reads: keep the array alive as long as the ufunc."""
-    return np.array([loop_address, core_ndim, nargs, per_row, _compiled()[1].address],
+def loop_data(loop_address: int, core_ndim: int, nargs: int, per_row: int = 1,
+              align: int = 1) -> np.ndarray:
+    """The ``data`` block the driver reads: keep the array alive as long as the ufunc.
+    ``align``: chunk edges fall on multiples of this many rows."""
+    if align < 1:
+        raise ValueError(f"align must be a positive number of rows, got {align}")
+    return np.array([loop_address, core_ndim, nargs, per_row, _compiled()[1].address, align],
                     dtype=np.int64)

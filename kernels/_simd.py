@@ -18,8 +18,7 @@ the special-value semantics.
 * ``log1pmx_normal(x)`` = log(1 + x) − x for x ∈ [−0.5, 1]
 * ``exp_normal(x)`` = exp(x) for x ∈ [−708, 709]
 * ``expm1mx_normal(x)`` = exp(x) − 1 − x for |x| ≤ 700
-* ``two_sum(a, b)`` (Knuth, branch-free) and ``tree_sum(buf, err)``: TwoSum pairwise
-  halving, each level a unit-stride map, so compensated sums vectorise too.
+* ``two_sum(a, b)`` (Knuth, branch-free).
 
 log: with x = 2^e·m (m ∈ [1, 2)), log(a/b) = (e_a − e_b)·ln 2 + 2·atanh(s),
 s = (m_a − m_b)/(m_a + m_b), |s| < 1/3; near a = b (a/b ∈ [½, 2]) s = (a − b)/(a + b)
@@ -225,68 +224,6 @@ def two_sum(a, b):
     s = a + b
     bb = s - a
     return s, (a - (s - bb)) + (b - bb)
-
-
-@njit(**_JIT)
-def tree_sum(buf, err):
-    """Σ buf as (s, c), s + c accurate to about eps·|Σ| + eps²·Σ|buf_i|·log2(len).
-
-    ``len(buf)`` is a power of two ≥ 8; ``buf`` is overwritten and ``err`` (same length)
-    is scratch.  Pairwise TwoSum halving: each level adds the upper half onto the lower
-    half (a unit-stride map, which vectorises) and keeps the rounding errors alongside.
-    """
-    m = buf.shape[0]
-    for i in range(m):
-        err[i] = 0.0
-    while m > 8:
-        h = m // 2
-        for i in range(h):
-            a = buf[i]
-            b = buf[i + h]
-            s = a + b
-            bb = s - a
-            err[i] = (err[i] + err[i + h]) + ((a - (s - bb)) + (b - bb))
-            buf[i] = s
-        m = h
-    s = buf[0]
-    c = err[0]
-    for i in range(1, m):
-        s, e = two_sum(s, buf[i])
-        c += err[i] + e
-    return s, c
-
-
-@njit(**_JIT)
-def tree_sum2(a, b, err_a, err_b):
-    """``tree_sum`` of two buffers of the same length in one pass over each level."""
-    m = a.shape[0]
-    for i in range(m):
-        err_a[i] = 0.0
-        err_b[i] = 0.0
-    while m > 8:
-        h = m // 2
-        for i in range(h):
-            x = a[i]
-            y = a[i + h]
-            s = x + y
-            bb = s - x
-            err_a[i] = (err_a[i] + err_a[i + h]) + ((x - (s - bb)) + (y - bb))
-            a[i] = s
-            x = b[i]
-            y = b[i + h]
-            s = x + y
-            bb = s - x
-            err_b[i] = (err_b[i] + err_b[i + h]) + ((x - (s - bb)) + (y - bb))
-            b[i] = s
-        m = h
-    sa, ca = a[0], err_a[0]
-    sb, cb = b[0], err_b[0]
-    for i in range(1, m):
-        sa, e = two_sum(sa, a[i])
-        ca += err_a[i] + e
-        sb, e = two_sum(sb, b[i])
-        cb += err_b[i] + e
-    return sa, ca, sb, cb
 
 
 @njit(**_JIT)

@@ -79,7 +79,7 @@ _DTYPE_NUM = {t: np.dtype(t).num for t in DTYPES}
 
 
 def make_ufunc(name: str, doc: str, nin: int, nout: int, dtype: str, loop,
-               signature: str | None = None, per_row: int = 1) -> np.ufunc:
+               signature: str | None = None, per_row: int = 1, align: int = 1) -> np.ufunc:
     """A one-dtype ``numpy.ufunc`` (gufunc when ``signature`` is given) from the serial
     python loop function ``loop`` (compiled here as a numba cfunc with NumPy's loop
     signature, cached on disk) behind the shared threaded driver of ``_parallel.py``."""
@@ -88,7 +88,7 @@ def make_ufunc(name: str, doc: str, nin: int, nout: int, dtype: str, loop,
     if signature is not None:
         core_ndim = len({d.strip() for d in signature.replace("->", ",").replace("(", ",")
                          .replace(")", ",").split(",") if d.strip()})
-    data = _parallel.loop_data(compiled.address, core_ndim, nin + nout, per_row)
+    data = _parallel.loop_data(compiled.address, core_ndim, nin + nout, per_row, align)
     keepalive = (compiled, data)
     types_ = [[_DTYPE_NUM[dtype]] * (nin + nout)]
     args = [name, doc, [_parallel.driver_address()], types_, nin, nout, [int(data.ctypes.data)],

@@ -7,7 +7,7 @@ typed formulas without importing SymPy."""
 
 import mpmath
 
-SOURCE_HASH = "609c12594798d218e5d1a2a38be0fb25a6d738f4e816ab76000041c8bb42a92e"
+SOURCE_HASH = "b7e75b83f9491e6d215482ce68902c1c3495ef632f9e283b98cb4efedc35699d"
 
 FAMILIES = {'Ber': 'bernoulli', 'Bern': 'bernoulli', 'Bernoulli': 'bernoulli', 'Beta': 'beta', 'Exp': 'exponential', 'Expo': 'exponential', 'Exponential': 'exponential', 'Gamma': 'gamma', 'Gauss': 'normal', 'Gaussian': 'normal', 'Geo': 'geometric', 'Geom': 'geometric', 'Geometric': 'geometric', 'Laplace': 'laplace', 'N': 'normal', 'Normal': 'normal', 'Poi': 'poisson', 'Pois': 'poisson', 'Poisson': 'poisson'}
 ARITY = {'bernoulli': 1, 'beta': 2, 'exponential': 1, 'gamma': 2, 'geometric': 1, 'laplace': 2, 'normal': 2, 'poisson': 1}

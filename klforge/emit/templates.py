@@ -26,7 +26,6 @@ from . import _mvn
 from . import _policy as _pol
 from . import _primitives as _p
 from . import _rowsum as _rs
-from . import _streams as _st
 from . import _ufunc as _u
 
 NAN = math.nan
@@ -38,11 +37,13 @@ INF = math.inf
 _BUILDERS = {{}}
 
 
-def _register(name, doc, nin, nout, loops, signature=None, per_row=1):
+def _register(name, doc, nin, nout, loops, signature=None, per_row=1, align=1):
     """Record kernel ``name``: its ufunc for dtype t runs the serial loop ``loops[t]``
-    behind the shared threaded driver (``_ufunc.make_ufunc``)."""
+    behind the shared threaded driver (``_ufunc.make_ufunc``; threads' chunks of rows start
+    at multiples of ``align``)."""
     _BUILDERS[name] = _u.Kernel(name, doc, nin, nout, signature, {{
-        t: (lambda t=t: _u.make_ufunc(name, doc, nin, nout, t, loops[t], signature, per_row))
+        t: (lambda t=t: _u.make_ufunc(name, doc, nin, nout, t, loops[t], signature, per_row,
+                                      align))
         for t in loops}})
 
 
@@ -202,7 +203,7 @@ def row_loops(name: str, layout: str, inputs: list[str], call: str | None = None
     for t, size, dtype in (("f32", 4, "np.float32"), ("f64", 8, "np.float64")):
         head = [f"def _{name}_loop_{t}(args, dims, steps, data):", "    N = dims[0]"]
         head += [f"    {d} = dims[{k + 1}]" for k, d in enumerate(dims)]
-        head += ["    out = np.empty(1)", "    ws = np.empty((8, _st.BLOCK))",
+        head += ["    out = np.empty(1)", "    ws = np.empty((8, 256))",
                  f"    wn = np.empty((2, {dims[0] if dims else 1}))"]
         rows = []
         first = nargs  # steps[nargs:] are the core steps, operand by operand
@@ -366,7 +367,7 @@ def kl_mvn(d) -> str:
     small, large = "wn = np.empty((2, n))", "wn = np.empty((2 * n + 5, n + 1))"
     assert text.count(small) == 2, "row_loops no longer allocates wn as kl_mvn expects"
     text = text.replace(small, large)
-    unused = "    ws = np.empty((8, _st.BLOCK))\n"
+    unused = "    ws = np.empty((8, 256))\n"
     assert text.count(unused) == 2, "row_loops no longer allocates ws as kl_mvn expects"
     text = text.replace(unused, "")
     loops, register = text.split("\n\n_register(")
@@ -375,7 +376,7 @@ def kl_mvn(d) -> str:
     # outside 1…BATCH_MAX or fewer than W pairs: _mvn.batch_may_apply), and the full loop
     # (_kl_mvn_loop_*, Kernel.ufunc), where C-contiguous stacks of small pairs go W at a
     # time across SIMD lanes (kernels/_mvn_batch.py) and the rows it leaves (N mod W), and
-    # every other layout, go through the row loop.  Same results either way.
+    # every other layout, go through the row loop.
     rows_only = loops.replace("_loop_f32(", "_rows_f32(").replace("_loop_f64(", "_rows_f64(")
     parts = loops.split("    for i in range(N):\n")
     assert len(parts) == 3, "row_loops' loop header changed"
@@ -393,6 +394,10 @@ def kl_mvn(d) -> str:
             f"        start = _mvn.kl_mvn_batch({views}, wb)\n"
             "    for i in range(start, N):\n" + part)
     name = d.kernel
+    # threads' chunks start at multiples of W rows: the same rows go W at a time whatever
+    # the number of threads (the batch and the row loop may differ in the last bit)
+    head, tail = register.rsplit(")\n", 1)
+    register = head + ", align=_mvn.W)\n" + tail
     return (rows_only.rstrip("\n") + "\n\n\n" + out.lstrip("\n") + "\n\n_register(" + register
             + f"_BUILDERS[{name!r}].serve_lightly(_mvn.batch_may_apply, {{\n"
             f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
