@@ -31,8 +31,12 @@ VERIFY_DIR = package_dir("klforge.verify")
 #: sources (emit.generator_sources: the derivations, the emitter, the kernel modules): the
 #: worked problems, the mpmath references, the figure code, this module and the kernels
 SITE_DIR = Path(__file__).resolve().parent
+#: besides the derivations' sources (``emit.generator_sources``): what computes the site's
+#: values — the site's problem/figure/printing modules, the verifier (mpmath references), and
+#: every kernel module (the generated loops call the hand-written row and primitive modules,
+#: so hashing ``_kernels.py`` alone missed edits to them)
 ENGINE_FILES = (SITE_DIR / "problems.py", *SITE_DIR.glob("plots*.py"), SITE_DIR / "printing.py",
-                SITE_DIR / "cache.py", VERIFY_DIR / "__init__.py", KERNELS_DIR / "_kernels.py")
+                SITE_DIR / "cache.py", *VERIFY_DIR.glob("*.py"), *KERNELS_DIR.glob("*.py"))
 _cache_dir: Path | None = None
 
 
