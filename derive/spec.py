@@ -15,7 +15,7 @@ building a single derivation (no SymPy work):
 * ``rows`` — for a kernel over rows, how verify samples them (:class:`RowSampling`);
   ``uniform`` — parameters verify draws uniformly on a range instead of from their domain;
 * ``reduction`` — the loop template ``klforge emit`` writes the kernel with
-  (``klforge.emit.templates.REDUCTIONS``), for a kernel over rows or with several outputs;
+  (``klforge.emit.reductions.REDUCTIONS``), for a kernel over rows or with several outputs;
   without it the kernel is printed elementwise from its stable form;
 * ``scale`` — for a kernel with a ``bound``, how verify measures the scale of
   "≤ k·eps·scale" (``klforge.verify.references.SCALES``);
@@ -82,7 +82,7 @@ class KernelSpec:
     #: ((parameter name, lo, hi), …): drawn uniformly on [lo, hi] by verify, after the other
     #: parameters are sampled (so their samples are as without it)
     uniform: tuple[tuple[str, float, float], ...] = ()
-    #: the name of the loop template in ``klforge.emit.templates.REDUCTIONS`` (None: printed
+    #: the name of the loop template in ``klforge.emit.reductions.REDUCTIONS`` (None: printed
     #: elementwise from the stable form)
     reduction: str | None = None
     #: with a ``bound``: the scale's kind in ``klforge.verify.references.SCALES``

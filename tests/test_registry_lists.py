@@ -110,11 +110,11 @@ def test_no_kernel_name_literal_in_verify_or_emit():
 
 
 def test_every_reduction_and_scale_a_spec_names_exists():
-    from klforge.emit import templates
+    from klforge.emit import reductions
 
     for kernel, spec in specs().items():
         if spec.reduction is not None:
-            assert spec.reduction in templates.REDUCTIONS, (kernel, spec.reduction)
+            assert spec.reduction in reductions.REDUCTIONS, (kernel, spec.reduction)
         if spec.bound is not None:
             assert spec.scale in references.SCALES, (kernel, spec.scale)
         for name, lo, hi in spec.uniform:

@@ -25,7 +25,7 @@ import sympy as sp
 from .._io import DERIVE_DIR, KERNELS_DIR, write_atomic
 from ..derive.core import by_kernel, get, kernel_derivations, specs
 from ..derive.domains import DOMAINS
-from . import templates
+from . import reductions, templates
 from .printer import print_expr
 
 EMIT_DIR = Path(__file__).resolve().parent
@@ -53,15 +53,15 @@ def scalar_kernel(d, output_fn=None) -> str:
 
 def kernel_source(d, spec) -> str:
     """Source of one kernel: its spec's loop template (``spec.reduction``, a name in
-    :data:`templates.REDUCTIONS`) or, without one, the elementwise ufunc of its stable form."""
+    :data:`reductions.REDUCTIONS`) or, without one, the elementwise ufunc of its stable form."""
     if spec.reduction is None:
         return scalar_kernel(d)
     try:
-        template = templates.REDUCTIONS[spec.reduction]
+        template = reductions.REDUCTIONS[spec.reduction]
     except KeyError:
         raise KeyError(f"{spec.kernel}: its spec names reduction {spec.reduction!r}, not a "
-                       f"template in klforge/emit/templates.py (known: "
-                       f"{', '.join(sorted(templates.REDUCTIONS))})") from None
+                       f"template in klforge/emit/reductions.py (known: "
+                       f"{', '.join(sorted(reductions.REDUCTIONS))})") from None
     return template(d)
 
 

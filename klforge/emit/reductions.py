@@ -1,0 +1,159 @@
+"""The reduction templates: one function per loop template a kernel's spec names
+(``KernelSpec.reduction``), each returning the kernel's generated source — the row function
+or a call into a hand-written kernels/ module, its loops and its registration — from the
+shared pieces of :mod:`.templates`.  :data:`REDUCTIONS` maps template names to them.
+"""
+
+from __future__ import annotations
+
+from .templates import _batch_gufunc, _gufunc, _vector_gufunc, docstring
+
+_RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.stats.entropy and"
+               "\n    torch.distributions.Categorical do: p̂ = p/Σp, q̂ = q/Σq, applied to the row's"
+               "\n    compensated sums in the same pass (kernels/_categorical.py); a negative,"
+               "\n    infinite or NaN entry, or a zero total, gives NaN.  Never negative.")
+
+
+def kl_categorical(d) -> str:
+    return _batch_gufunc(d.kernel, 2, docstring(d) + (
+        "\n\n    KL(p̂ ‖ q̂) = Σ_i p̂_i log(p̂_i/q̂_i) = (Σ_i kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp,"
+        "\n    kl_div(x, y) = x log(x/y) − x + y ≥ 0; 0·log 0 = 0, +inf where q_i = 0 < p_i."
+        + _RENORM_DOC), "_c.kl_categorical_rows")
+
+
+def entropy(d) -> str:
+    return _batch_gufunc(d.kernel, 1, docstring(d) + (
+        "\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0." + _RENORM_DOC),
+        "_c.entropy_rows")
+
+
+def cross_entropy(d) -> str:
+    return _batch_gufunc(d.kernel, 2, docstring(d) + (
+        "\n\n    H(p̂, q̂) = −Σ_i p̂_i log q̂_i = Σ_i p̂_i log(Σq/q_i), 0·log 0 = 0, +inf where"
+        "\n    q_i = 0 < p_i." + _RENORM_DOC), "_c.cross_entropy_rows")
+
+
+def kl_logits(d) -> str:
+    """Loops over rows in ``kernels/_logits.py`` (one statement per dtype)."""
+    doc = docstring(d) + (
+        "\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],"
+        "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);"
+        "\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN.")
+    loops = "".join(f"\n\ndef _{d.kernel}_loop_{t}(args, dims, steps, data):\n"
+                    f"    _lg.loop_{t}(args, dims, steps)\n" for t in ("f32", "f64"))
+    return (loops + f"\n\n_register({d.kernel!r}, {doc!r}, 2, 1, {{\n"
+            f"    'float32': _{d.kernel}_loop_f32, 'float64': _{d.kernel}_loop_f64}}, "
+            "'(n),(n)->()', 1)\n")
+
+
+def kl_dirichlet(d) -> str:
+    body = "    out[0] = _lb.kl_dirichlet_row(alpha_p, alpha_q)\n"
+    return _gufunc(d.kernel, "(n),(n)->()", "alpha_p, alpha_q, out", docstring(d), body)
+
+
+_MVN_DOC = (
+    "\n\n    Only the lower triangles of L_p and L_q are read (the upper triangle is ignored, as"
+    "\n    in numpy.linalg and scipy.linalg.cho_solve); a diagonal entry ≤ 0 gives NaN, and so"
+    "\n    does n = 0.  KL = ½[Σ_{i≠j} D_ij² + Σ_i (M_ii² − 1 − 2 log M_ii) + |w|²],"
+    "\n    M = L_q⁻¹L_p = I + D, D = L_q⁻¹(L_p − L_q), w = L_q⁻¹(μ_p − μ_q): non-negative terms,"
+    "\n    the solves in double-double (kernels/_mvn.py); accurate for scale ratios up to"
+    "\n    1e±300 between p and q.")
+
+
+def kl_mvn(d) -> str:
+    body = "    out[0] = _mvn.kl_mvn_row(mu_p, L_p, mu_q, L_q, wn)\n"
+    text = _gufunc(d.kernel, "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
+                   docstring(d) + _MVN_DOC,
+                   body)
+    # kl_mvn_row's scratch: the (n + 1)-wide right-hand sides in double-double and the
+    # per-column sums of squares, allocated once per call (row_loops gives 2 × n); the
+    # row streams' scratch ws is not used.
+    small, large = "wn = np.empty((2, n))", "wn = np.empty((2 * n + 5, n + 1))"
+    assert text.count(small) == 2, "row_loops no longer allocates wn as kl_mvn expects"
+    text = text.replace(small, large)
+    unused = "    ws = np.empty((8, 256))\n"
+    assert text.count(unused) == 2, "row_loops no longer allocates ws as kl_mvn expects"
+    text = text.replace(unused, "")
+    loops, register = text.split("\n\n_register(")
+    # Two ufuncs per dtype, so that a call compiles only the path it can take: the row loop
+    # alone (_kl_mvn_rows_*), which Kernel.__call__ picks when the batch cannot apply (n
+    # outside 1…BATCH_MAX or fewer than W pairs: _mvn.batch_may_apply), and the full loop
+    # (_kl_mvn_loop_*, Kernel.ufunc), where C-contiguous stacks of small pairs go W at a
+    # time across SIMD lanes (kernels/_mvn_batch.py) and the rows it leaves (N mod W), and
+    # every other layout, go through the row loop.
+    rows_only = loops.replace("_loop_f32(", "_rows_f32(").replace("_loop_f64(", "_rows_f64(")
+    parts = loops.split("    for i in range(N):\n")
+    assert len(parts) == 3, "row_loops' loop header changed"
+    out = parts[0]
+    for part, (size, dt) in zip(parts[1:], ((4, "np.float32"), (8, "np.float64")), strict=True):
+        shapes = ("(N, n)", "(N, n, n)", "(N, n)", "(N, n, n)", "(N,)")
+        views = ", ".join(f"carray(args[{k}], {sh}, {dt})" for k, sh in enumerate(shapes))
+        out += (
+            "    start = 0\n"
+            f"    if (1 <= n <= _mvn.BATCH_MAX and N >= _mvn.W and unit0 and unit1 and unit2\n"
+            f"            and unit3 and steps[0] == n * {size} and steps[1] == n * n * {size}\n"
+            f"            and steps[2] == n * {size} and steps[3] == n * n * {size}\n"
+            f"            and steps[4] == {size}):\n"
+            "        wb = np.empty((_mvn.scratch_rows(n) + 1, _mvn.W))\n"
+            f"        start = _mvn.kl_mvn_batch({views}, wb)\n"
+            "    for i in range(start, N):\n" + part)
+    name = d.kernel
+    # threads' chunks start at multiples of W rows: the same rows go W at a time whatever
+    # the number of threads (the batch and the row loop may differ in the last bit)
+    head, tail = register.rsplit(")\n", 1)
+    register = head + ", align=_mvn.W)\n" + tail
+    return (rows_only.rstrip("\n") + "\n\n\n" + out.lstrip("\n") + "\n\n_register(" + register
+            + f"_BUILDERS[{name!r}].serve_lightly(_mvn.batch_may_apply, {{\n"
+            f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
+            "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 8))\n"
+            f"    for t, loop in (('float32', _{name}_rows_f32), "
+            f"('float64', _{name}_rows_f64))}})\n")
+
+
+def eg_step(d) -> str:
+    body = "    _pol.eg_step_row(p, g, lr, out)\n"
+    return _vector_gufunc(d.kernel, "(n),(n),()->(n)", "p, g, lr, out", docstring(d) + (
+        "\n\n    p_i ← p_i·exp(−lr·g_i) / Σ_j p_j·exp(−lr·g_j), exponents in double-double"
+        "\n    (kernels/_policy.py); zeros stay zero."),
+        body)
+
+
+def kl_regularized_policy(d) -> str:
+    body = "    _pol.policy_row(logits_ref, reward, beta, pi_star, value)\n"
+    return _vector_gufunc(d.kernel, "(n),(n),()->(n),()",
+                   "logits_ref, reward, beta, pi_star, value", docstring(d) + (
+                       "\n\n    Returns (π*, V): π* ∝ π_ref·exp(r/β), V = β·log E_ref[exp(r/β)]"
+                       "\n    (kernels/_policy.py)."),
+                   body)
+
+
+def natgrad_normal_step(d) -> str:
+    import sympy as sp
+
+    from .printer import print_expr
+    rename = {p.symbol: sp.Symbol(p.name) for p in d.params}
+    new_mu, new_s = (print_expr(e.xreplace(rename)) for e in d.closed_form)
+    body = f'''\
+    mu = np.float64(mu)
+    log_sigma = np.float64(log_sigma)
+    g_mu = np.float64(g_mu)
+    g_log_sigma = np.float64(g_log_sigma)
+    lr = np.float64(lr)
+    if not (0.0 < lr < INF and abs(mu) < INF and abs(log_sigma) < INF and abs(g_mu) < INF
+            and abs(g_log_sigma) < INF):
+        mu_out[0] = NAN
+        log_sigma_out[0] = NAN
+        return
+    mu_out[0] = {new_mu}
+    log_sigma_out[0] = {new_s}
+'''
+    return _vector_gufunc(d.kernel, "(),(),(),(),()->(),()",
+                   "mu, log_sigma, g_mu, g_log_sigma, lr, mu_out, log_sigma_out",
+                   docstring(d) + "\n\n    Returns (mu, log_sigma) after μ ← μ − lr·σ²·g_μ, "
+                   "log σ ← log σ − lr·g_logσ/2.", body)
+
+
+#: template name -> loop template, named by a kernel's spec (``KernelSpec.reduction``).
+REDUCTIONS = {t.__name__: t for t in (cross_entropy, entropy, eg_step, kl_categorical,
+                                      kl_dirichlet, kl_logits, kl_mvn, kl_regularized_policy,
+                                      natgrad_normal_step)}
