@@ -65,9 +65,10 @@ class Normal:
             mean = mp.matrix(cov.rows, 1)
         return mean, cov
 
-    def _normal_mean(self, mean, cov, f):
+    def _normal_mean(self, mean, cov, f,
+                     inexact="the Gauss–Hermite rule is not exact for this body"):
         """E[f(x)] for x ~ N(mean, cov): Gauss–Hermite product rules at 2 and 3 nodes per axis,
-        which must agree to 30 digits."""
+        which must agree to 30 digits (else NotEvaluable(``inexact``))."""
         if not (_is_m(mean) and _is_m(cov)) or mean.rows != cov.rows:
             raise N.NotEvaluable("a multivariate normal needs a mean vector and a covariance")
         low = mpmath.cholesky(cov)
@@ -81,7 +82,7 @@ class Normal:
                 total += w * _scalar(f(mean + low * t * mp.sqrt(2)))
             results.append(total / mp.pi ** (mp.mpf(cov.rows) / 2))
         if abs(results[0] - results[1]) > mp.mpf(10) ** -30 * max(1, abs(results[1])):
-            raise N.NotEvaluable("the Gauss–Hermite rule is not exact for this body")
+            raise N.NotEvaluable(inexact)
         return results[1]
 
     def expectation(self, e):
@@ -92,21 +93,10 @@ class Normal:
         body = _read(e.group("body"))
         var = e.group("var") or "x"
         mean, cov = (self._eval(_read(t)) for t in dist)
-        low = mpmath.cholesky(cov)
-        results = []
-        for k in (2, 3):
-            nodes, weights = _hermite(k)
-            total = mp.mpf(0)
-            for idx in _grid(k, cov.rows):
-                t = mp.matrix([[nodes[i]] for i in idx])
-                w = functools.reduce(lambda a, i: a * weights[i], idx, mp.mpf(1))
-                x = mean + low * t * mp.sqrt(2)
-                total += w * _scalar(type(self)(self.pt, {**self.bound, var: x})._eval(body))
-            results.append(total / mp.pi ** (mp.mpf(cov.rows) / 2))
-        if abs(results[0] - results[1]) > mp.mpf(10) ** -30 * max(1, abs(results[1])):
-            raise N.NotEvaluable("the expectation's body is not a low-degree polynomial in "
-                                 f"{var}: the Gauss–Hermite rule is not exact")
-        return results[1]
+        return self._normal_mean(
+            mean, cov, lambda x: type(self)(self.pt, {**self.bound, var: x})._eval(body),
+            inexact="the expectation's body is not a low-degree polynomial in "
+                    f"{var}: the Gauss–Hermite rule is not exact")
 
 
 def _grid(k, n):
