@@ -22,7 +22,7 @@ def _verdicts(text):
 
 def test_integral_of_densities_is_a_sum_and_the_family_member_any_q():
     lhs, rhs = rewrite(*_sides(r"D_{\mathrm{KL}}(p\Vert q_\theta) = \int p\ln\frac{p}{q_\theta}"))
-    assert isinstance(rhs, N.Sum) and lhs.name == "D_KL(pVertq)"
+    assert isinstance(rhs, N.Sum) and lhs.name == "D_KL(p||q)"
     assert {m.vector for m in N.walk(rhs) if isinstance(m, N.Index)} == {"p", "q"}
 
 

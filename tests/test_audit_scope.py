@@ -170,8 +170,9 @@ def test_scope_regions():
 
 def test_a_quantity_stated_under_a_condition_is_a_claim():
     # with μ₁ = μ₂ and σ₁ = σ₂ the two normals coincide: KL = 0; with μ₁ = μ₂ alone it is
-    # ln(σ₂/σ₁) + σ₁²/(2σ₂²) − ½, not 0 — never ok (the identity judge calls an equation with a
-    # constant side "an equation for the free symbols"; before, D_KL = 0 was a definition)
+    # ln(σ₂/σ₁) + σ₁²/(2σ₂²) − ½, not 0 — an error: the claim is checked at random points of
+    # the case (μ₁ = μ₂ substituted), where it fails (session 10; before, "an equation for the
+    # free symbols", and before that a definition)
     text = r"""
         For $p = \mathcal N(\mu_1, \sigma_1^2)$ and $q = \mathcal N(\mu_2, \sigma_2^2)$ with
         $\sigma_1, \sigma_2 > 0$:
@@ -180,7 +181,7 @@ def test_a_quantity_stated_under_a_condition_is_a_claim():
         """
     assert verdict(findings(text % r"and $\sigma_1 = \sigma_2$"), "D_KL(p||q) = 0") == "ok"
     (alone,) = [f for f in findings(text % "") if f.relation == "D_KL(p||q) = 0"]
-    assert alone.severity != "ok" and "free symbols" in alone.message
+    assert alone.severity == "error" and "in the case its sentence states" in alone.message
 
 
 def test_partial_derivatives_of_defined_formulas():

@@ -7,40 +7,96 @@ vectors (60 digits) and compared — equal within 10^-20 relative for ``=``, wit
 ``≈``, the inequality for ``≤``/``≥``.  A relation that holds for every p and q holds there
 too, so reading the text's distributions cannot turn a true general claim into an error.
 
+A quantity of the two given distributions at the head of a chain (``D_{KL}(p\\Vert q) =
+0.25(\\ln\\frac{0.25}{0.4} + …)``) is such a claim too, not a definition of a new name
+(:func:`quantity_of_data`, asked by :meth:`.steps.Steps.start`); a side written as a rounded
+decimal (``= 0.1218``) may differ from the exact value by half a unit of its last digit.
+
 Example: with the vectors above, ``D_{KL}(q\\|p) = \\ln 4 - H(q)`` → ok "0.1064401353 =
 0.1064401353"; ``= H(q) - \\ln 4`` → error with both sides.
 """
 
 from __future__ import annotations
 
+import re
+
 import mpmath
 
 from . import expect
 from . import nodes as N
-from .judging import INEQUALITIES, TOL, _add, _num
+from .judging import INEQUALITIES, TOL, _add, _num, state
 
 mp = mpmath.mp
+#: D_KL(p||q), KL(q||p), H(p,q), H(p): information quantities of the text's p and q
+_OF_PQ = re.compile(r"^(?:D_?KL|KL|D|H|CE)\((?:[pq])(?:(?:\|\||,)[pq])?\)$")
+
+
+def _given(aud) -> dict | None:
+    """The text's p and q as data (equal lengths, each summing to 1), or None."""
+    vec = getattr(aud, "vectors", {})
+    if not all(k in vec and abs(sum(vec[k]) - 1) < mp.mpf(10) ** -9 for k in ("p", "q")) or len(
+            vec["p"]) != len(vec["q"]):
+        return None
+    return vec
+
+
+def passage(aud) -> tuple:
+    """Where the reader is: the section, and the example or exercise (with its solution)
+    around (:func:`.scopes.units`)."""
+    off = getattr(aud, "reader_offset", None)
+    unit = next((u for u in getattr(aud, "scope_units", ()) if off is not None
+                 and u[0] <= off < u[1]), None)
+    return getattr(aud, "section_no", 0), unit
+
+
+def quantity_of_data(aud, name: str) -> bool:
+    """Is ``name`` (``D_KL(p||q)``) a quantity of the p and q the text gave as data in this
+    passage (the same section, and the same example or exercise, or none)?  An exercise that speaks
+    of "two distributions with D(p‖q) = 0.02", or of another problem's model, after an example
+    elsewhere in the section is not about that example's data."""
+    where = getattr(aud, "vector_passage", {})
+    return bool(_OF_PQ.match(name.replace(" ", ""))) and _given(aud) is not None and not (
+        {"p", "q"} & set(state(aud).aliases)) and where.get("p") == where.get("q") == passage(
+        aud)
+
+
+def _rounding(node):
+    """Half a unit of the last digit of a side written as a rounded decimal (0.1218), else 0."""
+    lit = node if isinstance(node, N.Num) else None
+    if lit is None or lit.decimals <= 0:
+        return mp.mpf(0)
+    return mp.mpf(5) / mp.mpf(10) ** (lit.decimals + 1)
+
+
+def _value(ctx, node, point):
+    """A side's value at the data; ``\\infty`` (``D(q‖p) = +\\infty``) is +∞."""
+    if isinstance(node, N.Const) and node.name == "inf":
+        return mpmath.inf
+    return ctx.value(node, point)
 
 
 def judge(aud, ctx, lhs, op, rhs, names, at, relation, stated) -> bool:
     """A relation of p and q where the text gave both as data (``p = (0.25, 0.25, 0.25,
     0.25)``): evaluated at those distributions; False when they are not both given (the
     numeric checks then say what the relation is)."""
-    vec = getattr(aud, "vectors", {})
-    if not names <= {"\0p", "\0q"} or op not in ("=", "≈") + INEQUALITIES or not all(
-            k in vec and abs(sum(vec[k]) - 1) < mp.mpf(10) ** -9 for k in ("p", "q")) or len(
-            vec["p"]) != len(vec["q"]):
+    vec = _given(aud)
+    if not names <= {"\0p", "\0q"} or op not in ("=", "≈") + INEQUALITIES or vec is None:
         return False
     point = {expect.MODEL: {"p": list(vec["p"]), "q": list(vec["q"])}}
     try:
-        a, b = ctx.value(lhs, point), ctx.value(rhs, point)
+        a, b = _value(ctx, lhs, point), _value(ctx, rhs, point)
     except (N.NotEvaluable, ZeroDivisionError):
         return False
     where = ", ".join(f"{k} = ({', '.join(mpmath.nstr(x, 6) for x in vec[k])})"
                       for k in ("p", "q"))
-    tol = TOL * max(1, abs(a), abs(b))
-    ok = {"=": abs(a - b) <= tol, "≈": abs(a - b) <= mp.mpf("0.005") * max(1, abs(a)),
-          "≤": a <= b + tol, "<": a < b + tol, "≥": a >= b - tol, ">": a > b - tol}[op]
+    tol = TOL * max(1, abs(a), abs(b)) + max(_rounding(lhs), _rounding(rhs)) * (1 + TOL)
+    if mpmath.isnan(a) or mpmath.isnan(b):
+        return False
+    if mpmath.isinf(a) or mpmath.isinf(b):  # D(q‖p) = ∞ where p has a zero that q has not
+        ok = {"=": a == b, "≈": a == b, "≤": a <= b, "<": a < b, "≥": a >= b, ">": a > b}[op]
+    else:
+        ok = {"=": abs(a - b) <= tol, "≈": abs(a - b) <= mp.mpf("0.005") * max(1, abs(a)),
+              "≤": a <= b + tol, "<": a < b + tol, "≥": a >= b - tol, ">": a > b - tol}[op]
     if ok:
         _add(aud, at, "ok", relation, stated, f"holds at the distributions the text gives "
              f"({where}): {_num(a)} {op} {_num(b)}", "step")

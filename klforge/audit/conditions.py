@@ -24,6 +24,11 @@ Under a condition after when/if/…, an equation headed by an information quanti
 distributions (``D_{\mathrm{KL}}(p\|q) = 0``) is the claim the sentence makes in that case,
 not a definition of the quantity (:meth:`.steps.Steps.start`, :attr:`condition_until`).
 
+That claim is checked at random points of the case when every condition of its sentence is
+one the points follow (:attr:`condition_known`: symbols set equal, a symbol's value or bound):
+``D_{\mathrm{KL}}(p\|q) = 0`` "when μ₁ = μ₂" alone is an error (it needs σ₁ = σ₂ too); under
+``p \approx q`` it stays unchecked.
+
 Example: ``In particular, when $\sigma_1=\sigma_2=\sigma$, $\mathrm{KL} = (\mu_1-\mu_2)^2 /
 2\sigma^2$`` → two conditions and the KL judged with σ_1 = σ_2 = σ.
 """
@@ -113,6 +118,7 @@ def relabel(aud, word: str, before: int, items) -> None:
                      "the sentence is read under it")
     ops = [items[k].op for k in range(1, len(items), 2)]
     names = items[0::2]
+    aud.condition_clause_known = _applied(aud, ops, names)
     if set(ops) == {"="} and all(_simple(n) for n in names):
         from .judging import state
         st = state(aud)
@@ -122,6 +128,22 @@ def relabel(aud, word: str, before: int, items) -> None:
                     and last.name not in st.aliases):
                 st.defs[n.name] = last
     aud.chain = None
+
+
+def _applied(aud, ops, sides) -> bool:
+    r"""Will the relation the sentence states be judged exactly in the case this condition
+    names?  Yes for a chain of symbols (``\mu_1 = \mu_2``: substituted), a symbol given a
+    number (``\sigma = 1``: bound), a bound on one symbol (``\sigma > 1``: its domain) and
+    ``≠`` (true at random points); not for ``p ≈ q``, ``\sigma_1 < \sigma_2`` or a
+    distribution's name, which the random points do not follow."""
+    from .judging import state
+    aliases = state(aud).aliases
+    if any(isinstance(n, (N.Name, N.Var)) and n.name in aliases for n in sides):
+        return False
+    if set(ops) == {"="}:
+        return all(_simple(n) and S.SIMPLE.match(n.name) for n in sides if not _number(n))
+    return len(ops) == 1 and (ops[0] == "≠" or ops[0] in INEQUALITIES and sum(
+        _simple(n) for n in sides) == 1 and sum(_number(n) for n in sides) == 1)
 
 
 class Reach:
@@ -136,6 +158,7 @@ class Reach:
             aud.scope_stack = []
 
     def at(self, off: int) -> None:
+        self.aud.reader_offset = off  # where the reader is (atdata.passage)
         stack = self.aud.scope_stack
         done = [e for e in stack if e[0] <= off]
         if done:
@@ -168,6 +191,10 @@ class Reach:
                 aud.scope_stack.append((until, "condition", changed))
             aud.condition_end, aud.condition_prev = end, word
             if word in STRONG:  # "whenever μ₁ = μ₂, D(p‖q) = 0": a claim in that case
+                clause = getattr(aud, "condition_clause_known", False)
+                same = getattr(aud, "condition_until", None) == until  # "when a and b"
+                aud.condition_known = clause and (getattr(aud, "condition_known", True)
+                                                  if same else True)
                 aud.condition_until = until
         else:
             aud.condition_prev = None

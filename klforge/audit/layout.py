@@ -63,6 +63,7 @@ def new_section(aud) -> None:
     aud.stale_names = set()
     aud.scope_stack = []  # a heading ends every example, parenthetical and condition
     aud.functions = {}
+    aud.section_no = getattr(aud, "section_no", 0) + 1  # where data were given (atdata.py)
 
 
 def new_part(aud) -> None:
@@ -124,6 +125,7 @@ def run(aud, text: str, doc, parse, deadline: float | None = None) -> int | None
     cached = getattr(aud, "scope_blocks", None)
     if cached is None or cached[0] is not text:  # the document's blocks, found once
         aud.scope_blocks = cached = (text, _scopes.blocks(text))
+        aud.scope_units = _scopes.units(text)
     masked, regions = _scopes.regions(text, segs, lo, hi, cached[1])
     scope = _conditions.Reach(aud, regions, masked, lo, _segment)
     for k, (off, kind, item) in enumerate(events):

@@ -120,7 +120,9 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
               and not ctx.used_definitions and len(names) == 1        # one symbol, tiny sides,
               and sum(1 for _ in N.walk(lhs)) + sum(1 for _ in N.walk(rhs)) <= 5  # inline
               and _relations_in(getattr(aud, "segment_text", "")) == 1)
-    if names and (not free_l or not free_r or len(agree) >= 2 or (single and len(signs) == 2)):
+    case = (not free_l or not free_r) and _claimed_in_case(aud, ctx, lhs, rhs)
+    if names and not case and (not free_l or not free_r or len(agree) >= 2 or (
+            single and len(signs) == 2)):
         kind = ("it holds at some points only" if len(agree) >= 2 else
                 "one side is a constant" if not free_l or not free_r else
                 "the sides cross: equal where a condition on the symbols holds")
@@ -133,10 +135,27 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
     fixed = bindings.given(aud, lhs, rhs)  # symbols the text gave values: μ = 2, line 1
     at_point = (f"at {S.describe(point)}" + (f" (with {fixed})" if fixed else "") + " "
                 if names else "")
+    if case:  # D_KL(p‖q) = 0 "when μ₁ = μ₂": σ₁ ≠ σ₂ left free
+        at_point = f"in the case its sentence states (its conditions applied), {at_point}"
     _add(aud, at, "error", relation, stated,
          f"does not hold: {at_point}the left side is {_num(a)} and the right side {_num(b)}"
          + (" (confirmed with interval arithmetic)" if sure else ""), "step",
          computed=_num(a))
+
+
+def _claimed_in_case(aud, ctx, lhs, rhs) -> bool:
+    """``D_{KL}(p\\|q) = 0`` "when μ₁ = μ₂": a quantity of the text's (a formula it defined, or
+    an information quantity such as D_KL(p||q)) equated to a constant in the case a condition
+    names, every condition of the sentence one the random points follow
+    (:mod:`.conditions`): a claim for every point of that case, not an equation for its
+    symbols."""
+    if not (getattr(aud, "reader_offset", 0) < getattr(aud, "condition_until", -1)
+            and getattr(aud, "condition_known", False)):
+        return False
+    from .unjudged import quantity
+    return ctx.used_definitions or any(
+        isinstance(n, N.Name) and "(" in n.name and quantity(aud, n.name)
+        for side in (lhs, rhs) for n in N.walk(side))
 
 
 def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):

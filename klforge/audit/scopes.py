@@ -194,6 +194,20 @@ def blocks(text: str) -> list[tuple[int, int, str]]:
     return [tuple(x) for x in out]
 
 
+def units(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each example, and of each exercise with the solution that follows it: the
+    passages that give their own data (finer than :func:`blocks`' problem sets, whose later
+    exercises may speak of other distributions)."""
+    out: list[list] = []
+    for a, b, kind in sorted(_fences(text) + _environments(text)):
+        if (out and kind == "solution" and out[-1][2] == "exercise" and a >= out[-1][1]
+                and not re.sub(r"[\s>:`~]", "", text[out[-1][1]:a])):
+            out[-1][1], out[-1][2] = b, "solution"
+            continue
+        out.append([a, b, kind])
+    return [(a, b) for a, b, _ in out]
+
+
 def regions(text: str, segments, lo: int = 0, hi: int | None = None, whole=None):
     """(masked prose, regions) of ``text[lo:hi]``: the regions are (start, end, kind) of the
     passages whose definitions end with them, sorted by start, offsets into ``text``; kinds:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import mpmath
 
 from . import (
+    atdata,
     bindings,
     derivatives,
     identity,
@@ -68,7 +69,8 @@ class Steps:
             if old is not None and old.datum:
                 del self.names[head.name]  # texts reuse p, x, σ² across examples: rebind data
                 self.version += 1
-            if head.name not in self.names and not self._claimed_under_condition(head, offset):
+            if head.name not in self.names and not self._claimed_under_condition(
+                    head, offset) and not atdata.quantity_of_data(self, head.name):
                 c.defines = True
                 c.prev = head
                 return

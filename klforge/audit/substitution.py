@@ -13,6 +13,7 @@ import mpmath
 
 from . import context
 from . import nodes as N
+from .atdata import passage
 from .state import (
     UNIT_OF_LOG,
     Chain,
@@ -165,6 +166,7 @@ class Substitution:
             return
         base = name.split("(")[0].split("[")[0]
         self.vectors[base] = values
+        self.vector_passage = {**getattr(self, "vector_passage", {}), base: passage(self)}
         self.version += 1
         self.data.update(n.key() for n in N.literals(node))
         self.data_values.update(n.value for n in N.literals(node))

@@ -168,8 +168,9 @@ def functional(name: str, model: dict):
     if not m or not model:
         return None
     if m.group("a"):
-        a, b = model[m.group("a")], model[m.group("b")]
-        return mpmath.fsum(x * mpmath.log(x / y) for x, y in zip(a, b, strict=True))
+        a, b = model[m.group("a")], model[m.group("b")]  # 0 ln(0/y) = 0, x ln(x/0) = +∞
+        return mpmath.fsum(0 if x == 0 else mpmath.inf if y == 0 else x * mpmath.log(x / y)
+                           for x, y in zip(a, b, strict=True))
     if m.group("x"):  # χ²(p‖q) = Σ (p − q)²/q
         a, b = model[m.group("x")], model[m.group("y")]
         return mpmath.fsum((x - y) ** 2 / y for x, y in zip(a, b, strict=True))
@@ -177,7 +178,7 @@ def functional(name: str, model: dict):
         return sum(abs(x - y) for x, y in zip(model["p"], model["q"], strict=True)) / 2
     if m.group("h"):
         a = model[m.group("h")]
-        return -mpmath.fsum(x * mpmath.log(x) for x in a)
+        return -mpmath.fsum(x * mpmath.log(x) for x in a if x != 0)  # 0 ln 0 = 0
     a, b = model[m.group("c")], model[m.group("d")]
     return -mpmath.fsum(x * mpmath.log(y) for x, y in zip(a, b, strict=True))
 

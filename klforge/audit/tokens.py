@@ -196,7 +196,8 @@ def _plain(text: str) -> str:
     text = re.sub(r"\\(?:mathrm|operatorname|mathcal|mathbb|mathbf|mathit|text|mathsf)\s*", "",
                   text)
     text = re.sub(r"\\(?:boldsymbol|bm|[Bb]igg?[lrm]?)(?![A-Za-z])\s*", "", text)  # \big[ sizes
-    text = text.replace("\\|", "||").replace("\\parallel", "||").replace("\\mid", "|")
+    text = text.replace("\\|", "||").replace("\\mid", "|")
+    text = re.sub(r"\\(?:[lr]?Vert|parallel)(?![A-Za-z])", "||", text)  # D(p\Vert q) = D(p\|q)
     text = re.sub(r"\\vert\b|\\lvert\b|\\rvert\b", "|", text)
     text = re.sub(r"\\left|\\right|[{}\s]|\\[,;:!]", "", text)
     return text.replace("\\", "")
