@@ -11,17 +11,22 @@ non-negative and the final cancellation is second order, so the result keeps ful
 accuracy as b → a (KL → 0), where log-sum-exp differences lose it.  The identity holds for
 any centre of e; the cost of an off centre is measured per row (see "the vectorised pass").
 
-Three paths, one answer per row whatever the batch (the row function decides alone):
+Paths, one answer per row whatever the batch (a row's bits do not depend on its neighbours):
 
-* float64 rows (``row_f64``): one vectorised scan, then the centred form in chunks of CH
-  entries through branch-free maps (``_simd``), b_i − a_i and a_i − max a exact
-  (double-double), compensated sums; re-centred once when the centre was poor;
-* float32 rows (``row_f32``): the same form in float64 on the exactly converted entries
-  with lighter arithmetic (a float32 result needs 2^-25 relative, not 2^-52): two
-  exponentials' work an entry, plain sums;
-* rows with NaN/±inf or beyond the maps' ranges (a weight below e^−700, |e_i| > 600):
+* the vectorised pass (``_logits_pass.kl_logits_rows``) over batches of rows walked as one
+  flat array: per row a scan and a centre, per entry one branch-free map in SIMD lanes
+  (float64: b_i − a_i and a_i − max a exact in double-double, compensated sums, re-centred
+  once when the centre was poor; float32: the same form in plain float64 with lighter
+  arithmetic — a float32 result needs 2^-25 relative, not 2^-52);
+* rows with b_i = −inf against a live a_i, a weight below e^−700 or |e_i| > 600:
   ``kl_logits_scalar``, which forms such terms in log space and switches to log-sum-exp
-  when some log p_i + e_i > 700 (KL ≥ 700 − log n there, no cancellation).
+  when some log p_i + e_i > 700 (KL ≥ 700 − log n there, no cancellation); rows with
+  masked entries add ``masked_mass_term`` (``finish_row`` does both).
+
+First use compiles the vectorised pass only: the kernel (``FirstReach``) first calls light
+loops that hand back (``bail``) the rows needing the scalar code and entry-strided rows
+(which need a gather); the full loops, with those paths, are compiled when a call first
+reaches them (that call is then run again on them) and serve every later call.
 
 Domain: rows of real logits of any length n ≥ 1, float32 or float64 (float32 entries are
 converted exactly and computed in float64; the kernel rounds once).
@@ -32,146 +37,101 @@ masked entry (p_i = 0): no term of its own, but q = softmax(b) keeps its mass on
 b_i = −inf → +inf (p_i > 0 = q_i); NaN or +inf anywhere → NaN; every a_i = −inf (or n = 0)
 → NaN.
 
-Example: ``row_f64(np.log([.6, .4]), np.log([.5, .5]), np.empty((3, CH)), np.empty(2))``
-= 0.0201355… = KL([.6, .4] ‖ [.5, .5]); the kernel: ``klforge.kernels.kl_logits(a, b)``.
+Example: ``klforge.kernels.kl_logits(np.log([.6, .4]), np.log([.5, .5]))`` = 0.0201355…
+= KL([.6, .4] ‖ [.5, .5]).
 
-Modules: this one holds the rows and the loops; the vectorised pass is in
+Modules: this one holds the formulas and the first-reach kernel; the vectorised pass is in
 ``_logits_pass.py``, the scalar loops and the masked-entry term in ``_logits_scalar.py``.
 """
 
+import ctypes
 import math
 
+import llvmlite.binding as ll
 import numpy as np
-from numba import carray, njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
-from . import _primitives as _p
 from . import _ufunc as _u
-from ._logits_pass import CH, GROWTH_F32, GROWTH_F64, _centred_f32, _centred_f64, _finish, _scan
-from ._logits_scalar import kl_logits_scalar, masked_mass_term
+from ._logits_pass import BLK, ROWS, WS_ROWS, kl_logits_rows
+from ._logits_scalar import finish_row, kl_logits_scalar, masked_mass_term
 
-_JIT = dict(cache=True, error_model="numpy")
 NAN = math.nan
-INF = math.inf
 
-__all__ = ["CH", "kl_logits_scalar", "loop_f32", "loop_f64", "masked_mass_term", "row_f32",
-           "row_f64"]
+__all__ = ["BLK", "ROWS", "WS_ROWS", "FirstReach", "bail", "finish_row", "kl_logits_rows",
+           "kl_logits_scalar", "masked_mass_term"]
 
-
-@njit(**_JIT)
-def row_f64(a, b, ws, w):
-    """KL(softmax(a) ‖ softmax(b)) for one float64 row; ``ws``: scratch ≥ 3 × CH, ``w``:
-    scratch ≥ n (for ``kl_logits_scalar``)."""
-    bad, amax, bmax, masked = _scan(a, b)
-    v = _live_f64(a, b, ws, w, bad, amax, bmax)
-    if masked and v == v:
-        v += masked_mass_term(a, b)
-    return v
+#: rows the light loops handed back, in this process (an int64 the compiled code adds to
+#: through the symbol below: resolved at link time, so the loops stay cacheable)
+BAILS = ctypes.c_int64(0)
+_SYMBOL = "klforge_kl_logits_bails"
+ll.add_symbol(_SYMBOL, ctypes.addressof(BAILS))
 
 
-@njit(**_JIT)
-def row_f32(a, b, ws, w):
-    """KL for one float32 row (computed in float64): the live entries' KL plus the masked
-    entries' q-mass term."""
-    bad, amax, bmax, masked = _scan(a, b)
-    v = _live_f32(a, b, ws, w, bad, amax, bmax)
-    if masked and v == v:
-        v += masked_mass_term(a, b)
-    return v
+@intrinsic
+def _count(typingctx):
+    """BAILS += 1 (atomic: the driver's threads may hand rows back together)."""
+    def codegen(context, builder, sig, args):
+        i64 = ir.IntType(64)
+        cell = builder.module.globals.get(_SYMBOL)
+        if cell is None:
+            cell = ir.GlobalVariable(builder.module, i64, _SYMBOL)
+            cell.linkage = "external"
+        builder.atomic_rmw("add", cell, ir.Constant(i64, 1), "monotonic")
+        return context.get_dummy_value()
+    return types.void(), codegen
 
 
-@njit(**_JIT)
-def _live_f64(a, b, ws, w, bad, amax, bmax):
-    """KL over the live entries (a_i > −inf) for one float64 row, after ``_scan``."""
-    if bad or amax == -INF:
-        return kl_logits_scalar(a, b, w)
-    ch = 0.0  # b_k − a_k at the first k where a_k = max a
-    for i in range(a.shape[0]):
-        if np.float64(a[i]) == amax:
-            ch = np.float64(b[i]) - amax
-            break
-    bad, z, s0, s2 = _centred_f64(a, b, amax, ch, 0.0, ws)
-    if bad:
-        return kl_logits_scalar(a, b, w)
-    S0, v, growth = _finish(z, s0, s2)
-    if growth <= GROWTH_F64:
-        return v
-    ch, cl = _p.two_sum(ch, S0)  # re-centre on c + S0 (= E_p[b − a])
-    bad, z, s0, s2 = _centred_f64(a, b, amax, ch, cl, ws)
-    return _finish(z, s0, s2)[1]
+@njit(cache=True, error_model="numpy")
+def bail():
+    """A row the light loops leave to the full ones: counted in ``BAILS``; NaN meanwhile."""
+    _count()
+    return NAN
 
 
-@njit(**_JIT)
-def _live_f32(a, b, ws, w, bad, amax, bmax):
-    """KL over the live entries for one float32 row, after ``_scan``: the centred form
-    around c = max b − max a, kept when its error growth is below GROWTH_F32, else once
-    more around c + S0 = E_p[b − a]."""
-    if bad or amax == -INF:
-        return kl_logits_scalar(a, b, w)
-    bad, z, s0, s2 = _centred_f32(a, b, amax, bmax, 0.0, ws)
-    if bad:
-        return kl_logits_scalar(a, b, w)
-    S0, v, growth = _finish(z, s0, s2)
-    if growth <= GROWTH_F32:
-        return v
-    bad, z, s0, s2 = _centred_f32(a, b, amax, bmax, S0, ws)
-    return _finish(z, s0, s2)[1]
+def _plain(x) -> bool:
+    """An input NumPy converts itself (no ``__array_ufunc__`` of its own: not Dask, …)."""
+    return type(x) in (np.ndarray, list, tuple, float, int, bool) or isinstance(x, np.generic)
 
 
-# --- the kernel's NumPy inner loops ----------------------------------------------------
-# dims = (rows, n), steps = (row steps of a, b, out; entry steps of a, b).  A row whose
-# entries are unit-stride is viewed in place at any row stride; otherwise it is gathered.
+class FirstReach(_u.Kernel):
+    """kl_logits as users call it: a call with plain inputs runs the light loops of its
+    dtype (the vectorised pass only) until some call hands a row back; that call runs again
+    on the full loops, compiled then, which serve every later call of that dtype.  Other
+    calls (``out=``, keywords, Dask arrays) and ``ufunc(dtype)`` use the full loops.
 
-@njit(**_JIT)
-def loop_f64(args, dims, steps):
-    """The float64 loop over rows: out[i] = KL(softmax(a[i]) ‖ softmax(b[i]))."""
-    N = dims[0]
-    n = dims[1]
-    ws = np.empty((3, CH))
-    w = np.empty(n)
-    unit0 = n <= 1 or steps[3] == 8
-    unit1 = n <= 1 or steps[4] == 8
-    buf0 = np.empty(n)
-    buf1 = np.empty(n)
-    for i in range(N):
-        if unit0:
-            a = carray(_u.at(args[0], i * steps[0]), (n,), np.float64)
-        else:
-            for j in range(n):
-                buf0[j] = _u.load_f64(args[0], i * steps[0] + j * steps[3])
-            a = buf0
-        if unit1:
-            b = carray(_u.at(args[1], i * steps[1]), (n,), np.float64)
-        else:
-            for j in range(n):
-                buf1[j] = _u.load_f64(args[1], i * steps[1] + j * steps[4])
-            b = buf1
-        v = row_f64(a, b, ws, w) if n > 0 else NAN
-        _u.store_f64(args[2], i * steps[2], v)
+    Example: ``FirstReach(kernel, {"float64": build_light_f64, …})`` (``_kernels.py``)."""
 
+    def __init__(self, kernel: _u.Kernel, light: dict):
+        super().__init__(kernel.__name__, kernel.__doc__, kernel.nin, kernel.nout,
+                         kernel.signature, kernel._builders)
+        self._reach = light  # dtype -> builder of the light ufunc
+        self._reach_ufuncs = {}
 
-@njit(**_JIT)
-def loop_f32(args, dims, steps):
-    """The float32 loop over rows (computed in float64, rounded once)."""
-    N = dims[0]
-    n = dims[1]
-    ws = np.empty((3, CH))
-    w = np.empty(n)
-    unit0 = n <= 1 or steps[3] == 4
-    unit1 = n <= 1 or steps[4] == 4
-    buf0 = np.empty(n, np.float32)
-    buf1 = np.empty(n, np.float32)
-    for i in range(N):
-        if unit0:
-            a = carray(_u.at(args[0], i * steps[0]), (n,), np.float32)
-        else:
-            for j in range(n):
-                buf0[j] = _u.load_f32(args[0], i * steps[0] + j * steps[3])
-            a = buf0
-        if unit1:
-            b = carray(_u.at(args[1], i * steps[1]), (n,), np.float32)
-        else:
-            for j in range(n):
-                buf1[j] = _u.load_f32(args[1], i * steps[1] + j * steps[4])
-            b = buf1
-        v = row_f32(a, b, ws, w) if n > 0 else NAN
-        _u.store_f32(args[2], i * steps[2], np.float32(v))
+    @property
+    def compiled(self) -> tuple:
+        return tuple(sorted(set(self._ufuncs) | set(self._reach_ufuncs)))
+
+    def warm(self):
+        super().warm()
+        for t in self._reach:
+            self._reach_ufunc(t)
+        return self
+
+    def _reach_ufunc(self, key: str):
+        if key not in self._reach_ufuncs:
+            self._reach_ufuncs[key] = self._reach[key]()
+        return self._reach_ufuncs[key]
+
+    def __call__(self, *args, **kwargs):
+        if kwargs or len(args) != self.nin or not all(_plain(x) for x in args):
+            return super().__call__(*args, **kwargs)
+        key = self.resolve(args)
+        if key in self._ufuncs or key not in self._reach:
+            return self.ufunc(key)(*args)
+        before = BAILS.value
+        res = self._reach_ufunc(key)(*args)
+        if BAILS.value != before:  # a row needs the scalar code or a gather
+            return self.ufunc(key)(*args)
+        return res

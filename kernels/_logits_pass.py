@@ -1,11 +1,39 @@
-"""kl_logits' vectorised pass (numba): one scan of the row, then chunks of ``CH`` entries
-through branch-free maps, summed per dtype (see :mod:`._logits` for the forms and their
-error bounds).  Re-exported by :mod:`._logits`."""
+"""kl_logits' vectorised pass over a batch of rows walked as one flat array (numba).
+
+Rows of ``n`` entries stored one after another are read in chunks of ``BLK`` entries (a
+whole number of rows per chunk, or a long row chunk by chunk).  Per row: one scan (max a,
+max b, NaN/+inf, masked entries) and a centre c; the centres are spread over the chunk's
+entries, so one branch-free map (``_simd``: exp, expm1mx, TwoSum) computes the three terms
+of every entry in SIMD lanes whatever the row length (no padding, no call per row):
+
+    w_i = exp(a_i − max a),  w_i·e_i,  w_i·expm1mx(e_i),  e_i = (b_i − a_i) − c,
+
+then each row's sums are added in row order and finished (``_finish``): KL =
+log1pmx(S0 + S2) + S2 (see :mod:`._logits`).  A row gives the same bits alone or inside a
+batch (the map is per entry; the sums run over the row's own entries in the same order).
+
+* float64: c = b_k − a_k at the first k with a_k = max a; a_i − max a, b_i − a_i and e_i in
+  double-double; Neumaier-compensated sums.  A row whose error growth (``_finish``) exceeds
+  GROWTH_F64 is summed once more around c + S0 (= E_p[b − a]).
+* float32: c = max b − max a, e_i = ((b_i − max b) − (a_i − max a)) − shift in plain float64,
+  expm1mx from exp's own reduction (``_expm1mx_light``), plain sums in any order (float32
+  needs 2^-25 relative, the pass keeps ~2^-50); re-centred past growth 2^19.
+
+``kl_logits_rows(a, b, n, r0, r1, res, ws)`` leaves in res[0, r − r0] the KL of row r and in
+res[1, r − r0] the work left for the scalar code (``_logits_scalar.finish_row``): 0 none,
+1 the scalar loops (an entry the map does not cover: b_i = −inf against a live a_i, a
+weight below e^−700, |e_i| > 600), 2 the masked entries' q-mass term (some a_i = −inf).
+Rows with NaN or +inf (→ NaN) and rows with every a_i = −inf (→ NaN) are finished here.
+
+Example: with ``res = np.empty((2, ROWS))``, ``kl_logits_rows(np.log([.6, .4]),
+np.log([.5, .5]), 2, 0, 1, res, np.empty((WS_ROWS, BLK)))`` sets res[:, 0] = (0.0201355…, 0).
+"""
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from . import _primitives as _p
 from . import _simd as _s
@@ -14,29 +42,26 @@ from ._primitives import neumaier_add as _add
 NAN = math.nan
 INF = math.inf
 _JIT = dict(cache=True, error_model="numpy")
+_INL = dict(forceinline=True, error_model="numpy", cache=True)
+#: overloads pick the per-dtype map and sums: one variant compiled per dtype
+_OVERLOAD = dict(error_model="numpy", forceinline=True)
+#: small helpers inlined as numba IR into their caller (no function of their own to compile)
+_IR = dict(inline="always", error_model="numpy", cache=True)
 
-# --- the vectorised pass -------------------------------------------------------------
-# One scan (max a, max b, NaN/+inf), then chunks of CH entries: a branch-free map
-# (``_simd``: exp, expm1mx; TwoSum) writes three terms per entry to rows of ``ws``, which
-# are then summed (float64: Neumaier pairs; float32: plain, vectorised).
-# float64: the centred form around c = b_k − a_k at the first k with a_k = max a.  c is not
-# E_p[b − a], so S0 ≠ 0; the rounding error of the result is about
-# eps·(S2 + |x|(|S0| + S2)/(1 + x))/KL for x = S0 + S2 ≤ 1 and eps·(log1p(x) + |S0|)/KL
-# above.  A row whose factor exceeds GROWTH_F64 is summed once more around c + S0.
-# float32: the same form around c = max b − max a, a_i − max a and e_i in plain float64,
-# expm1mx from exp's reduction (``_expm1mx_light``: two exponentials' work an entry) and
-# plain sums; the growth limit is 2^19 (float32 results need 2^-25, the pass keeps ~2^-50).
-# A row the maps do not cover goes to ``kl_logits_scalar``.
-
-#: entries per chunk: the three term rows of it stay in L1
-CH = 512
+#: entries per chunk of the flat walk (the scratch rows of ``ws`` stay in L1/L2)
+BLK = 1024
+#: rows per batch: results live in ``res[:, :ROWS]``
+ROWS = 256
+#: rows of the scratch ``ws`` (× BLK): 0–2 the terms, 3–5 per entry max a and the centre
+#: (high, low), 6–8 per row of the chunk max a, centre and flags
+WS_ROWS = 9
 #: largest accepted error growth of the one-centre pass: float64 results keep a few ULP;
 #: float32 results need about 2^-26 relative, float64 arithmetic leaves 2^26 of room
 GROWTH_F64 = 2.0
 GROWTH_F32 = 2.0**19
-_INL = dict(forceinline=True, error_model="numpy", cache=True)
 _POS_INF_KEY = 0x7FF0000000000000  # the scan's key of +inf
 _NEG_INF_KEY = -9218868437227405313  # the scan's key of −inf
+_BAD, _MASKED = 1.0, 2.0  # row flags (ws[8]): NaN/+inf in the row; some a_i = −inf
 
 
 @njit(**_INL)
@@ -57,13 +82,12 @@ def _expm1mx_light(x):
     return _s.fma(two_k, (r * r) * _s.exp_q(r), _s.fma(two_k, r, (two_k - 1.0) - x))
 
 
-@njit(**_INL)
+@njit(**_IR)
 def _scan(a, b):
     """(bad, max a, max b, masked): bad when a NaN or +inf is in the row; masked when some
-    a_i = −inf (a masked entry: p_i = 0; its q-mass is added by ``masked_mass_term``).
-    The maxima are taken over int64 keys ordered as
-    the floats are, k ^ ((k >> 63) & 0x7FF…F) of the bits k (an involution): integer max
-    reductions vectorise without fast-math."""
+    a_i = −inf (p_i = 0; its q-mass is added by ``masked_mass_term``).  The maxima are
+    taken over int64 keys ordered as the floats are, k ^ ((k >> 63) & 0x7FF…F) of the bits
+    k (an involution): integer max reductions vectorise without fast-math."""
     ka = kb = _NEG_INF_KEY
     bad = False
     masked = False
@@ -82,18 +106,7 @@ def _scan(a, b):
     return bad, _s._from_bits(ka), _s._from_bits(kb), masked
 
 
-@njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
-def _sum(ws, r, m):
-    """Σ ws[r, :m], plain float64 (the float32 path), in the order LLVM picks when allowed
-    to reassociate: partial sums in vector lanes, then combined (error ≲ eps·m/32·Σ|x|,
-    2^-40 relative for a chunk: 2^-14 of what a float32 result needs)."""
-    s = 0.0
-    for i in range(m):
-        s += ws[r, i]
-    return s
-
-
-@njit(**_INL)
+@njit(**_IR)
 def _finish(z, s0, s2):
     """(S0, KL, error growth) from the sums: KL = log1pmx(x) + S2 for x = S0 + S2 ≤ 1,
     log1p(x) − S0 above (no cancellation in either when S0 ≈ 0)."""
@@ -109,74 +122,217 @@ def _finish(z, s0, s2):
     return S0, v, (size / v if v > 0.0 else (0.0 if size == 0.0 else INF))
 
 
+# --- per dtype: the centre, the map, the sums (picked by the overloads below) ------------
+
+def _centre(a, b, amax, bmax):
+    """The row's first centre (high, low)."""
+    raise NotImplementedError("numba only")
+
+
+def _centre_f64(a, b, amax, bmax):
+    for i in range(a.shape[0]):  # b_k − a_k at the first k where a_k = max a
+        if np.float64(a[i]) == amax:
+            return np.float64(b[i]) - amax, 0.0
+    return 0.0, 0.0
+
+
+def _centre_f32(a, b, amax, bmax):
+    return bmax, 0.0  # the map takes e = ((b − max b) − (a − max a)) − low
+
+
+@overload(_centre, jit_options=_OVERLOAD)
+def _centre_typed(a, b, amax, bmax):
+    return _centre_f32 if a.dtype == types.float32 else _centre_f64
+
+
+def _map(a, b, ws, m):
+    """ws[0..2, k] = the terms of entry k < m (masked entries: 0; an entry the map does not
+    cover: NaN weight), from max a and the centre in ws[3..5, k]."""
+    raise NotImplementedError("numba only")
+
+
+def _map_f64(a, b, ws, m):
+    for i in range(m):  # vectorises: no branch
+        ai = np.float64(a[i])
+        bi = np.float64(b[i])
+        live = ai != -INF
+        th, tl = _p.two_sum(ai, -ws[3, i])
+        dh, dl = _p.two_sum(bi, -ai)
+        eh, el = _p.two_sum(dh, -ws[4, i])
+        eh, el = _p.two_sum(eh, (el + dl) - ws[5, i])
+        bad = (bi == -INF) | (th < -700.0) | (eh > 600.0) | (eh < -600.0)
+        wt = _exp(max(th, -700.0))
+        w = _s.fma(wt, tl, wt)
+        g = _s.expm1mx_normal(min(max(eh, -600.0), 600.0))
+        ws[0, i] = (NAN if bad else w) if live else 0.0
+        ws[1, i] = _s.fma(w, eh, w * el) if live else 0.0
+        ws[2, i] = _s.fma(w, g, w * (el * (g + eh))) if live else 0.0
+
+
+def _map_f32(a, b, ws, m):
+    for i in range(m):
+        ai = np.float64(a[i])
+        bi = np.float64(b[i])
+        live = ai != -INF
+        t = ai - ws[3, i]
+        e = ((bi - ws[4, i]) - t) - ws[5, i]
+        bad = (bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0)
+        w = _exp(max(t, -700.0))
+        g = _expm1mx_light(min(max(e, -600.0), 600.0))
+        ws[0, i] = (NAN if bad else w) if live else 0.0
+        ws[1, i] = w * e if live else 0.0
+        ws[2, i] = w * g if live else 0.0
+
+
+@overload(_map, inline="always")  # numba-IR inlined at its one call site
+def _map_typed(a, b, ws, m):
+    return _map_f32 if a.dtype == types.float32 else _map_f64
+
+
+def _acc(a, ws, k0, k1, acc):
+    """Add the terms ws[0..2, k0:k1] into the row's sums (z, zc, s0, c0, s2, c2)."""
+    raise NotImplementedError("numba only")
+
+
+def _acc_f64(a, ws, k0, k1, acc):
+    z, zc, s0, c0, s2, c2 = acc  # Neumaier-compensated, in entry order
+    for i in range(k0, k1):
+        z, zc = _add(z, zc, ws[0, i])
+        s0, c0 = _add(s0, c0, ws[1, i])
+        s2, c2 = _add(s2, c2, ws[2, i])
+    return z, zc, s0, c0, s2, c2
+
+
+@njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
+def _sum(t):
+    """Σ t, plain float64, in the order LLVM picks when allowed to reassociate (partial
+    sums in vector lanes; error ≲ eps·m/32·Σ|t|, far below what a float32 result needs).
+    The order depends on len(t) only, so a row sums alike alone or in a batch."""
+    s = 0.0
+    for i in range(t.shape[0]):
+        s += t[i]
+    return s
+
+
+def _acc_f32(a, ws, k0, k1, acc):
+    z, zc, s0, c0, s2, c2 = acc  # plain sums per segment, compensated across segments
+    z, zc = _add(z, zc, _sum(ws[0, k0:k1]))
+    s0, c0 = _add(s0, c0, _sum(ws[1, k0:k1]))
+    s2, c2 = _add(s2, c2, _sum(ws[2, k0:k1]))
+    return z, zc, s0, c0, s2, c2
+
+
+@overload(_acc, jit_options=_OVERLOAD)
+def _acc_typed(a, ws, k0, k1, acc):
+    return _acc_f32 if a.dtype == types.float32 else _acc_f64
+
+
+@njit(**_IR)
+def _recentre(h, l, S0, exact):
+    """The centre moved by S0: float64 (exact) c + S0 in double-double; float32 the shift."""
+    if exact:
+        return _p.two_sum(h, S0)
+    return h, l + S0
+
+
+@njit(**_IR)
+def _spread(ws, k0, k1, amax, h, l):
+    for k in range(k0, k1):
+        ws[3, k] = amax
+        ws[4, k] = h
+        ws[5, k] = l
+
+
+_ZERO = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+@njit(**_IR)
+def _settle(acc):
+    """(KL, S0, error growth) of a row from its sums; KL NaN when an entry was not covered
+    by the map (its weight is NaN)."""
+    z, zc, s0, c0, s2, c2 = acc
+    z += zc
+    if z != z:
+        return NAN, 0.0, 0.0
+    S0, v, growth = _finish(z, s0 + c0, s2 + c2)
+    return v, S0, growth
+
+
 @njit(**_JIT)
-def _centred_f64(a, b, amax, ch, cl, ws):
-    """(bad, Σw, Σw·e, Σw·expm1mx(e)) of a float64 row around the centre ch + cl.
+def kl_logits_rows(a, b, n, r0, r1, res, ws):
+    """res[:, r − r0] = (KL, work left) of rows r0 ≤ r < r1 of the flat arrays a, b.
 
-    Per chunk, ws[0..2, :m] = w_i, w_i·e_i, w_i·expm1mx(e_i) with w_i = exp(a_i − max a)
-    and e_i = (b_i − a_i) − (ch + cl) in double-double (first order in their low parts);
-    masked entries (a_i = −inf) give zeros.  bad: some live entry leaves the map's range
-    (b_i = −inf, a_i − max a < −700, |e_i| > 600)."""
-    n = a.shape[0]
-    z, zc, s0, c0, s2, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, CH):
-        m = min(CH, n - start)
-        ac = a[start:start + m]
-        bc = b[start:start + m]
-        bad = False
-        for i in range(m):
-            ai = np.float64(ac[i])
-            bi = np.float64(bc[i])
-            live = ai != -INF
-            th, tl = _p.two_sum(ai, -amax)
-            dh, dl = _p.two_sum(bi, -ai)
-            eh, el = _p.two_sum(dh, -ch)
-            eh, el = _p.two_sum(eh, (el + dl) - cl)
-            bad |= live & ((bi == -INF) | (th < -700.0) | (eh > 600.0) | (eh < -600.0))
-            wt = _exp(max(th, -700.0))
-            w = _s.fma(wt, tl, wt)
-            g = _s.expm1mx_normal(min(max(eh, -600.0), 600.0))
-            ws[0, i] = w if live else 0.0
-            ws[1, i] = _s.fma(w, eh, w * el) if live else 0.0
-            ws[2, i] = _s.fma(w, g, w * (el * (g + eh))) if live else 0.0
-        if bad:
-            return True, 0.0, 0.0, 0.0
-        for i in range(m):
-            z, zc = _add(z, zc, ws[0, i])
-            s0, c0 = _add(s0, c0, ws[1, i])
-            s2, c2 = _add(s2, c2, ws[2, i])
-    return False, z + zc, s0 + c0, s2 + c2
-
-
-@njit(**_JIT)
-def _centred_f32(a, b, amax, bmax, shift, ws):
-    """``_centred_f64`` for a float32 row around the centre (max b − max a) + shift:
-    e_i = ((b_i − max b) − (a_i − max a)) − shift in plain float64 (exact differences of
-    float32 values up to a 2^29 ratio of magnitudes; beyond, a rounding of the entries by
-    2^-53 relative, which moves KL by a second-order amount), expm1mx by
-    ``_expm1mx_light``, plain sums."""
-    n = a.shape[0]
-    z, s0, s2, zc, c0, c2 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for start in range(0, n, CH):
-        m = min(CH, n - start)
-        ac = a[start:start + m]
-        bc = b[start:start + m]
-        bad = False
-        for i in range(m):
-            ai = np.float64(ac[i])
-            bi = np.float64(bc[i])
-            live = ai != -INF
-            t = ai - amax
-            e = ((bi - bmax) - t) - shift
-            bad |= live & ((bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0))
-            w = _exp(max(t, -700.0))
-            g = _expm1mx_light(min(max(e, -600.0), 600.0))
-            ws[0, i] = w if live else 0.0
-            ws[1, i] = w * e if live else 0.0
-            ws[2, i] = w * g if live else 0.0
-        if bad:
-            return True, 0.0, 0.0, 0.0
-        z, zc = _add(z, zc, _sum(ws, 0, m))
-        s0, c0 = _add(s0, c0, _sum(ws, 1, m))
-        s2, c2 = _add(s2, c2, _sum(ws, 2, m))
-    return False, z + zc, s0 + c0, s2 + c2
+    Per chunk (a whole number of short rows, or one long row): every row is scanned and
+    centred, then one loop of jobs feeds the map — the chunk's entries at once (short
+    rows), then whatever a row needs summed on its own, chunk by chunk (a long row; a row
+    re-centred) — so the map is compiled once."""
+    exact = a.itemsize == 8
+    limit = GROWTH_F64 if exact else GROWTH_F32
+    if n == 0:  # empty rows
+        for r in range(r1 - r0):
+            res[0, r] = NAN
+            res[1, r] = 0.0
+        return
+    short = n <= BLK
+    per = BLK // n if short else 1
+    for c0 in range(r0, r1, per):
+        c1 = min(r1, c0 + per)
+        rows = c1 - c0
+        ab = a[c0 * n:c1 * n]
+        bb = b[c0 * n:c1 * n]
+        for r in range(rows):
+            k = r * n
+            bad, amax, bmax, masked = _scan(ab[k:k + n], bb[k:k + n])
+            h, l = _centre(ab[k:k + n], bb[k:k + n], amax, bmax)
+            ws[6, r] = amax
+            ws[7, r] = h
+            ws[8, r] = (_BAD if bad else 0.0) + (_MASKED if masked else 0.0)
+            if short:
+                _spread(ws, k, k + n, amax, h, l)
+        r = -1 if short else 0  # −1: the job mapping the chunk's entries
+        own = not short  # row r is summed on its own, from its entry s
+        s = 0
+        acc = _ZERO
+        low = 0.0  # the low part (float64) or shift (float32) of row r's own centre
+        again = False  # row r's own pass is its re-centred one
+        while r < rows:
+            if r >= 0 and not again and s == 0:
+                flags = ws[8, r]
+                if flags == _BAD or flags == _BAD + _MASKED or ws[6, r] == -INF:
+                    res[0, c0 - r0 + r] = NAN  # NaN or +inf in the row; every entry masked
+                    res[1, c0 - r0 + r] = 0.0
+                    r += 1
+                    continue
+                if not own:  # its terms are in the chunk's
+                    acc = _acc(ab, ws, r * n, r * n + n, _ZERO)
+                    s = n
+            if s < n:  # a job for the map
+                if r < 0:
+                    xa, xb, m = ab, bb, rows * n
+                else:
+                    m = min(BLK, n - s)
+                    xa = ab[r * n + s:r * n + s + m]
+                    xb = bb[r * n + s:r * n + s + m]
+                    _spread(ws, 0, m, ws[6, r], ws[7, r], low)
+                _map(xa, xb, ws, m)
+                if r < 0:
+                    r = 0
+                    continue
+                acc = _acc(xa, ws, 0, m, acc)
+                s += m
+                if s < n:
+                    continue
+            v, S0, growth = _settle(acc)
+            if growth > limit and not again:  # once more around c + S0, this row alone
+                ws[7, r], low = _recentre(ws[7, r], 0.0, S0, exact)
+                again, own, s, acc = True, True, 0, _ZERO
+                continue
+            flags = ws[8, r]
+            if v != v:
+                res[0, c0 - r0 + r] = 0.0
+                res[1, c0 - r0 + r] = 1.0 + flags  # the scalar loops finish it
+            else:
+                res[0, c0 - r0 + r] = v
+                res[1, c0 - r0 + r] = flags
+            r += 1
+            own, s, acc, low, again = not short, 0, _ZERO, 0.0, False

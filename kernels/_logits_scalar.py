@@ -1,6 +1,7 @@
 """kl_logits' scalar loops (numba): the rows the vectorised pass of :mod:`._logits_pass`
 does not cover (NaN/±inf, weights below e^−700, log-ratios beyond ±600), and the q-mass term
-of masked entries (a_i = −inf) that every row adds.  Re-exported by :mod:`._logits`.
+of masked entries (a_i = −inf); ``finish_row`` applies them to a row the pass flagged.
+Re-exported by :mod:`._logits`.
 
 Example: ``kl_logits_scalar(np.log([.6, .4]), np.log([.5, .5]), np.empty(2))`` = 0.0201355…
 """
@@ -170,3 +171,15 @@ def masked_mass_term(a, b):
     if x > 0.0:
         return x + math.log1p(math.exp(-x))
     return math.log1p(math.exp(x))
+
+
+@njit(**_JIT)
+def finish_row(a, b, v, work, w):
+    """The KL of one row from the vectorised pass's value ``v`` and the work it left
+    (``_logits_pass``: 1 the scalar loops, 2 the masked entries' q-mass term, 3 both);
+    ``w``: scratch of at least n float64."""
+    if work == 1.0 or work == 3.0:
+        v = kl_logits_scalar(a, b, w)
+    if work >= 2.0 and v == v:
+        v += masked_mass_term(a, b)
+    return v

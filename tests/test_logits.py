@@ -53,7 +53,7 @@ DTYPES = [np.float64, np.float32]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("n", [1, 2, 7, 10, 100, _logits.CH, _logits.CH + 1, 1500])
+@pytest.mark.parametrize("n", [1, 2, 7, 10, 100, _logits.BLK, _logits.BLK + 1, 2500])
 def test_random_rows_within_bar(n, dtype):
     """Independent logits (KL of order 1), rows across the chunk edges."""
     rng = np.random.default_rng(n)
@@ -181,3 +181,57 @@ def test_float32_centre_between_two_maxima():
     ref = _ref(a.astype(np.float64), b.astype(np.float64))
     assert 0 < float(ref) < 1e-12
     assert ulp_error(got, ref, np.float32) <= F32_BAR
+
+
+def _fresh_kernel():
+    """A new first-reach kernel on the same loops (nothing built in it yet)."""
+    return _logits.FirstReach(K.kl_logits, K.kl_logits._reach)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_first_reach_builds_the_full_loops_only_when_a_row_needs_them(dtype):
+    """Plain rows run on the light loops alone; a masked row, an out-of-range row or an
+    entry-strided call is handed back (counted in BAILS) and the call runs again on the full
+    loops, which then serve every call; results equal the full ufunc's bit for bit."""
+    name = np.dtype(dtype).name
+    full = K.kl_logits.ufunc(name)
+    rng = np.random.default_rng(12)
+    a = (rng.normal(size=(300, 10)) * 3).astype(dtype)
+    b = (rng.normal(size=(300, 10)) * 3).astype(dtype)
+    k = _fresh_kernel()
+    before = _logits.BAILS.value
+    got = k(a, b)
+    assert _logits.BAILS.value == before and k.compiled == (name,) and not k._ufuncs
+    np.testing.assert_array_equal(got, full(a, b))
+    for change in ("masked", "range", "strided"):
+        k = _fresh_kernel()
+        x, y = a.copy(), b.copy()
+        if change == "masked":
+            x[7, 3] = -math.inf
+        elif change == "range":
+            y[7, 3] = -math.inf  # p_i > 0 = q_i: the scalar loops give +inf
+        else:
+            x, y = np.repeat(x, 2, axis=1)[:, ::2], np.repeat(y, 2, axis=1)[:, ::2]
+        got = k(x, y)
+        assert _logits.BAILS.value > before and name in k._ufuncs
+        np.testing.assert_array_equal(got, full(x, y))
+        before = _logits.BAILS.value
+        if change == "masked":
+            assert ulp_error(got[7], _ref_masked(x[7], y[7]), dtype) <= _bar(dtype)
+        if change == "range":
+            assert got[7] == math.inf
+        np.testing.assert_array_equal(k(a, b), full(a, b))  # full loops from now on
+        assert _logits.BAILS.value == before
+
+
+def test_first_reach_leaves_other_calls_to_the_full_loops():
+    """out=, keywords and inputs with their own __array_ufunc__ never take the light loops
+    (a lazily evaluated array could not report a row handed back)."""
+    a = np.array([[0.0, 1.0, 2.0]])
+    b = np.array([[2.0, 1.0, 0.0]])
+    k = _fresh_kernel()
+    out = np.empty(1)
+    k(a, b, out=out)
+    assert k.compiled == ("float64",) and "float64" in k._ufuncs and not k._reach_ufuncs
+    assert out[0] == K.kl_logits.ufunc("float64")(a, b)[0]
+    assert not _logits._plain(np.ma.masked_array(a)) and _logits._plain(np.float32(1.0))

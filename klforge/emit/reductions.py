@@ -6,7 +6,7 @@ shared pieces of :mod:`.templates`.  :data:`REDUCTIONS` maps template names to t
 
 from __future__ import annotations
 
-from .templates import _batch_gufunc, _gufunc, _vector_gufunc, docstring
+from .templates import _batch_gufunc, _gufunc, _vector_gufunc, batch_row_loops, docstring
 
 _RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.stats.entropy and"
                "\n    torch.distributions.Categorical do: p̂ = p/Σp, q̂ = q/Σq, applied to the row's"
@@ -33,21 +33,47 @@ def cross_entropy(d) -> str:
         "\n    q_i = 0 < p_i." + _RENORM_DOC), "_c.cross_entropy_rows")
 
 
+_LOGITS_SCRATCH = ("ws = np.empty((_lg.WS_ROWS, _lg.BLK))", "res = np.empty((2, _lg.ROWS))")
+
+
+def _logits_full(t, views, k):
+    """The row's value: the vectorised pass's, or finished by the scalar code when it left
+    work (``_lg.finish_row``: the scalar loops, the masked entries' q-mass term)."""
+    return ([f"v = res[0, {k}]", f"if res[1, {k}] != 0.0:",
+             f"    v = _lg.finish_row({', '.join(views)}, v, res[1, {k}], wn)"], "v")
+
+
+def _logits_light(t, views, k):
+    """A row the vectorised pass left work for is handed back (``_lg.bail``: NaN, counted)."""
+    return [f"v = res[0, {k}]", f"if res[1, {k}] != 0.0:", "    v = _lg.bail()"], "v"
+
+
 def kl_logits(d) -> str:
-    """Loops over rows in ``kernels/_logits.py`` (one statement per dtype)."""
+    """kl_logits' loops over batches of rows (``batch_row_loops`` around
+    ``_lg.kl_logits_rows``), twice: the full loops (every layout, every row) and the light
+    ones, compiled on first use, which leave entry-strided rows and the rows the scalar code
+    must finish to the full loops, built on first reach (``_lg.FirstReach``)."""
     doc = docstring(d) + (
         "\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],"
         "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);"
         "\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN.")
-    loops = "".join(f"\n\ndef _{d.kernel}_loop_{t}(args, dims, steps, data):\n"
-                    f"    _lg.loop_{t}(args, dims, steps)\n" for t in ("f32", "f64"))
-    return (loops + f"\n\n_register({d.kernel!r}, {doc!r}, 2, 1, {{\n"
-            f"    'float32': _{d.kernel}_loop_f32, 'float64': _{d.kernel}_loop_f64}}, "
-            "'(n),(n)->()', 1)\n")
+    name = d.kernel
+    full = batch_row_loops(name, 2, "_lg.kl_logits_rows", value=_logits_full, rows="_lg.ROWS",
+                           scratch=(*_LOGITS_SCRATCH, "wn = np.empty(n)"))
+    light = batch_row_loops(name, 2, "_lg.kl_logits_rows", value=_logits_light, rows="_lg.ROWS",
+                            scratch=_LOGITS_SCRATCH, gather="_lg.bail()", loop="light")
+    return (full + light + f"\n\n_register({name!r}, {doc!r}, 2, 1, {{\n"
+            f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, "
+            "'(n),(n)->()', 1)\n"
+            f"_BUILDERS[{name!r}] = _lg.FirstReach(_BUILDERS[{name!r}], {{\n"
+            f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
+            "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))\n"
+            f"    for t, loop in (('float32', _{name}_light_f32), "
+            f"('float64', _{name}_light_f64))}})\n")
 
 
 def kl_dirichlet(d) -> str:
-    body = "    out[0] = _lb.kl_dirichlet_row(alpha_p, alpha_q)\n"
+    body = "    out[0] = _lb.kl_dirichlet_row(alpha_p, alpha_q, wn)\n"
     return _gufunc(d.kernel, "(n),(n)->()", "alpha_p, alpha_q, out", docstring(d), body)
 
 
@@ -56,7 +82,7 @@ _MVN_DOC = (
     "\n    in numpy.linalg and scipy.linalg.cho_solve); a diagonal entry ≤ 0 gives NaN, and so"
     "\n    does n = 0.  KL = ½[Σ_{i≠j} D_ij² + Σ_i (M_ii² − 1 − 2 log M_ii) + |w|²],"
     "\n    M = L_q⁻¹L_p = I + D, D = L_q⁻¹(L_p − L_q), w = L_q⁻¹(μ_p − μ_q): non-negative terms,"
-    "\n    the solves in double-double (kernels/_mvn.py); accurate for scale ratios up to"
+    "\n    the solves in double-double (kernels/_mvn_solve.py); accurate for scale ratios up to"
     "\n    1e±300 between p and q.")
 
 
@@ -65,10 +91,10 @@ def kl_mvn(d) -> str:
     text = _gufunc(d.kernel, "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
                    docstring(d) + _MVN_DOC,
                    body)
-    # kl_mvn_row's scratch: the (n + 1)-wide right-hand sides in double-double and the
-    # per-column sums of squares, allocated once per call (row_loops gives 2 × n); the
-    # row streams' scratch ws is not used.
-    small, large = "wn = np.empty((2, n))", "wn = np.empty((2 * n + 5, n + 1))"
+    # kl_mvn_row's scratch (_mvn.row_scratch: the right-hand sides in double-double in
+    # whole blocks of eight columns, the per-column sums of squares), allocated once per
+    # call (row_loops gives 2 × n); the row streams' scratch ws is not used.
+    small, large = "wn = np.empty((2, n))", "wn = _mvn.row_scratch(n)"
     assert text.count(small) == 2, "row_loops no longer allocates wn as kl_mvn expects"
     text = text.replace(small, large)
     unused = "    ws = np.empty((8, 256))\n"

@@ -217,45 +217,76 @@ def row_loops(name: str, layout: str, inputs: list[str], call: str | None = None
     return text
 
 
-def batch_row_loops(name: str, nin: int, fn: str) -> str:
-    """Serial NumPy inner loops (float32, float64) of a categorical reduction over rows of
-    n entries, ``(n),…->()``: when every operand's rows lie one after another (C-contiguous
-    (rows, n) data) the rows are handed in batches of ``_rs.ROWS`` to
+#: the categorical reductions' scratch (``_rowsum``): terms and per-row sums, one result per row
+ROWSUM_SCRATCH = ("ws = np.empty((8, _rs.BLK))", "res = np.empty(_rs.ROWS)")
+
+
+def _plain_value(t: str, views: list[str], k: str) -> tuple[list[str], str]:
+    return [], f"res[{k}]"
+
+
+def batch_row_loops(name: str, nin: int, fn, *, scratch=ROWSUM_SCRATCH, rows: str = "_rs.ROWS",
+                    value=_plain_value, gather: str | None = None, loop: str = "loop") -> str:
+    """Serial NumPy inner loops (float32, float64) of a reduction over rows of n entries,
+    ``(n),…->()``: when every operand's rows lie one after another (C-contiguous
+    (rows, n) data) the rows are handed in batches of ``rows`` to
     ``fn(flat operands…, n, r0, r1, res, ws)``, which walks them as one flat array; any other
     layout (row-strided, broadcast, entry-strided) calls it on one row at a time, viewed in
-    place when unit-stride, else gathered — the same code on the same row, so the same bits."""
+    place when unit-stride, else gathered — the same code on the same row, so the same bits.
+
+    ``fn``: the batch function, one name for both dtypes or ``{"f32": …, "f64": …}``;
+    ``scratch``: the statements allocating ``res``, ``ws`` (and whatever ``value`` uses),
+    once per call; ``value(t, views, k)`` → (statements, expression): the result of the row
+    at batch index ``k`` whose operands are the expressions ``views`` (default ``res[k]``);
+    ``gather``: None gathers entry-strided rows, else the expression stored for each row of
+    a call that would need it (a loop compiled without the gather path);
+    ``loop``: the loops are named ``_<name>_<loop>_<f32|f64>``."""
     inputs = [f"x{k}" for k in range(nin)]
     text = ""
     for t, size, dtype in (("f32", 4, "np.float32"), ("f64", 8, "np.float64")):
-        lines = [f"def _{name}_loop_{t}(args, dims, steps, data):", "    N = dims[0]",
-                 "    n = dims[1]", "    ws = np.empty((8, _rs.BLK))",
-                 "    res = np.empty(_rs.ROWS)"]
+        f = fn if isinstance(fn, str) else fn[t]
+        lines = [f"def _{name}_{loop}_{t}(args, dims, steps, data):", "    N = dims[0]",
+                 "    n = dims[1]", *(f"    {s}" for s in scratch)]
         lines += [f"    unit{k} = n <= 1 or steps[{nin + 1 + k}] == {size}" for k in range(nin)]
         packed = " and ".join(f"unit{k} and (N <= 1 or steps[{k}] == n * {size})"
                               for k in range(nin))
         lines += [f"    if {packed}:"]
         lines += [f"        {x} = carray(args[{k}], (N * n,), {dtype})"
                   for k, x in enumerate(inputs)]
-        lines += ["        for r0 in range(0, N, _rs.ROWS):",
-                  "            r1 = min(N, r0 + _rs.ROWS)",
-                  f"            {fn}({', '.join(inputs)}, n, r0, r1, res, ws)",
+        pre, v = value(t, [f"{x}[i * n:i * n + n]" for x in inputs], "i - r0")
+        lines += [f"        for r0 in range(0, N, {rows}):",
+                  f"            r1 = min(N, r0 + {rows})",
+                  f"            {f}({', '.join(inputs)}, n, r0, r1, res, ws)",
                   "            for i in range(r0, r1):",
-                  f"                _u.store_{t}(args[{nin}], i * steps[{nin}], "
-                  f"{dtype}(res[i - r0]))",
+                  *(f"                {s}" for s in pre),
+                  f"                _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}({v}))",
                   "        return"]
-        lines += [f"    buf{k} = np.empty((n,), {dtype})" for k in range(nin)]
+        if gather is None:
+            lines += [f"    buf{k} = np.empty((n,), {dtype})" for k in range(nin)]
+        else:
+            units = " and ".join(f"unit{k}" for k in range(nin))
+            lines += [f"    if not ({units}):",
+                      "        for i in range(N):",
+                      f"            _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}({gather}))",
+                      "        return"]
         lines += ["    for i in range(N):"]
         for k, x in enumerate(inputs):
+            view = f"carray(_u.at(args[{k}], i * steps[{k}]), (n,), {dtype})"
+            if gather is not None:
+                lines += [f"        {x} = {view}"]
+                continue
             lines += [f"        if unit{k}:",
-                      f"            {x} = carray(_u.at(args[{k}], i * steps[{k}]), (n,), {dtype})",
+                      f"            {x} = {view}",
                       "        else:",
                       "            for j in range(n):",
                       f"                buf{k}[j] = _u.load_{t}(args[{k}], i * steps[{k}] "
                       f"+ j * steps[{nin + 1 + k}])",
                       f"            {x} = buf{k}"]
+        pre, v = value(t, inputs, "0")
         # (np.intp: literal 0, 1 would type a second specialisation of fn to compile)
-        lines += [f"        {fn}({', '.join(inputs)}, n, np.intp(0), np.intp(1), res, ws)",
-                  f"        _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}(res[0]))"]
+        lines += [f"        {f}({', '.join(inputs)}, n, np.intp(0), np.intp(1), res, ws)",
+                  *(f"        {s}" for s in pre),
+                  f"        _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}({v}))"]
         text += "\n\n" + "\n".join(lines) + "\n"
     return text
 
