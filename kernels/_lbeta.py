@@ -3,8 +3,8 @@
 KL(Dir(α)‖Dir(β)) is the Bregman divergence of A(α) = Σ_i lnΓ(α_i) − lnΓ(n), n = Σ α_i, from
 α to β; Beta(a, b) is the case K = 2.  The textbook grouping Σ_i B_lnΓ(α_i, β_i) −
 B_lnΓ(n_p, n_q) subtracts pieces up to ~min(α)·KL large (1.6e4 ULP).  Here j is the largest
-α_j, s = n − α_j the rest, and α_j, β_j, n are shifted by m ≥ 0 until α_j + m, β_j + m ≥ 10
-(lnΓ(z) = lnΓ(z + 1) − log z), where Stirling's series (10 terms) holds.  With ' marking the shifted
+α_j, s = n − α_j the rest, and α_j, β_j, n are shifted by m ≥ 0 until α_j + m, β_j + m ≥ 8
+(lnΓ(z) = lnΓ(z + 1) − log z), where Stirling's series (14 terms) holds.  With ' marking the shifted
 values (y_j = α_j + m, N = n + m; y_i = α_i otherwise), ρ the relative change of a parameter
 from p to q, F(ρ) = ρ − log(1 + ρ) = B_{−log} ≥ 0, S(a) = lnΓ(a) − a·log a + a:
 
@@ -41,7 +41,7 @@ from . import _stirling as _st
 _CACHE = True
 NAN = math.nan
 INF = math.inf
-_SHIFT = _st.SHIFT  # 10: Stirling's series with 10 terms from there (``_stirling.py``)
+_SHIFT = _st.SHIFT  # 8: Stirling's series with 14 terms from there (``_stirling.py``)
 _LO, _HI = 1e-100, 1e100
 #: the shifted grouping is kept when its pieces sum to at most this multiple of the result
 _CANCEL = 2.0
@@ -69,6 +69,19 @@ def _bern(yp, yq, t, np_, nq):
     r = p1 / p2
     rl = ((_s.fma(-r, p2, p1) + _s.fma(yp, nq, -p1)) - r * _s.fma(yq, np_, -p2)) / p2
     return yq * (_st.rm1mlog_r(t, r) + rl * (1.0 - 1.0 / r))
+
+
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+def _bern_lanes(yp, yq, t, np_, nq):
+    """``_bern`` branch-free (both forms computed, one selected): for loops over the
+    coordinates that vectorise."""
+    p1 = yp * nq
+    p2 = yq * np_
+    r = p1 / p2
+    rl = ((_s.fma(-r, p2, p1) + _s.fma(yp, nq, -p1)) - r * _s.fma(yq, np_, -p2)) / p2
+    near = t >= -0.5
+    return yq * (_st.rm1mlog_r(t, 1.0 + t if near else r)
+                 + (0.0 if near else rl * (1.0 - 1.0 / r)))
 
 
 @njit(cache=_CACHE, error_model="numpy")
@@ -112,7 +125,8 @@ def _tail_far(xj, xn, yj, yn, s_p, rho_j, e):
     (a = x_j/x_n) and G(ρ_j) − G(ρ_n) = (1 + ρ_n)^μ·(c^n − 1) + n·e, c = (1 + ρ_n)/(1 + ρ_j),
     c − 1 = −e/(1 + ρ_j), c^n − 1 = (c − 1)·Σ_{i<n} c^i, e = ρ_j − ρ_n from the exact cross
     product: powers and geometric sums of positive terms, no exp/log.  G(ρ_j) =
-    ρ_j²(1 + ρ_j)^{−n}·P_n(ρ_j) for |ρ_j| ≤ ½ (``_stirling``'s tail polynomial).
+    ρ_j²·b·G_n(b), b = 1/(1 + ρ_j), G_n(b) = Σ_{i<n} (n − i)·b^i for |ρ_j| ≤ ½ (positive
+    terms, by ``_stirling.tail_sums``' recurrence).
     Returns (value, scale)."""
     total = 0.0
     scale = 0.0
@@ -130,13 +144,12 @@ def _tail_far(xj, xn, yj, yn, s_p, rho_j, e):
     ij2 = pj * pj
     in2 = pn * pn
     small = abs(rho_j) <= 0.5
+    g = 1.0  # G_n(b_j), b_j = 1/(1 + ρ_j) (``_stirling.tail_sums``), n = 1
     for k in range(len(_st.STIRLING)):
         n = 2.0 * k + 1.0
         if small:
-            poly = 0.0
-            for i in range(_st.TAIL_P.shape[1] - 2 * k - 1, _st.TAIL_P.shape[1]):
-                poly = poly * rho_j + _st.TAIL_P[k, i]
-            g_j = rho_j * rho_j * bjn * poly
+            g_j = rho_j * (rho_j * bj) * g
+            g = _s.fma(bj2, g, _s.fma(n + 1.0, bj, n + 2.0))
         else:
             g_j = (bjn - 1.0) + n * rho_j
         first = pj * one_m_a * sa * g_j
@@ -160,8 +173,8 @@ def direct_part(aj, bj, np_, nq, u, w, n0):
     coordinates' unshifted r-terms, the same sum as shifted_part's value with their shifted
     ones; for p and q far apart, where the shift sum cancels instead.  Returns
     (value, scale)."""
-    s1 = _p.stirling_bregman(aj, bj, bj - aj)
-    s2 = _p.stirling_bregman(np_, nq, w)
+    s1 = _st.stirling_bregman_loop(aj, bj, bj - aj)
+    s2 = _st.stirling_bregman_loop(np_, nq, w)
     bern = _bern(aj, bj, -n0 / (bj * np_), np_, nq)
     return (s1 - s2) + bern, s1 + s2 + bern
 
@@ -185,7 +198,7 @@ def kl_beta(a, b, c, d):
     w = u + (d - b)
     value, m, scale = shifted_part(b, d, np_, nq, u, w, n0, a)
     bern_a = _bern(a, c, (n0 - m * u) / (c * (np_ + m)), np_ + m, nq + m)  # T_a/(c·N_p)
-    bs_a = _p.stirling_bregman(a, c, u)
+    bs_a = _st.stirling_bregman_loop(a, c, u)
     result = (value + bern_a) + bs_a
     if m > 0.0 and scale + bern_a + bs_a > _CANCEL * result:
         # the shift sum cancels (p, q far apart): the direct grouping if its pieces are smaller
@@ -203,11 +216,15 @@ def _dd_add(hi, lo, x):
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def kl_dirichlet_row(ap, aq):
+def kl_dirichlet_row(ap, aq, wn):
     """KL(Dir(α_p) ‖ Dir(α_q)) for two rows of equal length (float32 or float64 entries):
     NaN for an empty row or an entry that is not positive and finite; otherwise the module
-    docstring's decomposition (sums in double-double).
-    Example: ``kl_dirichlet_row(np.array([1.0, 2.0]), np.array([2.0, 2.0]))`` ≈ 0.19315."""
+    docstring's decomposition (sums in double-double).  ``wn``: scratch of shape (2, ≥ n).
+    The per-coordinate pieces (B_S of each coordinate, the r-terms) are computed in loops
+    over the coordinates that vectorise (branch-free ``stirling_bregman``, ``_bern_lanes``)
+    and summed after, in the same order as before.
+    Example: ``kl_dirichlet_row(np.array([1.0, 2.0]), np.array([2.0, 2.0]), np.empty((2, 2)))``
+    ≈ 0.19315."""
     n = ap.shape[0]
     if n == 0:
         return NAN
@@ -224,6 +241,10 @@ def kl_dirichlet_row(ap, aq):
             j = i
     if not (_LO <= lo and hi <= _HI):
         return _textbook_row(ap, aq)
+    for i in range(n):  # B_S of every coordinate (j's is not used): vectorised
+        x = np.float64(ap[i])
+        y = np.float64(aq[i])
+        wn[0, i] = _st.stirling_bregman(x, y, y - x)
     aj = np.float64(ap[j])
     bj = np.float64(aq[j])
     sp_h, sp_l, sq_h, sq_l, u_h, u_l = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
@@ -235,7 +256,7 @@ def kl_dirichlet_row(ap, aq):
             sp_h, sp_l = _dd_add(sp_h, sp_l, x)
             sq_h, sq_l = _dd_add(sq_h, sq_l, y)
             u_h, u_l = _dd_add(u_h, u_l, y - x)
-            others, oc = _p.neumaier_add(others, oc, _p.stirling_bregman(x, y, y - x))
+            others, oc = _p.neumaier_add(others, oc, wn[0, i])
     np_h, np_l = _dd_add(sp_h, sp_l, aj)
     nq_h, nq_l = _dd_add(sq_h, sq_l, bj)
     u = u_h + u_l
@@ -248,21 +269,23 @@ def kl_dirichlet_row(ap, aq):
     value, m, scale = shifted_part(aj, bj, np_, nq, u, w, n0, sp_h + sp_l)
     big_p = np_ + m
     big_q = nq + m
-    # the other coordinates' r-terms at the shifted totals (s1) and, when a shift was
-    # needed, at the unshifted ones (s2) for the direct grouping (see kl_beta)
+    # the other coordinates' r-terms at the shifted totals (row 0) and at the unshifted
+    # ones (row 1: for the direct grouping when a shift was needed, see kl_beta):
+    # vectorised, then summed
+    for i in range(n):
+        x = np.float64(ap[i])
+        y = np.float64(aq[i])
+        # T_i = α_i·N_q − β_i·N_p = α_i·n_q − β_i·n_p + m·(α_i − β_i)
+        q1, f1 = _p._two_prod(x, nq_h)
+        q2, f2 = _p._two_prod(y, np_h)
+        t = ((q1 - q2) + (f1 - f2)) + (x * nq_l - y * np_l)
+        wn[0, i] = _bern_lanes(x, y, (t + m * (x - y)) / (y * big_p), big_p, big_q)
+        wn[1, i] = _bern_lanes(x, y, t / (y * np_), np_, nq)
     s1, c1, s2, c2 = 0.0, 0.0, 0.0, 0.0
     for i in range(n):
         if i != j:
-            x = np.float64(ap[i])
-            y = np.float64(aq[i])
-            # T_i = α_i·N_q − β_i·N_p = α_i·n_q − β_i·n_p + m·(α_i − β_i)
-            q1, f1 = _p._two_prod(x, nq_h)
-            q2, f2 = _p._two_prod(y, np_h)
-            t = ((q1 - q2) + (f1 - f2)) + (x * nq_l - y * np_l)
-            s1, c1 = _p.neumaier_add(s1, c1, _bern(x, y, (t + m * (x - y)) / (y * big_p),
-                                                   big_p, big_q))
-            if m > 0.0:
-                s2, c2 = _p.neumaier_add(s2, c2, _bern(x, y, t / (y * np_), np_, nq))
+            s1, c1 = _p.neumaier_add(s1, c1, wn[0, i])
+            s2, c2 = _p.neumaier_add(s2, c2, wn[1, i])
     rest = s1 + c1
     result = (value + rest) + (others + oc)
     if m > 0.0 and scale + rest + (others + oc) > _CANCEL * result:

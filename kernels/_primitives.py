@@ -149,47 +149,55 @@ def _log_ratio_d(a, b, d):
     return math.log(a) - math.log(b)
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def scaled_expm1mx(a, s, e):
     """a·(e^{−s} − 1 + s) given also e = a·e^{−s} formed by the caller from exact inputs
     (Gamma: α_p·β_q/β_p).  For s < −1 the exponential would carry s's absolute error
-    times |s|; there e − a·(1 − s) cancels at most ×2.  Example: scaled_expm1mx(1, 0, 1) = 0."""
-    if s < -1.0:
-        return e - a * (1.0 - s)
-    return a * expm1mx(-s)
+    times |s|; there e − a·(1 − s) cancels at most ×2.  Elsewhere a·expm1mx(−s) by
+    ``_simd.expm1mx_normal`` (−s ∈ [−700, 1]; below, e^{−s} − 1 + s = s − 1 to double
+    precision).  Branch-free (selects), so a loop over it vectorises; NaN s gives NaN.
+    Example: scaled_expm1mx(1, 0, 1) = 0."""
+    x = -s
+    inner = (x >= -700.0) & (x <= 1.0)
+    em = _s.expm1mx_normal(x if inner else 0.0)
+    em = em if inner else -1.0 - x
+    value = (e - a * (1.0 - s)) if s < -1.0 else a * em
+    return value if s == s else NAN
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def _two_prod(a, b):
-    """(p, e) with p = fl(a·b) and a·b = p + e exactly (Dekker/Veltkamp split, no FMA)."""
+    """(p, e) with p = fl(a·b) and a·b = p + e exactly (one fma; exact whenever a·b is
+    neither past the float range nor below 2^−969 — the callers keep to that range)."""
     p = a * b
-    c = 134217729.0 * a
-    ah = c - (c - a)
-    al = a - ah
-    c = 134217729.0 * b
-    bh = c - (c - b)
-    bl = b - bh
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    return p, e
+    return p, _s.fma(a, b, -p)
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def log_ratio2(a, b, c, d):
     """log((a·b)/(c·d)) for a, b, c, d > 0, accurate relative to itself near a·b = c·d: the two
-    products are formed exactly (two_prod) and their difference over c·d goes to log1p.
-    Far from 1, or when a product leaves [1e-290, 1e290], log_ratio(a, c) + log_ratio(b, d).
+    products are formed exactly (two_prod) and their difference over c·d gives t, then
+    log1p(t) = t + log1pmx(t) for |t| < ¼; further, log(n/m) + (ne/n − me/m).  When a
+    product leaves [1e-290, 1e290], log_ratio(a, c) + log_ratio(b, d).  Branch-free (every
+    form computed, one selected: ``_simd``'s logs), so a loop over it vectorises; NaN for a
+    non-positive or NaN argument.
     Example: ``log_ratio2(3.0, 1.0, 1.0, 3.0 + 3e-16)`` ≈ −1e-16 (to a few ULP)."""
-    if not (a > 0.0 and b > 0.0 and c > 0.0 and d > 0.0):
-        return NAN
+    ok = (a > 0.0) & (b > 0.0) & (c > 0.0) & (d > 0.0)
     n, ne = _two_prod(a, b)
     m, me = _two_prod(c, d)
-    if 1e-290 < n < 1e290 and 1e-290 < m < 1e290:
-        t = ((n - m) + (ne - me)) / m  # n − m exact when they are close (Sterbenz)
-        t -= t * (me / m)  # divide by m + me, not m
-        if -0.25 < t < 0.25:
-            return math.log1p(t)
-        return math.log(n / m) + (ne / n - me / m)
-    return log_ratio(a, c) + log_ratio(b, d)
+    inside = (n > 1e-290) & (n < 1e290) & (m > 1e-290) & (m < 1e290)
+    n = n if inside else 1.0
+    ne = ne if inside else 0.0
+    m = m if inside else 1.0
+    me = me if inside else 0.0
+    t = ((n - m) + (ne - me)) / m  # n − m exact when they are close (Sterbenz)
+    t -= t * (me / m)  # divide by m + me, not m
+    near = (t > -0.25) & (t < 0.25)
+    tn = t if near else 0.0
+    value = (tn + _s.log1pmx_normal(tn)) if near else (
+        _s.log_ratio_normal(n, m) + (ne / n - me / m))
+    outside = log_ratio(a, c) + log_ratio(b, d)
+    return (value if inside else outside) if ok else NAN
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")

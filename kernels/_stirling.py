@@ -9,16 +9,20 @@
 * ``phi_bregman(x, y, h)`` = B_φ(x, y) for φ(a) = S(a) − S(a + 1) = (a + 1)·log(1 + 1/a) − 1:
   since φ = −log a + g(a + 1) − g(a) − 1 (g = a·log a), B_φ = F(y/x) + B_g(x + 1, y + 1) −
   B_g(x, y) = (y + 1)·F(w), w = h/(x·(y + 1)), 1 + w = y(x + 1)/(x(y + 1)): one F, ≥ 0.
-* ``tail_bregman(x, y, t)`` = B_T(x, y), T(a) = Σ_{k≤10} c_k a^{1−2k} (Stirling's series
-  tail, c_k = B_2k/(2k(2k − 1))) for x, y ≥ 10, t = (y − x)/x: for |t| ≤ ½ each term
-  c_k x^{−n}((1 + t)^{−n} − 1 + n·t) = c_k y^{−n}·t²·P_n(t), n = 2k − 1, P_n a polynomial
-  with positive coefficients C(n, j + 1)(n + 1)(j + 1)/(j + 2) (no cancellation); otherwise
-  T(y) − T(x) − h·T'(x) (the tail is ≤ 1/(3x) of B_S, so its ≤ 6× cancellation there costs
-  < 0.2 ULP).  Truncation at k = 10, x ≥ 10: < 2e-17 relative to B_S.
+* ``tail_bregman(x, y, t)`` = B_T(x, y), T(a) = Σ_{k≤14} c_k a^{1−2k} (Stirling's series
+  tail, c_k = B_2k/(2k(2k − 1)), literal constants) for x, y ≥ 8, t = (y − x)/x.  With
+  r = x/y, each term's Bregman divergence c_k·x^{−n}·((1 + t)^{−n} − 1 + n·t), n = 2k − 1,
+  is exactly c_k·x^{−n}·t²·r·G_n(r), G_n(r) = Σ_{i<n} (n − i)·r^i: positive terms, for every
+  t (not only near p ≈ q).  With a = min(x, y), ρ = a/max(x, y) ≤ 1 and v = 1/a:
+  B_T = t·(t·ρ)·Σ_k c_k v^n G_n(ρ) for x ≤ y, and t²·Σ_k c_k v^n H_n(ρ) for x > y
+  (r^{n−1}·G_n(r) = H_n(1/r), H_n(ρ) = Σ_{i<n} (i + 1)ρ^i), each polynomial by a
+  two-term recurrence in n (``tail_sums``): ~7 flops per term, no branch, no overflow.
+  Truncation at k = 14 from 8: < 6e-18 relative to B_S (the first omitted term bounds
+  the remainder of Stirling's series; measured against mpmath: 5.4e-18).
 * ``stirling_bregman(x, y, h)`` = B_S(x, y), h = y − x from the caller: shift both up to
-  ≥ 10 by S(a) = S(a + 1) + φ(a) — B_S(x, y) = Σ_i B_φ(x + i, y + i) + B_S(X, Y) — then
+  ≥ 8 by S(a) = S(a + 1) + φ(a) — B_S(x, y) = Σ_i B_φ(x + i, y + i) + B_S(X, Y) — then
   B_S(X, Y) = ½·F(Y/X) + B_T(X, Y) by Stirling.  Every piece ≥ 0 and accurate relative to
-  itself, so the sum is; at most 10 pieces (``phi_bregman_near`` once x, y ≥ 1: one division
+  itself, so the sum is; at most 8 pieces (``phi_bregman_near`` once x, y ≥ 1: one division
   and an Estrin polynomial on the dependency chain).  Measured against mpmath (3 000 points,
   shapes 1e-3 … 1e4, near and far): ≤ 3.9 ULP, mean 0.73 (the B_φ-series version: 7.0 / 1.05);
   ~0.1 µs per call from 10 up, ~0.3–0.5 µs below (1 thread, loaded machine).
@@ -26,9 +30,7 @@
 """
 
 import math
-from fractions import Fraction
 
-import numpy as np
 from numba import njit
 
 from . import _simd as _s
@@ -36,61 +38,51 @@ from . import _simd as _s
 _CACHE = True
 NAN = math.nan
 INF = math.inf
-#: Stirling's series is used from this shape up (10 terms: see the module docstring)
-SHIFT = 10.0
+#: Stirling's series is used from this shape up (14 terms: see the module docstring)
+SHIFT = 8.0
 
-# B_2k for k = 1..10 (exact), the Stirling coefficients c_k = B_2k/(2k(2k − 1)) and the
-# coefficients of P_n(t) = Σ_j C(n, j + 1)(n + 1)(j + 1)/(j + 2)·t^j (n = 2k − 1), highest
-# power first, padded with zeros in front to one length (TAIL_P[k]).
-_BERNOULLI = (Fraction(1, 6), Fraction(-1, 30), Fraction(1, 42), Fraction(-1, 30),
-              Fraction(5, 66), Fraction(-691, 2730), Fraction(7, 6), Fraction(-3617, 510),
-              Fraction(43867, 798), Fraction(-174611, 330))
-STIRLING = tuple(float(b / (2 * k * (2 * k - 1))) for k, b in enumerate(_BERNOULLI, 1))
-_NT = len(STIRLING)
-_DEG = 2 * _NT - 1  # P_n has n coefficients; n ≤ 19
-
-
-def _p_coeffs(n):
-    c = [Fraction(math.comb(n, j + 1) * (n + 1) * (j + 1), j + 2) for j in range(n)]
-    return [0.0] * (_DEG - n) + [float(v) for v in reversed(c)]
-
-
-TAIL_P = np.array([_p_coeffs(2 * k - 1) for k in range(1, _NT + 1)])
-
-
-def _horner(coeffs, var):
-    """Source of Σ coeffs[i]·var^i (lowest power first) as nested fma's."""
-    lit = lambda c: c if isinstance(c, str) else repr(float(c))  # noqa: E731
-    expr = lit(coeffs[-1])
-    for c in reversed(coeffs[:-1]):
-        expr = f"fma({expr}, {var}, {lit(c)})"
-    return expr
-
-
-def _tail_source():
-    """Straight-line code (no loops over tables: LLVM sees FMAs) for the tail's two forms.
-    near: Σ_k c_k z^n P_n(t) = z·Σ_j t^j·A_j(z²), A_j(w) = Σ_{k: 2k ≥ j} c_{k+1}·p_{2k+1,j}·w^k;
-    far: Σ_k c_k (zy^n − zx^n) + t·Σ_k c_k·n·zx^n as Horner polynomials in zy², zx²."""
-    coef = [[float(STIRLING[k]) * TAIL_P[k][_DEG - 1 - j] for k in range(_NT)]
-            for j in range(_DEG)]
-    a_j = [_horner([coef[j][k] if 2 * k >= j else 0.0 for k in range(_NT)], "w")
-           for j in range(_DEG)]
-    near = "def _tail_near(z, t):\n    w = z * z\n"
-    near += "".join(f"    a{j} = {e}\n" for j, e in enumerate(a_j))
-    near += "    return z * " + _horner([f"a{j}" for j in range(_DEG)], "t") + "\n"
-    far = ("def _tail_far_sum(zy, zx, t):\n"
-           f"    a = {_horner(list(STIRLING), 'zy * zy')}\n"
-           f"    c = {_horner(list(STIRLING), 'zx * zx')}\n"
-           f"    b = {_horner([c * (2 * k + 1) for k, c in enumerate(STIRLING)], 'zx * zx')}\n"
-           "    return (a * zy - c * zx) + t * (b * zx)\n")
-    return near + far
-
-
-_ns = {"fma": _s.fma}
-exec(_tail_source(), _ns)  # noqa: S102 - generated from the constants above
-_tail_near = njit(inline="always", error_model="numpy")(_ns["_tail_near"])  # exec: no cache
-_tail_far_sum = njit(inline="always", error_model="numpy")(_ns["_tail_far_sum"])
+#: c_k = B_2k/(2k(2k − 1)) for k = 1…14, B_2k the Bernoulli numbers, as literal doubles
+#: (each the double nearest the exact rational; tests/test_primitives.py recomputes them
+#: from mpmath's Bernoulli numbers at 50 digits).  float64 uses all 14 from SHIFT = 8
+#: (truncation < 6e-18 relative to B_S); ``_stirling32`` the first 8 from 5.
+STIRLING = (0.08333333333333333, -0.002777777777777778, 0.0007936507936507937,
+            -0.0005952380952380953, 0.0008417508417508417, -0.0019175269175269176,
+            0.00641025641025641, -0.029550653594771242, 0.17964437236883057,
+            -1.3924322169059011, 13.402864044168393, -156.84828462600203,
+            2193.1033333333335, -36108.77125372499)
 _LN2_HI, _LN2_LO = _s.LN2_HI, _s.LN2_LO
+
+
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+def tail_sums(x, y, coefs):
+    """(Σ_k c_k·v^n·G_n(ρ), Σ_k c_k·v^n·H_n(ρ)) over ``coefs`` (c_1, c_2, …), n = 2k − 1,
+    a = min(x, y), v = 1/a, ρ = a/max(x, y) ∈ (0, 1]; G_n(ρ) = Σ_{i<n} (n − i)·ρ^i and
+    H_n(ρ) = Σ_{i<n} (i + 1)·ρ^i by their recurrences G_{n+2} = ρ²G_n + (n + 2) + (n + 1)ρ,
+    H_{n+2} = H_n + ρ^n·((n + 1) + (n + 2)ρ) (positive terms only), and ρ.  B_T = t·(tρ)·(first)
+    for x ≤ y, t²·(second) for x > y (module docstring)."""
+    fma = _s.fma
+    a = min(x, y)
+    v = 1.0 / a
+    rho = a / max(x, y)
+    r2 = rho * rho
+    w = v * v
+    g = 1.0
+    hh = 1.0
+    p = rho
+    vn = v
+    sg = 0.0
+    sh = 0.0
+    n = 1.0
+    for c in coefs:
+        cv = c * vn
+        sg = fma(cv, g, sg)
+        sh = fma(cv, hh, sh)
+        g = fma(r2, g, fma(n + 1.0, rho, n + 2.0))
+        hh = fma(p, fma(n + 2.0, rho, n + 1.0), hh)
+        p *= r2
+        vn *= w
+        n += 2.0
+    return sg, sh, rho
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")
@@ -193,21 +185,79 @@ def phi_bregman_near(xh, xl, yh, yl, h):
     return _s.fma(y1, f, y1l * f)
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def tail_bregman(x, y, t):
-    """B_T(x, y) for the Stirling tail T(a) = Σ_k c_k a^{1−2k} (k ≤ 10), x, y ≥ 10 and
-    t = (y − x)/x (accurate).  Example: ``tail_bregman(10.0, 10.0, 0.0)`` = 0."""
-    if -0.5 <= t <= 0.5:
-        return t * t * _tail_near(1.0 / y, t)
-    return _tail_far_sum(1.0 / y, 1.0 / x, t)
+    """B_T(x, y) for the Stirling tail T(a) = Σ_k c_k a^{1−2k} (the 14 ``STIRLING`` terms),
+    x, y > 0 and t = (y − x)/x (accurate): t·(t·ρ)·Σ c_k v^n G_n(ρ) for x ≤ y, else
+    t²·Σ c_k v^n H_n(ρ) (``tail_sums``; no cancellation, no overflow: t·ρ = h/y ≤ 1 and
+    |t| < 1 for x > y).  Example: ``tail_bregman(10.0, 10.0, 0.0)`` = 0."""
+    sg, sh, rho = tail_sums(x, y, STIRLING)
+    return t * ((t * rho) * sg) if x <= y else t * (t * sh)
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+def _shift_step(total, xh, xl, yh, yl, h):
+    """One step of the shift sum, a no-op once x and y are both ≥ SHIFT (selects only)."""
+    active = (xh < SHIFT) | (yh < SHIFT)
+    piece = phi_bregman_near(xh, xl, yh, yl, h)  # both ≥ 1: 1 + w ∈ (½, 2)
+    total = total + (piece if active else 0.0)
+    x1, ex = _s.two_sum(xh, 1.0)
+    y1, ey = _s.two_sum(yh, 1.0)
+    return (total, x1 if active else xh, xl + ex if active else xl,
+            y1 if active else yh, yl + ey if active else yl)
+
+
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
 def stirling_bregman(x, y, h):
     """B_S(x, y) = S(y) − S(x) − h·S'(x), S(a) = lnΓ(a) − a·log a + a (S' = ψ − log), with
     h = y − x from the caller; ≥ 0, accurate relative to itself (module docstring).  NaN for
-    x ≤ 0, y ≤ 0, NaN or x = +inf; +inf for y = +inf.
+    x ≤ 0, y ≤ 0, NaN or x = +inf; +inf for y = +inf.  Branch-free: the first piece (min <
+    1) and seven shift steps are always computed and selected (a step is a no-op once both
+    are ≥ SHIFT), so a loop over elements vectorises (AVX2: 4 lanes).
     Example: ``stirling_bregman(20.0, 21.0, 1.0)`` ≈ 1.1338e-3."""
+    ok = (x > 0.0) & (y > 0.0) & (h == h) & (x < INF) & (y < INF)
+    x0 = x if ok else 1.0  # benign values in the lanes whose result is a special value
+    y0 = y if ok else 2.0
+    h0 = h if ok else 1.0
+    lo = min(x0, y0)
+    small = lo < 1.0
+    # min < 1: the first piece, with 1 + w from exact products; below 1e-290 x·(y + 1)
+    # may underflow: three divisions
+    yp1 = y0 + 1.0
+    tiny = yp1 * rm1mlog_r((h0 / x0) / yp1, (y0 / x0) * ((x0 + 1.0) / yp1))
+    first = tiny if lo < 1e-290 else phi_bregman(x0, 0.0, y0, 0.0, h0, True)
+    total = first if small else 0.0
+    xs, xe = _s.two_sum(x0, 1.0)
+    ys, ye = _s.two_sum(y0, 1.0)
+    xh = xs if small else x0
+    xl = xe if small else 0.0
+    yh = ys if small else y0
+    yl = ye if small else 0.0
+    # x + i and y + i in double-double: the telescoping sum needs the exact shifts; from
+    # ≥ 1, seven steps reach SHIFT = 8
+    total, xh, xl, yh, yl = _shift_step(total, xh, xl, yh, yl, h0)
+    total, xh, xl, yh, yl = _shift_step(total, xh, xl, yh, yl, h0)
+    total, xh, xl, yh, yl = _shift_step(total, xh, xl, yh, yl, h0)
+    total, xh, xl, yh, yl = _shift_step(total, xh, xl, yh, yl, h0)
+    total, xh, xl, yh, yl = _shift_step(total, xh, xl, yh, yl, h0)
+    total, xh, xl, yh, yl = _shift_step(total, xh, xl, yh, yl, h0)
+    total, xh, xl, yh, yl = _shift_step(total, xh, xl, yh, yl, h0)
+    q = xl / xh
+    t = h0 / xh
+    t -= t * q
+    r = (yh / xh) * (1.0 + (yl / yh - q))
+    value = total + (0.5 * rm1mlog_r(t, r) + tail_bregman(xh, yh, t))
+    value = 0.0 if h0 == 0.0 else value
+    special = INF if (x > 0.0) & (x < INF) & (y == INF) & (h == h) else NAN
+    return value if ok else special
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def stirling_bregman_loop(x, y, h):
+    """``stirling_bregman`` with a loop that stops when both are shifted past SHIFT and
+    branches on the input: faster in scalar code (the Beta and Dirichlet pieces), not
+    vectorisable.  The same pieces in the same order; the same values up to rounding.
+    Example: ``stirling_bregman_loop(20.0, 21.0, 1.0)`` ≈ 1.1338e-3."""
     if not (x > 0.0 and y > 0.0) or h != h or x == INF:
         return NAN
     if y == INF:

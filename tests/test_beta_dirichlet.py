@@ -114,7 +114,8 @@ def test_kl_dirichlet_two_entries_is_kl_beta_and_one_entry_is_zero():
 def test_kl_dirichlet_special_rows():
     assert math.isnan(K.kl_dirichlet(np.array([]), np.array([])))
     assert math.isnan(K.kl_dirichlet([1.0, 0.0], [1.0, 1.0]))
-    assert math.isnan(_lbeta.kl_dirichlet_row(np.array([1.0, np.inf]), np.array([1.0, 1.0])))
+    assert math.isnan(_lbeta.kl_dirichlet_row(np.array([1.0, np.inf]), np.array([1.0, 1.0]),
+                                              np.empty((2, 2))))
     assert K.kl_dirichlet([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) == 0.0
     ap = np.array([0.5, 1e-130, 4.0])  # outside [1e-100, 1e100]: the textbook grouping
     aq = np.array([0.6, 2e-130, 3.0])

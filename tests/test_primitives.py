@@ -44,7 +44,8 @@ def test_digamma_near_root_and_special():
 
 
 # stirling_bregman on both sides of its switches (min(x, y) < 1: the first piece with 1 + w
-# from exact products; subnormal: three divisions; ≥ 10: Stirling), against its textbook form
+# from exact products; subnormal: three divisions; ≥ 8: Stirling), against its textbook form;
+# the branch-free version (seven selected steps) and the scalar loop both
 @pytest.mark.parametrize("x,y", [(0.5548796305916711, 0.025498929605028777),
                                  (0.6294114402948109, 0.17102720265394153),
                                  (0.3, 0.95), (0.05, 0.0374), (0.05, 0.0376),
@@ -52,22 +53,35 @@ def test_digamma_near_root_and_special():
                                  (15.5, 16.5), (40.0, 40.0 * (1 + 1e-12)), (1e-300, 0.5),
                                  (0.5157473205338152, 0.21883064337396277), (9.99, 10.01),
                                  (44.29056265548953, 0.0014012307330935482), (2e-309, 1e-300),
-                                 (1.0, 5e-320), (0.3, 1e6), (1e8, 1e8 * (1 - 1e-10))])
+                                 (1.0, 5e-320), (0.3, 1e6), (1e8, 1e8 * (1 - 1e-10)),
+                                 (7.99, 8.01), (8.01, 7.99), (0.999, 7.5), (1.0, 1.0 + 1e-14),
+                                 (1e-5, 1e5)])
 def test_stirling_bregman_both_sides_of_branches(x, y):
     from klforge.derive.primitives import mp_stirling_bregman
     with mpmath.workdps(60):
         ref = mp_stirling_bregman(x, y)
     assert ulp_error(P.stirling_bregman(x, y, y - x), ref, np.float64) <= 8
+    assert ulp_error(ST.stirling_bregman_loop(x, y, y - x), ref, np.float64) <= 8
+
+
+def test_stirling_bregman_special_values():
+    inf, nan = math.inf, math.nan
+    for f in (P.stirling_bregman, ST.stirling_bregman_loop):
+        assert f(2.0, inf, inf) == inf and f(3.0, 3.0, 0.0) == 0.0
+        for x, y in ((0.0, 1.0), (1.0, 0.0), (-1.0, 2.0), (inf, 2.0), (nan, 1.0), (1.0, nan),
+                     (inf, inf), (5e-324, -1.0)):
+            assert math.isnan(f(x, y, y - x)), (f, x, y)
 
 
 @pytest.mark.parametrize("x,y", [(17.0, 23.5), (10.0, 10.0 * (1 + 1e-9)), (12.0, 5.9),
-                                 (10.0, 15.0), (10.0, 15.0 + 1e-12), (400.0, 11.0), (11.0, 5e4)])
+                                 (10.0, 15.0), (10.0, 15.0 + 1e-12), (400.0, 11.0), (11.0, 5e4),
+                                 (8.0, 8.5), (8.5, 8.0), (8.0, 1e200), (1e200, 8.0)])
 def test_tail_bregman_is_the_bregman_divergence_of_the_series_tail(x, y):
-    # both sides of |t| ≤ ½ (the t²·P_n(t) form and T(y) − T(x) − h·T'(x)); the tail is
+    # x ≤ y and x > y, near and far (one positive-term form for every t); the tail is
     # summed to 50 digits from the Bernoulli numbers, not from the kernel's tables
     with mpmath.workdps(50):
         X, Y = mpmath.mpf(x), mpmath.mpf(y)
-        c = [mpmath.bernoulli(2 * k) / (2 * k * (2 * k - 1)) for k in range(1, 11)]
+        c = [mpmath.bernoulli(2 * k) / (2 * k * (2 * k - 1)) for k in range(1, 15)]
         tail = lambda a: mpmath.fsum(ck * a ** (1 - 2 * k) for k, ck in enumerate(c, 1))
         dtail = lambda a: mpmath.fsum(ck * (1 - 2 * k) * a ** (-2 * k)
                                       for k, ck in enumerate(c, 1))
@@ -76,15 +90,38 @@ def test_tail_bregman_is_the_bregman_divergence_of_the_series_tail(x, y):
     assert ST.tail_bregman(10.0, 10.0, 0.0) == 0.0
 
 
-def test_stirling_constants_recomputed():
-    with mpmath.workdps(40):
+def test_stirling_constants_are_the_bernoulli_coefficients():
+    # the literal constants of kernels/_stirling.py against mpmath's Bernoulli numbers at 50
+    # digits: each the double nearest B_2k/(2k(2k − 1)), and as many as the bound needs
+    with mpmath.workdps(50):
+        assert len(ST.STIRLING) == 14
         for k, c in enumerate(ST.STIRLING, 1):
-            assert c == float(mpmath.bernoulli(2 * k) / (2 * k * (2 * k - 1)))
-        t = mpmath.mpf(3) / 10  # (1 + t)^−n − 1 + n·t = t²·P_n(t)/(1 + t)^n
-        for k, row in enumerate(ST.TAIL_P):
-            n = 2 * k + 1
-            p = mpmath.polyval([mpmath.mpf(v) for v in row], t)
-            assert abs(p * t**2 / (1 + t) ** n / ((1 + t) ** -n - 1 + n * t) - 1) < 1e-15
+            exact = mpmath.bernoulli(2 * k) / (2 * k * (2 * k - 1))
+            assert c == float(exact)
+            assert abs(mpmath.mpf(c) - exact) <= abs(exact) * 2.0**-53
+
+
+def test_no_exec_in_the_stirling_module():
+    import inspect
+    src = inspect.getsource(ST)
+    assert "exec(" not in src and "Fraction" not in src
+
+
+@pytest.mark.parametrize("x,y", [(8.0, 8.0 * (1 + 1e-12)), (8.0 * (1 + 1e-12), 8.0), (8.0, 1e300),
+                                 (1e300, 8.0), (9.5, 8.1), (8.1, 9.5), (1e5, 3e5), (50.0, 8.0)])
+def test_tail_sums_recurrences_against_the_power_sums(x, y):
+    # Σ_k c_k v^n G_n(ρ) and Σ_k c_k v^n H_n(ρ) against the sums written out at 50 digits
+    sg, sh, rho = ST.tail_sums(x, y, ST.STIRLING)
+    with mpmath.workdps(50):
+        a, b = min(mpmath.mpf(x), mpmath.mpf(y)), max(mpmath.mpf(x), mpmath.mpf(y))
+        r = a / b
+        c = [mpmath.bernoulli(2 * k) / (2 * k * (2 * k - 1)) for k in range(1, 15)]
+        g = mpmath.fsum(ck * a ** -(2 * k - 1) * mpmath.fsum((2 * k - 1 - i) * r**i
+                        for i in range(2 * k - 1)) for k, ck in enumerate(c, 1))
+        h = mpmath.fsum(ck * a ** -(2 * k - 1) * mpmath.fsum((i + 1) * r**i
+                        for i in range(2 * k - 1)) for k, ck in enumerate(c, 1))
+        assert ulp_error(sg, g, np.float64) <= 4 and ulp_error(sh, h, np.float64) <= 4
+        assert ulp_error(rho, r, np.float64) <= 0.5
 
 
 @pytest.mark.parametrize("r", [1e-300, 5e-320, 1e-10, 0.1, 0.3, 0.4999, 0.5, 0.9, 1.0 + 2**-40,
@@ -126,3 +163,31 @@ def test_sympy_lbeta_bregman_vanishes_at_equal_halves_and_is_beta_kl():
         ref = mpmath.quad(lambda t: 12 * t * (1 - t) ** 2 * mpmath.log(
             12 * t * (1 - t) ** 2 / (4 * t**3)), [0, 1])
     assert abs(float(value) - float(ref)) < 1e-14
+
+
+@pytest.mark.parametrize("a,b,c,d", [(3.0, 1.0, 1.0, 3.0 + 3e-16), (2.0, 5.0, 3.0, 10.0 / 3.0),
+                                     (1.0, 1.0, 1.0, 1.0 / 0.76), (1.0, 1.0, 1.0, 1.0 / 1.24),
+                                     (1.0, 1.0, 1.0, 1.0 / 0.74), (7.0, 1e3, 0.1, 3.0),
+                                     (1e200, 1e100, 3e199, 1.0), (1e-200, 1e-100, 1e-199, 7.0),
+                                     (1e-320, 1.0, 3.0, 1e-300), (1.0, 2.0, 3.0, 4.0)])
+def test_log_ratio2_every_form(a, b, c, d):
+    # near (log1p), far (log of the ratio + low parts), products outside [1e-290, 1e290]
+    ref = mpmath.log((mpmath.mpf(a) * b) / (mpmath.mpf(c) * d))
+    assert ulp_error(P.log_ratio2(a, b, c, d), ref, np.float64) <= 4
+
+
+def test_log_ratio2_and_scaled_expm1mx_special_values():
+    assert all(math.isnan(P.log_ratio2(*v)) for v in ((0.0, 1.0, 1.0, 1.0), (1.0, -1.0, 1.0, 1.0),
+                                                     (1.0, 1.0, math.nan, 1.0)))
+    assert P.log_ratio2(math.inf, 1.0, 1.0, 1.0) == math.inf
+    assert math.isnan(P.scaled_expm1mx(1.0, math.nan, 1.0))
+    assert P.scaled_expm1mx(1.0, 0.0, 1.0) == 0.0
+
+
+@pytest.mark.parametrize("s", [-1.0 - 1e-12, -1.0, -0.3, 1e-9, -1e-9, 0.7, 1.0, 30.0, 699.0,
+                               701.0, 1e6])
+def test_scaled_expm1mx_both_sides_of_its_switches(s):
+    a = 2.5
+    ref = a * (mpmath.exp(-mpmath.mpf(s)) - 1 + s)
+    e = float(a * mpmath.exp(-mpmath.mpf(s)))  # the caller's a·e^{−s}, rounded once
+    assert ulp_error(P.scaled_expm1mx(a, s, e), ref, np.float64) <= 4

@@ -39,14 +39,18 @@ def scalar_kernel(d, output_fn=None) -> str:
     rename = {p.symbol: sp.Symbol(p.name) for p in d.params}
     lines = ["@njit(inline='always', error_model='numpy', cache=True)",
              f"def _{d.kernel}_core({', '.join(args)}):"]
-    for p in d.params:  # NaN, ±inf and values outside the domain give NaN (derive/domains.py)
-        guard = DOMAINS[p.domain].guard
-        if guard:
-            lines.append(f"    if {guard.format(x=p.name)}:")
-            lines.append("        return NAN")
+    # NaN, ±inf and values outside the domain give NaN (derive/domains.py), selected at the
+    # end rather than returned early: a loop over a branch-free core vectorises
+    guards = [f"({g.format(x=p.name)})" for p in d.params if (g := DOMAINS[p.domain].guard)]
     for sym, value in d.stable_form.bindings:
         lines.append(f"    {sym} = {print_expr(value.xreplace(rename))}")
-    lines.append(f"    return {print_expr(d.stable_form.result.xreplace(rename))}")
+    result = print_expr(d.stable_form.result.xreplace(rename))
+    if guards:
+        lines.append(f"    bad = {' | '.join(guards)}")
+        lines.append(f"    value = {result}")
+        lines.append("    return NAN if bad else value")
+    else:
+        lines.append(f"    return {result}")
     return "\n".join(lines) + "\n\n\n" + templates.elementwise(d.kernel, args,
                                                                templates.docstring(d))
 
