@@ -8,10 +8,10 @@ into vector instructions), so W independent pairs fill the pipeline.  The scratc
 directly (a row view in a loop costs reference counting), and each quotient is one
 reciprocal per row and multiplies (division throughput was the limit).
 
-The arithmetic per lane is that of ``_mvn._dd_solve`` (one row k per update, a reciprocal
-for the quotients) and ``_mvn.diagonal_term``, so the result for one pair does not depend
-on the pairs beside it.  Invalid pairs (an entry not finite, a diagonal ≤ 0) give NaN as in
-``_mvn.kl_mvn_row``; an overflowing result gives +inf.
+The arithmetic per lane is that of ``_mvn_solve.dd_solve`` (one row k per update, a
+reciprocal for the quotients) and ``_mvn_terms.diagonal_term``, so the result for one pair
+does not depend on the pairs beside it.  Invalid pairs (an entry not finite, a diagonal
+≤ 0) give NaN as in ``_mvn.kl_mvn_row``; an overflowing result gives +inf.
 
 Entry layout per pair: row i holds [μ_p,i − μ_q,i, L_p,i0 − L_q,i0, …, L_p,ii − L_q,ii] at
 e = i(i + 3)/2 + c; L_q,ik is at i(i + 1)/2 + k.
@@ -27,7 +27,9 @@ import numpy as np
 from numba import njit
 
 from . import _simd as _s
-from ._mvn import _dot2_sub, _two_prod, diagonal_terms
+from ._mvn_terms import diagonal_terms
+from ._mvn_terms import dot2_sub as _dot2_sub
+from ._mvn_terms import two_prod as _two_prod
 
 _JIT = dict(cache=True, error_model="numpy")
 W = 32  # pairs per block (lanes: four AVX-512 vectors, eight AVX2 ones)
@@ -64,7 +66,7 @@ def scratch_rows(n):
 def _dd_div_by(sh, sl, d, r):
     """(sh + sl)/d in double-double given r ≈ 1/d: q = sh·r, its exact remainder
     sh − q·d (fma) and the low part (remainder + sl)·r, renormalised — a multiply where
-    ``_mvn._dd_div`` divides twice; the quotient's error stays of order u² (the low part's
+    ``_mvn_terms.dd_div`` divides twice; the quotient's error stays of order u² (the low part's
     own error is u relative to it, and it is u of the high part)."""
     qh = sh * r
     rem = _s.fma(-qh, d, sh)

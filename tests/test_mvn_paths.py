@@ -99,11 +99,17 @@ def test_plain_solve_is_rejected_when_its_bound_is_too_loose():
     lp[np.diag_indices(n)] = 1.0
     mp, mq = rng.normal(size=n), rng.normal(size=n)
     args = [a.astype(np.float32) for a in (mp, lp, mq, lq)]
-    wn = np.empty((2 * n + 5, n + 1))
-    for i in range(n):
-        wn[2 * n + 3, i], wn[2 * n + 4, i] = args[1][i, i], args[3][i, i]
-    diag = _mvn._diagonal_sum(wn, n)
-    assert _mvn._plain_solve_normwise(*args, wn, n, _mvn.TOL32, diag) == -1.0
+    wn = _mvn.row_scratch(n)
+    dp, dq = (np.diag(a).astype(np.float64) for a in (args[1], args[3]))
+    diag = _mvn.diagonal_sum(dp, dq, np.empty(n), n)
+    assert _mvn.plain_solve_normwise(*args, wn, n, _mvn.TOL32, diag) == -1.0
+    # the same pair with a well-conditioned L_q: accepted, and equal to the exact solve
+    good = [args[0], args[1], args[2], args[1] + np.float32(0.01) * np.tril(args[1], -1)]
+    sq = _mvn.plain_solve_normwise(*good, wn, n, _mvn.TOL32, 0.0)  # equal diagonals
+    assert sq > 0.0
+    exact, finite = _mvn.dd_solve(*good, wn, n)
+    assert finite
+    assert sq == pytest.approx(exact, rel=2.0**-40)
     ref = reference_value(mp_kl_mvn, *(a.astype(np.float64) for a in args))
     assert ulp_error(K.kl_mvn(*args), ref, np.float32) <= 1.0
 

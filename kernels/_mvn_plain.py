@@ -1,0 +1,140 @@
+"""kl_mvn for float32 inputs: forward substitution in plain float64, kept when a normwise
+bound of its error is far below a float32 ULP of the KL (numba).
+
+A float32 result needs the KL to 2^-25 relative, not 2^-52: the plain solve (one ``fma``
+per update, eight columns at a time as in ``_mvn_solve``, two blocks per pass so that two
+chains of ``fma`` overlap) is accepted when
+
+    ‖X − X̂‖_F ≤ η := ‖|L_q⁻¹|‖₂·(γ_{n+2}‖L_q‖_F‖X̂‖_F + u‖B̂‖_F),   ‖X̂‖_F·η + η²/2 ≤ TOL32·KL,
+
+which holds because substitution with fused multiply-adds is backward stable (the computed
+X̂ solves (L_q + ΔL)X̂ = B̂ with |ΔL| ≤ γ_{n+1}|L_q|; B̂ = fl(B) is within u|B̂| of B) and
+the KL is at least ½‖X̂‖_F².  ‖|L_q⁻¹|‖₂ is bounded by the comparison matrix (diagonal
+|L_q,ii|, off-diagonal −|L_q,ik|), whose inverse is ≥ |L_q⁻¹| entrywise: √(‖M⁻¹‖₁‖M⁻¹‖∞),
+each norm one substitution with a vector of ones.  Otherwise the caller runs the
+double-double solve.
+
+Scratch rows (``_mvn.row_scratch``): 0 … n − 1 the solution, 2n / 2n + 1 the column sums
+of squares, 2n + 5 / 2n + 6 per-column Σ B̂² and Σ L_q², then the norms' vectors.
+
+Example: ``plain_solve_normwise(mp, Lp, mq, Lq, wn, n, 2.0**-34, diag)`` → Σ w_i² +
+Σ_{i>k} D_ik², or −1 when the bound is too loose.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ._mvn_terms import block_end, column_sums, vsquares
+from ._mvn_vec import splat, vfma, vhead, vload, vstore
+
+_JIT = dict(cache=True, error_model="numpy")
+U = 2.0**-53  # unit roundoff of float64
+
+
+@njit(**_JIT)
+def inverse_comparison_norm(L_q, y, z, n):
+    """An upper bound of ‖|L_q⁻¹|‖₂: √(‖M⁻¹‖₁·‖M⁻¹‖∞) for the comparison matrix M of L_q;
+    ‖M⁻¹‖∞ = max(M⁻¹·1) by forward, ‖M⁻¹‖₁ = max(M⁻ᵀ·1) by back substitution (``y``,
+    ``z``: scratch of n entries)."""
+    for i in range(n):
+        z[i] = 1.0
+    inf_norm = 0.0
+    for i in range(n):
+        acc0, acc1, acc2, acc3 = 1.0, 0.0, 0.0, 0.0  # four chains: not latency-bound
+        m = i - i % 4
+        for k in range(0, m, 4):
+            acc0 += abs(np.float64(L_q[i, k])) * y[k]
+            acc1 += abs(np.float64(L_q[i, k + 1])) * y[k + 1]
+            acc2 += abs(np.float64(L_q[i, k + 2])) * y[k + 2]
+            acc3 += abs(np.float64(L_q[i, k + 3])) * y[k + 3]
+        for k in range(m, i):
+            acc0 += abs(np.float64(L_q[i, k])) * y[k]
+        y[i] = ((acc0 + acc1) + (acc2 + acc3)) / np.float64(L_q[i, i]) * (1.0 + 2.0 * n * U)
+        inf_norm = max(inf_norm, y[i])
+    one_norm = 0.0
+    for j in range(n - 1, -1, -1):
+        zj = z[j] / np.float64(L_q[j, j]) * (1.0 + 2.0 * n * U)
+        one_norm = max(one_norm, zj)
+        for k in range(j):
+            z[k] += abs(np.float64(L_q[j, k])) * zj
+    return math.sqrt(one_norm * inf_norm)
+
+
+@njit(**_JIT)
+def _fill_row(mu_p, L_p, mu_q, L_q, wn, n, i):
+    """Row i of B̂ = fl([μ_p − μ_q | L_p − L_q]) into ``wn[i]`` (zeros to its block's end),
+    and its squares into the per-column Σ B̂² and Σ L_q²."""
+    p = wn[i]
+    bsq = wn[2 * n + 5]
+    lsq = wn[2 * n + 6]
+    p[0] = np.float64(mu_p[i]) - np.float64(mu_q[i])
+    for c in range(i + 1):
+        a = np.float64(L_q[i, c])
+        p[c + 1] = np.float64(L_p[i, c]) - a
+        lsq[c] += a * a
+    for c in range(i + 2):
+        bsq[c] += p[c] * p[c]
+    for c in range(i + 2, block_end(i)):
+        p[c] = 0.0
+
+
+@njit(**_JIT)
+def plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
+    """Σ squares of w and the off-diagonal D by forward substitution in plain float64, or
+    −1 when the bound above exceeds ``tol`` times the KL (``diag``: the diagonal terms'
+    sum).  The inputs are not validated here: a NaN, an infinity or a non-positive
+    diagonal makes the sum or ``diag`` non-finite, which the caller rejects."""
+    SH, SL, BSQ, LSQ = 2 * n, 2 * n + 1, 2 * n + 5, 2 * n + 6
+    zero = splat(0.0)
+    for cb in range(0, wn.shape[1], 8):
+        for row in (SH, SL, BSQ, LSQ):
+            vstore(wn, row, cb, zero)
+    d2 = 0.0
+    for i in range(n):
+        _fill_row(mu_p, L_p, mu_q, L_q, wn, n, i)
+        d = splat(np.float64(L_q[i, i]))
+        cb = 0
+        while cb + 8 <= i + 1:  # blocks cb and cb + 8 both hold entries of row i
+            h0 = vload(wn, i, cb)
+            h1 = vload(wn, i, cb + 8)
+            for k in range(max(cb - 1, 0), min(cb + 7, i)):  # rows ending before cb + 8
+                h0 = vfma(splat(-np.float64(L_q[i, k])), vload(wn, k, cb), h0)
+            for k in range(cb + 7, i):
+                a = splat(-np.float64(L_q[i, k]))
+                h0 = vfma(a, vload(wn, k, cb), h0)
+                h1 = vfma(a, vload(wn, k, cb + 8), h1)
+            vstore(wn, i, cb, h0 / d)
+            vstore(wn, i, cb + 8, h1 / d)
+            cb += 16
+        if cb <= i + 1:
+            h0 = vload(wn, i, cb)
+            for k in range(max(cb - 1, 0), i):
+                h0 = vfma(splat(-np.float64(L_q[i, k])), vload(wn, k, cb), h0)
+            vstore(wn, i, cb, h0 / d)
+        for cb in range(0, i + 1, 8):  # w_i and D_i0 … D_i,i−1 (the diagonal is exact, apart)
+            sh, sl = vsquares(vload(wn, SH, cb), vload(wn, SL, cb),
+                              vhead(vload(wn, i, cb), i + 1 - cb), zero)
+            vstore(wn, SH, cb, sh)
+            vstore(wn, SL, cb, sl)
+        d2 += wn[i, i + 1] * wn[i, i + 1]
+    sq = column_sums(wn[SH], wn[SL], n + 1)
+    lq2 = 0.0
+    b2 = 0.0
+    for j in range(n + 1):
+        lq2 += wn[LSQ, j]
+        b2 += wn[BSQ, j]
+    if b2 == 0.0:  # B̂ = 0 exactly: p = q (as read), X = 0
+        return sq
+    lq2 *= 1.0 + 2.0 * n * U  # rounding of these sums of squares, bounded
+    b2 *= 1.0 + 2.0 * n * U
+    if not (2.0**-900 < lq2 < 2.0**900 and b2 < 2.0**900):
+        return -1.0
+    x_norm = math.sqrt((sq + d2) * (1.0 + 4.0 * n * U))
+    gamma = (n + 2) * U / (1.0 - (n + 2) * U)
+    eta = inverse_comparison_norm(L_q, wn[BSQ], wn[LSQ], n) * (
+        gamma * math.sqrt(lq2) * x_norm + U * math.sqrt(b2)) * (1.0 + 8.0 * n * U)
+    if not x_norm * eta + 0.5 * eta * eta <= tol * 0.5 * (sq + diag):
+        return -1.0
+    return sq

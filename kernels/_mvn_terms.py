@@ -1,0 +1,148 @@
+"""kl_mvn's arithmetic pieces: double-double steps (scalar and over eight lanes) and the
+diagonal terms M_ii² − 1 − 2 log M_ii (numba).
+
+Double-double values are unevaluated pairs (hi, lo).  The solve's update is Dot2's
+(Ogita–Rump–Oishi): (sh + sl) − a·(xh + xl) with TwoProd by ``fma`` and TwoSum making the
+high part's rounding errors exact, summed into the low part (11 operations, renormalised
+once per row, at the division).  ``v*`` are the same steps on :data:`_mvn_vec.vec8`
+values, lane for lane the scalar ones (the blocked solves of ``_mvn_solve``).
+
+Example: ``diagonal_term(1e-16, 1.0)`` = 1e-32 − 1 − 2·log(1e-16) = 72.68…
+"""
+
+from numba import njit
+
+from . import _primitives as _p
+from . import _simd as _s
+from ._mvn_vec import vfma
+from ._primitives import neumaier_add as _add
+
+_INLINE = dict(cache=True, forceinline=True, error_model="numpy")
+_JIT = dict(cache=True, error_model="numpy")
+
+
+@njit(**_INLINE)
+def two_prod(a, b):
+    """(p, e) with p = fl(a·b), a·b = p + e exactly (fma)."""
+    p = a * b
+    return p, _s.fma(a, b, -p)
+
+
+@njit(**_INLINE)
+def dot2_sub(sh, sl, a, xh, xl):
+    """(sh + sl) − a·(xh + xl) as an unnormalised pair: sh's rounding error (TwoSum) and
+    the product's (TwoProd, and a·xl) go to the low part (Dot2's accumulation)."""
+    ph = a * xh
+    pl = _s.fma(a, xl, _s.fma(a, xh, -ph))
+    th, e = _s.two_sum(sh, -ph)
+    return th, sl + (e - pl)
+
+
+@njit(**_INLINE)
+def dd_div(sh, sl, d):
+    """(sh + sl)/d in double-double (one Newton correction from the exact remainder)."""
+    qh = sh / d
+    r = _s.fma(-qh, d, sh)
+    ql = (r + sl) / d
+    return _s.two_sum(qh, ql)
+
+
+@njit(**_INLINE)
+def vtwo_sum(a, b):
+    """TwoSum lane by lane (``_simd.two_sum``)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+@njit(**_INLINE)
+def vdot2_sub(sh, sl, a, xh, xl):
+    """``dot2_sub`` lane by lane (``a`` a splat of L_q,ik)."""
+    ph = a * xh
+    pl = vfma(a, xl, vfma(a, xh, -ph))
+    th, e = vtwo_sum(sh, -ph)
+    return th, sl + (e - pl)
+
+
+@njit(**_INLINE)
+def vdd_div_by(sh, sl, d, r):
+    """(sh + sl)/d lane by lane given r ≈ 1/d: q = sh·r, its exact remainder sh − q·d
+    (fma) and the low part (remainder + sl)·r, renormalised — multiplies where division
+    would cost ten times more; the quotient's error stays of order u² (the low part's own
+    error is u relative to it, and it is u of the high part)."""
+    qh = sh * r
+    rem = vfma(-qh, d, sh)
+    ql = (rem + sl) * r
+    return vtwo_sum(qh, ql)
+
+
+@njit(**_INLINE)
+def vsquares(sh, sl, x, xl):
+    """Add (x + xl)² to the per-column double-double sums (sh, sl), lane by lane: x² by
+    TwoProd, its high part by TwoSum, 2·x·xl (xl ≤ u|x|) into the low part."""
+    ph = x * x
+    pl = vfma(x, x, -ph)
+    t, e = vtwo_sum(sh, ph)
+    return t, sl + (e + (pl + (x + x) * xl))
+
+
+@njit(**_INLINE)
+def diagonal_term(lp, lq):
+    """M² − 1 − 2 log M for M = lp/lq > 0, accurate relative to itself for every ratio
+    (branch-free, so a loop over the diagonal vectorises).
+
+    D = (lp − lq)/lq in double-double; for D ∈ [−½, 1], D² − 2·log1pmx(D) (two
+    non-negative terms; log1pmx'(D) = −D/(1 + D) carries D's low part); elsewhere
+    (M² − 1) − 2·log_ratio(lp, lq), which stays accurate for ratios 10⁻³⁰⁰ … 10³⁰⁰.
+    """
+    dh, dl = _s.two_sum(lp, -lq)
+    Dh, Dl = dd_div(dh, dl, lq)
+    near = (Dh >= -0.5) & (Dh <= 1.0)
+    x = Dh if near else 0.0
+    xl = Dl if near else 0.0
+    ph, pl = two_prod(x, x)
+    near_value = ph + (pl + 2.0 * x * xl + 2.0 * xl * x / (1.0 + x)) - 2.0 * _s.log1pmx_normal(x)
+    m = lp / lq
+    far_value = _s.fma(m, m, -1.0) - 2.0 * _p.log_ratio(lp, lq)
+    return near_value if near else far_value
+
+
+@njit(**_JIT)
+def diagonal_terms(lp, lq, out, m):
+    """out[i] = diagonal_term(lp[i], lq[i]) for i < m (one vectorised loop, shared by the
+    row and the batch paths so that its code is compiled once)."""
+    for i in range(m):
+        out[i] = diagonal_term(lp[i], lq[i])
+
+
+@njit(**_JIT)
+def diagonal_sum(lp, lq, t, n):
+    """Σ_i (M_ii² − 1 − 2 log M_ii) over the diagonals ``lp``, ``lq`` (compensated; every
+    term ≥ 0), ``t`` scratch of n entries."""
+    diagonal_terms(lp, lq, t, n)
+    s, c = 0.0, 0.0
+    for i in range(n):
+        s, c = _add(s, c, t[i])
+    return s + c
+
+
+@njit(**_JIT)
+def column_sums(sh, sl, m):
+    """Σ_j (sh_j + sl_j) over the first m per-column double-double sums (compensated)."""
+    s, c = 0.0, 0.0
+    for j in range(m):
+        s, c = _add(s, c, sh[j])
+        c += sl[j]
+    return s + c
+
+
+@njit(**_INLINE)
+def block_end(i):
+    """One past the last column of row i's last block of eight (row i of the right-hand
+    sides holds columns 0 … i + 1: μ and the factor's row)."""
+    return 8 * ((i + 1) // 8 + 1)
+
+
+__all__ = ["block_end", "column_sums", "dd_div", "diagonal_sum", "diagonal_term",
+           "diagonal_terms", "dot2_sub", "two_prod", "vdd_div_by", "vdot2_sub",
+           "vsquares", "vtwo_sum"]
