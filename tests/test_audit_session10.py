@@ -69,3 +69,83 @@ def test_constant_under_a_condition_the_points_cannot_follow_stays_unchecked():
     text = GAUSS + "Whenever $p \\approx q$, $D_{\\mathrm{KL}}(p\\Vert q) = 0$ to first order.\n"
     kinds = [(f.line, f.severity) for f in audit_text(text).findings if f.line == 3]
     assert (3, "error") not in kinds and (3, "ok") not in kinds
+
+
+def test_sign_column_of_a_table_continues_the_rows_value():
+    # hand labels: ½(ln ρ)² ≥ 0 and ρ − 1 − ln ρ ≥ 0 hold for every ρ > 0 (ln ρ ≤ ρ − 1)
+    md = ("With $\\rho = q/p$:\n\n| estimator | value | unbiased? | sign |\n|---|---|---|---|\n"
+          "| $k_2$ | $\\tfrac12(\\ln\\rho)^2$ | no (bias for nearby $p, q$) | $\\ge 0$ |\n"
+          "| $k_3$ | $(\\rho - 1) - \\ln\\rho$ | yes | $\\ge 0$ |\n")
+    assert _verdicts(md) == [(5, "ok"), (6, "ok")]
+    tex = ("With $\\rho = q/p$:\n\\begin{tabular}{ll}\n$(\\rho - 1) - \\ln\\rho$ & $\\ge 0$ \\\\\n"
+           "\\end{tabular}\n")
+    assert _verdicts(tex) == [(3, "ok")]
+    # a cell on the next row does not continue this row's value
+    assert [f.message for f in audit_text("| $x^2$ | a |\n| b | $\\ge 0$ |\n").findings
+            if f.line == 2] == ["continues a chain, but no display math precedes it"]
+
+
+def test_expectations_under_a_named_gaussian_encoder():
+    # hand labels: for z ~ N(μ, σ²), E[(x − z)²] = (x − μ)² + σ² (bias² + variance), and
+    # E[ln N(x; z, s²)] = −½ln(2πs²) − ((x − μ)² + σ²)/(2s²); the slips drop σ² or the 2
+    text = ("Prior $p(z) = \\mathcal{N}(0, 1)$, likelihood $p(x \\mid z) = \\mathcal{N}(z, s^2)$, "
+            "encoder $q(z \\mid x) = \\mathcal{N}(\\mu, \\sigma^2)$.\n\n"
+            "For $z \\sim q$, $\\mathbb{E}_q[(x - z)^2] = (x-\\mu)^2 + \\sigma^2$.\n\n"
+            "Slip: $\\mathbb{E}_q[(x - z)^2] = (x-\\mu)^2$.\n\n"
+            "$\\mathbb{E}_q[\\ln p(x\\mid z)] = -\\frac12\\ln(2\\pi s^2) - "
+            "\\frac{(x-\\mu)^2 + \\sigma^2}{2s^2}$.\n\n"
+            "Slip: $\\mathbb{E}_q[\\ln p(x\\mid z)] = -\\frac12\\ln(2\\pi s^2) - "
+            "\\frac{(x-\\mu)^2 + \\sigma^2}{s^2}$.\n\n"
+            "$D_{\\mathrm{KL}}(q\\|p(z)) = \\frac12(\\sigma^2 + \\mu^2 - 1 - \\ln\\sigma^2)$.\n")
+    assert _verdicts(text) == [(3, "ok"), (5, "error"), (7, "ok"), (9, "error"), (11, "ok")]
+
+
+def test_a_named_distribution_without_its_variable_written():
+    # q = N(μ, σ²) and "z ~ q": E_q integrates over z (it integrated over x before)
+    text = ("Let $q = \\mathcal{N}(\\mu, \\sigma^2)$. For $z \\sim q$, "
+            "$\\mathbb{E}_q[(x - z)^2] = (x-\\mu)^2 + \\sigma^2$.\n")
+    assert _verdicts(text) == [(1, "ok")]
+
+
+def test_scores_of_a_declared_density():
+    # hand labels: ∂/∂μ ln N(x; μ, σ²) = (x − μ)/σ², ∂/∂σ = (x − μ)²/σ³ − 1/σ; the slips flip
+    # the sign or drop the square of σ
+    text = ("Let $q = \\mathcal N(\\mu, \\sigma^2)$.\n\n"
+            "$\\frac{\\partial}{\\partial\\mu}\\log q(x) = \\frac{x-\\mu}{\\sigma^2}$ and "
+            "$\\frac{\\partial}{\\partial\\sigma}\\log q(x) = \\frac{(x-\\mu)^2}{\\sigma^3} - "
+            "\\frac{1}{\\sigma}$.\n\n"
+            "$\\frac{\\partial}{\\partial\\mu}\\log q(x) = \\frac{\\mu - x}{\\sigma^2}$.\n\n"
+            "$\\nabla_\\mu \\ln q(x) = \\frac{x - \\mu}{\\sigma^2}$ and "
+            "$\\frac{\\partial \\ln q(x)}{\\partial \\mu} = \\frac{x - \\mu}{\\sigma}$.\n\n"
+            "For $p(x) = \\lambda e^{-\\lambda x}$, $\\partial_\\lambda \\ln p(x) = "
+            "\\frac{1}{\\lambda} - x$.\n")
+    assert _verdicts(text) == [(3, "ok"), (3, "ok"), (5, "error"), (7, "ok"), (7, "error"),
+                               (9, "ok")]
+
+
+def test_double_sums_over_a_joint_distribution():
+    # hand labels: I(X;Y) = Σ p(x,y) ln[p(x,y)/(p(x)p(y))] = Σ p(x,y) ln[p(x|y)/p(x)];
+    # H(X|Y) = −Σ p(x,y) ln p(x|y); dividing by p(y) instead of p(x) is a slip
+    text = ("$$I(X;Y) = \\sum_{x,y} p(x,y)\\ln\\frac{p(x,y)}{p(x)p(y)}$$\n\n"
+            "$$I(X;Y) = \\sum_x\\sum_y p(x,y)\\ln\\frac{p(x|y)}{p(x)}$$\n\n"
+            "$$I(X;Y) = \\sum_{x,y} p(x,y)\\ln\\frac{p(x|y)}{p(y)}$$\n\n"
+            "$$H(X|Y) = -\\sum_{x,y} p(x,y)\\ln p(x|y)$$\n\n"
+            "$$\\sum_{x,y} p(x,y) = 1$$\n")
+    assert _verdicts(text) == [(1, "ok"), (3, "ok"), (5, "error"), (7, "ok"), (9, "ok")]
+    lhs, _, _ = parse_chain(r"\sum_{x,y} p(x,y) = 1")
+    assert (lhs.var, lhs.body.var) == ("x", "y")
+
+
+def test_constructs_that_were_parse_errors():
+    # an absolute value as a factor, an indicator, a gradient in several parameters: read, and
+    # left unchecked with the reason (abstract functions), not "unexpected '|'"
+    for text, reason in (
+            (r"$p_Y(y) = p_X(f^{-1}(y))\,|\det J_{f^{-1}}(y)|$", "undefined functions p_Y"),
+            (r"$\hat q(x',z) = \mathbb{1}[x' = x]\,q_{t+1}(z)$", "undefined functions hat(q)"),
+            (r"$\nabla_{\mu,\sigma}\mathbb{E}_q[f(z)] = \mathbb{E}_\epsilon[\nabla_{\mu,\sigma} "
+             r"f(\mu+\sigma\epsilon)]$", "several parameters")):
+        (f,) = audit_text(text).findings
+        assert f.severity == "unchecked" and reason in f.message, (text, f.message)
+    # |x| + |y| ≥ |x + y| still reads as three absolute values; a|b| is a product
+    assert _verdicts(r"$|x| + |y| \ge |x + y|$ and $2|x| = |2x|$ and $2|x| = |3x|$") == [
+        (1, "ok"), (1, "ok"), (1, "error")]

@@ -174,7 +174,8 @@ def test_declared_variables_are_read_from_the_text():
 
     assert declared(r"X \sim \mathcal{N}(\mu, \sigma^2)") == {"X": "N(mu,sigma^2)"}
     assert declared(r"k\sim\mathrm{Poisson}(\lambda)") == {"k": "Poisson(lambda)"}
-    assert declared(r"x \sim p") == {} and declared(r"\epsilon \sim N(0,1)") == {}
+    # x ~ p names no family: only which variable p's expectations run over (session 10)
+    assert declared(r"x \sim p") == {"\0sim:p": "x"} and declared(r"\epsilon \sim N(0,1)") == {}
 
 
 def test_the_largest_of_listed_values(tmp_path):

@@ -33,6 +33,9 @@ class Analysis:
             var = m.group(1) if m else None
         if var is None:
             raise N.NotEvaluable("a gradient without its variable")
+        if "," in var:  # ∇_{μ,σ}: the vector of partial derivatives
+            raise N.NotEvaluable(f"a gradient with respect to several parameters ({var}) at "
+                                 "once is not evaluated")
         defs = {**getattr(self.pt.st, "formulas", {}), **self.pt.st.defs}  # η = ln(p/(1−p))
         if (var in defs and isinstance(node.arg, N.Name) and node.arg.name not in defs
                 and node.arg.name in _uses(defs[var]) and node.name == "grad"):

@@ -68,7 +68,12 @@ class Atoms:
             var = None
             if self.at("_"):
                 self.next()
-                var = self.script()
+                start, mark = self.peek()[2], self.i
+                if self.at("{") and "," in (text := self.group_text()):  # ∇_{μ,σ}: several
+                    var = Name(_plain(text), start)
+                else:
+                    self.i = mark
+                    var = self.script()
             return Func(order, self.factor(), var)
         if tok == "\\underbrace" and self.peek(1)[1] == "{":
             self.next()  # \underbrace{X}_{label}: the term X, its label is prose
@@ -82,7 +87,11 @@ class Atoms:
             return node
         if tok == "|" and self.peek(1)[1] != "|":
             self.next()  # |p(x) - q(x)|: an absolute value
-            node = self.expr()
+            self.in_abs = getattr(self, "in_abs", 0) + 1
+            try:
+                node = self.expr()
+            finally:
+                self.in_abs -= 1
             self.expect("|")
             return Func("abs", node)
         if tok == "\\langle" or (tok == "\\left" and self.peek(1)[1] == "\\langle"):
@@ -157,6 +166,10 @@ class Atoms:
         if tok == "\\infty":
             self.next()
             return Const("inf", pos)
+        if tok in FONTS and [self.peek(k)[1] for k in (1, 2, 3)] == ["{", "1", "}"] and \
+                self.peek(4)[1] in ("[", "\\{", "_"):
+            self.i += 4  # \mathbb{1}[x' = x], \mathbf 1_{A}: an indicator, as a name
+            return self.identifier_from("1", pos)
         if tok in FONTS and self.peek(1)[1] == "{" and self.numeric_group():
             self.next()  # \mathbf{0.6466}, \text{0.5}: a decorated number
             return self.braced()

@@ -137,6 +137,7 @@ class Constructs:
         if kind == "sum" and self.at("("):  # \sum(q - p): over the outcomes (densities.py)
             return Sum("x", None, None, self.factor(), pos, implicit=True)
         self.expect("_")
+        more: list[str] = []
         if self.at("{"):
             inner = self.toks[self.i + 1:]
             self.next()
@@ -144,6 +145,9 @@ class Constructs:
             lo = None
             if not (var[0] == "ch" and var[1].isalpha() or var[1][1:] in GREEK):
                 raise Unsupported(f"\\{kind} needs an index variable", var[2])
+            while (self.at(",") and self.peek(1)[0] == "ch" and self.peek(1)[1].isalpha()
+                   and self.peek(2)[1] in (",", "}")):
+                more.append(self.next() and self.next()[1])
             if self.at("="):
                 self.next()
                 lo = self.expr()
@@ -165,11 +169,15 @@ class Constructs:
         elif self.at("^"):
             raise Unsupported(f"\\{kind} with an upper bound needs a lower bound", pos)
         name = var[1].lstrip("\\")
-        self.sum_vars.add(name)
+        names = [name, *more] if lo is None else [name]  # \sum_{x,y}: Σ_x Σ_y
+        added = [n for n in names if n not in self.sum_vars]
+        self.sum_vars.update(names)
         try:
             body = self.term()
         finally:
-            self.sum_vars.discard(name)
+            self.sum_vars.difference_update(added)
+        for inner in reversed(names[1:]):
+            body = Sum(inner, None, None, body, pos, kind=kind)
         return Sum(name, lo, hi, body, pos, kind=kind)
 
     def integral(self):
@@ -260,7 +268,6 @@ class Constructs:
                     parts.append(opener + arg + closer)
                     break
         return Name("".join(parts), pos)
-
 
     def _paren_text(self) -> str:
         """The raw text inside the parenthesis at the cursor (``(`` or ``\\left(``), without

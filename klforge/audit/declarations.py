@@ -21,6 +21,9 @@ _SIM = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*\\sim\s*((?:\\mathcal|\\mathrm|\
                   r"(?:\\left)?\((?:[^()]|\([^()]*\))*\))")
 
 
+#: ``z \\sim q``: a variable drawn from a distribution the text named (``q = \\mathcal N(…)``)
+_SIM_NAME = re.compile(r"(?<![\\A-Za-z])([A-Za-z])\s*\\sim\s*([A-Za-z])(?![A-Za-z(_{\\])")
+SIM = "\0sim:"  # key prefix of :func:`declared` for z ~ q: "\0sim:q" -> "z"
 DIMENSION = "\0dim"  # key of :func:`declared` for the dimension symbol (\mathbb{R}^k: k)
 _SPACE = re.compile(r"\\mathbb\s*\{?R\}?\s*\^\s*\{?\s*([A-Za-z])\s*\}?|ℝ\^\{?([A-Za-z])\}?")
 
@@ -28,9 +31,12 @@ _SPACE = re.compile(r"\\mathbb\s*\{?R\}?\s*\^\s*\{?\s*([A-Za-z])\s*\}?|ℝ\^\{?(
 def declared(text: str) -> dict:
     """Variables a math segment declares to follow a named family of the engine:
     ``"X \\sim \\mathcal{N}(\\mu,\\sigma^2)"`` → ``{"X": "N(mu,sigma^2)"}`` (the family's
-    text as :func:`.known.distribution` reads it); ``x \\sim p`` and unknown families: nothing.
+    text as :func:`.known.distribution` reads it); ``z \\sim q`` records ``{SIM + "q": "z"}``
+    (the variable of E_q once q names a distribution); unknown families: nothing.
     ``\\mathbb{R}^k`` declares k the dimension (key :data:`DIMENSION`)."""
     out = {}
+    for m in _SIM_NAME.finditer(text):  # z ~ q: E_q is over z (reading.Reading.aliased)
+        out[SIM + m.group(2)] = m.group(1)
     for m in _SIM.finditer(text):
         dist = _plain(m.group(2))
         if known.distribution(dist) is not None:

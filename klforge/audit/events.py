@@ -27,6 +27,7 @@ from . import (
     prose,
     rates,
     sample,
+    scores,
 )
 from . import nodes as N
 from .clauses import clauses, unwrap
@@ -47,6 +48,20 @@ def _pairs_of_values(items) -> int:
     if len(tuples) < 2 and not any(getattr(t, "pm", False) for t in tuples):
         return 0  # p = (0.5, 0.3, 0.2): data
     return len(tuples[0].items)
+
+
+#: a cell's edge before and after its math: a pipe, a tabular's & (or \\, a row's start),
+#: <td>, </td>
+_BEFORE = re.compile(r"(?:^|\n|\||&|<t[dh][^>]*>)[ \t]*(?:\$|\\\()?[ \t]*$")
+_AFTER = re.compile(r"[ \t]*(?:\$|\\\))?[ \t]*(?:\||&|\\\\|</t[dh]>)")
+#: the end of a table row: a line break (Markdown, one row a line), \\ or </tr>
+_ROW_END = re.compile(r"\n|\\\\|</tr>")
+
+
+def _whole_cell(source: str, start: int, end: int) -> bool:
+    """Is the math at ``source[start:end]`` the whole of a table cell (``| $x$ |``)?"""
+    return bool(_BEFORE.search(source[max(0, start - 40):start])
+                and _AFTER.match(source, end))
 
 
 class Events:
@@ -98,6 +113,8 @@ class Events:
                 self._condition(word, text[a:b], before, parse)
         self.last_math = (self.chain, offset + len(text.rstrip()))
         self.last_math_start = offset
+        if not display and _whole_cell(getattr(self, "source", ""), offset, self.last_math[1]):
+            self.row_cell = self.last_math  # a cell of a table row: a later "≥ 0" cell's side
         if not display:
             self.chain = None
 
@@ -112,6 +129,20 @@ class Events:
         before = source[max(0, start - 40):start] if start is not None else ""
         return not re.search(r"\b(?:of|for|to|in|on|at|by|with|from|under|over|about|than)"
                              r"[\s$\\(]*$", before, re.I)
+
+    def _next_cell(self, offset: int, end_here: int) -> bool:
+        r"""A table cell that is one relation without its left side (``| $\tfrac12\ell^2$ |
+        … | $\ge 0$ |``, a "sign" column; ``& $\ge 0$`` in a tabular) continues the
+        nearest cell to its left on the same row that is a single expression: the chain
+        resumes from that expression."""
+        chain, end = getattr(self, "row_cell", (None, -1))
+        source = getattr(self, "source", "")
+        if chain is None or chain.prev is None or isinstance(chain.prev, Unsupported) or \
+                end > offset or _ROW_END.search(source, end, offset) or not _whole_cell(
+                    source, offset, end_here):
+            return False
+        self.chain = chain
+        return True
 
     def _condition(self, word, text, before, parse):
         try:
@@ -135,6 +166,9 @@ class Events:
                      else normaltail.rewrite(x, self.names, text, parse) for x in items]
         if "'" in text or "prime" in text or "partial" in text:  # f''(t), ∂L/∂z: defined f, L
             items = [derivatives.primes(self, x) if isinstance(x, Unsupported) else x
+                     for x in items]
+        if "partial" in text or "nabla" in text:  # ∂/∂μ ln p(x) of a density the text gave
+            items = [scores.rewrite(self, x) if isinstance(x, (Unsupported, N.Func)) else x
                      for x in items]
         if getattr(self, "functions", None):  # g(x) ≥ x after g(x) = ln(1 + e^x)
             head = (len(items) < 2 or not isinstance(items[1], N.Relation) or items[1].op in (
@@ -218,7 +252,10 @@ class Events:
                 sample.judge(self, items[0], items[2], offset + items[1].rhs_pos)
             if len(self.findings) > before:  # its one finding: the step adds none (steps.py)
                 self.step_mark = before
-        if items[0] is None:
+        if items[0] is None and not display and self._next_cell(offset, offset + len(
+                text.rstrip())):
+            pass  # | $\tfrac12\ell^2$ | $\ge 0$ |: the row's value continued in the next cell
+        elif items[0] is None:
             if not (display and self.chain is not None):
                 rel = items[1]
                 self.add(offset + rel.rhs_pos, "unchecked", text.strip(), None, None,

@@ -28,7 +28,7 @@ from fractions import Fraction
 import mpmath
 
 from . import evaluate as E
-from . import known, latent, policy
+from . import jointsums, known, latent, policy
 from . import nodes as N
 from . import symbols as S
 from .distributions import QUAD_TOL, against, density, special
@@ -186,6 +186,10 @@ class Context(ExpectationBodies, FreeSymbols, Reading, TextDensities):
 
     def _replace_expectations(self, node, point, values, depth):
         def rec(n):
+            if jointsums.is_joint_sum(n):  # Σ_{x,y} p(x,y) …: in the random joint model
+                key = f"\0E{len(values)}"
+                values[key] = jointsums.value(self, n, point, depth)
+                return N.Name(key)
             if self.depends_on_variable(n) or _infinite(n) or self.family_sum(n):
                 key = f"\0E{len(values)}"  # ∫ p ln(p/q) dx, p, q defined; Σ_x over Bern(p)
                 values[key] = (self.family_sum_value if isinstance(n, N.Sum) else

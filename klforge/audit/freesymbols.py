@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from . import known, latent, policy
+from . import jointsums, known, latent, policy
 from . import nodes as N
 from . import symbols as S
 from .declarations import DIMENSION, declared, dimension_words  # noqa: F401 (re-exported)
@@ -78,6 +78,10 @@ class FreeSymbols:
             bad.extend(sub[2])
 
         def rec(n, b):
+            if jointsums.is_joint_sum(n):  # Σ_{x,y} p(x,y) …: any joint distribution
+                free.add(JOINT)
+                special[0] = True
+                return
             if isinstance(n, N.Mul):
                 for i, (op, f) in enumerate(n.factors):
                     e = _bare_expectation(self, f, op, i, n.factors)

@@ -112,10 +112,16 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             S.domain_of_list(aud, state(aud).domains, prev, op, node)
         return False
     if op == "=" and isinstance(prev, N.Name) and prev.name not in aud.names:
-        head = re.fullmatch(r"(\w+)(?:\([A-Za-z]\w*\))?", prev.name)  # p, or q(z)
+        head = re.fullmatch(r"(\w+)(?:\(([A-Za-z]\w*)(\|[^()]*)?\))?", prev.name)  # q(z|x)
         dist = _distribution_text(node)
+        if head and dist and head.group(3):  # p(x|z) = N(z, s²): the density of x given z
+            state(aud).conditionals[prev.name] = dist
+        if head and dist and head.group(3) and head.group(1) in state(aud).aliases:
+            head = None  # p(x|z) = N(z, s²) after the prior p(z) = N(0, 1): not the same p
         if head and dist:
             state(aud).aliases[head.group(1)] = dist  # p = N(μ₁, σ₁²): p names a distribution
+            if head.group(2):  # q(z|x) = N(μ, σ²): E_q is over z
+                state(aud).alias_vars[head.group(1)] = head.group(2)
             _add(aud, at, "unchecked", relation, stated, f"defines {head.group(1)} (names the "
                  f"distribution {dist})", "step", kind="definition")
             _continue(aud, node)
@@ -138,7 +144,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             return True
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         ctx.condition_on_variable(op, prev, node)  # p(x) < q(x): where, not for every x
-        ctx.latent = latent.mentions(relation)
+        ctx.latent = latent.mentions(relation) and not any(  # p(x|z) = N(z, s²) stated
+            k in relation.replace(" ", "") for k in st.conditionals)
         ctx.policy = policy.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
         prev, node = derivatives.rewrite(prev), derivatives.rewrite(node)  # dL/dp, dp/dη

@@ -26,6 +26,8 @@ MARK = "\0identity"  # kept in the auditor's names; a new section clears it
 class State:
     defs: dict = field(default_factory=dict)      # name -> node (a recorded definition)
     aliases: dict = field(default_factory=dict)   # p -> "N(mu_1,sigma_1^2)" (p = N(μ₁, σ₁²))
+    alias_vars: dict = field(default_factory=dict)  # q -> "z" (q(z|x) = N(μ, σ²), z ~ q)
+    conditionals: dict = field(default_factory=dict)  # "p(x|z)" -> "N(z,s^2)": its density
     domains: dict = field(default_factory=dict)   # name -> (lo, hi) from the text
     chain: object = None                           # the chain whose first step was seen
     formulas: dict = field(default_factory=dict)  # s -> 1 + δ, though δ had a value then

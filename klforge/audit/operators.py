@@ -14,7 +14,16 @@ Example: ``parse_chain("2 \\cdot 3 \\times 4 / 8")[0]`` is ``Mul([("*", 2), ("*"
 from __future__ import annotations
 
 from .nodes import Add, Const, Func, Mul, Name, Neg, Num, Percent, Pow, Tuple
-from .tokens import ACCENTS, ATOM_STARTS, FONTS, GREEK, NOT_EVALUATED, Unsupported, number
+from .tokens import (
+    ACCENTS,
+    ATOM_STARTS,
+    FONTS,
+    GREEK,
+    NOT_EVALUATED,
+    RELATIONS,
+    Unsupported,
+    number,
+)
 
 
 class Operators:
@@ -84,7 +93,19 @@ class Operators:
             return not is_unit
         if tok in ATOM_STARTS or tok in ACCENTS or tok in NOT_EVALUATED:  # \alpha\nabla L: say why
             return True
+        if tok == "|" and not getattr(self, "in_abs", 0) and self.peek(1)[1] != "|":
+            return self._bar_closes()  # p_X(x)\,|\det J|: an absolute value as a factor
         return (kind == "ch" and tok.isalpha()) or tok[1:] in GREEK
+
+    def _bar_closes(self) -> bool:
+        """Does a ``|`` at the cursor open an absolute value that closes before the next
+        relation (so it can be a factor of a product, not the end of an enclosing one)?"""
+        k = 1
+        while (t := self.peek(k))[0] != "eof" and t[1] not in RELATIONS:
+            if t[1] == "|":
+                return True
+            k += 1
+        return False
 
     def factor(self):
         self.deeper()

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import copy
 
-_STATE_FIELDS = ("defs", "aliases", "domains", "formulas", "params")
+_STATE_FIELDS = ("defs", "aliases", "alias_vars", "conditionals", "domains", "formulas",
+                 "params")
 
 
 def snapshot(aud) -> dict:

@@ -66,20 +66,34 @@ class Reading:
         if re.match(r"^(?:D_?KL|KL|D|H)\(", out):
             out = out.replace("Vert", "||")
             for k, v in aliases.items():
-                out = re.sub(r"(?<=[(,|])" + re.escape(k) + r"(?=[),|])", v, out)
+                var = getattr(self.st, "alias_vars", {}).get(k)  # p(z) for p(z) = N(0, 1)
+                at = rf"(?:\({re.escape(var)}\))?" if var else ""
+                out = re.sub(r"(?<=[(,|])" + re.escape(k) + at + r"(?=[),|])", v, out)
         m = re.match(r"^E_\{?(?:(\w+?)(?:sim|~))?(\w+)(?=\}?(?:\[|\(\[|$))", out)
         if m and m.group(2) in aliases:
-            out = out[:m.start(2)] + aliases[m.group(2)] + out[m.end(2):]
+            var = "" if m.group(1) else self._alias_var(m.group(2))  # E_q, z ~ q: over z
+            out = (out[:m.start(2)] + (f"{var}sim" if var else "") + aliases[m.group(2)]
+                   + out[m.end(2):])
         if out != name.replace("Vert", "||") and out != name:
             self.used_aliases = True
             return out
         return name
+
+    def _alias_var(self, dist: str) -> str | None:
+        """The variable of a named distribution: ``z`` after ``q(z|x) = \\mathcal N(…)`` or
+        ``z \\sim q``; None when the text gave none."""
+        from .declarations import SIM
+        said = getattr(self.aud, "declared", {}).get(SIM + dist)
+        return said or getattr(self.st, "alias_vars", {}).get(dist)
 
     def density(self, name: str):
         """``p(x)`` with ``p = N(μ, σ²)`` stated, or ``N(x|mu,sigma^2)`` written out: (family,
         parameter texts, argument text)."""
         m = re.fullmatch(r"(\w+)\(([A-Za-z]\w*)\)", name)
         aliases = getattr(self.st, "aliases", {})
+        given = getattr(self.st, "conditionals", {}).get(name)  # p(x|z) = N(z, s²) stated
+        if given is not None and known.distribution(given) is not None:
+            return (*known.distribution(given), name[name.index("(") + 1:name.index("|")])
         at = re.fullmatch(r"([A-Za-z]\w*\(([A-Za-z]\w*)[;|].*\))", name)  # N(x|mu,sigma^2)
         if at and known.distribution(at.group(1)) is not None:
             fam, args = known.distribution(at.group(1))

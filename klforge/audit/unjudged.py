@@ -34,7 +34,8 @@ from .judging import state
 from .latex import Unsupported
 from .state import _is_literal, _text, _why_not
 
-_APPLIED = re.compile(r"^([^()]+)\((.*)\)$")  # B_A(eta_q,eta_p): a function at arguments
+_APPLIED = re.compile(r"^((?:hat|bar|tilde|widehat|widetilde|overline|vec|dot)\([^()]*\)[^()]*"
+                      r"|[^()]+)\((.*)\)$")  # B_A(eta_q,eta_p), hat(q)(x,z): a function's value
 #: heads of information quantities: D_KL(q||p) = ∞ is a claim about q and p, not a definition
 QUANTITY_HEADS = {"D", "KL", "H", "I", "E", "Var", "Cov", "ELBO"}
 #: distribution families: q(z|x) = N(mu, sigma^2) names a distribution
