@@ -43,10 +43,11 @@ NAN = math.nan
 INF = math.inf
 _JIT = dict(cache=True, error_model="numpy")
 _INL = dict(forceinline=True, error_model="numpy", cache=True)
-#: overloads pick the per-dtype map and sums: one variant compiled per dtype
-_OVERLOAD = dict(error_model="numpy", forceinline=True)
 #: small helpers inlined as numba IR into their caller (no function of their own to compile)
 _IR = dict(inline="always", error_model="numpy", cache=True)
+#: the per-dtype variants (centre, map, sums) are picked by overloads: only the called
+#: dtype's variant is typed and compiled (a dead branch of the other costs ~1 s)
+_PER_DTYPE = dict(error_model="numpy")
 
 #: entries per chunk of the flat walk (the scratch rows of ``ws`` stay in L1/L2)
 BLK = 1024
@@ -99,8 +100,8 @@ def _scan(a, b):
         # NaN keys lie above +inf's or below −inf's
         bad |= (x >= _POS_INF_KEY) | (x < _NEG_INF_KEY) | (y >= _POS_INF_KEY) | (y < _NEG_INF_KEY)
         masked |= x == _NEG_INF_KEY
-        ka = max(ka, x)
-        kb = max(kb, y)
+        ka = x if x > ka else ka
+        kb = y if y > kb else kb
     ka ^= (ka >> 63) & 0x7FFFFFFFFFFFFFFF
     kb ^= (kb >> 63) & 0x7FFFFFFFFFFFFFFF
     return bad, _s._from_bits(ka), _s._from_bits(kb), masked
@@ -122,33 +123,40 @@ def _finish(z, s0, s2):
     return S0, v, (size / v if v > 0.0 else (0.0 if size == 0.0 else INF))
 
 
-# --- per dtype: the centre, the map, the sums (picked by the overloads below) ------------
+# --- per dtype: the centre, the map, the sums (picked by overloads) ----------------------
+
+def _f64(a) -> bool:
+    """Whether the numba array type ``a`` holds float64 (else float32)."""
+    return a.dtype != types.float32
+
+
+@njit(**_IR)
+def _clamp(x, lo, hi):
+    """min(max(x, lo), hi), NaN → lo (no min/max overloads to compile)."""
+    x = x if x > lo else lo
+    return x if x < hi else hi
+
 
 def _centre(a, b, amax, bmax):
-    """The row's first centre (high, low)."""
+    """The row's first centre (high, low): float64 b_k − a_k at the first k where a_k =
+    max a; float32 max b (the map takes e = ((b − max b) − (a − max a)) − low)."""
     raise NotImplementedError("numba only")
 
 
 def _centre_f64(a, b, amax, bmax):
-    for i in range(a.shape[0]):  # b_k − a_k at the first k where a_k = max a
+    for i in range(a.shape[0]):
         if np.float64(a[i]) == amax:
             return np.float64(b[i]) - amax, 0.0
     return 0.0, 0.0
 
 
 def _centre_f32(a, b, amax, bmax):
-    return bmax, 0.0  # the map takes e = ((b − max b) − (a − max a)) − low
+    return bmax, 0.0
 
 
-@overload(_centre, jit_options=_OVERLOAD)
+@overload(_centre, jit_options=_PER_DTYPE)
 def _centre_typed(a, b, amax, bmax):
-    return _centre_f32 if a.dtype == types.float32 else _centre_f64
-
-
-def _map(a, b, ws, m):
-    """ws[0..2, k] = the terms of entry k < m (masked entries: 0; an entry the map does not
-    cover: NaN weight), from max a and the centre in ws[3..5, k]."""
-    raise NotImplementedError("numba only")
+    return _centre_f64 if _f64(a) else _centre_f32
 
 
 def _map_f64(a, b, ws, m):
@@ -161,9 +169,9 @@ def _map_f64(a, b, ws, m):
         eh, el = _p.two_sum(dh, -ws[4, i])
         eh, el = _p.two_sum(eh, (el + dl) - ws[5, i])
         bad = (bi == -INF) | (th < -700.0) | (eh > 600.0) | (eh < -600.0)
-        wt = _exp(max(th, -700.0))
+        wt = _exp(th if th > -700.0 else -700.0)
         w = _s.fma(wt, tl, wt)
-        g = _s.expm1mx_normal(min(max(eh, -600.0), 600.0))
+        g = _s.expm1mx_normal(_clamp(eh, -600.0, 600.0))
         ws[0, i] = (NAN if bad else w) if live else 0.0
         ws[1, i] = _s.fma(w, eh, w * el) if live else 0.0
         ws[2, i] = _s.fma(w, g, w * (el * (g + eh))) if live else 0.0
@@ -177,16 +185,33 @@ def _map_f32(a, b, ws, m):
         t = ai - ws[3, i]
         e = ((bi - ws[4, i]) - t) - ws[5, i]
         bad = (bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0)
-        w = _exp(max(t, -700.0))
-        g = _expm1mx_light(min(max(e, -600.0), 600.0))
+        w = _exp(t if t > -700.0 else -700.0)
+        g = _expm1mx_light(_clamp(e, -600.0, 600.0))
         ws[0, i] = (NAN if bad else w) if live else 0.0
         ws[1, i] = w * e if live else 0.0
         ws[2, i] = w * g if live else 0.0
 
 
-@overload(_map, inline="always")  # numba-IR inlined at its one call site
+def _map(a, b, ws, m):
+    """ws[0..2, k] = the terms of entry k < m (masked entries: 0; an entry the map does not
+    cover: NaN weight), from max a and the centre in ws[3..5, k]."""
+    raise NotImplementedError("numba only")
+
+
+@overload(_map, jit_options=_PER_DTYPE)
 def _map_typed(a, b, ws, m):
-    return _map_f32 if a.dtype == types.float32 else _map_f64
+    return _map_f64 if _f64(a) else _map_f32
+
+
+@njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
+def _sum(t):
+    """Σ t, plain float64, in the order LLVM picks when allowed to reassociate (partial
+    sums in vector lanes; error ≲ eps·m/32·Σ|t|, far below what a float32 result needs).
+    The order depends on len(t) only, so a row sums alike alone or in a batch."""
+    s = 0.0
+    for i in range(t.shape[0]):
+        s += t[i]
+    return s
 
 
 def _acc(a, ws, k0, k1, acc):
@@ -203,17 +228,6 @@ def _acc_f64(a, ws, k0, k1, acc):
     return z, zc, s0, c0, s2, c2
 
 
-@njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
-def _sum(t):
-    """Σ t, plain float64, in the order LLVM picks when allowed to reassociate (partial
-    sums in vector lanes; error ≲ eps·m/32·Σ|t|, far below what a float32 result needs).
-    The order depends on len(t) only, so a row sums alike alone or in a batch."""
-    s = 0.0
-    for i in range(t.shape[0]):
-        s += t[i]
-    return s
-
-
 def _acc_f32(a, ws, k0, k1, acc):
     z, zc, s0, c0, s2, c2 = acc  # plain sums per segment, compensated across segments
     z, zc = _add(z, zc, _sum(ws[0, k0:k1]))
@@ -222,9 +236,9 @@ def _acc_f32(a, ws, k0, k1, acc):
     return z, zc, s0, c0, s2, c2
 
 
-@overload(_acc, jit_options=_OVERLOAD)
+@overload(_acc, jit_options=_PER_DTYPE)
 def _acc_typed(a, ws, k0, k1, acc):
-    return _acc_f32 if a.dtype == types.float32 else _acc_f64
+    return _acc_f64 if _f64(a) else _acc_f32
 
 
 @njit(**_IR)
@@ -276,7 +290,7 @@ def kl_logits_rows(a, b, n, r0, r1, res, ws):
     short = n <= BLK
     per = BLK // n if short else 1
     for c0 in range(r0, r1, per):
-        c1 = min(r1, c0 + per)
+        c1 = c0 + per if c0 + per < r1 else r1
         rows = c1 - c0
         ab = a[c0 * n:c1 * n]
         bb = b[c0 * n:c1 * n]
@@ -310,7 +324,7 @@ def kl_logits_rows(a, b, n, r0, r1, res, ws):
                 if r < 0:
                     xa, xb, m = ab, bb, rows * n
                 else:
-                    m = min(BLK, n - s)
+                    m = n - s if n - s < BLK else BLK
                     xa = ab[r * n + s:r * n + s + m]
                     xb = bb[r * n + s:r * n + s + m]
                     _spread(ws, 0, m, ws[6, r], ws[7, r], low)

@@ -59,9 +59,10 @@ def kl_logits(d) -> str:
         "\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN.")
     name = d.kernel
     full = batch_row_loops(name, 2, "_lg.kl_logits_rows", value=_logits_full, rows="_lg.ROWS",
-                           scratch=(*_LOGITS_SCRATCH, "wn = np.empty(n)"))
+                           scratch=(*_LOGITS_SCRATCH, "wn = np.empty(n)"), one_call=True)
     light = batch_row_loops(name, 2, "_lg.kl_logits_rows", value=_logits_light, rows="_lg.ROWS",
-                            scratch=_LOGITS_SCRATCH, gather="_lg.bail()", loop="light")
+                            scratch=_LOGITS_SCRATCH, gather="_lg.bail()", loop="light",
+                            one_call=True)
     return (full + light + f"\n\n_register({name!r}, {doc!r}, 2, 1, {{\n"
             f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, "
             "'(n),(n)->()', 1)\n"
