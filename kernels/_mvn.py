@@ -62,7 +62,7 @@ def row_scratch(n):
     loop (no allocation per pair): 2n + 7 rows of whole blocks of eight covering columns
     0 … n (the solves' rows, the column sums, the diagonals and their terms, the float32
     bound's sums)."""
-    return np.zeros((2 * n + 7, block_end(n - 1) if n > 0 else 8))
+    return np.zeros((2 * n + 7, 8 * (n // 8 + 1)))  # block_end(n − 1), 8 for n = 0
 
 
 def _plain_attempt(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):

@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._mvn_terms import block_end, column_sums, vsquares
+from ._mvn_terms import column_sums, vsquares
 from ._mvn_vec import splat, vfma, vhead, vload, vstore
 
 _JIT = dict(cache=True, error_model="numpy")
@@ -52,11 +52,13 @@ def inverse_comparison_norm(L_q, y, z, n):
         for k in range(m, i):
             acc0 += abs(np.float64(L_q[i, k])) * y[k]
         y[i] = ((acc0 + acc1) + (acc2 + acc3)) / np.float64(L_q[i, i]) * (1.0 + 2.0 * n * U)
-        inf_norm = max(inf_norm, y[i])
+        if y[i] > inf_norm:
+            inf_norm = y[i]
     one_norm = 0.0
     for j in range(n - 1, -1, -1):
         zj = z[j] / np.float64(L_q[j, j]) * (1.0 + 2.0 * n * U)
-        one_norm = max(one_norm, zj)
+        if zj > one_norm:
+            one_norm = zj
         for k in range(j):
             z[k] += abs(np.float64(L_q[j, k])) * zj
     return math.sqrt(one_norm * inf_norm)
@@ -76,7 +78,7 @@ def _fill_row(mu_p, L_p, mu_q, L_q, wn, n, i):
         lsq[c] += a * a
     for c in range(i + 2):
         bsq[c] += p[c] * p[c]
-    for c in range(i + 2, block_end(i)):
+    for c in range(i + 2, 8 * ((i + 1) // 8 + 1)):  # to the end of the row's block
         p[c] = 0.0
 
 
@@ -99,7 +101,8 @@ def plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
         while cb + 8 <= i + 1:  # blocks cb and cb + 8 both hold entries of row i
             h0 = vload(wn, i, cb)
             h1 = vload(wn, i, cb + 8)
-            for k in range(max(cb - 1, 0), min(cb + 7, i)):  # rows ending before cb + 8
+            for k in range(cb - 1 if cb > 0 else 0, cb + 7 if cb + 7 < i else i):  # rows
+                # ending before cb + 8
                 h0 = vfma(splat(-np.float64(L_q[i, k])), vload(wn, k, cb), h0)
             for k in range(cb + 7, i):
                 a = splat(-np.float64(L_q[i, k]))
@@ -110,7 +113,7 @@ def plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
             cb += 16
         if cb <= i + 1:
             h0 = vload(wn, i, cb)
-            for k in range(max(cb - 1, 0), i):
+            for k in range(cb - 1 if cb > 0 else 0, i):
                 h0 = vfma(splat(-np.float64(L_q[i, k])), vload(wn, k, cb), h0)
             vstore(wn, i, cb, h0 / d)
         for cb in range(0, i + 1, 8):  # w_i and D_i0 … D_i,i−1 (the diagonal is exact, apart)

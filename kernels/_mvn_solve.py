@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from . import _simd as _s
-from ._mvn_terms import block_end, column_sums, vdd_div_by, vdot2_sub, vsquares
+from ._mvn_terms import column_sums, vdd_div_by, vdot2_sub, vsquares
 from ._mvn_vec import splat, vhead, vload, vstore
 
 _JIT = dict(cache=True, error_model="numpy")
@@ -51,7 +51,7 @@ def fill_row(mu_p, L_p, mu_q, L_q, wn, n, i):
         b = np.float64(L_q[i, c])
         ok &= (abs(a) < INF) & (abs(b) < INF)
         bh[c + 1], bl[c + 1] = _s.two_sum(a, -b)
-    for c in range(i + 2, block_end(i)):
+    for c in range(i + 2, 8 * ((i + 1) // 8 + 1)):  # to the end of the row's block
         bh[c] = 0.0
         bl[c] = 0.0
     return ok
@@ -77,7 +77,7 @@ def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
         for cb in range(0, i + 2, 8):
             h = vload(wn, i, cb)
             lo = vload(wn, n + i, cb)
-            for k in range(max(cb - 1, 0), i):
+            for k in range(cb - 1 if cb > 0 else 0, i):
                 h, lo = vdot2_sub(h, lo, splat(np.float64(L_q[i, k])), vload(wn, k, cb),
                                   vload(wn, n + k, cb))
             h, lo = vdd_div_by(h, lo, dv, r)

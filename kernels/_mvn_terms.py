@@ -17,18 +17,18 @@ from . import _simd as _s
 from ._mvn_vec import vfma
 from ._primitives import neumaier_add as _add
 
-_INLINE = dict(cache=True, forceinline=True, error_model="numpy")
 _JIT = dict(cache=True, error_model="numpy")
+_IR_INLINE = dict(inline="always", error_model="numpy")
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def two_prod(a, b):
     """(p, e) with p = fl(a·b), a·b = p + e exactly (fma)."""
     p = a * b
     return p, _s.fma(a, b, -p)
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def dot2_sub(sh, sl, a, xh, xl):
     """(sh + sl) − a·(xh + xl) as an unnormalised pair: sh's rounding error (TwoSum) and
     the product's (TwoProd, and a·xl) go to the low part (Dot2's accumulation)."""
@@ -38,7 +38,7 @@ def dot2_sub(sh, sl, a, xh, xl):
     return th, sl + (e - pl)
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def dd_div(sh, sl, d):
     """(sh + sl)/d in double-double (one Newton correction from the exact remainder)."""
     qh = sh / d
@@ -47,7 +47,7 @@ def dd_div(sh, sl, d):
     return _s.two_sum(qh, ql)
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def vtwo_sum(a, b):
     """TwoSum lane by lane (``_simd.two_sum``)."""
     s = a + b
@@ -55,7 +55,7 @@ def vtwo_sum(a, b):
     return s, (a - (s - bb)) + (b - bb)
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def vdot2_sub(sh, sl, a, xh, xl):
     """``dot2_sub`` lane by lane (``a`` a splat of L_q,ik)."""
     ph = a * xh
@@ -64,7 +64,7 @@ def vdot2_sub(sh, sl, a, xh, xl):
     return th, sl + (e - pl)
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def vdd_div_by(sh, sl, d, r):
     """(sh + sl)/d lane by lane given r ≈ 1/d: q = sh·r, its exact remainder sh − q·d
     (fma) and the low part (remainder + sl)·r, renormalised — multiplies where division
@@ -76,7 +76,7 @@ def vdd_div_by(sh, sl, d, r):
     return vtwo_sum(qh, ql)
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def vsquares(sh, sl, x, xl):
     """Add (x + xl)² to the per-column double-double sums (sh, sl), lane by lane: x² by
     TwoProd, its high part by TwoSum, 2·x·xl (xl ≤ u|x|) into the low part."""
@@ -86,7 +86,7 @@ def vsquares(sh, sl, x, xl):
     return t, sl + (e + (pl + (x + x) * xl))
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def diagonal_term(lp, lq):
     """M² − 1 − 2 log M for M = lp/lq > 0, accurate relative to itself for every ratio
     (branch-free, so a loop over the diagonal vectorises).
@@ -126,7 +126,7 @@ def diagonal_sum(lp, lq, t, n):
     return s + c
 
 
-@njit(**_JIT)
+@njit(**_IR_INLINE)
 def column_sums(sh, sl, m):
     """Σ_j (sh_j + sl_j) over the first m per-column double-double sums (compensated)."""
     s, c = 0.0, 0.0
@@ -136,7 +136,7 @@ def column_sums(sh, sl, m):
     return s + c
 
 
-@njit(**_INLINE)
+@njit(**_IR_INLINE)
 def block_end(i):
     """One past the last column of row i's last block of eight (row i of the right-hand
     sides holds columns 0 … i + 1: μ and the factor's row)."""
