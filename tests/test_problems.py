@@ -241,6 +241,12 @@ def test_appendix_j_table_of_f_divergences_on_k3():
             assert abs(mpmath.diff(f, 1, 2) - second[row[2]]) < mpmath.mpf(10) ** -10, name
         else:
             assert "not smooth" in row[2]
+    # the values section 12 prints through {kl} roles (klforge/site/problems.py)
+    keys = {"KL": "k3.kl_before", "reverse KL": "k3.reverse_kl", "total variation": "k3.tv",
+            "Pearson": "k3.chi2", "squared Hellinger": "k3.hellinger2",
+            "Jensen–Shannon": "k3.js"}
+    for name, key in keys.items():
+        assert abs(P.value(key) - d_f(fs[name])) < mpmath.mpf(10) ** -40, key
 
 
 def test_applied_figure_captions_state_what_the_figures_draw():

@@ -99,8 +99,29 @@ def values() -> dict:
     out.update({"k3.p_A": pa, "k3.q_A": qa,
                 "k3.kl_after": _per_outcome("kl_categorical", (str(pa), str(1 - pa)),
                                             (str(qa), str(1 - qa)))})
+    out.update(_k3_divergences())
     out.update(_own_problems())
     return out
+
+
+#: The f-divergences of Appendix J's table, D_f(p‖q) = Σ_x q(x) f(p(x)/q(x)), by their f.
+F_DIVERGENCES = {
+    "chi2": lambda t: (t - 1) ** 2,
+    "tv": lambda t: abs(t - 1) / 2,
+    "hellinger2": lambda t: (mpmath.sqrt(t) - 1) ** 2,
+    "js": lambda t: (t * mpmath.log(2 * t / (1 + t)) + mpmath.log(2 / (1 + t))) / 2,
+    "reverse_kl": lambda t: -mpmath.log(t),
+}
+
+
+def _k3_divergences() -> dict:
+    """K.3's pair under each f-divergence of Appendix J, from the definition
+    D_f(p‖q) = Σ_x q(x) f(p(x)/q(x)) at 50 digits (an independent route: not the engine's
+    KL derivations), keyed ``k3.<name>``."""
+    with mpmath.workdps(DIGITS + 10):
+        p, q = [_mp(x) for x in K3_P], [_mp(x) for x in K3_Q]
+        return {f"k3.{name}": mpmath.fsum(b * f(a / b) for a, b in zip(p, q, strict=True))
+                for name, f in F_DIVERGENCES.items()}
 
 
 def _own_problems() -> dict:
