@@ -149,3 +149,14 @@ def test_constructs_that_were_parse_errors():
     # |x| + |y| ≥ |x + y| still reads as three absolute values; a|b| is a product
     assert _verdicts(r"$|x| + |y| \ge |x + y|$ and $2|x| = |2x|$ and $2|x| = |3x|$") == [
         (1, "ok"), (1, "ok"), (1, "error")]
+
+
+def test_a_prime_on_a_function_at_an_argument():
+    # A'(η_p), f''(1): names (a derivative at a point), not "unexpected \"'\""; f''(t) of a
+    # defined f at its own variable is still its second derivative (hand: (t ln t)'' = 1/t)
+    lhs = parse_chain(r"(\eta_q - \eta_p)A'(\eta_p) = 1")[0]
+    assert "A'(eta_p)" in [getattr(f, "name", None) for _, f in lhs.factors]
+    assert isinstance(parse_chain(r"\frac{f''(1)}{2}\chi^2 = 1")[0], type(lhs))
+    text = ("Let $f(t) = t\\log t$ for $t > 0$. Then $f''(t) = 1/t$.\n\n"
+            "And $f''(t) = 1/t^2$.\n")
+    assert _verdicts(text) == [(1, "ok"), (3, "error")]

@@ -130,6 +130,13 @@ def relabel(aud, word: str, before: int, items) -> None:
     aud.chain = None
 
 
+def in_case(aud) -> bool:
+    """Is the reader in a sentence after a when/if condition that the random points follow
+    (``if $a = 1/2$, $H(P) = \\ln 2$``, P = Bern(a)): its relation is the claim for that case."""
+    return (getattr(aud, "reader_offset", 0) < getattr(aud, "condition_until", -1)
+            and getattr(aud, "condition_known", False))
+
+
 def _applied(aud, ops, sides) -> bool:
     r"""Will the relation the sentence states be judged exactly in the case this condition
     names?  Yes for a chain of symbols (``\mu_1 = \mu_2``: substituted), a symbol given a

@@ -103,7 +103,8 @@ def primes(aud, node):
     """``f''(t)`` (unread by the parser) as the second derivative of the function the text
     defined, ``f(t) = t\\log t`` (:attr:`functions` of the auditor: name -> (variable,
     formula)); ``node`` unchanged otherwise, or when the argument is not that variable."""
-    text = getattr(node, "text", "") or "" if node is not None else ""
+    text = (getattr(node, "text", "") or "" if not isinstance(node, N.Name) else node.name
+            if "'" in node.name else "") if node is not None else ""  # f''(t) read as a name
     m = _PRIME.match(text)
     if m is None:
         return _partial(aud, node, text)

@@ -165,7 +165,7 @@ class Events:
             items = [x if x is None or isinstance(x, (N.Relation, Unsupported))
                      else normaltail.rewrite(x, self.names, text, parse) for x in items]
         if "'" in text or "prime" in text or "partial" in text:  # f''(t), ∂L/∂z: defined f, L
-            items = [derivatives.primes(self, x) if isinstance(x, Unsupported) else x
+            items = [derivatives.primes(self, x) if isinstance(x, (Unsupported, N.Name)) else x
                      for x in items]
         if "partial" in text or "nabla" in text:  # ∂/∂μ ln p(x) of a density the text gave
             items = [scores.rewrite(self, x) if isinstance(x, (Unsupported, N.Func)) else x

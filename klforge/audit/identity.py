@@ -57,6 +57,7 @@ from . import (
 )
 from . import nodes as N
 from . import symbols as S
+from .conditions import in_case
 from .definitions import _colon_define, _definition, _distribution_text, _restated
 from .judging import (  # noqa: F401  (State, MARK: re-exported for callers of this module)
     INEQUALITIES,
@@ -240,7 +241,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             _add(aud, at, conv[0], relation, stated, conv[1], "step")
             _continue(aud, node)
             return True
-        if not (free_l or free_r) and ctx.used_aliases:
+        if not (free_l or free_r) and ctx.used_aliases and not in_case(aud):
             return False  # p, q at numbers named sections earlier may be other distributions now
         if not (free_l or free_r) and op in ("=", "≈", "?="):
             _numeric(aud, ctx, prev, node, special_l, at, relation, stated)  # D(N(0,1)‖…) = 0.44

@@ -122,6 +122,9 @@ class Operators:
             if self.peek(k)[1] not in ("(", "\\left"):  # f'(x): a derivative (derivatives.py)
                 self.i += k
                 node.name += "'" * k
+            elif "(" not in node.name and self.peek(k)[1] == "(":  # A'(\eta_p), f''(1): named
+                self.i += k
+                node = self.identifier_from(node.name + "'" * k, node.pos, named=True)
         while self.at("!") and not self.peek(1)[1] == "=":
             self.next()
             node = Func("fact", node)

@@ -27,6 +27,7 @@ import time
 from . import bindings, expect, sympyjudge
 from . import nodes as N
 from . import symbols as S
+from .conditions import in_case
 from .judging import TOL, _add, _names, _num, _rng
 
 POINTS = 12          # points for an equality
@@ -149,8 +150,7 @@ def _claimed_in_case(aud, ctx, lhs, rhs) -> bool:
     names, every condition of the sentence one the random points follow
     (:mod:`.conditions`): a claim for every point of that case, not an equation for its
     symbols."""
-    if not (getattr(aud, "reader_offset", 0) < getattr(aud, "condition_until", -1)
-            and getattr(aud, "condition_known", False)):
+    if not in_case(aud):
         return False
     from .unjudged import quantity
     return ctx.used_definitions or any(
