@@ -160,3 +160,19 @@ def test_a_prime_on_a_function_at_an_argument():
     text = ("Let $f(t) = t\\log t$ for $t > 0$. Then $f''(t) = 1/t$.\n\n"
             "And $f''(t) = 1/t^2$.\n")
     assert _verdicts(text) == [(1, "ok"), (3, "error")]
+
+
+def test_general_statements_about_p_and_q_after_an_example():
+    # "D(p‖q) = 0 only when p = q" and "D ≈ ½χ²" speak of any p, q, not of the example's data:
+    # no error at the data (they hold, or are approximations, in general); a value of the data
+    # that is wrong (ln(0.25/0.4) is one term of the sum) is an error
+    text = DATA + ("Recall that $D_{\\mathrm{KL}}(p\\Vert q) = 0$ only when $p = q$.\n\n"
+                   "$D_{\\mathrm{KL}}(p \\| q) = 0$ if and only if $p = q$.\n\n"
+                   "For nearby distributions $D_{\\mathrm{KL}}(p\\Vert q) \\approx "
+                   "\\tfrac12\\chi^2(p\\Vert q)$.\n\n"
+                   "A slip: $D_{\\mathrm{KL}}(p\\Vert q) = \\ln\\frac{0.25}{0.4}$.\n")
+    assert [v for v in _verdicts(text) if v[1] == "error"] == [(13, "error")]
+    # the same for a condition after the claim in the Gaussian case
+    text = GAUSS + ("If $\\sigma_1 = \\sigma_2$, then $D_{\\mathrm{KL}}(p\\|q) = 0$ exactly when "
+                    "$\\mu_1 = \\mu_2$.\n")
+    assert [v for v in _verdicts(text) if v[1] == "error"] == []

@@ -24,6 +24,7 @@ import mpmath
 
 from . import expect
 from . import nodes as N
+from .conditions import condition_follows as _condition_follows
 from .judging import INEQUALITIES, TOL, _add, _num, state
 
 mp = mpmath.mp
@@ -57,7 +58,15 @@ def quantity_of_data(aud, name: str) -> bool:
     where = getattr(aud, "vector_passage", {})
     return bool(_OF_PQ.match(name.replace(" ", ""))) and _given(aud) is not None and not (
         {"p", "q"} & set(state(aud).aliases)) and where.get("p") == where.get("q") == passage(
-        aud)
+        aud) and not _condition_follows(aud)
+
+
+
+def numeric(node) -> bool:
+    """A side with no symbols at all (``0.1218``, ``0.25(\\ln\\frac{0.25}{0.4} + …)``, ``\\infty``):
+    a value of the example's data; a formula in p and q (``H(p,q) - H(p)``,
+    ``\\tfrac12\\chi^2(p\\|q)``) is a general statement, judged at random distributions."""
+    return not any(isinstance(n, (N.Name, N.Var, N.Index)) for n in N.walk(node))
 
 
 def _rounding(node):

@@ -130,11 +130,30 @@ def relabel(aud, word: str, before: int, items) -> None:
     aud.chain = None
 
 
+#: a condition stated after the claim: "D(p‖q) = 0 only when p = q", "… if and only if …"
+_AFTER = re.compile(r"\b(?:if|iff|when|whenever|unless|provided|only|exactly|precisely)\b", re.I)
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+
+
+def condition_follows(aud) -> bool:
+    """Does the sentence go on, after the math being read, with a condition word?  Then the
+    relation is a general statement about p and q ("= 0 only when p = q"), not one about the
+    example's data."""
+    source, at = getattr(aud, "source", ""), getattr(aud, "reader_offset", None)
+    if not source or at is None:
+        return False
+    window = source[at:at + 600]
+    end = re.search(r"\$|\\\)|\\\]|\\end\{", window)
+    rest = window[end.end():] if end else ""
+    rest = re.split(r"(?<=[.!?])\s|\n\s*\n", rest.lstrip("$"), maxsplit=1)[0]
+    return bool(_AFTER.search(_MATH.sub(" ", rest)))
+
+
 def in_case(aud) -> bool:
     """Is the reader in a sentence after a when/if condition that the random points follow
     (``if $a = 1/2$, $H(P) = \\ln 2$``, P = Bern(a)): its relation is the claim for that case."""
     return (getattr(aud, "reader_offset", 0) < getattr(aud, "condition_until", -1)
-            and getattr(aud, "condition_known", False))
+            and getattr(aud, "condition_known", False) and not condition_follows(aud))
 
 
 def _applied(aud, ops, sides) -> bool:

@@ -215,7 +215,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         if any(n in ("\0p", "\0q", "\0xy") for n in every) and (
                 ctx.used_document_values or any(not n.startswith("\0") for n in every)
                 or _specific_numbers(prev) or _specific_numbers(node)
-                or atdata.quantity_of_data(aud, getattr(prev, "name", ""))):
+                or atdata.quantity_of_data(aud, getattr(prev, "name", ""))
+                and atdata.numeric(node)):
             if atdata.judge(aud, ctx, prev, op, node, every, at, relation, stated):
                 _continue(aud, node)  # p = (0.25, …), q = (0.4, …) given: D(q‖p) = ln 4 − H(q)
                 return True
