@@ -1118,6 +1118,7 @@ _BUILDERS['kl_mvn'].serve_lightly(_mvn.batch_may_apply, {
     t: (lambda t=t, loop=loop, k=_BUILDERS['kl_mvn']: _u.make_ufunc(
         k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 8))
     for t, loop in (('float32', _kl_mvn_rows_f32), ('float64', _kl_mvn_rows_f64))})
+_BUILDERS['kl_mvn'] = _mvn.ColdReach(_BUILDERS['kl_mvn'])
 
 
 

@@ -24,7 +24,8 @@ A non-positive diagonal entry, a NaN or an infinite entry in the lower triangles
 Stacks of ≥ 32 small pairs (n ≤ 16, C-contiguous) go 32 at a time across SIMD lanes
 (``_mvn_batch``).  Modules: ``_mvn_vec`` (eight lanes as one numba value), ``_mvn_terms``
 (double-double steps, diagonal terms), ``_mvn_solve`` (the double-double solve),
-``_mvn_plain`` (float32's certified plain solve), ``_mvn_batch``; this one holds the row
+``_mvn_plain`` (float32's certified plain solve), ``_mvn_cold`` (float32's double-double
+fallback, compiled on first reach), ``_mvn_batch``; this one holds the row
 function the generated loops call and re-exports what they use.
 
 Example: ``kl_mvn_row(np.zeros(3), 1e-16*np.eye(3), np.zeros(3), np.eye(3),
@@ -38,13 +39,15 @@ from numba import njit, types
 from numba.extending import overload
 
 from ._mvn_batch import BATCH_MAX, W, batch_may_apply, kl_mvn_batch, scratch_rows
+from ._mvn_cold import ColdReach, dd_solve_cold, ensure_cold
 from ._mvn_plain import plain_solve_normwise
 from ._mvn_solve import dd_solve, fill_row
 from ._mvn_terms import block_end, diagonal_sum, diagonal_term, diagonal_terms
 
-__all__ = ["BATCH_MAX", "TINY_KL", "TOL32", "W", "batch_may_apply", "block_end", "dd_solve",
-           "diagonal_sum", "diagonal_term", "diagonal_terms", "fill_row", "kl_mvn_batch",
-           "kl_mvn_row", "plain_solve_normwise", "row_scratch", "scratch_rows"]
+__all__ = ["BATCH_MAX", "TINY_KL", "TOL32", "W", "ColdReach", "batch_may_apply", "block_end",
+           "dd_solve", "dd_solve_cold", "diagonal_sum", "diagonal_term", "diagonal_terms",
+           "ensure_cold", "fill_row", "kl_mvn_batch", "kl_mvn_row", "plain_solve_normwise",
+           "row_scratch", "scratch_rows"]
 
 _JIT = dict(cache=True, error_model="numpy")
 NAN = math.nan
@@ -82,6 +85,23 @@ def _plain_attempt_for(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
     return _no_plain_solve
 
 
+def _dd_attempt(mu_p, L_p, mu_q, L_q, wn, n):
+    """The double-double solve for the inputs' dtype: Σ squares, or −1 for inputs not
+    finite (float32: through ``_mvn_cold``, compiled when a call first needs it)."""
+
+
+def _dd_direct(mu_p, L_p, mu_q, L_q, wn, n):
+    sq, finite = dd_solve(mu_p, L_p, mu_q, L_q, wn, n)
+    return sq if finite else -1.0
+
+
+@overload(_dd_attempt, jit_options=dict(error_model="numpy"))
+def _dd_attempt_for(mu_p, L_p, mu_q, L_q, wn, n):
+    if mu_p.dtype == types.float32:
+        return dd_solve_cold.py_func
+    return _dd_direct
+
+
 # inline="always" (numba IR; the function is small, its callees are not inlined): one
 # level fewer of LLVM module optimisation over everything it calls
 @njit(inline="always", **_JIT)
@@ -110,8 +130,8 @@ def kl_mvn_row(mu_p, L_p, mu_q, L_q, wn):
         kl = 0.5 * (sq + diag)
         if sq >= 0.0 and (TINY_KL < kl < INF or kl == 0.0):
             return kl
-    sq, finite = dd_solve(mu_p, L_p, mu_q, L_q, wn, n)
-    if not finite:
+    sq = _dd_attempt(mu_p, L_p, mu_q, L_q, wn, n)
+    if sq == -1.0:  # an input not finite (or float32's fallback not compiled yet)
         return NAN
     kl = 0.5 * (sq + diag)
     # The inputs are finite, so a NaN here is ∞ − ∞ from an overflowing term: KL = +inf.

@@ -3,6 +3,10 @@ _mvn_plain.py) against mpmath at dimensions around the block edges, and the lane
 built on (kernels/_mvn_vec.py) against hand-computed values.  References come from
 mpmath's textbook form (``mp_kl_mvn``), never from the kernel."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from klforge.kernels import _mvn
@@ -110,3 +114,35 @@ def test_row_scratch_covers_whole_blocks():
         wn = _mvn.row_scratch(n)
         assert wn.shape[1] % 8 == 0 and wn.shape[1] >= n + 1
         assert wn.shape[1] >= _mvn.block_end(n - 1)
+
+
+_FALLBACK_PAIR = '''
+import numpy as np
+n = 12
+rng = np.random.default_rng(0)
+lq = np.tril(rng.normal(size=(n, n)), -1) * 3.0 + np.diag(10.0 ** rng.uniform(-1, 0, n))
+lp = np.tril(rng.normal(size=(n, n)), -1) * 0.3 + np.eye(n)
+pair = [x.astype(np.float32) for x in (rng.normal(size=n), lp, rng.normal(size=n), lq)]
+'''
+
+
+def test_float32_fallback_compiled_on_first_reach(tmp_path):
+    """A fresh interpreter, empty cache: a float32 pair the plain solve certifies (p = q)
+    leaves the double-double fallback uncompiled; an ill-conditioned pair then misses once,
+    the call is run again with the fallback, and the value is within one float32 ULP."""
+    code = _FALLBACK_PAIR + '''
+from klforge import kernels as K
+from klforge.kernels import _mvn_cold as C
+eye, zero = np.eye(3, dtype=np.float32), np.zeros(3, np.float32)
+assert K.kl_mvn(zero, eye, zero, eye) == 0.0
+print(C.ADDRESS.value, C.MISSES.value, repr(float(K.kl_mvn(*pair))), C.MISSES.value)
+'''
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    address, before, value, after = r.stdout.split()
+    assert (address, before, after) == ("0", "0", "1")
+    scope = {}
+    exec(_FALLBACK_PAIR, scope)
+    ref = reference_value(mp_kl_mvn, *(x.astype(np.float64) for x in scope["pair"]))
+    assert ulp_error(np.float32(float(value)), ref, np.float32) <= 1.0

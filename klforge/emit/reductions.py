@@ -134,7 +134,9 @@ def kl_mvn(d) -> str:
             f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
             "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 8))\n"
             f"    for t, loop in (('float32', _{name}_rows_f32), "
-            f"('float64', _{name}_rows_f64))}})\n")
+            f"('float64', _{name}_rows_f64))}})\n"
+            # float32's double-double fallback is compiled when a call first needs it
+            f"_BUILDERS[{name!r}] = _mvn.ColdReach(_BUILDERS[{name!r}])\n")
 
 
 def eg_step(d) -> str:
