@@ -98,6 +98,18 @@ mp, iv = mpmath.mp, mpmath.iv
 _SPECIAL_HEAD = re.compile(r"(?:Gamma|lnGamma|digamma|erf)\(")  # a value, never defined by texts
 
 
+def _of_stated_family(st, relation: str) -> bool:
+    """Does a relation of the latent model (``p(x|z)``, ``q(z|x)``) use the parameters of the
+    families the text gave them (``p(x|z) = N(z, s²)``, ``q(z|x) = N(μ, σ²)``: s, μ, σ)?  Then
+    it is about that Gaussian model (``E_q[\\ln p(x|z)] = −½\\ln(2πs²) − …``), not an identity
+    of every latent model (``\\ln p(x) = ELBO(q) + D_KL(q‖p(z|x))``)."""
+    if not st.conditionals:
+        return False
+    words = set(re.findall(r"[A-Za-z]+", " ".join(st.conditionals.values()))) - {
+        "N", "x", "z", "Bern", "Pois", "Exp", "Gamma", "Beta"}
+    return bool(words & set(re.findall(r"[A-Za-z]+", re.sub(r"[pq]\([^()]*\)", " ", relation))))
+
+
 def judge(aud, prev, op, node, at, relation, stated) -> bool:
     """Judge ``prev op node`` if it has free symbols; True when handled (a finding added or a
     definition recorded), False to leave the relation to the numeric checks."""
@@ -115,8 +127,8 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
     if op == "=" and isinstance(prev, N.Name) and prev.name not in aud.names:
         head = re.fullmatch(r"(\w+)(?:\(([A-Za-z]\w*)(\|[^()]*)?\))?", prev.name)  # q(z|x)
         dist = _distribution_text(node)
-        if head and dist and head.group(3):  # p(x|z) = N(z, s²): the density of x given z
-            state(aud).conditionals[prev.name] = dist
+        if head and dist and head.group(2):  # p(x|z) = N(z, s²), p(z) = N(0, 1): x's density
+            state(aud).conditionals[prev.name] = dist  # (given z); p(x) = N(0, 1 + s²) apart
         if head and dist and head.group(3) and head.group(1) in state(aud).aliases:
             head = None  # p(x|z) = N(z, s²) after the prior p(z) = N(0, 1): not the same p
         if head and dist:
@@ -145,8 +157,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             return True
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         ctx.condition_on_variable(op, prev, node)  # p(x) < q(x): where, not for every x
-        ctx.latent = latent.mentions(relation) and not any(  # p(x|z) = N(z, s²) stated
-            k in relation.replace(" ", "") for k in st.conditionals)
+        ctx.latent = latent.mentions(relation) and not _of_stated_family(st, relation)
         ctx.policy = policy.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
         prev, node = derivatives.rewrite(prev), derivatives.rewrite(node)  # dL/dp, dp/dη

@@ -55,6 +55,9 @@ class Reading:
         written in place of its name (``KL(N(mu_1,sigma_1^2)||…)``); ``H(p)`` with ``P =
         Bern(p)`` stated (p a coin's parameter, not a distribution): ``H(Bern(p))``."""
         aliases = getattr(self.st, "aliases", {})
+        if getattr(self, "latent", False):  # the random latent model: q(z|x) is its own q
+            given = {k.split("(")[0] for k in getattr(self.st, "conditionals", {}) if "|" in k}
+            aliases = {k: v for k, v in aliases.items() if k not in given}
         if not aliases or name in aliases:
             return name
         out = name
@@ -65,8 +68,12 @@ class Reading:
             return f"H(Bern({coin.group(1)}))"
         if re.match(r"^(?:D_?KL|KL|D|H)\(", out):
             out = out.replace("Vert", "||")
+            for k, v in ({} if getattr(self, "latent", False) else getattr(
+                    self.st, "conditionals", {})).items():  # p(z) = N(0, 1) and p(x) = N(0, 2)
+                if "|" not in k:
+                    out = re.sub(r"(?<=[(,|])" + re.escape(k) + r"(?=[),|])", v, out)
             for k, v in aliases.items():
-                var = getattr(self.st, "alias_vars", {}).get(k)  # p(z) for p(z) = N(0, 1)
+                var = self._alias_var(k)  # p(z) for p(z) = N(0, 1)
                 at = rf"(?:\({re.escape(var)}\))?" if var else ""
                 out = re.sub(r"(?<=[(,|])" + re.escape(k) + at + r"(?=[),|])", v, out)
         m = re.match(r"^E_\{?(?:(\w+?)(?:sim|~))?(\w+)(?=\}?(?:\[|\(\[|$))", out)
@@ -81,8 +88,10 @@ class Reading:
 
     def _alias_var(self, dist: str) -> str | None:
         """The variable of a named distribution: ``z`` after ``q(z|x) = \\mathcal N(…)`` or
-        ``z \\sim q``; None when the text gave none."""
+        ``z \\sim q``; None when the text gave none (or in the random latent model)."""
         from .declarations import SIM
+        if getattr(self, "latent", False):
+            return None
         said = getattr(self.aud, "declared", {}).get(SIM + dist)
         return said or getattr(self.st, "alias_vars", {}).get(dist)
 
@@ -93,7 +102,7 @@ class Reading:
         aliases = getattr(self.st, "aliases", {})
         given = getattr(self.st, "conditionals", {}).get(name)  # p(x|z) = N(z, s²) stated
         if given is not None and known.distribution(given) is not None:
-            return (*known.distribution(given), name[name.index("(") + 1:name.index("|")])
+            return (*known.distribution(given), re.split(r"[|)]", name[name.index("(") + 1:])[0])
         at = re.fullmatch(r"([A-Za-z]\w*\(([A-Za-z]\w*)[;|].*\))", name)  # N(x|mu,sigma^2)
         if at and known.distribution(at.group(1)) is not None:
             fam, args = known.distribution(at.group(1))
