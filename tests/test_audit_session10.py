@@ -176,3 +176,16 @@ def test_general_statements_about_p_and_q_after_an_example():
     text = GAUSS + ("If $\\sigma_1 = \\sigma_2$, then $D_{\\mathrm{KL}}(p\\|q) = 0$ exactly when "
                     "$\\mu_1 = \\mu_2$.\n")
     assert [v for v in _verdicts(text) if v[1] == "error"] == []
+
+
+def test_the_latent_model_still_judges_general_elbo_identities():
+    # hand labels: ln p(x) = ELBO(q) + D(q‖p(z|x)) and ln p(x) ≥ E_q[ln p(x|z)] − D(q‖p(z)) hold
+    # for every latent model, Gaussian or not; D(q‖p(z)) reads the prior N(0, 1), not the
+    # evidence N(0, 1 + s²) named after it
+    text = ("Let $p(z) = \\mathcal{N}(0, 1)$ and $p(x \\mid z) = \\mathcal{N}(z, s^2)$, so "
+            "$p(x) = \\mathcal{N}(0, 1 + s^2)$; the encoder is "
+            "$q(z \\mid x) = \\mathcal{N}(\\mu, \\sigma^2)$.\n\n"
+            "$D_{\\mathrm{KL}}(q \\Vert p(z)) = \\frac12(\\sigma^2 + \\mu^2 - 1 - \\ln\\sigma^2)$.\n\n"
+            "$\\ln p(x) \\ge \\mathbb{E}_q[\\ln p(x \\mid z)] - D_{\\mathrm{KL}}(q \\Vert p(z))$.\n\n"
+            "$\\ln p(x) = \\mathrm{ELBO}(q) + D_{\\mathrm{KL}}(q \\Vert p(z \\mid x))$.\n")
+    assert _verdicts(text) == [(3, "ok"), (5, "ok"), (7, "ok")]
