@@ -189,3 +189,10 @@ def test_the_latent_model_still_judges_general_elbo_identities():
             "$\\ln p(x) \\ge \\mathbb{E}_q[\\ln p(x \\mid z)] - D_{\\mathrm{KL}}(q \\Vert p(z))$.\n\n"
             "$\\ln p(x) = \\mathrm{ELBO}(q) + D_{\\mathrm{KL}}(q \\Vert p(z \\mid x))$.\n")
     assert _verdicts(text) == [(3, "ok"), (5, "ok"), (7, "ok")]
+
+
+def test_a_shift_d_inside_a_named_distribution_is_a_symbol():
+    # hand label: D(N(μ, σ²) ‖ N(μ + d, σ²)) = d²/(2σ²); without the 2 it is a slip
+    kl = "$D_{\\mathrm{KL}}(\\mathcal N(\\mu,\\sigma^2)\\|\\mathcal N(\\mu+d,\\sigma^2)) = "
+    assert _verdicts(kl + "\\frac{d^2}{2\\sigma^2}$\n\n" + kl + "\\frac{d^2}{\\sigma^2}$\n") == [
+        (1, "ok"), (3, "error")]

@@ -161,6 +161,8 @@ class FreeSymbols:
             return self._expectation_symbols(e, b, depth)
         if n.name == "e":  # Euler's number, as in 2\pi e\sigma^2
             return set(), False, []
+        if n.name == "d" and getattr(self, "shift_d", False):  # N(μ + d, σ²): a shift d
+            return {"d"}, False, []
         if S.is_differential(n.name):
             return set(), False, [f"{n.name} (a derivative or differential)"]
         if S.is_symbol(n.name):

@@ -98,6 +98,11 @@ mp, iv = mpmath.mp, mpmath.iv
 _SPECIAL_HEAD = re.compile(r"(?:Gamma|lnGamma|digamma|erf)\(")  # a value, never defined by texts
 
 
+#: a distribution written with a lone d among its parameters: d is a symbol (a shift)
+_SHIFT_D = re.compile(r"\b(?:N|Bern|Pois|Poisson|Exp|Gamma|Beta|Laplace)\([^()|]*(?<![A-Za-z_])d"
+                      r"(?![A-Za-z_(])[^()|]*\)")
+
+
 def _of_stated_family(st, relation: str) -> bool:
     """Does a relation of the latent model (``p(x|z)``, ``q(z|x)``) use the parameters of the
     families the text gave them (``p(x|z) = N(z, s²)``, ``q(z|x) = N(μ, σ²)``: s, μ, σ)?  Then
@@ -158,6 +163,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
         ctx = expect.Context(aud, st, getattr(aud, "segment_text", ""))
         ctx.condition_on_variable(op, prev, node)  # p(x) < q(x): where, not for every x
         ctx.latent = latent.mentions(relation) and not _of_stated_family(st, relation)
+        ctx.shift_d = bool(_SHIFT_D.search(relation))  # N(μ + d, σ²): d a symbol
         ctx.policy = policy.mentions(relation)
         prev, node = ctx.products(prev), ctx.products(node)
         prev, node = derivatives.rewrite(prev), derivatives.rewrite(node)  # dL/dp, dp/dη
