@@ -150,25 +150,39 @@ def _kl_slow(p, q, ok, s1, d, tp, tq):
 
 
 @njit(**_JIT)
-def kl_categorical_rows(p, q, n, r0, r1, res, ws):
-    """res[r − r0] = KL(p̂ ‖ q̂) of rows r0 ≤ r < r1 of the flat arrays p, q (rows of n
-    entries one after another; see the module docstring).  ``ws``: scratch, 8 × BLK."""
+def kl_categorical_fast(p, q, n, r0, r1, res, ws):
+    """res[r − r0] = KL(p̂ ‖ q̂) of the rows r0 ≤ r < r1 the one vectorised pass settles
+    (finite positive totals, a correction below CANCEL of the sum); NaN for the others (and
+    for every row when n = 0), their sums left in ``ws`` for ``kl_categorical_rows``."""
     if n == 0:
         for r in range(r1 - r0):
             res[r] = NAN
         return
-    _rs.kl_sums(p, q, n, r0, r1, ws)
+    _rs.row_sums(_rs.kl_map, _rs.kl_acc, _rs.kl_store, p, q, n, r0, r1, ws)  # = kl_sums
     for r in range(r1 - r0):
         s1, d, tp, tq = ws[1, r], ws[2, r], ws[3, r], ws[4, r]
-        ok = s1 < INF  # NaN: an entry the vectorised map does not cover
-        # the common case first: finite positive totals, a correction below CANCEL of the sum
-        if ok and 0.0 < tp < INF and 0.0 < tq < INF:
+        v = NAN
+        # s1 NaN: an entry the vectorised map does not cover
+        if s1 < INF and 0.0 < tp < INF and 0.0 < tq < INF:
             k = _kl_div_totals(tp, tq, d)
             if k <= CANCEL * s1:
-                res[r] = (s1 - k) / tp
-                continue
+                v = (s1 - k) / tp
+        res[r] = v
+
+
+@njit(**_JIT)
+def kl_categorical_rows(p, q, n, r0, r1, res, ws):
+    """res[r − r0] = KL(p̂ ‖ q̂) of rows r0 ≤ r < r1 of the flat arrays p, q (rows of n
+    entries one after another; see the module docstring).  ``ws``: scratch, 8 × BLK."""
+    kl_categorical_fast(p, q, n, r0, r1, res, ws)
+    if n == 0:
+        return
+    for r in range(r1 - r0):
+        if res[r] == res[r]:
+            continue
         a = (r0 + r) * n
-        res[r] = _kl_slow(p[a:a + n], q[a:a + n], ok, s1, d, tp, tq)
+        s1 = ws[1, r]
+        res[r] = _kl_slow(p[a:a + n], q[a:a + n], s1 < INF, s1, ws[2, r], ws[3, r], ws[4, r])
 
 
 @njit(**_JIT)
@@ -236,15 +250,13 @@ def _xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax):
     return v if v >= 0.0 else (0.0 if v < 0.0 else v)
 
 
-@njit(**_JIT)
-def _xent_rows(p, q, same, n, r0, r1, res, ws):
-    """res[r − r0] = H(p̂, q̂) of rows r0 ≤ r < r1 from the sums in ``ws`` (``same``: q is
-    p, the entropy)."""
-    m = r1 - r0
+@njit(forceinline=True, error_model="numpy")
+def _xent_common(res, ws, m):
+    """res[r] = H of row r < m from the sums in ``ws`` in the common case, for every row at
+    once (branch-free, vectorises): normal entries (b finite), no negative term (no q_i > 1
+    where p_i > 0: b a sum of terms ≥ 0), finite totals, and a correction P·log Q
+    cancelling at most CANCEL of b; NaN marks the rows that are not."""
     bs, ph, pl, qh, ql, over = ws[1, :m], ws[2, :m], ws[3, :m], ws[4, :m], ws[5, :m], ws[6, :m]
-    # The common case, for every row at once (branch-free, vectorises): normal entries (b
-    # finite), every q_i ≤ 1 (b a sum of terms ≥ 0), finite totals, and a correction
-    # P·log Q cancelling at most CANCEL of b; NaN marks the rows that are not.
     for r in range(m):
         b = bs[r]
         tp = ph[r] + pl[r]
@@ -253,34 +265,57 @@ def _xent_rows(p, q, same, n, r0, r1, res, ws):
         good &= (corr >= 0.0) | (-corr <= CANCEL * b)
         v = (b + corr) / tp
         res[r] = (v if v >= 0.0 else 0.0) if good else NAN
-    for r in range(m):
+
+
+@njit(**_JIT)
+def _xent_rest(p, q, same, n, r0, r1, res, ws):
+    """The rows ``_xent_common`` left NaN, by the scalar finish (``same``: q is p)."""
+    for r in range(r1 - r0):
         if res[r] == res[r]:
             continue
         a = (r0 + r) * n
-        qmax = 2.0 if over[r] > 0.0 else 1.0  # (only qmax ≤ 1 is read)
-        b = bs[r]
-        res[r] = _xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ph[r], pl[r], qh[r],
-                              ql[r], qmax)
+        qmax = 2.0 if ws[6, r] > 0.0 else 1.0  # (negative terms; only qmax ≤ 1 is read)
+        b = ws[1, r]
+        res[r] = _xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ws[2, r], ws[3, r],
+                              ws[4, r], ws[5, r], qmax)
+
+
+@njit(**_JIT)
+def cross_entropy_fast(p, q, n, r0, r1, res, ws):
+    """res[r − r0] = H(p̂, q̂) of the rows r0 ≤ r < r1 the one vectorised pass settles, NaN
+    for the others (``kl_categorical_fast``'s contract)."""
+    if n == 0:
+        for r in range(r1 - r0):
+            res[r] = NAN
+        return
+    _rs.row_sums(_rs.xent_map, _rs.xent_acc, _rs.xent_store, p, q, n, r0, r1, ws)
+    _xent_common(res, ws, r1 - r0)
 
 
 @njit(**_JIT)
 def cross_entropy_rows(p, q, n, r0, r1, res, ws):
     """res[r − r0] = H(p̂, q̂) = −Σ p̂_i log q̂_i of rows r0 ≤ r < r1 (as
     ``kl_categorical_rows``)."""
+    cross_entropy_fast(p, q, n, r0, r1, res, ws)
+    if n > 0:
+        _xent_rest(p, q, False, n, r0, r1, res, ws)
+
+
+@njit(**_JIT)
+def entropy_fast(p, n, r0, r1, res, ws):
+    """res[r − r0] = H(p̂) of the rows r0 ≤ r < r1 the one vectorised pass settles, NaN for
+    the others."""
     if n == 0:
         for r in range(r1 - r0):
             res[r] = NAN
         return
-    _rs.xent_sums(p, q, n, r0, r1, ws)
-    _xent_rows(p, q, False, n, r0, r1, res, ws)
+    _rs.row_sums(_rs.xent_map, _rs.xent_acc, _rs.xent_store, p, None, n, r0, r1, ws)
+    _xent_common(res, ws, r1 - r0)
 
 
 @njit(**_JIT)
 def entropy_rows(p, n, r0, r1, res, ws):
     """res[r − r0] = H(p̂) = −Σ p̂_i log p̂_i of rows r0 ≤ r < r1 (as ``kl_categorical_rows``)."""
-    if n == 0:
-        for r in range(r1 - r0):
-            res[r] = NAN
-        return
-    _rs.entropy_sums(p, n, r0, r1, ws)
-    _xent_rows(p, p, True, n, r0, r1, res, ws)
+    entropy_fast(p, n, r0, r1, res, ws)
+    if n > 0:
+        _xent_rest(p, p, True, n, r0, r1, res, ws)

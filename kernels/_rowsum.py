@@ -2,23 +2,26 @@
 
 Rows of ``n`` entries stored one after another (a C-contiguous (rows, n) block, or one row)
 are read in chunks of ``BLK`` entries — a whole number of rows per chunk, or a long row
-chunk by chunk.  A branch-free map (``_simd``) computes every entry's term in SIMD lanes
-whatever the row length (no padding, no call per row), then each row's sums are added in
-row order (a row gives the same bits alone or inside a batch):
+chunk by chunk — by one loop, ``row_sums(map, acc, store, …)``, which each kernel calls
+with its own functions (numba compiles one variant per kernel × dtype).  A branch-free map
+(``_simd``) computes every entry's term in SIMD lanes whatever the row length (no padding,
+no call per row), then each row's sums are added in row order (a row gives the same bits
+alone or inside a batch):
 
 * ``kl_sums(p, q, n, r0, r1, ws)``: S₁ = Σ kl_div(p_i, q_i), D = Σ (p_i − q_i), P = Σ p_i,
   Q = Σ q_i of row r in ``ws[1..4, r − r0]``;
 * ``xent_sums(p, q, n, r0, r1, ws)``: B = −Σ_{p_i > 0} p_i log q_i, P, Q (compensated pairs)
-  and the number of q_i > 1 in ``ws[1..6, r − r0]``; ``entropy_sums(p, n, r0, r1, ws)``
-  the same with q = p (Q = P summed once).
+  and the number of negative terms (p_i > 0 where q_i > 1) in ``ws[1..6, r − r0]``;
+  ``entropy_sums(p, n, r0, r1, ws)`` the same with q = p (Q = P summed once).
 
 A row with an entry the map does not cover (NaN, inf, negative, subnormal, q_i = 0) gets
 S₁ = NaN (B = NaN) and ``_categorical.py``, which owns the special values, evaluates it
-again.  Accuracy: float64 rows take Neumaier-compensated sums (branch-free for non-negative
-summands, max/min ordering the pair; each within ≈ 2 eps |Σ| + n eps² Σ|x_i|; D from the
-compensated P and Q pairs); float32 rows (exactly widened) plain float64 sums in any order —
-the non-negative ones within (n − 1)·2⁻⁵³ relative, D within n·2⁻⁵³·Σ|p_i − q_i| — far
-below float32's half ULP.  Flags raised by discarded lanes are cleared once per call by the
+again.  Accuracy: float64 rows are summed exactly but for one rounding per row segment of at
+most BLK entries and a Neumaier-compensated fold of the segments (``_exactsum``: σ-splitting,
+in SIMD lanes; each sum within ≈ 2 eps |Σ| + (segments)·eps² Σ|x_i|; D from the compensated
+P and Q pairs); float32 rows (exactly widened) plain float64 sums in any order — the
+non-negative ones within (n − 1)·2⁻⁵³ relative, D within n·2⁻⁵³·Σ|p_i − q_i| — far below
+float32's half ULP.  Flags raised by discarded lanes are cleared once per call by the
 kernels' driver (``_parallel.py``).
 
 Example: with ``ws = np.empty((8, BLK))``, ``kl_sums(np.array([.6, .4]), np.array([.5, .5]),
@@ -31,21 +34,73 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from . import _exactsum as _x
 from . import _simd as _s
-from ._primitives import neumaier_add as _add
 
 _JIT = dict(cache=True, error_model="numpy")
 #: sums and maps picked per dtype (q None: entropy) by overloads: one variant compiled each
 _OVERLOAD = dict(error_model="numpy", forceinline=True)
+_INLINE = dict(forceinline=True, error_model="numpy")
 NAN = math.nan
-#: entries per chunk of the flat walk (the terms' buffer, ``ws[0]``, stays in L1)
+#: entries per chunk of the flat walk (the terms' buffer, ``ws[0]``, stays in L1;
+#: at most ``_exactsum.MAX_TERMS``)
 BLK = 1024
 #: rows per batch: the per-row sums live in ``ws[1:, :ROWS]``
 ROWS = 256
+_ZERO = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
+
+def _seg(x, a, b):
+    """x[a:b], or None for None (entropy's q)."""
+    raise NotImplementedError("numba only")
+
+
+@overload(_seg, jit_options=_OVERLOAD)
+def _seg_typed(x, a, b):
+    if x is types.none:
+        return lambda x, a, b: None
+    return lambda x, a, b: x[a:b]
+
+
+@njit(**_INLINE)
+def row_sums(mapf, accf, storef, p, q, n, r0, r1, ws):
+    """The one chunk loop: rows r0 ≤ r < r1 of the flat arrays p, q (q None: entropy).
+
+    ``mapf(p, q, m, t)`` writes the m terms of a chunk into t = ws[0]; ``accf(t, p, q,
+    acc)`` adds a segment of one row (views indexed from 0) into the row's 7-tuple of sums;
+    ``storef(ws, r, exact, acc)`` writes row r's sums into ws[1:, r] (exact: float64 rows).
+    Rows of n ≤ BLK entries go a whole number of rows per chunk, longer rows chunk by chunk.
+    """
+    exact = p.itemsize == 8
+    t = ws[0]
+    if n <= BLK:  # whole rows per chunk
+        per = BLK // n
+        for c0 in range(r0, r1, per):
+            c1 = min(r1, c0 + per)
+            a, m = c0 * n, (c1 - c0) * n
+            pb = p[a:a + m]  # (views indexed from 0: the map sees non-negative indices)
+            qb = _seg(q, a, a + m)
+            mapf(pb, qb, m, t)
+            for r in range(c1 - c0):
+                k = r * n
+                acc = accf(t[k:k + n], pb[k:k + n], _seg(qb, k, k + n), _ZERO)
+                storef(ws, c0 - r0 + r, exact, acc)
+        return
+    for r in range(r0, r1):  # long rows: chunk by chunk
+        acc = _ZERO
+        for b in range(r * n, r * n + n, BLK):
+            m = min(BLK, r * n + n - b)
+            pb = p[b:b + m]
+            qb = _seg(q, b, b + m)
+            mapf(pb, qb, m, t)
+            acc = accf(t[:m], pb, qb, acc)
+        storef(ws, r - r0, exact, acc)
+
+
+# --- KL: S₁ = Σ kl_div(p_i, q_i), D, P, Q ---
 
 @njit(**_JIT)
-def _kl_map(p, q, m, t):
+def kl_map(p, q, m, t):
     """t[k] = kl_div(p[k], q[k]) for k < m (q where p = 0; NaN where not covered)."""
     for k in range(m):  # vectorises: no branch
         pi = np.float64(p[k])
@@ -54,14 +109,6 @@ def _kl_map(p, q, m, t):
         v = _s.kl_div_normal(pi, qi)
         v = qi if pi == 0.0 else v
         t[k] = v if good else NAN
-
-
-@njit(forceinline=True, error_model="numpy")
-def _add_pos(s, c, x):
-    """Neumaier-compensated s + x for s, x ≥ 0, branch-free: the larger of the two is
-    max(s, x), so the rounding error of s + x is (max − t) + min, exactly."""
-    t = s + x
-    return t, c + ((max(s, x) - t) + min(s, x))
 
 
 #: float32 rows' plain float64 sums in any order (LLVM vectorises them); never compensated
@@ -81,18 +128,18 @@ def _kl_plain(t, p, q):
     return s, d, ps, qs
 
 
-def _kl_acc(t, p, q, acc):
-    """Add the segment (views indexed from 0: non-negative indices) into the row's sums
-    (S₁, c, D, P, P_lo, Q, Q_lo); the overload below picks the sums for the dtype."""
+def _kl_acc_for(t, p, q, acc):
+    """Add the segment into the row's sums (S₁, c, D, P, P_lo, Q, Q_lo); the overload picks
+    the sums for the dtype."""
     raise NotImplementedError("numba only")
 
 
 def _kl_acc_exact(t, p, q, acc):
-    s, c, d, ps, pc, qs, qc = acc  # float64: compensated (every summand ≥ 0 here)
-    for k in range(t.shape[0]):
-        s, c = _add_pos(s, c, t[k])
-        ps, pc = _add_pos(ps, pc, p[k])
-        qs, qc = _add_pos(qs, qc, q[k])
+    s, c, d, ps, pc, qs, qc = acc  # float64: exact segment sums, compensated across them
+    th, tl, ph, pl, qh, ql, _ = _x.split_sums3(t, p, q)
+    s, c = _x.fold(s, c, th, tl)
+    ps, pc = _x.fold(ps, pc, ph, pl)
+    qs, qc = _x.fold(qs, qc, qh, ql)
     return s, c, d, ps, pc, qs, qc
 
 
@@ -102,13 +149,18 @@ def _kl_acc_plain(t, p, q, acc):
     return s + s1, c, d + d1, ps + ps1, pc, qs + qs1, qc
 
 
-@overload(_kl_acc, jit_options=_OVERLOAD)
+@overload(_kl_acc_for, jit_options=_OVERLOAD)
 def _kl_acc_typed(t, p, q, acc):
     return _kl_acc_plain if p.dtype == types.float32 else _kl_acc_exact
 
 
-@njit(forceinline=True, error_model="numpy")
-def _kl_store(ws, r, exact, acc):
+@njit(**_INLINE)
+def kl_acc(t, p, q, acc):
+    return _kl_acc_for(t, p, q, acc)
+
+
+@njit(**_INLINE)
+def kl_store(ws, r, exact, acc):
     s, c, d, ps, pc, qs, qc = acc
     ws[1, r] = s + c
     # float64: D from the compensated pairs — ps − qs is exact when the totals are within a
@@ -120,37 +172,17 @@ def _kl_store(ws, r, exact, acc):
 
 @njit(**_JIT)
 def kl_sums(p, q, n, r0, r1, ws):
-    """ws[1..4, r − r0] = (S₁, D, P, Q) of rows r0 ≤ r < r1 of the flat arrays p, q."""
-    exact = p.itemsize == 8
-    t = ws[0]
-    zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    if n <= BLK:  # whole rows per chunk
-        per = BLK // n
-        for c0 in range(r0, r1, per):
-            c1 = min(r1, c0 + per)
-            a, m = c0 * n, (c1 - c0) * n
-            pb = p[a:a + m]  # (views indexed from 0: the map sees non-negative indices)
-            qb = q[a:a + m]
-            _kl_map(pb, qb, m, t)
-            for r in range(c1 - c0):
-                k = r * n
-                acc = _kl_acc(t[k:k + n], pb[k:k + n], qb[k:k + n], zero)
-                _kl_store(ws, c0 - r0 + r, exact, acc)
-        return
-    for r in range(r0, r1):  # long rows: chunk by chunk
-        acc = zero
-        for b in range(r * n, r * n + n, BLK):
-            m = min(BLK, r * n + n - b)
-            pb = p[b:b + m]
-            qb = q[b:b + m]
-            _kl_map(pb, qb, m, t)
-            acc = _kl_acc(t[:m], pb, qb, acc)
-        _kl_store(ws, r - r0, exact, acc)
+    """ws[1..4, r − r0] = (S₁, D, P, Q) of rows r0 ≤ r < r1 of the flat arrays p, q.  (The
+    kernels call ``row_sums`` with these functions themselves: a level fewer to compile.)"""
+    row_sums(kl_map, kl_acc, kl_store, p, q, n, r0, r1, ws)
 
+
+# --- cross-entropy and entropy: B = −Σ p_i log q_i, P, Q, number of negative terms ---
 
 @njit(**_PLAIN)
 def _xent_plain(t, p, q):
-    """(B, P, Q, number of q_i > 1): plain float64 sums over the segment (q None: q is p)."""
+    """(B, P, Q, number of negative terms): plain float64 sums over the segment (q None: q
+    is p)."""
     s = ps = qs = over = 0.0
     for k in range(t.shape[0]):
         pk = np.float64(p[k])
@@ -158,34 +190,31 @@ def _xent_plain(t, p, q):
         s += t[k]
         ps += pk
         qs += qk
-        over += 1.0 if qk > 1.0 else 0.0
+        over += 1.0 if t[k] < 0.0 else 0.0
     return s, ps, qs, over
 
 
-def _xent_acc(t, p, q, acc):
-    """``_kl_acc`` for (B, c, P, P_lo, Q, Q_lo, number of q_i > 1); q None: q is p."""
+def _xent_acc_for(t, p, q, acc):
+    """``_kl_acc_for`` for (B, c, P, P_lo, Q, Q_lo, number of negative terms); q None: q is
+    p."""
     raise NotImplementedError("numba only")
 
 
 def _xent_acc_exact(t, p, q, acc):
-    s, c, ps, pc, qs, qc, over = acc
-    for k in range(t.shape[0]):
-        qk = q[k]
-        s, c = _add(s, c, t[k])  # (signed: q_i > 1 gives a negative term)
-        ps, pc = _add_pos(ps, pc, p[k])
-        qs, qc = _add_pos(qs, qc, qk)
-        over += 1.0 if qk > 1.0 else 0.0
-    return s, c, ps, pc, qs, qc, over
+    s, c, ps, pc, qs, qc, over = acc  # (B signed: q_i > 1 gives a negative term, counted)
+    th, tl, ph, pl, qh, ql, neg = _x.split_sums3(t, p, q)
+    s, c = _x.fold(s, c, th, tl)
+    ps, pc = _x.fold(ps, pc, ph, pl)
+    qs, qc = _x.fold(qs, qc, qh, ql)
+    return s, c, ps, pc, qs, qc, over + neg
 
 
 def _entropy_acc_exact(t, p, q, acc):
     s, c, ps, pc, qs, qc, over = acc
-    for k in range(t.shape[0]):
-        pk = p[k]
-        s, c = _add(s, c, t[k])
-        ps, pc = _add_pos(ps, pc, pk)
-        over += 1.0 if pk > 1.0 else 0.0
-    return s, c, ps, pc, ps, pc, over
+    th, tl, ph, pl, neg = _x.split_sums2(t, p)
+    s, c = _x.fold(s, c, th, tl)
+    ps, pc = _x.fold(ps, pc, ph, pl)
+    return s, c, ps, pc, ps, pc, over + neg
 
 
 def _xent_acc_plain(t, p, q, acc):
@@ -194,14 +223,19 @@ def _xent_acc_plain(t, p, q, acc):
     return s + s1, c, ps + ps1, pc, qs + qs1, qc, over + over1
 
 
-@overload(_xent_acc, jit_options=_OVERLOAD)
+@overload(_xent_acc_for, jit_options=_OVERLOAD)
 def _xent_acc_typed(t, p, q, acc):
     if p.dtype == types.float32:
         return _xent_acc_plain
     return _entropy_acc_exact if q is types.none else _xent_acc_exact
 
 
-def _xent_map(p, q, m, t):
+@njit(**_INLINE)
+def xent_acc(t, p, q, acc):
+    return _xent_acc_for(t, p, q, acc)
+
+
+def _xent_map_for(p, q, m, t):
     """t[k] = −p[k] log q[k], k < m (0 where p = 0, NaN where not covered; q None: q is p);
     float32 rows take the shorter logarithm (2⁻⁴⁴ relative; the overload picks)."""
     raise NotImplementedError("numba only")
@@ -219,7 +253,7 @@ def _xent_map_variant(log, same):
     return impl
 
 
-@njit(forceinline=True, error_model="numpy")
+@njit(**_INLINE)
 def _log(x):
     return _s.log_ratio_normal(x, 1.0)
 
@@ -228,13 +262,18 @@ _XENT_MAPS = {(short, same): _xent_map_variant(_s.log_normal_short if short else
               for short in (False, True) for same in (False, True)}
 
 
-@overload(_xent_map, jit_options=_OVERLOAD)
+@overload(_xent_map_for, jit_options=_OVERLOAD)
 def _xent_map_typed(p, q, m, t):
     return _XENT_MAPS[p.dtype == types.float32, q is types.none]
 
 
-@njit(forceinline=True, error_model="numpy")
-def _xent_store(ws, r, acc):
+@njit(**_JIT)
+def xent_map(p, q, m, t):
+    _xent_map_for(p, q, m, t)
+
+
+@njit(**_INLINE)
+def xent_store(ws, r, exact, acc):
     s, c, ps, pc, qs, qc, qm = acc
     ws[1, r] = s + c
     ws[2, r] = ps
@@ -246,55 +285,12 @@ def _xent_store(ws, r, acc):
 
 @njit(**_JIT)
 def xent_sums(p, q, n, r0, r1, ws):
-    """ws[1..6, r − r0] = (B, P, P_lo, Q, Q_lo, number of q_i > 1) of rows r0 ≤ r < r1
+    """ws[1..6, r − r0] = (B, P, P_lo, Q, Q_lo, number of negative terms) of rows r0 ≤ r < r1
     (float32 rows: P_lo = Q_lo = 0)."""
-    t = ws[0]
-    zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    if n <= BLK:  # whole rows per chunk
-        per = BLK // n
-        for c0 in range(r0, r1, per):
-            c1 = min(r1, c0 + per)
-            a, m = c0 * n, (c1 - c0) * n
-            pb = p[a:a + m]
-            qb = q[a:a + m]
-            _xent_map(pb, qb, m, t)
-            for r in range(c1 - c0):
-                k = r * n
-                _xent_store(ws, c0 - r0 + r, _xent_acc(t[k:k + n], pb[k:k + n], qb[k:k + n],
-                                                       zero))
-        return
-    for r in range(r0, r1):  # long rows: chunk by chunk
-        acc = zero
-        for b in range(r * n, r * n + n, BLK):
-            m = min(BLK, r * n + n - b)
-            pb = p[b:b + m]
-            qb = q[b:b + m]
-            _xent_map(pb, qb, m, t)
-            acc = _xent_acc(t[:m], pb, qb, acc)
-        _xent_store(ws, r - r0, acc)
+    row_sums(xent_map, xent_acc, xent_store, p, q, n, r0, r1, ws)
 
 
 @njit(**_JIT)
 def entropy_sums(p, n, r0, r1, ws):
     """``xent_sums`` with q = p (Q = P, summed once)."""
-    t = ws[0]
-    zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    if n <= BLK:
-        per = BLK // n
-        for c0 in range(r0, r1, per):
-            c1 = min(r1, c0 + per)
-            a, m = c0 * n, (c1 - c0) * n
-            pb = p[a:a + m]
-            _xent_map(pb, None, m, t)
-            for r in range(c1 - c0):
-                k = r * n
-                _xent_store(ws, c0 - r0 + r, _xent_acc(t[k:k + n], pb[k:k + n], None, zero))
-        return
-    for r in range(r0, r1):
-        acc = zero
-        for b in range(r * n, r * n + n, BLK):
-            m = min(BLK, r * n + n - b)
-            pb = p[b:b + m]
-            _xent_map(pb, None, m, t)
-            acc = _xent_acc(t[:m], pb, None, acc)
-        _xent_store(ws, r - r0, acc)
+    row_sums(xent_map, xent_acc, xent_store, p, None, n, r0, r1, ws)

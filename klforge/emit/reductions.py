@@ -6,7 +6,7 @@ shared pieces of :mod:`.templates`.  :data:`REDUCTIONS` maps template names to t
 
 from __future__ import annotations
 
-from .templates import _batch_gufunc, _gufunc, _vector_gufunc, batch_row_loops, docstring
+from .templates import _gufunc, _vector_gufunc, batch_row_loops, docstring
 
 _RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.stats.entropy and"
                "\n    torch.distributions.Categorical do: p̂ = p/Σp, q̂ = q/Σq, applied to the row's"
@@ -14,23 +14,47 @@ _RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.sta
                "\n    infinite or NaN entry, or a zero total, gives NaN.  Never negative.")
 
 
+def _categorical_light(t, views, k):
+    """A row the one vectorised pass did not settle (NaN) is handed back (``_lg.bail``)."""
+    return [f"v = res[{k}]", "if v != v:", "    v = _lg.bail()"], "v"
+
+
+def _categorical(name: str, nin: int, doc: str, rows: str) -> str:
+    """A categorical reduction's loops, twice: the full ones around ``_c.<rows>_rows``
+    (every layout, every row) and the light ones around ``_c.<rows>_fast`` (the vectorised
+    pass only; a row it does not settle, or a call that needs a gather, is handed back), and
+    the kernel (``_lg.FirstReach``): first use compiles the light loops of the dtype called,
+    the full ones when a call first reaches them."""
+    layout = ",".join(["(n)"] * nin) + "->()"
+    full = batch_row_loops(name, nin, f"_c.{rows}_rows")
+    light = batch_row_loops(name, nin, f"_c.{rows}_fast", value=_categorical_light,
+                            gather="_lg.bail()", loop="light")
+    return (full + light + f"\n\n_register({name!r}, {doc!r}, {nin}, 1, {{\n"
+            f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, {layout!r}, 1)\n"
+            f"_BUILDERS[{name!r}] = _lg.FirstReach(_BUILDERS[{name!r}], {{\n"
+            f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
+            "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))\n"
+            f"    for t, loop in (('float32', _{name}_light_f32), "
+            f"('float64', _{name}_light_f64))}})\n")
+
+
 def kl_categorical(d) -> str:
-    return _batch_gufunc(d.kernel, 2, docstring(d) + (
+    return _categorical(d.kernel, 2, docstring(d) + (
         "\n\n    KL(p̂ ‖ q̂) = Σ_i p̂_i log(p̂_i/q̂_i) = (Σ_i kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp,"
         "\n    kl_div(x, y) = x log(x/y) − x + y ≥ 0; 0·log 0 = 0, +inf where q_i = 0 < p_i."
-        + _RENORM_DOC), "_c.kl_categorical_rows")
+        + _RENORM_DOC), "kl_categorical")
 
 
 def entropy(d) -> str:
-    return _batch_gufunc(d.kernel, 1, docstring(d) + (
+    return _categorical(d.kernel, 1, docstring(d) + (
         "\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0." + _RENORM_DOC),
-        "_c.entropy_rows")
+        "entropy")
 
 
 def cross_entropy(d) -> str:
-    return _batch_gufunc(d.kernel, 2, docstring(d) + (
+    return _categorical(d.kernel, 2, docstring(d) + (
         "\n\n    H(p̂, q̂) = −Σ_i p̂_i log q̂_i = Σ_i p̂_i log(Σq/q_i), 0·log 0 = 0, +inf where"
-        "\n    q_i = 0 < p_i." + _RENORM_DOC), "_c.cross_entropy_rows")
+        "\n    q_i = 0 < p_i." + _RENORM_DOC), "cross_entropy")
 
 
 _LOGITS_SCRATCH = ("ws = np.empty((_lg.WS_ROWS, _lg.BLK))", "res = np.empty((2, _lg.ROWS))")
@@ -74,8 +98,25 @@ def kl_logits(d) -> str:
 
 
 def kl_dirichlet(d) -> str:
+    """The row loops around ``_lb.kl_dirichlet_row`` (float32 rows pick their own B_S inside
+    it), and light loops around ``_lb.row_main`` that a first call compiles: they hand back
+    the rows needing the textbook or the direct grouping (``_lg.bail``), and the call runs
+    again on the full loops (``_lg.FirstReach``, as kl_logits)."""
+    name = d.kernel
     body = "    out[0] = _lb.kl_dirichlet_row(alpha_p, alpha_q, wn)\n"
-    return _gufunc(d.kernel, "(n),(n)->()", "alpha_p, alpha_q, out", docstring(d), body)
+    text = _gufunc(name, "(n),(n)->()", "alpha_p, alpha_q, out", docstring(d), body)
+    loops, register = text.split("\n\n_register(")
+    call = "out[0] = _lb.kl_dirichlet_row(alpha_p, alpha_q, wn)"
+    light = loops.replace(f"def _{name}_loop_", f"def _{name}_light_").replace(
+        call, "res = _lb.row_main(alpha_p, alpha_q, wn)\n"
+        "        out[0] = res[0] if res[1] == 0 else _lg.bail()")
+    assert light.count("_lb.row_main(") == 2, "row_loops changed shape"
+    return (loops + "\n" + light + "\n\n_register(" + register
+            + f"_BUILDERS[{name!r}] = _lg.FirstReach(_BUILDERS[{name!r}], {{\n"
+            f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
+            "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))\n"
+            f"    for t, loop in (('float32', _{name}_light_f32), "
+            f"('float64', _{name}_light_f64))}})\n")
 
 
 _MVN_DOC = (
