@@ -32,11 +32,13 @@ Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from . import _primitives as _p
 from . import _simd as _s
 from . import _stirling as _st
+from . import _stirling32 as _st32
 
 _CACHE = True
 NAN = math.nan
@@ -48,14 +50,16 @@ _CANCEL = 2.0
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")
-def _fdiff(e, y, yp1, a, b, c, d):
-    """F(x) − F(y), F(ρ) = ρ − log(1 + ρ), given e = x − y, y, yp1 = 1 + y and
-    (1 + x)/(1 + y) = (a·b)/(c·d): −log1pmx(z) + y·z with z = e/(1 + y) when |z| ≤ ½,
-    else e − log((1 + x)/(1 + y)) from exact products."""
-    z = e / yp1
+def _fdiff(num, xa, xb, ni, nqi, w):
+    """F(x) − F(y), F(ρ) = ρ − log(1 + ρ), for x = num/(xa·ni) (the relative change of a
+    coordinate, num its cross product), y = w/ni (of the total), 1 + y = nqi/ni and
+    (1 + x)/(1 + y) = (xb·ni)/(xa·nqi): with z = (x − y)/(1 + y) = num/(xa·nqi),
+    y·z − log1pmx(z) when |z| ≤ ½ (two divisions), else x − y − log((1 + x)/(1 + y)), the
+    ratio (1 + z ∉ [½, 3/2]: its log is ≥ 0.4 in size) to a few roundings."""
+    z = num / (xa * nqi)
     if -0.5 <= z <= 0.5:
-        return y * z + _st.mlog1pmx(z)
-    return e - _p.log_ratio2(a, b, c, d)
+        return (w / ni) * z + _st.mlog1pmx(z)
+    return num / (xa * ni) - math.log((xb * ni) / (xa * nqi))
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")
@@ -85,39 +89,39 @@ def _bern_lanes(yp, yq, t, np_, nq):
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def shifted_part(aj, bj, np_, nq, u, w, n0, s_p):
+def shifted_part(aj, bj, np_, nq, u, w, n0, s_p, shift, coefs):
     """The lines of the module docstring that involve the shifted coordinate j: the shift
     sum, ½[F(ρ_{y_j}) − F(ρ_N)], the Stirling tail and coordinate j's r-term.  Inputs:
     α_j, β_j, n_p, n_q, u = s_q − s_p, w = n_q − n_p (each to full relative accuracy),
-    n0 = β_j·s_p − α_j·s_q and s_p.  Returns (value, m, scale), scale the sum of the pieces'
-    magnitudes."""
+    n0 = β_j·s_p − α_j·s_q and s_p; Stirling's series from ``shift`` with the terms
+    ``coefs`` (float64: _SHIFT and all 14; float32 rows: ``_stirling32``'s 5 and 8).
+    Returns (value, m, scale), scale the sum of the pieces' magnitudes."""
     total = 0.0
     scale = 0.0
     m = 0.0
-    while min(aj, bj) + m < _SHIFT:
-        ni = np_ + m
-        nqi = nq + m
-        piece = _fdiff((n0 - m * u) / ((aj + m) * ni), w / ni, nqi / ni,
-                       bj + m, ni, aj + m, nqi)
+    while min(aj, bj) + m < shift:
+        piece = _fdiff(n0 - m * u, aj + m, bj + m, np_ + m, nq + m, w)
         total += piece
         scale += abs(piece)
         m += 1.0
     yp, yq, bigp, bigq = aj + m, bj + m, np_ + m, nq + m
     cross = n0 - m * u  # = −T_j
-    half = 0.5 * _fdiff(cross / (yp * bigp), w / bigp, bigq / bigp, yq, bigp, yp, bigq)
-    bern = _bern(yp, yq, -cross / (yq * bigp), bigp, bigq)
+    half = 0.5 * _fdiff(cross, yp, yq, bigp, bigq, w)
+    bern = _bern_lanes(yp, yq, -cross / (yq * bigp), bigp, bigq)
     rho_j = (bj - aj) / yp
     rho_n = w / bigp
     if max(abs(rho_j), abs(rho_n)) <= 0.5:
-        tail = _st.tail_bregman(yp, yq, rho_j) - _st.tail_bregman(bigp, bigq, rho_n)
+        tail = (_st.tail_bregman_scalar(yp, yq, rho_j, coefs)
+                - _st.tail_bregman_scalar(bigp, bigq, rho_n, coefs))
         tail_scale = abs(tail)
     else:
-        tail, tail_scale = _tail_far(yp, bigp, yq, bigq, s_p, rho_j, cross / (yp * bigp))
+        tail, tail_scale = _tail_far(yp, bigp, yq, bigq, s_p, rho_j, cross / (yp * bigp),
+                                     coefs)
     return total + half + bern + tail, m, scale + abs(half) + bern + tail_scale
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def _tail_far(xj, xn, yj, yn, s_p, rho_j, e):
+def _tail_far(xj, xn, yj, yn, s_p, rho_j, e, coefs):
     """Σ_k c_k·[B_{a^μ}(x_j, y_j) − B_{a^μ}(x_n, y_n)], μ = −n = 1 − 2k, for p and q far
     apart (|ρ| > ½), where the two Bregman divergences are nearly equal and large (x_n = x_j
     + s_p with s_p small, y ≫ x): each term as (x_j^μ − x_n^μ)·G(ρ_j) + x_n^μ·(G(ρ_j) −
@@ -145,8 +149,8 @@ def _tail_far(xj, xn, yj, yn, s_p, rho_j, e):
     in2 = pn * pn
     small = abs(rho_j) <= 0.5
     g = 1.0  # G_n(b_j), b_j = 1/(1 + ρ_j) (``_stirling.tail_sums``), n = 1
-    for k in range(len(_st.STIRLING)):
-        n = 2.0 * k + 1.0
+    n = 1.0
+    for ck in coefs:
         if small:
             g_j = rho_j * (rho_j * bj) * g
             g = _s.fma(bj2, g, _s.fma(n + 1.0, bj, n + 2.0))
@@ -154,8 +158,9 @@ def _tail_far(xj, xn, yj, yn, s_p, rho_j, e):
             g_j = (bjn - 1.0) + n * rho_j
         first = pj * one_m_a * sa * g_j
         second = pn * (bnn * (cm1 * sc) + n * e)
-        total += _st.STIRLING[k] * (first + second)
-        scale += abs(_st.STIRLING[k]) * (abs(first) + abs(second))
+        total += ck * (first + second)
+        scale += abs(ck) * (abs(first) + abs(second))
+        n += 2.0
         sa += pa + pa * a
         pa *= a2
         sc += pc + pc * c
@@ -196,7 +201,7 @@ def kl_beta(a, b, c, d):
     np_ = a + b
     nq = c + d
     w = u + (d - b)
-    value, m, scale = shifted_part(b, d, np_, nq, u, w, n0, a)
+    value, m, scale = shifted_part(b, d, np_, nq, u, w, n0, a, _SHIFT, _st.STIRLING)
     bern_a = _bern(a, c, (n0 - m * u) / (c * (np_ + m)), np_ + m, nq + m)  # T_a/(c·N_p)
     bs_a = _st.stirling_bregman_loop(a, c, u)
     result = (value + bern_a) + bs_a
@@ -215,36 +220,62 @@ def _dd_add(hi, lo, x):
     return s, lo + e
 
 
+def _row_bs(x, y, h, ap):
+    """B_S(x, y) for a coordinate of the row ``ap``: ``_stirling32.stirling_bregman32`` for
+    float32 rows (their result is rounded to float32), else ``_stirling.stirling_bregman``;
+    picked at compile time by an overload, so each dtype compiles only its own."""
+    raise NotImplementedError("numba only")
+
+
+@overload(_row_bs, jit_options=dict(forceinline=True, error_model="numpy"))
+def _row_bs_typed(x, y, h, ap):
+    if ap.dtype == types.float32:
+        return lambda x, y, h, ap: _st32.stirling_bregman32(x, y, h)
+    return lambda x, y, h, ap: _st.stirling_bregman(x, y, h)
+
+
+def _row_series(ap):
+    """(shift, Stirling terms) of the shifted coordinate for the row ``ap``'s dtype:
+    float32 rows (5, 8 terms: ``_stirling32``), else (8, 14 terms)."""
+    raise NotImplementedError("numba only")
+
+
+@overload(_row_series, jit_options=dict(forceinline=True, error_model="numpy"))
+def _row_series_typed(ap):
+    if ap.dtype == types.float32:
+        return lambda ap: (_st32.SHIFT32, _st32.STIRLING8)
+    return lambda ap: (_SHIFT, _st.STIRLING)
+
+
 @njit(cache=_CACHE, error_model="numpy")
-def kl_dirichlet_row(ap, aq, wn):
-    """KL(Dir(α_p) ‖ Dir(α_q)) for two rows of equal length (float32 or float64 entries):
-    NaN for an empty row or an entry that is not positive and finite; otherwise the module
-    docstring's decomposition (sums in double-double).  ``wn``: scratch of shape (2, ≥ n).
-    The per-coordinate pieces (B_S of each coordinate, the r-terms) are computed in loops
-    over the coordinates that vectorise (branch-free ``stirling_bregman``, ``_bern_lanes``)
-    and summed after, in the same order as before.
-    Example: ``kl_dirichlet_row(np.array([1.0, 2.0]), np.array([2.0, 2.0]), np.empty((2, 2)))``
-    ≈ 0.19315."""
+def row_main(ap, aq, wn):
+    """The common path of ``kl_dirichlet_row`` (value, kind, the direct grouping's inputs), and
+    all the light loops a first call compiles run (``klforge/emit/reductions.py``: a row of
+    kind ≠ 0 is handed back, ``_logits.bail``, and the call runs again on the full loops):
+    kind 0 — value is the KL; 1 — concentrations outside [1e-100, 1e100] (the textbook
+    grouping); 2 — p and q far apart, the direct grouping may have smaller pieces
+    (``direct_part``).  NaN with kind 0 for an empty row or an invalid entry."""
     n = ap.shape[0]
+    z = (NAN, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     if n == 0:
-        return NAN
+        return z
     j = 0
     lo, hi = INF, 0.0
     for i in range(n):
         x = np.float64(ap[i])
         y = np.float64(aq[i])
         if not (0.0 < x < INF and 0.0 < y < INF):
-            return NAN
+            return z
         lo = min(lo, min(x, y))
         hi = max(hi, max(x, y))
         if x > np.float64(ap[j]):
             j = i
     if not (_LO <= lo and hi <= _HI):
-        return _textbook_row(ap, aq)
+        return (NAN, 1, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     for i in range(n):  # B_S of every coordinate (j's is not used): vectorised
         x = np.float64(ap[i])
         y = np.float64(aq[i])
-        wn[0, i] = _st.stirling_bregman(x, y, y - x)
+        wn[0, i] = _row_bs(x, y, y - x, ap)
     aj = np.float64(ap[j])
     bj = np.float64(aq[j])
     sp_h, sp_l, sq_h, sq_l, u_h, u_l = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
@@ -266,12 +297,11 @@ def kl_dirichlet_row(ap, aq, wn):
     np_ = np_h + np_l
     nq = nq_h + nq_l
     w = u + (bj - aj)
-    value, m, scale = shifted_part(aj, bj, np_, nq, u, w, n0, sp_h + sp_l)
+    shift, coefs = _row_series(ap)
+    value, m, scale = shifted_part(aj, bj, np_, nq, u, w, n0, sp_h + sp_l, shift, coefs)
     big_p = np_ + m
     big_q = nq + m
-    # the other coordinates' r-terms at the shifted totals (row 0) and at the unshifted
-    # ones (row 1: for the direct grouping when a shift was needed, see kl_beta):
-    # vectorised, then summed
+    # the other coordinates' r-terms at the shifted totals: vectorised, then summed
     for i in range(n):
         x = np.float64(ap[i])
         y = np.float64(aq[i])
@@ -280,18 +310,50 @@ def kl_dirichlet_row(ap, aq, wn):
         q2, f2 = _p._two_prod(y, np_h)
         t = ((q1 - q2) + (f1 - f2)) + (x * nq_l - y * np_l)
         wn[0, i] = _bern_lanes(x, y, (t + m * (x - y)) / (y * big_p), big_p, big_q)
-        wn[1, i] = _bern_lanes(x, y, t / (y * np_), np_, nq)
-    s1, c1, s2, c2 = 0.0, 0.0, 0.0, 0.0
+    s1, c1 = 0.0, 0.0
     for i in range(n):
         if i != j:
             s1, c1 = _p.neumaier_add(s1, c1, wn[0, i])
-            s2, c2 = _p.neumaier_add(s2, c2, wn[1, i])
     rest = s1 + c1
     result = (value + rest) + (others + oc)
-    if m > 0.0 and scale + rest + (others + oc) > _CANCEL * result:
+    kind = 2 if m > 0.0 and scale + rest + (others + oc) > _CANCEL * result else 0
+    return (result, kind, j, aj, bj, np_h, np_l, nq_h, nq_l, u, w, n0, scale + rest,
+            others + oc)
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def kl_dirichlet_row(ap, aq, wn):
+    """KL(Dir(α_p) ‖ Dir(α_q)) for two rows of equal length (float32 or float64 entries):
+    NaN for an empty row or an entry that is not positive and finite; otherwise the module
+    docstring's decomposition (sums in double-double).  ``wn``: scratch of shape (2, ≥ n).
+    The per-coordinate pieces (B_S of each coordinate, the r-terms) are computed in loops
+    over the coordinates that vectorise (branch-free ``stirling_bregman``, ``_bern_lanes``)
+    and summed after.  Float32 rows, whose result is rounded to float32, take B_S and the
+    shifted coordinate's series to ~1e-10 relative (``_stirling32``: Stirling from 5 with 8
+    terms, plain-double shift steps).
+    Example: ``kl_dirichlet_row(np.array([1.0, 2.0]), np.array([2.0, 2.0]), np.empty((2, 2)))``
+    ≈ 0.19315."""
+    result, kind, j, aj, bj, np_h, np_l, nq_h, nq_l, u, w, n0, scale, others = row_main(
+        ap, aq, wn)
+    if kind == 1:
+        return _textbook_row(ap, aq)
+    if kind == 2:  # the other coordinates' r-terms at the unshifted totals, vectorised
+        np_ = np_h + np_l
+        nq = nq_h + nq_l
+        for i in range(ap.shape[0]):
+            x = np.float64(ap[i])
+            y = np.float64(aq[i])
+            q1, f1 = _p._two_prod(x, nq_h)
+            q2, f2 = _p._two_prod(y, np_h)
+            t = ((q1 - q2) + (f1 - f2)) + (x * nq_l - y * np_l)  # T_i
+            wn[1, i] = _bern_lanes(x, y, t / (y * np_), np_, nq)
+        s2, c2 = 0.0, 0.0
+        for i in range(ap.shape[0]):
+            if i != j:
+                s2, c2 = _p.neumaier_add(s2, c2, wn[1, i])
         value_d, scale_d = direct_part(aj, bj, np_, nq, u, w, n0)
-        if scale_d + (s2 + c2) < scale + rest:
-            result = (value_d + (s2 + c2)) + (others + oc)
+        if scale_d + (s2 + c2) < scale:
+            result = (value_d + (s2 + c2)) + others
     return result
 
 

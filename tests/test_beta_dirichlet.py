@@ -122,9 +122,27 @@ def test_kl_dirichlet_special_rows():
     assert float(mp_lbeta_kl(ap, aq)) == pytest.approx(K.kl_dirichlet(ap, aq), rel=1e-12)
 
 
-def test_kl_dirichlet_float32_rows_round_once():
-    rng = np.random.default_rng(3)
-    ap, aq = (x.astype(np.float32) for x in _rows(rng, 40, 1e-3))
+@pytest.mark.parametrize("n,sep", [(40, 1e-3), (16, None), (16, 1e-6), (3, 1e-7), (2, None),
+                                   (64, None), (16, 1e-2)])
+def test_kl_dirichlet_float32_rows_within_one_ulp(n, sep):
+    # float32 rows take the ~1e-10 path (kernels/_stirling32.py): against mpmath at 60
+    # digits on the float32 inputs, each row's result within 1 float32 ULP (a value within
+    # 1e-10 of a rounding midpoint may round either way, so not bit-equal to float64's)
+    rng = np.random.default_rng(n + 11)
+    rows = [tuple(x.astype(np.float32) for x in _rows(rng, n, sep)) for _ in range(6)]
+    ap = np.stack([r[0] for r in rows])
+    aq = np.stack([r[1] for r in rows])
     got = K.kl_dirichlet(ap, aq)
     assert got.dtype == np.float32
-    assert got == np.float32(K.kl_dirichlet(ap.astype(np.float64), aq.astype(np.float64)))
+    for i in range(len(rows)):
+        assert ulp_error(got[i], mp_lbeta_kl(ap[i], aq[i]), np.float32) <= 1.0, (n, sep, i)
+
+
+def test_kl_dirichlet_float32_rows_agree_with_float64_to_1e_9():
+    rng = np.random.default_rng(3)
+    ap = np.exp(rng.uniform(np.log(1e-2), np.log(1e2), (500, 16))).astype(np.float32)
+    aq = np.exp(rng.uniform(np.log(1e-2), np.log(1e2), (500, 16))).astype(np.float32)
+    got = K.kl_dirichlet(ap, aq).astype(np.float64)
+    ref = K.kl_dirichlet(ap.astype(np.float64), aq.astype(np.float64))
+    # both rounded: ≤ half a float32 ULP apart plus the float32 path's own error
+    assert np.all(np.abs(got - ref) <= np.abs(ref) * (2.0**-24 + 1e-9))

@@ -86,8 +86,10 @@ def test_tail_bregman_is_the_bregman_divergence_of_the_series_tail(x, y):
         dtail = lambda a: mpmath.fsum(ck * (1 - 2 * k) * a ** (-2 * k)
                                       for k, ck in enumerate(c, 1))
         ref = tail(Y) - tail(X) - (Y - X) * dtail(X)
-    assert ulp_error(ST.tail_bregman(x, y, (y - x) / x), ref, np.float64) <= 8
-    assert ST.tail_bregman(10.0, 10.0, 0.0) == 0.0
+    assert ulp_error(ST.tail_bregman(x, y, (y - x) / x, ST.STIRLING), ref, np.float64) <= 8
+    assert ST.tail_bregman(10.0, 10.0, 0.0, ST.STIRLING) == 0.0
+    assert ST.tail_bregman_scalar(x, y, (y - x) / x, ST.STIRLING) == ST.tail_bregman(
+        x, y, (y - x) / x, ST.STIRLING)
 
 
 def test_stirling_constants_are_the_bernoulli_coefficients():
@@ -191,3 +193,36 @@ def test_scaled_expm1mx_both_sides_of_its_switches(s):
     ref = a * (mpmath.exp(-mpmath.mpf(s)) - 1 + s)
     e = float(a * mpmath.exp(-mpmath.mpf(s)))  # the caller's a·e^{−s}, rounded once
     assert ulp_error(P.scaled_expm1mx(a, s, e), ref, np.float64) <= 4
+
+
+@pytest.mark.parametrize("x,y", [(20.0, 21.0), (5.0, 5.0 * (1 + 1e-7)), (4.999, 5.001),
+                                 (0.999, 0.998), (1e-40, 3.0), (3e38, 4.999), (1.0, 1e30),
+                                 (0.3, 0.30001), (7.5, 2.25), (1e-3, 1e-3 * (1 - 1e-6)),
+                                 (12.0, 1e5), (2.5, 7.0)])
+def test_stirling_bregman32_to_1e_10(x, y):
+    # float32 inputs (exact in double); the float32 path's stated bound (kernels/_stirling32.py)
+    from klforge.derive.primitives import mp_stirling_bregman
+    from klforge.kernels._stirling32 import stirling_bregman32
+    x, y = float(np.float32(x)), float(np.float32(y))
+    with mpmath.workdps(100):  # S(3e38) cancels ~40 digits
+        ref = mp_stirling_bregman(x, y)
+        got = stirling_bregman32(x, y, y - x)
+        assert abs(mpmath.mpf(got) / ref - 1) <= 3e-10, (x, y, got)
+
+
+def test_stirling_bregman32_random_float32_pairs_and_specials():
+    from klforge.derive.primitives import mp_stirling_bregman
+    from klforge.kernels._stirling32 import stirling_bregman32
+    rng = np.random.default_rng(5)
+    xs = np.exp(rng.uniform(np.log(1e-3), np.log(1e4), 150)).astype(np.float32)
+    ys = np.where(rng.random(150) < 0.5, xs * (1 + 10 ** rng.uniform(-6, -1, 150)),
+                  np.exp(rng.uniform(np.log(1e-3), np.log(1e4), 150))).astype(np.float32)
+    with mpmath.workdps(50):
+        for x, y in zip(xs.astype(float), ys.astype(float), strict=True):
+            if x != y:
+                ref = mp_stirling_bregman(x, y)
+                assert abs(mpmath.mpf(stirling_bregman32(x, y, y - x)) / ref - 1) <= 3e-10
+    inf = math.inf
+    assert stirling_bregman32(2.0, inf, inf) == inf and stirling_bregman32(3.0, 3.0, 0.0) == 0.0
+    for x, y in ((0.0, 1.0), (-1.0, 2.0), (inf, 2.0), (math.nan, 1.0), (1.0, -3.0)):
+        assert math.isnan(stirling_bregman32(x, y, y - x))
