@@ -59,7 +59,7 @@ TOL32 = 2.0**-34
 TINY_KL = 2.0**-900  # below this, products in the bound may underflow: exact path
 
 
-@njit(**_JIT)
+@njit(inline="always", error_model="numpy")
 def row_scratch(n):
     """kl_mvn_row's float64 scratch for pairs of dimension n, allocated once per call of the
     loop (no allocation per pair): 2n + 7 rows of whole blocks of eight covering columns
@@ -90,16 +90,12 @@ def _dd_attempt(mu_p, L_p, mu_q, L_q, wn, n):
     finite (float32: through ``_mvn_cold``, compiled when a call first needs it)."""
 
 
-def _dd_direct(mu_p, L_p, mu_q, L_q, wn, n):
-    sq, finite = dd_solve(mu_p, L_p, mu_q, L_q, wn, n)
-    return sq if finite else -1.0
-
-
 @overload(_dd_attempt, jit_options=dict(error_model="numpy"))
 def _dd_attempt_for(mu_p, L_p, mu_q, L_q, wn, n):
+    # the functions' own Python code, compiled here as one function (no wrapper level)
     if mu_p.dtype == types.float32:
         return dd_solve_cold.py_func
-    return _dd_direct
+    return dd_solve.py_func
 
 
 # inline="always" (numba IR; the function is small, its callees are not inlined): one

@@ -91,9 +91,8 @@ def dd_solve_cold(mu_p, L_p, mu_q, L_q, wn, n):
 
 def _fallback(mp, Lp, mq, Lq, w, n, rows, cols):
     wn = carray(w, (rows, cols), np.float64)
-    sq, finite = dd_solve(carray(mp, (n,), np.float32), carray(Lp, (n, n), np.float32),
-                          carray(mq, (n,), np.float32), carray(Lq, (n, n), np.float32), wn, n)
-    return sq if finite else -1.0
+    return dd_solve(carray(mp, (n,), np.float32), carray(Lp, (n, n), np.float32),
+                    carray(mq, (n,), np.float32), carray(Lq, (n, n), np.float32), wn, n)
 
 
 _COMPILED = []

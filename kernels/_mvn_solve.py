@@ -17,8 +17,8 @@ each row is finished (the diagonal D_ii apart: its term is exact, ``_mvn_terms``
 Scratch ``wn`` (see ``_mvn.row_scratch``): rows 0 … n − 1 the high parts, n … 2n − 1 the
 low parts, SH = 2n and SL = 2n + 1 the column sums.
 
-Example: ``dd_solve(mp, Lp, mq, Lq, wn, n)`` = (Σ_i w_i² + Σ_{i>k} D_ik², True) for finite
-inputs.
+Example: ``dd_solve(mp, Lp, mq, Lq, wn, n)`` = Σ_i w_i² + Σ_{i>k} D_ik² for finite inputs
+(−1 otherwise).
 """
 
 import math
@@ -59,7 +59,8 @@ def fill_row(mu_p, L_p, mu_q, L_q, wn, n, i):
 
 @njit(**_JIT)
 def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
-    """(Σ squares of w and the off-diagonal D, inputs finite), the solve in double-double.
+    """Σ squares of w and the off-diagonal D, the solve in double-double; −1 if an input
+    entry read is not finite.
     Row i's right-hand side is filled (:func:`fill_row`) just before it is solved, so the
     inputs are read while the solve runs.  Per block of columns cb ≤ i + 1 of row i, the
     rows k ≥ cb − 1 reach it (a row k ends at column k + 1), then the block is divided by
@@ -89,4 +90,4 @@ def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
                               vhead(lo, m))
             vstore(wn, SH, cb, sh)
             vstore(wn, SL, cb, sl)
-    return column_sums(wn[SH], wn[SL], n + 1), ok
+    return column_sums(wn[SH], wn[SL], n + 1) if ok else -1.0
