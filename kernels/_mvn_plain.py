@@ -14,8 +14,12 @@ the KL is at least ½‖X̂‖_F².  ‖|L_q⁻¹|‖₂ is bounded by the compa
 substitution with a vector of ones.  Otherwise the caller runs the
 double-double solve.
 
+Row i of B̂ and of L_q are read into the scratch once (:func:`_fill_row`); everything
+after runs on blocks of eight lanes: the solve, Σ B̂² and Σ L_q², and the forward
+substitution for the bound (y_i = (1 + Σ_k |L_q,ik| y_k)/L_q,ii, its row's dot product).
+
 Scratch rows (``_mvn.row_scratch``): 0 … n − 1 the solution, 2n / 2n + 1 the column sums
-of squares, 2n + 5 / 2n + 6 per-column Σ B̂² and Σ L_q², then the norms' vectors.
+of squares, 2n + 5 the bound's y, 2n + 6 row i of L_q.
 
 Example: ``plain_solve_normwise(mp, Lp, mq, Lq, wn, n, 2.0**-34, diag)`` → Σ w_i² +
 Σ_{i>k} D_ik², or −1 when the bound is too loose.
@@ -27,48 +31,27 @@ import numpy as np
 from numba import njit
 
 from ._mvn_terms import column_sums, vsquares
-from ._mvn_vec import splat, vfma, vhead, vload, vstore
+from ._mvn_vec import splat, vabs, vfma, vhead, vload, vstore, vsum
 
 _JIT = dict(cache=True, error_model="numpy")
 U = 2.0**-53  # unit roundoff of float64
 
 
 @njit(**_JIT)
-def inverse_comparison_norm(L_q, y, n):
-    """An upper bound of ‖|L_q⁻¹|‖₂: √n·‖M⁻¹‖∞ for the comparison matrix M of L_q
-    (‖A‖₂ ≤ √n·‖A‖∞, and M⁻¹ ≥ |L_q⁻¹| entrywise), ‖M⁻¹‖∞ = max(M⁻¹·1) by one forward
-    substitution (``y``: scratch of n entries; two chains of sums, not latency-bound)."""
-    inf_norm = 0.0
-    for i in range(n):
-        acc0, acc1 = 1.0, 0.0
-        m = i - i % 2
-        for k in range(0, m, 2):
-            acc0 += abs(np.float64(L_q[i, k])) * y[k]
-            acc1 += abs(np.float64(L_q[i, k + 1])) * y[k + 1]
-        if m < i:
-            acc0 += abs(np.float64(L_q[i, m])) * y[m]
-        y[i] = (acc0 + acc1) / np.float64(L_q[i, i]) * (1.0 + 2.0 * n * U)
-        if y[i] > inf_norm:
-            inf_norm = y[i]
-    return math.sqrt(n * (1.0 + 2.0 * U)) * inf_norm
-
-
-@njit(**_JIT)
 def _fill_row(mu_p, L_p, mu_q, L_q, wn, n, i):
-    """Row i of B̂ = fl([μ_p − μ_q | L_p − L_q]) into ``wn[i]`` (zeros to its block's end),
-    and its squares into the per-column Σ B̂² and Σ L_q²."""
+    """Row i of B̂ = fl([μ_p − μ_q | L_p − L_q]) into ``wn[i]`` and row i of L_q into
+    ``wn[2n + 6]`` (as float64), zeros after each to the end of row i's last block."""
     p = wn[i]
-    bsq = wn[2 * n + 5]
-    lsq = wn[2 * n + 6]
+    lq = wn[2 * n + 6]
     p[0] = np.float64(mu_p[i]) - np.float64(mu_q[i])
     for c in range(i + 1):
         a = np.float64(L_q[i, c])
         p[c + 1] = np.float64(L_p[i, c]) - a
-        lsq[c] += a * a
-    for c in range(i + 2):
-        bsq[c] += p[c] * p[c]
+        lq[c] = a
+    lq[i + 1] = 0.0
     for c in range(i + 2, 8 * ((i + 1) // 8 + 1)):  # to the end of the row's block
         p[c] = 0.0
+        lq[c] = 0.0
 
 
 @njit(**_JIT)
@@ -77,15 +60,29 @@ def plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
     −1 when the bound above exceeds ``tol`` times the KL (``diag``: the diagonal terms'
     sum).  The inputs are not validated here: a NaN, an infinity or a non-positive
     diagonal makes the sum or ``diag`` non-finite, which the caller rejects."""
-    SH, SL, BSQ, LSQ = 2 * n, 2 * n + 1, 2 * n + 5, 2 * n + 6
+    SH, SL, Y, LQ = 2 * n, 2 * n + 1, 2 * n + 5, 2 * n + 6
     zero = splat(0.0)
     for cb in range(0, wn.shape[1], 8):
-        for row in (SH, SL, BSQ, LSQ):
+        for row in (SH, SL, Y):
             vstore(wn, row, cb, zero)
     d2 = 0.0
+    b2v = zero
+    lq2v = zero
+    inf_norm = 0.0  # ‖M⁻¹‖∞ so far: max y_i
     for i in range(n):
         _fill_row(mu_p, L_p, mu_q, L_q, wn, n, i)
-        d = splat(np.float64(L_q[i, i]))
+        dq = np.float64(L_q[i, i])
+        yacc = zero
+        for cb in range(0, i + 2, 8):  # Σ B̂², Σ L_q², Σ_k<i |L_q,ik| y_k
+            v = vload(wn, i, cb)
+            b2v = vfma(v, v, b2v)
+            v = vload(wn, LQ, cb)
+            lq2v = vfma(v, v, lq2v)
+            yacc = vfma(vabs(vhead(v, i - cb)), vload(wn, Y, cb), yacc)
+        wn[Y, i] = (1.0 + vsum(yacc)) / dq * (1.0 + 2.0 * n * U)
+        if wn[Y, i] > inf_norm:
+            inf_norm = wn[Y, i]
+        d = splat(dq)
         cb = 0
         while cb + 8 <= i + 1:  # blocks cb and cb + 8 both hold entries of row i
             h0 = vload(wn, i, cb)
@@ -112,20 +109,21 @@ def plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
             vstore(wn, SL, cb, sl)
         d2 += wn[i, i + 1] * wn[i, i + 1]
     sq = column_sums(wn[SH], wn[SL], n + 1)
-    lq2 = 0.0
-    b2 = 0.0
-    for j in range(n + 1):
-        lq2 += wn[LSQ, j]
-        b2 += wn[BSQ, j]
+    b2 = vsum(b2v)
+    lq2 = vsum(lq2v)
     if b2 == 0.0:  # B̂ = 0 exactly: p = q (as read), X = 0
         return sq
-    lq2 *= 1.0 + 2.0 * n * U  # rounding of these sums of squares, bounded
-    b2 *= 1.0 + 2.0 * n * U
+    # rounding of these sums of squares, bounded: a lane adds at most n·(n//8 + 1) squares
+    # (one per block of each row), then the eight lanes are added
+    depth = n * (n // 8 + 2) + 9
+    lq2 *= 1.0 + 2.0 * depth * U
+    b2 *= 1.0 + 2.0 * depth * U
     if not (2.0**-900 < lq2 < 2.0**900 and b2 < 2.0**900):
         return -1.0
     x_norm = math.sqrt((sq + d2) * (1.0 + 4.0 * n * U))
     gamma = (n + 2) * U / (1.0 - (n + 2) * U)
-    eta = inverse_comparison_norm(L_q, wn[BSQ], n) * (
+    # ‖|L_q⁻¹|‖₂ ≤ √n·‖M⁻¹‖∞ (‖A‖₂ ≤ √n‖A‖∞; M⁻¹ ≥ |L_q⁻¹| entrywise)
+    eta = math.sqrt(n * (1.0 + 2.0 * U)) * inf_norm * (
         gamma * math.sqrt(lq2) * x_norm + U * math.sqrt(b2)) * (1.0 + 8.0 * n * U)
     if not x_norm * eta + 0.5 * eta * eta <= tol * 0.5 * (sq + diag):
         return -1.0

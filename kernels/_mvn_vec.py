@@ -8,7 +8,8 @@ the whole k loop cannot be had from scalar code.  :data:`vec8` is an LLVM
 C-contiguous float64 array, ``splat`` broadcasts a scalar, ``+``, ``−``, ``*``, ``/`` and
 unary ``−`` act lane by lane with IEEE rounding (no fast-math), ``vfma`` rounds once
 (``llvm.fma``: the FMA instruction, or libm's ``fma`` without one), ``vhead(v, m)`` zeroes
-the lanes from ``m`` on and ``lane(v, k)`` reads one.  Every lane computes
+the lanes from ``m`` on, ``vabs`` clears the signs, ``vsum`` adds the lanes in order and
+``lane(v, k)`` reads one.  Every lane computes
 exactly what the scalar code would, so a blocked loop gives the scalar loop's results bit
 for bit.  On AVX-512 one value is one zmm register, on AVX2 two ymm, on SSE2 four xmm.
 
@@ -127,6 +128,34 @@ def vfma(typingctx, a, b, c):
 
 
 @intrinsic
+def vabs(typingctx, v):
+    """|v| lane by lane (``llvm.fabs``: the sign bit cleared)."""
+    if v != vec8:
+        return None
+
+    def codegen(context, builder, sig, args):
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VEC, [_VEC]),
+                                            f"llvm.fabs.v{LANES}f64")
+        return builder.call(fn, args)
+    return vec8(vec8), codegen
+
+
+@intrinsic
+def vsum(typingctx, v):
+    """The lanes' sum, added in lane order (((v0 + v1) + v2) + …: IEEE, no reassociation)."""
+    if v != vec8:
+        return None
+
+    def codegen(context, builder, sig, args):
+        total = builder.extract_element(args[0], ir.Constant(ir.IntType(32), 0))
+        for k in range(1, LANES):
+            total = builder.fadd(total, builder.extract_element(
+                args[0], ir.Constant(ir.IntType(32), k)))
+        return total
+    return types.float64(vec8), codegen
+
+
+@intrinsic
 def lane(typingctx, v, k):
     """Lane ``k`` of ``v`` as a float64."""
     if not (v == vec8 and isinstance(k, types.Integer)):
@@ -186,4 +215,5 @@ def _neg(context, builder, sig, args):
     return builder.fneg(args[0])
 
 
-__all__ = ["LANES", "lane", "splat", "vec8", "vfma", "vhead", "vload", "vstore"]
+__all__ = ["LANES", "lane", "splat", "vabs", "vec8", "vfma", "vhead", "vload", "vstore",
+           "vsum"]
