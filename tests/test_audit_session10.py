@@ -185,8 +185,10 @@ def test_the_latent_model_still_judges_general_elbo_identities():
     text = ("Let $p(z) = \\mathcal{N}(0, 1)$ and $p(x \\mid z) = \\mathcal{N}(z, s^2)$, so "
             "$p(x) = \\mathcal{N}(0, 1 + s^2)$; the encoder is "
             "$q(z \\mid x) = \\mathcal{N}(\\mu, \\sigma^2)$.\n\n"
-            "$D_{\\mathrm{KL}}(q \\Vert p(z)) = \\frac12(\\sigma^2 + \\mu^2 - 1 - \\ln\\sigma^2)$.\n\n"
-            "$\\ln p(x) \\ge \\mathbb{E}_q[\\ln p(x \\mid z)] - D_{\\mathrm{KL}}(q \\Vert p(z))$.\n\n"
+            "$D_{\\mathrm{KL}}(q \\Vert p(z)) = "
+            "\\frac12(\\sigma^2 + \\mu^2 - 1 - \\ln\\sigma^2)$.\n\n"
+            "$\\ln p(x) \\ge \\mathbb{E}_q[\\ln p(x \\mid z)] - "
+            "D_{\\mathrm{KL}}(q \\Vert p(z))$.\n\n"
             "$\\ln p(x) = \\mathrm{ELBO}(q) + D_{\\mathrm{KL}}(q \\Vert p(z \\mid x))$.\n")
     assert _verdicts(text) == [(3, "ok"), (5, "ok"), (7, "ok")]
 
@@ -196,3 +198,14 @@ def test_a_shift_d_inside_a_named_distribution_is_a_symbol():
     kl = "$D_{\\mathrm{KL}}(\\mathcal N(\\mu,\\sigma^2)\\|\\mathcal N(\\mu+d,\\sigma^2)) = "
     assert _verdicts(kl + "\\frac{d^2}{2\\sigma^2}$\n\n" + kl + "\\frac{d^2}{\\sigma^2}$\n") == [
         (1, "ok"), (3, "error")]
+
+
+def test_a_divergence_of_the_data_in_bits():
+    # hand labels: D(p‖q) for p = (0.24, 0.76), q = (0.08, 0.92) is 0.17091 bits (0.11846 nats):
+    # written with log₂ or with the unit bits it is checked in bits
+    text = ("Take $p = (0.24, 0.76)$ and $q = (0.08, 0.92)$.\n\n"
+            "$D_{\\mathrm{KL}}(p\\|q) = 0.24\\log_2\\frac{0.24}{0.08} + "
+            "0.76\\log_2\\frac{0.76}{0.92}$\n\n"
+            "so $D_{\\mathrm{KL}}(p\\|q) = 0.1709\\text{ bits}$, not "
+            "$D_{\\mathrm{KL}}(p\\|q) = 0.1185\\text{ bits}$.\n")
+    assert _verdicts(text) == [(3, "ok"), (5, "ok"), (5, "error")]

@@ -92,10 +92,14 @@ def judge(aud, ctx, lhs, op, rhs, names, at, relation, stated) -> bool:
     if not names <= {"\0p", "\0q"} or op not in ("=", "≈") + INEQUALITIES or vec is None:
         return False
     point = {expect.MODEL: {"p": list(vec["p"]), "q": list(vec["q"])}}
+    saved = ctx.bits  # "= 0.1184 bits": the divergence in bits, as with log₂ on the other side
+    ctx.bits = saved or "bits" in (getattr(lhs, "unit", None), getattr(rhs, "unit", None))
     try:
         a, b = _value(ctx, lhs, point), _value(ctx, rhs, point)
     except (N.NotEvaluable, ZeroDivisionError):
         return False
+    finally:
+        ctx.bits = saved
     where = ", ".join(f"{k} = ({', '.join(mpmath.nstr(x, 6) for x in vec[k])})"
                       for k in ("p", "q"))
     tol = TOL * max(1, abs(a), abs(b)) + max(_rounding(lhs), _rounding(rhs)) * (1 + TOL)

@@ -156,11 +156,10 @@ class Context(ExpectationBodies, FreeSymbols, Reading, TextDensities):
         if self.latent and "lat" in point.get(MODEL, {}) and latent.known(name):
             return latent.value(name, point, point[MODEL]["lat"])
         v = S.functional(name, point.get(MODEL, {}))
-        if v is not None:
-            return v
-        v = S.joint_functional(name, point.get(MODEL, {}).get("xy"))
-        if v is not None:
-            return v
+        if v is None:
+            v = S.joint_functional(name, point.get(MODEL, {}).get("xy"))
+        if v is not None:  # in nats; in bits where every logarithm of the relation is log₂
+            return v / mp.log(2) if self.bits else v
         rv = self.random_variable(name, "Var")
         if rv is not None and "rv" in point.get(MODEL, {}):
             square = N.Pow(rv[1], N.Num(Fraction(2), "2", 0, 0))
