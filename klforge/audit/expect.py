@@ -158,8 +158,9 @@ class Context(ExpectationBodies, FreeSymbols, Reading, TextDensities):
         v = S.functional(name, point.get(MODEL, {}))
         if v is None:
             v = S.joint_functional(name, point.get(MODEL, {}).get("xy"))
-        if v is not None:  # in nats; in bits where every logarithm of the relation is log₂
-            return v / mp.log(2) if self.bits else v
+        if v is not None:  # in nats; D, H, I in bits where every logarithm is log₂ (not TV, χ²)
+            log = re.match(r"(?:D_?KL|KL|D|H|I)(?:\(|$)", S.BARE.get(name, name))
+            return v / mp.log(2) if self.bits and log else v
         rv = self.random_variable(name, "Var")
         if rv is not None and "rv" in point.get(MODEL, {}):
             square = N.Pow(rv[1], N.Num(Fraction(2), "2", 0, 0))
