@@ -22,23 +22,22 @@ r-terms is computed too and the one with the smaller pieces kept.  No series loo
 every F come in closed form (``_stirling.py``), the far-apart tail difference from powers and
 geometric sums.  Measured against mpmath (``klforge verify``: concentrations 1e-2 … 1e3, p ≈ q
 down to 1e-12 relative): kl_beta 5.48 ULP, Dirichlet rows 3.19 ULP; 1 500 further Beta
-points (independent, near and log-ratio ±2 pairs, a /tmp check at 50 digits) ≤ 4.8 ULP.
+points (independent, near and log-ratio ±2 pairs, a /tmp check at 50 digits) ≤ 4.8 ULP
+(this session: kl_beta 4.53 ULP).  Dirichlet rows: ``_dirichlet.py``.
 Concentrations outside [1e-100, 1e100] take the textbook grouping (B_lnΓ = B_S + kl_div).
-Cost: 4M Beta pairs on 2 threads (log-uniform 0.1 … 100) 4.8 s far apart, 2.7 s near p ≈ q,
-1.5× and 0.8× torch's lgamma/digamma formula in the same run (was 9.5 s / 2.4×).
+Cost, one thread, log-uniform 0.1 … 100 (scalar: the shift loop and B_S of the smaller
+coordinate dominate): ~310 ns per pair at load 7, torch's lgamma/digamma formula ~210.
 Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986.
 """
 
 import math
 
-import numpy as np
-from numba import njit, types
-from numba.extending import overload
+from numba import njit
 
 from . import _primitives as _p
 from . import _simd as _s
 from . import _stirling as _st
-from . import _stirling32 as _st32
+from . import _stirling_scalar as _ss
 
 _CACHE = True
 NAN = math.nan
@@ -111,8 +110,8 @@ def shifted_part(aj, bj, np_, nq, u, w, n0, s_p, shift, coefs):
     rho_j = (bj - aj) / yp
     rho_n = w / bigp
     if max(abs(rho_j), abs(rho_n)) <= 0.5:
-        tail = (_st.tail_bregman_scalar(yp, yq, rho_j, coefs)
-                - _st.tail_bregman_scalar(bigp, bigq, rho_n, coefs))
+        tail = (_ss.tail_bregman_scalar(yp, yq, rho_j, coefs)
+                - _ss.tail_bregman_scalar(bigp, bigq, rho_n, coefs))
         tail_scale = abs(tail)
     else:
         tail, tail_scale = _tail_far(yp, bigp, yq, bigq, s_p, rho_j, cross / (yp * bigp),
@@ -178,8 +177,8 @@ def direct_part(aj, bj, np_, nq, u, w, n0):
     coordinates' unshifted r-terms, the same sum as shifted_part's value with their shifted
     ones; for p and q far apart, where the shift sum cancels instead.  Returns
     (value, scale)."""
-    s1 = _st.stirling_bregman_loop(aj, bj, bj - aj)
-    s2 = _st.stirling_bregman_loop(np_, nq, w)
+    s1 = _ss.stirling_bregman_loop(aj, bj, bj - aj)
+    s2 = _ss.stirling_bregman_loop(np_, nq, w)
     bern = _bern(aj, bj, -n0 / (bj * np_), np_, nq)
     return (s1 - s2) + bern, s1 + s2 + bern
 
@@ -203,7 +202,7 @@ def kl_beta(a, b, c, d):
     w = u + (d - b)
     value, m, scale = shifted_part(b, d, np_, nq, u, w, n0, a, _SHIFT, _st.STIRLING)
     bern_a = _bern(a, c, (n0 - m * u) / (c * (np_ + m)), np_ + m, nq + m)  # T_a/(c·N_p)
-    bs_a = _st.stirling_bregman_loop(a, c, u)
+    bs_a = _ss.stirling_bregman_loop(a, c, u)
     result = (value + bern_a) + bs_a
     if m > 0.0 and scale + bern_a + bs_a > _CANCEL * result:
         # the shift sum cancels (p, q far apart): the direct grouping if its pieces are smaller
@@ -214,162 +213,6 @@ def kl_beta(a, b, c, d):
     return result
 
 
-@njit(cache=_CACHE, error_model="numpy")
-def _dd_add(hi, lo, x):
-    s, e = _p.two_sum(hi, x)
-    return s, lo + e
-
-
-def _row_bs(x, y, h, ap):
-    """B_S(x, y) for a coordinate of the row ``ap``: ``_stirling32.stirling_bregman32`` for
-    float32 rows (their result is rounded to float32), else ``_stirling.stirling_bregman``;
-    picked at compile time by an overload, so each dtype compiles only its own."""
-    raise NotImplementedError("numba only")
-
-
-@overload(_row_bs, jit_options=dict(forceinline=True, error_model="numpy"))
-def _row_bs_typed(x, y, h, ap):
-    if ap.dtype == types.float32:
-        return lambda x, y, h, ap: _st32.stirling_bregman32(x, y, h)
-    return lambda x, y, h, ap: _st.stirling_bregman(x, y, h)
-
-
-def _row_series(ap):
-    """(shift, Stirling terms) of the shifted coordinate for the row ``ap``'s dtype:
-    float32 rows (5, 8 terms: ``_stirling32``), else (8, 14 terms)."""
-    raise NotImplementedError("numba only")
-
-
-@overload(_row_series, jit_options=dict(forceinline=True, error_model="numpy"))
-def _row_series_typed(ap):
-    if ap.dtype == types.float32:
-        return lambda ap: (_st32.SHIFT32, _st32.STIRLING8)
-    return lambda ap: (_SHIFT, _st.STIRLING)
-
-
-@njit(cache=_CACHE, error_model="numpy")
-def row_main(ap, aq, wn):
-    """The common path of ``kl_dirichlet_row`` (value, kind, the direct grouping's inputs), and
-    all the light loops a first call compiles run (``klforge/emit/reductions.py``: a row of
-    kind ≠ 0 is handed back, ``_logits.bail``, and the call runs again on the full loops):
-    kind 0 — value is the KL; 1 — concentrations outside [1e-100, 1e100] (the textbook
-    grouping); 2 — p and q far apart, the direct grouping may have smaller pieces
-    (``direct_part``).  NaN with kind 0 for an empty row or an invalid entry."""
-    n = ap.shape[0]
-    z = (NAN, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    if n == 0:
-        return z
-    j = 0
-    lo, hi = INF, 0.0
-    for i in range(n):
-        x = np.float64(ap[i])
-        y = np.float64(aq[i])
-        if not (0.0 < x < INF and 0.0 < y < INF):
-            return z
-        lo = min(lo, min(x, y))
-        hi = max(hi, max(x, y))
-        if x > np.float64(ap[j]):
-            j = i
-    if not (_LO <= lo and hi <= _HI):
-        return (NAN, 1, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    for i in range(n):  # B_S of every coordinate (j's is not used): vectorised
-        x = np.float64(ap[i])
-        y = np.float64(aq[i])
-        wn[0, i] = _row_bs(x, y, y - x, ap)
-    aj = np.float64(ap[j])
-    bj = np.float64(aq[j])
-    sp_h, sp_l, sq_h, sq_l, u_h, u_l = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    others, oc = 0.0, 0.0
-    for i in range(n):
-        if i != j:
-            x = np.float64(ap[i])
-            y = np.float64(aq[i])
-            sp_h, sp_l = _dd_add(sp_h, sp_l, x)
-            sq_h, sq_l = _dd_add(sq_h, sq_l, y)
-            u_h, u_l = _dd_add(u_h, u_l, y - x)
-            others, oc = _p.neumaier_add(others, oc, wn[0, i])
-    np_h, np_l = _dd_add(sp_h, sp_l, aj)
-    nq_h, nq_l = _dd_add(sq_h, sq_l, bj)
-    u = u_h + u_l
-    p1, e1 = _p._two_prod(bj, sp_h)
-    p2, e2 = _p._two_prod(aj, sq_h)
-    n0 = ((p1 - p2) + (e1 - e2)) + (bj * sp_l - aj * sq_l)  # β_j·s_p − α_j·s_q
-    np_ = np_h + np_l
-    nq = nq_h + nq_l
-    w = u + (bj - aj)
-    shift, coefs = _row_series(ap)
-    value, m, scale = shifted_part(aj, bj, np_, nq, u, w, n0, sp_h + sp_l, shift, coefs)
-    big_p = np_ + m
-    big_q = nq + m
-    # the other coordinates' r-terms at the shifted totals: vectorised, then summed
-    for i in range(n):
-        x = np.float64(ap[i])
-        y = np.float64(aq[i])
-        # T_i = α_i·N_q − β_i·N_p = α_i·n_q − β_i·n_p + m·(α_i − β_i)
-        q1, f1 = _p._two_prod(x, nq_h)
-        q2, f2 = _p._two_prod(y, np_h)
-        t = ((q1 - q2) + (f1 - f2)) + (x * nq_l - y * np_l)
-        wn[0, i] = _bern_lanes(x, y, (t + m * (x - y)) / (y * big_p), big_p, big_q)
-    s1, c1 = 0.0, 0.0
-    for i in range(n):
-        if i != j:
-            s1, c1 = _p.neumaier_add(s1, c1, wn[0, i])
-    rest = s1 + c1
-    result = (value + rest) + (others + oc)
-    kind = 2 if m > 0.0 and scale + rest + (others + oc) > _CANCEL * result else 0
-    return (result, kind, j, aj, bj, np_h, np_l, nq_h, nq_l, u, w, n0, scale + rest,
-            others + oc)
-
-
-@njit(cache=_CACHE, error_model="numpy")
-def kl_dirichlet_row(ap, aq, wn):
-    """KL(Dir(α_p) ‖ Dir(α_q)) for two rows of equal length (float32 or float64 entries):
-    NaN for an empty row or an entry that is not positive and finite; otherwise the module
-    docstring's decomposition (sums in double-double).  ``wn``: scratch of shape (2, ≥ n).
-    The per-coordinate pieces (B_S of each coordinate, the r-terms) are computed in loops
-    over the coordinates that vectorise (branch-free ``stirling_bregman``, ``_bern_lanes``)
-    and summed after.  Float32 rows, whose result is rounded to float32, take B_S and the
-    shifted coordinate's series to ~1e-10 relative (``_stirling32``: Stirling from 5 with 8
-    terms, plain-double shift steps).
-    Example: ``kl_dirichlet_row(np.array([1.0, 2.0]), np.array([2.0, 2.0]), np.empty((2, 2)))``
-    ≈ 0.19315."""
-    result, kind, j, aj, bj, np_h, np_l, nq_h, nq_l, u, w, n0, scale, others = row_main(
-        ap, aq, wn)
-    if kind == 1:
-        return _textbook_row(ap, aq)
-    if kind == 2:  # the other coordinates' r-terms at the unshifted totals, vectorised
-        np_ = np_h + np_l
-        nq = nq_h + nq_l
-        for i in range(ap.shape[0]):
-            x = np.float64(ap[i])
-            y = np.float64(aq[i])
-            q1, f1 = _p._two_prod(x, nq_h)
-            q2, f2 = _p._two_prod(y, np_h)
-            t = ((q1 - q2) + (f1 - f2)) + (x * nq_l - y * np_l)  # T_i
-            wn[1, i] = _bern_lanes(x, y, t / (y * np_), np_, nq)
-        s2, c2 = 0.0, 0.0
-        for i in range(ap.shape[0]):
-            if i != j:
-                s2, c2 = _p.neumaier_add(s2, c2, wn[1, i])
-        value_d, scale_d = direct_part(aj, bj, np_, nq, u, w, n0)
-        if scale_d + (s2 + c2) < scale:
-            result = (value_d + (s2 + c2)) + others
-    return result
-
-
-@njit(cache=_CACHE, error_model="numpy")
-def _textbook_row(ap, aq):
-    """Σ_i B_lnΓ(α_p,i, α_q,i) − B_lnΓ(Σα_p, Σα_q) (compensated): the fallback for
-    concentrations outside [1e-100, 1e100]; a NaN from ∞ − ∞ (a subnormal concentration:
-    ψ(α) ≈ −1/α overflows) is +inf, as the KL."""
-    sp_, sq = 0.0, 0.0
-    s, c, h, hc = 0.0, 0.0, 0.0, 0.0
-    for i in range(ap.shape[0]):
-        x = np.float64(ap[i])
-        y = np.float64(aq[i])
-        sp_ += x
-        sq += y
-        s, c = _p.neumaier_add(s, c, _p.lgamma_bregman(x, y, y - x))
-        h, hc = _p.neumaier_add(h, hc, y - x)
-    s, c = _p.neumaier_add(s, c, -_p.lgamma_bregman(sp_, sq, h + hc))
-    return INF if s + c != s + c else s + c
+# the Dirichlet rows (kernels/_dirichlet.py) use the pieces above; the generated kernels
+# reach them through this module
+from ._dirichlet import kl_dirichlet_row, row_main  # noqa: E402, F401 - re-exported

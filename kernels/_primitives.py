@@ -11,7 +11,8 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
 * ``log_ratio(a, b)`` = log(a/b) for a, b > 0, accurate near a = b and for any magnitudes
 * ``lgamma_bregman(x, y, h)`` = lnΓ(y) − lnΓ(x) − h·ψ(x) and ``stirling_bregman(x, y, h)``,
   the Bregman divergence of S(a) = lnΓ(a) − a·log a + a (h = y − x from the caller): in
-  ``_stirling.py`` (closed-form shift pieces, no series loop), re-exported here
+  ``_stirling.py`` / ``_stirling_scalar.py`` (closed-form shift pieces, no series loop),
+  re-exported here
 * ``scaled_expm1mx(a, s, e)`` = a·(e^{−s} − 1 + s), with e = a·e^{−s} from the caller
 * ``log_ratio2(a, b, c, d)`` = log((a·b)/(c·d)), accurate near a·b = c·d
 * ``digamma(x)``  = ψ(x) for x > 0 (NaN for x ≤ 0 and NaN; +inf → +inf), and ``lgamma(x)``:
@@ -25,7 +26,8 @@ from numba import njit
 
 from . import _simd as _s
 from ._digamma import _N_ROOT, _ROOT_C, _X0_HI, _X0_LO, digamma, lgamma  # noqa: F401 - re-exported
-from ._stirling import lgamma_bregman, stirling_bregman  # noqa: F401 - re-exported
+from ._stirling import stirling_bregman  # noqa: F401 - re-exported
+from ._stirling_scalar import lgamma_bregman  # noqa: F401 - re-exported
 
 _CACHE = True
 NAN = math.nan
