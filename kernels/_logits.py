@@ -41,7 +41,8 @@ Example: ``klforge.kernels.kl_logits(np.log([.6, .4]), np.log([.5, .5]))`` = 0.0
 = KL([.6, .4] ‖ [.5, .5]).
 
 Modules: this one holds the formulas and the first-reach kernel; the vectorised pass is in
-``_logits_pass.py``, the scalar loops and the masked-entry term in ``_logits_scalar.py``.
+``_logits_pass.py`` (its per-dtype map and sums in ``_logits_maps.py``), the scalar loops and
+the masked-entry term in ``_logits_scalar.py``.
 """
 
 import ctypes

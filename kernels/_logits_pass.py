@@ -1,4 +1,5 @@
-"""kl_logits' vectorised pass over a batch of rows walked as one flat array (numba).
+"""kl_logits' vectorised pass over a batch of rows walked as one flat array (numba); the
+per-entry map and the per-row sums, per dtype, are in :mod:`._logits_maps`.
 
 Rows of ``n`` entries stored one after another are read in chunks of ``BLK`` entries (a
 whole number of rows per chunk, or a long row chunk by chunk).  Per row: one scan (max a,
@@ -32,25 +33,22 @@ np.log([.5, .5]), 2, 0, 1, res, np.empty((WS_ROWS, BLK)))`` sets res[:, 0] = (0.
 import math
 
 import numpy as np
-from numba import njit, types
-from numba.extending import overload
+from numba import njit
 
 from . import _primitives as _p
 from . import _simd as _s
-from ._primitives import neumaier_add as _add
+from ._logits_maps import _acc, _centre, _map
 
 NAN = math.nan
 INF = math.inf
 _JIT = dict(cache=True, error_model="numpy")
-_INL = dict(forceinline=True, error_model="numpy", cache=True)
 #: small helpers inlined as numba IR into their caller (no function of their own to compile)
 _IR = dict(inline="always", error_model="numpy", cache=True)
-#: the per-dtype variants (centre, map, sums) are picked by overloads: only the called
-#: dtype's variant is typed and compiled (a dead branch of the other costs ~1 s)
-_PER_DTYPE = dict(error_model="numpy")
 
-#: entries per chunk of the flat walk (the scratch rows of ``ws`` stay in L1/L2)
-BLK = 1024
+#: entries per chunk of the flat walk: the chunk's inputs and the six scratch rows the map
+#: reads and writes (8·BLK bytes each) stay in a 32 KB L1 (1 024 was 1.9x slower at 1 000
+#: classes: /tmp/k3/blk/run.sh, 1 thread)
+BLK = 256
 #: rows per batch: results live in ``res[:, :ROWS]``
 ROWS = 256
 #: rows of the scratch ``ws`` (× BLK): 0–2 the terms, 3–5 per entry max a and the centre
@@ -63,24 +61,6 @@ GROWTH_F32 = 2.0**19
 _POS_INF_KEY = 0x7FF0000000000000  # the scan's key of +inf
 _NEG_INF_KEY = -9218868437227405313  # the scan's key of −inf
 _BAD, _MASKED = 1.0, 2.0  # row flags (ws[8]): NaN/+inf in the row; some a_i = −inf
-
-
-@njit(**_INL)
-def _exp(x):
-    """``_simd.exp_normal`` behind one function LLVM inlines (numba's IR inlining of it at
-    every call site is what costs compile time)."""
-    return _s.exp_normal(x)
-
-
-@njit(**_INL)
-def _expm1mx_light(x):
-    """exp(x) − 1 − x for |x| ≤ 700 from exp's own reduction x = k·ln 2 + r (``_simd``):
-    2^k·r²Q(r) + (2^k·r + 2^k − 1 − x), which is r²Q(r) exactly when k = 0 (|x| ≤ ln2/2,
-    full relative accuracy) and cancels by at most ≈ 10× beyond: within ~10 eps, for the
-    float32 rows only (the float64 ones use ``_simd.expm1mx_normal``, a few eps).  Costs
-    what exp does."""
-    two_k, r = _s._reduce_exp(x)
-    return _s.fma(two_k, (r * r) * _s.exp_q(r), _s.fma(two_k, r, (two_k - 1.0) - x))
 
 
 @njit(**_IR)
@@ -121,124 +101,6 @@ def _finish(z, s0, s2):
         v = _p.log1pmx(x) + S2
         size = S2 + abs(x) * (abs(S0) + S2) / (1.0 + x)
     return S0, v, (size / v if v > 0.0 else (0.0 if size == 0.0 else INF))
-
-
-# --- per dtype: the centre, the map, the sums (picked by overloads) ----------------------
-
-def _f64(a) -> bool:
-    """Whether the numba array type ``a`` holds float64 (else float32)."""
-    return a.dtype != types.float32
-
-
-@njit(**_IR)
-def _clamp(x, lo, hi):
-    """min(max(x, lo), hi), NaN → lo (no min/max overloads to compile)."""
-    x = x if x > lo else lo
-    return x if x < hi else hi
-
-
-def _centre(a, b, amax, bmax):
-    """The row's first centre (high, low): float64 b_k − a_k at the first k where a_k =
-    max a; float32 max b (the map takes e = ((b − max b) − (a − max a)) − low)."""
-    raise NotImplementedError("numba only")
-
-
-def _centre_f64(a, b, amax, bmax):
-    for i in range(a.shape[0]):
-        if np.float64(a[i]) == amax:
-            return np.float64(b[i]) - amax, 0.0
-    return 0.0, 0.0
-
-
-def _centre_f32(a, b, amax, bmax):
-    return bmax, 0.0
-
-
-@overload(_centre, jit_options=_PER_DTYPE)
-def _centre_typed(a, b, amax, bmax):
-    return _centre_f64 if _f64(a) else _centre_f32
-
-
-def _map_f64(a, b, ws, m):
-    for i in range(m):  # vectorises: no branch
-        ai = np.float64(a[i])
-        bi = np.float64(b[i])
-        live = ai != -INF
-        th, tl = _p.two_sum(ai, -ws[3, i])
-        dh, dl = _p.two_sum(bi, -ai)
-        eh, el = _p.two_sum(dh, -ws[4, i])
-        eh, el = _p.two_sum(eh, (el + dl) - ws[5, i])
-        bad = (bi == -INF) | (th < -700.0) | (eh > 600.0) | (eh < -600.0)
-        wt = _exp(th if th > -700.0 else -700.0)
-        w = _s.fma(wt, tl, wt)
-        g = _s.expm1mx_normal(_clamp(eh, -600.0, 600.0))
-        ws[0, i] = (NAN if bad else w) if live else 0.0
-        ws[1, i] = _s.fma(w, eh, w * el) if live else 0.0
-        ws[2, i] = _s.fma(w, g, w * (el * (g + eh))) if live else 0.0
-
-
-def _map_f32(a, b, ws, m):
-    for i in range(m):
-        ai = np.float64(a[i])
-        bi = np.float64(b[i])
-        live = ai != -INF
-        t = ai - ws[3, i]
-        e = ((bi - ws[4, i]) - t) - ws[5, i]
-        bad = (bi == -INF) | (t < -700.0) | (e > 600.0) | (e < -600.0)
-        w = _exp(t if t > -700.0 else -700.0)
-        g = _expm1mx_light(_clamp(e, -600.0, 600.0))
-        ws[0, i] = (NAN if bad else w) if live else 0.0
-        ws[1, i] = w * e if live else 0.0
-        ws[2, i] = w * g if live else 0.0
-
-
-def _map(a, b, ws, m):
-    """ws[0..2, k] = the terms of entry k < m (masked entries: 0; an entry the map does not
-    cover: NaN weight), from max a and the centre in ws[3..5, k]."""
-    raise NotImplementedError("numba only")
-
-
-@overload(_map, jit_options=_PER_DTYPE)
-def _map_typed(a, b, ws, m):
-    return _map_f64 if _f64(a) else _map_f32
-
-
-@njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
-def _sum(t):
-    """Σ t, plain float64, in the order LLVM picks when allowed to reassociate (partial
-    sums in vector lanes; error ≲ eps·m/32·Σ|t|, far below what a float32 result needs).
-    The order depends on len(t) only, so a row sums alike alone or in a batch."""
-    s = 0.0
-    for i in range(t.shape[0]):
-        s += t[i]
-    return s
-
-
-def _acc(a, ws, k0, k1, acc):
-    """Add the terms ws[0..2, k0:k1] into the row's sums (z, zc, s0, c0, s2, c2)."""
-    raise NotImplementedError("numba only")
-
-
-def _acc_f64(a, ws, k0, k1, acc):
-    z, zc, s0, c0, s2, c2 = acc  # Neumaier-compensated, in entry order
-    for i in range(k0, k1):
-        z, zc = _add(z, zc, ws[0, i])
-        s0, c0 = _add(s0, c0, ws[1, i])
-        s2, c2 = _add(s2, c2, ws[2, i])
-    return z, zc, s0, c0, s2, c2
-
-
-def _acc_f32(a, ws, k0, k1, acc):
-    z, zc, s0, c0, s2, c2 = acc  # plain sums per segment, compensated across segments
-    z, zc = _add(z, zc, _sum(ws[0, k0:k1]))
-    s0, c0 = _add(s0, c0, _sum(ws[1, k0:k1]))
-    s2, c2 = _add(s2, c2, _sum(ws[2, k0:k1]))
-    return z, zc, s0, c0, s2, c2
-
-
-@overload(_acc, jit_options=_PER_DTYPE)
-def _acc_typed(a, ws, k0, k1, acc):
-    return _acc_f64 if _f64(a) else _acc_f32
 
 
 @njit(**_IR)
@@ -327,7 +189,8 @@ def kl_logits_rows(a, b, n, r0, r1, res, ws):
                     m = n - s if n - s < BLK else BLK
                     xa = ab[r * n + s:r * n + s + m]
                     xb = bb[r * n + s:r * n + s + m]
-                    _spread(ws, 0, m, ws[6, r], ws[7, r], low)
+                    if s == 0:  # the row's centre, for every chunk of its own pass
+                        _spread(ws, 0, m, ws[6, r], ws[7, r], low)
                 _map(xa, xb, ws, m)
                 if r < 0:
                     r = 0
