@@ -30,6 +30,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ._mvn_solve import AHEAD, _prefetch_rows
 from ._mvn_terms import column_sums, vsquares
 from ._mvn_vec import splat, vabs, vfma, vhead, vload, vstore, vsum
 
@@ -70,6 +71,7 @@ def plain_solve_normwise(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):
     lq2v = zero
     inf_norm = 0.0  # ‖M⁻¹‖∞ so far: max y_i
     for i in range(n):
+        _prefetch_rows(L_p, L_q, i + AHEAD, n)
         _fill_row(mu_p, L_p, mu_q, L_q, wn, n, i)
         dq = np.float64(L_q[i, i])
         yacc = zero

@@ -28,7 +28,7 @@ from numba import njit
 
 from . import _simd as _s
 from ._mvn_terms import column_sums, vdd_div_by, vdot2_sub, vsquares
-from ._mvn_vec import splat, vhead, vload, vstore
+from ._mvn_vec import prefetch, splat, vhead, vload, vstore
 
 _JIT = dict(cache=True, error_model="numpy")
 INF = math.inf
@@ -57,6 +57,21 @@ def fill_row(mu_p, L_p, mu_q, L_q, wn, n, i):
     return ok
 
 
+#: rows of the factors hinted into the cache ahead of the row being solved
+AHEAD = 6
+
+
+@njit(inline="always", error_model="numpy")
+def _prefetch_rows(L_p, L_q, r, n):
+    """Hint row r of L_p and L_q (its lower part) into the cache: the inputs come from
+    memory a pair at a time, and a row's lines are read only when its turn comes."""
+    if r < n:
+        step = 64 // L_p.itemsize
+        for c in range(0, r + 1, step):
+            prefetch(L_p, r, c)
+            prefetch(L_q, r, c)
+
+
 @njit(**_JIT)
 def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
     """Σ squares of w and the off-diagonal D, the solve in double-double; −1 if an input
@@ -71,6 +86,7 @@ def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
         vstore(wn, SL, cb, splat(0.0))
     ok = True
     for i in range(n):
+        _prefetch_rows(L_p, L_q, i + AHEAD, n)
         ok &= fill_row(mu_p, L_p, mu_q, L_q, wn, n, i)
         d = np.float64(L_q[i, i])
         dv = splat(d)

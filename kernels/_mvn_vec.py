@@ -9,7 +9,7 @@ C-contiguous float64 array, ``splat`` broadcasts a scalar, ``+``, ``−``, ``*``
 unary ``−`` act lane by lane with IEEE rounding (no fast-math), ``vfma`` rounds once
 (``llvm.fma``: the FMA instruction, or libm's ``fma`` without one), ``vhead(v, m)`` zeroes
 the lanes from ``m`` on, ``vabs`` clears the signs, ``vsum`` adds the lanes in order and
-``lane(v, k)`` reads one.  Every lane computes
+``lane(v, k)`` reads one; ``prefetch`` hints a cache line of an input array.  Every lane computes
 exactly what the scalar code would, so a blocked loop gives the scalar loop's results bit
 for bit.  On AVX-512 one value is one zmm register, on AVX2 two ymm, on SSE2 four xmm.
 
@@ -128,6 +128,31 @@ def vfma(typingctx, a, b, c):
 
 
 @intrinsic
+def prefetch(typingctx, arr, row, col):
+    """Hint the cache line holding ``arr[row, col]`` (a C-contiguous 2-d array of any
+    float dtype) into the cache (``llvm.prefetch``: never faults, no effect on results)."""
+    if not (isinstance(arr, types.Array) and arr.layout == "C" and arr.ndim == 2
+            and isinstance(row, types.Integer) and isinstance(col, types.Integer)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        a = context.make_array(sig.args[0])(context, builder, args[0])
+        row_, col_ = (context.cast(builder, v, t, types.intp)
+                      for v, t in zip(args[1:], sig.args[1:], strict=True))
+        width = builder.extract_value(a.shape, 1)
+        ptr = builder.gep(a.data, [builder.add(builder.mul(row_, width), col_)])
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+            "llvm.prefetch.p0")
+        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3),
+                          ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+    return types.void(arr, row, col), codegen
+
+
+@intrinsic
 def vabs(typingctx, v):
     """|v| lane by lane (``llvm.fabs``: the sign bit cleared)."""
     if v != vec8:
@@ -215,5 +240,5 @@ def _neg(context, builder, sig, args):
     return builder.fneg(args[0])
 
 
-__all__ = ["LANES", "lane", "splat", "vabs", "vec8", "vfma", "vhead", "vload", "vstore",
+__all__ = ["LANES", "lane", "prefetch", "splat", "vabs", "vec8", "vfma", "vhead", "vload", "vstore",
            "vsum"]
