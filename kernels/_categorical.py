@@ -111,12 +111,14 @@ def _kl_rescaled(p, q, sp_, sq, ph, pl, qh, ql):
 def _kl_div_totals(tp, tq, d):
     """kl_div(P, Q) with D = P − Q.  Rows that sum to nearly the same total (|D/Q| < 2⁻¹⁰,
     e.g. both normalised) take the series Q·[(1 + t)log(1 + t) − t] = Q·Σ_{k≥2}
-    (−t)^k/(k(k − 1)), t = D/Q, to t⁷ (truncation below 2⁻⁶⁰ relative); others kl_div."""
+    (−t)^k/(k(k − 1)), t = D/Q, to t⁷ (truncation below 2⁻⁶⁰ relative); others
+    ``_simd.kl_div_normal_d`` (P, Q normal here: the fast path's rows have normal entries;
+    the scalar kl_div, with its special cases, is left to the second pass)."""
     t = d / tq
     if abs(t) < 0.0009765625:
         return tq * t * t * (0.5 + t * (-1.0 / 6.0 + t * (1.0 / 12.0 + t * (
             -1.0 / 20.0 + t * (1.0 / 30.0 + t * (-1.0 / 42.0))))))
-    return _p.kl_div(tp, tq, d)
+    return _s.kl_div_normal_d(tp, tq, d)
 
 
 @njit(**_JIT)

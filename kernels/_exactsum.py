@@ -63,8 +63,8 @@ def split(typingctx, sigma, x):
 
 
 # σ = 2¹²·2^e from the largest exponent field, +inf from TOP on: spelled out in each
-# function below (every numba function, however small, is compiled on its own and again in
-# each caller, so helpers cost first-use time)
+# function below, maxima and minima as selects (every numba function or overload, however
+# small, is compiled on its own and again in each caller, so helpers cost first-use time)
 
 @njit(**_LANES)
 def split_sums2(x, y):
@@ -73,10 +73,12 @@ def split_sums2(x, y):
     does not compute it: LLVM drops it)."""
     ex = ey = np.int64(0)
     for k in range(x.shape[0]):  # vectorises: integer maxima of the exponent fields
-        ex = max(ex, _bits(x[k]) & EXP)
-        ey = max(ey, _bits(y[k]) & EXP)
-    sx = _from_bits(min(ex, TOP) + SHIFT)
-    sy = _from_bits(min(ey, TOP) + SHIFT)
+        b = _bits(x[k]) & EXP
+        ex = b if b > ex else ex
+        b = _bits(y[k]) & EXP
+        ey = b if b > ey else ey
+    sx = _from_bits((ex if ex < TOP else TOP) + SHIFT)
+    sy = _from_bits((ey if ey < TOP else TOP) + SHIFT)
     hx = lx = hy = ly = neg = 0.0
     for k in range(x.shape[0]):  # vectorises: the high parts' sums are exact in any order
         h, lo = split(sx, x[k])
@@ -94,12 +96,15 @@ def split_sums3(x, y, z):
     """``split_sums2`` for three arrays: (H_x, L_x, H_y, L_y, H_z, L_z, number of x_i < 0)."""
     ex = ey = ez = np.int64(0)
     for k in range(x.shape[0]):
-        ex = max(ex, _bits(x[k]) & EXP)
-        ey = max(ey, _bits(y[k]) & EXP)
-        ez = max(ez, _bits(z[k]) & EXP)
-    sx = _from_bits(min(ex, TOP) + SHIFT)
-    sy = _from_bits(min(ey, TOP) + SHIFT)
-    sz = _from_bits(min(ez, TOP) + SHIFT)
+        b = _bits(x[k]) & EXP
+        ex = b if b > ex else ex
+        b = _bits(y[k]) & EXP
+        ey = b if b > ey else ey
+        b = _bits(z[k]) & EXP
+        ez = b if b > ez else ez
+    sx = _from_bits((ex if ex < TOP else TOP) + SHIFT)
+    sy = _from_bits((ey if ey < TOP else TOP) + SHIFT)
+    sz = _from_bits((ez if ez < TOP else TOP) + SHIFT)
     hx = lx = hy = ly = hz = lz = neg = 0.0
     for k in range(x.shape[0]):
         h, lo = split(sx, x[k])

@@ -76,7 +76,7 @@ def row_sums(mapf, accf, storef, p, q, n, r0, r1, ws):
     if n <= BLK:  # whole rows per chunk
         per = BLK // n
         for c0 in range(r0, r1, per):
-            c1 = min(r1, c0 + per)
+            c1 = c0 + per if c0 + per < r1 else r1  # (no min(): one overload fewer)
             a, m = c0 * n, (c1 - c0) * n
             pb = p[a:a + m]  # (views indexed from 0: the map sees non-negative indices)
             qb = _seg(q, a, a + m)
@@ -89,7 +89,7 @@ def row_sums(mapf, accf, storef, p, q, n, r0, r1, ws):
     for r in range(r0, r1):  # long rows: chunk by chunk
         acc = _ZERO
         for b in range(r * n, r * n + n, BLK):
-            m = min(BLK, r * n + n - b)
+            m = r * n + n - b if r * n + n - b < BLK else BLK
             pb = p[b:b + m]
             qb = _seg(q, b, b + m)
             mapf(pb, qb, m, t)

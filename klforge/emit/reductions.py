@@ -26,9 +26,9 @@ def _categorical(name: str, nin: int, doc: str, rows: str) -> str:
     the kernel (``_lg.FirstReach``): first use compiles the light loops of the dtype called,
     the full ones when a call first reaches them."""
     layout = ",".join(["(n)"] * nin) + "->()"
-    full = batch_row_loops(name, nin, f"_c.{rows}_rows")
+    full = batch_row_loops(name, nin, f"_c.{rows}_rows", one_call=True)
     light = batch_row_loops(name, nin, f"_c.{rows}_fast", value=_categorical_light,
-                            gather="_lg.bail()", loop="light")
+                            gather="_lg.bail()", loop="light", one_call=True)
     return (full + light + f"\n\n_register({name!r}, {doc!r}, {nin}, 1, {{\n"
             f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, {layout!r}, 1)\n"
             f"_BUILDERS[{name!r}] = _lg.FirstReach(_BUILDERS[{name!r}], {{\n"
