@@ -62,10 +62,12 @@ TINY_KL = 2.0**-900  # below this, products in the bound may underflow: exact pa
 @njit(inline="always", error_model="numpy")
 def row_scratch(n):
     """kl_mvn_row's float64 scratch for pairs of dimension n, allocated once per call of the
-    loop (no allocation per pair): 2n + 7 rows of whole blocks of eight covering columns
+    loop (no allocation per pair): 2n + 8 rows of whole blocks of eight covering columns
     0 … n (the solves' rows, the column sums, the diagonals and their terms, the float32
-    bound's sums)."""
-    return np.zeros((2 * n + 7, 8 * (n // 8 + 1)))  # block_end(n − 1), 8 for n = 0
+    bound's rows, and a row of −1.0 the double-double solve reads)."""
+    wn = np.zeros((2 * n + 8, 8 * (n // 8 + 1)))  # block_end(n − 1), 8 for n = 0
+    wn[2 * n + 7] = -1.0
+    return wn
 
 
 def _plain_attempt(mu_p, L_p, mu_q, L_q, wn, n, tol, diag):

@@ -15,7 +15,7 @@ The squares of w_i and of the off-diagonal D_ik go into per-column double-double
 each row is finished (the diagonal D_ii apart: its term is exact, ``_mvn_terms``).
 
 Scratch ``wn`` (see ``_mvn.row_scratch``): rows 0 … n − 1 the high parts, n … 2n − 1 the
-low parts, SH = 2n and SL = 2n + 1 the column sums.
+low parts, SH = 2n and SL = 2n + 1 the column sums, 2n + 7 the constant −1.0.
 
 Example: ``dd_solve(mp, Lp, mq, Lq, wn, n)`` = Σ_i w_i² + Σ_{i>k} D_ik² for finite inputs
 (−1 otherwise).
@@ -85,6 +85,7 @@ def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
         vstore(wn, SH, cb, splat(0.0))
         vstore(wn, SL, cb, splat(0.0))
     ok = True
+    m1 = vload(wn, 2 * n + 7, 0)  # −1.0 in every lane (row_scratch): opaque to LLVM
     for i in range(n):
         _prefetch_rows(L_p, L_q, i + AHEAD, n)
         ok &= fill_row(mu_p, L_p, mu_q, L_q, wn, n, i)
@@ -96,7 +97,7 @@ def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
             lo = vload(wn, n + i, cb)
             for k in range(cb - 1 if cb > 0 else 0, i):
                 h, lo = vdot2_sub(h, lo, splat(np.float64(L_q[i, k])), vload(wn, k, cb),
-                                  vload(wn, n + k, cb))
+                                  vload(wn, n + k, cb), m1)
             h, lo = vdd_div_by(h, lo, dv, r)
             vstore(wn, i, cb, h)
             vstore(wn, n + i, cb, lo)

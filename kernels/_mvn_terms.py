@@ -57,12 +57,17 @@ def vtwo_sum(a, b):
 
 
 @njit(**_IR_INLINE)
-def vdot2_sub(sh, sl, a, xh, xl):
-    """``dot2_sub`` lane by lane (``a`` a splat of L_q,ik)."""
+def vdot2_sub(sh, sl, a, xh, xl, m1):
+    """``dot2_sub`` lane by lane (``a`` a splat of L_q,ik), three of its subtractions done as
+    fma(y, m1, x) = x − y (``m1``: −1.0 in every lane, read from memory so that LLVM keeps
+    the fma): the same roundings, on the multiply-add units instead of the adds' (AMD Zen 4
+    runs adds on two of its four vector units: they were the limit, 8 adds per update)."""
     ph = a * xh
     pl = vfma(a, xl, vfma(a, xh, -ph))
-    th, e = vtwo_sum(sh, -ph)
-    return th, sl + (e - pl)
+    s = sh - ph
+    bb = vfma(sh, m1, s)
+    e = (sh - (s - bb)) + vfma(bb, m1, -ph)
+    return s, sl + vfma(pl, m1, e)
 
 
 @njit(**_IR_INLINE)
