@@ -38,7 +38,7 @@ _JIT = dict(cache=True, error_model="numpy")
 U = 2.0**-53  # unit roundoff of float64
 
 
-@njit(**_JIT)
+@njit(inline="always", error_model="numpy")
 def _fill_row(mu_p, L_p, mu_q, L_q, wn, n, i):
     """Row i of B̂ = fl([μ_p − μ_q | L_p − L_q]) into ``wn[i]`` and row i of L_q into
     ``wn[2n + 6]`` (as float64), zeros after each to the end of row i's last block."""
