@@ -26,7 +26,11 @@ range, whose share of the result is below 2⁻¹⁰²²).
 
 The batch functions ``kl_categorical_rows``, ``cross_entropy_rows`` and ``entropy_rows`` take
 flat arrays of rows of n entries one after another and a row range [r0, r1) (the generated
-loops call them on C-contiguous blocks of rows, or on one row viewed or gathered).
+loops call them on C-contiguous blocks of rows, or on one row viewed or gathered).  Each is
+its ``…_fast`` function (the one vectorised pass; NaN marks the rows it does not settle)
+followed by the scalar code for those rows.  First use compiles the ``…_fast`` functions only:
+the kernels' light loops call them and hand such rows back (``_logits.bail``), and the full
+loops are compiled when a call first needs them (``_logits.FirstReach``).
 
 Example: with ``res = np.empty(1)``, ``kl_categorical_rows(np.array([60., 40.]),
 np.array([50., 50.]), 2, 0, 1, res, np.empty((8, _rowsum.BLK)))`` sets res[0] = 0.0201355…

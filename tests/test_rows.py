@@ -97,8 +97,8 @@ def test_float32_rows_are_the_float64_result_rounded_once(n):
 
 @pytest.mark.parametrize("n", [1, 2, 7, 10, 33, 300, 4096, 4097, 20000])
 def test_short_and_long_rows_against_mpmath(n):
-    """Both row paths (chunked map ≤ 4096 entries, pairwise stream above) within 4 ULP of
-    the renormalised mpmath reference (unnormalised rows included)."""
+    """Both row paths (whole rows per chunk up to BLK = 1 024 entries, chunk by chunk above)
+    within 4 ULP of the renormalised mpmath reference (unnormalised rows included)."""
     mpmath.mp.dps = 40
     rng = np.random.default_rng(n)
     p = rng.random(n) * 3.0
