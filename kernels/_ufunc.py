@@ -102,6 +102,14 @@ def _weak(x) -> bool:
     return type(x) in (bool, int, float)
 
 
+def _foreign(x) -> bool:
+    """An array-like that NumPy reads only through ``__array__`` (a torch tensor): it is
+    converted first and the result is a NumPy array.  ndarrays, scalars and types that take
+    part in ufunc dispatch (``__array_ufunc__``: Dask, xarray) pass through."""
+    return (not isinstance(x, (np.ndarray, np.generic)) and not _weak(x)
+            and hasattr(x, "__array__") and not hasattr(x, "__array_ufunc__"))
+
+
 class Kernel:
     """A kernel: call it like the ``numpy.ufunc`` it wraps (broadcasting, ``out=``, Dask
     arrays); the ufunc of the dtype NumPy would choose is built on first use."""
@@ -150,16 +158,39 @@ class Kernel:
         """float32 if every input that is not a Python scalar casts safely to float32
         (NumPy's choice between the two loops), else float64."""
         strong = []
-        for x in inputs:
+        for i, x in enumerate(inputs):
             if _weak(x):
                 continue
-            dt = getattr(x, "dtype", None)
-            strong.append(np.asarray(x).dtype if dt is None else np.dtype(dt))
+            strong.append(self._dtype_of(i, x))
         if strong and all(np.can_cast(dt, np.float32) for dt in strong):
             return "float32"
         return "float64"
 
+    def _dtype_of(self, i: int, x) -> np.dtype:
+        """The NumPy dtype of input ``i``: its ``dtype`` when NumPy reads it, else that of
+        ``np.asarray(x)`` (a torch tensor's dtype is not a NumPy dtype; its ``__array__``
+        gives one); a clear TypeError naming the argument when neither works."""
+        try:
+            return np.dtype(x.dtype)
+        except (AttributeError, TypeError):
+            pass
+        return self._to_array(i, x).dtype
+
+    def _to_array(self, i: int, x) -> np.ndarray:
+        try:
+            return np.asarray(x)
+        except Exception as exc:   # noqa: BLE001 - any failure to convert is reported alike
+            raise TypeError(f"{self.__name__}: argument {i + 1} ({type(x).__name__}) cannot be "
+                            f"read as an array: {exc}") from None
+
     def __call__(self, *args, **kwargs):
+        if "where" in kwargs:
+            raise TypeError(f"{self.__name__}: where= is not supported (ufuncs built from numba "
+                            "loops cannot take a mask); compute on the selected entries or use "
+                            "np.where on the result")
+        if any(_foreign(x) for x in args[:self.nin]):
+            args = tuple(self._to_array(i, x) if _foreign(x) else x
+                         for i, x in enumerate(args))
         if "dtype" in kwargs:
             dtype = kwargs["dtype"]
         elif "signature" in kwargs:
