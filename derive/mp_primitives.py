@@ -3,7 +3,7 @@ primitive's textbook form evaluated at mpmath's working precision (the verifier 
 50 digits), so that ``klforge verify`` measures the kernels against the definitions, not
 against themselves.  Re-exported by ``derive/primitives.py``.
 
-Example: ``mp_stirling_bregman(20, 21)`` ≈ 1.1338e-3 (at ``mpmath.workdps(50)``).
+Example: ``mp_stirling_bregman(20, 21)`` ≈ 6.1483e-4 (at ``mpmath.workdps(50)``).
 """
 
 from __future__ import annotations
