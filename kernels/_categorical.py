@@ -46,6 +46,7 @@ from . import _primitives as _p
 from . import _rowsum as _rs
 from . import _simd as _s
 from ._primitives import neumaier_add as _add
+from ._second_pass import kl_rescaled, xent_direct
 
 _JIT = dict(cache=True, error_model="numpy")
 NAN = math.nan
@@ -53,6 +54,32 @@ INF = math.inf
 #: the correction may cancel at most this share of the one-pass sum (error growth ≤ 4/3)
 CANCEL = 0.25
 DOWN = 2.0**-64  # scale for rows whose total overflows
+LOW = 2.0**-64  # totals below this (subnormal ones included) are scaled up on the cold path
+
+
+@njit(inline="always", error_model="numpy")
+def _up(t):
+    """The power of two that brings a small total t > 0 into [½, 1) (at most 2¹⁰⁰⁰: a
+    subnormal total then lands at ≥ 2⁻⁷⁴, a normal number)."""
+    e = -math.frexp(t)[1]
+    return math.ldexp(1.0, e if e < 1000 else 1000)
+
+
+@njit(inline="always", error_model="numpy")
+def _rescale(s, t):
+    """s·2^−e (t = m·2^e, ½ ≤ m < 1) for a power of two s, at most 2¹⁰²³."""
+    e = math.frexp(s)[1] - 1 - math.frexp(t)[1]
+    return math.ldexp(1.0, e if e < 1023 else 1023)
+
+
+@njit(inline="always", error_model="numpy")
+def _tiny(itemsize, n):
+    """Below this H the one-pass formula B/P + log Q is not trusted: the error of Q's sum
+    (float64: ≤ 2⁻⁷⁵·Q per chunk of BLK entries; float32 rows, plain sums: ≤ n·2⁻⁵³·Q)
+    must stay below 2⁻⁵⁶ (float32: 2⁻³²) of H."""
+    if itemsize == 8:
+        return 2.0**-19 * ((n + _rs.BLK - 1) // _rs.BLK)
+    return n * 2.0**-21
 
 
 @njit(inline="always", error_model="numpy")
@@ -88,29 +115,6 @@ def _kl_sums(p, q, sp_, sq):
     return (2 if infinite else 0), s + c, d + dc, ps + pc, qs + qc
 
 
-@njit(**_JIT)
-def _kl_rescaled(p, q, sp_, sq, ph, pl, qh, ql):
-    """Σ kl_div(p_i, c·q_i), c = P/Q in double-double: with c·q_i = h + lo,
-    kl_div(p, h + lo) = kl_div(p, h) + lo·(h − p)/h + p·(lo/h)²/2 (the second-order term
-    matters once (p − h)/h is below ~1e-9)."""
-    ch = ph / qh
-    cl = (_s.fma(-ch, qh, ph) + pl - ch * ql) / qh
-    s, c = 0.0, 0.0
-    for i in range(p.shape[0]):
-        pi = np.float64(p[i]) * sp_
-        qi = np.float64(q[i]) * sq
-        h = ch * qi
-        lo = _s.fma(ch, qi, -h) + cl * qi
-        if pi == 0.0:
-            s, c = _add(s, c, h)
-            c += lo
-            continue
-        s, c = _add(s, c, _p.kl_div(pi, h, pi - h))
-        r = lo / h
-        c += lo * ((h - pi) / h) + 0.5 * pi * r * r
-    return s + c
-
-
 @njit(inline="always", error_model="numpy")
 def _kl_div_totals(tp, tq, d):
     """kl_div(P, Q) with D = P − Q.  Rows that sum to nearly the same total (|D/Q| < 2⁻¹⁰,
@@ -140,18 +144,23 @@ def _kl_slow(p, q, ok, s1, d, tp, tq):
         return NAN
     if status == 2:
         return INF
+    if tp < LOW or tq < LOW:  # small (or subnormal) totals: scale up exactly, sum again
+        sp_ = _up(tp) if tp < LOW else sp_
+        sq = _up(tq) if tq < LOW else sq
+        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
     k = _p.kl_div(tp, tq, d)
     if k <= CANCEL * s1:  # every piece is homogeneous of degree 1: the scale cancels
         return (s1 - k) / tp
-    # Power-of-two scales (exact) bring both totals into [½, 1), then P and Q again as
-    # compensated pairs and the direct sum of non-negative terms.
-    sp_ *= math.ldexp(1.0, -math.frexp(tp)[1])
-    sq *= math.ldexp(1.0, -math.frexp(tq)[1])
+    # Power-of-two scales (exact) bring both totals into [½, 1) (a scale capped at 2¹⁰²³:
+    # a subnormal total then lands at ≥ 2⁻⁵¹), then P and Q again as compensated pairs
+    # and the direct sum of non-negative terms.
+    sp_ = _rescale(sp_, tp)
+    sq = _rescale(sq, tq)
     ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0
     for i in range(p.shape[0]):
         ps, pc = _add(ps, pc, np.float64(p[i]) * sp_)
         qs, qc = _add(qs, qc, np.float64(q[i]) * sq)
-    v = _kl_rescaled(p, q, sp_, sq, ps, pc, qs, qc) / (ps + pc)
+    v = kl_rescaled(p, q, sp_, sq, ps, pc, qs, qc) / (ps + pc)
     return v if v >= 0.0 else (0.0 if v < 0.0 else v)
 
 
@@ -192,9 +201,10 @@ def kl_categorical_rows(p, q, n, r0, r1, res, ws):
 
 
 @njit(**_JIT)
-def _xent_sums(p, q, scale, same):
+def _xent_sums(p, q, sp_, sq, same):
     """(status, B, Ph, Pl, Qh, Ql, max q_i): B = −Σ p_i log q_i over p_i > 0, the totals
-    as compensated pairs.  ``same``: q is p (entropy).  status as in ``_kl_sums``."""
+    as compensated pairs, of the rows scaled by sp_ and sq.  ``same``: q is p (entropy).
+    status as in ``_kl_sums``."""
     b, bc, ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     qmax = 0.0
     infinite = False
@@ -203,8 +213,8 @@ def _xent_sums(p, q, scale, same):
         qi = pi if same else np.float64(q[i])
         if not (0.0 <= pi < INF and 0.0 <= qi < INF):
             return 1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-        pi *= scale
-        qi *= scale
+        pi *= sp_
+        qi *= sq
         ps, pc = _add(ps, pc, pi)
         qs, qc = _add(qs, qc, qi)
         qmax = max(qmax, qi)
@@ -218,50 +228,40 @@ def _xent_sums(p, q, scale, same):
 
 
 @njit(**_JIT)
-def _xent_direct(p, q, scale, same, qh, ql):
-    """Σ p_i log(Q/q_i) over p_i > 0: every term ≥ 0 (q_i ≤ Q)."""
-    s, c = 0.0, 0.0
-    corr = ql / qh
-    for i in range(p.shape[0]):
-        pi = np.float64(p[i]) * scale
-        if pi == 0.0:
-            continue
-        qi = pi if same else np.float64(q[i]) * scale
-        s, c = _add(s, c, pi * (_p.log_ratio(qh, qi) + corr))
-    return s + c
-
-
-@njit(**_JIT)
-def _xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax):
+def _xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax, tiny):
     """H(p̂, q̂) of one row from its one-pass sums (``_rowsum.xent_sums``); rows the sums do
-    not settle (``ok`` False, overflowing totals, a cancelling correction) are evaluated
-    again here."""
-    scale = 1.0
+    not settle (``ok`` False, overflowing or small totals, a cancelling correction, H below
+    ``tiny``) are evaluated again here."""
+    sp_ = sq = 1.0
     status = 0
     if not ok:
-        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, scale, same)
+        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
     if status == 0 and not (ph < INF and qh < INF and abs(b) < INF):  # overflow
-        scale = DOWN
-        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, scale, same)
+        sp_ = sq = DOWN
+        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
     if status == 1 or not (ph > 0.0 and qh > 0.0):
         return NAN
     if status == 2:
         return INF
+    if ph < LOW or qh < LOW:  # small (or subnormal) totals: scale up exactly, sum again
+        sp_ = _up(ph) if ph < LOW else sp_
+        sq = _up(qh) if qh < LOW else sq
+        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
     tp = ph + pl
     corr = tp * _log_pair(qh, ql)
-    if qmax <= 1.0 and (corr >= 0.0 or -corr <= CANCEL * b):
-        v = (b + corr) / tp
-    else:
-        v = _xent_direct(p, q, scale, same, qh, ql) / tp
+    v = (b + corr) / tp
+    if not (qmax <= 1.0 and (corr >= 0.0 or -corr <= CANCEL * b) and v >= tiny):
+        v = xent_direct(p, q, sp_, sq) / tp
     return v if v >= 0.0 else (0.0 if v < 0.0 else v)
 
 
 @njit(forceinline=True, error_model="numpy")
-def _xent_common(res, ws, m):
+def _xent_common(res, ws, m, tiny):
     """res[r] = H of row r < m from the sums in ``ws`` in the common case, for every row at
     once (branch-free, vectorises): normal entries (b finite), no negative term (no q_i > 1
     where p_i > 0: b a sum of terms ≥ 0), finite totals, and a correction P·log Q
-    cancelling at most CANCEL of b; NaN marks the rows that are not."""
+    cancelling at most CANCEL of b, and H ≥ ``tiny`` (``_tiny``: a smaller H needs Q
+    more accurately than the one-pass sum gives it); NaN marks the rows that are not."""
     bs, ph, pl, qh, ql, over = ws[1, :m], ws[2, :m], ws[3, :m], ws[4, :m], ws[5, :m], ws[6, :m]
     for r in range(m):
         b = bs[r]
@@ -270,12 +270,14 @@ def _xent_common(res, ws, m):
         good = (b < INF) & (over[r] == 0.0) & (qh[r] < INF) & (ph[r] < INF)
         good &= (corr >= 0.0) | (-corr <= CANCEL * b)
         v = (b + corr) / tp
-        res[r] = (v if v >= 0.0 else 0.0) if good else NAN
+        good &= v >= tiny
+        res[r] = v if good else NAN
 
 
 @njit(**_JIT)
 def _xent_rest(p, q, same, n, r0, r1, res, ws):
     """The rows ``_xent_common`` left NaN, by the scalar finish (``same``: q is p)."""
+    tiny = _tiny(p.itemsize, n)
     for r in range(r1 - r0):
         if res[r] == res[r]:
             continue
@@ -283,7 +285,7 @@ def _xent_rest(p, q, same, n, r0, r1, res, ws):
         qmax = 2.0 if ws[6, r] > 0.0 else 1.0  # (negative terms; only qmax ≤ 1 is read)
         b = ws[1, r]
         res[r] = _xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ws[2, r], ws[3, r],
-                              ws[4, r], ws[5, r], qmax)
+                              ws[4, r], ws[5, r], qmax, tiny)
 
 
 @njit(**_JIT)
@@ -295,7 +297,7 @@ def cross_entropy_fast(p, q, n, r0, r1, res, ws):
             res[r] = NAN
         return
     _rs.row_sums(_rs.xent_map, _rs.xent_acc, _rs.xent_store, p, q, n, r0, r1, ws)
-    _xent_common(res, ws, r1 - r0)
+    _xent_common(res, ws, r1 - r0, _tiny(p.itemsize, n))
 
 
 @njit(**_JIT)
@@ -316,7 +318,7 @@ def entropy_fast(p, n, r0, r1, res, ws):
             res[r] = NAN
         return
     _rs.row_sums(_rs.xent_map, _rs.xent_acc, _rs.xent_store, p, None, n, r0, r1, ws)
-    _xent_common(res, ws, r1 - r0)
+    _xent_common(res, ws, r1 - r0, _tiny(p.itemsize, n))
 
 
 @njit(**_JIT)

@@ -206,3 +206,75 @@ def test_threaded_kl_mvn_equals_serial():
         numba.set_num_threads(before)
     np.testing.assert_array_equal(threaded, serial)
     assert np.isfinite(serial).all() and (serial > 0).all()
+
+
+def _renormalised(name, p, q):
+    """mpmath reference on the exactly widened entries: KL(p̂‖q̂), H(p̂, q̂) or H(p̂) of the
+    renormalised rows, at 50 digits plus the row's decimal spread (Σp exact)."""
+    x = np.abs(np.concatenate([p, p if q is None else q]).astype(np.float64))
+    spread = np.log10(x.max()) - np.log10(x[x > 0].min())
+    with mpmath.workdps(50 + int(spread)):
+        pm = [mpmath.mpf(float(x)) for x in p]
+        qm = [mpmath.mpf(float(x)) for x in (p if q is None else q)]
+        P, Q = mpmath.fsum(pm), mpmath.fsum(qm)
+        if name == "kl_categorical":
+            return mpmath.fsum(a / P * mpmath.log((a / P) / (b / Q))
+                               for a, b in zip(pm, qm, strict=True) if a > 0)
+        return -mpmath.fsum(a / P * mpmath.log(b / Q)
+                            for a, b in zip(pm, qm, strict=True) if a > 0)
+
+
+def _within(got, ref, dtype, ulps):
+    """|got − ref| ≤ ulps·ULP(ref) in dtype (float32: ulps ≤ ½ + 2⁻¹⁰ means correctly
+    rounded but for ties)."""
+    ulp = float(np.spacing(dtype(abs(float(ref)))))
+    err = float(abs(mpmath.mpf(float(got)) - ref)) / ulp
+    assert err <= ulps, (got, float(ref), err)
+
+
+CONFIDENT = {np.float64: [[1e-16, 1.0, 1e-16], [1e-12, 1.0, 1e-12], [1e-20, 1.0, 1e-20],
+                          [0.2, 1e300, 0.5], [3e-300, 1.0, 7e-200, 1e-310]],
+             np.float32: [[1e-16, 1.0, 1e-16], [1e-12, 1.0, 1e-12], [1e-20, 1.0, 1e-20],
+                          [0.2, 1e38, 0.5], [1e-8, 0.999, 1e-3, 1e-30]]}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_dominant_entry_keeps_its_log1p_term(dtype):
+    """(issue 16, F4) H(p̂) when Σp rounds to the dominant p_k: its term p̂_k·log1p(R/p_k)
+    comes from the other entries' sum R, in the batch (next to ordinary rows, which the
+    vectorised pass settles) and alone; cross_entropy(p, p) is the same number."""
+    bar = 4.0 if dtype is np.float64 else 0.5 + 2.0**-10
+    ordinary = np.array([0.25, 0.5, 0.25, 0.0])
+    for row in CONFIDENT[dtype]:
+        p = np.array(row, dtype)
+        ref = _renormalised("entropy", p, None)
+        _within(K.entropy(p), ref, dtype, bar)
+        _within(K.cross_entropy(p, p), ref, dtype, bar)
+        batch = np.zeros((3, len(row)), dtype)
+        batch[0], batch[2] = ordinary[:len(row)], p
+        batch[1] = p[::-1]
+        got = K.entropy(batch)
+        _within(got[2], ref, dtype, bar)
+        _within(got[1], ref, dtype, bar)
+        _within(got[0], _renormalised("entropy", batch[0], None), dtype, bar)
+
+
+@pytest.mark.parametrize("scale", [1e-320, 1.5e-323, 1e-310, 2.0**-1000, 1e-300, 1.0, 1e300])
+def test_rows_of_any_scale_f64(scale):
+    """(issue 16, F9) float64 rows whose entries or totals are subnormal are ordinary rows:
+    equal entries give ln n within 2 ULP (as rows of ones do; F9 saw 5e-5 relative), and KL /
+    cross-entropy against [.3, .7] match mpmath (both argument orders)."""
+    for n in (2, 3, 7, 1000):
+        p = np.full(n, scale)
+        with mpmath.workdps(50):
+            ref = mpmath.log(n)
+        _within(K.entropy(p), ref, np.float64, 2.0)
+        _within(K.entropy(np.stack([np.full(n, 1.0 / n), p]))[1], ref, np.float64, 2.0)
+    p, q = np.full(2, scale), np.array([0.3, 0.7])
+    for name, args in (("kl_categorical", (p, q)), ("kl_categorical", (q, p)),
+                       ("cross_entropy", (p, q)), ("cross_entropy", (q, p)),
+                       ("cross_entropy", (p, p))):
+        ref = _renormalised(name, *args)
+        _within(getattr(K, name)(*args), ref, np.float64, 4.0)
+        both = [np.stack([a, np.array([0.5, 0.5])]) for a in args]
+        _within(getattr(K, name)(*both)[0], ref, np.float64, 4.0)

@@ -8,6 +8,7 @@ import tempfile
 
 CHILD = r"""
 import math
+import mpmath
 import numpy as np
 from klforge import kernels as K
 
@@ -26,6 +27,33 @@ ref = {{"kl_categorical": 0.5 * math.log(2.0) + 0.5 * math.log(2.0 / 3.0),
 got = k(*args)
 assert abs(got - ref) <= 4e-16 * ref, (got, ref)
 assert set(k._ufuncs) == {{"float64"}}, "the cancelling row did not reach the full loops"
+# rows the vectorised pass hands back (issue 16): a float64 row of subnormal entries (F9),
+# then a confident float32 row (F4) as the first call to reach the float32 full loops
+mpmath.mp.dps = 50
+
+
+def exact(name, p, q):
+    pm, qm = [mpmath.mpf(float(x)) for x in p], [mpmath.mpf(float(x)) for x in q]
+    P, Q = mpmath.fsum(pm), mpmath.fsum(qm)
+    lr = (lambda a, b: mpmath.log((a / P) / (b / Q))) if name == "kl_categorical" else (
+        lambda a, b: -mpmath.log(b / Q))
+    return float(mpmath.fsum(a / P * lr(a, b) for a, b in zip(pm, qm) if a > 0))
+
+
+def args_of(p, q):
+    return (p,) if k.__name__ == "entropy" else (p, q)
+
+
+tiny, pair = np.array([1e-320, 1e-320]), np.array([0.3, 0.7])
+ref = exact(k.__name__, tiny, tiny if k.__name__ == "entropy" else pair)
+got = k(*args_of(tiny, pair))
+assert abs(got - ref) <= 4 * float(np.spacing(ref)), (got, ref)
+assert "float32" not in k._ufuncs
+conf = np.array([1e-16, 1.0, 1e-16], np.float32)
+ref = exact(k.__name__, conf, conf)
+got = k(*args_of(conf, conf))
+assert abs(float(got) - ref) <= 0.51 * float(np.spacing(np.float32(ref))), (got, ref)
+assert "float32" in k._ufuncs or k.__name__ == "kl_categorical"
 # an entry-strided row (a gather) and a NaN row, in float32: the full loops of that dtype
 wide = np.full((2, 8), 0.125, np.float32)
 wide[1, 2] = np.nan
