@@ -19,6 +19,17 @@ NAN = math.nan
 INF = math.inf
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _log_arg(bi, amax, centre_h, centre_l):
+    """(b_i − max a) − centre as a normalised double-double (t, tt), |tt| ≤ ulp(t)/2: the
+    log of w_i·exp(e_i).  Normalised because the pieces' tails can outweigh the head once
+    the logits are huge — (1 − 1e16) + 1e16 leaves head 0 and tail −1 — and exp(t)·(1 + tt)
+    assumes a small tail (a −inf KL at a = (1, 1e16, 3), issue 16 F2)."""
+    t, tt = _p.two_sum(bi, -amax)
+    t, t2 = _p.two_sum(t, -centre_h)
+    return _p.two_sum(t, tt + (t2 - centre_l))
+
+
 @njit(**_JIT)
 def kl_logits_scalar(a, b, w):
     """KL(softmax(a) ‖ softmax(b)) for one row by the scalar loops, which own the special
@@ -96,16 +107,14 @@ def kl_logits_scalar(a, b, w):
         if not (eh <= 40.0):  # also e_i beyond the range (∞ or ∞ − ∞ from b_i − a_i)
             # log expm1mx(e) = e + log1p(−(1 + e)e^{−e}) (tail below eps), so t = (a_i − max a)
             # + e_i = (b_i − max a) − centre: no overflow when a_i − max a alone would.
-            t, tt = _p.two_sum(np.float64(b[i]), -amax)
-            t, t2 = _p.two_sum(t, -centre_h)
-            tt += t2 - centre_l
+            t, tt = _log_arg(np.float64(b[i]), amax, centre_h, centre_l)
         else:
             g = _p.expm1mx(eh) + el * math.expm1(eh)
             if g == 0.0:
                 continue
             th, tl = _p.two_sum(ai, -amax)
             t, tt = _p.two_sum(th, math.log(g))
-            tt += tl
+            t, tt = _p.two_sum(t, tt + tl)
         if t > tmax:
             tmax = t
         if t <= 700.0:
@@ -114,19 +123,21 @@ def kl_logits_scalar(a, b, w):
     if tmax > 700.0:
         # KL = log Σ_i exp((a_i − max a) + e_i) − log z − S0, by log-sum-exp.
         # (a_i − max a) + e_i = (b_i − max a) − centre, formed without the overflowing parts.
-        top = -INF
+        # top: the largest of them as a double-double (head, then tail: the tails reach
+        # ulp(head)/2, ~1e3 when the logits are ~1e19, so they enter the exponentials too)
+        top, topl = -INF, 0.0
         for i in range(n):
             if np.float64(a[i]) != -INF:
-                top = max(top, (np.float64(b[i]) - amax) - centre_h)
+                vh, vl = _log_arg(np.float64(b[i]), amax, centre_h, centre_l)
+                if vh > top or (vh == top and vl > topl):
+                    top, topl = vh, vl
         acc, accc = 0.0, 0.0
         for i in range(n):
             if np.float64(a[i]) == -INF:
                 continue
-            vh, vl = _p.two_sum(np.float64(b[i]), -amax)
-            vh, v2 = _p.two_sum(vh, -centre_h)
-            vl += v2 - centre_l
-            acc, accc = _add(acc, accc, math.exp(vh - top) * (1.0 + vl))
-        return top + math.log(acc + accc) - math.log(z) - S0
+            vh, vl = _log_arg(np.float64(b[i]), amax, centre_h, centre_l)
+            acc, accc = _add(acc, accc, math.exp((vh - top) + (vl - topl)))
+        return top + (topl + math.log(acc + accc) - math.log(z) - S0)
     S2 = (s2 + c2) / z
     x = S0 + S2
     if x > 1.0:

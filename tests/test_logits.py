@@ -235,3 +235,68 @@ def test_first_reach_leaves_other_calls_to_the_full_loops():
     assert k.compiled == ("float64",) and "float64" in k._ufuncs and not k._reach_ufuncs
     assert out[0] == K.kl_logits.ufunc("float64")(a, b)[0]
     assert not _logits._plain(np.ma.masked_array(a)) and _logits._plain(np.float32(1.0))
+
+
+# ---- huge finite logits (issue 16 F2): temperature → 0 gives logits / T of any size ----
+
+def _ref_wide(a, b):
+    """KL(softmax(a) ‖ softmax(b)) from log-softmax at 60 digits beyond the logits' size
+    (a − LSE(a) of logits near 1e300 keeps 60 digits); independent of mp_kl_logits, whose
+    extra digits grow with the spread itself."""
+    mag = max([1.0] + [abs(float(x)) for x in list(a) + list(b)])
+    with mpmath.workdps(60 + int(math.log10(mag))):
+        A = [mpmath.mpf(float(x)) for x in a]
+        B = [mpmath.mpf(float(x)) for x in b]
+        ma, mb = max(A), max(B)
+        la = ma + mpmath.log(mpmath.fsum(mpmath.exp(x - ma) for x in A))
+        lb = mb + mpmath.log(mpmath.fsum(mpmath.exp(x - mb) for x in B))
+        return +mpmath.fsum(mpmath.exp(x - la) * ((x - la) - (y - lb))
+                            for x, y in zip(A, B, strict=True))
+
+
+def _wide_cases(s, rng):
+    """Rows with logits of size s: one-hot p (a), q with a huge logit (b), both, ties of
+    the maximum, and random rows of 3, 10 and 300 entries (short rows, a long row)."""
+    cases = [([1.0, s, 3.0], [0.0, 1.0, -1.0]), ([0.0, 1.0, -1.0], [1.0, s, 3.0]),
+             ([s, -s], [0.0, 0.0]), ([0.0, 0.0], [s, -s]), ([s, 0.0], [0.0, s]),
+             ([s, s, 1.0], [0.0, 1.0, 2.0]), ([s, s, -s], [s, -s, s]),
+             ([1.0, 2.0, 3.0], [s, s, 0.0])]
+    for n in (3, 10, 300):
+        cases.append((s * rng.normal(size=n), s * rng.normal(size=n)))
+        x = rng.normal(size=n)
+        x[n // 2] = s
+        cases.append((x, rng.normal(size=n)))
+        cases.append((rng.normal(size=n), x))
+    return cases
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("e", [0, 3, 8, 15, 16, 17, 19, 20, 37, 50, 100, 154, 155, 200, 300])
+def test_huge_finite_logits_against_mpmath(e, dtype):
+    """Spreads 1e0 … 1e300 in either argument: finite, never negative, within the bar —
+    alone, in a batch of rows and entry-strided (the gather of the full loops)."""
+    if dtype == np.float32 and e > 37:
+        pytest.skip("beyond float32's range")
+    rng = np.random.default_rng(e)
+    for a, b in _wide_cases(10.0**e, rng):
+        a, b = np.asarray(a, dtype), np.asarray(b, dtype)
+        got = K.kl_logits(a, b)
+        assert math.isfinite(got) and got >= 0.0, (a[:4], b[:4], got)
+        assert ulp_error(got, _ref_wide(a, b), dtype) <= _bar(dtype), (a[:4], b[:4], got)
+        wide = np.stack([np.repeat(a, 2), np.repeat(b, 2)])  # entry-strided views
+        batch = K.kl_logits(np.stack([a, a[::-1], a]), np.stack([b, b[::-1], b]))
+        assert batch[0] == got and batch[2] == got
+        assert K.kl_logits(wide[0, ::2], wide[1, ::2]) == got
+
+
+def test_tester_rows_of_issue_16_f2():
+    """The outside tester's two rows: −inf and NaN before."""
+    exact = 0.40760596444438029  # −log softmax((0, 1, −1))_1
+    got = K.kl_logits(np.array([1.0, 1e16, 3.0]), np.array([0.0, 1.0, -1.0]))
+    assert ulp_error(got, _ref_wide([1.0, 1e16, 3.0], [0.0, 1.0, -1.0]), np.float64) <= 1
+    assert abs(got - exact) < 1e-15
+    got = K.kl_logits(np.array([0.0, 1.0, -1.0]), np.array([1.0, 1e17, 3.0]))
+    assert ulp_error(got, _ref_wide([0.0, 1.0, -1.0], [1.0, 1e17, 3.0]), np.float64) <= 1
+    got32 = K.kl_logits(np.array([1.0, 1e16, 3.0], np.float32),
+                        np.array([0.0, 1.0, -1.0], np.float32))
+    assert abs(float(got32) - exact) <= 2.0**-24 * exact
