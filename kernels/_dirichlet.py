@@ -5,7 +5,7 @@ Every coordinate's B_S and r-term is computed in loops over the coordinates that
 (branch-free ``_stirling.stirling_bregman``, ``_lbeta._bern_lanes``), then summed in order
 (Neumaier; the totals in double-double).  ``row_main`` is the common path — all the light
 loops a first call compiles run (``klforge/emit/reductions.py``); ``kl_dirichlet_row`` adds
-the textbook grouping (concentrations outside [1e-100, 1e100]) and the direct grouping (p
+the textbook grouping (concentrations outside ``_lbeta``'s range) and the direct grouping (p
 and q far apart).  Float32 rows, whose result is rounded to float32, take B_S and the
 shifted coordinate's series to ~1e-10 relative (``_stirling32``), picked by overloads on
 the row's dtype so that each dtype compiles its own.  ``_lbeta`` re-exports the two row
@@ -25,7 +25,7 @@ from numba.extending import overload
 from . import _primitives as _p
 from . import _stirling as _st
 from . import _stirling32 as _st32
-from ._lbeta import _CANCEL, _HI, _LO, _SHIFT, _bern_lanes, direct_part, shifted_part
+from ._lbeta import _CANCEL, _HI, _LO, _PROD, _SHIFT, _bern_lanes, direct_part, shifted_part
 
 _CACHE = True
 NAN = math.nan
@@ -70,7 +70,7 @@ def row_main(ap, aq, wn):
     """The common path of ``kl_dirichlet_row`` (value, kind, the direct grouping's inputs), and
     all the light loops a first call compiles run (``klforge/emit/reductions.py``: a row of
     kind ≠ 0 is handed back, ``_logits.bail``, and the call runs again on the full loops):
-    kind 0 — value is the KL; 1 — concentrations outside [1e-100, 1e100] (the textbook
+    kind 0 — value is the KL; 1 — concentrations outside the shifted range (the textbook
     grouping); 2 — p and q far apart, the direct grouping may have smaller pieces
     (``direct_part``).  NaN with kind 0 for an empty row or an invalid entry."""
     n = ap.shape[0]
@@ -78,17 +78,18 @@ def row_main(ap, aq, wn):
     if n == 0:
         return z
     j = 0
-    lo, hi = INF, 0.0
+    lo, hp, hq = INF, 0.0, 0.0
     for i in range(n):
         x = np.float64(ap[i])
         y = np.float64(aq[i])
         if not (0.0 < x < INF and 0.0 < y < INF):
             return z
         lo = min(lo, min(x, y))
-        hi = max(hi, max(x, y))
+        hp = max(hp, x)
+        hq = max(hq, y)
         if x > np.float64(ap[j]):
             j = i
-    if not (_LO <= lo and hi <= _HI):
+    if not (_LO <= lo and (max(hp, hq) <= _HI or (hp * n + 16.0) * (hq * n + 16.0) <= _PROD)):
         return (NAN, 1, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     for i in range(n):  # B_S of every coordinate (j's is not used): vectorised
         x = np.float64(ap[i])

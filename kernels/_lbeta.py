@@ -24,7 +24,8 @@ geometric sums.  Measured against mpmath (``klforge verify``: concentrations 1e-
 down to 1e-12 relative): kl_beta 5.48 ULP, Dirichlet rows 3.19 ULP; 1 500 further Beta
 points (independent, near and log-ratio ±2 pairs, a /tmp check at 50 digits) ≤ 4.8 ULP
 (this session: kl_beta 4.53 ULP).  Dirichlet rows: ``_dirichlet.py``.
-Concentrations outside [1e-100, 1e100] take the textbook grouping (B_lnΓ = B_S + kl_div).
+Concentrations below 1e-100, or above 1e100 with (K·max p + 16)(K·max q + 16) > 1e306 (a
+product would overflow), take the textbook grouping (B_lnΓ = B_S + kl_div).
 Cost, one thread, log-uniform 0.1 … 100 (scalar: the shift loop and B_S of the smaller
 coordinate dominate): ~310 ns per pair at load 7, torch's lgamma/digamma formula ~210.
 Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986.
@@ -44,6 +45,9 @@ NAN = math.nan
 INF = math.inf
 _SHIFT = _st.SHIFT  # 8: Stirling's series with 14 terms from there (``_stirling.py``)
 _LO, _HI = 1e-100, 1e100
+#: ... and above _HI while (K·max p + 16)·(K·max q + 16) ≤ _PROD (K = 2 for Beta): every
+#: product the decomposition forms is of a p- and a q-side value (a total, shifted by ≤ 8)
+_PROD = 1e306
 #: the shifted grouping is kept when its pieces sum to at most this multiple of the result
 _CANCEL = 2.0
 
@@ -114,7 +118,7 @@ def shifted_part(aj, bj, np_, nq, u, w, n0, s_p, shift, coefs):
                 - _ss.tail_bregman_scalar(bigp, bigq, rho_n, coefs))
         tail_scale = abs(tail)
     else:
-        tail, tail_scale = _tail_far(yp, bigp, yq, bigq, s_p, rho_j, cross / (yp * bigp),
+        tail, tail_scale = _tail_far(yp, bigp, yq, bigq, s_p, rho_j, (cross / yp) / bigp,
                                      coefs)
     return total + half + bern + tail, m, scale + abs(half) + bern + tail_scale
 
@@ -139,35 +143,45 @@ def _tail_far(xj, xn, yj, yn, s_p, rho_j, e, coefs):
     bn = xn / yn
     c = bj / bn
     cm1 = -e * bj
-    a2, bj2, bn2, c2 = a * a, bj * bj, bn * bn, c * c
-    pa, sa, pc, sc = a, 1.0, c, 1.0  # a^n, Σ_{i<n} a^i, c^n, Σ_{i<n} c^i at n = 1
-    bjn, bnn = bj, bn  # (1 + ρ)^{−n}
+    a2, bj2 = a * a, bj * bj
+    pa, sa = a, 1.0  # a^n, Σ_{i<n} a^i at n = 1
+    # x^{−n}·(1 + ρ)^{−n} = y^{−n} carried as its own power, and c^n, Σ_{i<n} c^i only
+    # times y_n^{−n} (tc, vc): alone, (1 + ρ)^{−n} or c^n overflows (and x^{−n} underflows,
+    # 0·inf = NaN) once x/y or y/x ≳ 1e12
     pj = 1.0 / xj
     pn = 1.0 / xn
+    qj = 1.0 / yj
+    qn = 1.0 / yn
     ij2 = pj * pj
     in2 = pn * pn
+    jq2 = qj * qj
+    nq2 = qn * qn
+    qn1 = qn
+    cq = c * qn1  # c/y_n = b_j/x_n
+    tc = qn  # y_n^{−n}·Σ_{i<n} c^i
+    vc = cq  # y_n^{−n}·c^n
     small = abs(rho_j) <= 0.5
     g = 1.0  # G_n(b_j), b_j = 1/(1 + ρ_j) (``_stirling.tail_sums``), n = 1
     n = 1.0
     for ck in coefs:
         if small:
-            g_j = rho_j * (rho_j * bj) * g
+            pg_j = pj * (rho_j * (rho_j * bj) * g)
             g = _s.fma(bj2, g, _s.fma(n + 1.0, bj, n + 2.0))
         else:
-            g_j = (bjn - 1.0) + n * rho_j
-        first = pj * one_m_a * sa * g_j
-        second = pn * (bnn * (cm1 * sc) + n * e)
+            pg_j = (qj - pj) + n * rho_j * pj  # x^{−n}·G(ρ_j)
+        first = one_m_a * sa * pg_j
+        second = cm1 * tc + n * e * pn
         total += ck * (first + second)
         scale += abs(ck) * (abs(first) + abs(second))
         n += 2.0
         sa += pa + pa * a
         pa *= a2
-        sc += pc + pc * c
-        pc *= c2
-        bjn *= bj2
-        bnn *= bn2
+        tc = tc * nq2 + (vc * qn1) * qn1 + (vc * cq) * qn1
+        vc *= cq * cq
         pj *= ij2
         pn *= in2
+        qj *= jq2
+        qn *= nq2
     return total, scale
 
 
@@ -188,7 +202,10 @@ def kl_beta(a, b, c, d):
     """KL(Beta(a, b) ‖ Beta(c, d)) for positive finite a, b, c, d (the caller checks), by the
     module docstring's decomposition with K = 2 (j the larger of a, b).
     Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986."""
-    if not (_LO <= min(min(a, b), min(c, d)) and max(max(a, b), max(c, d)) <= _HI):
+    hp = max(a, b)
+    hq = max(c, d)
+    fits = max(hp, hq) <= _HI or (2.0 * hp + 16.0) * (2.0 * hq + 16.0) <= _PROD
+    if not (_LO <= min(min(a, b), min(c, d)) and fits):
         return (_p.lgamma_bregman(a, c, c - a) + _p.lgamma_bregman(b, d, d - b)
                 - _p.lgamma_bregman(a + b, c + d, (c - a) + (d - b)))
     if a > b:  # j = the larger p-parameter, shifted; a is the rest

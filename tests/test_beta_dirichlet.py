@@ -146,3 +146,81 @@ def test_kl_dirichlet_float32_rows_agree_with_float64_to_1e_9():
     ref = K.kl_dirichlet(ap.astype(np.float64), aq.astype(np.float64))
     # both rounded: ≤ half a float32 ULP apart plus the float32 path's own error
     assert np.all(np.abs(got - ref) <= np.abs(ref) * (2.0**-24 + 1e-9))
+
+
+def mp_textbook_beta(a1, b1, a2, b2):
+    """The textbook form lnB(α_q, β_q) − lnB(α_p, β_p) + (α_p − α_q)ψ(α_p) + (β_p − β_q)ψ(β_p)
+    + (α_q − α_p + β_q − β_p)ψ(α_p + β_p), at 80 digits beyond the largest exponent (its terms
+    are up to ~max·log(max) large and cancel to the KL)."""
+    top = max(abs(math.log10(float(x))) for x in (a1, b1, a2, b2))
+    with mpmath.workdps(80 + int(top)):
+        a1, b1, a2, b2 = (mpmath.mpf(float(x)) for x in (a1, b1, a2, b2))
+
+        def lbeta(x, y):
+            return mpmath.loggamma(x) + mpmath.loggamma(y) - mpmath.loggamma(x + y)
+
+        return +(lbeta(a2, b2) - lbeta(a1, b1) + (a1 - a2) * mpmath.digamma(a1)
+                 + (b1 - b2) * mpmath.digamma(b1)
+                 + (a2 - a1 + b2 - b1) * mpmath.digamma(a1 + b1))
+
+
+def mp_textbook_dirichlet(ap, aq):
+    """lnΓ(n_p) − Σ lnΓ(α_i) − lnΓ(n_q) + Σ lnΓ(β_i) + Σ (α_i − β_i)(ψ(α_i) − ψ(n_p)), at 80
+    digits beyond the largest exponent."""
+    top = max(abs(math.log10(float(x))) for x in list(ap) + list(aq))
+    with mpmath.workdps(80 + int(top)):
+        ap = [mpmath.mpf(float(x)) for x in ap]
+        aq = [mpmath.mpf(float(x)) for x in aq]
+        n_p, n_q = mpmath.fsum(ap), mpmath.fsum(aq)
+        return +(mpmath.loggamma(n_p) - mpmath.loggamma(n_q)
+                 + mpmath.fsum(mpmath.loggamma(y) - mpmath.loggamma(x)
+                               + (x - y) * (mpmath.digamma(x) - mpmath.digamma(n_p))
+                               for x, y in zip(ap, aq, strict=True)))
+
+
+#: one parameter set apart from the others by these factors (issue 16, outside tester's F1:
+#: NaN from 2e12 on — (1 + ρ)^{−n} overflowing in the far Stirling tail — and 0 or the
+#: value without the huge entry beyond 1e100, where the textbook grouping cancelled)
+IMBALANCES = [1.0, 1e3, 1e6, 1e12, 5e12, 1e14, 1e16, 1e20, 1e30, 1e50, 1e100, 1e101, 1e150,
+              1e200, 1e250, 1e300]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("pos", range(4))
+def test_kl_beta_one_parameter_far_from_the_others(pos, dtype):
+    tiny, top = float(np.finfo(dtype).tiny), float(np.finfo(dtype).max) / 1e3
+    bad = []
+    for s in IMBALANCES:
+        for v in (s, 1.0 / s):
+            if not (tiny * 1e3 < v < top):
+                continue
+            args = [2.0, 3.0, 4.0, 1.5]
+            args[pos] = v
+            x = [dtype(t) for t in args]
+            got = K.kl_beta(*x)
+            ref = mp_textbook_beta(*x)
+            err = ulp_error(got, ref, dtype)
+            if not err <= BETA_BAR:
+                bad.append((args, got, mpmath.nstr(ref, 10), err))
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("pos", range(6))
+def test_kl_dirichlet_one_entry_far_from_the_others(pos, dtype):
+    tiny, top = float(np.finfo(dtype).tiny), float(np.finfo(dtype).max) / 1e3
+    bad = []
+    for s in IMBALANCES:
+        for v in (s, 1.0 / s):
+            if not (tiny * 1e3 < v < top):
+                continue
+            ap = np.array([1.0, 2.0, 3.0])
+            aq = np.array([2.0, 2.0, 2.0])
+            (ap if pos < 3 else aq)[pos % 3] = v
+            ap, aq = ap.astype(dtype), aq.astype(dtype)
+            got = K.kl_dirichlet(ap, aq)
+            ref = mp_textbook_dirichlet(ap, aq)
+            err = ulp_error(got, ref, dtype)
+            if not err <= DIRICHLET_BAR:
+                bad.append((ap.tolist(), aq.tolist(), got, mpmath.nstr(ref, 10), err))
+    assert not bad, bad
