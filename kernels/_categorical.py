@@ -22,7 +22,12 @@ negative entry, a zero total (including an empty row) → NaN; p_i > 0 where q_i
 range (or a term p_i log(p_i/q_i) beyond it) are handled by scaling the row by 2⁻⁶⁴, and the
 second pass scales each row by a power
 of two that brings its total into [½, 1) (exact for all but entries pushed below the normal
-range, whose share of the result is below 2⁻¹⁰²²).
+range, whose share of the result is below 2⁻¹⁰²²).  Totals below 2⁻⁶⁴ (subnormal ones
+included) are scaled up the same way before the sums are formed, on the cold path only: a row
+of equal entries gives ln n at any scale.  An entropy or cross-entropy below ``_tiny`` is not
+taken from the one-pass sums (their total is not accurate enough for it) but from the second
+pass (``_second_pass.xent_direct``), which forms the largest entry's term from the others'
+sum: p̂_k·log1p(R/q_k).
 
 The batch functions ``kl_categorical_rows``, ``cross_entropy_rows`` and ``entropy_rows`` take
 flat arrays of rows of n entries one after another and a row range [r0, r1) (the generated
