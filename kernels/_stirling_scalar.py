@@ -22,6 +22,7 @@ from ._stirling import SHIFT, STIRLING, phi_bregman, phi_bregman_near, rm1mlog_r
 _CACHE = True
 NAN = math.nan
 INF = math.inf
+_LN2_64 = 64.0 * math.log(2.0)
 
 
 @njit(cache=_CACHE, error_model="numpy")
@@ -74,7 +75,13 @@ def stirling_bregman_loop(x, y, h):
     if min(x, y) < 1.0:
         if min(x, y) < 1e-290:  # x·(y + 1) may underflow: three divisions
             y1 = y + 1.0
-            total = y1 * rm1mlog_r((h / x) / y1, (y / x) * ((x + 1.0) / y1))
+            t1 = (h / x) / y1
+            r1 = (y / x) * ((x + 1.0) / y1)
+            if r1 < 1e-300:  # r ≈ y/x subnormal or 0 (y subnormal): log r from y·2^64
+                rs = ((y * 18446744073709551616.0) / x) * ((x + 1.0) / y1)
+                total = y1 * (t1 - (math.log(rs) - _LN2_64))
+            else:
+                total = y1 * rm1mlog_r(t1, r1)
         else:
             total = phi_bregman(x, 0.0, y, 0.0, h, True)
         xh, xl = _s.two_sum(x, 1.0)
@@ -102,5 +109,7 @@ def lgamma_bregman(x, y, h):
     s = stirling_bregman_loop(x, y, h)
     if s != s or s == INF:
         return s
+    if x > 1e300 * y:  # x/y overflows (y subnormal): y·F(x/y) = (x − y) − y·log(x/y), no
+        return s + ((x - y) - y * (math.log(x) - math.log(y)))  # cancellation for x ≫ y
     # B_g = x·K(t), K(t) = (1 + t)·log(1 + t) − t = (1 + t)·F(1/(1 + t))... use y·F(x/y)
     return s + y * rm1mlog_r(-h / y, x / y)

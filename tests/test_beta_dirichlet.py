@@ -224,3 +224,18 @@ def test_kl_dirichlet_one_entry_far_from_the_others(pos, dtype):
             if not err <= DIRICHLET_BAR:
                 bad.append((ap.tolist(), aq.tolist(), got, mpmath.nstr(ref, 10), err))
     assert not bad, bad
+
+
+@pytest.mark.parametrize("v", [5e-324, 1e-320, 1e-310, 1e-300])
+def test_subnormal_q_parameters_give_the_finite_kl(v):
+    # issue 16, outside tester's F3: a subnormal β_q gave +inf where the KL is ~745 (the
+    # ratio y/x of the first shift step underflowed to 0, and x/y of B_g overflowed)
+    for args in ((2.0, 3.0, v, 1.5), (2.0, 3.0, 4.0, v), (0.5, 7.0, v, v)):
+        ref = mp_textbook_beta(*args)
+        got = K.kl_beta(*args)
+        assert ulp_error(got, ref) <= BETA_BAR, (args, got, ref)
+    for aq in ([2.0, v, 2.0], [v, 2.0, v]):
+        ap = np.array([1.0, 2.0, 3.0])
+        ref = mp_textbook_dirichlet(ap, aq)
+        got = K.kl_dirichlet(ap, np.array(aq))
+        assert ulp_error(got, ref) <= DIRICHLET_BAR, (aq, got, ref)
