@@ -21,10 +21,15 @@ discarded SIMD lanes).
 
 Cache location: numba writes its cache beside the sources (``kernels/__pycache__``); when
 that directory is read-only (a system install) it falls back to a per-user cache directory,
-and ``NUMBA_CACHE_DIR`` overrides both.
+and ``NUMBA_CACHE_DIR`` overrides both.  Cached code is stamped with a hash of every
+module of the package (``_cachestamp.py``), so editing any of them recompiles all of them.
 """
 
-from . import _kernels
+from . import _cachestamp
+
+_cachestamp.install()  # before any @njit(cache=True) of the package runs
+
+from . import _kernels  # noqa: E402
 
 __all__ = list(_kernels.__all__)  # the generated module lists the kernels
 
