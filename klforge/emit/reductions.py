@@ -120,9 +120,13 @@ def kl_dirichlet(d) -> str:
 
 
 _MVN_DOC = (
-    "\n\n    Only the lower triangles of L_p and L_q are read (the upper triangle is ignored, as"
-    "\n    in numpy.linalg and scipy.linalg.cho_solve); a diagonal entry ≤ 0 gives NaN, and so"
-    "\n    does n = 0.  KL = ½[Σ_{i≠j} D_ij² + Σ_i (M_ii² − 1 − 2 log M_ii) + |w|²],"
+    "\n\n    Call: kl_mvn(mu_p, L_p, mu_q, L_q), gufunc signature (n),(n,n),(n),(n,n)->(): means"
+    "\n    and lower Cholesky factors (Σ = L Lᵀ) of any n; the parameters above are the"
+    "\n    derivation's symbols at n = 2."
+    "\n\n    Only the lower triangles of L_p and L_q are read (the upper triangle, NaN included,"
+    "\n    is ignored: numpy.linalg.cholesky returns the lower factor, scipy.linalg.cholesky the"
+    "\n    upper one unless lower=True — pass its transpose); a diagonal entry ≤ 0 gives NaN,"
+    "\n    and so does n = 0.  KL = ½[Σ_{i≠j} D_ij² + Σ_i (M_ii² − 1 − 2 log M_ii) + |w|²],"
     "\n    M = L_q⁻¹L_p = I + D, D = L_q⁻¹(L_p − L_q), w = L_q⁻¹(μ_p − μ_q): non-negative terms,"
     "\n    the solves in double-double (kernels/_mvn_solve.py); accurate for scale ratios up to"
     "\n    1e±300 between p and q.")
