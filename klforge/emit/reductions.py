@@ -6,7 +6,8 @@ shared pieces of :mod:`.templates`.  :data:`REDUCTIONS` maps template names to t
 
 from __future__ import annotations
 
-from .templates import _gufunc, _vector_gufunc, batch_row_loops, docstring
+from .batchloops import batch_row_loops
+from .templates import _gufunc, _vector_gufunc, docstring
 
 _RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.stats.entropy and"
                "\n    torch.distributions.Categorical do: p̂ = p/Σp, q̂ = q/Σq, applied to the row's"
