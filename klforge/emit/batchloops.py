@@ -133,5 +133,3 @@ def _one_call_loop(name, nin, f, t, size, dtype, scratch, rows, value, gather, l
     lines += [*(f"            {s}" for s in pre),
               f"            _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}({v}))"]
     return "\n\n" + "\n".join(lines) + "\n"
-
-
