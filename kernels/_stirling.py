@@ -53,6 +53,7 @@ STIRLING = (0.08333333333333333, -0.002777777777777778, 0.0007936507936507937,
             -1.3924322169059011, 13.402864044168393, -156.84828462600203,
             2193.1033333333335, -36108.77125372499)
 _LN2_HI, _LN2_LO = _s.LN2_HI, _s.LN2_LO
+_LN2_64 = 64.0 * math.log(2.0)
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")
@@ -228,7 +229,13 @@ def stirling_bregman(x, y, h):
     # min < 1: the first piece, with 1 + w from exact products; below 1e-290 x·(y + 1)
     # may underflow: three divisions
     yp1 = y0 + 1.0
-    tiny = yp1 * rm1mlog_r((h0 / x0) / yp1, (y0 / x0) * ((x0 + 1.0) / yp1))
+    t1 = (h0 / x0) / yp1
+    r1 = (y0 / x0) * ((x0 + 1.0) / yp1)
+    # r1 below 1e-300 (y subnormal: r1 may be 0): F(r) = F(r·2^64) + (t + 1) − r·2^64 + 64 ln 2
+    under = r1 < 1e-300
+    rs = (((y0 if under else 0.0) * 18446744073709551616.0) / x0) * ((x0 + 1.0) / yp1)
+    f1 = rm1mlog_r(t1, rs if under else r1)
+    tiny = yp1 * (f1 + (((t1 + 1.0) - rs) + _LN2_64 if under else 0.0))
     first = tiny if lo < 1e-290 else phi_bregman(x0, 0.0, y0, 0.0, h0, True)
     total = first if small else 0.0
     xs, xe = _s.two_sum(x0, 1.0)

@@ -228,3 +228,25 @@ def test_stirling_bregman32_random_float32_pairs_and_specials():
     assert stirling_bregman32(2.0, inf, inf) == inf and stirling_bregman32(3.0, 3.0, 0.0) == 0.0
     for x, y in ((0.0, 1.0), (-1.0, 2.0), (inf, 2.0), (math.nan, 1.0), (1.0, -3.0)):
         assert math.isnan(stirling_bregman32(x, y, y - x))
+
+
+@pytest.mark.parametrize("y", [5e-324, 1e-320, 1e-310, 1e-300])
+def test_bregman_pieces_and_kl_gamma_at_a_subnormal_second_argument(y):
+    # issue 16, outside tester's F3: the first shift step's ratio y(x+1)/(x(y+1)) underflowed
+    # to 0 (+inf where the value is ~745); reference: lnΓ(y) − lnΓ(x) − (y − x)ψ(x) in mpmath
+    from klforge.derive.core import specs
+
+    from klforge import kernels as K
+
+    for x in (0.5, 2.0, 30.0):
+        with mpmath.workdps(60):
+            xm, ym = mpmath.mpf(x), mpmath.mpf(y)
+            ref = mpmath.loggamma(ym) - mpmath.loggamma(xm) - (ym - xm) * mpmath.digamma(xm)
+            ref_s = ref - (ym * mpmath.log(ym / xm) - ym + xm)  # B_S = B_lnΓ − B_g
+            # kl_gamma(α_p, β_p, α_q, β_q) with β_p = 1, β_q = 2, α_q = y (textbook form)
+            kg = ((xm - ym) * mpmath.digamma(xm) - mpmath.loggamma(xm) + mpmath.loggamma(ym)
+                  + ym * (mpmath.log(1) - mpmath.log(2)) + xm * (2 - 1))
+        assert ulp_error(P.lgamma_bregman(x, y, y - x), ref) <= 8, (x, y)
+        assert ulp_error(SS.stirling_bregman_loop(x, y, y - x), ref_s) <= 8, (x, y)
+        assert ulp_error(ST.stirling_bregman(x, y, y - x), ref_s) <= 8, (x, y)
+        assert ulp_error(K.kl_gamma(x, 1.0, y, 2.0), kg) <= specs()["kl_gamma"].bar, (x, y)
