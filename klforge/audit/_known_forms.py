@@ -7,7 +7,7 @@ typed formulas without importing SymPy."""
 
 import mpmath
 
-SOURCE_HASH = "724357d81849869cfc31bbf4c655ec1f2e9e83452709d115c88650938e59dbcb"
+SOURCE_HASH = "03462feec8f2c86deb863ac384f0eefc84b780aa7ef13a5114fe8929df56f61c"
 
 FAMILIES = {'Ber': 'bernoulli', 'Bern': 'bernoulli', 'Bernoulli': 'bernoulli', 'Beta': 'beta', 'Exp': 'exponential', 'Expo': 'exponential', 'Exponential': 'exponential', 'Gamma': 'gamma', 'Gauss': 'normal', 'Gaussian': 'normal', 'Geo': 'geometric', 'Geom': 'geometric', 'Geometric': 'geometric', 'Laplace': 'laplace', 'N': 'normal', 'Normal': 'normal', 'Poi': 'poisson', 'Pois': 'poisson', 'Poisson': 'poisson'}
 ARITY = {'bernoulli': 1, 'beta': 2, 'exponential': 1, 'gamma': 2, 'geometric': 1, 'laplace': 2, 'normal': 2, 'poisson': 1}
