@@ -10,10 +10,10 @@ values, lane for lane the scalar ones (the blocked solves of ``_mvn_solve``).
 Example: ``diagonal_term(1e-16, 1.0)`` = 1e-32 − 1 − 2·log(1e-16) = 72.68…
 """
 
-import math
 
 from numba import njit
 
+from . import _primitives as _p
 from . import _simd as _s
 from ._mvn_vec import vfma
 from ._primitives import neumaier_add as _add
@@ -99,7 +99,8 @@ def diagonal_term(lp, lq):
 
     D = (lp − lq)/lq in double-double; for D ∈ [−½, 1], D² − 2·log1pmx(D) (two
     non-negative terms; log1pmx'(D) = −D/(1 + D) carries D's low part); elsewhere
-    (M² − 1) − 2·log_ratio(lp, lq), which stays accurate for every ratio.
+    (M² − 1) − 2·log_ratio(lp, lq) (``_primitives.log_ratio``: branch-free, so the batch
+    path's loop over diagonals vectorises), accurate for every ratio.
     """
     dh, dl = _s.two_sum(lp, -lq)
     Dh, Dl = dd_div(dh, dl, lq)
@@ -109,20 +110,8 @@ def diagonal_term(lp, lq):
     ph, pl = two_prod(x, x)
     near_value = ph + (pl + 2.0 * x * xl + 2.0 * xl * x / (1.0 + x)) - 2.0 * _s.log1pmx_normal(x)
     m = lp / lq
-    far_value = _s.fma(m, m, -1.0) - 2.0 * log_ratio(lp, lq)
+    far_value = _s.fma(m, m, -1.0) - 2.0 * _p.log_ratio(lp, lq)
     return near_value if near else far_value
-
-
-@njit(**_IR_INLINE)
-def log_ratio(a, b):
-    """log(a/b) for a, b > 0 of any magnitude (subnormal to +inf): a = ma·2^ea and
-    b = mb·2^eb (frexp, exact), log(a/b) = log(ma/mb) + (ea − eb)·ln 2 with ma/mb ∈ (½, 2)
-    and ln 2 in two parts (k·LN2_HI exact), so no overflow of a/b.  Within ~2 ULP where
-    |log(a/b)| ≥ ln 2 / 2, all diagonal_term asks of it (libm's log: nothing to compile)."""
-    ma, ea = math.frexp(a)
-    mb, eb = math.frexp(b)
-    k = float(ea - eb)
-    return _s.fma(k, _s.LN2_HI, _s.fma(k, _s.LN2_LO, math.log(ma / mb)))
 
 
 @njit(**_JIT)
