@@ -20,12 +20,13 @@ def _categorical_light(t, views, k):
     return [f"v = res[{k}]", "if v != v:", "    v = _lg.bail()"], "v"
 
 
-def _categorical(name: str, nin: int, doc: str, rows: str) -> str:
+def _categorical(name: str, nin: int, doc: str) -> str:
     """A categorical reduction's loops, twice: the full ones around ``_c.<rows>_rows``
     (every layout, every row) and the light ones around ``_c.<rows>_fast`` (the vectorised
     pass only; a row it does not settle, or a call that needs a gather, is handed back), and
     the kernel (``_lg.FirstReach``): first use compiles the light loops of the dtype called,
-    the full ones when a call first reaches them."""
+    the full ones when a call first reaches them (``<rows>`` is the kernel's name)."""
+    rows = name
     layout = ",".join(["(n)"] * nin) + "->()"
     full = batch_row_loops(name, nin, f"_c.{rows}_rows", one_call=True)
     light = batch_row_loops(name, nin, f"_c.{rows}_fast", value=_categorical_light,
@@ -43,19 +44,18 @@ def kl_categorical(d) -> str:
     return _categorical(d.kernel, 2, docstring(d) + (
         "\n\n    KL(p̂ ‖ q̂) = Σ_i p̂_i log(p̂_i/q̂_i) = (Σ_i kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp,"
         "\n    kl_div(x, y) = x log(x/y) − x + y ≥ 0; 0·log 0 = 0, +inf where q_i = 0 < p_i."
-        + _RENORM_DOC), "kl_categorical")
+        + _RENORM_DOC))
 
 
 def entropy(d) -> str:
     return _categorical(d.kernel, 1, docstring(d) + (
-        "\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0." + _RENORM_DOC),
-        "entropy")
+        "\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0." + _RENORM_DOC))
 
 
 def cross_entropy(d) -> str:
     return _categorical(d.kernel, 2, docstring(d) + (
         "\n\n    H(p̂, q̂) = −Σ_i p̂_i log q̂_i = Σ_i p̂_i log(Σq/q_i), 0·log 0 = 0, +inf where"
-        "\n    q_i = 0 < p_i." + _RENORM_DOC), "cross_entropy")
+        "\n    q_i = 0 < p_i." + _RENORM_DOC))
 
 
 _LOGITS_SCRATCH = ("ws = np.empty((_lg.WS_ROWS, _lg.BLK))", "res = np.empty((2, _lg.ROWS))")
