@@ -56,7 +56,13 @@ def mp_log_ratio2(a, b, c, d):
     return mpmath.log(a * b / (c * d))
 
 
+def mp_perspective_expm1mx(b, d, c):
+    b, d, c = mpmath.mpf(b), mpmath.mpf(d), mpmath.mpf(c)
+    return (b * mpmath.expm1(-d / b) + d) / c
+
+
 MPMATH_PRIMITIVES = {
+    "perspective_expm1mx": mp_perspective_expm1mx,
     "lgamma_bregman": mp_lgamma_bregman,
     "stirling_bregman": mp_stirling_bregman,
     "log_ratio2": mp_log_ratio2,

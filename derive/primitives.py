@@ -22,6 +22,8 @@ log_ratio2     log(a·b/(c·d))                   exact products, log1p near a·
 (a, b, c, d)
 lbeta_bregman  B_{ln B}((a, b), (c, d))         Beta's KL; non-negative pieces that vanish
 (a, b, c, d)   (lnΓ, ψ terms)                   smoothly as p → q (``kernels/_lbeta.py``)
+perspective_   (b/c)·(e^{−d/b} − 1 + d/b)       b·expm1mx(−d/b)/c without forming d/b or
+expm1mx(b,d,c)                                  b/c where they overflow (Laplace's KL)
 =============  ===============================  =========================================
 """
 
@@ -221,6 +223,30 @@ class scaled_expm1mx(_Primitive):  # noqa: N801
         return "_p.scaled_expm1mx(" + ", ".join(printer._print(a) for a in self.args) + ")"
 
 
+class perspective_expm1mx(_Primitive):  # noqa: N801
+    """perspective_expm1mx(b, d, c) = b·(e^{−d/b} − 1 + d/b)/c for b, c > 0, d ≥ 0: the
+    perspective b·φ(d/b) of φ(z) = e^{−z} − 1 + z, over c.  The kernel stays finite where
+    d/b or b/c overflows but the value does not (a subnormal Laplace scale)."""
+
+    nargs = 3
+
+    @classmethod
+    def eval(cls, b, d, c):
+        if d.is_zero:
+            return sp.S.Zero
+
+    def _eval_rewrite_as_textbook(self, b, d, c, **kwargs):
+        return b * (sp.exp(-d / b) - 1 + d / b) / c
+
+    def _pythoncode(self, printer):
+        return "_p.perspective_expm1mx(" + ", ".join(printer._print(a) for a in self.args) + ")"
+
+    def _latex(self, printer):
+        b, d, c = (printer._print(x) for x in self.args)
+        return (r"\frac{" + b + r"}{" + c + r"}\operatorname{expm1mx}\left(-\frac{" + d
+                + "}{" + b + r"}\right)")
+
+
 class log_ratio2(_Primitive):  # noqa: N801
     """log_ratio2(a, b, c, d) = log((a·b)/(c·d)), a, b, c, d > 0: both products formed exactly,
     so the result is accurate relative to itself near a·b = c·d."""
@@ -260,7 +286,7 @@ class logsumexp(_Primitive):  # noqa: N801
 
 
 PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, stirling_bregman,
-              lbeta_bregman, log_ratio2, scaled_expm1mx, logsumexp)
+              lbeta_bregman, log_ratio2, scaled_expm1mx, perspective_expm1mx, logsumexp)
 
 
 def textbook(expr: sp.Basic) -> sp.Basic:

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.codegen.rewriting import Optimization, ReplaceOptim, expm1_opt, log1p_opt, optimize
 
-from .primitives import expm1mx, kl_div, lgamma_bregman, log1pmx, logsumexp, rm1mlog, textbook
+from .primitives import (
+    expm1mx,
+    kl_div,
+    lgamma_bregman,
+    log1pmx,
+    logsumexp,
+    perspective_expm1mx,
+    rm1mlog,
+    textbook,
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,38 @@ EXPM1MX = Rule(
     "c·expm1mx(w)",
     "exp w − 1 − w ≈ w²/2 near 0; the textbook sum cancels catastrophically there",
     _three_term_optim(_exp_arg, lambda c, w: -c - c * w, lambda c, w: c * expm1mx(w)),
+)
+
+
+def _perspective_find(term):
+    """c·expm1mx(−d/s) with s a factor of c: returns (s, d, c/s), else None."""
+    if not isinstance(term, sp.Mul):
+        return None
+    for factor in term.args:
+        if not isinstance(factor, expm1mx):
+            continue
+        d, s = sp.fraction(sp.factor(-factor.args[0]))
+        if s == 1 or not s.free_symbols:
+            return None
+        k = sp.cancel(term / factor / s)
+        if not k.has(*s.free_symbols):
+            return s, d, k
+    return None
+
+
+def _perspective_value(term):
+    s, d, k = _perspective_find(term)
+    return perspective_expm1mx(s, d, 1 / k)
+
+
+#: c·expm1mx(−d/s) with s a factor of c  →  perspective_expm1mx(s, d, s/c).
+PERSPECTIVE_EXPM1MX = Rule(
+    "perspective_expm1mx",
+    "(s/c)·(e^{−d/s} − 1 + d/s)",
+    "perspective_expm1mx(s, d, c)",
+    "d/s overflows for a subnormal s although s·(e^{−d/s} − 1 + d/s) → d stays finite; the "
+    "primitive never forms d/s where it would overflow, nor s/c",
+    ReplaceOptim(lambda e: _perspective_find(e) is not None, _perspective_value),
 )
 
 
@@ -219,6 +260,7 @@ COLLECTIONS: dict[str, tuple[Rule, ...]] = {
     "scale": (RM1MLOG,),  # KLs of scale families: r − 1 − log r
     "near_one": (LOG1PMX,),  # log(1 + x) − x where 1 + x is formed exactly
     "exponential": (EXPM1MX,),  # KLs written in log-variance: e^ℓ − 1 − ℓ
+    "perspective": (PERSPECTIVE_EXPM1MX,),  # s·expm1mx(−d/s) where d/s may overflow
     "relative_entropy": (KL_DIV,),  # sums of p·log(p/q)
     "logits": (LOGSUMEXP,),
     "log_gamma": (LGAMMA_BREGMAN,),  # lnΓ/ψ parts of Gamma, Beta, Dirichlet KLs
@@ -255,5 +297,7 @@ def rewrite(expr: sp.Basic, *rules: str | Rule) -> tuple[sp.Basic, tuple[str, ..
 
 
 def round_trip_difference(stable: sp.Basic, original: sp.Basic) -> sp.Basic:
-    """``textbook(stable) − original``, simplified: zero when the rewrite was faithful."""
-    return sp.simplify(sp.expand_log(sp.expand_func(textbook(stable)) - original, force=True))
+    """``textbook(stable) − textbook(original)``, simplified: zero when the rewrite was
+    faithful (the original may itself hold primitives, as a rule's input after another's)."""
+    return sp.simplify(sp.expand_log(sp.expand_func(textbook(stable) - textbook(original)),
+                                     force=True))

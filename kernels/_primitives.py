@@ -14,6 +14,8 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
   ``_stirling.py`` / ``_stirling_scalar.py`` (closed-form shift pieces, no series loop),
   re-exported here
 * ``scaled_expm1mx(a, s, e)`` = a·(e^{−s} − 1 + s), with e = a·e^{−s} from the caller
+* ``perspective_expm1mx(b, d, c)`` = (b/c)·(e^{−d/b} − 1 + d/b) for b, c > 0, d ≥ 0: finite
+  where d/b or b/c leaves the float range but the value does not (Laplace's KL)
 * ``log_ratio2(a, b, c, d)`` = log((a·b)/(c·d)), accurate near a·b = c·d
 * ``digamma(x)``  = ψ(x) for x > 0 (NaN for x ≤ 0 and NaN; +inf → +inf), and ``lgamma(x)``:
   in ``_digamma.py``, re-exported here
@@ -165,6 +167,25 @@ def scaled_expm1mx(a, s, e):
     em = em if inner else -1.0 - x
     value = (e - a * (1.0 - s)) if s < -1.0 else a * em
     return value if s == s else NAN
+
+
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+def perspective_expm1mx(b, d, c):
+    """(b/c)·(e^{−d/b} − 1 + d/b) = b·expm1mx(−d/b)/c for b, c > 0, d ≥ 0 (the perspective
+    of x ↦ e^{−x} − 1 + x, scaled by 1/c).  For z = d/b ≤ 700, (b/c)·expm1mx(−z) with
+    ``_simd.expm1mx_normal``; beyond, e^{−z} < 1e-304 is dropped and the value is
+    (d − b)/c, which stays finite where z overflows (b subnormal).  Where b/c is not a normal
+    number, b·expm1mx(−z)/c: b/c below the normal range means the KL's log term dominates,
+    above it the KL overflows anyway.  Branch-free (selects); NaN in, NaN out.
+    Example: perspective_expm1mx(5e-324, 1.0, 2.0) = 0.5; perspective_expm1mx(1, 0, 1) = 0."""
+    z = d / b
+    inner = z <= 700.0
+    em = _s.expm1mx_normal(-z if inner else 0.0)
+    r = b / c
+    normal = (r >= 2.2250738585072014e-308) & (r < INF)
+    scaled = r * em if normal else (b * em) / c
+    value = scaled if inner else (d - b) / c
+    return value if (z == z) & (c == c) else NAN
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")

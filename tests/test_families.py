@@ -154,6 +154,24 @@ def test_laplace_near_equal_within_bar(sep):
     assert worst <= V.BARS["kl_laplace"], worst
 
 
+@pytest.mark.parametrize("args", [
+    (0.0, 5e-324, 1.0, 2.0),          # |Δμ|/b_p overflows; the KL is 744.63
+    (0.0, 1e-310, 1e-300, 1e-305),    # subnormal b_p, |Δμ|/b_p = 1e10
+    (3.0, 1e-320, -2.0, 1e-3),
+    (0.0, 1e-300, 8e-298, 1.0),       # |Δμ|/b_p = 800: e^{−z} below the double range
+    (0.0, 1e-300, 6.9e-298, 1.0),     # just inside z ≤ 700
+    (0.0, 2.0, 1e-3, 3e-310),         # b_p/b_q beyond the float range: +inf
+])
+def test_laplace_subnormal_and_huge_ratios_within_bar(args):
+    got = K.kl_laplace(*args)
+    with mpmath.workdps(60):
+        want = laplace_hand(*args)
+    if want > np.finfo(np.float64).max:
+        assert got == np.inf, (args, got)
+    else:
+        assert ulp_error(got, want, np.float64) <= V.BARS["kl_laplace"], (args, got, want)
+
+
 def test_laplace_special_values():
     assert K.kl_laplace(2.0, 3.0, 2.0, 3.0) == 0.0
     assert K.kl_laplace(0.0, 1e300, 0.0, 1e-300) == np.inf  # b_p/b_q overflows: KL > max

@@ -197,6 +197,26 @@ def test_scaled_expm1mx_both_sides_of_its_switches(s):
     assert ulp_error(P.scaled_expm1mx(a, s, e), ref, np.float64) <= 4
 
 
+@pytest.mark.parametrize("b,d,c", [(1.0, 0.0, 1.0), (2.0, 1e-9, 3.0), (1.0, 1.0, 1.0),
+                                   (1.0, 700.0, 2.0), (1.0, 700.0 * (1 + 2**-52), 2.0),
+                                   (1e-300, 1e-290, 1.0), (5e-324, 1.0, 2.0),
+                                   (1e-310, 3e-310, 1e-305), (1e300, 1.0, 1e-5),
+                                   (1e-200, 3e-200, 1e150), (4.0, 1e308, 1.0)])
+def test_perspective_expm1mx_every_branch(b, d, c):
+    # z = d/b on both sides of 700 and overflowing; b/c normal, below and above the range
+    with mpmath.workdps(60):
+        b_, d_, c_ = mpmath.mpf(b), mpmath.mpf(d), mpmath.mpf(c)
+        ref = (b_ * mpmath.expm1(-d_ / b_) + d_) / c_
+    assert ulp_error(P.perspective_expm1mx(b, d, c), ref, np.float64) <= 4, (b, d, c)
+
+
+def test_perspective_expm1mx_special_values():
+    assert P.perspective_expm1mx(3.0, 0.0, 2.0) == 0.0
+    assert P.perspective_expm1mx(1.0, math.inf, 1.0) == math.inf
+    for bad in ((math.nan, 1.0, 1.0), (1.0, math.nan, 1.0), (1.0, 1.0, math.nan)):
+        assert math.isnan(P.perspective_expm1mx(*bad)), bad
+
+
 @pytest.mark.parametrize("x,y", [(20.0, 21.0), (5.0, 5.0 * (1 + 1e-7)), (4.999, 5.001),
                                  (0.999, 0.998), (1e-40, 3.0), (3e38, 4.999), (1.0, 1e30),
                                  (0.3, 0.30001), (7.5, 2.25), (1e-3, 1e-3 * (1 - 1e-6)),

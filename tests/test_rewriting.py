@@ -11,6 +11,7 @@ CASES = {
     "rm1mlog": sp.log(r) / 3 - r / 3 + sp.Rational(1, 3) + m,
     "lgamma_bregman": sp.loggamma(p + q) - sp.loggamma(p) - q * sp.polygamma(0, p) + m,
     "expm1mx": (m**2 + sp.exp(l) - 1 - l) / 2,
+    "perspective_expm1mx": s / p * expm1mx(-d / s) + m,
     "kl_div": (1 - p) * sp.log((1 - p) / (1 - q)) - (1 - p) + (1 - q),
     "logsumexp": sp.log(sp.exp(p) + sp.exp(q)) - p,
     "log1p": sp.log(1 + p),

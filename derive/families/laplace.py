@@ -7,8 +7,10 @@ where SymPy integrates each piece.  Result: log(b_q/b_p) + d/b_q + (b_p/b_q)·e^
 checked against mpmath quadrature of the definition (breakpoints at μ_p and μ_q).
 
 Stable KL: with r = b_p/b_q and z = d/b_p,
-KL = (r − 1 − log r) + r·(e^{−z} − 1 + z) = rm1mlog(r − 1, log r) + b_p·expm1mx(−z)/b_q,
-two terms ≥ 0, so p ≈ q (r → 1, z → 0) cancels nothing.
+KL = (r − 1 − log r) + r·(e^{−z} − 1 + z)
+   = rm1mlog(r − 1, log r) + perspective_expm1mx(b_p, |μ_p − μ_q|, b_q),
+two terms ≥ 0, so p ≈ q (r → 1, z → 0) cancels nothing, and the second stays finite where
+z overflows (a subnormal b_p: it tends to |μ_p − μ_q|/b_q).
 Example: ``klforge.kernels.kl_laplace(0.0, 1.0, 1.0, 2.0)`` ≈ 0.48327 (nats).
 """
 
@@ -22,7 +24,7 @@ import sympy as sp
 from ..checks import DIGITS, agree, sample_point
 from ..core import Check, Derivation, DerivationError, Param, StableForm, Step, derivation
 from ..primitives import log_ratio, textbook
-from ..recipes import L, T, U, bind_ratio
+from ..recipes import L, T, bind_ratio
 from ..rewriting import rewrite
 from ..spec import KernelSpec, TorchPeer
 
@@ -105,24 +107,31 @@ def stable_form(closed: sp.Expr) -> tuple[StableForm, tuple[str, ...]]:
         raise DerivationError(f"kl_laplace: z left outside r·(e^(−z) − 1 + z): {scale_part}")
     scale_stable, fired1 = rewrite(scale_part, "scale")
     exp_stable, fired2 = rewrite(exp_part, "exponential")
-    # r·expm1mx(−z) as b_p·expm1mx(−z)/b_q: where b_p/b_q overflows, z = 0 gives 0 (not
-    # inf·0) and the rm1mlog term is +inf, as the KL is.
-    result = bind_ratio(scale_stable, r) + exp_stable.subs({r: b_p / b_q, z: U})
-    bindings = ((T, (b_p - b_q) / b_q), (L, log_ratio(b_p, b_q)),
-                (U, sp.Abs(mu_p - mu_q) / b_p))
-    return StableForm(bindings, result), fired1 + ("log_ratio",) + fired2
+    # r·expm1mx(−z) = (b_p/b_q)·expm1mx(−|Δμ|/b_p) → perspective_expm1mx(b_p, |Δμ|, b_q):
+    # finite where |Δμ|/b_p overflows (a subnormal b_p) but the term, → |Δμ|/b_q, does not.
+    in_params = exp_stable.subs({r: b_p / b_q, z: sp.Abs(mu_p - mu_q) / b_p})
+    exp_param, fired3 = rewrite(in_params, "perspective")
+    if fired3 != ("perspective_expm1mx",):
+        raise DerivationError(f"kl_laplace: perspective rule did not fire on {in_params}")
+    result = bind_ratio(scale_stable, r) + exp_param
+    bindings = ((T, (b_p - b_q) / b_q), (L, log_ratio(b_p, b_q)))
+    return StableForm(bindings, result), fired1 + ("log_ratio",) + fired2 + fired3
 
 
 @derivation("kl_laplace", spec=KernelSpec(
     "kl_laplace", written=("Laplace",),
     bar=8, page="families", torch=TorchPeer("Laplace", ("loc", "scale")),
     hard_points=((0.0, 1.0, 0.0, 1.0), (1e3, 1.0, -1e3, 1.0), (0.0, 1e-300, 1e-300, 1e-300),
+                 (0.0, 5e-324, 1.0, 2.0), (0.0, 1e-310, 1e-300, 1e-305),
+                 (3.0, 1e-320, -2.0, 1e-3), (0.0, 1e-300, 800e-300, 1.0),
                  (1.0, 2.0, 1.0 + 2.0**-52, 2.0 * (1 + 2.0**-52)), (0.0, 1e300, 0.0, 1e-300),
                  (5.0, 1e-3, -5.0, 1e3)),
     reference="KL between two Laplace distributions in location μ and scale b (not an "
               "exponential family: derived from the definition ∫ p log(p/q) dx). "
               "Evaluated as rm1mlog(r − 1, log r) + r·expm1mx(−z) with r = b_p/b_q and "
-              "z = |μ_p − μ_q|/b_p: two terms ≥ 0, so p ≈ q keeps full relative accuracy."))
+              "z = |μ_p − μ_q|/b_p: two terms ≥ 0, so p ≈ q keeps full relative accuracy. "
+              "The second term is formed without z or r where they leave the float range "
+              "(perspective_expm1mx), so a subnormal scale gives a finite KL."))
 def kl_laplace() -> Derivation:
     ps = params("p") + params("q")
     closed, steps = definition_kl()

@@ -52,6 +52,11 @@ def verify_primitives(seed=0):
             *(_log_uniform(rng, 1e-100, 1e100, 300) for _ in range(3)),
             rng.choice([-1, 1], 300) * _log_uniform(rng, 1e-15, 0.5, 300), strict=True)],
         "rm1mlog": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-300, 1e300, 400), strict=True)],
+        # z = d/b from 1e-12 to 1e12 (both sides of 700, overflowing for subnormal b); b/c
+        # normal, subnormal and overflowing
+        "perspective_expm1mx": [(b, b * z, b / r) for b, z, r in zip(
+            _log_uniform(rng, 1e-320, 1e300, 300), _log_uniform(rng, 1e-12, 1e12, 300),
+            _log_uniform(rng, 1e-20, 1e20, 300), strict=True)],
     }
     # The branch-free SIMD forms (kernels/_simd.py) on their normal domain, with points
     # on both sides of every switch (p/q = 1/2 and 2; |x| = 1; the exponent rounding).
