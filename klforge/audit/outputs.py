@@ -40,7 +40,7 @@ MAX_CELL_CLAIMS, MAX_CLAIMS, MAX_SOURCE = 50, 2000, 20_000
 _OUT_NUMBER = re.compile(r"(?<![\w.])-?(?:\d+\.\d*|\.\d+|\d+)(?:e[-+]?\d+)?(?![\w.])", re.I)
 _CUE = (r"(?:\bis|\bare|\bwas|\bbe|\bof|\bto|\bget|\bgives?|about|around|approximately|roughly|"
         r"nearly|≈|~|\\approx|\\sim|=)")
-_FILLER = r"(?:\s+|\$|\\[,;! ]|\b(?:only|also|still|just|about|roughly|approximately|around|" \
+_FILLER = r"(?:\s|\$|\\[,;! ]|\b(?:only|also|still|just|about|roughly|approximately|around|" \
           r"in\s+fact|exactly)\b)*"
 _CLAIM = re.compile(_CUE + _FILLER + r"(?P<neg>[-−])?(?P<n>\d+\.\d+|\.\d+|\d+)"
                     r"(?:\s*/\s*(?P<den>\d+))?(?P<pct>\s*(?:\\?%|percent\b))?"
