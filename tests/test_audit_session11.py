@@ -46,3 +46,20 @@ def test_same_slip_without_a_case_is_still_an_error():
             "$H(X, Y) = H(X) + H(Y)$ for any pair.\n\n"
             "If you read one line, read this one:\n\nThe chain rule: $H(X,Y) = H(X) + H(Y|X)$.\n")
     assert [line for line, _ in _errors(text)] == [1]
+
+
+def test_mu_left_free_is_the_mean():
+    # E[(X-μ)²] = Var(X) and Var(X) = E[X²] − μ² hold exactly when μ = E[X]; with μ given
+    # no value in the text that is what it means (were errors at a random μ)
+    text = ("Once the mean is estimated (call it $\\mu$), the variance follows:\n\n"
+            "$$E[(X-\\mu)^2] = Var(X)$$\n\n"
+            "and the shortcut is $Var(X) = E(X^2) - \\mu^2$.\n")
+    found = [(f.line, f.severity) for f in audit_text(text, "md").findings
+             if "Var" in f.relation]
+    assert found == [(3, "ok"), (5, "ok")]
+
+
+def test_mu_as_mean_still_catches_a_slip():
+    # with μ = E[X]: E[X²] − μ is not E[(X−μ)²] (E[X²] − μ² is), Var(X) ≠ E[X²] + μ²
+    text = "We have $E[(X-\\mu)^2] = E[X^2] - \\mu$ and $Var(X) = E(X^2) + \\mu^2$.\n"
+    assert len(_errors(text)) == 2

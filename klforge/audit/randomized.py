@@ -28,8 +28,8 @@ from . import bindings, expect, sympyjudge
 from . import nodes as N
 from . import symbols as S
 from .conditions import in_case
+from .fallbacks import as_moments, in_words
 from .judging import TOL, _add, _names, _num, _rng
-from .proseconditions import condition_in_words
 
 POINTS = 12          # points for an equality
 INEQ_POINTS = 150    # points for an inequality
@@ -115,6 +115,8 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
                "agrees with the value computed from its definition")
         _add(aud, at, "ok", relation, stated, msg, "step")
         return
+    if as_moments(aud, ctx, lhs, rhs, names, at, relation, stated):
+        return
     point, a, b = disagree[0]
     sure = _certain(ctx, lhs, rhs, point)
     signs = {(a > b) for _, a, b in disagree}
@@ -134,7 +136,7 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
              f"at {S.describe(point)}: {_num(a)} vs {_num(b)})", "step",
              kind="definition" if not free_l or not free_r else "condition")
         return
-    if names and not case and _in_words(aud, at, relation, stated, lhs, rhs, "step"):
+    if names and not case and in_words(aud, at, relation, stated, lhs, rhs, "step"):
         return
     fixed = bindings.given(aud, lhs, rhs)  # symbols the text gave values: μ = 2, line 1
     at_point = (f"at {S.describe(point)}" + (f" (with {fixed})" if fixed else "") + " "
@@ -145,23 +147,6 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
          f"does not hold: {at_point}the left side is {_num(a)} and the right side {_num(b)}"
          + (" (confirmed with interval arithmetic)" if sure else ""), "step",
          computed=_num(a))
-
-
-def _in_words(aud, at, relation, stated, lhs, rhs, check) -> bool:
-    """A relation between information quantities that fails at random distributions, in a
-    sentence whose prose opens a case first ("if X and Y are independent, then …",
-    :mod:`.proseconditions`): the case is not one the points follow, so it is unchecked."""
-    from .unjudged import quantity
-    if not any(isinstance(n, N.Name) and "(" in n.name and quantity(aud, n.name)
-               for side in (lhs, rhs) for n in N.walk(side)):
-        return False
-    word = condition_in_words(aud)
-    if word is None:
-        return False
-    _add(aud, at, "unchecked", relation, stated,
-         f"stated for a case its sentence names in words (after '{word}'), which random "
-         "distributions do not follow: not judged", check, kind="condition")
-    return True
 
 
 def _claimed_in_case(aud, ctx, lhs, rhs) -> bool:
@@ -215,7 +200,7 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
              f"a condition on {_names(names)}, not an identity "
              f"(false at {S.describe(point)})", "inequality", kind="condition")
         return
-    if names and not in_case(aud) and _in_words(aud, at, relation, stated, lhs, rhs,
+    if names and not in_case(aud) and in_words(aud, at, relation, stated, lhs, rhs,
                                                  "inequality"):
         return
     at_point = f"at {S.describe(point)}" if names else "here"

@@ -1,0 +1,80 @@
+r"""Second readings of a relation that failed at random points, before it is called wrong.
+
+* :func:`as_moments`: ``E[(X-\mu)^2] = Var(X)`` with μ given no value is about the mean of
+  the random variable — the universal convention; judged again with μ = E[X] (σ = √Var X),
+  ok only if it then holds at every point.
+* :func:`in_words`: a relation between information quantities in a sentence whose prose
+  first names a case ("if X and Y are independent, then $H(X,Y) = H(X) + H(Y)$",
+  :mod:`.proseconditions`) holds in that case, which random distributions do not follow:
+  unchecked, as a condition.
+
+Called by :mod:`.randomized` (its point sampler and tolerance, imported when called).
+Example: ``The variance is $E[(X-\mu)^2] = Var(X)$.`` → ok "… with μ its mean".
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import expect
+from . import nodes as N
+from . import symbols as S
+from .freesymbols import RV
+from .judging import _add, _rng
+from .proseconditions import condition_in_words
+
+#: μ, σ (μ_X, σ_Z) left free beside a random variable's E[…], Var(…): its mean and deviation
+_MOMENT = re.compile(r"^(mu|sigma)(?:_\w+)?$")
+
+
+def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
+    r"""``E[(X-\mu)^2] = Var(X)``, ``Var(X) = E(X^2) - \mu^2`` with μ not given a value: the
+    text's μ is the mean of the random variable (σ its standard deviation), the universal
+    convention.  Judged again with μ = E[X] (σ = √Var X) at the same kind of random points;
+    ok only if the relation then holds at every point (an error otherwise, as before)."""
+    free = sorted(n for n in names if _MOMENT.match(n))
+    if RV not in names or not free:
+        return False
+    from .randomized import MIN_VALID, POINTS, _close, _points, _sampled, _wanted
+    rng = _rng(relation + "moments")
+
+    def bound():
+        for pt in _points(ctx, names, POINTS, rng):
+            values, weights = pt[expect.MODEL]["rv"]
+            mean = sum(w * x for x, w in zip(values, weights, strict=True))
+            var = sum(w * (x - mean) ** 2 for x, w in zip(values, weights, strict=True))
+            for n in free:
+                pt[n] = mean if n.startswith("mu") else var ** 0.5
+            yield pt
+    held = 0
+    for _pt, a, b in _sampled(ctx, lhs, rhs, bound(), []):
+        if not _close(a, b, ctx):
+            return False
+        held += 1
+        if held >= _wanted(ctx, POINTS):
+            break
+    if held < MIN_VALID:
+        return False
+    roles = [("μ" + n[2:] + " its mean" if n.startswith("mu") else
+              "σ" + n[5:] + " its standard deviation") for n in free]
+    _add(aud, at, "ok", relation, stated,
+         f"holds at {held} random points of a random variable on {S.SUPPORT} values, with "
+         f"{' and '.join(roles)} (the usual convention: the text gives no other value)", "step")
+    return True
+
+
+def in_words(aud, at, relation, stated, lhs, rhs, check) -> bool:
+    """A relation between information quantities that fails at random distributions, in a
+    sentence whose prose opens a case first ("if X and Y are independent, then …",
+    :mod:`.proseconditions`): the case is not one the points follow, so it is unchecked."""
+    from .unjudged import quantity
+    if not any(isinstance(n, N.Name) and "(" in n.name and quantity(aud, n.name)
+               for side in (lhs, rhs) for n in N.walk(side)):
+        return False
+    word = condition_in_words(aud)
+    if word is None:
+        return False
+    _add(aud, at, "unchecked", relation, stated,
+         f"stated for a case its sentence names in words (after '{word}'), which random "
+         "distributions do not follow: not judged", check, kind="condition")
+    return True
