@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -37,14 +38,52 @@ def build_dir() -> Path:
     return Path(os.environ.get("KLFORGE_BUILD_DIR") or ROOT / "build" / "klforge")
 
 
+def umask() -> int:
+    """The process's file mode creation mask, read without changing it where the kernel
+    reports it (``Umask:`` in ``/proc/self/status``, Linux ≥ 4.7); elsewhere set and restored
+    at once (``os.umask`` twice: fine in a command, racy only against other threads
+    creating files at that instant)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """The mode ``open(path, "w")`` would give a new file: ``0o666 & ~umask``
+    (e.g. 0o644 under the usual umask 022)."""
+    return 0o666 & ~umask()
+
+
 def write_atomic(path: Path | str, data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8, or bytes) to ``path`` through a temporary file in
     the same directory and ``os.replace``: readers see the old file or the new one, never
-    a half-written one, and a failure leaves no temporary file behind."""
+    a half-written one, and a failure leaves no temporary file behind.
+
+    Permissions are those of a plain write: an existing file keeps its mode (``chmod 664
+    doc.md`` survives ``klforge audit --fix doc.md``), a new one gets ``0o666 & ~umask``
+    (not :func:`tempfile.mkstemp`'s 0600).  A symbolic link is written through (its target
+    is replaced, the link stays).  Missing parent directories are created (maintainer
+    outputs such as ``build/klforge``); a command writing a user-named file checks the
+    directory first (``klforge audit -o``).
+    """
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = new_file_mode()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
