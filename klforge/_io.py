@@ -6,6 +6,7 @@ for :data:`KERNELS_DIR` does not load numba, nor :data:`DERIVE_DIR` SymPy).
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 import stat
@@ -69,7 +70,8 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
     Permissions are those of a plain write: an existing file keeps its mode (``chmod 664
     doc.md`` survives ``klforge audit --fix doc.md``), a new one gets ``0o666 & ~umask``
     (not :func:`tempfile.mkstemp`'s 0600).  A symbolic link is written through (its target
-    is replaced, the link stays).  Missing parent directories are created (maintainer
+    is replaced, the link stays); a directory, device or pipe is an :class:`OSError` naming
+    ``path``, never replaced.  Missing parent directories are created (maintainer
     outputs such as ``build/klforge``); a command writing a user-named file checks the
     directory first (``klforge audit -o``).
     """
@@ -78,9 +80,16 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
         path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        st = os.stat(path)
     except FileNotFoundError:
         mode = new_file_mode()
+    else:
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(st.st_mode):  # a device or pipe is never replaced by a file
+            raise OSError(errno.EINVAL, "not a regular file (only files are replaced)",
+                          str(path))
+        mode = stat.S_IMODE(st.st_mode)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, mode)

@@ -76,6 +76,7 @@ def test_sarif(docs):
 
 def test_output_file_and_progress(docs, tmp_path):
     out = tmp_path / "report" / "audit.json"
+    out.parent.mkdir()  # -o creates no directories (like a shell redirection; issue 12)
     r = run(docs, "--format", "json", "-o", out, "--progress")
     assert r.returncode == 1 and r.stdout == ""
     assert json.loads(out.read_text())["summary"]["files"] == 3

@@ -84,3 +84,14 @@ def test_failure_leaves_the_old_file_and_no_temporary(tmp_path):
         write_atomic(doc, Boom("new"))
     assert doc.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.md"]
+
+
+def test_directory_or_device_is_refused_naming_the_path(tmp_path):
+    with pytest.raises(IsADirectoryError, match=str(tmp_path)):
+        write_atomic(tmp_path, "x")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        write_atomic(fifo, "x")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]

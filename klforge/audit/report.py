@@ -95,7 +95,8 @@ def to_table(report: Report, show_ok: bool = False) -> str:
     for c in cells:
         lines.append("  ".join(x.ljust(w) for x, w in zip(c, widths, strict=False)) + "  " + c[-1])
     s = report.summary
-    lines.append(f"{s['files']} file(s): {s['checked']} relations checked — {s['ok']} ok, "
+    lines.append(f"{s['files']} file(s): {s['checked']} relation{'' if s['checked'] == 1 else 's'} "
+                 f"checked — {s['ok']} ok, "
                  f"{s['errors']} error(s), {s['warnings']} warning(s); {s['unchecked']} unchecked"
                  + (f"; {s['conditions']} condition(s) and {s['definitions']} definition(s), "
                     "not claims" if s.get("conditions") or s.get("definitions") else ""))

@@ -2,6 +2,12 @@
 [--progress] [--fix|--diff]``: check the numbers, formulas and derivation steps of course
 text; exit 1 on an error (with ``--strict``, a warning too), 2 on unreadable input.
 Example: ``klforge audit content --format json -o audit.json``.
+
+Usage errors (exit 2, one line, before any document is judged): a path with no documents in
+it (in CI a wrong path must not be a green check); ``-o`` naming one of the inputs, a
+directory, or a file in a directory that does not exist (``-o`` never creates directories)
+or cannot be written.  ``-o`` replaces a regular file atomically, keeping its mode, and
+writes a device or pipe (``-o /dev/stdout``) directly.
 """
 
 from __future__ import annotations
@@ -19,9 +25,13 @@ def register(sub, fmt) -> None:
                        "result in Markdown/MyST, Quarto, LaTeX, Jupyter notebooks, HTML and "
                        "reStructuredText files (directories recursively). Exit "
                        "1 on any error (with --strict, any warning), 2 on unreadable input.")
-    a.add_argument("paths", nargs="+", help="files or directories")
-    a.add_argument("--format", choices=("table", "json", "sarif"), default="table")
-    a.add_argument("--output", "-o", help="write the report to this file (atomically)")
+    a.add_argument("paths", nargs="+", help="files or directories (each must hold a document)")
+    a.add_argument("--format", choices=("table", "json", "sarif"), default="table",
+                   help="report format: a table for people, JSON (audit.schema.json) or SARIF "
+                   "2.1.0 for code scanning")
+    a.add_argument("--output", "-o", metavar="FILE",
+                   help="write the report to FILE (atomically; not one of the inputs; its "
+                   "directory must exist) (default: standard output)")
     a.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     a.add_argument("--show-ok", action="store_true", help="list ok relations in the table")
     a.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -44,7 +54,10 @@ def run(args) -> int:
     progress = ((lambda i, n, path: print(f"[{i}/{n}] {path}", file=sys.stderr, flush=True))
                 if show else None)
     try:
-        report = audit_paths(args.paths, progress=progress)
+        files = documents(args.paths)
+        if args.output:
+            check_output(args.output, files)
+        report = audit_paths(files, progress=progress)
         fixes, texts = _fixes(args, report)
     except AuditInputError as e:
         print(f"klforge audit: {e}", file=sys.stderr)
@@ -64,7 +77,7 @@ def run(args) -> int:
             write_atomic(p, texts[p][1])
         print(f"klforge audit: fixed {len(fixes)} number(s) in {len(changed)} file(s)",
               file=sys.stderr)
-        report = audit_paths(args.paths)
+        report = audit_paths(files)
     text = {"table": lambda: to_table(report, show_ok=args.show_ok),
             "json": lambda: to_json(report), "sarif": lambda: to_sarif(report)}[args.format]()
     if args.format == "sarif" and fixes and not args.fix:
@@ -72,15 +85,85 @@ def run(args) -> int:
 
         text = fix.sarif_fixes(text, report, {p: old for p, (old, _) in texts.items()})
     if args.output:
-        from pathlib import Path
-
-        from .._io import write_atomic
-
-        write_atomic(Path(args.output), text + "\n")
+        write_output(args.output, text + "\n")
     else:
         print(text)
     s = report.summary
     return 1 if s["errors"] or (args.strict and s["warnings"]) else 0
+
+
+def documents(paths) -> list:
+    """The documents to audit, path by path (files as given, directories searched
+    recursively); a path that yields none is an :class:`AuditInputError`, e.g.
+    ``emptydir: no documents (.htm .html .ipynb .markdown .md .myst .qmd .rmd .rst .tex)
+    found``."""
+    from ..audit.api import SUFFIXES, AuditInputError, collect
+
+    files = []
+    for p in paths:
+        found = collect([p])
+        if not found:
+            known = " ".join(sorted({s.lower() for s in SUFFIXES}))
+            raise AuditInputError(f"{p}: no documents ({known}) found")
+        files += found
+    return list(dict.fromkeys(files))
+
+
+def _writes_in_place(path) -> bool:
+    """A device, pipe or socket (``/dev/stdout``, ``/dev/null``): written directly, since it
+    cannot be replaced by a file."""
+    import os
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path)
+    except OSError:
+        return False
+
+
+def check_output(out: str, files) -> None:
+    """Refuse an ``-o`` the report cannot or must not go to, before any work: one of the
+    inputs, a directory, a missing directory (never created: a typo would scatter reports),
+    or a directory where no file can be created."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from .common import UsageError
+
+    p = Path(out)
+    if _writes_in_place(p):
+        return
+    if p.is_dir():
+        raise UsageError(f"-o {out}: cannot write: is a directory")
+    if p.exists() and any(os.path.samefile(p, f) for f in files if f.exists()):
+        raise UsageError(f"-o {out}: is one of the inputs (the report would replace it)")
+    parent = p.parent
+    if not parent.is_dir():
+        raise UsageError(f"-o {out}: cannot write: directory {parent} does not exist "
+                         "(-o creates no directories)")
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as e:
+        raise UsageError(f"-o {out}: cannot write: no file can be created in {parent} "
+                         f"({e.strerror or e})") from None
+
+
+def write_output(out: str, text: str) -> None:
+    """The report to ``out``: a regular file atomically (keeping its mode), a device or pipe
+    directly; an error names the argument (``-o out.json: cannot write: …``)."""
+    from .._io import write_atomic
+    from .common import UsageError
+
+    try:
+        if _writes_in_place(out):
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(text)
+        else:
+            write_atomic(out, text)
+    except OSError as e:
+        raise UsageError(f"-o {out}: cannot write: {e.strerror or e}") from None
 
 
 def _fixes(args, report):
