@@ -208,7 +208,10 @@ def policy_row(logits_ref, reward, beta, pi_star, value):
         yh, yl = _s.two_sum(li, xh)
         yl += xl
         eh, el = _s.two_sum(yh, -top)
-        w = math.exp(eh) * (1.0 + (el + yl))
+        # y − top = eh + (el + yl); el + yl is O(ulp(top)), which is O(1) for |r/β| ≳ 1e15:
+        # renormalise before the first-order exp(d)·(1 + δ) (δ ≤ 2^-53 afterwards).
+        dh, dl = _s.two_sum(eh, el + yl)
+        w = math.exp(dh) * (1.0 + dl)
         w_[i] = w
         z, zc = _add(z, zc, w)
     z = z + zc

@@ -74,3 +74,46 @@ def test_ordinary_steps_keep_their_accuracy(dtype):
         p = rng.random(7)
         g = rng.normal(size=7) * 3
         _check(p, g, 0.7, dtype, REL[dtype])
+
+
+# --- kl_regularized_policy: π* = softmax(l + r/β) is invariant to a common reward offset --------
+
+def _policy_ref(logits, reward, beta):
+    """softmax(l_i + r_i/β) at 120 digits, with r_i/β formed exactly from the float inputs."""
+    with mpmath.workdps(120):
+        y = [mpmath.mpf(float(li)) + mpmath.mpf(float(ri)) / mpmath.mpf(float(beta))
+             for li, ri in zip(logits, reward, strict=True)]
+        top = max(y)
+        w = [mpmath.exp(v - top) for v in y]
+        s = mpmath.fsum(w)
+        return [v / s for v in w]
+
+
+@pytest.mark.parametrize("offset", [1.0, 1e3, 1e6, 1e9, 1e12, 1e14, 1e15, 1e16])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_policy_reward_offset_keeps_pi_star_within_bar(offset, dtype):
+    # rewards = offset·β + O(β) noise: the differences r_i/β − r_j/β are O(1) and the
+    # offset must cancel (π* ∝ π_ref·exp(r/β)); the bar is 8 ULP relative (verify's
+    # policy_scale), float32 ≤ 1 ULP of float32 after one rounding.
+    rng = np.random.default_rng(int(math.log10(offset)) + 7)
+    rel = 8 * 2.0**-53 if dtype is np.float64 else 2.0**-24
+    tiny = float(np.finfo(dtype).smallest_subnormal)  # π*_i below the range rounds to 0
+    for _ in range(12):
+        n = int(rng.integers(2, 6))
+        logits = (rng.normal(size=n) * 2).astype(dtype)
+        beta = dtype(math.exp(rng.uniform(math.log(1e-3), math.log(10.0))))
+        reward = (offset * float(beta) + rng.normal(size=n) * 2 * float(beta)).astype(dtype)
+        pi, _ = K.kl_regularized_policy(logits, reward, beta)
+        ref = _policy_ref(logits, reward, beta)
+        for x, r in zip(pi, ref, strict=True):
+            assert 0.0 <= x <= 1.0, (offset, logits, reward, beta, pi)
+            assert abs(mpmath.mpf(float(x)) - r) <= rel * r + tiny, (offset, pi, ref)
+
+
+@pytest.mark.parametrize("offset", [1e7, 1e16])
+def test_policy_equal_rewards_give_the_reference_policy(offset):
+    logits = np.array([0.0, 1.0, -0.5])
+    pi, _ = K.kl_regularized_policy(logits, np.full(3, offset), 1.0)
+    ref = _policy_ref(logits, np.zeros(3), 1.0)  # softmax(l): the offset cancels exactly
+    for x, r in zip(pi, ref, strict=True):
+        assert abs(mpmath.mpf(float(x)) - r) <= 8 * 2.0**-53 * r, (pi, ref)

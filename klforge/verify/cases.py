@@ -164,7 +164,10 @@ def _policy_rows(rng, i, n, sep):
     if i % 4 == 1:
         logits[rng.integers(m)] = -np.inf
     reward = rng.normal(size=m) * _log_uniform(rng, 1e-3, 1e2, 1)[0]
-    return logits, reward, _log_uniform(rng, 1e-2, 1e2, 1)[0]
+    beta = _log_uniform(rng, 1e-2, 1e2, 1)[0]
+    if i % 4 == 2:  # a common reward offset up to 1e16·β (π* must not see it)
+        reward = reward + beta * _log_uniform(rng, 1.0, 1e16, 1)[0]
+    return logits, reward, beta
 
 
 #: row generators by sampling kind (a kernel's spec names its kind: ``RowSampling``);
