@@ -52,8 +52,9 @@ from . import _rowsum as _rs
 from . import _simd as _s
 from ._primitives import neumaier_add as _add
 from ._second_pass import kl_rescaled, xent_direct
+from ._ufunc import INTERNAL
 
-_JIT = dict(cache=True, error_model="numpy")
+_JIT = dict(cache=True, error_model="numpy", **INTERNAL)
 NAN = math.nan
 INF = math.inf
 #: the correction may cancel at most this share of the one-pass sum (error growth ≤ 4/3)
@@ -260,7 +261,7 @@ def _xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax, tiny):
     return v if v >= 0.0 else (0.0 if v < 0.0 else v)
 
 
-@njit(forceinline=True, error_model="numpy")
+@njit(forceinline=True, error_model="numpy", **INTERNAL)
 def _xent_common(res, ws, m, tiny):
     """res[r] = H of row r < m from the sums in ``ws`` in the common case, for every row at
     once (branch-free, vectorises): normal entries (b finite), no negative term (no q_i > 1

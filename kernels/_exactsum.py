@@ -30,6 +30,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from ._intrinsics import _bits, _from_bits
+from ._ufunc import INTERNAL
 
 #: the exponent field of a float64 (sign dropped: |x|)
 EXP = 0x7FF0000000000000
@@ -40,9 +41,9 @@ TOP = EXP - SHIFT
 #: most terms per chunk the bound holds for (m + 2 ≤ 2¹¹)
 MAX_TERMS = 2046
 
-_INLINE = dict(forceinline=True, error_model="numpy")
+_INLINE = dict(forceinline=True, error_model="numpy", **INTERNAL)
 #: only the adds of the sums carry reassoc (the splits are emitted by ``split`` unflagged)
-_LANES = dict(forceinline=True, error_model="numpy", fastmath={"reassoc"})
+_LANES = dict(forceinline=True, error_model="numpy", fastmath={"reassoc"}, **INTERNAL)
 _KEEP = ("arcp",)  # a flag add/sub ignore: numba's fastmath pass leaves flagged ops alone
 
 

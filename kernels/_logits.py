@@ -84,7 +84,7 @@ def _count(typingctx):
     return types.void(), codegen
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", **_u.INTERNAL)
 def bail():
     """A row the light loops leave to the full ones: counted in ``BAILS``; NaN meanwhile."""
     _count()

@@ -27,13 +27,14 @@ from numba.extending import overload
 from . import _primitives as _p
 from . import _simd as _s
 from ._primitives import neumaier_add as _add
+from ._ufunc import INTERNAL
 
 NAN = math.nan
 INF = math.inf
-_INL = dict(forceinline=True, error_model="numpy", cache=True)
+_INL = dict(forceinline=True, error_model="numpy", cache=True, **INTERNAL)
 _IR = dict(inline="always", error_model="numpy", cache=True)
 #: the per-dtype variants are picked by overloads: only the called dtype's is compiled
-_PER_DTYPE = dict(error_model="numpy")
+_PER_DTYPE = dict(error_model="numpy", **INTERNAL)
 
 
 @njit(**_INL)
@@ -132,7 +133,7 @@ def _map_typed(a, b, ws, m):
     return _map_f64 if _f64(a) else _map_f32
 
 
-@njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"})
+@njit(forceinline=True, error_model="numpy", cache=True, fastmath={"reassoc"}, **INTERNAL)
 def _sum(t):
     """Σ t, plain float64, in the order LLVM picks when allowed to reassociate (partial
     sums in vector lanes; error ≲ eps·m/32·Σ|t|, far below what a float32 result needs).

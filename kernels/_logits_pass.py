@@ -38,10 +38,11 @@ from numba import njit
 from . import _primitives as _p
 from . import _simd as _s
 from ._logits_maps import _acc, _centre, _map
+from ._ufunc import INTERNAL
 
 NAN = math.nan
 INF = math.inf
-_JIT = dict(cache=True, error_model="numpy")
+_JIT = dict(cache=True, error_model="numpy", **INTERNAL)
 #: small helpers inlined as numba IR into their caller (no function of their own to compile)
 _IR = dict(inline="always", error_model="numpy", cache=True)
 

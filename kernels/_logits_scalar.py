@@ -13,8 +13,9 @@ from numba import njit
 
 from . import _primitives as _p
 from ._primitives import neumaier_add as _add
+from ._ufunc import INTERNAL
 
-_JIT = dict(cache=True, error_model="numpy")
+_JIT = dict(cache=True, error_model="numpy", **INTERNAL)
 NAN = math.nan
 INF = math.inf
 

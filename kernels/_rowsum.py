@@ -36,11 +36,13 @@ from numba.extending import overload
 
 from . import _exactsum as _x
 from . import _simd as _s
+from ._ufunc import INTERNAL
 
 _JIT = dict(cache=True, error_model="numpy")
+_MAP = dict(_JIT, **INTERNAL)  # the maps: called from the kernels only
 #: sums and maps picked per dtype (q None: entropy) by overloads: one variant compiled each
-_OVERLOAD = dict(error_model="numpy", forceinline=True)
-_INLINE = dict(forceinline=True, error_model="numpy")
+_OVERLOAD = dict(error_model="numpy", forceinline=True, **INTERNAL)
+_INLINE = dict(forceinline=True, error_model="numpy", **INTERNAL)
 NAN = math.nan
 #: entries per chunk of the flat walk (the terms' buffer, ``ws[0]``, stays in L1;
 #: at most ``_exactsum.MAX_TERMS``)
@@ -62,7 +64,7 @@ def _seg_typed(x, a, b):
     return lambda x, a, b: x[a:b]
 
 
-@njit(**_INLINE)
+@njit(inline="always", error_model="numpy")
 def row_sums(mapf, accf, storef, p, q, n, r0, r1, ws):
     """The one chunk loop: rows r0 ≤ r < r1 of the flat arrays p, q (q None: entropy).
 
@@ -70,6 +72,8 @@ def row_sums(mapf, accf, storef, p, q, n, r0, r1, ws):
     acc)`` adds a segment of one row (views indexed from 0) into the row's 7-tuple of sums;
     ``storef(ws, r, exact, acc)`` writes row r's sums into ws[1:, r] (exact: float64 rows).
     Rows of n ≤ BLK entries go a whole number of rows per chunk, longer rows chunk by chunk.
+    Inlined as numba IR into its one caller per kernel (no function of its own to compile:
+    as a separate function its code went through LLVM once more, ~0.5 s of a first use).
     """
     exact = p.itemsize == 8
     t = ws[0]
@@ -99,7 +103,7 @@ def row_sums(mapf, accf, storef, p, q, n, r0, r1, ws):
 
 # --- KL: S₁ = Σ kl_div(p_i, q_i), D, P, Q ---
 
-@njit(**_JIT)
+@njit(**_MAP)
 def kl_map(p, q, m, t):
     """t[k] = kl_div(p[k], q[k]) for k < m (q where p = 0; NaN where not covered)."""
     for k in range(m):  # vectorises: no branch
@@ -112,7 +116,7 @@ def kl_map(p, q, m, t):
 
 
 #: float32 rows' plain float64 sums in any order (LLVM vectorises them); never compensated
-_PLAIN = dict(fastmath={"reassoc"}, forceinline=True, error_model="numpy")
+_PLAIN = dict(fastmath={"reassoc"}, forceinline=True, error_model="numpy", **INTERNAL)
 
 
 @njit(**_PLAIN)
@@ -267,7 +271,7 @@ def _xent_map_typed(p, q, m, t):
     return _XENT_MAPS[p.dtype == types.float32, q is types.none]
 
 
-@njit(**_JIT)
+@njit(**_MAP)
 def xent_map(p, q, m, t):
     _xent_map_for(p, q, m, t)
 

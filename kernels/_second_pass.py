@@ -29,8 +29,9 @@ from numba import njit
 from . import _primitives as _p
 from . import _simd as _s
 from ._primitives import neumaier_add as _add
+from ._ufunc import INTERNAL
 
-_JIT = dict(cache=True, error_model="numpy")
+_JIT = dict(cache=True, error_model="numpy", **INTERNAL)
 
 
 @njit(**_JIT)

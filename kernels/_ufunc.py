@@ -41,6 +41,11 @@ from ._simd import clear_fp_status  # noqa: F401 - re-exported for the generated
 
 DTYPES = ("float32", "float64")
 
+#: numba options of functions called only from compiled code: no CPython wrapper and no C
+#: wrapper to generate and compile (a first use compiles every function of its call tree;
+#: the wrappers were ~10 % of that time).  Such a function cannot be called from Python.
+INTERNAL = dict(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
 
 def _access(kind, llvm_type):
     @intrinsic
