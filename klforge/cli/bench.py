@@ -15,12 +15,17 @@ def register(sub, fmt) -> None:
                        help="maintainer: time the kernels against torch/scipy in the same run",
                        description="Medians of alternating runs; ratios against peers; "
                        "streaming throughput as a share of the read bandwidth measured in the "
-                       "same run. Writes bench.json and bench.png.")
-    b.add_argument("--out", default="bench-results", help="output directory")
+                       "same run. Writes bench.json (every measurement), bench.md (the table, "
+                       "also printed) and bench.png (throughput against row length, when row "
+                       "reductions were timed and matplotlib is installed) to --out.")
+    b.add_argument("--out", metavar="DIR", default="bench-results",
+                   help="output directory for bench.json, bench.md and bench.png")
     b.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
-    b.add_argument("--repeat", type=int, default=7, help="rounds per workload (median)")
-    b.add_argument("--threads", default="1,2", help="comma-separated thread counts")
-    b.add_argument("--select", help="comma-separated workload names")
+    b.add_argument("--repeat", type=int, metavar="N", default=7,
+                   help="rounds per workload (median)")
+    b.add_argument("--threads", metavar="N,N", default="1,2", help="comma-separated thread counts")
+    b.add_argument("--select", metavar="NAMES",
+                   help="comma-separated workload names (default: all)")
     b.add_argument("--check", action="store_true", help="exit 1 if a bar is missed")
     b.set_defaults(func=run)
 
@@ -36,10 +41,11 @@ def run(args) -> int:
     if any(t < 1 for t in threads):
         raise UsageError(f"--threads: thread counts must be ≥ 1, not {args.threads!r}")
     select = select_names(args.select, {w.name for w in bench.workloads(True)}, "workload")
-    print(f"writing bench.json and bench.png to {Path(args.out).resolve()}", flush=True)
+    print(f"writing bench.json, bench.md and bench.png to {Path(args.out).resolve()}",
+          flush=True)
     report = bench.run(Path(args.out), quick=args.quick, repeat=args.repeat, threads=threads,
                        select=select)
-    print(f"wrote {Path(args.out) / 'bench.json'}")
+    print(f"wrote {Path(args.out) / 'bench.json'}, bench.md and bench.png")
     for miss in report["bar_misses"]:
         print(f"bar missed: {miss}")
     return 1 if (args.check and report["bar_misses"]) else 0

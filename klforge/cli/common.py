@@ -16,14 +16,20 @@ class UsageError(Exception):
 
 
 def select_names(arg: str | None, known, what: str, option: str = "--select") -> list[str] | None:
-    """The comma-separated names of ``arg`` checked against ``known``; ``None`` for all.
+    """The comma-separated names of ``arg`` checked against ``known``; ``None`` (all) only
+    when the option was not given.
 
     An unknown name is a :class:`UsageError` naming the close matches, e.g.
-    ``--select: unknown kernel 'kl_norml' (did you mean kl_normal, kl_normal_std?)``.
+    ``--select: unknown kernel 'kl_norml' (did you mean kl_normal, kl_normal_std?)``; so is
+    a selection of no names (``--select ''``, ``--select ,``: an unset shell variable must
+    not mean "everything").  Empty items between names are dropped (``a,,b``).
     """
-    if not arg:
+    if arg is None:
         return None
-    names = [n.strip() for n in arg.split(",") if n.strip()]
+    names = list(dict.fromkeys(n.strip() for n in arg.split(",") if n.strip()))
+    if not names:
+        raise UsageError(f"{option}: no {what} names given ({arg!r}); leave {option} out to "
+                         f"select all")
     known = sorted(known)
     for n in names:
         if n not in known:

@@ -12,8 +12,16 @@ from .common import select_names
 
 def register(sub, fmt) -> None:
     d = sub.add_parser("derive", formatter_class=fmt,
-                       help="print a derivation (definition, steps, closed and stable form)")
-    d.add_argument("name", nargs="?", help="derivation name; without it, the list of names")
+                       help="print a derivation (definition, steps, closed and stable form)",
+                       description="Print one derivation as SymPy derives it: the parameters "
+                       "and their domains, the definition (e.g. KL as an expectation), each "
+                       "step with the rule that justifies it, the closed form, the numerically "
+                       "stable form the kernel is generated from (with its `let` bindings), the "
+                       "checks it passed and the kernel's name. Without NAME (or with --list) "
+                       "only the registry's names are printed, instantly; a derivation takes "
+                       "seconds. Example: klforge derive kl_normal --latex.")
+    d.add_argument("name", nargs="?", metavar="NAME",
+                   help="derivation name (default: print the list of names)")
     d.add_argument("--list", action="store_true", help="list the derivations' names and exit")
     d.add_argument("--all", action="store_true", help="print every derivation (slow)")
     d.add_argument("--latex", action="store_true", help="print LaTeX instead of text")

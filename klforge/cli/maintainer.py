@@ -21,13 +21,21 @@ def register(sub, fmt) -> None:
                        "kernels' blocks of kernels/_kernels.py are regenerated (or checked); "
                        "the others are kept as they are.")
     e.add_argument("--check", action="store_true", help="fail (exit 1) if kernels/ is stale")
-    e.add_argument("--out", help="output directory (default: kernels/)")
-    e.add_argument("--select", help="comma-separated kernel names: regenerate (or check) only "
-                   "these and keep the others (default: all)")
+    e.add_argument("--out", metavar="DIR", help="output directory (default: kernels/)")
+    e.add_argument("--select", metavar="NAMES",
+                   help="comma-separated kernel names: regenerate (or check) only these and "
+                   "keep the others (default: all)")
     e.set_defaults(func=run_emit)
     v = sub.add_parser("verify", formatter_class=fmt,
-                       help="maintainer: ULP errors of every kernel against mpmath (50 digits)")
-    v.add_argument("--select", help="comma-separated kernel names (default: all)")
+                       help="maintainer: ULP errors of every kernel against mpmath (50 digits)",
+                       description="Evaluate every kernel, in each dtype, at its test points "
+                       "(ordinary, extreme and hard points of each parameter's domain) and "
+                       "compare with mpmath at 50 digits: one row per kernel and dtype with the "
+                       "maximum and mean error in ULPs and its bar. "
+                       "Writes build/klforge/manifest.json ($KLFORGE_BUILD_DIR) unless "
+                       "--no-write; exit 1 if a kernel misses its bar or bound (known misses "
+                       "are reported, not failed).")
+    v.add_argument("--select", metavar="NAMES", help="comma-separated kernel names (default: all)")
     v.add_argument("--quick", action="store_true", help="fewer points (smoke run)")
     v.add_argument("--no-write", action="store_true", help="write no manifest at all")
     v.add_argument("--write-manifest", action="store_true",

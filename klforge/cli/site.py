@@ -17,12 +17,13 @@ def register(sub, fmt) -> None:
                         description="Render content/ with Sphinx and docs/conf.py; formulas and "
                         "values come from the engine, every page is audited, and any warning "
                         "(broken reference, unknown role, wrong number) fails the build.")
-    si.add_argument("--out", help="output directory (default: docs/_build/html)")
+    si.add_argument("--out", metavar="DIR", help="output directory (default: docs/_build/html)")
     si.add_argument("--clean", action="store_true",
                     help="remove the previous output (with its doctrees and engine cache) first")
-    si.add_argument("--content", help="lesson sources (default: content/)")
+    si.add_argument("--content", metavar="DIR", help="lesson sources (default: content/)")
     si.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
-                    help="per-phase progress lines with timings on stderr")
+                    help="progress on stderr: one line per phase and per page read, with "
+                    "timings")
     si.set_defaults(func=run)
 
 
