@@ -53,6 +53,9 @@ def run(args) -> int:
         import shutil
 
         shutil.rmtree(out)  # the output, its doctrees and the engine cache inside them
+    from ..site.progress import quiet_root_logging
+
+    quiet_root_logging()  # before Sphinx imports anything that calls logging.basicConfig
     if args.progress:
         os.environ["KLFORGE_PROGRESS"] = "1"
         print(f"[site] building {content} → {out}", file=sys.stderr, flush=True)
