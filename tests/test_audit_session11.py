@@ -63,3 +63,19 @@ def test_mu_as_mean_still_catches_a_slip():
     # with μ = E[X]: E[X²] − μ is not E[(X−μ)²] (E[X²] − μ² is), Var(X) ≠ E[X²] + μ²
     text = "We have $E[(X-\\mu)^2] = E[X^2] - \\mu$ and $Var(X) = E(X^2) + \\mu^2$.\n"
     assert len(_errors(text)) == 2
+
+
+def test_sum_runs_on_over_terms_that_use_its_index():
+    # log Π π_i^{y_i}(1−π_i)^{1−y_i} = Σ_i [y_i log π_i + (1−y_i) log(1−π_i)]: the term after
+    # "+" uses the index i, so it is inside the sum (was read as a free y_i: a false alarm)
+    ok = ("$$\\log \\prod_{i=1}^n \\pi_i^{y_i} (1 - \\pi_i)^{1 - y_i} = "
+          "\\sum_{i=1}^n y_i \\log(\\pi_i) + (1 - y_i) \\log (1 - \\pi_i)$$\n")
+    assert _errors(ok) == []
+    # evaluable: Σ (x_i + y_i)² = Σ x_i² + 2 x_i y_i + y_i² holds; with 3 x_i y_i it does not
+    good = ("$$\\sum_{i=1}^n (x_i + y_i)^2 = \\sum_{i=1}^n x_i^2 + 2 x_i y_i + y_i^2$$\n")
+    assert _errors(good) == []
+    assert len(_errors(good.replace("+ 2 x_i", "+ 3 x_i"))) == 1
+    # a second sum re-binds its index: −Σ_k p_k log q_k = −Σ_k p_k log p_k + Σ_k … stays two sums
+    two = ("$$-\\sum_k p_k \\log q_k = -\\sum_k p_k \\log p_k + "
+           "\\sum_k p_k \\log \\frac{p_k}{q_k}$$\n")
+    assert _errors(two) == []

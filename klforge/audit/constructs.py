@@ -173,7 +173,7 @@ class Constructs:
         added = [n for n in names if n not in self.sum_vars]
         self.sum_vars.update(names)
         try:
-            body = self.term()
+            body = self.sum_tail(self.term(), names)
         finally:
             self.sum_vars.difference_update(added)
         for inner in reversed(names[1:]):

@@ -19,6 +19,7 @@ import re
 from . import expect
 from . import nodes as N
 from . import symbols as S
+from .conditions import in_case
 from .freesymbols import RV
 from .judging import _add, _rng
 from .proseconditions import condition_in_words
@@ -63,11 +64,16 @@ def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
     return True
 
 
-def in_words(aud, at, relation, stated, lhs, rhs, check) -> bool:
+def in_words(aud, names, at, relation, stated, lhs, rhs, check) -> bool:
     """A relation between information quantities that fails at random distributions, in a
     sentence whose prose opens a case first ("if X and Y are independent, then …",
-    :mod:`.proseconditions`): the case is not one the points follow, so it is unchecked."""
+    :mod:`.proseconditions`): the case is not one the points follow, so it is unchecked.
+    Not when a condition written as math set the relation's own symbols (``if σ_1 = σ_2 =
+    s``, :func:`.conditions.in_case`): the points follow that case, and a slip in it is an
+    error."""
     from .unjudged import quantity
+    if in_case(aud) and any(not n.startswith("\0") for n in names):
+        return False
     if not any(isinstance(n, N.Name) and "(" in n.name and quantity(aud, n.name)
                for side in (lhs, rhs) for n in N.walk(side)):
         return False

@@ -13,7 +13,7 @@ Example: ``parse_chain("2 \\cdot 3 \\times 4 / 8")[0]`` is ``Mul([("*", 2), ("*"
 
 from __future__ import annotations
 
-from .nodes import Add, Const, Func, Mul, Name, Neg, Num, Percent, Pow, Tuple
+from .nodes import Add, Const, Func, Index, Mul, Name, Neg, Num, Percent, Pow, Sum, Tuple, children
 from .tokens import (
     ACCENTS,
     ATOM_STARTS,
@@ -58,6 +58,24 @@ class Operators:
             pos = self.next()[2]
             return self.evaluation_bar(node, pos)
         return node
+
+    def sum_tail(self, body, names):
+        r"""The body of ``\sum_{i=1}^n y_i \log \pi_i + (1 - y_i) \log(1 - \pi_i)``: a term
+        after ``+``/``-`` that uses the sum's index belongs to the sum (the authors'
+        convention — outside it ``y_i`` would be unbound); a term without it ends the sum."""
+        while self.at("+", "-"):
+            mark = self.i
+            sign = -1 if self.next()[1] == "-" else 1
+            try:
+                nxt = self.term()
+            except Exception:  # noqa: BLE001 — not a term: the sum ends here
+                self.i = mark
+                break
+            if not _uses(nxt, names):
+                self.i = mark
+                break
+            body = Add([(1, body), (sign, nxt)])
+        return body
 
     def term(self):
         bare = self.peek()[0] == "num"  # the factor is a number written bare, not (½)
@@ -186,6 +204,16 @@ class Operators:
             self.i += 3
             return True
         return False
+
+
+def _uses(node, names) -> bool:
+    """Does ``node`` use one of the indices ``names`` outside a sum that binds it again?"""
+    if isinstance(node, Index) and node.var in names or isinstance(node, Name) and (
+            node.name in names):
+        return True
+    if isinstance(node, Sum) and node.var in names:
+        return False
+    return any(_uses(c, names) for c in children(node))
 
 
 def _leibniz(factors: list) -> list:

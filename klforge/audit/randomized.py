@@ -136,7 +136,7 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
              f"at {S.describe(point)}: {_num(a)} vs {_num(b)})", "step",
              kind="definition" if not free_l or not free_r else "condition")
         return
-    if names and not case and in_words(aud, at, relation, stated, lhs, rhs, "step"):
+    if names and not case and in_words(aud, names, at, relation, stated, lhs, rhs, "step"):
         return
     fixed = bindings.given(aud, lhs, rhs)  # symbols the text gave values: μ = 2, line 1
     at_point = (f"at {S.describe(point)}" + (f" (with {fixed})" if fixed else "") + " "
@@ -200,8 +200,7 @@ def _inequality(aud, ctx, lhs, op, rhs, free_l, free_r, at, relation, stated):
              f"a condition on {_names(names)}, not an identity "
              f"(false at {S.describe(point)})", "inequality", kind="condition")
         return
-    if names and not in_case(aud) and in_words(aud, at, relation, stated, lhs, rhs,
-                                                 "inequality"):
+    if names and in_words(aud, names, at, relation, stated, lhs, rhs, "inequality"):
         return
     at_point = f"at {S.describe(point)}" if names else "here"
     _add(aud, at, "error", relation, stated,
