@@ -40,10 +40,8 @@ def run(args) -> int:
                   "`klforge derive --all` prints all (slow: each is derived by SymPy)",
                   file=sys.stderr)
         return 0
-    import sympy as sp
-
     targets = known if args.all else select_names(args.name, known, "derivation", "NAME")
-    show = sp.latex if args.latex else sp.pretty
+    show = latex if args.latex else pretty
     for n in targets:
         d = get(n)
         print(f"== {d.name}: {d.title}")
@@ -54,7 +52,7 @@ def run(args) -> int:
         print("closed form:\n" + show(d.closed_form))
         if d.stable_form is not None:
             for sym, val in d.stable_form.bindings:
-                print(f"  let {sym} = {show(val)}")
+                print(let_binding(sym, val, args.latex))
             print("stable form:\n" + show(d.stable_form.result))
         for c in d.checks:
             print(f"check: {c.name} — {c.method} {c.detail}".rstrip())
@@ -62,3 +60,49 @@ def run(args) -> int:
             print(f"kernel: klforge.kernels.{d.kernel}")
         print()
     return 0
+
+
+def pretty(expr) -> str:
+    """SymPy's 2-D text form (Unicode when the terminal has it)."""
+    import sympy as sp
+
+    return sp.pretty(expr)
+
+
+def latex(expr) -> str:
+    """LaTeX, with a one-element tuple written ``\\left( k \\right)`` (SymPy writes
+    Python's ``\\left( k,\\right)``): e.g. the sufficient statistic ``T = (k)`` of a
+    one-parameter family."""
+    from sympy.printing.latex import LatexPrinter
+
+    class _Printer(LatexPrinter):
+        def _print_tuple(self, expr):  # sympy's Tuple is printed through this too
+            if len(expr) == 1:
+                return rf"\left( {self._print(expr[0])} \right)"
+            return super()._print_tuple(expr)
+
+    return _Printer().doprint(expr)
+
+
+def let_binding(sym, val, as_latex: bool = False) -> str:
+    """``  let u = …`` with a multi-line value (a fraction) laid out beside ``let u =``,
+    its fraction bar on the line of the ``=``::
+
+                  σₚ - σ_q
+          let u = ────────
+                    σ_q
+    """
+    import sympy as sp
+
+    if as_latex:
+        return f"  let {latex(sym)} = {latex(val)}"
+    from sympy.printing.pretty.pretty import PrettyPrinter
+    from sympy.printing.pretty.stringpict import prettyForm
+
+    printer = PrettyPrinter()
+    try:
+        form = printer._print(sp.Eq(sym, val, evaluate=False))
+    except (TypeError, ValueError, AttributeError):  # a value Eq cannot hold (a tuple)
+        return f"  let {sym} = {pretty(val)}"
+    return "\n".join(line.rstrip() for line in
+                     prettyForm(*form.left("  let ")).render(**printer._settings).splitlines())
