@@ -79,3 +79,15 @@ def test_sum_runs_on_over_terms_that_use_its_index():
     two = ("$$-\\sum_k p_k \\log q_k = -\\sum_k p_k \\log p_k + "
            "\\sum_k p_k \\log \\frac{p_k}{q_k}$$\n")
     assert _errors(two) == []
+
+
+def test_z_defined_in_words_is_not_the_standard_normal():
+    # "Let $Z =$ the count …" with its pmf in a table: P(Z ≤ 3) is 0.1 + 0.2 + 0.3 = 0.6,
+    # not Φ(3) ≈ 0.99865 (the chain was an error "the exact value of the chain is 1.0")
+    text = ("Let $Z =$ the number of defects found on the next panel.\n\n"
+            "| z | 1 | 2 | 3 | 4 |\n|---|---|---|---|---|\n| f(z) | 0.1 | 0.2 | 0.3 | 0.4 |\n\n"
+            "$$P(Z \\le 3) = P(Z=1) + P(Z=2) + P(Z=3) = 0.1 + 0.2 + 0.3 = 0.6$$\n")
+    assert _errors(text) == []
+    # a standard normal Z (not defined in words) is still read as Φ: Φ(1.96) = 0.975
+    normal = "For the standard normal, $P(Z \\le 1.96) = 0.975$ and $P(Z \\le 1.96) = 0.95$.\n"
+    assert [r for _, r in _errors(normal)] == ["Phi(1.96) = 0.95"]

@@ -16,7 +16,7 @@ the right-hand side, read from the math as written, so that
 (Φ is evaluated exactly and, in intervals, monotonically: see :mod:`.evaluate`).  A
 threshold name (``z``) takes the value the text gave it, rounded as printed.  Only the capital
 ``Z`` is read so, and only while the document has not bound ``Z`` (or the event's name)
-itself.
+itself (nor after ``Let $Z =$ the number of …``: a Z defined in words).
 
 Example: ``rewrite(Name("P(Z>2.9)"), {})`` is ``1 − Φ(2.9)`` = 0.0018658…
 Bounds: a name of at most :data:`MAX_NAME` characters, matched by one anchored regular
@@ -99,10 +99,19 @@ def standardised(raw: str, pos: int, parse):
     return N.Add([(1, _ONE), (-1, _phi(arg))]) if upper else _phi(arg)
 
 
-def rewrite(node, names, raw: str = "", parse=None):
-    """``node`` with its standard normal tail names replaced (not names the text bound);
-    with the math ``raw`` it was parsed from (and the parser), standardised events too."""
-    if node is None or "Z" in names:
+def named_in_words(findings) -> bool:
+    """Did the text define ``Z`` in words (``Let $Z =$ the torque required to loosen the next
+    bolt``: the right side is prose, not math)?  Then Z is its own variable — a table of its
+    values may follow — not the standard normal one."""
+    return any(f.kind == "definition" and f.relation.split(" =")[0].strip() == "Z"
+               and "not in the math" in (f.message or "") for f in findings)
+
+
+def rewrite(node, names, raw: str = "", parse=None, findings=()):
+    """``node`` with its standard normal tail names replaced (not names the text bound, nor
+    a Z it defined in words); with the math ``raw`` it was parsed from (and the parser),
+    standardised events too."""
+    if node is None or "Z" in names or named_in_words(findings):
         return node
 
     def rec(n):
