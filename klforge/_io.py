@@ -71,9 +71,9 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
     doc.md`` survives ``klforge audit --fix doc.md``), a new one gets ``0o666 & ~umask``
     (not :func:`tempfile.mkstemp`'s 0600).  A symbolic link is written through (its target
     is replaced, the link stays); a directory, device or pipe is an :class:`OSError` naming
-    ``path``, never replaced.  Missing parent directories are created (maintainer
-    outputs such as ``build/klforge``); a command writing a user-named file checks the
-    directory first (``klforge audit -o``).
+    ``path``, never replaced, and so is any failure (never the temporary file's name).
+    Missing parent directories are created (maintainer outputs such as ``build/klforge``);
+    a command writing a user-named file checks the directory first (``klforge audit -o``).
     """
     path = Path(path)
     if path.is_symlink():
@@ -90,12 +90,18 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
             raise OSError(errno.EINVAL, "not a regular file (only files are replaced)",
                           str(path))
         mode = stat.S_IMODE(st.st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:  # name the file asked for, not the temporary one
+        raise type(e)(e.errno, e.strerror, str(path)) from None
     try:
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise type(e)(e.errno, e.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -88,3 +88,15 @@ def test_empty_select_is_rejected_before_any_work(command, tmp_path):
     assert r.stdout.split() == ["2", "False", "[]"], (r.stdout, r.stderr)
     assert list(tmp_path.iterdir()) == []
     assert "--select: no" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_bench_unusable_out_is_rejected_before_any_timing(tmp_path):
+    (tmp_path / "file").write_text("x")
+    code = ("import sys\nfrom klforge.cli import main\n"
+            "rc = main(['bench', '--quick', '--select', 'kl_normal', '--out', sys.argv[1]])\n"
+            "import klforge.kernels as K\n"
+            "print(rc, [n for n in K.__all__ if n in vars(K)])")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "file" / "out")],
+                       capture_output=True, text=True)
+    assert r.stdout.split() == ["2", "[]"], (r.stdout, r.stderr)
+    assert r.stderr.startswith(f"klforge bench: --out {tmp_path / 'file' / 'out'}: cannot create")

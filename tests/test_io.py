@@ -95,3 +95,10 @@ def test_directory_or_device_is_refused_naming_the_path(tmp_path):
         write_atomic(fifo, "x")
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
+
+
+def test_an_unwritable_place_is_reported_under_the_path_asked_for():
+    """/proc accepts no new file: the error names /proc/version, not a temporary file."""
+    with pytest.raises(OSError) as e:
+        write_atomic("/proc/version", "x")
+    assert e.value.filename == "/proc/version" and ".tmp" not in str(e.value)

@@ -48,8 +48,9 @@ def main(argv=None) -> int:
     except KeyError as e:
         print(f"klforge {args.command}: {e.args[0]}", file=sys.stderr)
         return 2
-    except OSError as e:
-        print(f"klforge {args.command}: {e}", file=sys.stderr)
+    except OSError as e:  # "klforge emit: kernels/_kernels.py: Permission denied"
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"klforge {args.command}: {where}{e.strerror or e}", file=sys.stderr)
         return 2
     except ArithmeticError as e:
         print(f"klforge {args.command}: {e}", file=sys.stderr)

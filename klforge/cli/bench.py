@@ -41,6 +41,10 @@ def run(args) -> int:
     if any(t < 1 for t in threads):
         raise UsageError(f"--threads: thread counts must be ≥ 1, not {args.threads!r}")
     select = select_names(args.select, {w.name for w in bench.workloads(True)}, "workload")
+    try:  # before minutes of timing, not after
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"--out {args.out}: cannot create: {e.strerror or e}") from None
     print(f"writing bench.json, bench.md and bench.png to {Path(args.out).resolve()}",
           flush=True)
     report = bench.run(Path(args.out), quick=args.quick, repeat=args.repeat, threads=threads,
