@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from . import _simd as _s
-from ._mvn_terms import diagonal_terms
+from ._mvn_terms import diagonal_terms, recip_scale
 from ._mvn_terms import dot2_sub as _dot2_sub
 from ._mvn_terms import two_prod as _two_prod
 
@@ -147,12 +147,15 @@ def _block(n, wb, res):
                     wb[e + c, lane], wb[t + e + c, lane] = _dot2_sub(
                         wb[e + c, lane], wb[t + e + c, lane], wb[q + k, lane],
                         wb[ek + c, lane], wb[t + ek + c, lane])
-        for lane in range(w):
-            wb[TT, lane] = 1.0 / wb[q + i, lane]
+        for lane in range(w):  # scaled by 2^64 where L_q,ii is subnormal (recip_scale)
+            d = wb[q + i, lane]
+            wb[TT, lane] = 1.0 / (d * recip_scale(d))
         for c in range(i + 2):
             for lane in range(w):
+                d = wb[q + i, lane]
+                sc = recip_scale(d)
                 wb[e + c, lane], wb[t + e + c, lane] = _dd_div_by(
-                    wb[e + c, lane], wb[t + e + c, lane], wb[q + i, lane], wb[TT, lane])
+                    wb[e + c, lane] * sc, wb[t + e + c, lane] * sc, d * sc, wb[TT, lane])
         for c in range(i + 1):  # squares of w_i and D_i0 … D_i,i−1
             for lane in range(w):
                 x = wb[e + c, lane]

@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from . import _simd as _s
-from ._mvn_terms import column_sums, vdd_div_by, vdot2_sub, vsquares
+from ._mvn_terms import column_sums, recip_scale, vdd_div_by, vdot2_sub, vsquares
 from ._mvn_vec import prefetch, splat, vhead, vload, vstore
 
 _JIT = dict(cache=True, error_model="numpy")
@@ -79,7 +79,8 @@ def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
     Row i's right-hand side is filled (:func:`fill_row`) just before it is solved, so the
     inputs are read while the solve runs.  Per block of columns cb ≤ i + 1 of row i, the
     rows k ≥ cb − 1 reach it (a row k ends at column k + 1), then the block is divided by
-    L_q,ii (one reciprocal per row).  The diagonals' signs are the caller's to check."""
+    L_q,ii (one reciprocal per row; numerator and L_q,ii scaled by 2^64 when L_q,ii is
+    subnormal, ``recip_scale``).  The diagonals' signs are the caller's to check."""
     SH, SL = 2 * n, 2 * n + 1
     for cb in range(0, wn.shape[1], 8):
         vstore(wn, SH, cb, splat(0.0))
@@ -90,15 +91,17 @@ def dd_solve(mu_p, L_p, mu_q, L_q, wn, n):
         _prefetch_rows(L_p, L_q, i + AHEAD, n)
         ok &= fill_row(mu_p, L_p, mu_q, L_q, wn, n, i)
         d = np.float64(L_q[i, i])
-        dv = splat(d)
-        r = splat(1.0 / d)
+        sc = recip_scale(d)  # 1, or 2^64 for a subnormal L_q,ii (1/d would overflow)
+        scv = splat(sc)
+        dv = splat(d * sc)
+        r = splat(1.0 / (d * sc))
         for cb in range(0, i + 2, 8):
             h = vload(wn, i, cb)
             lo = vload(wn, n + i, cb)
             for k in range(cb - 1 if cb > 0 else 0, i):
                 h, lo = vdot2_sub(h, lo, splat(np.float64(L_q[i, k])), vload(wn, k, cb),
                                   vload(wn, n + k, cb), m1)
-            h, lo = vdd_div_by(h, lo, dv, r)
+            h, lo = vdd_div_by(h * scv, lo * scv, dv, r)
             vstore(wn, i, cb, h)
             vstore(wn, n + i, cb, lo)
             # w_i and D_i0 … D_i,i−1: the lanes below column i + 1

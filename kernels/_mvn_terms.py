@@ -70,6 +70,20 @@ def vdot2_sub(sh, sl, a, xh, xl, m1):
     return s, sl + vfma(pl, m1, e)
 
 
+#: a divisor below this has a reciprocal near or past the float range (a subnormal L_q,ii):
+#: numerator and divisor are then both scaled by ``RECIP_SCALE`` (exact powers of two)
+RECIP_SAFE = 2.0**-1000
+RECIP_SCALE = 2.0**64
+
+
+@njit(cache=True, forceinline=True, error_model="numpy")
+def recip_scale(d):
+    """1 for an ordinary divisor d, 2^64 when 1/d would overflow (d < 2^-1000): dividing
+    (s·x)/(s·d) gives x/d exactly as scaled, and 1/(s·d) ≤ 2^1010 is finite.  A numerator
+    that s pushes past the range is one whose quotient overflows anyway."""
+    return 1.0 if d >= RECIP_SAFE else RECIP_SCALE
+
+
 @njit(**_IR_INLINE)
 def vdd_div_by(sh, sl, d, r):
     """(sh + sl)/d lane by lane given r ≈ 1/d: q = sh·r, its exact remainder sh − q·d

@@ -156,3 +156,25 @@ def test_warm_builds_the_row_loop_too():
     assert K.kl_mvn.warm().compiled == ("float32", "float64")
     assert sorted(K.kl_mvn._light_ufuncs) == ["float32", "float64"]
     assert sorted(K.kl_mvn._ufuncs) == ["float32", "float64"]
+
+
+@pytest.mark.parametrize("pairs", [1, 40])  # the row path and the batch path (≥ W pairs)
+def test_subnormal_cholesky_diagonal_of_q_within_bar(pairs):
+    # 1/L_q,ii overflows for L_q,ii < 5.6e-309: the solve must scale, not give +inf
+    # (outside tester G9: identical inputs with L_q,00 = 5e-324 gave +inf)
+    rng = np.random.default_rng(17)
+    cases = [(np.diag([5e-324]), np.diag([5e-324])), (np.diag([1e-310, 1.0]),) * 2,
+             (np.diag([1e-308]), np.diag([1e-310])), (np.diag([1e-300]), np.diag([1e-310]))]
+    L = np.tril(rng.normal(size=(3, 3))) + np.diag([2.0, 2.0, 2.0])
+    Lq = L.copy()
+    Lq[0, 0] = 3e-320
+    cases.append((L, Lq))
+    for Lp, Lq in cases:
+        n = Lp.shape[0]
+        mp_ = rng.normal(size=n) * 1e-315
+        args = (np.tile(mp_, (pairs, 1)), np.tile(Lp, (pairs, 1, 1)), np.zeros((pairs, n)),
+                np.tile(Lq, (pairs, 1, 1)))
+        got = K.kl_mvn(*args)
+        want = reference_value(mp_kl_mvn, mp_, Lp, np.zeros(n), Lq)
+        for g in np.atleast_1d(got):
+            assert ulp_error(g, want, np.float64) <= BARS["kl_mvn"], (Lp, Lq, g, want)
