@@ -103,3 +103,9 @@ def test_summary_says_one_relation(doc):
     r = run(doc)
     assert r.returncode == 0
     assert r.stdout.splitlines()[-1].startswith("1 file(s): 1 relation checked — 1 ok")
+
+
+def test_not_utf8_names_line_and_column(tmp_path):
+    p = tmp_path / "latin1.md"
+    p.write_bytes("First line.\n$x = 1$ caf\xe9\n".encode("latin-1"))
+    one_line_usage_error(run(p), f"{p}:2:12: not UTF-8 (invalid byte 0xe9 at offset 23)")

@@ -182,7 +182,10 @@ def read_document(path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise AuditInputError(f"{path}: not UTF-8 (invalid byte at offset {e.start})") from None
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise AuditInputError(f"{path}:{line}:{col}: not UTF-8 (invalid byte "
+                              f"0x{raw[e.start]:02x} at offset {e.start})") from None
 
 
 def collect(paths) -> list[Path]:
