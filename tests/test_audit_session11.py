@@ -91,3 +91,14 @@ def test_z_defined_in_words_is_not_the_standard_normal():
     # a standard normal Z (not defined in words) is still read as Φ: Φ(1.96) = 0.975
     normal = "For the standard normal, $P(Z \\le 1.96) = 0.975$ and $P(Z \\le 1.96) = 0.95$.\n"
     assert [r for _, r in _errors(normal)] == ["Phi(1.96) = 0.95"]
+
+
+def test_f_in_a_sum_over_outcomes_is_the_pmf():
+    # E(cX) = Σ_x c x f(x) = c Σ_x x f(x) = c E(X) with f the pmf of X: every link holds
+    # (the first and last were errors with f a random vector unrelated to X)
+    text = ("If $c$ is a constant and $X$ has pmf $f(x)$, then\n"
+            "$$ E(cX) = \\sum_x cx \\cdot f(x) = c \\sum_x x \\cdot f(x) = c\\cdot E(X) $$\n")
+    assert _errors(text) == []
+    # Var X = Σ_x (x − EX)² f(x) = E(X²) + (EX)²: the last link is wrong with f the pmf too
+    slip = "$$\\text{Var}X = \\sum_x (x - \\text{E}X)^2 f(x) = \\text{E}(X^2) + (\\text{E}X)^2.$$\n"
+    assert len(_errors(slip)) == 1

@@ -20,7 +20,7 @@ from . import expect
 from . import nodes as N
 from . import symbols as S
 from .conditions import in_case
-from .freesymbols import RV
+from .freesymbols import RV, VECTOR
 from .judging import _add, _rng
 from .proseconditions import condition_in_words
 
@@ -28,13 +28,25 @@ from .proseconditions import condition_in_words
 _MOMENT = re.compile(r"^(mu|sigma)(?:_\w+)?$")
 
 
+def _pmf_vector(lhs, rhs, names) -> str | None:
+    r"""The one free vector a sum over outcomes weights by (``\sum_x x f(x)``): the pmf."""
+    free = {n[len(VECTOR):] for n in names if n.startswith(VECTOR)}
+    summed = {i.vector for side in (lhs, rhs) for s in N.walk(side) if isinstance(s, N.Sum)
+              and s.lo is None for i in N.walk(s.body)
+              if isinstance(i, N.Index) and i.var == s.var and i.vector in free}
+    return summed.pop() if len(free) == 1 and len(summed) == 1 else None
+
+
 def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
     r"""``E[(X-\mu)^2] = Var(X)``, ``Var(X) = E(X^2) - \mu^2`` with μ not given a value: the
     text's μ is the mean of the random variable (σ its standard deviation), the universal
-    convention.  Judged again with μ = E[X] (σ = √Var X) at the same kind of random points;
-    ok only if the relation then holds at every point (an error otherwise, as before)."""
+    convention; ``E(cX) = \sum_x c x f(x)`` with f given no values: f is the pmf of X (the
+    sum runs over X's outcomes).  Judged again with μ = E[X] (σ = √Var X), f the pmf of X at
+    the same kind of random points; ok only if the relation then holds at every point (an
+    error otherwise, as before)."""
     free = sorted(n for n in names if _MOMENT.match(n))
-    if RV not in names or not free:
+    pmf = _pmf_vector(lhs, rhs, names) if RV in names else None
+    if RV not in names or not (free or pmf):
         return False
     from .randomized import MIN_VALID, POINTS, _close, _points, _sampled, _wanted
     rng = _rng(relation + "moments")
@@ -42,6 +54,10 @@ def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
     def bound():
         for pt in _points(ctx, names, POINTS, rng):
             values, weights = pt[expect.MODEL]["rv"]
+            if pmf is not None:  # the outcomes are the positions the sum runs over
+                values = [weights[0] * 0 + k for k in range(len(weights))]
+                pt[expect.MODEL]["rv"] = (values, weights)
+                pt[expect.MODEL][pmf] = list(weights)
             mean = sum(w * x for x, w in zip(values, weights, strict=True))
             var = sum(w * (x - mean) ** 2 for x, w in zip(values, weights, strict=True))
             for n in free:
@@ -58,6 +74,7 @@ def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
         return False
     roles = [("μ" + n[2:] + " its mean" if n.startswith("mu") else
               "σ" + n[5:] + " its standard deviation") for n in free]
+    roles += [f"{pmf} its pmf"] if pmf else []
     _add(aud, at, "ok", relation, stated,
          f"holds at {held} random points of a random variable on {S.SUPPORT} values, with "
          f"{' and '.join(roles)} (the usual convention: the text gives no other value)", "step")
