@@ -35,12 +35,40 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: top-level module → (distribution, how to install it)
+_DEPENDENCIES = {"sympy": "sympy", "mpmath": "mpmath", "markdown_it": "markdown-it-py",
+                 "mdit_py_plugins": "mdit-py-plugins", "docutils": "docutils"}
+_EXTRAS = {"sphinx": "docs", "myst_parser": "docs", "furo": "docs", "matplotlib": "docs",
+           "scipy": "docs", "sphinx_design": "docs", "sphinx_copybutton": "docs",
+           "sphinxcontrib": "docs", "torch": "bench"}
+
+
+def missing_dependency(module: str) -> str:
+    """One line for a command that needs a module this install lacks, e.g.
+    ``needs sympy, which is not installed (a kernels-only install has numpy and numba; pip
+    install klforge with its dependencies)``."""
+    top = module.split(".")[0]
+    if top in _DEPENDENCIES:
+        how = (f"a kernels-only install has numpy and numba; pip install klforge with its "
+               f"dependencies, or pip install {_DEPENDENCIES[top]}")
+    elif top in _EXTRAS:
+        how = f"pip install 'klforge[{_EXTRAS[top]}]'"
+    else:
+        how = f"pip install {top}"
+    return f"needs {top}, which is not installed ({how})"
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except UsageError as e:
         print(f"klforge {args.command}: {e}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as e:  # a partial install (kernels only: numpy + numba)
+        if not e.name or e.name.split(".")[0] == "klforge":
+            raise
+        print(f"klforge {args.command}: {missing_dependency(e.name)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `klforge derive --list | head`
         sys.stderr.close()

@@ -33,7 +33,10 @@ def select_names(arg: str | None, known, what: str, option: str = "--select") ->
     known = sorted(known)
     for n in names:
         if n not in known:
-            close = difflib.get_close_matches(n, known, n=3, cutoff=0.5)
+            folded = {k.lower(): k for k in known}  # KL_NORMAL → kl_normal first
+            close = list(dict.fromkeys(
+                [folded[m] for m in difflib.get_close_matches(n.lower(), folded, n=3,
+                                                               cutoff=0.5)]))
             hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known)}"
             raise UsageError(f"{option}: unknown {what} {n!r} ({hint})")
     return names

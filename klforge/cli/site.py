@@ -34,7 +34,8 @@ def run(args) -> int:
     try:
         from sphinx.cmd.build import build_main
     except ImportError:
-        print("klforge site: Sphinx is not installed (pip install -e '.[docs]')", file=sys.stderr)
+        print("klforge site: Sphinx is not installed (in a checkout of klforge, which holds the "
+              "lesson: pip install -e '.[docs]')", file=sys.stderr)
         return 2
     from .._io import ROOT
 

@@ -1,0 +1,53 @@
+"""One-line errors where a new user met a traceback or no hint (issue 12): a command run in a
+kernels-only install (numpy + numba, no SymPy/mpmath) and a name typed in the wrong case."""
+
+import subprocess
+import sys
+
+import pytest
+
+from klforge.cli import UsageError, missing_dependency, select_names
+
+BLOCK = ("import sys\n"
+         "class Block:\n"
+         "    def find_spec(self, name, path=None, target=None):\n"
+         "        if name.split('.')[0] in sys.argv[1].split(','):\n"
+         "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+         "sys.meta_path.insert(0, Block())\n"
+         "from klforge.cli import main\n"
+         "sys.exit(main(sys.argv[2:]))\n")
+
+
+def run_without(modules, *args, cwd=None):
+    return subprocess.run([sys.executable, "-c", BLOCK, modules, *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("args,needs", [
+    (["derive", "kl_normal"], "sympy"),
+    (["derive", "--list"], "sympy"),
+    (["verify", "--select", "kl_normal", "--quick", "--no-write"], "sympy"),
+])
+def test_a_kernels_only_install_gets_one_line_not_a_traceback(args, needs):
+    r = run_without("sympy,mpmath", *args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith(f"klforge {args[0]}: needs ") and "pip install" in r.stderr
+
+
+def test_audit_without_mpmath_names_it(tmp_path):
+    (tmp_path / "a.md").write_text("$\\ln 2 = 0.6931$\n")
+    r = run_without("mpmath", "audit", "a.md", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "needs mpmath" in r.stderr
+
+
+def test_missing_dependency_hints():
+    assert "pip install klforge with its dependencies" in missing_dependency("sympy.core")
+    assert "pip install 'klforge[docs]'" in missing_dependency("matplotlib.pyplot")
+    assert missing_dependency("foo") == "needs foo, which is not installed (pip install foo)"
+
+
+def test_a_name_in_the_wrong_case_gets_its_match():
+    with pytest.raises(UsageError, match=r"'KL_NORMAL' \(did you mean kl_normal[,?]"):
+        select_names("KL_NORMAL", ["kl_normal", "kl_gamma", "elbo_normal"], "derivation")
