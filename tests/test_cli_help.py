@@ -100,3 +100,16 @@ def test_bench_unusable_out_is_rejected_before_any_timing(tmp_path):
                        capture_output=True, text=True)
     assert r.stdout.split() == ["2", "[]"], (r.stdout, r.stderr)
     assert r.stderr.startswith(f"klforge bench: --out {tmp_path / 'file' / 'out'}: cannot create")
+
+
+def test_bench_names_only_the_files_it_wrote(tmp_path):
+    from klforge.cli.bench import OUTPUTS, _stamp, written
+
+    (tmp_path / "bench.png").write_bytes(b"an old plot")  # from an earlier run: not announced
+    before = {f: _stamp(tmp_path / f) for f in OUTPUTS}
+    (tmp_path / "bench.json").write_text("{}")
+    (tmp_path / "bench.md").write_text("| |")
+    line = written(tmp_path, before)
+    assert line.startswith(f"wrote {tmp_path / 'bench.json'}, bench.md (no plot:")
+    (tmp_path / "bench.png").write_bytes(b"a new plot, longer")
+    assert written(tmp_path, before) == f"wrote {tmp_path / 'bench.json'}, bench.md, bench.png"

@@ -45,11 +45,36 @@ def run(args) -> int:
         Path(args.out).mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UsageError(f"--out {args.out}: cannot create: {e.strerror or e}") from None
-    print(f"writing bench.json, bench.md and bench.png to {Path(args.out).resolve()}",
-          flush=True)
-    report = bench.run(Path(args.out), quick=args.quick, repeat=args.repeat, threads=threads,
+    out = Path(args.out)
+    print(f"writing the results to {out.resolve()}", flush=True)
+    before = {f: _stamp(out / f) for f in OUTPUTS}
+    report = bench.run(out, quick=args.quick, repeat=args.repeat, threads=threads,
                        select=select)
-    print(f"wrote {Path(args.out) / 'bench.json'}, bench.md and bench.png")
+    print(written(out, before))
     for miss in report["bar_misses"]:
         print(f"bar missed: {miss}")
     return 1 if (args.check and report["bar_misses"]) else 0
+
+
+#: what ``bench.run`` writes into ``--out`` (bench.png only for timed row reductions)
+OUTPUTS = ("bench.json", "bench.md", "bench.png")
+
+
+def _stamp(path: Path):
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_ino, st.st_size
+
+
+def written(out: Path, before: dict) -> str:
+    """The line naming the files this run wrote (those whose stamp changed), e.g.
+    ``wrote bench-results/bench.json, bench.md (no plot: no row reduction timed, or no
+    matplotlib)``."""
+    new = [f for f in OUTPUTS if _stamp(out / f) is not None and _stamp(out / f) != before[f]]
+    line = f"wrote {out / new[0]}" + "".join(f", {f}" for f in new[1:]) if new else \
+        f"wrote nothing to {out}"
+    if "bench.png" not in new:
+        line += " (no plot: no row reduction was timed, or matplotlib is not installed)"
+    return line
