@@ -33,10 +33,23 @@ ROOT = KLFORGE_DIR.parent
 MANIFEST = KERNELS_DIR / "manifest.json"
 
 
+def is_checkout() -> bool:
+    """Whether klforge runs from a source checkout (``pyproject.toml`` beside the package),
+    not from an installed wheel (where :data:`ROOT` is ``site-packages``)."""
+    return (ROOT / "pyproject.toml").is_file()
+
+
 def build_dir() -> Path:
-    """Where maintainer commands write by default: ``$KLFORGE_BUILD_DIR`` or ``build/klforge``
-    under the checkout (ignored by git), so following the README never dirties the tree."""
-    return Path(os.environ.get("KLFORGE_BUILD_DIR") or ROOT / "build" / "klforge")
+    """Where maintainer commands write by default: ``$KLFORGE_BUILD_DIR``, else
+    ``build/klforge`` under the checkout (ignored by git), so following the README never
+    dirties the tree; from an installed wheel, ``$XDG_CACHE_HOME/klforge/build`` (default
+    ``~/.cache/klforge/build``), never ``site-packages``."""
+    if os.environ.get("KLFORGE_BUILD_DIR"):
+        return Path(os.environ["KLFORGE_BUILD_DIR"])
+    if is_checkout():
+        return ROOT / "build" / "klforge"
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "klforge" / "build"
 
 
 def umask() -> int:

@@ -102,3 +102,19 @@ def test_an_unwritable_place_is_reported_under_the_path_asked_for():
     with pytest.raises(OSError) as e:
         write_atomic("/proc/version", "x")
     assert e.value.filename == "/proc/version" and ".tmp" not in str(e.value)
+
+
+def test_build_dir_is_never_site_packages(tmp_path, monkeypatch):
+    """Under a wheel install ROOT is site-packages: maintainer outputs go to the user's cache;
+    in the checkout to build/klforge; $KLFORGE_BUILD_DIR wins over both."""
+    import klforge._io as io
+
+    monkeypatch.delenv("KLFORGE_BUILD_DIR", raising=False)
+    assert io.build_dir() == io.ROOT / "build" / "klforge"  # this checkout
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "klforge").mkdir(parents=True)
+    monkeypatch.setattr(io, "ROOT", site_packages)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert io.build_dir() == tmp_path / "cache" / "klforge" / "build"
+    monkeypatch.setenv("KLFORGE_BUILD_DIR", str(tmp_path / "b"))
+    assert io.build_dir() == tmp_path / "b"
