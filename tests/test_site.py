@@ -243,7 +243,7 @@ def test_an_edit_rereads_only_that_page_and_reuses_the_engine_cache(tmp_path, wa
     shutil.copytree(ROOT / "content", content)
     out = tmp_path / "html"
     assert site("--content", content, "--out", out, cache=warm_engine_cache).returncode == 0
-    doctrees = out / ".doctrees"
+    doctrees = out.with_name("html.doctrees")  # beside the output, not in it (issue 12)
     before = {p: p.stat().st_mtime_ns for p in doctrees.rglob("*.doctree")}
     report_page = (out / "audit-report.html").stat().st_mtime_ns
     cached = {p: p.stat().st_mtime_ns for p in warm_engine_cache.rglob("*") if p.is_file()}

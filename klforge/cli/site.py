@@ -1,6 +1,7 @@
 """``klforge site [--out DIR] [--clean] [--content DIR] [--no-progress]``: the main job —
 render the lesson (content/ → docs/_build/html) with Sphinx, strict (``-W -n``); every page
-is audited while read, so a wrong number fails the build at its file:line.
+is audited while read, so a wrong number fails the build at its file:line.  The doctrees and
+the engine cache go beside the output (``DIR.doctrees``), so ``DIR`` holds only the site.
 Example: ``klforge site --clean``.
 """
 
@@ -19,7 +20,8 @@ def register(sub, fmt) -> None:
                         "(broken reference, unknown role, wrong number) fails the build.")
     si.add_argument("--out", metavar="DIR", help="output directory (default: docs/_build/html)")
     si.add_argument("--clean", action="store_true",
-                    help="remove the previous output (with its doctrees and engine cache) first")
+                    help="remove the previous output and its doctrees (DIR.doctrees, with the "
+                    "engine cache) first")
     si.add_argument("--content", metavar="DIR", help="lesson sources (default: content/)")
     si.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                     help="progress on stderr: one line per phase and per page read, with "
@@ -45,15 +47,21 @@ def run(args) -> int:
               file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else ROOT / "docs" / "_build" / "html"
-    argv = ["-b", "html", "-W", "-n", "--keep-going", "-q", "-c", str(conf), str(content), str(out)]
+    doctrees = doctree_dir(out)
+    argv = ["-b", "html", "-W", "-n", "--keep-going", "-q", "-c", str(conf), "-d", str(doctrees),
+            str(content), str(out)]
+    import shutil
+
     if args.clean and out.exists():
         if any(out.iterdir()) and not (out / ".buildinfo").exists():
             print(f"klforge site: --clean: {out} is not a Sphinx output directory (no "
                   ".buildinfo); not removing it", file=sys.stderr)
             return 2
-        import shutil
-
-        shutil.rmtree(out)  # the output, its doctrees and the engine cache inside them
+        shutil.rmtree(out)
+    if args.clean and doctrees.is_dir():
+        shutil.rmtree(doctrees)  # the doctrees and the engine cache inside them
+    if (out / ".buildinfo").exists() and (out / ".doctrees").is_dir():
+        shutil.rmtree(out / ".doctrees")  # an older layout's doctrees, inside the published tree
     from ..site.progress import quiet_root_logging
 
     quiet_root_logging()  # before Sphinx imports anything that calls logging.basicConfig
@@ -67,3 +75,10 @@ def run(args) -> int:
         return 1
     print(f"wrote {out / 'index.html'}")
     return 0
+
+
+def doctree_dir(out):
+    """Sphinx's doctrees (and the engine cache inside them) beside the output, not in it, so
+    the output can be published as it is: ``docs/_build/html`` → ``docs/_build/html.doctrees``
+    (``.gitignore``d with ``docs/_build``)."""
+    return out.with_name(out.name + ".doctrees")
