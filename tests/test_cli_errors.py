@@ -51,3 +51,19 @@ def test_missing_dependency_hints():
 def test_a_name_in_the_wrong_case_gets_its_match():
     with pytest.raises(UsageError, match=r"'KL_NORMAL' \(did you mean kl_normal[,?]"):
         select_names("KL_NORMAL", ["kl_normal", "kl_gamma", "elbo_normal"], "derivation")
+
+
+@pytest.mark.parametrize("args", [["emit", "--select", "kl_normal"],
+                                  ["verify", "--select", "kl_normal", "--write-manifest"]])
+def test_maintainer_writes_into_an_installed_package_are_refused(args, tmp_path):
+    """Outside a checkout (ROOT = site-packages, no pyproject.toml) emit and
+    verify --write-manifest would rewrite the installed package: exit 2 before any work."""
+    code = ("import sys, pathlib\nimport klforge._io as io\n"
+            "io.ROOT = pathlib.Path(sys.argv[1])\n"
+            "from klforge.cli import main\n"
+            "rc = main(sys.argv[2:])\n"
+            "print(rc, 'sympy' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path), *args], capture_output=True,
+                       text=True)
+    assert r.stdout.split() == ["2", "False"], (r.stdout, r.stderr)
+    assert "source checkout" in r.stderr and r.stderr.count("\n") == 1

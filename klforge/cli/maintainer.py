@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import kernel_names, select_names
+from .common import UsageError, kernel_names, select_names
 
 
 def register(sub, fmt) -> None:
@@ -46,8 +46,20 @@ def register(sub, fmt) -> None:
     v.set_defaults(func=run_verify)
 
 
+def _checkout_only(what: str) -> None:
+    """Maintainer writes into the package (kernels/, the committed manifest) belong to a
+    source checkout; from an installed wheel they would rewrite site-packages."""
+    from .._io import KLFORGE_DIR, is_checkout
+
+    if not is_checkout():
+        raise UsageError(f"{what} rewrites files of the installed package in "
+                         f"{KLFORGE_DIR.parent}; run it in a source checkout of klforge")
+
+
 def run_emit(args) -> int:
     select = select_names(args.select, kernel_names(), "kernel")
+    if args.out is None and not args.check:
+        _checkout_only("emit without --out DIR")
     from ..emit import DEFAULT_OUT, StaleError, emit
 
     try:
@@ -72,6 +84,8 @@ def emit_known_forms(check: bool) -> str:
 
 def run_verify(args) -> int:
     select = select_names(args.select, kernel_names(), "kernel")
+    if args.write_manifest:
+        _checkout_only("--write-manifest")
     from .. import verify
 
     if args.markdown:
