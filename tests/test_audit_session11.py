@@ -102,3 +102,14 @@ def test_f_in_a_sum_over_outcomes_is_the_pmf():
     # Var X = Σ_x (x − EX)² f(x) = E(X²) + (EX)²: the last link is wrong with f the pmf too
     slip = "$$\\text{Var}X = \\sum_x (x - \\text{E}X)^2 f(x) = \\text{E}(X^2) + (\\text{E}X)^2.$$\n"
     assert len(_errors(slip)) == 1
+
+
+def test_superscript_in_parentheses_is_a_label():
+    # X^{(N)} = Σ_{i=1}^N X_i defines the N-th partial sum; it was read as X to the power N
+    # and judged against a sum of a random vector (an error)
+    text = ("Let $X^{(N)}$ be the count after $N$ trials:\n\n$$\nX^{(N)} = \\sum_{i=1}^N X_i.\n$$\n\n"
+            "The update is $\\theta^{(t+1)} = \\theta^{(t)} - \\eta g$.\n")
+    assert _errors(text) == []
+    from klforge.audit.latex import parse_chain
+    assert parse_chain("X^{(N)} = 1")[0].name == "X^(N)"
+    assert type(parse_chain("x^{2} = 1")[0]).__name__ == "Pow"   # a power stays a power

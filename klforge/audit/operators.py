@@ -59,6 +59,27 @@ class Operators:
             return self.evaluation_bar(node, pos)
         return node
 
+    def label_script(self) -> str | None:
+        """At ``{(t+1)}`` after ``^``: the label inside the parentheses (the tokens consumed),
+        else None — a superscript in parentheses names an iterate or a sample, it is not a
+        power (``x^{(i)}``, ``\theta^{(t+1)}``; a power is written ``x^2``)."""
+        if not (self.at("{") and self.peek(1)[1] == "("):
+            return None
+        depth, k = 0, 1
+        while k < 16 and self.peek(k)[0] != "eof":
+            tok = self.peek(k)[1]
+            depth += (tok == "(") - (tok == ")")
+            if depth == 0:
+                break
+            if tok in ("{", "}", "=", "\\frac", "&", "\\\\"):
+                return None
+            k += 1
+        if depth != 0 or self.peek(k + 1)[1] != "}" or k < 3:
+            return None
+        label = "".join(self.peek(j)[1].lstrip("\\") for j in range(2, k))
+        self.i += k + 2
+        return label
+
     def sum_tail(self, body, names):
         r"""The body of ``\sum_{i=1}^n y_i \log \pi_i + (1 - y_i) \log(1 - \pi_i)``: a term
         after ``+``/``-`` that uses the sum's index belongs to the sum (the authors'
@@ -153,6 +174,13 @@ class Operators:
             self.next()
             if self.transpose_here():  # x^\top, A^{\top}: read for the matrix checks (linalg.py)
                 node = Func("transpose", node)
+                if not self.at("^"):
+                    self.depth -= 1
+                    return node
+                self.next()
+            label = self.label_script() if isinstance(node, Name) else None
+            if label is not None:
+                node.name += f"^({label})"  # x^{(i)}, X^{(N)}, θ^{(t+1)}: a label, not a power
                 if not self.at("^"):
                     self.depth -= 1
                     return node
