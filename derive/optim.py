@@ -23,6 +23,12 @@ K = 3
 @derivation("natgrad_normal", spec=KernelSpec(
     "natgrad_normal_step", reduction="natgrad_normal_step", scale="output_terms",
     uniform=(("log_sigma", -20.0, 20.0),),  # σ² = e^{2 log σ} stays within the float range
+    # σ² overflowing (log σ > 354.9) gave NaN for a zero gradient and ±inf for finite steps;
+    # ½·g_logσ rounded a subnormal g to 0 before lr multiplied it
+    hard_points=((0.3, 355.0, 0.0, 1.3, 0.1), (0.3, 400.0, 5e-324, 1.3, 0.1),
+                 (0.3, 355.0, 0.7, 1.3, 0.1), (0.3, 400.0, 1e-300, 1.3, 0.1),
+                 (0.3, -0.2, 0.7, 5e-324, 1.7976931348623157e308),
+                 (0.3, -400.0, 1e300, -1e300, 1e300), (-2.0, 1000.0, 5e-324, 0.0, 5e-324)),
     no_torch="an optimiser step, not a distribution: torch has no natural-gradient step",
     bound=(4, "μ − lr·σ²·g_μ and log σ − lr·g_logσ/2: one subtraction each, which cancels "
               "where the step nearly undoes the parameter (scale per output).")))
@@ -38,13 +44,22 @@ def _natgrad() -> Derivation:
     step = sp.simplify(step)
     params = (Param("mu", mu, "real"), Param("log_sigma", s, "real"), Param("g_mu", g_mu, "real"),
               Param("g_log_sigma", g_s, "real"), Param("lr", lr, "positive"))
+    # Stable: θ − (the step each parameter takes), the step lr·g·e^{2 log σ} (lr·g/2) bound as
+    # one product that the kernel scales by exponents (klforge/emit/reductions.py): never
+    # σ² = e^{2 log σ} alone (inf·0 = NaN for a zero gradient) nor ½·g (0 for g = 5e-324).
+    moves = sp.symbols("step_mu step_log_sigma", real=True)
+    stable = StableForm(tuple((h, sp.expand(p - e))
+                              for h, p, e in zip(moves, (mu, s), step, strict=True)),
+                        sp.Tuple(mu - moves[0], s - moves[1]))
+    checks = tuple(agree(f"stable form = closed form ({name})", a, b, params)
+                   for name, a, b in zip(("μ", "log σ"), stable.inline(), step, strict=True))
     return Derivation(
         name="natgrad_normal", title="Natural-gradient step for N(μ, σ²) in (μ, log σ)",
         params=params, definition=sp.Symbol("θ") - lr * sp.Symbol("F⁻¹∇L"),
         steps=(Step("Fisher information in (μ, σ)", f),
                Step("Pulled back to (μ, log σ): Jᵀ F J", f_s),
                Step("θ ← θ − η F⁻¹ g", step)),
-        closed_form=step, stable_form=StableForm((), step), kernel="natgrad_normal_step")
+        closed_form=step, stable_form=stable, kernel="natgrad_normal_step", checks=checks)
 
 
 def _simplex_stationary(objective, p, lam):

@@ -15,6 +15,7 @@ from .primitives import textbook
 from .rewriting import rewrite
 from .spec import KernelSpec
 
+DBL_MAX = 1.7976931348623157e308
 x, mu, z = sp.symbols("x mu z", real=True)
 var, noise = sp.symbols("var noise_var", positive=True)
 PARAMS = (Param("x", x, "real", "observation"), Param("mu", mu, "real", "encoder mean"),
@@ -58,13 +59,73 @@ def log_evidence():
     return sp.simplify(sp.log(_gauss_integral(joint)))
 
 
-w = sp.Symbol("w", real=True)
+h = sp.Symbol("h", real=True)
+t = sp.Symbol("t", positive=True)
+
+
+class scaled_quotient(sp.Function):  # noqa: N801 - SymPy convention: functions are lower case
+    """scaled_quotient(a, b, c, j) = a·b·2^j/c, evaluated by the kernel on the mantissas
+    and exponents (``math.frexp``) apart, then ``math.ldexp``: the two roundings of
+    a·(b/c), but neither a·b nor b/c alone can overflow or underflow, so the value is ±inf
+    only beyond the float range and exact-scaled by 2^j (½·5e-324 is not 0 first).
+
+    a·(b/c) fails both ways: x = s² = 1e300 gives x·x = inf (the quotient is 5e299), and
+    h = 1e-10, s² = 1e-320 gives h/s² = inf (the quotient h²/s² is 1e300); (a·b)/c loses
+    a subnormal a·b.  Domain: finite a, b; c > 0.  Example: scaled_quotient(x, x, t, -1)
+    is x²/(2t), printed ``math.ldexp(math.frexp(x)[0]*math.frexp(x)[0]/math.frexp(t)[0],
+    2*math.frexp(x)[1] - math.frexp(t)[1] - 1)``.
+    """
+
+    nargs = 4
+
+    def _eval_rewrite_as_textbook(self, a, b, c, j, **kwargs):
+        return a * b * sp.Integer(2) ** j / c
+
+    def _eval_evalf(self, prec):
+        return self.rewrite("textbook")._eval_evalf(prec)
+
+    def _latex(self, printer):
+        return printer._print(self.rewrite("textbook"))
+
+    def _pythoncode(self, printer):
+        a, b, c, j = self.args
+        m = {f: (f"math.frexp({printer._print(f)})[0]", f"math.frexp({printer._print(f)})[1]")
+             for f in (a, b, c)}
+        if b == 1:
+            mant, expo = m[a][0], m[a][1]
+        elif a == b:
+            mant, expo = f"{m[a][0]}*{m[a][0]}", f"2*{m[a][1]}"
+        else:
+            mant, expo = f"{m[a][0]}*{m[b][0]}", f"{m[a][1]} + {m[b][1]}"
+        return f"math.ldexp({mant}/{m[c][0]}, {expo} - {m[c][1]} + ({int(j)}))"
+
+
+def quotients(expr: sp.Expr, v: sp.Expr) -> sp.Expr:
+    """Each term k·a·b/v of ``expr`` (k = ±2^j, a, b symbols or a square a²) becomes
+    ±scaled_quotient(a, b, v, j); the other terms are kept.  Example:
+    ``quotients(-w**2/(2*v) - log(v)/2, v)`` → ``-scaled_quotient(w, w, v, -1) - log(v)/2``."""
+    out = []
+    for term in sp.Add.make_args(expr):
+        k, factors = (term * v).as_coeff_mul()
+        j = sp.log(abs(k), 2)
+        if term.has(v) and not (term * v).has(v) and j.is_integer:
+            ab = [f for f in factors for _ in range(2 if f.is_Pow and f.exp == 2 else 1)]
+            ab = [f.base if f.is_Pow else f for f in ab]
+            if len(ab) in (1, 2) and all(f.is_Symbol for f in ab):
+                a, b = (*ab, sp.S.One)[:2]
+                term = sp.sign(k) * scaled_quotient(a, b, v, j)
+        out.append(term)
+    return sp.Add(*out)
 
 
 def _residual_form(expr: sp.Expr) -> StableForm:
-    """Rewrite in the residual w = x − μ and expand: the sum of −w²/(2s²), −σ²/(2s²) and the
-    logs, each accurate, instead of x² − 2μx + μ², which cancels when x ≈ μ is large."""
-    return StableForm(((w, x - mu),), sp.expand(sp.expand_log(expr.subs(x, w + mu), force=True)))
+    """Rewrite in the half residual h = x/2 − μ/2 (= (x − μ)/2 rounded, and finite for every
+    finite x, μ) and expand: the sum of −2h²/s², −σ²/(2s²) and the logs, each accurate,
+    instead of x² − 2μx + μ², which cancels when x ≈ μ is large; the quotients by s² are
+    evaluated by :class:`scaled_quotient`, which overflows or underflows only where the
+    value does."""
+    expanded = sp.expand(sp.expand_log(expr.subs(x, 2 * h + mu), force=True))
+    return StableForm(((h, x / 2 - mu / 2),), quotients(expanded, noise))
 
 
 def _build(name, title, closed, stable, steps, kernel, checks=()):
@@ -75,13 +136,17 @@ def _build(name, title, closed, stable, steps, kernel, checks=()):
 
 @derivation("expected_loglik_normal", spec=KernelSpec(
     "expected_loglik_normal", page="vae", no_torch="an expectation, not a KL",
+    # (x − μ)² and ½σ² formed before the division by s² gave −inf (x = s² = 1e300) and lost
+    # σ²/s² (σ² = s² = 5e-324: ½·5e-324 = 0); x − μ itself overflows at the third point
+    hard_points=((0.3, 1e300, 0.7, 1e300), (0.3, 0.3, 5e-324, 5e-324),
+                 (DBL_MAX, -0.2 * DBL_MAX, 1e-300, DBL_MAX), (1e300, -1e300, 1e-300, DBL_MAX)),
     bound=(4, "a sum of −w²/2s², −σ²/2s², −log s²/2, −log 2π/2; cancels only where the log "
               "term offsets the quadratic ones.")))
 def _expected_loglik() -> Derivation:
     e = expected_loglik()
     defn = sp.Integral(sp.Symbol("q(z)") * _log_normal(x, z, noise), (z, -sp.oo, sp.oo))
     stable = _residual_form(e)
-    check = agree("stable form = closed form", stable.inline(), e, PARAMS)
+    check = agree("stable form = closed form", textbook(stable.inline()), e, PARAMS)
     return _build("expected_loglik_normal", "E_q[log N(x; z, s²)] for q = N(μ, σ²)", e,
                   stable, (Step("Definition", defn), Step("Gaussian integral", e)),
                   "expected_loglik_normal", (check,))
@@ -89,6 +154,8 @@ def _expected_loglik() -> Derivation:
 
 @derivation("elbo_normal", spec=KernelSpec(
     "elbo_normal", page="vae", no_torch="an ELBO, not a KL between torch distributions",
+    hard_points=((1e300, -0.2, 0.7, 1e300), (0.3, 0.3, 5e-324, 5e-324),
+                 (0.3, 0.3, 5e-324, 1e-320)),
     bound=(4, "expected_loglik_normal minus kl_normal_std's pieces.")))
 def _elbo() -> Derivation:
     e, kl = expected_loglik(), kl_term()
@@ -99,7 +166,7 @@ def _elbo() -> Derivation:
     kl_post = get("kl_normal").closed_form.subs({mu_p: mu, s_p: sp.sqrt(var), mu_q: m,
                                                  s_q: sp.sqrt(v)})
     check = agree("log p(x) − ELBO = KL(q ‖ p(z|x))", logz - elbo, kl_post, PARAMS)
-    # Stable: the reconstruction term in the residual x − μ, and the KL term with the scale
+    # Stable: the reconstruction term in the half residual (x − μ)/2, and the KL term with the scale
     # rule: σ² − 1 − log σ² → rm1mlog(σ² − 1, log σ²).
     kl_stable, _ = rewrite(sp.expand(sp.expand_log(kl, force=True)), "scale")
     recon = _residual_form(e)
@@ -115,12 +182,17 @@ def _elbo() -> Derivation:
 
 @derivation("log_evidence_normal", spec=KernelSpec(
     "log_evidence_normal", page="vae", no_torch="a log evidence, not a KL",
+    hard_points=((1e300, 1e300), (DBL_MAX, DBL_MAX), (-1e200, 5e-324)),  # x² overflowed
     bound=(4, "−x²/(2(1 + s²)) − log(2π(1 + s²))/2, which cancel only near the zero of "
               "log p(x).")))
 def _log_evidence() -> Derivation:
     logz = log_evidence()
+    # t = 1 + s², then x²/(2t) as a scaled quotient: finite where it is (x = s² = 1e300)
+    stable = StableForm(((t, noise + 1),), quotients(sp.expand(logz.subs(noise + 1, t)), t))
+    params = (PARAMS[0], PARAMS[3])
+    check = agree("stable form = closed form", textbook(stable.inline()), logz, params)
     return Derivation(name="log_evidence_normal", title="log p(x) = log N(x; 0, 1 + s²)",
-                      params=(PARAMS[0], PARAMS[3]),
+                      params=params,
                       definition=sp.Integral(sp.Symbol("p(x|z)p(z)"), (z, -sp.oo, sp.oo)),
                       steps=(Step("Gaussian integral over z", logz),), closed_form=logz,
-                      stable_form=StableForm((), logz), kernel="log_evidence_normal")
+                      stable_form=stable, kernel="log_evidence_normal", checks=(check,))

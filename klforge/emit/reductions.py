@@ -16,24 +16,24 @@ _RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.sta
 
 
 def _categorical_light(t, views, k):
-    """A row the one vectorised pass did not settle (NaN) is handed back (``_lg.bail``)."""
-    return [f"v = res[{k}]", "if v != v:", "    v = _lg.bail()"], "v"
+    """A row the one vectorised pass did not settle (NaN) is handed back (``_u.bail``)."""
+    return [f"v = res[{k}]", "if v != v:", "    v = _u.bail()"], "v"
 
 
 def _categorical(name: str, nin: int, doc: str) -> str:
     """A categorical reduction's loops, twice: the full ones around ``_c.<rows>_rows``
     (every layout, every row) and the light ones around ``_c.<rows>_fast`` (the vectorised
     pass only; a row it does not settle, or a call that needs a gather, is handed back), and
-    the kernel (``_lg.FirstReach``): first use compiles the light loops of the dtype called,
+    the kernel (``_u.FirstReach``): first use compiles the light loops of the dtype called,
     the full ones when a call first reaches them (``<rows>`` is the kernel's name)."""
     rows = name
     layout = ",".join(["(n)"] * nin) + "->()"
     full = batch_row_loops(name, nin, f"_c.{rows}_rows", one_call=True)
     light = batch_row_loops(name, nin, f"_c.{rows}_fast", value=_categorical_light,
-                            gather="_lg.bail()", loop="light", one_call=True)
+                            gather="_u.bail()", loop="light", one_call=True)
     return (full + light + f"\n\n_register({name!r}, {doc!r}, {nin}, 1, {{\n"
             f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, {layout!r}, 1)\n"
-            f"_BUILDERS[{name!r}] = _lg.FirstReach(_BUILDERS[{name!r}], {{\n"
+            f"_BUILDERS[{name!r}] = _u.FirstReach(_BUILDERS[{name!r}], {{\n"
             f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
             "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))\n"
             f"    for t, loop in (('float32', _{name}_light_f32), "
@@ -69,15 +69,15 @@ def _logits_full(t, views, k):
 
 
 def _logits_light(t, views, k):
-    """A row the vectorised pass left work for is handed back (``_lg.bail``: NaN, counted)."""
-    return [f"v = res[0, {k}]", f"if res[1, {k}] != 0.0:", "    v = _lg.bail()"], "v"
+    """A row the vectorised pass left work for is handed back (``_u.bail``: NaN, counted)."""
+    return [f"v = res[0, {k}]", f"if res[1, {k}] != 0.0:", "    v = _u.bail()"], "v"
 
 
 def kl_logits(d) -> str:
     """kl_logits' loops over batches of rows (``batch_row_loops`` around
     ``_lg.kl_logits_rows``), twice: the full loops (every layout, every row) and the light
     ones, compiled on first use, which leave entry-strided rows and the rows the scalar code
-    must finish to the full loops, built on first reach (``_lg.FirstReach``)."""
+    must finish to the full loops, built on first reach (``_u.FirstReach``)."""
     doc = docstring(d) + (
         "\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],"
         "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);"
@@ -86,12 +86,12 @@ def kl_logits(d) -> str:
     full = batch_row_loops(name, 2, "_lg.kl_logits_rows", value=_logits_full, rows="_lg.ROWS",
                            scratch=(*_LOGITS_SCRATCH, "wn = np.empty(n)"), one_call=True)
     light = batch_row_loops(name, 2, "_lg.kl_logits_rows", value=_logits_light, rows="_lg.ROWS",
-                            scratch=_LOGITS_SCRATCH, gather="_lg.bail()", loop="light",
+                            scratch=_LOGITS_SCRATCH, gather="_u.bail()", loop="light",
                             one_call=True)
     return (full + light + f"\n\n_register({name!r}, {doc!r}, 2, 1, {{\n"
             f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, "
             "'(n),(n)->()', 1)\n"
-            f"_BUILDERS[{name!r}] = _lg.FirstReach(_BUILDERS[{name!r}], {{\n"
+            f"_BUILDERS[{name!r}] = _u.FirstReach(_BUILDERS[{name!r}], {{\n"
             f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
             "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))\n"
             f"    for t, loop in (('float32', _{name}_light_f32), "
@@ -202,12 +202,57 @@ def kl_regularized_policy(d) -> str:
                    body)
 
 
+_NATGRAD_PRODUCT = """\
+@njit(inline='always', error_model='numpy', cache=True)
+def _natgrad_normal_step_product(a, b, j, n):
+    \"\"\"a·b·2^j·e^n for finite a, b, n: the mantissas multiplied (frexp) and the exponents
+    added, so neither a·b nor e^n over- or underflows alone; e^n is math.exp(n) where that is
+    normal (the bits of a·b·e^n there), else 2^k·e^r, n = k·ln 2 + r (ln 2 in two parts,
+    k·LN2_HI exact); |n| > 2400 puts any nonzero a·b beyond the range.  0 when a or b is 0.\"\"\"
+    ma, ea = math.frexp(a)
+    mb, eb = math.frexp(b)
+    k = 0.0
+    if not (-708.0 <= n <= 708.0):
+        n = min(max(n, -2400.0), 2400.0)
+        k = math.floor(n * 1.4426950408889634 + 0.5)
+        n = (n - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
+    me, ee = math.frexp(math.exp(n))
+    return math.ldexp(ma * mb * me, ea + eb + ee + j + int(k))
+
+
+"""
+
+
+def _natgrad_product(value, rename) -> str:
+    """A step bound by the derivation, c·a·b·e^n (c = ±2^j, e^n optional), printed as a call
+    of ``_natgrad_normal_step_product``: the bound product is scaled by exponents, never
+    formed as σ² = e^{2 log σ} (inf for log σ > 354.9, and inf·0 = NaN) or ½·g (0 for a
+    subnormal g) first."""
+    import sympy as sp
+
+    from .printer import print_expr
+    c, factors = value.xreplace(rename).as_coeff_mul()
+    exps = [f for f in factors if isinstance(f, sp.exp)]
+    rest = [f for f in factors if not isinstance(f, sp.exp)]
+    j = sp.log(abs(c), 2)
+    if len(rest) != 2 or len(exps) > 1 or not j.is_integer:
+        raise ValueError(f"natgrad_normal_step: a step {value} is not ±2^j·a·b[·e^n]")
+    a, b = (print_expr(f) for f in rest)
+    n = print_expr(exps[0].args[0]) if exps else "0.0"
+    return f"_natgrad_normal_step_product({'-' if c < 0 else ''}{a}, {b}, {int(j)}, {n})"
+
+
 def natgrad_normal_step(d) -> str:
+    """The row function: the guards, the steps (the derivation's bindings) as scaled
+    products (``_natgrad_normal_step_product``), then θ − step per output; a zero gradient
+    leaves its parameter unchanged, and ±inf comes out only when θ − step is beyond the range."""
     import sympy as sp
 
     from .printer import print_expr
     rename = {p.symbol: sp.Symbol(p.name) for p in d.params}
-    new_mu, new_s = (print_expr(e.xreplace(rename)) for e in d.closed_form)
+    steps = "".join(f"    {h} = {_natgrad_product(v, rename)}\n"
+                    for h, v in d.stable_form.bindings)
+    new_mu, new_s = (print_expr(e.xreplace(rename)) for e in d.stable_form.result)
     body = f'''\
     mu = np.float64(mu)
     log_sigma = np.float64(log_sigma)
@@ -219,13 +264,16 @@ def natgrad_normal_step(d) -> str:
         mu_out[0] = NAN
         log_sigma_out[0] = NAN
         return
-    mu_out[0] = {new_mu}
+{steps}    mu_out[0] = {new_mu}
     log_sigma_out[0] = {new_s}
 '''
-    return _vector_gufunc(d.kernel, "(),(),(),(),()->(),()",
-                   "mu, log_sigma, g_mu, g_log_sigma, lr, mu_out, log_sigma_out",
-                   docstring(d) + "\n\n    Returns (mu, log_sigma) after μ ← μ − lr·σ²·g_μ, "
-                   "log σ ← log σ − lr·g_logσ/2.", body)
+    return _NATGRAD_PRODUCT + _vector_gufunc(
+        d.kernel, "(),(),(),(),()->(),()",
+        "mu, log_sigma, g_mu, g_log_sigma, lr, mu_out, log_sigma_out",
+        docstring(d) + "\n\n    Returns (mu, log_sigma) after μ ← μ − lr·σ²·g_μ, "
+        "log σ ← log σ − lr·g_logσ/2.\n    Each step is scaled by exponents, σ² never formed "
+        "alone: a zero gradient leaves its\n    parameter unchanged, ±inf only where θ − step "
+        "is beyond the range.", body)
 
 
 #: template name -> loop template, named by a kernel's spec (``KernelSpec.reduction``).
