@@ -32,9 +32,9 @@ def register(sub, fmt) -> None:
                        "(ordinary, extreme and hard points of each parameter's domain) and "
                        "compare with mpmath at 50 digits: one row per kernel and dtype with the "
                        "maximum and mean error in ULPs and its bar. "
-                       "Writes build/klforge/manifest.json ($KLFORGE_BUILD_DIR) unless "
-                       "--no-write; exit 1 if a kernel misses its bar or bound (known misses "
-                       "are reported, not failed).")
+                       "A full run (no --select) writes build/klforge/manifest.json "
+                       "($KLFORGE_BUILD_DIR) unless --no-write; exit 1 if a kernel misses its "
+                       "bar or bound (known misses are reported, not failed).")
     v.add_argument("--select", metavar="NAMES", help="comma-separated kernel names (default: all)")
     v.add_argument("--quick", action="store_true", help="fewer points (smoke run)")
     v.add_argument("--no-write", action="store_true", help="write no manifest at all")
