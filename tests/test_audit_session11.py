@@ -113,3 +113,12 @@ def test_superscript_in_parentheses_is_a_label():
     from klforge.audit.latex import parse_chain
     assert parse_chain("X^{(N)} = 1")[0].name == "X^(N)"
     assert type(parse_chain("x^{2} = 1")[0]).__name__ == "Pow"   # a power stays a power
+
+
+def test_tilde_between_increasing_numbers_is_a_range():
+    # "β = 4 ∼ 16" (East Asian range style: 4 to 16) was "4 ≈ 16": an error
+    text = "In that study $\\beta = 4 \\sim 16$ separated the factors.\n"
+    found = [(f.relation, f.severity) for f in audit_text(text, "md").findings]
+    assert ("4 ≈ 16", "unchecked") in found and not _errors(text)
+    # ~ as "about" between a constant and its value is still judged: π ~ 3.19 is wrong
+    assert [r for _, r in _errors("Roughly, $\\pi \\sim 3.19$.\n")] == ["π ≈ 3.19"]

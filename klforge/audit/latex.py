@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from .atoms import Atoms
 from .constructs import Constructs
-from .nodes import Name, Relation, walk
+from .nodes import Name, Num, Relation, walk
 from .notation import Notation
 from .operators import Operators
 from .tokens import (
@@ -131,10 +131,16 @@ class Parser(Operators, Atoms, Constructs, Notation):
         else:
             items.append(self.side())
         while self.peek()[0] != "eof":
+            tilde = self.peek()[1] == "\\sim"
             op, pos = self.relation()
             rhs_pos = self.peek()[2]
             items.append(Relation(op, pos, rhs_pos))
             items.append(self.side())
+            if tilde and all(isinstance(x, Num) for x in items[-3::2]) and (
+                    items[-3].value < items[-1].value):  # β = 4 \sim 16: from 4 to 16
+                items[-1] = Unsupported("a range written with ~ (from one number to a larger "
+                                        "one), not an approximation", rhs_pos)
+                items[-1].text = self.text[rhs_pos:self.peek()[2]].strip()
         return items
 
     def relation_here(self) -> bool:
