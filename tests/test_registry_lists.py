@@ -119,3 +119,16 @@ def test_every_reduction_and_scale_a_spec_names_exists():
             assert spec.scale in references.SCALES, (kernel, spec.scale)
         for name, lo, hi in spec.uniform:
             assert lo < hi, (kernel, name)
+
+
+def test_readme_kernels_api_names_every_kernel():
+    """The README's list of ufuncs and gufuncs is prose: it must name every exported kernel
+    (a new family's kernel is a new name there too)."""
+    from klforge import kernels as K
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Kernels API", 1)[1].split("\n## ", 1)[0]
+    listed = section.split("Ufuncs:", 1)[1].split("All take", 1)[0]
+    missing = [name for name in K.__all__ if f"{name}," not in listed
+               and f"{name}`" not in listed and f"{name} " not in listed]
+    assert not missing, f"README 'Kernels API' does not list {missing}"
