@@ -33,49 +33,29 @@ The batch functions ``kl_categorical_rows``, ``cross_entropy_rows`` and ``entrop
 flat arrays of rows of n entries one after another and a row range [r0, r1) (the generated
 loops call them on C-contiguous blocks of rows, or on one row viewed or gathered).  Each is
 its ``…_fast`` function (the one vectorised pass; NaN marks the rows it does not settle)
-followed by the scalar code for those rows.  First use compiles the ``…_fast`` functions only:
-the kernels' light loops call them and hand such rows back (``_logits.bail``), and the full
-loops are compiled when a call first needs them (``_logits.FirstReach``).
+followed by the scalar code for those rows (``_categorical_cold``).  ``entropy_fast`` is
+``cross_entropy_fast`` with q None.  First use compiles the ``…_fast`` functions only: the
+kernels' light loops call them and hand such rows back (``_ufunc.bail``), and the full loops
+are compiled when a call first needs them (``_ufunc.FirstReach``).
 
-Example: with ``res = np.empty(1)``, ``kl_categorical_rows(np.array([60., 40.]),
-np.array([50., 50.]), 2, 0, 1, res, np.empty((8, _rowsum.BLK)))`` sets res[0] = 0.0201355…
-= KL([.6, .4] ‖ [.5, .5]).
+Example (from compiled code: these functions have no Python wrapper): with
+``res = np.empty(1)``, ``kl_categorical_rows(np.array([60., 40.]), np.array([50., 50.]), 2,
+0, 1, res, np.empty((8, _rowsum.BLK)))`` sets res[0] = 0.0201355… = KL([.6, .4] ‖ [.5, .5]).
 """
 
 import math
 
-import numpy as np
 from numba import njit
 
-from . import _primitives as _p
+from . import _categorical_cold as _cold
 from . import _rowsum as _rs
 from . import _simd as _s
-from ._primitives import neumaier_add as _add
-from ._second_pass import kl_rescaled, xent_direct
+from ._categorical_cold import CANCEL
 from ._ufunc import INTERNAL
 
 _JIT = dict(cache=True, error_model="numpy", **INTERNAL)
 NAN = math.nan
 INF = math.inf
-#: the correction may cancel at most this share of the one-pass sum (error growth ≤ 4/3)
-CANCEL = 0.25
-DOWN = 2.0**-64  # scale for rows whose total overflows
-LOW = 2.0**-64  # totals below this (subnormal ones included) are scaled up on the cold path
-
-
-@njit(inline="always", error_model="numpy")
-def _up(t):
-    """The power of two that brings a small total t > 0 into [½, 1) (at most 2¹⁰⁰⁰: a
-    subnormal total then lands at ≥ 2⁻⁷⁴, a normal number)."""
-    e = -math.frexp(t)[1]
-    return math.ldexp(1.0, e if e < 1000 else 1000)
-
-
-@njit(inline="always", error_model="numpy")
-def _rescale(s, t):
-    """s·2^−e (t = m·2^e, ½ ≤ m < 1) for a power of two s, at most 2¹⁰²³."""
-    e = math.frexp(s)[1] - 1 - math.frexp(t)[1]
-    return math.ldexp(1.0, e if e < 1023 else 1023)
 
 
 @njit(inline="always", error_model="numpy")
@@ -86,39 +66,6 @@ def _tiny(itemsize, n):
     if itemsize == 8:
         return 2.0**-19 * ((n + _rs.BLK - 1) // _rs.BLK)
     return n * 2.0**-21
-
-
-@njit(inline="always", error_model="numpy")
-def _log_pair(h, l):
-    """log(h + l) for a compensated sum h + l > 0 (first order in l)."""
-    return math.log(h) + l / h
-
-
-@njit(**_JIT)
-def _kl_sums(p, q, sp_, sq):
-    """(status, S₁, D, P, Q) of the rows scaled by sp_ and sq: status 0 ok, 1 NaN (bad
-    entry), 2 +inf (p_i > 0 = q_i)."""
-    s, c, d, dc, ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    infinite = False
-    for i in range(p.shape[0]):
-        pi = np.float64(p[i])
-        qi = np.float64(q[i])
-        if not (0.0 <= pi < INF and 0.0 <= qi < INF):
-            return 1, 0.0, 0.0, 0.0, 0.0
-        pi *= sp_
-        qi *= sq
-        ps, pc = _add(ps, pc, pi)
-        qs, qc = _add(qs, qc, qi)
-        if pi == 0.0:
-            s, c = _add(s, c, qi)
-            d, dc = _add(d, dc, -qi)
-            continue
-        if qi == 0.0:
-            infinite = True
-            continue
-        s, c = _add(s, c, _p.kl_div(pi, qi, pi - qi))
-        d, dc = _add(d, dc, pi - qi)
-    return (2 if infinite else 0), s + c, d + dc, ps + pc, qs + qc
 
 
 @njit(inline="always", error_model="numpy")
@@ -133,41 +80,6 @@ def _kl_div_totals(tp, tq, d):
         return tq * t * t * (0.5 + t * (-1.0 / 6.0 + t * (1.0 / 12.0 + t * (
             -1.0 / 20.0 + t * (1.0 / 30.0 + t * (-1.0 / 42.0))))))
     return _s.kl_div_normal_d(tp, tq, d)
-
-
-@njit(**_JIT)
-def _kl_slow(p, q, ok, s1, d, tp, tq):
-    """The rows the one vectorised pass does not settle: special entries, overflowing
-    totals (rescaled by 2⁻⁶⁴), and corrections that cancel more than CANCEL of the sum."""
-    status = 0
-    sp_ = sq = 1.0
-    if not ok or not (tp < INF and tq < INF):
-        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
-    if status == 0 and not (tp < INF and tq < INF and s1 < INF):  # a total or a term overflows
-        sp_ = sq = DOWN
-        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
-    if status == 1 or not (tp > 0.0 and tq > 0.0):
-        return NAN
-    if status == 2:
-        return INF
-    if tp < LOW or tq < LOW:  # small (or subnormal) totals: scale up exactly, sum again
-        sp_ = _up(tp) if tp < LOW else sp_
-        sq = _up(tq) if tq < LOW else sq
-        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
-    k = _p.kl_div(tp, tq, d)
-    if k <= CANCEL * s1:  # every piece is homogeneous of degree 1: the scale cancels
-        return (s1 - k) / tp
-    # Power-of-two scales (exact) bring both totals into [½, 1) (a scale capped at 2¹⁰²³:
-    # a subnormal total then lands at ≥ 2⁻⁵¹), then P and Q again as compensated pairs
-    # and the direct sum of non-negative terms.
-    sp_ = _rescale(sp_, tp)
-    sq = _rescale(sq, tq)
-    ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0
-    for i in range(p.shape[0]):
-        ps, pc = _add(ps, pc, np.float64(p[i]) * sp_)
-        qs, qc = _add(qs, qc, np.float64(q[i]) * sq)
-    v = kl_rescaled(p, q, sp_, sq, ps, pc, qs, qc) / (ps + pc)
-    return v if v >= 0.0 else (0.0 if v < 0.0 else v)
 
 
 @njit(**_JIT)
@@ -203,62 +115,7 @@ def kl_categorical_rows(p, q, n, r0, r1, res, ws):
             continue
         a = (r0 + r) * n
         s1 = ws[1, r]
-        res[r] = _kl_slow(p[a:a + n], q[a:a + n], s1 < INF, s1, ws[2, r], ws[3, r], ws[4, r])
-
-
-@njit(**_JIT)
-def _xent_sums(p, q, sp_, sq, same):
-    """(status, B, Ph, Pl, Qh, Ql, max q_i): B = −Σ p_i log q_i over p_i > 0, the totals
-    as compensated pairs, of the rows scaled by sp_ and sq.  ``same``: q is p (entropy).
-    status as in ``_kl_sums``."""
-    b, bc, ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    qmax = 0.0
-    infinite = False
-    for i in range(p.shape[0]):
-        pi = np.float64(p[i])
-        qi = pi if same else np.float64(q[i])
-        if not (0.0 <= pi < INF and 0.0 <= qi < INF):
-            return 1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-        pi *= sp_
-        qi *= sq
-        ps, pc = _add(ps, pc, pi)
-        qs, qc = _add(qs, qc, qi)
-        qmax = max(qmax, qi)
-        if pi == 0.0:
-            continue
-        if qi == 0.0:
-            infinite = True
-            continue
-        b, bc = _add(b, bc, -pi * math.log(qi))
-    return (2 if infinite else 0), b + bc, ps, pc, qs, qc, qmax
-
-
-@njit(**_JIT)
-def _xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax, tiny):
-    """H(p̂, q̂) of one row from its one-pass sums (``_rowsum.xent_sums``); rows the sums do
-    not settle (``ok`` False, overflowing or small totals, a cancelling correction, H below
-    ``tiny``) are evaluated again here."""
-    sp_ = sq = 1.0
-    status = 0
-    if not ok:
-        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
-    if status == 0 and not (ph < INF and qh < INF and abs(b) < INF):  # overflow
-        sp_ = sq = DOWN
-        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
-    if status == 1 or not (ph > 0.0 and qh > 0.0):
-        return NAN
-    if status == 2:
-        return INF
-    if ph < LOW or qh < LOW:  # small (or subnormal) totals: scale up exactly, sum again
-        sp_ = _up(ph) if ph < LOW else sp_
-        sq = _up(qh) if qh < LOW else sq
-        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
-    tp = ph + pl
-    corr = tp * _log_pair(qh, ql)
-    v = (b + corr) / tp
-    if not (qmax <= 1.0 and (corr >= 0.0 or -corr <= CANCEL * b) and v >= tiny):
-        v = xent_direct(p, q, sp_, sq) / tp
-    return v if v >= 0.0 else (0.0 if v < 0.0 else v)
+        res[r] = _cold.kl_slow(p[a:a + n], q[a:a + n], s1 < INF, s1, ws[2, r], ws[3, r], ws[4, r])
 
 
 @njit(forceinline=True, error_model="numpy", **INTERNAL)
@@ -290,14 +147,15 @@ def _xent_rest(p, q, same, n, r0, r1, res, ws):
         a = (r0 + r) * n
         qmax = 2.0 if ws[6, r] > 0.0 else 1.0  # (negative terms; only qmax ≤ 1 is read)
         b = ws[1, r]
-        res[r] = _xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ws[2, r], ws[3, r],
-                              ws[4, r], ws[5, r], qmax, tiny)
+        res[r] = _cold.xent_finish(p[a:a + n], q[a:a + n], same, b < INF, b, ws[2, r],
+                                   ws[3, r], ws[4, r], ws[5, r], qmax, tiny)
 
 
 @njit(**_JIT)
 def cross_entropy_fast(p, q, n, r0, r1, res, ws):
     """res[r − r0] = H(p̂, q̂) of the rows r0 ≤ r < r1 the one vectorised pass settles, NaN
-    for the others (``kl_categorical_fast``'s contract)."""
+    for the others (``kl_categorical_fast``'s contract); q None: q is p, H(p̂) (the sums add
+    P once)."""
     if n == 0:
         for r in range(r1 - r0):
             res[r] = NAN
@@ -315,16 +173,11 @@ def cross_entropy_rows(p, q, n, r0, r1, res, ws):
         _xent_rest(p, q, False, n, r0, r1, res, ws)
 
 
-@njit(**_JIT)
+@njit(inline="always", error_model="numpy")
 def entropy_fast(p, n, r0, r1, res, ws):
     """res[r − r0] = H(p̂) of the rows r0 ≤ r < r1 the one vectorised pass settles, NaN for
-    the others."""
-    if n == 0:
-        for r in range(r1 - r0):
-            res[r] = NAN
-        return
-    _rs.row_sums(_rs.xent_map, _rs.xent_acc, _rs.xent_store, p, None, n, r0, r1, ws)
-    _xent_common(res, ws, r1 - r0, _tiny(p.itemsize, n))
+    the others: ``cross_entropy_fast`` with q None (inlined: nothing more to compile)."""
+    cross_entropy_fast(p, None, n, r0, r1, res, ws)
 
 
 @njit(**_JIT)

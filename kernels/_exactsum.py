@@ -63,9 +63,29 @@ def split(typingctx, sigma, x):
     return types.UniTuple(types.float64, 2)(types.float64, types.float64), codegen
 
 
-# σ = 2¹²·2^e from the largest exponent field, +inf from TOP on: spelled out in each
-# function below, maxima and minima as selects (every numba function or overload, however
-# small, is compiled on its own and again in each caller, so helpers cost first-use time)
+# Helpers inlined as numba IR into the two sums (no function of their own to compile: every
+# numba function, however small, is compiled on its own and again in each caller); once
+# inlined, their adds carry the caller's reassoc flag, which is what lets the sums vectorise.
+
+@njit(inline="always", error_model="numpy")
+def _top(e, v):
+    """The larger of the exponent field e and that of v (an integer maximum: vectorises)."""
+    b = _bits(v) & EXP
+    return b if b > e else e
+
+
+@njit(inline="always", error_model="numpy")
+def _sigma(e):
+    """σ = 2¹²·2^e for the largest exponent field e; +inf from TOP on."""
+    return _from_bits((e if e < TOP else TOP) + SHIFT)
+
+
+@njit(inline="always", error_model="numpy")
+def _split_add(sigma, v, h, lo):
+    """(h + h_v, lo + l_v): v split against σ (``split``) and added to the running sums."""
+    hv, lv = split(sigma, v)
+    return h + hv, lo + lv
+
 
 @njit(**_LANES)
 def split_sums2(x, y):
@@ -74,21 +94,14 @@ def split_sums2(x, y):
     does not compute it: LLVM drops it)."""
     ex = ey = np.int64(0)
     for k in range(x.shape[0]):  # vectorises: integer maxima of the exponent fields
-        b = _bits(x[k]) & EXP
-        ex = b if b > ex else ex
-        b = _bits(y[k]) & EXP
-        ey = b if b > ey else ey
-    sx = _from_bits((ex if ex < TOP else TOP) + SHIFT)
-    sy = _from_bits((ey if ey < TOP else TOP) + SHIFT)
+        ex = _top(ex, x[k])
+        ey = _top(ey, y[k])
+    sx, sy = _sigma(ex), _sigma(ey)
     hx = lx = hy = ly = neg = 0.0
     for k in range(x.shape[0]):  # vectorises: the high parts' sums are exact in any order
-        h, lo = split(sx, x[k])
-        hx += h
-        lx += lo
+        hx, lx = _split_add(sx, x[k], hx, lx)
         neg += 1.0 if x[k] < 0.0 else 0.0
-        h, lo = split(sy, y[k])
-        hy += h
-        ly += lo
+        hy, ly = _split_add(sy, y[k], hy, ly)
     return hx, lx, hy, ly, neg
 
 
@@ -97,27 +110,16 @@ def split_sums3(x, y, z):
     """``split_sums2`` for three arrays: (H_x, L_x, H_y, L_y, H_z, L_z, number of x_i < 0)."""
     ex = ey = ez = np.int64(0)
     for k in range(x.shape[0]):
-        b = _bits(x[k]) & EXP
-        ex = b if b > ex else ex
-        b = _bits(y[k]) & EXP
-        ey = b if b > ey else ey
-        b = _bits(z[k]) & EXP
-        ez = b if b > ez else ez
-    sx = _from_bits((ex if ex < TOP else TOP) + SHIFT)
-    sy = _from_bits((ey if ey < TOP else TOP) + SHIFT)
-    sz = _from_bits((ez if ez < TOP else TOP) + SHIFT)
+        ex = _top(ex, x[k])
+        ey = _top(ey, y[k])
+        ez = _top(ez, z[k])
+    sx, sy, sz = _sigma(ex), _sigma(ey), _sigma(ez)
     hx = lx = hy = ly = hz = lz = neg = 0.0
     for k in range(x.shape[0]):
-        h, lo = split(sx, x[k])
-        hx += h
-        lx += lo
+        hx, lx = _split_add(sx, x[k], hx, lx)
         neg += 1.0 if x[k] < 0.0 else 0.0
-        h, lo = split(sy, y[k])
-        hy += h
-        ly += lo
-        h, lo = split(sz, z[k])
-        hz += h
-        lz += lo
+        hy, ly = _split_add(sy, y[k], hy, ly)
+        hz, lz = _split_add(sz, z[k], hz, lz)
     return hx, lx, hy, ly, hz, lz, neg
 
 

@@ -82,14 +82,14 @@ def _cross_entropy_loop_f32(args, dims, steps, data):
             if unit0:
                 x0 = carray(_u.at(args[0], r0 * steps[0]), (n,), np.float32)
             else:
-                for j in range(n):
-                    buf0[j] = _u.load_f32(args[0], r0 * steps[0] + j * steps[3])
+                for i0 in range(n):
+                    buf0[i0] = _u.load_f32(args[0], r0 * steps[0] + i0 * steps[3])
                 x0 = buf0
             if unit1:
                 x1 = carray(_u.at(args[1], r0 * steps[1]), (n,), np.float32)
             else:
-                for j in range(n):
-                    buf1[j] = _u.load_f32(args[1], r0 * steps[1] + j * steps[4])
+                for i0 in range(n):
+                    buf1[i0] = _u.load_f32(args[1], r0 * steps[1] + i0 * steps[4])
                 x1 = buf1
             lo = np.intp(0)
         _c.cross_entropy_rows(x0, x1, n, lo, lo + (r1 - r0), res, ws)
@@ -119,14 +119,14 @@ def _cross_entropy_loop_f64(args, dims, steps, data):
             if unit0:
                 x0 = carray(_u.at(args[0], r0 * steps[0]), (n,), np.float64)
             else:
-                for j in range(n):
-                    buf0[j] = _u.load_f64(args[0], r0 * steps[0] + j * steps[3])
+                for i0 in range(n):
+                    buf0[i0] = _u.load_f64(args[0], r0 * steps[0] + i0 * steps[3])
                 x0 = buf0
             if unit1:
                 x1 = carray(_u.at(args[1], r0 * steps[1]), (n,), np.float64)
             else:
-                for j in range(n):
-                    buf1[j] = _u.load_f64(args[1], r0 * steps[1] + j * steps[4])
+                for i0 in range(n):
+                    buf1[i0] = _u.load_f64(args[1], r0 * steps[1] + i0 * steps[4])
                 x1 = buf1
             lo = np.intp(0)
         _c.cross_entropy_rows(x0, x1, n, lo, lo + (r1 - r0), res, ws)
@@ -145,7 +145,7 @@ def _cross_entropy_light_f32(args, dims, steps, data):
     packed = unit0 and (N <= 1 or steps[0] == n * 4) and unit1 and (N <= 1 or steps[1] == n * 4)
     if not (unit0 and unit1):
         for i in range(N):
-            _u.store_f32(args[2], i * steps[2], np.float32(_lg.bail()))
+            _u.store_f32(args[2], i * steps[2], np.float32(_u.bail()))
         return
     per = _rs.ROWS if packed else 1
     for r0 in range(0, N, per):
@@ -163,7 +163,7 @@ def _cross_entropy_light_f32(args, dims, steps, data):
             at = (lo + i - r0) * n
             v = res[i - r0]
             if v != v:
-                v = _lg.bail()
+                v = _u.bail()
             _u.store_f32(args[2], i * steps[2], np.float32(v))
 
 
@@ -177,7 +177,7 @@ def _cross_entropy_light_f64(args, dims, steps, data):
     packed = unit0 and (N <= 1 or steps[0] == n * 8) and unit1 and (N <= 1 or steps[1] == n * 8)
     if not (unit0 and unit1):
         for i in range(N):
-            _u.store_f64(args[2], i * steps[2], np.float64(_lg.bail()))
+            _u.store_f64(args[2], i * steps[2], np.float64(_u.bail()))
         return
     per = _rs.ROWS if packed else 1
     for r0 in range(0, N, per):
@@ -195,13 +195,13 @@ def _cross_entropy_light_f64(args, dims, steps, data):
             at = (lo + i - r0) * n
             v = res[i - r0]
             if v != v:
-                v = _lg.bail()
+                v = _u.bail()
             _u.store_f64(args[2], i * steps[2], np.float64(v))
 
 
 _register('cross_entropy', 'Cross-entropy between categorical distributions.\n\n    Parameters: p (probability vector), q (probability vector).\n    Derivation: `klforge derive cross_entropy_categorical`.\n\n    Special values (shared by every kernel):\n    - NaN in any input → NaN (every output of that element or row)\n    - +inf or −inf in any input → NaN: an infinite parameter is not a distribution; the one exception is a −inf logit (kl_logits, logits_ref of kl_regularized_policy), which is a masked entry of probability 0\n    - a parameter outside its domain (σ, a rate, shape or concentration ≤ 0; a probability outside [0, 1]; a negative weight; a Cholesky diagonal ≤ 0; lr ≤ 0; β ≤ 0) → NaN\n    - an empty row (n = 0), a weight row with zero total, all logits −inf → NaN (eg_step: an empty row stays empty)\n    - a zero where a logarithm meets it (p_i = 0) → 0·log 0 = 0\n    - p_i > 0 where q_i = 0 (a finite logit against −inf) → +inf\n    - finite inputs whose result is beyond the float range → ±inf (the sign of the result)\n    - subnormal inputs → ordinary positive numbers: no flush to zero\n    - −0.0 → the same as 0.0 (so NaN where the domain is x > 0)\n    - floating-point flags → none escape: no warning, nothing raised under np.seterr(all="raise")\n    - float32 input → computed in float64, rounded once to float32\n\n\n    H(p̂, q̂) = −Σ_i p̂_i log q̂_i = Σ_i p̂_i log(Σq/q_i), 0·log 0 = 0, +inf where\n    q_i = 0 < p_i.\n\n    Rows are non-negative weights, renormalised as scipy.stats.entropy and\n    torch.distributions.Categorical do: p̂ = p/Σp, q̂ = q/Σq, applied to the row\'s\n    compensated sums in the same pass (kernels/_categorical.py); a negative,\n    infinite or NaN entry, or a zero total, gives NaN.  Never negative.', 2, 1, {
     'float32': _cross_entropy_loop_f32, 'float64': _cross_entropy_loop_f64}, '(n),(n)->()', 1)
-_BUILDERS['cross_entropy'] = _lg.FirstReach(_BUILDERS['cross_entropy'], {
+_BUILDERS['cross_entropy'] = _u.FirstReach(_BUILDERS['cross_entropy'], {
     t: (lambda t=t, loop=loop, k=_BUILDERS['cross_entropy']: _u.make_ufunc(
         k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))
     for t, loop in (('float32', _cross_entropy_light_f32), ('float64', _cross_entropy_light_f64))})
@@ -313,8 +313,8 @@ def _entropy_loop_f32(args, dims, steps, data):
             if unit0:
                 x0 = carray(_u.at(args[0], r0 * steps[0]), (n,), np.float32)
             else:
-                for j in range(n):
-                    buf0[j] = _u.load_f32(args[0], r0 * steps[0] + j * steps[2])
+                for i0 in range(n):
+                    buf0[i0] = _u.load_f32(args[0], r0 * steps[0] + i0 * steps[2])
                 x0 = buf0
             lo = np.intp(0)
         _c.entropy_rows(x0, n, lo, lo + (r1 - r0), res, ws)
@@ -341,8 +341,8 @@ def _entropy_loop_f64(args, dims, steps, data):
             if unit0:
                 x0 = carray(_u.at(args[0], r0 * steps[0]), (n,), np.float64)
             else:
-                for j in range(n):
-                    buf0[j] = _u.load_f64(args[0], r0 * steps[0] + j * steps[2])
+                for i0 in range(n):
+                    buf0[i0] = _u.load_f64(args[0], r0 * steps[0] + i0 * steps[2])
                 x0 = buf0
             lo = np.intp(0)
         _c.entropy_rows(x0, n, lo, lo + (r1 - r0), res, ws)
@@ -360,7 +360,7 @@ def _entropy_light_f32(args, dims, steps, data):
     packed = unit0 and (N <= 1 or steps[0] == n * 4)
     if not (unit0):
         for i in range(N):
-            _u.store_f32(args[1], i * steps[1], np.float32(_lg.bail()))
+            _u.store_f32(args[1], i * steps[1], np.float32(_u.bail()))
         return
     per = _rs.ROWS if packed else 1
     for r0 in range(0, N, per):
@@ -376,7 +376,7 @@ def _entropy_light_f32(args, dims, steps, data):
             at = (lo + i - r0) * n
             v = res[i - r0]
             if v != v:
-                v = _lg.bail()
+                v = _u.bail()
             _u.store_f32(args[1], i * steps[1], np.float32(v))
 
 
@@ -389,7 +389,7 @@ def _entropy_light_f64(args, dims, steps, data):
     packed = unit0 and (N <= 1 or steps[0] == n * 8)
     if not (unit0):
         for i in range(N):
-            _u.store_f64(args[1], i * steps[1], np.float64(_lg.bail()))
+            _u.store_f64(args[1], i * steps[1], np.float64(_u.bail()))
         return
     per = _rs.ROWS if packed else 1
     for r0 in range(0, N, per):
@@ -405,13 +405,13 @@ def _entropy_light_f64(args, dims, steps, data):
             at = (lo + i - r0) * n
             v = res[i - r0]
             if v != v:
-                v = _lg.bail()
+                v = _u.bail()
             _u.store_f64(args[1], i * steps[1], np.float64(v))
 
 
 _register('entropy', 'Entropy of a categorical distribution.\n\n    Parameters: p (probability vector).\n    Derivation: `klforge derive entropy_categorical`.\n\n    Special values (shared by every kernel):\n    - NaN in any input → NaN (every output of that element or row)\n    - +inf or −inf in any input → NaN: an infinite parameter is not a distribution; the one exception is a −inf logit (kl_logits, logits_ref of kl_regularized_policy), which is a masked entry of probability 0\n    - a parameter outside its domain (σ, a rate, shape or concentration ≤ 0; a probability outside [0, 1]; a negative weight; a Cholesky diagonal ≤ 0; lr ≤ 0; β ≤ 0) → NaN\n    - an empty row (n = 0), a weight row with zero total, all logits −inf → NaN (eg_step: an empty row stays empty)\n    - a zero where a logarithm meets it (p_i = 0) → 0·log 0 = 0\n    - p_i > 0 where q_i = 0 (a finite logit against −inf) → +inf\n    - finite inputs whose result is beyond the float range → ±inf (the sign of the result)\n    - subnormal inputs → ordinary positive numbers: no flush to zero\n    - −0.0 → the same as 0.0 (so NaN where the domain is x > 0)\n    - floating-point flags → none escape: no warning, nothing raised under np.seterr(all="raise")\n    - float32 input → computed in float64, rounded once to float32\n\n\n    H(p̂) = −Σ_i p̂_i log p̂_i = Σ_i p̂_i log(Σp/p_i), 0·log 0 = 0.\n\n    Rows are non-negative weights, renormalised as scipy.stats.entropy and\n    torch.distributions.Categorical do: p̂ = p/Σp, q̂ = q/Σq, applied to the row\'s\n    compensated sums in the same pass (kernels/_categorical.py); a negative,\n    infinite or NaN entry, or a zero total, gives NaN.  Never negative.', 1, 1, {
     'float32': _entropy_loop_f32, 'float64': _entropy_loop_f64}, '(n)->()', 1)
-_BUILDERS['entropy'] = _lg.FirstReach(_BUILDERS['entropy'], {
+_BUILDERS['entropy'] = _u.FirstReach(_BUILDERS['entropy'], {
     t: (lambda t=t, loop=loop, k=_BUILDERS['entropy']: _u.make_ufunc(
         k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))
     for t, loop in (('float32', _entropy_light_f32), ('float64', _entropy_light_f64))})
@@ -515,12 +515,6 @@ def _kl_beta_core(alpha_p, beta_p, alpha_q, beta_q):
     return NAN if bad else value
 
 
-@njit(error_model='numpy', cache=True)
-def _kl_beta_map(x0, x1, x2, x3, out, start, stop):
-    for i in range(start, stop):
-        out[i] = _kl_beta_core(np.float64(x0[i]), np.float64(x1[i]), np.float64(x2[i]), np.float64(x3[i]))
-
-
 def _kl_beta_loop_f32(args, dims, steps, data):
     n = dims[0]
     if steps[0] == 4 and steps[1] == 4 and steps[2] == 4 and steps[3] == 4 and steps[4] == 4:
@@ -529,7 +523,8 @@ def _kl_beta_loop_f32(args, dims, steps, data):
         x2 = carray(args[2], n, np.float32)
         x3 = carray(args[3], n, np.float32)
         out = carray(args[4], n, np.float32)
-        _kl_beta_map(x0, x1, x2, x3, out, 0, n)
+        for i in range(n):
+            out[i] = _kl_beta_core(np.float64(x0[i]), np.float64(x1[i]), np.float64(x2[i]), np.float64(x3[i]))
     else:
         for i in range(n):
             _u.store_f32(args[4], i * steps[4], np.float32(_kl_beta_core(np.float64(_u.load_f32(args[0], i * steps[0])), np.float64(_u.load_f32(args[1], i * steps[1])), np.float64(_u.load_f32(args[2], i * steps[2])), np.float64(_u.load_f32(args[3], i * steps[3])))))
@@ -543,7 +538,8 @@ def _kl_beta_loop_f64(args, dims, steps, data):
         x2 = carray(args[2], n, np.float64)
         x3 = carray(args[3], n, np.float64)
         out = carray(args[4], n, np.float64)
-        _kl_beta_map(x0, x1, x2, x3, out, 0, n)
+        for i in range(n):
+            out[i] = _kl_beta_core(np.float64(x0[i]), np.float64(x1[i]), np.float64(x2[i]), np.float64(x3[i]))
     else:
         for i in range(n):
             _u.store_f64(args[4], i * steps[4], np.float64(_kl_beta_core(np.float64(_u.load_f64(args[0], i * steps[0])), np.float64(_u.load_f64(args[1], i * steps[1])), np.float64(_u.load_f64(args[2], i * steps[2])), np.float64(_u.load_f64(args[3], i * steps[3])))))
@@ -577,14 +573,14 @@ def _kl_categorical_loop_f32(args, dims, steps, data):
             if unit0:
                 x0 = carray(_u.at(args[0], r0 * steps[0]), (n,), np.float32)
             else:
-                for j in range(n):
-                    buf0[j] = _u.load_f32(args[0], r0 * steps[0] + j * steps[3])
+                for i0 in range(n):
+                    buf0[i0] = _u.load_f32(args[0], r0 * steps[0] + i0 * steps[3])
                 x0 = buf0
             if unit1:
                 x1 = carray(_u.at(args[1], r0 * steps[1]), (n,), np.float32)
             else:
-                for j in range(n):
-                    buf1[j] = _u.load_f32(args[1], r0 * steps[1] + j * steps[4])
+                for i0 in range(n):
+                    buf1[i0] = _u.load_f32(args[1], r0 * steps[1] + i0 * steps[4])
                 x1 = buf1
             lo = np.intp(0)
         _c.kl_categorical_rows(x0, x1, n, lo, lo + (r1 - r0), res, ws)
@@ -614,14 +610,14 @@ def _kl_categorical_loop_f64(args, dims, steps, data):
             if unit0:
                 x0 = carray(_u.at(args[0], r0 * steps[0]), (n,), np.float64)
             else:
-                for j in range(n):
-                    buf0[j] = _u.load_f64(args[0], r0 * steps[0] + j * steps[3])
+                for i0 in range(n):
+                    buf0[i0] = _u.load_f64(args[0], r0 * steps[0] + i0 * steps[3])
                 x0 = buf0
             if unit1:
                 x1 = carray(_u.at(args[1], r0 * steps[1]), (n,), np.float64)
             else:
-                for j in range(n):
-                    buf1[j] = _u.load_f64(args[1], r0 * steps[1] + j * steps[4])
+                for i0 in range(n):
+                    buf1[i0] = _u.load_f64(args[1], r0 * steps[1] + i0 * steps[4])
                 x1 = buf1
             lo = np.intp(0)
         _c.kl_categorical_rows(x0, x1, n, lo, lo + (r1 - r0), res, ws)
@@ -640,7 +636,7 @@ def _kl_categorical_light_f32(args, dims, steps, data):
     packed = unit0 and (N <= 1 or steps[0] == n * 4) and unit1 and (N <= 1 or steps[1] == n * 4)
     if not (unit0 and unit1):
         for i in range(N):
-            _u.store_f32(args[2], i * steps[2], np.float32(_lg.bail()))
+            _u.store_f32(args[2], i * steps[2], np.float32(_u.bail()))
         return
     per = _rs.ROWS if packed else 1
     for r0 in range(0, N, per):
@@ -658,7 +654,7 @@ def _kl_categorical_light_f32(args, dims, steps, data):
             at = (lo + i - r0) * n
             v = res[i - r0]
             if v != v:
-                v = _lg.bail()
+                v = _u.bail()
             _u.store_f32(args[2], i * steps[2], np.float32(v))
 
 
@@ -672,7 +668,7 @@ def _kl_categorical_light_f64(args, dims, steps, data):
     packed = unit0 and (N <= 1 or steps[0] == n * 8) and unit1 and (N <= 1 or steps[1] == n * 8)
     if not (unit0 and unit1):
         for i in range(N):
-            _u.store_f64(args[2], i * steps[2], np.float64(_lg.bail()))
+            _u.store_f64(args[2], i * steps[2], np.float64(_u.bail()))
         return
     per = _rs.ROWS if packed else 1
     for r0 in range(0, N, per):
@@ -690,13 +686,13 @@ def _kl_categorical_light_f64(args, dims, steps, data):
             at = (lo + i - r0) * n
             v = res[i - r0]
             if v != v:
-                v = _lg.bail()
+                v = _u.bail()
             _u.store_f64(args[2], i * steps[2], np.float64(v))
 
 
 _register('kl_categorical', 'KL divergence between categorical distributions.\n\n    Parameters: p (probability vector), q (probability vector).\n    Derivation: `klforge derive kl_categorical`.\n\n    Special values (shared by every kernel):\n    - NaN in any input → NaN (every output of that element or row)\n    - +inf or −inf in any input → NaN: an infinite parameter is not a distribution; the one exception is a −inf logit (kl_logits, logits_ref of kl_regularized_policy), which is a masked entry of probability 0\n    - a parameter outside its domain (σ, a rate, shape or concentration ≤ 0; a probability outside [0, 1]; a negative weight; a Cholesky diagonal ≤ 0; lr ≤ 0; β ≤ 0) → NaN\n    - an empty row (n = 0), a weight row with zero total, all logits −inf → NaN (eg_step: an empty row stays empty)\n    - a zero where a logarithm meets it (p_i = 0) → 0·log 0 = 0\n    - p_i > 0 where q_i = 0 (a finite logit against −inf) → +inf\n    - finite inputs whose result is beyond the float range → ±inf (the sign of the result)\n    - subnormal inputs → ordinary positive numbers: no flush to zero\n    - −0.0 → the same as 0.0 (so NaN where the domain is x > 0)\n    - floating-point flags → none escape: no warning, nothing raised under np.seterr(all="raise")\n    - float32 input → computed in float64, rounded once to float32\n\n    Rows are renormalised (p/Σp, q/Σq) from compensated sums gathered in the same pass: KL = (Σ kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp.\n\n    KL(p̂ ‖ q̂) = Σ_i p̂_i log(p̂_i/q̂_i) = (Σ_i kl_div(p_i, q_i) − kl_div(Σp, Σq))/Σp,\n    kl_div(x, y) = x log(x/y) − x + y ≥ 0; 0·log 0 = 0, +inf where q_i = 0 < p_i.\n\n    Rows are non-negative weights, renormalised as scipy.stats.entropy and\n    torch.distributions.Categorical do: p̂ = p/Σp, q̂ = q/Σq, applied to the row\'s\n    compensated sums in the same pass (kernels/_categorical.py); a negative,\n    infinite or NaN entry, or a zero total, gives NaN.  Never negative.', 2, 1, {
     'float32': _kl_categorical_loop_f32, 'float64': _kl_categorical_loop_f64}, '(n),(n)->()', 1)
-_BUILDERS['kl_categorical'] = _lg.FirstReach(_BUILDERS['kl_categorical'], {
+_BUILDERS['kl_categorical'] = _u.FirstReach(_BUILDERS['kl_categorical'], {
     t: (lambda t=t, loop=loop, k=_BUILDERS['kl_categorical']: _u.make_ufunc(
         k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))
     for t, loop in (('float32', _kl_categorical_light_f32), ('float64', _kl_categorical_light_f64))})
@@ -879,12 +875,6 @@ def _kl_gamma_core(shape_p, rate_p, shape_q, rate_q):
     return NAN if bad else value
 
 
-@njit(error_model='numpy', cache=True)
-def _kl_gamma_map(x0, x1, x2, x3, out, start, stop):
-    for i in range(start, stop):
-        out[i] = _kl_gamma_core(np.float64(x0[i]), np.float64(x1[i]), np.float64(x2[i]), np.float64(x3[i]))
-
-
 def _kl_gamma_loop_f32(args, dims, steps, data):
     n = dims[0]
     if steps[0] == 4 and steps[1] == 4 and steps[2] == 4 and steps[3] == 4 and steps[4] == 4:
@@ -893,7 +883,8 @@ def _kl_gamma_loop_f32(args, dims, steps, data):
         x2 = carray(args[2], n, np.float32)
         x3 = carray(args[3], n, np.float32)
         out = carray(args[4], n, np.float32)
-        _kl_gamma_map(x0, x1, x2, x3, out, 0, n)
+        for i in range(n):
+            out[i] = _kl_gamma_core(np.float64(x0[i]), np.float64(x1[i]), np.float64(x2[i]), np.float64(x3[i]))
     else:
         for i in range(n):
             _u.store_f32(args[4], i * steps[4], np.float32(_kl_gamma_core(np.float64(_u.load_f32(args[0], i * steps[0])), np.float64(_u.load_f32(args[1], i * steps[1])), np.float64(_u.load_f32(args[2], i * steps[2])), np.float64(_u.load_f32(args[3], i * steps[3])))))
@@ -907,7 +898,8 @@ def _kl_gamma_loop_f64(args, dims, steps, data):
         x2 = carray(args[2], n, np.float64)
         x3 = carray(args[3], n, np.float64)
         out = carray(args[4], n, np.float64)
-        _kl_gamma_map(x0, x1, x2, x3, out, 0, n)
+        for i in range(n):
+            out[i] = _kl_gamma_core(np.float64(x0[i]), np.float64(x1[i]), np.float64(x2[i]), np.float64(x3[i]))
     else:
         for i in range(n):
             _u.store_f64(args[4], i * steps[4], np.float64(_kl_gamma_core(np.float64(_u.load_f64(args[0], i * steps[0])), np.float64(_u.load_f64(args[1], i * steps[1])), np.float64(_u.load_f64(args[2], i * steps[2])), np.float64(_u.load_f64(args[3], i * steps[3])))))
@@ -1032,14 +1024,14 @@ def _kl_logits_loop_f32(args, dims, steps, data):
             if unit0:
                 x0 = carray(_u.at(args[0], r0 * steps[0]), (n,), np.float32)
             else:
-                for j in range(n):
-                    buf0[j] = _u.load_f32(args[0], r0 * steps[0] + j * steps[3])
+                for i0 in range(n):
+                    buf0[i0] = _u.load_f32(args[0], r0 * steps[0] + i0 * steps[3])
                 x0 = buf0
             if unit1:
                 x1 = carray(_u.at(args[1], r0 * steps[1]), (n,), np.float32)
             else:
-                for j in range(n):
-                    buf1[j] = _u.load_f32(args[1], r0 * steps[1] + j * steps[4])
+                for i0 in range(n):
+                    buf1[i0] = _u.load_f32(args[1], r0 * steps[1] + i0 * steps[4])
                 x1 = buf1
             lo = np.intp(0)
         _lg.kl_logits_rows(x0, x1, n, lo, lo + (r1 - r0), res, ws)
@@ -1073,14 +1065,14 @@ def _kl_logits_loop_f64(args, dims, steps, data):
             if unit0:
                 x0 = carray(_u.at(args[0], r0 * steps[0]), (n,), np.float64)
             else:
-                for j in range(n):
-                    buf0[j] = _u.load_f64(args[0], r0 * steps[0] + j * steps[3])
+                for i0 in range(n):
+                    buf0[i0] = _u.load_f64(args[0], r0 * steps[0] + i0 * steps[3])
                 x0 = buf0
             if unit1:
                 x1 = carray(_u.at(args[1], r0 * steps[1]), (n,), np.float64)
             else:
-                for j in range(n):
-                    buf1[j] = _u.load_f64(args[1], r0 * steps[1] + j * steps[4])
+                for i0 in range(n):
+                    buf1[i0] = _u.load_f64(args[1], r0 * steps[1] + i0 * steps[4])
                 x1 = buf1
             lo = np.intp(0)
         _lg.kl_logits_rows(x0, x1, n, lo, lo + (r1 - r0), res, ws)
@@ -1102,7 +1094,7 @@ def _kl_logits_light_f32(args, dims, steps, data):
     packed = unit0 and (N <= 1 or steps[0] == n * 4) and unit1 and (N <= 1 or steps[1] == n * 4)
     if not (unit0 and unit1):
         for i in range(N):
-            _u.store_f32(args[2], i * steps[2], np.float32(_lg.bail()))
+            _u.store_f32(args[2], i * steps[2], np.float32(_u.bail()))
         return
     per = _lg.ROWS if packed else 1
     for r0 in range(0, N, per):
@@ -1120,7 +1112,7 @@ def _kl_logits_light_f32(args, dims, steps, data):
             at = (lo + i - r0) * n
             v = res[0, i - r0]
             if res[1, i - r0] != 0.0:
-                v = _lg.bail()
+                v = _u.bail()
             _u.store_f32(args[2], i * steps[2], np.float32(v))
 
 
@@ -1134,7 +1126,7 @@ def _kl_logits_light_f64(args, dims, steps, data):
     packed = unit0 and (N <= 1 or steps[0] == n * 8) and unit1 and (N <= 1 or steps[1] == n * 8)
     if not (unit0 and unit1):
         for i in range(N):
-            _u.store_f64(args[2], i * steps[2], np.float64(_lg.bail()))
+            _u.store_f64(args[2], i * steps[2], np.float64(_u.bail()))
         return
     per = _lg.ROWS if packed else 1
     for r0 in range(0, N, per):
@@ -1152,13 +1144,13 @@ def _kl_logits_light_f64(args, dims, steps, data):
             at = (lo + i - r0) * n
             v = res[0, i - r0]
             if res[1, i - r0] != 0.0:
-                v = _lg.bail()
+                v = _u.bail()
             _u.store_f64(args[2], i * steps[2], np.float64(v))
 
 
 _register('kl_logits', 'KL(softmax(a) ‖ softmax(b)) from logits.\n\n    Parameters: a (real vector), b (real vector).\n    Derivation: `klforge derive kl_logits`.\n\n    Special values (shared by every kernel):\n    - NaN in any input → NaN (every output of that element or row)\n    - +inf or −inf in any input → NaN: an infinite parameter is not a distribution; the one exception is a −inf logit (kl_logits, logits_ref of kl_regularized_policy), which is a masked entry of probability 0\n    - a parameter outside its domain (σ, a rate, shape or concentration ≤ 0; a probability outside [0, 1]; a negative weight; a Cholesky diagonal ≤ 0; lr ≤ 0; β ≤ 0) → NaN\n    - an empty row (n = 0), a weight row with zero total, all logits −inf → NaN (eg_step: an empty row stays empty)\n    - a zero where a logarithm meets it (p_i = 0) → 0·log 0 = 0\n    - p_i > 0 where q_i = 0 (a finite logit against −inf) → +inf\n    - finite inputs whose result is beyond the float range → ±inf (the sign of the result)\n    - subnormal inputs → ordinary positive numbers: no flush to zero\n    - −0.0 → the same as 0.0 (so NaN where the domain is x > 0)\n    - floating-point flags → none escape: no warning, nothing raised under np.seterr(all="raise")\n    - float32 input → computed in float64, rounded once to float32\n\n    softmax is never materialised; b_i − a_i and a_i − max a are taken exactly (double-double), the mean of e is re-centred once, tail terms whose weight underflows are formed in log space, and when some log p_i + e_i > 700 the kernel uses LSE(log p_i + e_i) − S0 (KL ≥ 700 − log n there, no cancellation).\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);\n    a finite logit against b_i = −inf gives +inf; +inf or NaN gives NaN.', 2, 1, {
     'float32': _kl_logits_loop_f32, 'float64': _kl_logits_loop_f64}, '(n),(n)->()', 1)
-_BUILDERS['kl_logits'] = _lg.FirstReach(_BUILDERS['kl_logits'], {
+_BUILDERS['kl_logits'] = _u.FirstReach(_BUILDERS['kl_logits'], {
     t: (lambda t=t, loop=loop, k=_BUILDERS['kl_logits']: _u.make_ufunc(
         k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))
     for t, loop in (('float32', _kl_logits_light_f32), ('float64', _kl_logits_light_f64))})

@@ -1,9 +1,8 @@
 """The kernels' NumPy ufuncs, built per dtype on first use, and the callable users see.
 
-``numba.vectorize`` calls the kernel once per element through a generic strided loop, which
-LLVM does not turn into SIMD code, and ``guvectorize`` calls a row reduction once per row.
-Here each kernel has its own serial inner loop (a numba ``cfunc`` with NumPy's loop
-signature, generated per kernel and dtype in ``_kernels.py``):
+``numba.vectorize`` calls the kernel once per element through a generic strided loop (no
+SIMD code), ``guvectorize`` a row reduction once per row.  Here each kernel has its own
+serial inner loop (a numba ``cfunc`` with NumPy's loop signature, in ``_kernels.py``):
 
 * elementwise kernels: all operands unit-stride → the arrays are viewed in place
   (``carray``) and a plain loop over the branch-free core runs, vectorised by LLVM;
@@ -20,17 +19,23 @@ path, the one numba uses for ``vectorize``) whose entry point is the shared driv
 :class:`Kernel` is the public callable: it picks the dtype NumPy's type resolution would
 pick (float32 when every array input casts safely to float32, else float64) and calls that
 dtype's ufunc, compiling it — or loading it from numba's on-disk cache — the first time, so
-first use compiles one dtype only.  ``Kernel.ufunc(dtype)`` is the ``numpy.ufunc`` itself.
-(``where=`` is not supported by ufuncs made this way — numba's ufuncs share the
-limitation.)
+first use compiles one dtype only.  ``Kernel.ufunc(dtype)`` is the ``numpy.ufunc`` itself
+(no ``where=``, as numba's ufuncs).  :class:`FirstReach` (the row kernels) first runs light
+loops that hand back (``bail``) the rows needing more code, compiled when a call needs it.
 
 Example: ``K.kl_normal(0.0, 1.0, 1.0, 2.0)`` → 0.4431… (float64; only the float64 loop is
 compiled); ``K.kl_normal.ufunc("float32")`` → the float32 ``numpy.ufunc``.
 """
 
+import ctypes
+import importlib
+import math
+import re
+
+import llvmlite.binding as ll
 import numpy as np
 from llvmlite import ir
-from numba import cfunc, types
+from numba import cfunc, njit, types
 from numba.extending import intrinsic
 from numba.np.ufunc import _internal
 from numba.np.ufunc.ufuncbuilder import parse_identity
@@ -41,10 +46,14 @@ from ._simd import clear_fp_status  # noqa: F401 - re-exported for the generated
 
 DTYPES = ("float32", "float64")
 
-#: numba options of functions called only from compiled code: no CPython wrapper and no C
-#: wrapper to generate and compile (a first use compiles every function of its call tree;
-#: the wrappers were ~10 % of that time).  Such a function cannot be called from Python.
+#: numba options of functions called only from compiled code: no CPython or C wrapper to
+#: compile (~10 % of a first use's compile time); such functions cannot be called from Python
 INTERNAL = dict(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
+
+def _byte(builder, ptr, offset):
+    """``ptr`` advanced by ``offset`` bytes, as an i8*."""
+    return builder.gep(builder.bitcast(ptr, ir.IntType(8).as_pointer()), [offset])
 
 
 def _access(kind, llvm_type):
@@ -52,16 +61,15 @@ def _access(kind, llvm_type):
     def load(typingctx, ptr, offset):
         """The ``kind`` value at byte ``offset`` from ``ptr``."""
         def codegen(context, builder, sig, args):
-            p = builder.gep(builder.bitcast(args[0], ir.IntType(8).as_pointer()), [args[1]])
-            return builder.load(builder.bitcast(p, llvm_type.as_pointer()))
+            return builder.load(builder.bitcast(_byte(builder, *args), llvm_type.as_pointer()))
         return kind(types.voidptr, types.intp), codegen
 
     @intrinsic
     def store(typingctx, ptr, offset, value):
         """Write ``value`` (a ``kind``) at byte ``offset`` from ``ptr``."""
         def codegen(context, builder, sig, args):
-            p = builder.gep(builder.bitcast(args[0], ir.IntType(8).as_pointer()), [args[1]])
-            builder.store(args[2], builder.bitcast(p, llvm_type.as_pointer()))
+            p = builder.bitcast(_byte(builder, args[0], args[1]), llvm_type.as_pointer())
+            builder.store(args[2], p)
             return context.get_dummy_value()
         return types.void(types.voidptr, types.intp, kind), codegen
     return load, store
@@ -75,8 +83,7 @@ load_f32, store_f32 = _access(types.float32, ir.FloatType())
 def at(typingctx, ptr, offset):
     """``ptr`` advanced by ``offset`` bytes (for ``carray`` views of one row)."""
     def codegen(context, builder, sig, args):
-        i8p = ir.IntType(8).as_pointer()
-        return builder.gep(builder.bitcast(args[0], i8p), [args[1]])
+        return _byte(builder, *args)
     return types.voidptr(types.voidptr, types.intp), codegen
 
 
@@ -89,15 +96,11 @@ def make_ufunc(name: str, doc: str, nin: int, nout: int, dtype: str, loop,
     python loop function ``loop`` (compiled here as a numba cfunc with NumPy's loop
     signature, cached on disk) behind the shared threaded driver of ``_parallel.py``."""
     compiled = cfunc(LOOP_SIGNATURE, cache=True, error_model="numpy")(loop)
-    core_ndim = 0
-    if signature is not None:
-        core_ndim = len({d.strip() for d in signature.replace("->", ",").replace("(", ",")
-                         .replace(")", ",").split(",") if d.strip()})
+    core_ndim = len(set(re.findall(r"\w+", signature))) if signature is not None else 0
     data = _parallel.loop_data(compiled.address, core_ndim, nin + nout, per_row, align)
-    keepalive = (compiled, data)
     types_ = [[_DTYPE_NUM[dtype]] * (nin + nout)]
     args = [name, doc, [_parallel.driver_address()], types_, nin, nout, [int(data.ctypes.data)],
-            keepalive, parse_identity(None)]
+            (compiled, data), parse_identity(None)]  # (kept alive with the ufunc)
     if signature is not None:
         args += [signature, ()]
     return _internal.fromfunc(*args)
@@ -131,9 +134,8 @@ class Kernel:
 
     def serve_lightly(self, needs_full, builders: dict):
         """Calls whose inputs ``needs_full(inputs)`` rejects (no ``out=``) run on a lighter
-        ufunc per dtype, ``builders[dtype]()``, built on first such call: one that compiles
-        less and gives the same results for those inputs (kl_mvn: the loop without its batch
-        path, for calls too small for it).  ``ufunc(dtype)`` stays the full one."""
+        ufunc per dtype, ``builders[dtype]()``, built on first such call: same results, less
+        to compile (kl_mvn: the loop without its batch path).  ``ufunc(dtype)`` stays full."""
         self._light = (needs_full, builders)
         return self
 
@@ -162,11 +164,7 @@ class Kernel:
     def resolve(self, inputs) -> str:
         """float32 if every input that is not a Python scalar casts safely to float32
         (NumPy's choice between the two loops), else float64."""
-        strong = []
-        for i, x in enumerate(inputs):
-            if _weak(x):
-                continue
-            strong.append(self._dtype_of(i, x))
+        strong = [self._dtype_of(i, x) for i, x in enumerate(inputs) if not _weak(x)]
         if strong and all(np.can_cast(dt, np.float32) for dt in strong):
             return "float32"
         return "float64"
@@ -178,8 +176,7 @@ class Kernel:
         try:
             return np.dtype(x.dtype)
         except (AttributeError, TypeError):
-            pass
-        return self._to_array(i, x).dtype
+            return self._to_array(i, x).dtype
 
     def _to_array(self, i: int, x) -> np.ndarray:
         try:
@@ -225,5 +222,79 @@ class Kernel:
 
 def _by_name(name):
     """The kernel ``name`` of this package (how a pickled kernel is restored)."""
-    import importlib
     return getattr(importlib.import_module(__package__), name)
+
+
+#: rows the light loops handed back in this process (added to through a symbol resolved at
+#: link time, so the loops stay cacheable)
+BAILS = ctypes.c_int64(0)
+_SYMBOL = "klforge_kl_logits_bails"
+ll.add_symbol(_SYMBOL, ctypes.addressof(BAILS))
+
+
+@intrinsic
+def _count(typingctx):
+    """BAILS += 1 (atomic: the driver's threads may hand rows back together)."""
+    def codegen(context, builder, sig, args):
+        cell = builder.module.globals.get(_SYMBOL)
+        if cell is None:
+            cell = ir.GlobalVariable(builder.module, ir.IntType(64), _SYMBOL)
+            cell.linkage = "external"
+        builder.atomic_rmw("add", cell, ir.Constant(ir.IntType(64), 1), "monotonic")
+        return context.get_dummy_value()
+    return types.void(), codegen
+
+
+@njit(cache=True, error_model="numpy", **INTERNAL)
+def bail():
+    """A row the light loops leave to the full ones: counted in ``BAILS``; NaN meanwhile."""
+    _count()
+    return math.nan
+
+
+def _plain(x) -> bool:
+    """An input NumPy converts itself (no ``__array_ufunc__`` of its own: not Dask, …)."""
+    return type(x) in (np.ndarray, list, tuple, float, int, bool) or isinstance(x, np.generic)
+
+
+class FirstReach(Kernel):
+    """A row kernel as users call it (kl_logits, the categorical ones, kl_dirichlet): a call
+    with plain inputs runs the light loops of its dtype (the vectorised pass only) until a
+    call hands a row back; that call runs again on the full loops, compiled then, which
+    serve every later call of that dtype.  Other calls (``out=``, keywords, Dask arrays)
+    and ``ufunc(dtype)`` use the full loops.
+
+    Example: ``FirstReach(kernel, {"float64": build_light_f64, …})`` (``_kernels.py``)."""
+
+    def __init__(self, kernel: Kernel, light: dict):
+        super().__init__(kernel.__name__, kernel.__doc__, kernel.nin, kernel.nout,
+                         kernel.signature, kernel._builders)
+        self._reach = light  # dtype -> builder of the light ufunc
+        self._reach_ufuncs = {}
+
+    @property
+    def compiled(self) -> tuple:
+        return tuple(sorted(set(self._ufuncs) | set(self._reach_ufuncs)))
+
+    def warm(self):
+        super().warm()
+        for t in self._reach:
+            self._reach_ufunc(t)
+        return self
+
+    def _reach_ufunc(self, key: str):
+        if key not in self._reach_ufuncs:
+            self._reach_ufuncs[key] = self._reach[key]()
+        return self._reach_ufuncs[key]
+
+    def __call__(self, *args, **kwargs):
+        if kwargs or len(args) != self.nin or not all(_plain(x) for x in args):
+            return super().__call__(*args, **kwargs)
+        key = self.resolve(args)
+        if key in self._ufuncs or key not in self._reach:
+            return self.ufunc(key)(*args)
+        before = BAILS.value
+        res = self._reach_ufunc(key)(*args)
+        if BAILS.value != before:  # a row needs the scalar code or a gather
+            return self.ufunc(key)(*args)
+        return res

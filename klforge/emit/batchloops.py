@@ -3,6 +3,8 @@ whole batches of C-contiguous rows to one compiled function (the categorical red
 kl_logits; see :func:`batch_row_loops`).  Used by :mod:`.reductions`.
 """
 
+from .templates import _view_or_gather
+
 #: the categorical reductions' scratch (``_rowsum``): terms and per-row sums, one result per row
 ROWSUM_SCRATCH = ("ws = np.empty((8, _rs.BLK))", "res = np.empty(_rs.ROWS)")
 
@@ -66,17 +68,10 @@ def batch_row_loops(name: str, nin: int, fn, *, scratch=ROWSUM_SCRATCH, rows: st
                       "        return"]
         lines += ["    for i in range(N):"]
         for k, x in enumerate(inputs):
-            view = f"carray(_u.at(args[{k}], i * steps[{k}]), (n,), {dtype})"
             if gather is not None:
-                lines += [f"        {x} = {view}"]
+                lines += [f"        {x} = carray(_u.at(args[{k}], i * steps[{k}]), (n,), {dtype})"]
                 continue
-            lines += [f"        if unit{k}:",
-                      f"            {x} = {view}",
-                      "        else:",
-                      "            for j in range(n):",
-                      f"                buf{k}[j] = _u.load_{t}(args[{k}], i * steps[{k}] "
-                      f"+ j * steps[{nin + 1 + k}])",
-                      f"            {x} = buf{k}"]
+            lines += _view_or_gather(k, x, ["n"], [nin + 1 + k], t, size, dtype)[1]
         pre, v = value(t, inputs, "0")
         # (np.intp: literal 0, 1 would type a second specialisation of fn to compile)
         lines += [f"        {f}({', '.join(inputs)}, n, np.intp(0), np.intp(1), res, ws)",
@@ -114,17 +109,10 @@ def _one_call_loop(name, nin, f, t, size, dtype, scratch, rows, value, gather, l
               for k, x in enumerate(inputs)]
     lines += ["            lo = r0", "        else:"]
     for k, x in enumerate(inputs):
-        view = f"carray(_u.at(args[{k}], r0 * steps[{k}]), (n,), {dtype})"
         if gather is not None:
-            lines += [f"            {x} = {view}"]
+            lines += [f"            {x} = carray(_u.at(args[{k}], r0 * steps[{k}]), (n,), {dtype})"]
             continue
-        lines += [f"            if unit{k}:",
-                  f"                {x} = {view}",
-                  "            else:",
-                  "                for j in range(n):",
-                  f"                    buf{k}[j] = _u.load_{t}(args[{k}], r0 * steps[{k}] "
-                  f"+ j * steps[{nin + 1 + k}])",
-                  f"                {x} = buf{k}"]
+        lines += _view_or_gather(k, x, ["n"], [nin + 1 + k], t, size, dtype, 12, "r0")[1]
     lines += ["            lo = np.intp(0)",
               f"        {f}({', '.join(inputs)}, n, lo, lo + (r1 - r0), res, ws)",
               "        for i in range(r0, r1):",

@@ -16,24 +16,24 @@ _RENORM_DOC = ("\n\n    Rows are non-negative weights, renormalised as scipy.sta
 
 
 def _categorical_light(t, views, k):
-    """A row the one vectorised pass did not settle (NaN) is handed back (``_lg.bail``)."""
-    return [f"v = res[{k}]", "if v != v:", "    v = _lg.bail()"], "v"
+    """A row the one vectorised pass did not settle (NaN) is handed back (``_u.bail``)."""
+    return [f"v = res[{k}]", "if v != v:", "    v = _u.bail()"], "v"
 
 
 def _categorical(name: str, nin: int, doc: str) -> str:
     """A categorical reduction's loops, twice: the full ones around ``_c.<rows>_rows``
     (every layout, every row) and the light ones around ``_c.<rows>_fast`` (the vectorised
     pass only; a row it does not settle, or a call that needs a gather, is handed back), and
-    the kernel (``_lg.FirstReach``): first use compiles the light loops of the dtype called,
+    the kernel (``_u.FirstReach``): first use compiles the light loops of the dtype called,
     the full ones when a call first reaches them (``<rows>`` is the kernel's name)."""
     rows = name
     layout = ",".join(["(n)"] * nin) + "->()"
     full = batch_row_loops(name, nin, f"_c.{rows}_rows", one_call=True)
     light = batch_row_loops(name, nin, f"_c.{rows}_fast", value=_categorical_light,
-                            gather="_lg.bail()", loop="light", one_call=True)
+                            gather="_u.bail()", loop="light", one_call=True)
     return (full + light + f"\n\n_register({name!r}, {doc!r}, {nin}, 1, {{\n"
             f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, {layout!r}, 1)\n"
-            f"_BUILDERS[{name!r}] = _lg.FirstReach(_BUILDERS[{name!r}], {{\n"
+            f"_BUILDERS[{name!r}] = _u.FirstReach(_BUILDERS[{name!r}], {{\n"
             f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
             "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))\n"
             f"    for t, loop in (('float32', _{name}_light_f32), "
@@ -69,15 +69,15 @@ def _logits_full(t, views, k):
 
 
 def _logits_light(t, views, k):
-    """A row the vectorised pass left work for is handed back (``_lg.bail``: NaN, counted)."""
-    return [f"v = res[0, {k}]", f"if res[1, {k}] != 0.0:", "    v = _lg.bail()"], "v"
+    """A row the vectorised pass left work for is handed back (``_u.bail``: NaN, counted)."""
+    return [f"v = res[0, {k}]", f"if res[1, {k}] != 0.0:", "    v = _u.bail()"], "v"
 
 
 def kl_logits(d) -> str:
     """kl_logits' loops over batches of rows (``batch_row_loops`` around
     ``_lg.kl_logits_rows``), twice: the full loops (every layout, every row) and the light
     ones, compiled on first use, which leave entry-strided rows and the rows the scalar code
-    must finish to the full loops, built on first reach (``_lg.FirstReach``)."""
+    must finish to the full loops, built on first reach (``_u.FirstReach``)."""
     doc = docstring(d) + (
         "\n\n    KL(softmax(a) ‖ softmax(b)) = log1pmx(S0 + S2) + S2 with e = (b − a) − E_p[b − a],"
         "\n    S0 = E_p[e], S2 = E_p[expm1mx(e)]; −inf logits are masked entries (p_i = 0);"
@@ -86,12 +86,12 @@ def kl_logits(d) -> str:
     full = batch_row_loops(name, 2, "_lg.kl_logits_rows", value=_logits_full, rows="_lg.ROWS",
                            scratch=(*_LOGITS_SCRATCH, "wn = np.empty(n)"), one_call=True)
     light = batch_row_loops(name, 2, "_lg.kl_logits_rows", value=_logits_light, rows="_lg.ROWS",
-                            scratch=_LOGITS_SCRATCH, gather="_lg.bail()", loop="light",
+                            scratch=_LOGITS_SCRATCH, gather="_u.bail()", loop="light",
                             one_call=True)
     return (full + light + f"\n\n_register({name!r}, {doc!r}, 2, 1, {{\n"
             f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}}, "
             "'(n),(n)->()', 1)\n"
-            f"_BUILDERS[{name!r}] = _lg.FirstReach(_BUILDERS[{name!r}], {{\n"
+            f"_BUILDERS[{name!r}] = _u.FirstReach(_BUILDERS[{name!r}], {{\n"
             f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
             "        k.__name__, k.__doc__, k.nin, k.nout, t, loop, k.signature, 1))\n"
             f"    for t, loop in (('float32', _{name}_light_f32), "

@@ -158,9 +158,10 @@ def _core_dims(layout: str) -> list[list[str]]:
 
 
 def _view_or_gather(k: int, arg: str, g: list[str], steps: list[int], t: str, size: int,
-                    dtype: str) -> tuple[list[str], list[str]]:
-    """(setup lines, per-row lines) binding ``arg`` to row ``i`` of operand ``k``: a view in
-    place when its core is unit-stride in C order, else a gathered copy in ``buf<k>``."""
+                    dtype: str, indent: int = 8, row: str = "i") -> tuple[list[str], list[str]]:
+    """(setup lines, per-row lines) binding ``arg`` to row ``row`` of operand ``k``: a view
+    in place when its core is unit-stride in C order, else a gathered copy in ``buf<k>``;
+    the per-row lines start ``indent`` spaces in."""
     shape = "(" + ", ".join(g) + ("," if len(g) == 1 else "") + ")"
     expect, stride = [], str(size)
     for j in reversed(range(len(g))):
@@ -168,13 +169,14 @@ def _view_or_gather(k: int, arg: str, g: list[str], steps: list[int], t: str, si
         stride = f"{g[j]} * {stride}"
     setup = [f"    unit{k} = {' * '.join(g)} <= 1 or ({' and '.join(expect)})",
              f"    buf{k} = np.empty({shape}, {dtype})"]
+    pad = " " * indent
     offsets = " + ".join(f"i{j} * steps[{steps[j]}]" for j in range(len(g)))
-    gather = [f"{'    ' * (j + 3)}for i{j} in range({g[j]}):" for j in range(len(g))]
-    gather.append(f"{'    ' * (len(g) + 3)}buf{k}[{', '.join(f'i{j}' for j in range(len(g)))}]"
-                  f" = _u.load_{t}(args[{k}], i * steps[{k}] + {offsets})")
-    per_row = [f"        if unit{k}:",
-               f"            {arg} = carray(_u.at(args[{k}], i * steps[{k}]), {shape}, {dtype})",
-               "        else:", *gather, f"            {arg} = buf{k}"]
+    gather = [f"{pad}{'    ' * (j + 1)}for i{j} in range({g[j]}):" for j in range(len(g))]
+    gather.append(f"{pad}{'    ' * (len(g) + 1)}buf{k}[{', '.join(f'i{j}' for j in range(len(g)))}]"
+                  f" = _u.load_{t}(args[{k}], {row} * steps[{k}] + {offsets})")
+    per_row = [f"{pad}if unit{k}:",
+               f"{pad}    {arg} = carray(_u.at(args[{k}], {row} * steps[{k}]), {shape}, {dtype})",
+               f"{pad}else:", *gather, f"{pad}    {arg} = buf{k}"]
     return setup, per_row
 
 

@@ -1,0 +1,176 @@
+"""The cold path of the categorical rows (numba): rows the one vectorised pass
+(``_categorical.py``) does not settle, evaluated again by scalar code.
+
+* ``kl_slow(p, q, ok, S₁, D, P, Q)``: KL(p̂ ‖ q̂) of one row from its one-pass sums, or from
+  sums formed again here (``ok`` False: an entry the vectorised map does not cover);
+* ``xent_finish(p, q, same, ok, B, P_h, P_l, Q_h, Q_l, max q, tiny)``: H(p̂, q̂) (``same``:
+  q is p, the entropy) likewise.
+
+Each re-sums the row when it must (special entries → NaN or +inf; totals that overflow,
+scaled by 2⁻⁶⁴; totals below 2⁻⁶⁴, subnormal ones included, scaled up by a power of two
+into [½, 1)), applies the normalisation to the sums when the correction cancels at most
+CANCEL of the sum, and otherwise takes the second pass (``_second_pass``: direct sums of
+non-negative terms, the row scaled by powers of two that bring its totals into [½, 1)).
+The semantics and accuracy are described in ``_categorical.py``.
+
+Domain: one row of finite or special entries, float32 or float64 (computed in float64).
+
+Example: ``kl_slow(np.array([60., 40.]), np.array([50., 50.]), False, 0., 0., 0., 0.)``
+= 0.0201355… = KL([.6, .4] ‖ [.5, .5]) (from compiled code: no Python wrapper).
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from . import _primitives as _p
+from ._primitives import neumaier_add as _add
+from ._second_pass import kl_rescaled, xent_direct
+from ._ufunc import INTERNAL
+
+_JIT = dict(cache=True, error_model="numpy", **INTERNAL)
+NAN = math.nan
+INF = math.inf
+#: the correction may cancel at most this share of the one-pass sum (error growth ≤ 4/3)
+CANCEL = 0.25
+DOWN = 2.0**-64  # scale for rows whose total overflows
+LOW = 2.0**-64  # totals below this (subnormal ones included) are scaled up on the cold path
+
+
+@njit(inline="always", error_model="numpy")
+def _up(t):
+    """The power of two that brings a small total t > 0 into [½, 1) (at most 2¹⁰⁰⁰: a
+    subnormal total then lands at ≥ 2⁻⁷⁴, a normal number)."""
+    e = -math.frexp(t)[1]
+    return math.ldexp(1.0, e if e < 1000 else 1000)
+
+
+@njit(inline="always", error_model="numpy")
+def _rescale(s, t):
+    """s·2^−e (t = m·2^e, ½ ≤ m < 1) for a power of two s, at most 2¹⁰²³."""
+    e = math.frexp(s)[1] - 1 - math.frexp(t)[1]
+    return math.ldexp(1.0, e if e < 1023 else 1023)
+
+
+@njit(inline="always", error_model="numpy")
+def _log_pair(h, l):
+    """log(h + l) for a compensated sum h + l > 0 (first order in l)."""
+    return math.log(h) + l / h
+
+
+@njit(**_JIT)
+def _kl_sums(p, q, sp_, sq):
+    """(status, S₁, D, P, Q) of the rows scaled by sp_ and sq: status 0 ok, 1 NaN (bad
+    entry), 2 +inf (p_i > 0 = q_i)."""
+    s, c, d, dc, ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    infinite = False
+    for i in range(p.shape[0]):
+        pi = np.float64(p[i])
+        qi = np.float64(q[i])
+        if not (0.0 <= pi < INF and 0.0 <= qi < INF):
+            return 1, 0.0, 0.0, 0.0, 0.0
+        pi *= sp_
+        qi *= sq
+        ps, pc = _add(ps, pc, pi)
+        qs, qc = _add(qs, qc, qi)
+        if pi == 0.0:
+            s, c = _add(s, c, qi)
+            d, dc = _add(d, dc, -qi)
+            continue
+        if qi == 0.0:
+            infinite = True
+            continue
+        s, c = _add(s, c, _p.kl_div(pi, qi, pi - qi))
+        d, dc = _add(d, dc, pi - qi)
+    return (2 if infinite else 0), s + c, d + dc, ps + pc, qs + qc
+
+
+@njit(**_JIT)
+def kl_slow(p, q, ok, s1, d, tp, tq):
+    """The rows the one vectorised pass does not settle: special entries, overflowing
+    totals (rescaled by 2⁻⁶⁴), and corrections that cancel more than CANCEL of the sum."""
+    status = 0
+    sp_ = sq = 1.0
+    if not ok or not (tp < INF and tq < INF):
+        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
+    if status == 0 and not (tp < INF and tq < INF and s1 < INF):  # a total or a term overflows
+        sp_ = sq = DOWN
+        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
+    if status == 1 or not (tp > 0.0 and tq > 0.0):
+        return NAN
+    if status == 2:
+        return INF
+    if tp < LOW or tq < LOW:  # small (or subnormal) totals: scale up exactly, sum again
+        sp_ = _up(tp) if tp < LOW else sp_
+        sq = _up(tq) if tq < LOW else sq
+        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
+    k = _p.kl_div(tp, tq, d)
+    if k <= CANCEL * s1:  # every piece is homogeneous of degree 1: the scale cancels
+        return (s1 - k) / tp
+    # Power-of-two scales (exact) bring both totals into [½, 1) (a scale capped at 2¹⁰²³:
+    # a subnormal total then lands at ≥ 2⁻⁵¹), then P and Q again as compensated pairs
+    # and the direct sum of non-negative terms.
+    sp_ = _rescale(sp_, tp)
+    sq = _rescale(sq, tq)
+    ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0
+    for i in range(p.shape[0]):
+        ps, pc = _add(ps, pc, np.float64(p[i]) * sp_)
+        qs, qc = _add(qs, qc, np.float64(q[i]) * sq)
+    v = kl_rescaled(p, q, sp_, sq, ps, pc, qs, qc) / (ps + pc)
+    return v if v >= 0.0 else (0.0 if v < 0.0 else v)
+
+
+@njit(**_JIT)
+def _xent_sums(p, q, sp_, sq, same):
+    """(status, B, Ph, Pl, Qh, Ql, max q_i): B = −Σ p_i log q_i over p_i > 0, the totals
+    as compensated pairs, of the rows scaled by sp_ and sq.  ``same``: q is p (entropy).
+    status as in ``_kl_sums``."""
+    b, bc, ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    qmax = 0.0
+    infinite = False
+    for i in range(p.shape[0]):
+        pi = np.float64(p[i])
+        qi = pi if same else np.float64(q[i])
+        if not (0.0 <= pi < INF and 0.0 <= qi < INF):
+            return 1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        pi *= sp_
+        qi *= sq
+        ps, pc = _add(ps, pc, pi)
+        qs, qc = _add(qs, qc, qi)
+        qmax = max(qmax, qi)
+        if pi == 0.0:
+            continue
+        if qi == 0.0:
+            infinite = True
+            continue
+        b, bc = _add(b, bc, -pi * math.log(qi))
+    return (2 if infinite else 0), b + bc, ps, pc, qs, qc, qmax
+
+
+@njit(**_JIT)
+def xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax, tiny):
+    """H(p̂, q̂) of one row from its one-pass sums (``_rowsum.xent_sums``); rows the sums do
+    not settle (``ok`` False, overflowing or small totals, a cancelling correction, H below
+    ``tiny``) are evaluated again here."""
+    sp_ = sq = 1.0
+    status = 0
+    if not ok:
+        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
+    if status == 0 and not (ph < INF and qh < INF and abs(b) < INF):  # overflow
+        sp_ = sq = DOWN
+        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
+    if status == 1 or not (ph > 0.0 and qh > 0.0):
+        return NAN
+    if status == 2:
+        return INF
+    if ph < LOW or qh < LOW:  # small (or subnormal) totals: scale up exactly, sum again
+        sp_ = _up(ph) if ph < LOW else sp_
+        sq = _up(qh) if qh < LOW else sq
+        status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
+    tp = ph + pl
+    corr = tp * _log_pair(qh, ql)
+    v = (b + corr) / tp
+    if not (qmax <= 1.0 and (corr >= 0.0 or -corr <= CANCEL * b) and v >= tiny):
+        v = xent_direct(p, q, sp_, sq) / tp
+    return v if v >= 0.0 else (0.0 if v < 0.0 else v)
