@@ -122,3 +122,14 @@ def test_tilde_between_increasing_numbers_is_a_range():
     assert ("4 ≈ 16", "unchecked") in found and not _errors(text)
     # ~ as "about" between a constant and its value is still judged: π ~ 3.19 is wrong
     assert [r for _, r in _errors("Roughly, $\\pi \\sim 3.19$.\n")] == ["π ≈ 3.19"]
+
+
+def test_integral_of_a_constant_without_limits_is_not_judged():
+    # U(0, 0.1) has density 10, so h = −∫ 10 log 10 dx = −log 10 over its support; read over
+    # the whole line the integral diverges (it was an error "= 1.35e+66, written log(10)")
+    text = "For $U(0, 0.1)$, $f = 10$ and $h = -\\int 10 \\log 10 \\, dx = -\\log 10 < 0$.\n"
+    assert _errors(text) == []
+    found = [f.message for f in audit_text(text, "md").findings if "log(10)" in f.relation]
+    assert any("range (the support) is not written" in m for m in found)
+    # an integral with an integrand in x over the line is still judged: ∫ e^{-x²} dx = √π
+    assert len(_errors("$$\\int_{-\\infty}^{\\infty} e^{-x^2} \\, dx = \\sqrt{2\\pi}$$\n")) == 1

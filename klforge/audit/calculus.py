@@ -184,6 +184,12 @@ def integral(node, env, ctx):
     else:
         penv = _point_env(env)
         a, b = _bound(node.lo, penv), _bound(node.hi, penv)
+        if (mpmath.isinf(a) or mpmath.isinf(b)) and not any(
+                getattr(n, "name", None) == node.var or getattr(n, "var", None) == node.var
+                for n in N.walk(node.body)):
+            # -∫ 10 log 10 dx = -log 10 for U(0, 0.1): the range is the support, not written
+            raise N.NotEvaluable("an integral of a constant over an unbounded range: its "
+                                 "range (the support) is not written")
 
         def f(t):
             penv.bindings[node.var] = t
