@@ -109,3 +109,24 @@ def test_not_utf8_names_line_and_column(tmp_path):
     p = tmp_path / "latin1.md"
     p.write_bytes("First line.\n$x = 1$ caf\xe9\n".encode("latin-1"))
     one_line_usage_error(run(p), f"{p}:2:12: not UTF-8 (invalid byte 0xe9 at offset 23)")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_one_unreadable_file_does_not_hide_the_others(tmp_path, fmt):
+    d = tmp_path / "course"
+    (d / "sub").mkdir(parents=True)
+    (d / "ok.md").write_text(OK)
+    (d / "sub" / "wrong.md").write_text(WRONG)
+    (d / "sub" / "c.md").write_bytes(b"\x00\x01binary")
+    r = run(d, "--format", fmt)
+    assert r.returncode == 2, r.stderr  # unreadable input, even with findings
+    lines = r.stderr.splitlines()
+    assert lines == [f"klforge audit: {d / 'sub' / 'c.md'}: binary file (contains NUL bytes)",
+                     "klforge audit: 1 of 3 file(s) unreadable, not audited"]
+    if fmt == "json":
+        data = json.loads(r.stdout)
+        assert data["summary"]["files"] == 2
+        assert {f["path"] for f in data["findings"]} == {str(d / "ok.md"), str(d / "sub" /
+                                                                              "wrong.md")}
+    else:
+        assert "wrong.md:1" in r.stdout and r.stdout.splitlines()[-1].startswith("2 file(s)")

@@ -3,11 +3,12 @@
 text; exit 1 on an error (with ``--strict``, a warning too), 2 on unreadable input.
 Example: ``klforge audit content --format json -o audit.json``.
 
-Usage errors (exit 2, one line, before any document is judged): a path with no documents in
-it (in CI a wrong path must not be a green check); ``-o`` naming one of the inputs, a
-directory, or a file in a directory that does not exist (``-o`` never creates directories)
-or cannot be written.  ``-o`` replaces a regular file atomically, keeping its mode, and
-writes a device or pipe (``-o /dev/stdout``) directly.
+An unreadable document (binary, not UTF-8, a broken notebook) is named on stderr after the
+report of the others, exit 2.  Usage errors (exit 2, one line, before any document is
+judged): a path with no documents in it (in CI a wrong path must not be a green check);
+``-o`` naming one of the inputs, a directory, or a file in a directory that does not exist
+(``-o`` never creates directories) or cannot be written.  ``-o`` replaces a regular file
+atomically, keeping its mode, and writes a device or pipe (``-o /dev/stdout``) directly.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def register(sub, fmt) -> None:
 
 
 def run(args) -> int:
-    from ..audit import AuditInputError, audit_paths
+    from ..audit import AuditInputError
     from ..audit.report import to_json, to_sarif, to_table
 
     show = args.progress if args.progress is not None else sys.stderr.isatty()
@@ -57,7 +58,11 @@ def run(args) -> int:
         files = documents(args.paths)
         if args.output:
             check_output(args.output, files)
-        report = audit_paths(files, progress=progress)
+        report, unreadable = audit_files(files, progress=progress)
+        if unreadable and not report.files:  # nothing readable: the reasons are the output
+            for reason in unreadable:
+                print(f"klforge audit: {reason}", file=sys.stderr)
+            return 2
         fixes, texts = _fixes(args, report)
     except AuditInputError as e:
         print(f"klforge audit: {e}", file=sys.stderr)
@@ -68,6 +73,8 @@ def run(args) -> int:
         for path, (old, new) in texts.items():
             if old != new:
                 sys.stdout.write(fix.diff(path, old, new))
+        if _report_unreadable(unreadable, len(files)):
+            return 2
         return 1 if any(old != new for old, new in texts.values()) else 0
     if args.fix:
         from .._io import write_atomic
@@ -77,7 +84,7 @@ def run(args) -> int:
             write_atomic(p, texts[p][1])
         print(f"klforge audit: fixed {len(fixes)} number(s) in {len(changed)} file(s)",
               file=sys.stderr)
-        report = audit_paths(files)
+        report, _ = audit_files(files)
     text = {"table": lambda: to_table(report, show_ok=args.show_ok),
             "json": lambda: to_json(report), "sarif": lambda: to_sarif(report)}[args.format]()
     if args.format == "sarif" and fixes and not args.fix:
@@ -88,8 +95,36 @@ def run(args) -> int:
         write_output(args.output, text + "\n")
     else:
         print(text)
+    if _report_unreadable(unreadable, len(files)):
+        return 2
     s = report.summary
     return 1 if s["errors"] or (args.strict and s["warnings"]) else 0
+
+
+def _report_unreadable(unreadable: list, total: int) -> bool:
+    """Name each unreadable file on stderr (after the report of the others) and count them."""
+    for reason in unreadable:
+        print(f"klforge audit: {reason}", file=sys.stderr)
+    if unreadable:
+        print(f"klforge audit: {len(unreadable)} of {total} file(s) unreadable, not audited",
+              file=sys.stderr)
+    return bool(unreadable)
+
+
+def audit_files(files, progress=None):
+    """Audit each file on its own, so one unreadable document (binary, not UTF-8, a broken
+    notebook) does not hide the findings of the others: ``(report, [reason, …])``."""
+    from ..audit import AuditInputError, Report, audit_paths
+
+    report, unreadable = Report(), []
+    for i, f in enumerate(files, 1):
+        if progress:
+            progress(i, len(files), f)
+        try:
+            report.extend(audit_paths([f]))
+        except AuditInputError as e:
+            unreadable.append(str(e))
+    return report, unreadable
 
 
 def documents(paths) -> list:
