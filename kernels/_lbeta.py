@@ -35,6 +35,7 @@ import math
 
 from numba import njit
 
+from . import _gbd_range as _gr
 from . import _primitives as _p
 from . import _simd as _s
 from . import _stirling as _st
@@ -113,7 +114,9 @@ def shifted_part(aj, bj, np_, nq, u, w, n0, s_p, shift, coefs):
     bern = _bern_lanes(yp, yq, -cross / (yq * bigp), bigp, bigq)
     rho_j = (bj - aj) / yp
     rho_n = w / bigp
-    if max(abs(rho_j), abs(rho_n)) <= 0.5:
+    # the two tails differ by ~s_p/N of themselves: a shared small rest (s_p ≪ |ρ_j|·N) takes
+    # the difference form (_tail_far), whose cancellation is ~1/|ρ| instead of ~N/s_p
+    if max(abs(rho_j), abs(rho_n)) <= 0.5 and s_p >= abs(rho_j) * bigp:
         tail = (_ss.tail_bregman_scalar(yp, yq, rho_j, coefs)
                 - _ss.tail_bregman_scalar(bigp, bigq, rho_n, coefs))
         tail_scale = abs(tail)
@@ -204,10 +207,11 @@ def kl_beta(a, b, c, d):
     Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986."""
     hp = max(a, b)
     hq = max(c, d)
-    fits = max(hp, hq) <= _HI or (2.0 * hp + 16.0) * (2.0 * hq + 16.0) <= _PROD
-    if not (_LO <= min(min(a, b), min(c, d)) and fits):
-        return (_p.lgamma_bregman(a, c, c - a) + _p.lgamma_bregman(b, d, d - b)
-                - _p.lgamma_bregman(a + b, c + d, (c - a) + (d - b)))
+    lo = min(min(a, b), min(c, d))
+    fits = max(hp, hq) <= _HI or ((2.0 * hp + 16.0) * (2.0 * hq + 16.0) <= _PROD
+                                  and max(hp, hq) <= 1e250 * lo)
+    if not (_LO <= lo and fits):
+        return _gr.kl_beta_wide(a, b, c, d)  # extreme ratios: ``_gbd_range``
     if a > b:  # j = the larger p-parameter, shifted; a is the rest
         a, b, c, d = b, a, d, c
     u = c - a
