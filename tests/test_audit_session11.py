@@ -133,3 +133,13 @@ def test_integral_of_a_constant_without_limits_is_not_judged():
     assert any("range (the support) is not written" in m for m in found)
     # an integral with an integrand in x over the line is still judged: ∫ e^{-x²} dx = √π
     assert len(_errors("$$\\int_{-\\infty}^{\\infty} e^{-x^2} \\, dx = \\sqrt{2\\pi}$$\n")) == 1
+
+
+def test_factor_beside_the_number_after_a_slash_is_ambiguous():
+    # e^{-(r-s)^2/2(.25)} = e^{-(r-s)^2/(.5)}: meant as /(2·0.25) (the next step divides by
+    # 0.5); read (…/2)·0.25 it failed — an error before, unchecked (ambiguous) now
+    text = "$$ e^{-(r-s)^2/2(.25)} = e^{-(r-s)^2/(.5)} $$\n"
+    found = [(f.severity, f.message[:20]) for f in audit_text(text, "md").findings]
+    assert found == [("unchecked", "ambiguous as written")]
+    # wrong under both readings (/(0.4)): still an error
+    assert len(_errors(text.replace("(.5)", "(.4)"))) == 1

@@ -101,3 +101,49 @@ def in_words(aud, names, at, relation, stated, lhs, rhs, check) -> bool:
          f"stated for a case its sentence names in words (after '{word}'), which random "
          "distributions do not follow: not judged", check, kind="condition")
     return True
+
+
+def _regrouped(node):
+    """``a/2(b)`` as ``a/(2·b)``: in a product marked by the parser, a factor written beside
+    the number after a slash joins the denominator."""
+    def rec(n):
+        n = N.map_children(n, rec)
+        if not (isinstance(n, N.Mul) and getattr(n, "slash_beside", False)):
+            return n
+        out, i = [], 0
+        while i < len(n.factors):
+            op, f = n.factors[i]
+            if op == "/" and isinstance(f, N.Num) and i + 1 < len(n.factors) and (
+                    n.factors[i + 1][0] == "*"):
+                out.append(("/", N.Mul([("*", f), ("*", n.factors[i + 1][1])])))
+                i += 2
+                continue
+            out.append((op, f))
+            i += 1
+        return N.Mul(out)
+    return rec(node)
+
+
+def slash_reading(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
+    """``e^{-(r-s)^2/2(.25)}``: written inline, a factor beside the number after a slash is
+    often meant in the denominator (the next line has ``/(.5)``).  A relation that fails as
+    parsed but holds at every point read so is ambiguous as written: unchecked."""
+    if not any(getattr(n, "slash_beside", False) for side in (lhs, rhs) for n in N.walk(side)):
+        return False
+    from .randomized import MIN_VALID, POINTS, _close, _points, _sampled, _wanted
+    alt_l, alt_r = _regrouped(lhs), _regrouped(rhs)
+    held = 0
+    for _pt, a, b in _sampled(ctx, alt_l, alt_r, _points(ctx, names, POINTS,
+                                                         _rng(relation + "slash")), []):
+        if not _close(a, b, ctx):
+            return False
+        held += 1
+        if held >= _wanted(ctx, POINTS):
+            break
+    if held < MIN_VALID:
+        return False
+    _add(aud, at, "unchecked", relation, stated,
+         "ambiguous as written: it does not hold with a/2(b) read (a/2)·b, and holds at "
+         f"{held} random points read a/(2·b) (the factor beside the number in the "
+         "denominator); write the denominator in parentheses", "step")
+    return True

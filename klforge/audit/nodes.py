@@ -126,6 +126,7 @@ class Add:
 class Mul:
     factors: list  # [("*" | "/", node)]
     unit: str | None = None
+    slash_beside: bool = False  # a/2(b): a factor beside the number after "/" (fallbacks.py)
 
 
 @dataclass

@@ -101,6 +101,7 @@ class Operators:
     def term(self):
         bare = self.peek()[0] == "num"  # the factor is a number written bare, not (½)
         factors = [("*", self.factor())]
+        beside = False  # a/2(.25): a factor written beside the number after a slash
         while True:
             if self.at("\\cdot", "\\times", "*"):
                 self.next()
@@ -114,12 +115,19 @@ class Operators:
                 if bare and isinstance(factors[-1][1], Num) and self.peek()[0] == "num":
                     t = self.peek()
                     raise Unsupported("two numbers side by side", t[2])
+                beside = beside or (factors[-1][0] == "/" and bare
+                                    and isinstance(factors[-1][1], Num))
                 bare = self.peek()[0] == "num"
                 factors.append(("*", self.factor()))
             else:
                 break
         factors = _leibniz(factors)
-        return factors[0][1] if len(factors) == 1 else Mul(factors)
+        if len(factors) == 1:
+            return factors[0][1]
+        node = Mul(factors)
+        if beside:
+            node.slash_beside = True  # read a/(2 b) as well (fallbacks.slash_reading)
+        return node
 
     def starts_atom(self) -> bool:
         kind, tok, _ = self.peek()

@@ -28,7 +28,7 @@ from . import bindings, expect, sympyjudge
 from . import nodes as N
 from . import symbols as S
 from .conditions import in_case
-from .fallbacks import as_moments, in_words
+from .fallbacks import as_moments, in_words, slash_reading
 from .judging import TOL, _add, _names, _num, _rng
 
 POINTS = 12          # points for an equality
@@ -115,7 +115,8 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
                "agrees with the value computed from its definition")
         _add(aud, at, "ok", relation, stated, msg, "step")
         return
-    if as_moments(aud, ctx, lhs, rhs, names, at, relation, stated):
+    if as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) or slash_reading(
+            aud, ctx, lhs, rhs, names, at, relation, stated):
         return
     point, a, b = disagree[0]
     sure = _certain(ctx, lhs, rhs, point)
