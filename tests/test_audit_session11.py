@@ -107,7 +107,8 @@ def test_f_in_a_sum_over_outcomes_is_the_pmf():
 def test_superscript_in_parentheses_is_a_label():
     # X^{(N)} = Σ_{i=1}^N X_i defines the N-th partial sum; it was read as X to the power N
     # and judged against a sum of a random vector (an error)
-    text = ("Let $X^{(N)}$ be the count after $N$ trials:\n\n$$\nX^{(N)} = \\sum_{i=1}^N X_i.\n$$\n\n"
+    text = ("Let $X^{(N)}$ be the count after $N$ trials:\n\n"
+            "$$\nX^{(N)} = \\sum_{i=1}^N X_i.\n$$\n\n"
             "The update is $\\theta^{(t+1)} = \\theta^{(t)} - \\eta g$.\n")
     assert _errors(text) == []
     from klforge.audit.latex import parse_chain
