@@ -25,14 +25,15 @@ from numba.extending import overload
 from . import _primitives as _p
 from . import _stirling as _st
 from . import _stirling32 as _st32
-from ._lbeta import _CANCEL, _HI, _LO, _PROD, _SHIFT, _bern_lanes, direct_part, shifted_part
+from ._lbeta import _CANCEL, _HI, _JIT, _LO, _PROD, _SHIFT, _bern_lanes, direct_part, shifted_part
+from ._stirling import _INLINE_INTERNAL
 
 _CACHE = True
 NAN = math.nan
 INF = math.inf
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def _dd_add(hi, lo, x):
     s, e = _p.two_sum(hi, x)
     return s, lo + e
@@ -45,7 +46,7 @@ def _row_bs(x, y, h, ap):
     raise NotImplementedError("numba only")
 
 
-@overload(_row_bs, jit_options=dict(forceinline=True, error_model="numpy"))
+@overload(_row_bs, inline="always")
 def _row_bs_typed(x, y, h, ap):
     if ap.dtype == types.float32:
         return lambda x, y, h, ap: _st32.stirling_bregman32(x, y, h)
@@ -58,14 +59,14 @@ def _row_series(ap):
     raise NotImplementedError("numba only")
 
 
-@overload(_row_series, jit_options=dict(forceinline=True, error_model="numpy"))
+@overload(_row_series, inline="always")
 def _row_series_typed(ap):
     if ap.dtype == types.float32:
         return lambda ap: (_st32.SHIFT32, _st32.STIRLING8)
     return lambda ap: (_SHIFT, _st.STIRLING)
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(**_JIT)
 def row_main(ap, aq, wn):
     """The common path of ``kl_dirichlet_row`` (value, kind, the direct grouping's inputs), and
     all the light loops a first call compiles run (``klforge/emit/reductions.py``: a row of
@@ -176,7 +177,7 @@ def kl_dirichlet_row(ap, aq, wn):
     return result
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(**_JIT)
 def _textbook_row(ap, aq):
     """Σ_i B_lnΓ(α_p,i, α_q,i) − B_lnΓ(Σα_p, Σα_q) (compensated): the fallback for
     concentrations outside [1e-100, 1e100]; a NaN from ∞ − ∞ (a subnormal concentration:

@@ -40,8 +40,12 @@ from . import _primitives as _p
 from . import _simd as _s
 from . import _stirling as _st
 from . import _stirling_scalar as _ss
+from ._stirling import _INLINE_INTERNAL
+from ._ufunc import INTERNAL
 
 _CACHE = True
+#: functions called only from compiled code: no CPython/C wrappers (``_ufunc.INTERNAL``)
+_JIT = dict(cache=_CACHE, error_model="numpy", **INTERNAL)
 NAN = math.nan
 INF = math.inf
 _SHIFT = _st.SHIFT  # 8: Stirling's series with 14 terms from there (``_stirling.py``)
@@ -53,7 +57,7 @@ _PROD = 1e306
 _CANCEL = 2.0
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def _fdiff(num, xa, xb, ni, nqi, w):
     """F(x) − F(y), F(ρ) = ρ − log(1 + ρ), for x = num/(xa·ni) (the relative change of a
     coordinate, num its cross product), y = w/ni (of the total), 1 + y = nqi/ni and
@@ -66,7 +70,7 @@ def _fdiff(num, xa, xb, ni, nqi, w):
     return num / (xa * ni) - math.log((xb * ni) / (xa * nqi))
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def _bern(yp, yq, t, np_, nq):
     """y^q·(r − 1 − log r) with r − 1 = t (accurate) and r = (y^p·N_q)/(y^q·N_p): F from t,
     or for r < ½ from r = (y^p·N_q)/(y^q·N_p) with its low part (exact products)."""
@@ -79,7 +83,7 @@ def _bern(yp, yq, t, np_, nq):
     return yq * (_st.rm1mlog_r(t, r) + rl * (1.0 - 1.0 / r))
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def _bern_lanes(yp, yq, t, np_, nq):
     """``_bern`` branch-free (both forms computed, one selected): for loops over the
     coordinates that vectorise."""
@@ -92,7 +96,7 @@ def _bern_lanes(yp, yq, t, np_, nq):
                  + (0.0 if near else rl * (1.0 - 1.0 / r)))
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(**_JIT)
 def shifted_part(aj, bj, np_, nq, u, w, n0, s_p, shift, coefs):
     """The lines of the module docstring that involve the shifted coordinate j: the shift
     sum, ½[F(ρ_{y_j}) − F(ρ_N)], the Stirling tail and coordinate j's r-term.  Inputs:
@@ -126,7 +130,7 @@ def shifted_part(aj, bj, np_, nq, u, w, n0, s_p, shift, coefs):
     return total + half + bern + tail, m, scale + abs(half) + bern + tail_scale
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(**_JIT)
 def _tail_far(xj, xn, yj, yn, s_p, rho_j, e, coefs):
     """Σ_k c_k·[B_{a^μ}(x_j, y_j) − B_{a^μ}(x_n, y_n)], μ = −n = 1 − 2k, for p and q far
     apart (|ρ| > ½), where the two Bregman divergences are nearly equal and large (x_n = x_j
@@ -188,7 +192,7 @@ def _tail_far(xj, xn, yj, yn, s_p, rho_j, e, coefs):
     return total, scale
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(**_JIT)
 def direct_part(aj, bj, np_, nq, u, w, n0):
     """B_S(α_j, β_j) − B_S(n_p, n_q) + coordinate j's unshifted r-term: with the other
     coordinates' unshifted r-terms, the same sum as shifted_part's value with their shifted
@@ -200,7 +204,7 @@ def direct_part(aj, bj, np_, nq, u, w, n0):
     return (s1 - s2) + bern, s1 + s2 + bern
 
 
-@njit(cache=_CACHE, error_model="numpy")
+@njit(**_JIT)
 def kl_beta(a, b, c, d):
     """KL(Beta(a, b) ‖ Beta(c, d)) for positive finite a, b, c, d (the caller checks), by the
     module docstring's decomposition with K = 2 (j the larger of a, b).

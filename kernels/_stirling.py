@@ -29,6 +29,13 @@
   1e4, near and far): ≤ 2.95 ULP, mean 0.66 (session start: 3.9 / 0.73).  One thread,
   log-uniform 0.1 … 100, load ~5: 26 ns per element in a vectorised loop, 125 ns scalar.
   Example: ``stirling_bregman(20.0, 21.0, 1.0)`` ≈ 6.1483e-4.
+* ``domain_first(x, y, h)`` and ``tail_setup(x, y)``: the domain mask with the first shift
+  piece, and the tail's (v, ρ), written once for both B_S forms (``_stirling32``) and the
+  scalar tail (``_stirling_scalar``).
+
+First use: every helper here is inlined by LLVM (``forceinline``) into a vectorised loop, yet
+numba compiles each as a function of its own first; they are not cached on their own and,
+unless tests call them from Python, carry no CPython/C wrapper (``_ufunc.INTERNAL``).
 """
 
 import math
@@ -36,8 +43,14 @@ import math
 from numba import njit
 
 from . import _simd as _s
+from ._ufunc import INTERNAL
 
 _CACHE = True
+#: helpers inlined into their callers (LLVM ``alwaysinline``): not cached on their own — a
+#: first use compiles each once, its callers' cached code holds them — and, when nothing
+#: calls them from Python, without the CPython/C wrappers (``_ufunc.INTERNAL``)
+_INLINE = dict(forceinline=True, error_model="numpy")
+_INLINE_INTERNAL = dict(_INLINE, **INTERNAL)
 NAN = math.nan
 INF = math.inf
 #: Stirling's series is used from this shape up (14 terms: see the module docstring)
@@ -56,7 +69,18 @@ _LN2_HI, _LN2_LO = _s.LN2_HI, _s.LN2_LO
 _LN2_64 = 64.0 * math.log(2.0)
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
+def tail_setup(x, y):
+    """(v, ρ, ρ², v²) for the Stirling tail's Bregman divergence at x, y > 0: a = min(x, y),
+    v = 1/a, ρ = a/max(x, y) ∈ (0, 1] (``tail_sums``, ``_stirling_scalar.tail_bregman_scalar``).
+    Example: ``tail_setup(2.0, 4.0)`` = (0.5, 0.5, 0.25, 0.25)."""
+    a = min(x, y)
+    v = 1.0 / a
+    rho = a / max(x, y)
+    return v, rho, rho * rho, v * v
+
+
+@njit(**_INLINE)
 def tail_sums(x, y, coefs):
     """(Σ_k c_k·v^n·G_n(ρ), Σ_k c_k·v^n·H_n(ρ)) over ``coefs`` (c_1, c_2, …), n = 2k − 1,
     a = min(x, y), v = 1/a, ρ = a/max(x, y) ∈ (0, 1]; G_n(ρ) = Σ_{i<n} (n − i)·ρ^i and
@@ -64,11 +88,7 @@ def tail_sums(x, y, coefs):
     H_{n+2} = H_n + ρ^n·((n + 1) + (n + 2)ρ) (positive terms only), and ρ.  B_T = t·(tρ)·(first)
     for x ≤ y, t²·(second) for x > y (module docstring)."""
     fma = _s.fma
-    a = min(x, y)
-    v = 1.0 / a
-    rho = a / max(x, y)
-    r2 = rho * rho
-    w = v * v
+    v, rho, r2, w = tail_setup(x, y)
     g = 1.0
     hh = 1.0
     p = rho
@@ -88,7 +108,7 @@ def tail_sums(x, y, coefs):
     return sg, sh, rho
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def mlog1pmx(u):
     """u − log(1 + u) for u ∈ [−½, 1]: with s = u/(2 + u) (|s| ≤ ⅓) carried to twice the
     precision (s + s_l), u·s − 2s³P(s²) (``_simd.atanh_p``'s coefficients by Estrin), both
@@ -100,7 +120,7 @@ def mlog1pmx(u):
     return _s.fma(u, s, _s.fma(u, sl, -2.0 * s * z * _atanh_p_estrin(z)))
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE)
 def rm1mlog_r(t, r):
     """F = r − 1 − log r ≥ 0 given t = r − 1 and r (r > 0, each accurate); +inf for
     r = +inf or r = 0, NaN for NaN or r < 0.  Example: ``rm1mlog_r(1.0, 2.0)`` = 1 − ln 2."""
@@ -121,7 +141,7 @@ def rm1mlog_r(t, r):
     return v if ok else special
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE)
 def phi_bregman(xh, xl, yh, yl, h, far):
     """B_φ(x, y) = (y + 1)·F(w), w = h/(x(y + 1)), 1 + w = y(x + 1)/(x(y + 1)), for
     φ(a) = (a + 1)·log(1 + 1/a) − 1, x = xh + xl and y = yh + yl > 0 normal (double-double)
@@ -154,7 +174,7 @@ def phi_bregman(xh, xl, yh, yl, h, far):
 _A = tuple(reversed(_s.ATANH_P))  # lowest power first
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def _atanh_p_estrin(z):
     """``_simd.atanh_p`` (the same coefficients) by Estrin's scheme: 5 fma levels, not 10."""
     fma = _s.fma
@@ -166,7 +186,7 @@ def _atanh_p_estrin(z):
     return fma(q2, z4 * z4, fma(q1, z4, q0))
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE)
 def phi_bregman_near(xh, xl, yh, yl, h):
     """B_φ(x, y) as ``phi_bregman`` for x, y ≥ 1 (double-double), where 1 + w ∈ (½, 2):
     F(w) = w·s − 2s³P(s²) with s = w/(2 + w) = h/(2·x(y + 1) + h) taken straight from h and
@@ -189,7 +209,7 @@ def phi_bregman_near(xh, xl, yh, yl, h):
     return _s.fma(y1, f, y1l * f)
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE)
 def tail_bregman(x, y, t, coefs):
     """B_T(x, y) for the Stirling tail T(a) = Σ_k c_k a^{1−2k} (the terms ``coefs``: the 14
     of ``STIRLING`` in float64), x, y > 0 and t = (y − x)/x (accurate): t·(t·ρ)·Σ c_k v^n
@@ -200,7 +220,7 @@ def tail_bregman(x, y, t, coefs):
     return t * ((t * rho) * sg) if x <= y else t * (t * sh)
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def _shift_step(total, xh, xl, yh, yl, h):
     """One step of the shift sum, a no-op once x and y are both ≥ SHIFT (selects only)."""
     active = (xh < SHIFT) | (yh < SHIFT)
@@ -212,7 +232,36 @@ def _shift_step(total, xh, xl, yh, yl, h):
             y1 if active else yh, yl + ey if active else yl)
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
+def domain_first(x, y, h):
+    """The start both B_S forms share (``stirling_bregman``, ``_stirling32.stirling_bregman32``),
+    for x, y and h = y − x as given: (ok, special, x0, y0, h0, small, first).  ok: x, y
+    positive finite and h not NaN; special: the result where not ok (+inf for y = +inf with x
+    positive finite, else NaN); x0, y0, h0: the arguments, or benign values (1, 2, 1) in the
+    lanes that return ``special`` (branch-free loops compute them too); small: min(x0, y0) < 1;
+    first: then B_φ(x0, y0) (``phi_bregman`` with 1 + w from exact products; below 1e-290
+    x·(y + 1) may underflow: three divisions, and r below 1e-300 — y subnormal — by
+    F(r) = F(r·2^64) + (t + 1) − r·2^64 + 64 ln 2), else 0.
+    Example: ``domain_first(0.5, 2.0, 1.5)[6]`` = ``phi_bregman(0.5, 0.0, 2.0, 0.0, 1.5, True)``."""
+    ok = (x > 0.0) & (y > 0.0) & (h == h) & (x < INF) & (y < INF)
+    special = INF if (x > 0.0) & (x < INF) & (y == INF) & (h == h) else NAN
+    x0 = x if ok else 1.0
+    y0 = y if ok else 2.0
+    h0 = h if ok else 1.0
+    lo = min(x0, y0)
+    yp1 = y0 + 1.0
+    t1 = (h0 / x0) / yp1
+    r1 = (y0 / x0) * ((x0 + 1.0) / yp1)
+    under = r1 < 1e-300
+    rs = (((y0 if under else 0.0) * 18446744073709551616.0) / x0) * ((x0 + 1.0) / yp1)
+    f1 = rm1mlog_r(t1, rs if under else r1)
+    tiny = yp1 * (f1 + (((t1 + 1.0) - rs) + _LN2_64 if under else 0.0))
+    first = tiny if lo < 1e-290 else phi_bregman(x0, 0.0, y0, 0.0, h0, True)
+    small = lo < 1.0
+    return ok, special, x0, y0, h0, small, first if small else 0.0
+
+
+@njit(**_INLINE)
 def stirling_bregman(x, y, h):
     """B_S(x, y) = S(y) − S(x) − h·S'(x), S(a) = lnΓ(a) − a·log a + a (S' = ψ − log), with
     h = y − x from the caller; ≥ 0, accurate relative to itself (module docstring).  NaN for
@@ -220,24 +269,7 @@ def stirling_bregman(x, y, h):
     1) and seven shift steps are always computed and selected (a step is a no-op once both
     are ≥ SHIFT), so a loop over elements vectorises (AVX2: 4 lanes).
     Example: ``stirling_bregman(20.0, 21.0, 1.0)`` ≈ 6.1483e-4."""
-    ok = (x > 0.0) & (y > 0.0) & (h == h) & (x < INF) & (y < INF)
-    x0 = x if ok else 1.0  # benign values in the lanes whose result is a special value
-    y0 = y if ok else 2.0
-    h0 = h if ok else 1.0
-    lo = min(x0, y0)
-    small = lo < 1.0
-    # min < 1: the first piece, with 1 + w from exact products; below 1e-290 x·(y + 1)
-    # may underflow: three divisions
-    yp1 = y0 + 1.0
-    t1 = (h0 / x0) / yp1
-    r1 = (y0 / x0) * ((x0 + 1.0) / yp1)
-    # r1 below 1e-300 (y subnormal: r1 may be 0): F(r) = F(r·2^64) + (t + 1) − r·2^64 + 64 ln 2
-    under = r1 < 1e-300
-    rs = (((y0 if under else 0.0) * 18446744073709551616.0) / x0) * ((x0 + 1.0) / yp1)
-    f1 = rm1mlog_r(t1, rs if under else r1)
-    tiny = yp1 * (f1 + (((t1 + 1.0) - rs) + _LN2_64 if under else 0.0))
-    first = tiny if lo < 1e-290 else phi_bregman(x0, 0.0, y0, 0.0, h0, True)
-    total = first if small else 0.0
+    ok, special, x0, y0, h0, small, total = domain_first(x, y, h)
     xs, xe = _s.two_sum(x0, 1.0)
     ys, ye = _s.two_sum(y0, 1.0)
     xh = xs if small else x0
@@ -259,5 +291,4 @@ def stirling_bregman(x, y, h):
     r = (yh / xh) * (1.0 + (yl / yh - q))
     value = total + (0.5 * rm1mlog_r(t, r) + tail_bregman(xh, yh, t, STIRLING))
     value = 0.0 if h0 == 0.0 else value
-    special = INF if (x > 0.0) & (x < INF) & (y == INF) & (h == h) else NAN
     return value if ok else special

@@ -11,7 +11,8 @@ exact value, or its neighbour when the exact value lies within 1e-10 of a midpoi
   ≈ 1.4e-10 relative to B_S; measured against mpmath at the worst places (x = 5, y → x, y = 2x,
   x = 2y, far): 9.9e-11 (``tests/test_beta_dirichlet.py`` checks 3e-10 at random points).
 * Below 1 the first shift piece is ``_stirling.phi_bregman`` (double precision: the inputs may
-  be float32 subnormals); then at most four steps of (y + 1)·F(w), w = h/(x(y + 1)),
+  be float32 subnormals; with the domain mask, ``_stirling.domain_first``, shared with the
+  float64 form); then at most four steps of (y + 1)·F(w), w = h/(x(y + 1)),
   in plain double (x + i rounded: float32 inputs are exact in double, and a rounding of
   x + i moves a piece by ~1e-16 relative), s = w/(2 + w) and w from one division
   (1/(d·(2d + h)), d = x(y + 1)), F(w) = w·s − 2s³P(s²) with 9 terms of the atanh series
@@ -27,6 +28,7 @@ from numba import njit
 
 from . import _simd as _s
 from . import _stirling as _st
+from ._stirling import _INLINE, _INLINE_INTERNAL
 
 _CACHE = True
 NAN = math.nan
@@ -39,7 +41,7 @@ STIRLING8 = _st.STIRLING[:8]
 _ATANH9 = tuple(1.0 / (2 * k + 3) for k in range(9))
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def _atanh9(z):
     """Σ_{k<9} z^k/(2k + 3) by Horner (z = s² ≤ 1/9)."""
     acc = _ATANH9[8]
@@ -53,7 +55,7 @@ def _atanh9(z):
     return _s.fma(acc, z, _ATANH9[0])
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def phi_plain(x, y, h):
     """B_φ(x, y) = (y + 1)·F(w), w = h/(x(y + 1)), for x, y ≥ 1 in plain double (module
     docstring).  Example: ``phi_plain(1.0, 2.0, 1.0)`` ≈ 3·F(1/3) = 0.1370."""
@@ -67,7 +69,7 @@ def phi_plain(x, y, h):
     return yp1 * _s.fma(w, s, -2.0 * s * z * _atanh9(z))
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE_INTERNAL)
 def _step(total, x, y, h):
     """One shift step, a no-op once x and y are both ≥ SHIFT32 (selects only)."""
     active = (x < SHIFT32) | (y < SHIFT32)
@@ -75,21 +77,12 @@ def _step(total, x, y, h):
     return total, x + 1.0 if active else x, y + 1.0 if active else y
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+@njit(**_INLINE)
 def stirling_bregman32(x, y, h):
     """B_S(x, y) to ~1e-10 relative (module docstring), h = y − x from the caller; NaN for
     x ≤ 0, y ≤ 0, NaN or x = +inf; +inf for y = +inf; 0 for h = 0.  Branch-free.
     Example: ``stirling_bregman32(20.0, 21.0, 1.0)`` ≈ 6.1483e-4."""
-    ok = (x > 0.0) & (y > 0.0) & (h == h) & (x < INF) & (y < INF)
-    x0 = x if ok else 1.0  # benign values in the lanes whose result is a special value
-    y0 = y if ok else 2.0
-    h0 = h if ok else 1.0
-    lo = min(x0, y0)
-    small = lo < 1.0
-    yp1 = y0 + 1.0
-    tiny = yp1 * _st.rm1mlog_r((h0 / x0) / yp1, (y0 / x0) * ((x0 + 1.0) / yp1))
-    first = tiny if lo < 1e-290 else _st.phi_bregman(x0, 0.0, y0, 0.0, h0, True)
-    total = first if small else 0.0
+    ok, special, x0, y0, h0, small, total = _st.domain_first(x, y, h)
     xs = x0 + 1.0 if small else x0
     ys = y0 + 1.0 if small else y0
     total, xs, ys = _step(total, xs, ys, h0)  # from ≥ 1, four steps reach SHIFT32 = 5
@@ -101,5 +94,4 @@ def stirling_bregman32(x, y, h):
     tail = t * ((t * rho) * sg) if xs <= ys else t * (t * sh)
     value = total + (0.5 * _st.rm1mlog_r(t, ys / xs) + tail)
     value = 0.0 if h0 == 0.0 else value
-    special = INF if (x > 0.0) & (x < INF) & (y == INF) & (h == h) else NAN
     return value if ok else special

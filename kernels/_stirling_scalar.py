@@ -17,7 +17,7 @@ import math
 from numba import njit
 
 from . import _simd as _s
-from ._stirling import SHIFT, STIRLING, phi_bregman, phi_bregman_near, rm1mlog_r
+from ._stirling import SHIFT, STIRLING, phi_bregman, phi_bregman_near, rm1mlog_r, tail_setup
 
 _CACHE = True
 NAN = math.nan
@@ -32,11 +32,7 @@ def tail_bregman_scalar(x, y, t, coefs):
     same recurrences, so the same values.
     Example: ``tail_bregman_scalar(10.0, 10.0, 0.0, STIRLING)`` = 0."""
     fma = _s.fma
-    a = min(x, y)
-    v = 1.0 / a
-    rho = a / max(x, y)
-    r2 = rho * rho
-    w = v * v
+    v, rho, r2, w = tail_setup(x, y)
     poly = 1.0
     p = rho
     vn = v

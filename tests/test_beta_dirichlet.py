@@ -185,44 +185,45 @@ IMBALANCES = [1.0, 1e3, 1e6, 1e12, 5e12, 1e14, 1e16, 1e20, 1e30, 1e50, 1e100, 1e
               1e200, 1e250, 1e300]
 
 
+def _beta_args(pos, v):
+    """kl_beta's arguments (2, 3, 4, 1.5) with argument ``pos`` replaced by ``v``."""
+    args = [2.0, 3.0, 4.0, 1.5]
+    args[pos] = v
+    return args
+
+
+def _dirichlet_args(pos, v):
+    """kl_dirichlet's rows (1, 2, 3), (2, 2, 2) with entry ``pos`` of the two replaced by ``v``."""
+    ap, aq = [1.0, 2.0, 3.0], [2.0, 2.0, 2.0]
+    (ap if pos < 3 else aq)[pos % 3] = v
+    return [ap, aq]
+
+
+#: kernel -> (its arguments with one replaced, the textbook reference, the bar, positions)
+FAR_CASES = {"kl_beta": (_beta_args, mp_textbook_beta, BETA_BAR, 4),
+             "kl_dirichlet": (_dirichlet_args, mp_textbook_dirichlet, DIRICHLET_BAR, 6)}
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("pos", range(4))
-def test_kl_beta_one_parameter_far_from_the_others(pos, dtype):
+@pytest.mark.parametrize("kernel, pos", [(k, p) for k, case in FAR_CASES.items()
+                                         for p in range(case[3])])
+def test_one_parameter_far_from_the_others(kernel, pos, dtype):
+    """Each factor of IMBALANCES and its inverse (inside the dtype's range) in argument
+    ``pos`` of kl_beta / entry ``pos`` of kl_dirichlet's two rows, against the textbook form
+    in mpmath at the kernel's bar."""
+    place, reference, bar, _ = FAR_CASES[kernel]
     tiny, top = float(np.finfo(dtype).tiny), float(np.finfo(dtype).max) / 1e3
     bad = []
     for s in IMBALANCES:
         for v in (s, 1.0 / s):
             if not (tiny * 1e3 < v < top):
                 continue
-            args = [2.0, 3.0, 4.0, 1.5]
-            args[pos] = v
-            x = [dtype(t) for t in args]
-            got = K.kl_beta(*x)
-            ref = mp_textbook_beta(*x)
+            args = [np.asarray(a, dtype) for a in place(pos, v)]
+            got = getattr(K, kernel)(*args)
+            ref = reference(*args)
             err = ulp_error(got, ref, dtype)
-            if not err <= BETA_BAR:
-                bad.append((args, got, mpmath.nstr(ref, 10), err))
-    assert not bad, bad
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("pos", range(6))
-def test_kl_dirichlet_one_entry_far_from_the_others(pos, dtype):
-    tiny, top = float(np.finfo(dtype).tiny), float(np.finfo(dtype).max) / 1e3
-    bad = []
-    for s in IMBALANCES:
-        for v in (s, 1.0 / s):
-            if not (tiny * 1e3 < v < top):
-                continue
-            ap = np.array([1.0, 2.0, 3.0])
-            aq = np.array([2.0, 2.0, 2.0])
-            (ap if pos < 3 else aq)[pos % 3] = v
-            ap, aq = ap.astype(dtype), aq.astype(dtype)
-            got = K.kl_dirichlet(ap, aq)
-            ref = mp_textbook_dirichlet(ap, aq)
-            err = ulp_error(got, ref, dtype)
-            if not err <= DIRICHLET_BAR:
-                bad.append((ap.tolist(), aq.tolist(), got, mpmath.nstr(ref, 10), err))
+            if not err <= bar:
+                bad.append(([a.tolist() for a in args], got, mpmath.nstr(ref, 10), err))
     assert not bad, bad
 
 

@@ -112,16 +112,15 @@ SPECIAL_VALUES = ("Special values (the same for every kernel):\n\n| input | resu
 
 
 def elementwise(name: str, args: list[str], doc: str) -> str:
-    """A per-element map over ``_<name>_core``, serial NumPy inner loops for float32/float64
-    (unit stride: the vectorised map; otherwise through the strides NumPy gives) and the
-    kernel's registration; threads come from the shared driver (``kernels/_parallel.py``)."""
+    """Serial NumPy inner loops for float32/float64 over ``_<name>_core`` (unit stride: a plain
+    loop over ``carray`` views, vectorised; otherwise through the strides NumPy gives) and the
+    kernel's registration; threads come from the shared driver (``kernels/_parallel.py``).
+    The unit-stride loop sits in the loop function itself, not in a function of its own: a
+    first call compiles (and LLVM optimises) the inlined core once less."""
     xs = [f"x{i}" for i in range(len(args))]
     nin = len(args)
     widen = ", ".join(f"np.float64({x}[i])" for x in xs)
-    text = (f"@njit(error_model='numpy', cache=True)\n"
-            f"def _{name}_map({', '.join(xs)}, out, start, stop):\n"
-            f"    for i in range(start, stop):\n"
-            f"        out[i] = _{name}_core({widen})\n")
+    text = ""
     for t, size, dtype in (("f32", 4, "np.float32"), ("f64", 8, "np.float64")):
         unit = " and ".join(f"steps[{i}] == {size}" for i in range(nin + 1))
         views = "".join(f"        {x} = carray(args[{i}], n, {dtype})\n" for i, x in enumerate(xs))
@@ -131,14 +130,15 @@ def elementwise(name: str, args: list[str], doc: str) -> str:
                  f"    if {unit}:\n"
                  f"{views}"
                  f"        out = carray(args[{nin}], n, {dtype})\n"
-                 f"        _{name}_map({', '.join(xs)}, out, 0, n)\n"
+                 f"        for i in range(n):\n"
+                 f"            out[i] = _{name}_core({widen})\n"
                  f"    else:\n"
                  f"        for i in range(n):\n"
                  f"            _u.store_{t}(args[{nin}], i * steps[{nin}], "
                  f"{dtype}(_{name}_core({loads})))\n")
     text += (f"\n\n_register({name!r}, {doc!r}, {nin}, 1, {{\n"
              f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}})")
-    return text
+    return text.lstrip("\n")
 
 
 def docstring(d) -> str:
