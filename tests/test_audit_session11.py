@@ -144,3 +144,12 @@ def test_factor_beside_the_number_after_a_slash_is_ambiguous():
     assert found == [("unchecked", "ambiguous as written")]
     # wrong under both readings (/(0.4)): still an error
     assert len(_errors(text.replace("(.5)", "(.4)"))) == 1
+
+
+def test_equal_numbers_said_unequal_are_a_quoted_example():
+    # "2 + 2 ≠ 4 has an infinite amount of information": an impossible event named as an
+    # example, not a claim (was "the inequality is false")
+    text = "* Learning that $2 + 2 \\neq 4$ would carry an infinite amount of information.\n"
+    assert _errors(text) == []
+    # a false ≤ between numbers is still an error
+    assert len(_errors("Since $0.3 + 0.5 \\le 0.7$, the bound holds.\n")) == 1

@@ -177,6 +177,10 @@ class Verdicts:
         computed = f"{fmt(lhs_p)} vs {fmt(p_rhs)}"
         if sure:
             self.add(at, "ok", relation, stated, computed, "", "inequality")
+        elif never and op == "≠":  # "2 + 2 ≠ 4 has an infinite amount of information": an
+            self.add(at, "unchecked", relation, stated, computed,  # impossible event, quoted
+                     "a false statement of arithmetic (≠ between equal values): quoted as an "
+                     "example of an impossible event, not claimed", "inequality")
         elif never:
             self.add_error(at, relation, stated, computed,
                      f"the inequality is false: {fmt(lhs_p)} {op} {fmt(p_rhs)} does not hold",
