@@ -153,3 +153,12 @@ def test_equal_numbers_said_unequal_are_a_quoted_example():
     assert _errors(text) == []
     # a false ≤ between numbers is still an error
     assert len(_errors("Since $0.3 + 0.5 \\le 0.7$, the bound holds.\n")) == 1
+
+
+def test_cases_block_is_one_side():
+    # F(x) = \begin{cases} 0 & x < 0, \\ 1-p & 0 \le x < 1, \\ 1 & x \ge 1 \end{cases}: the < and
+    # ≤ inside the cases are not relations of the text (they gave five unreadable "relations")
+    text = ("The CDF is\n\n$$F(x) = \\begin{cases} 0 & x < 0, \\\\ 1-p & 0 \\le x < 1, \\\\ "
+            "1 & x \\ge 1 . \\end{cases}$$\n")
+    found = audit_text(text, "md").findings
+    assert len(found) == 1 and found[0].severity == "unchecked"

@@ -184,8 +184,8 @@ class Parser(Operators, Atoms, Constructs, Notation):
                 tok = self.peek()[1]
                 if level == 0 and self.relation_here():
                     break
-                level += tok in ("{", "(", "[", "\\left")
-                level -= tok in ("}", ")", "]", "\\right")
+                level += tok in ("{", "(", "[", "\\left", "\\begin")  # \begin{cases}: one
+                level -= tok in ("}", ")", "]", "\\right", "\\end")  # side, its < inside
                 self.i += 1
             e.text = self.text[self.toks[start][2]:self.peek()[2]].strip() if start < len(
                 self.toks) else ""
