@@ -209,6 +209,9 @@ def kl_beta(a, b, c, d):
     """KL(Beta(a, b) ‖ Beta(c, d)) for positive finite a, b, c, d (the caller checks), by the
     module docstring's decomposition with K = 2 (j the larger of a, b).
     Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986."""
+    if not ((a > 0.0) & (b > 0.0) & (c > 0.0) & (d > 0.0)
+            & (max(max(a, b), max(c, d)) < INF)):
+        return NAN  # the emitted core selects NaN for these; its loops must still end
     hp = max(a, b)
     hq = max(c, d)
     lo = min(min(a, b), min(c, d))
