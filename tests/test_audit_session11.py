@@ -162,3 +162,12 @@ def test_cases_block_is_one_side():
             "1 & x \\ge 1 . \\end{cases}$$\n")
     found = audit_text(text, "md").findings
     assert len(found) == 1 and found[0].severity == "unchecked"
+
+
+def test_textrm_names_a_family():
+    # X \sim \textrm{Bernoulli}(p): a declaration (was "unsupported '\textrm'"), and E[X] = p
+    # is then judged for X ~ Bernoulli(p)
+    text = "Let $X \\sim \\textrm{Bernoulli}(p)$. Then $E[X] = p$ and $E[X] = p^2$.\n"
+    kinds = [(f.relation, f.severity, f.kind) for f in audit_text(text, "md").findings]
+    assert kinds[0][2] == "definition" and "Bernoulli" in kinds[0][0]
+    assert [r for _, r in _errors(text)] == ["E[X] = p^2"]

@@ -34,7 +34,7 @@ GREEK = set("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta i
             "lambda mu nu xi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
             "Gamma Delta Theta Lambda Xi Sigma Upsilon Phi Psi Omega ell".split())
 FONTS = {"\\mathrm", "\\operatorname", "\\mathcal", "\\mathbb", "\\mathbf", "\\mathit",
-         "\\mathsf", "\\boldsymbol", "\\text"}
+         "\\mathsf", "\\boldsymbol", "\\text", "\\textrm"}
 UNICODE = {"−": "-", "×": "\\times", "·": "\\cdot", "⋅": "\\cdot", "…": "\\ldots",
            "π": "\\pi", "‖": "\\|", "∥": "\\|", "%": "\\%", "∞": "\\infty", "∑": "\\sum",
            "∏": "\\prod", "∫": "\\int", "√": "\\sqrt"}
@@ -126,7 +126,7 @@ KNOWN = {"\\frac", "\\dfrac", "\\tfrac", "\\cfrac", "\\binom", "\\dbinom", "\\tb
          "\\text", "\\infty", "\\cdot", "\\times", "\\div", "\\sin", "\\cos", "\\tan", "\\oint",
          "\\lim", "\\max", "\\min", "\\sup", "\\inf", "\\arg", "\\det", "\\partial", "\\nabla",
          "\\mathrm", "\\operatorname", "\\mathcal", "\\mathbb", "\\mathbf", "\\mathit", "\\mathsf",
-         "\\boldsymbol", "\\iint", "\\iiint"} | {"\\" + g for g in GREEK}
+         "\\boldsymbol", "\\iint", "\\iiint", "\\textrm"} | {"\\" + g for g in GREEK}
 
 ATOM_STARTS = {"(", "[", "{", "\\left", "\\frac", "\\dfrac", "\\tfrac", "\\cfrac", "\\binom",
                "\\dbinom", "\\tbinom", "\\sqrt", "\\ln", "\\log", "\\lg", "\\exp", "\\pi",
@@ -193,7 +193,8 @@ def _differential(body):
 
 def _plain(text: str) -> str:
     """Canonical text of a name part: formatting commands, braces and spaces removed."""
-    text = re.sub(r"\\(?:mathrm|operatorname|mathcal|mathbb|mathbf|mathit|text|mathsf)\s*", "",
+    text = re.sub(r"\\(?:mathrm|operatorname|mathcal|mathbb|mathbf|mathit|textrm|text|mathsf)\s*",
+                  "",
                   text)
     text = re.sub(r"\\(?:boldsymbol|bm|[Bb]igg?[lrm]?)(?![A-Za-z])\s*", "", text)  # \big[ sizes
     text = text.replace("\\|", "||").replace("\\mid", "|")
