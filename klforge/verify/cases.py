@@ -146,6 +146,10 @@ def _concentration_rows(rng, i, n, sep):
     ap = _log_uniform(rng, 1e-2, 1e2, n)
     aq = _log_uniform(rng, 1e-2, 1e2, n) if sep is None else ap * (
         1 + sep * rng.uniform(-1, 1, n))
+    if i % 8 == 2:  # sparse priors: some coordinates small and shared by p and q (issue 16)
+        k = int(rng.integers(1, n))
+        idx = rng.choice(n, k, replace=False)
+        ap[idx] = aq[idx] = _log_uniform(rng, 1e-300, 1e-3, k)
     return ap, aq
 
 
