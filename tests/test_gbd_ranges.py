@@ -1,0 +1,121 @@
+"""kl_beta / kl_dirichlet at extreme parameter ratios and shared small concentrations (issue 16,
+outside tester's G4/G5), against textbook lnΓ/ψ forms in mpmath written here (≥ 60 digits, more
+where the textbook terms are ~1e300 and cancel)."""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+from klforge.kernels import _gbd_range
+
+from klforge import kernels as K
+
+MAX = 1.7976931348623157e308
+
+
+def _dps(*xs):
+    """Digits enough for textbook terms of size ~|log10 x| orders to cancel."""
+    return int(80 + 1.2 * max(abs(math.log10(x)) for x in xs))
+
+
+def mp_kl_beta(a, b, c, d):
+    with mpmath.workdps(_dps(a, b, c, d)):
+        a, b, c, d = (mpmath.mpf(x) for x in (a, b, c, d))
+        lb = lambda x, y: mpmath.loggamma(x) + mpmath.loggamma(y) - mpmath.loggamma(x + y)
+        psi = mpmath.digamma
+        return +(lb(c, d) - lb(a, b) + (a - c) * psi(a) + (b - d) * psi(b)
+                 + (c - a + d - b) * psi(a + b))
+
+
+def mp_kl_dirichlet(ap, aq):
+    with mpmath.workdps(_dps(*ap, *aq)):
+        ap = [mpmath.mpf(float(x)) for x in ap]
+        aq = [mpmath.mpf(float(x)) for x in aq]
+        sp, sq = mpmath.fsum(ap), mpmath.fsum(aq)
+        value = mpmath.loggamma(sp) - mpmath.loggamma(sq)
+        for x, y in zip(ap, aq, strict=True):
+            value += (mpmath.loggamma(y) - mpmath.loggamma(x)
+                      + (x - y) * (mpmath.digamma(x) - mpmath.digamma(sp)))
+        return +value
+
+
+def mp_bs(x, y):
+    """B_S(x, y), S(a) = lnΓ(a) − a·log a + a."""
+    with mpmath.workdps(_dps(x, y)):
+        x, y = mpmath.mpf(x), mpmath.mpf(y)
+        s = lambda a: mpmath.loggamma(a) - a * mpmath.log(a) + a
+        return +(s(y) - s(x) - (y - x) * (mpmath.digamma(x) - mpmath.log(x)))
+
+
+def ulp(value, ref, dtype=np.float64):
+    """|value − ref| in units of the spacing at ref (dtype); 0 for +inf against an overflowing
+    reference."""
+    if abs(ref) > np.finfo(dtype).max:
+        return 0.0 if value == np.inf else math.inf
+    if not math.isfinite(value):
+        return math.inf
+    spacing = float(np.spacing(dtype(abs(float(ref)))))
+    return float(abs(mpmath.mpf(float(value)) - ref) / spacing)
+
+
+# G5: silent 0.0, garbage and NaN/inf where the KL is finite (values from the tester's report
+# are re-derived here by mp_kl_beta)
+EXTREME = [(1.3, 1e20, 2.1, 1e-300), (1e20, 0.8, 2.1, 1e-150), (1e300, 0.8, 1e8, 1.7),
+           (1.3, 1e300, 1e8, 1.7), (1.3, 1e8, 2.1, 1e300), (1.3, 1e20, 2.1, 5e-324),
+           (0.3, MAX, 2.1, 1.7), (1e20, 0.8, 5e-324, 1.7), (1.3, 1e150, 2.1, 1.7),
+           (1e-20, 1e300, 2.1, 1.7), (1.3, 0.8, 1e300, 1e-20), (1e150, 0.8, 1e-300, 1.7),
+           (1.3, 0.8, 1e300, 5e-324), (1.3, 0.8, 5e-324, 1e300)]
+
+
+@pytest.mark.parametrize("point", EXTREME)
+def test_kl_beta_extreme_ratios(point):
+    ref = mp_kl_beta(*point)
+    assert ulp(float(K.kl_beta(*point)), ref) <= 12, (point, K.kl_beta(*point), ref)
+
+
+def test_kl_beta_overflowing_result_is_inf_not_nan():
+    # exact 3.85e323: past the float range, so +inf (was NaN from ∞ − ∞)
+    assert mp_kl_beta(5e-324, 5e-324, 2.1, 1.7) > MAX
+    assert K.kl_beta(5e-324, 5e-324, 2.1, 1.7) == np.inf
+
+
+SHARED = [1e-4, 1e-6, 1e-8, 1e-12, 1e-20, 1e-60, 1e-99, 1e-150, 1e-300, 1e-310]
+
+
+@pytest.mark.parametrize("s", SHARED)
+def test_kl_beta_shared_small_concentration(s):
+    for point in ((s, 0.8, s, 1.7), (1.3, s, 2.1, s), (s, 30.0, s, 1e3)):
+        ref = mp_kl_beta(*point)
+        assert ulp(float(K.kl_beta(*point)), ref) <= 12, (point, K.kl_beta(*point), ref)
+        p32 = np.float32(point)
+        if p32.min() > 0:
+            ref32 = mp_kl_beta(*(float(x) for x in p32))
+            assert ulp(float(K.kl_beta(*p32)), ref32, np.float32) <= 1, (point, ref32)
+
+
+ROWS = [([1e-6, 1e-6, 3.0], [1e-6, 1e-6, 1.0]), ([1e-6, 1.0], [1e-6, 1.5]),
+        ([1e-12] * 10 + [1.0], [1e-12] * 10 + [2.0]), ([1e-20] * 10 + [1.0], [1e-20] * 10 + [2.0]),
+        ([1e-150] * 3 + [1.0, 4.0], [1e-150] * 3 + [2.0, 3.0]),
+        ([1e-280, 3.0, 1e-5], [1e-280, 0.5, 1e-5])]
+
+
+@pytest.mark.parametrize("row", ROWS)
+def test_kl_dirichlet_shared_small_coordinates(row):
+    ap, aq = (np.array(x) for x in row)
+    ref = mp_kl_dirichlet(ap, aq)
+    assert ulp(float(K.kl_dirichlet(ap, aq)), ref) <= 8, (row, K.kl_dirichlet(ap, aq), ref)
+    a32, q32 = ap.astype(np.float32), aq.astype(np.float32)
+    if a32.min() > 0:
+        ref32 = mp_kl_dirichlet(a32, q32)
+        assert ulp(float(K.kl_dirichlet(a32, q32)), ref32, np.float32) <= 1
+
+
+PAIRS = [(1e20, 5e-324), (1e300, 1e-300), (MAX, 3.0), (MAX, 1e-8), (7.9, 1e300), (1.0, MAX),
+         (1e-8, 1e20), (1e15, 7.9), (0.3, 1e16), (2.0, 3.0), (1e-300, 2e-300)]
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_bs_wide(pair):
+    ref = mp_bs(*pair)
+    assert ulp(_gbd_range.bs_wide(*pair), ref) <= 4, (pair, _gbd_range.bs_wide(*pair), ref)
