@@ -28,7 +28,8 @@ K = 3
     hard_points=((0.3, 355.0, 0.0, 1.3, 0.1), (0.3, 400.0, 5e-324, 1.3, 0.1),
                  (0.3, 355.0, 0.7, 1.3, 0.1), (0.3, 400.0, 1e-300, 1.3, 0.1),
                  (0.3, -0.2, 0.7, 5e-324, 1.7976931348623157e308),
-                 (0.3, -400.0, 1e300, -1e300, 1e300), (-2.0, 1000.0, 5e-324, 0.0, 5e-324)),
+                 (0.3, -400.0, 1e300, -1e300, 1e300), (-2.0, 700.0, 5e-324, 0.0, 0.1),
+                 (0.3, -0.2, 0.7, 1.7976931348623157e308, 1.5)),
     no_torch="an optimiser step, not a distribution: torch has no natural-gradient step",
     bound=(4, "μ − lr·σ²·g_μ and log σ − lr·g_logσ/2: one subtraction each, which cancels "
               "where the step nearly undoes the parameter (scale per output).")))

@@ -204,3 +204,13 @@ def test_natgrad_over_the_range():
         args = tuple(float(c[k]) for c in cols)
         for y, (value, scale) in zip((mus[k], lss[k]), ref_natgrad(*args), strict=True):
             _check(y, value, scale, args)
+
+
+def test_the_reproducers_are_verify_hard_points():
+    from klforge.derive.core import specs
+
+    s = specs()
+    assert {(1e300, 1e300), (DBL_MAX, DBL_MAX)} <= set(s["log_evidence_normal"].hard_points)
+    assert (0.3, 1e300, 0.7, 1e300) in s["expected_loglik_normal"].hard_points
+    assert (1e300, -0.2, 0.7, 1e300) in s["elbo_normal"].hard_points
+    assert set(G2[:5]) <= set(s["natgrad_normal_step"].hard_points)
