@@ -25,8 +25,9 @@ import numpy as np
 from numba import njit
 
 from . import _primitives as _p
+from ._near_equal import kl_renorm
 from ._primitives import neumaier_add as _add
-from ._second_pass import kl_rescaled, xent_direct
+from ._second_pass import xent_direct
 from ._ufunc import INTERNAL
 
 _JIT = dict(cache=True, error_model="numpy", **INTERNAL)
@@ -91,34 +92,19 @@ def kl_slow(p, q, ok, s1, d, tp, tq):
     """The rows the one vectorised pass does not settle: special entries, overflowing
     totals (rescaled by 2⁻⁶⁴), and corrections that cancel more than CANCEL of the sum."""
     status = 0
-    sp_ = sq = 1.0
     if not ok or not (tp < INF and tq < INF):
-        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
-    if status == 0 and not (tp < INF and tq < INF and s1 < INF):  # a total or a term overflows
-        sp_ = sq = DOWN
-        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
-    if status == 1 or not (tp > 0.0 and tq > 0.0):
+        status, s1, d, tp, tq = _kl_sums(p, q, 1.0, 1.0)
+    if status == 1 or tp == 0.0 or tq == 0.0:  # (an overflowing total may read NaN here)
         return NAN
     if status == 2:
         return INF
-    if tp < LOW or tq < LOW:  # small (or subnormal) totals: scale up exactly, sum again
-        sp_ = _up(tp) if tp < LOW else sp_
-        sq = _up(tq) if tq < LOW else sq
-        status, s1, d, tp, tq = _kl_sums(p, q, sp_, sq)
-    k = _p.kl_div(tp, tq, d)
-    if k <= CANCEL * s1:  # every piece is homogeneous of degree 1: the scale cancels
-        return (s1 - k) / tp
-    # Power-of-two scales (exact) bring both totals into [½, 1) (a scale capped at 2¹⁰²³:
-    # a subnormal total then lands at ≥ 2⁻⁵¹), then P and Q again as compensated pairs
-    # and the direct sum of non-negative terms.
-    sp_ = _rescale(sp_, tp)
-    sq = _rescale(sq, tq)
-    ps, pc, qs, qc = 0.0, 0.0, 0.0, 0.0
-    for i in range(p.shape[0]):
-        ps, pc = _add(ps, pc, np.float64(p[i]) * sp_)
-        qs, qc = _add(qs, qc, np.float64(q[i]) * sq)
-    v = kl_rescaled(p, q, sp_, sq, ps, pc, qs, qc) / (ps + pc)
-    return v if v >= 0.0 else (0.0 if v < 0.0 else v)
+    if tp < INF and tq < INF and s1 < INF and tp >= LOW and tq >= LOW:
+        k = _p.kl_div(tp, tq, d)
+        if k <= CANCEL * s1:
+            return (s1 - k) / tp
+    # The second pass (``_near_equal``): each row scaled into [½, 1) by its own power of two,
+    # exact normalised differences, a sum of non-negative terms (outside tester G6, G8).
+    return kl_renorm(p, q)
 
 
 @njit(**_JIT)
@@ -158,7 +144,9 @@ def xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax, tiny):
     if not ok:
         status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
     if status == 0 and not (ph < INF and qh < INF and abs(b) < INF):  # overflow
-        sp_ = sq = DOWN
+        # each row by its own scale: a common one sends a tiny row to 0 (G6)
+        sp_ = 1.0 if ph < INF and abs(b) < INF else DOWN
+        sq = 1.0 if qh < INF else DOWN
         status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
     if status == 1 or not (ph > 0.0 and qh > 0.0):
         return NAN

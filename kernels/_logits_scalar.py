@@ -11,6 +11,7 @@ import math
 import numpy as np
 from numba import njit
 
+from . import _logits_range as _lr
 from . import _primitives as _p
 from ._primitives import neumaier_add as _add
 from ._ufunc import INTERNAL
@@ -192,6 +193,10 @@ def finish_row(a, b, v, work, w):
     ``w``: scratch of at least n float64."""
     if work == 1.0 or work == 3.0:
         v = kl_logits_scalar(a, b, w)
+        if v == INF and _lr.q_undefined(b):  # every b_i = −inf: q undefined (G10)
+            return NAN
+        if v != v:  # finite rows whose b_i − a_i overflows (G7); NaN otherwise
+            v = _lr.kl_logits_wide(a, b)
     if work >= 2.0 and v == v:
         v += masked_mass_term(a, b)
     return v

@@ -121,7 +121,24 @@ def _mvn_case(rng, i, sep):
     return mp_, lp, mq, lq
 
 
+#: row lengths and ULP distances of the near-equal rows (outside tester G8)
+NEAR_N = (2, 3, 10, 100)
+NEAR_ULPS = (1, 2, 4, 16)
+
+
+def _ulp_rows(rng, i):
+    """Rows that agree to 1–16 ULP per entry (n = 2, 3, 10, 100): q_i = p_i + k_i·ulp(p_i),
+    |k_i| ≤ K — a convergence check's p ≈ q, where the renormalised KL's one-pass correction
+    cancels to the last bits (issue 16, G8).  Entries in [0.05, 1) or a normalised simplex."""
+    n = NEAR_N[(i // 8) % len(NEAR_N)]
+    k = NEAR_ULPS[(i // 32) % len(NEAR_ULPS)]
+    p = rng.uniform(0.05, 1.0, n) if (i // 128) % 2 == 0 else _simplex(rng, n)
+    return p, p + rng.integers(-k, k + 1, n) * np.spacing(p)
+
+
 def _simplex_rows(rng, i, n, sep):
+    if sep is not None and i % 8 == 3:
+        return _ulp_rows(rng, i)
     p = _simplex(rng, n)
     q = _simplex(rng, n) if sep is None else p * (1 + sep * rng.uniform(-1, 1, n))
     return _unnormalise(rng, i, p), _unnormalise(rng, i + 2 * (i % 2), q)
