@@ -12,22 +12,24 @@ float64), and the normalisation is applied to the sums, not to the entries:
 
 When the correction cancels more than a quarter of the sum (totals far from each other, or
 from 1, relative to the result) a second pass over the row (already in cache) evaluates the
-sum of non-negative terms directly: Σ kl_div(p_i, (P/Q)·q_i) with P/Q in double-double,
+sum of non-negative terms directly: Σ kl_div(p̂_i, q̂_i; δ_i) with exact normalised
+differences δ_i = (p_i·Q − q_i·P)/(P·Q) (``_near_equal``: rows a few ULP apart keep the bar),
 Σ p_i log(Q/q_i) and Σ p_i log(P/p_i).  Rows that sum to 1 (a softmax output, a histogram
-divided by its count) never take it.  Nothing returned is negative.
+divided by its count) take it only when they agree to the last bits.  Nothing returned is
+negative.
 
 Special values (the shared table in ``klforge/emit/templates.py``): a NaN, infinite or
 negative entry, a zero total (including an empty row) → NaN; p_i > 0 where q_i = 0 → +inf;
 0·log 0 = 0; subnormal entries are ordinary positive numbers.  Totals beyond the float64
-range (or a term p_i log(p_i/q_i) beyond it) are handled by scaling the row by 2⁻⁶⁴, and the
-second pass scales each row by a power
-of two that brings its total into [½, 1) (exact for all but entries pushed below the normal
-range, whose share of the result is below 2⁻¹⁰²²).  Totals below 2⁻⁶⁴ (subnormal ones
-included) are scaled up the same way before the sums are formed, on the cold path only: a row
-of equal entries gives ln n at any scale.  An entropy or cross-entropy below ``_tiny`` is not
-taken from the one-pass sums (their total is not accurate enough for it) but from the second
-pass (``_second_pass.xent_direct``), which forms the largest entry's term from the others'
-sum: p̂_k·log1p(R/q_k).
+range (or a term p_i log(p_i/q_i) beyond it) are handled by scaling p and q each by its own
+power of two (totals far apart in either direction stay finite: the KL's second pass brings
+each total into [½, 1); the cross-entropy scales an overflowing row by 2⁻⁶⁴) — exact for all
+but entries pushed below the normal range, whose share of the result is below 2⁻¹⁰²².
+Totals below 2⁻⁶⁴ (subnormal ones included) are scaled up the same way, on the cold path
+only: a row of equal entries gives ln n at any scale.  An entropy or cross-entropy below
+``_tiny`` is not taken from the one-pass sums (their total is not accurate enough for it)
+but from the second pass (``_second_pass.xent_direct``), which forms the largest entry's term
+from the others' sum: p̂_k·log1p(R/q_k).
 
 The batch functions ``kl_categorical_rows``, ``cross_entropy_rows`` and ``entropy_rows`` take
 flat arrays of rows of n entries one after another and a row range [r0, r1) (the generated

@@ -6,11 +6,12 @@
 * ``xent_finish(p, q, same, ok, B, P_h, P_l, Q_h, Q_l, max q, tiny)``: H(p̂, q̂) (``same``:
   q is p, the entropy) likewise.
 
-Each re-sums the row when it must (special entries → NaN or +inf; totals that overflow,
-scaled by 2⁻⁶⁴; totals below 2⁻⁶⁴, subnormal ones included, scaled up by a power of two
-into [½, 1)), applies the normalisation to the sums when the correction cancels at most
-CANCEL of the sum, and otherwise takes the second pass (``_second_pass``: direct sums of
-non-negative terms, the row scaled by powers of two that bring its totals into [½, 1)).
+Each re-sums the row when it must (special entries → NaN or +inf), applies the
+normalisation to the sums when the totals are finite and the correction cancels at most
+CANCEL of the sum, and otherwise takes the second pass: for the KL ``_near_equal.kl_renorm``
+(each row scaled by its own power of two into [½, 1), exact normalised differences, a sum of
+non-negative terms), for H ``_second_pass.xent_direct`` (each row scaled by its own power of
+two: 2⁻⁶⁴ for an overflowing one, up into [½, 1) below 2⁻⁶⁴, subnormal totals included).
 The semantics and accuracy are described in ``_categorical.py``.
 
 Domain: one row of finite or special entries, float32 or float64 (computed in float64).
@@ -48,13 +49,6 @@ def _up(t):
 
 
 @njit(inline="always", error_model="numpy")
-def _rescale(s, t):
-    """s·2^−e (t = m·2^e, ½ ≤ m < 1) for a power of two s, at most 2¹⁰²³."""
-    e = math.frexp(s)[1] - 1 - math.frexp(t)[1]
-    return math.ldexp(1.0, e if e < 1023 else 1023)
-
-
-@njit(inline="always", error_model="numpy")
 def _log_pair(h, l):
     """log(h + l) for a compensated sum h + l > 0 (first order in l)."""
     return math.log(h) + l / h
@@ -89,8 +83,9 @@ def _kl_sums(p, q, sp_, sq):
 
 @njit(**_JIT)
 def kl_slow(p, q, ok, s1, d, tp, tq):
-    """The rows the one vectorised pass does not settle: special entries, overflowing
-    totals (rescaled by 2⁻⁶⁴), and corrections that cancel more than CANCEL of the sum."""
+    """The rows the one vectorised pass does not settle: special entries, totals that
+    overflow or lie below 2⁻⁶⁴, and corrections that cancel more than CANCEL of the sum
+    (these two by ``kl_renorm``)."""
     status = 0
     if not ok or not (tp < INF and tq < INF):
         status, s1, d, tp, tq = _kl_sums(p, q, 1.0, 1.0)
