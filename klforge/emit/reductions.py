@@ -208,7 +208,13 @@ def _natgrad_normal_step_product(a, b, j, n):
     \"\"\"a·b·2^j·e^n for finite a, b, n: the mantissas multiplied (frexp) and the exponents
     added, so neither a·b nor e^n over- or underflows alone; e^n is math.exp(n) where that is
     normal (the bits of a·b·e^n there), else 2^k·e^r, n = k·ln 2 + r (ln 2 in two parts,
-    k·LN2_HI exact); |n| > 2400 puts any nonzero a·b beyond the range.  0 when a or b is 0.\"\"\"
+    k·LN2_HI exact); |n| > 2400 puts any nonzero a·b beyond the range.  0 when a or b is 0.
+    Where a·b·2^j is normal and e^n too, the plain product (the same bits, no calls).\"\"\"
+    f = 0.5 if j < 0 else (2.0 if j > 0 else 1.0)  # j in {-1, 0, 1}
+    s = a * b * f
+    lo = 2.2250738585072014e-308 * max(f, 1.0)  # a·b normal before the ·2^j
+    if -708.0 <= n <= 708.0 and lo <= abs(s) <= 1.7976931348623157e308:
+        return s * math.exp(n)
     ma, ea = math.frexp(a)
     mb, eb = math.frexp(b)
     k = 0.0
@@ -235,8 +241,8 @@ def _natgrad_product(value, rename) -> str:
     exps = [f for f in factors if isinstance(f, sp.exp)]
     rest = [f for f in factors if not isinstance(f, sp.exp)]
     j = sp.log(abs(c), 2)
-    if len(rest) != 2 or len(exps) > 1 or not j.is_integer:
-        raise ValueError(f"natgrad_normal_step: a step {value} is not ±2^j·a·b[·e^n]")
+    if len(rest) != 2 or len(exps) > 1 or j not in (-1, 0, 1):
+        raise ValueError(f"natgrad_normal_step: a step {value} is not ±2^j·a·b[·e^n], |j| ≤ 1")
     a, b = (print_expr(f) for f in rest)
     n = print_expr(exps[0].args[0]) if exps else "0.0"
     return f"_natgrad_normal_step_product({'-' if c < 0 else ''}{a}, {b}, {int(j)}, {n})"
