@@ -25,7 +25,10 @@ down to 1e-12 relative): kl_beta 5.48 ULP, Dirichlet rows 3.19 ULP; 1 500 furthe
 points (independent, near and log-ratio ±2 pairs, a /tmp check at 50 digits) ≤ 4.8 ULP
 (this session: kl_beta 4.53 ULP).  Dirichlet rows: ``_dirichlet.py``.
 Concentrations below 1e-100, or above 1e100 with (K·max p + 16)(K·max q + 16) > 1e306 (a
-product would overflow), take the textbook grouping (B_lnΓ = B_S + kl_div).
+product would overflow) or a ratio max/min > 1e250, leave this decomposition: kl_beta for
+``_gbd_range.kl_beta_wide`` (extreme ratios, a shared tiny concentration), Dirichlet rows —
+which keep it down to 1e-300 while every p·q product stays ≥ 1e-300 — for the textbook
+grouping (B_lnΓ = B_S + kl_div).
 Cost, one thread, log-uniform 0.1 … 100 (scalar: the shift loop and B_S of the smaller
 coordinate dominate): ~310 ns per pair at load 7, torch's lgamma/digamma formula ~210.
 Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986.

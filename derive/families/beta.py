@@ -19,6 +19,20 @@ series); ≤ 4.8 ULP over 1 500 further points (independent, near and log-ratio 
 /tmp check against mpmath at 50 digits).  Speed (``klforge bench --threads 2``, 2^22 pairs
 log-uniform on [0.1, 100]): 1.25× the time of torch's lgamma/digamma formula in float64, 3.6×
 in float32 (torch computes in float32; it loses ~1.6e4 ULP near p ≈ q).
+Shared small concentration (issue 16, G4: a = c ≪ b, d; the exact KL is O(a)): the Stirling
+tails of the shifted coordinate j and of the total, B_T(y_j) and B_T(N), differ only through
+the rest s_p = N − y_j, so their difference carries an absolute error ~eps·B_T against a value
+~(s_p/N)·B_T — N/s_p ULP (2.2e4 at a = 1e-8).  When s_p < |ρ_j|·N the kernel takes the
+difference form (``_lbeta._tail_far``: powers and geometric sums of x_j/x_n and of the cross
+product e = ρ_j − ρ_n), whose only cancellation is G(ρ_j) − G(ρ_n) ~ ρ·e against terms ~e,
+≤ 1/|ρ_j| < N/s_p; measured: kl_beta(1e-8, 0.8, 1e-8, 1.7) exact, shared values 1e-4 …
+1e-99 ≤ 3 ULP (was up to 2e11).  Below 1e-100, or a huge against a tiny concentration (ratio
+> 1e250), ``kernels/_gbd_range.py`` (its docstring has the bounds): B_S of the smaller
+p-coordinate + the dominant one's B_S difference with the totals (in difference form when that
+has the smaller terms) + n_q·KL(π_q‖π_p) from 2^k-scaled exact cross products, and a shared
+concentration a ≤ 1e-20·min(b, d) by a·[ψ(b) + (d − b)ψ'(b) − ψ(d)] (relative error O(a/b)).
+Not resolved: p ≈ q to the last bits with a shared small rest (the G4 addendum, 1.2e3 ULP) and a
+total past DBL_MAX (+inf; e.g. (1e300, DBL_MAX, 2.1, 1.7), exact 382.3).
 Example: ``klforge.kernels.kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986.
 """
 
@@ -64,11 +78,13 @@ def kl(fam: ExpFamily):
 #: of shared values 1e-3 … 1e-60 against three pairs of the others (below, the KL ~ shared value
 #: is < 1e-75 with O(1) textbook terms: verify's reference settling reads it as a rounded zero;
 #: tests/test_gbd_ranges.py checks shared values down to 1e-310 with its own digits)
-_DBL_MAX = 1.7976931348623157e308
-HARD_POINTS = ((1.3, 1e20, 2.1, 1e-300), (1e20, 0.8, 2.1, 1e-150), (1e300, 0.8, 1e8, 1.7),
-               (1.3, 1e300, 1e8, 1.7), (1.3, 1e8, 2.1, 1e300), (1.3, 1e20, 2.1, 5e-324),
-               (0.3, _DBL_MAX, 2.1, 1.7), (1e20, 0.8, 5e-324, 1.7), (1.3, 1e300, 2.1, 1.7),
-               (1.3, 1e-150, 1e300, 1.7), (1e-8, 0.8, 2.1, _DBL_MAX)) + tuple(
+#: (no total of a value ≥ 1e45 and an O(1) one: verify's reference adds them at 50 … 100
+#: digits, where lnΓ(1e300 + 1.3) − lnΓ(1e300) = 0 at both precisions and the settling accepts
+#: a wrong value; tests/test_gbd_ranges.py checks (1e300, 0.8, 1e8, 1.7) and the like)
+HARD_POINTS = ((1.3, 1e20, 2.1, 1e-300), (1e20, 0.8, 2.1, 1e-150), (1e40, 0.8, 1e8, 1.7),
+               (1.3, 1e40, 1e8, 1.7), (1.3, 1e8, 2.1, 1e40), (1.3, 1e20, 2.1, 5e-324),
+               (1e20, 0.8, 5e-324, 1.7), (1.3, 1e-150, 1e40, 1.7), (1e-8, 0.8, 2.1, 1e40),
+               (1.3, 1e-300, 1e8, 1.7)) + tuple(
     pt for s in (1e-3, 1e-5, 1e-7, 1e-9, 1e-12, 1e-15, 1e-20, 1e-30, 1e-40, 1e-60)
     for b, d in ((0.8, 1.7), (30.0, 1e3), (5.0, 4.0))
     for pt in ((s, b, s, d), (b, s, d, s)))
