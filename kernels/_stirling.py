@@ -74,9 +74,9 @@ def tail_setup(x, y):
     """(v, ρ, ρ², v²) for the Stirling tail's Bregman divergence at x, y > 0: a = min(x, y),
     v = 1/a, ρ = a/max(x, y) ∈ (0, 1] (``tail_sums``, ``_stirling_scalar.tail_bregman_scalar``).
     Example: ``tail_setup(2.0, 4.0)`` = (0.5, 0.5, 0.25, 0.25)."""
-    a = min(x, y)
+    a = y if y < x else x  # min(x, y), max(x, y) as selects: no min/max overloads to compile
     v = 1.0 / a
-    rho = a / max(x, y)
+    rho = a / (y if y > x else x)
     return v, rho, rho * rho, v * v
 
 
@@ -133,7 +133,7 @@ def rm1mlog_r(t, r):
     k = 0.0 if near else (e + 1.0 if below else e)
     u = t if near else (0.5 * m - 1.0 if below else m - 1.0)
     # 2^k from its exponent bits (|k| ≤ 1023): k + 1.5·2^52 holds k in its low bits
-    kk = max(k, -1022.0)  # 2^k − 1 = −1 to double precision below
+    kk = k if k > -1022.0 else -1022.0  # 2^k − 1 = −1 to double precision below
     two_k = _s._from_bits((_s._bits(kk + _s.ROUND_MAGIC) - _s._bits(_s.ROUND_MAGIC) + 1023) << 52)
     c = _s.fma(-k, _LN2_LO, _s.fma(-k, _LN2_HI, two_k - 1.0))
     v = c + ((two_k - 1.0) * u + mlog1pmx(u))
@@ -248,7 +248,7 @@ def domain_first(x, y, h):
     x0 = x if ok else 1.0
     y0 = y if ok else 2.0
     h0 = h if ok else 1.0
-    lo = min(x0, y0)
+    lo = y0 if y0 < x0 else x0
     yp1 = y0 + 1.0
     t1 = (h0 / x0) / yp1
     r1 = (y0 / x0) * ((x0 + 1.0) / yp1)
