@@ -85,6 +85,8 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
     (not :func:`tempfile.mkstemp`'s 0600).  A symbolic link is written through (its target
     is replaced, the link stays); a directory, device or pipe is an :class:`OSError` naming
     ``path``, never replaced, and so is any failure (never the temporary file's name).
+    The data is flushed to disk (``fsync``) before the rename, so a crash leaves the old file
+    or the new one, not an empty one.
     Missing parent directories are created (maintainer outputs such as ``build/klforge``);
     a command writing a user-named file checks the directory first (``klforge audit -o``).
     """
@@ -108,9 +110,11 @@ def write_atomic(path: Path | str, data: str | bytes) -> None:
     except OSError as e:  # name the file asked for, not the temporary one
         raise type(e)(e.errno, e.strerror, str(path)) from None
     try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f:  # closes fd whatever follows
+            os.fchmod(f.fileno(), mode)
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())  # the data is on disk before the name points at it
         os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)

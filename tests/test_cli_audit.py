@@ -76,6 +76,21 @@ def test_output_to_a_device_is_written_not_replaced(doc):
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
+@pytest.mark.parametrize("out", ["/dev/stdout", "-", "/proc/self/fd/1"])
+def test_output_to_stdout_appended_by_the_shell_keeps_the_log(doc, tmp_path, out):
+    # `-o /dev/stdout >> log.txt`: /dev/stdout resolves to log.txt, which the shell opened
+    # for appending; reopening (or replacing) it would wipe what the log already held
+    log = tmp_path / "log.txt"
+    log.write_text("earlier line\n")
+    with open(log, "a") as f:
+        r = subprocess.run([sys.executable, "-m", "klforge", "audit", str(doc), "-o", out,
+                            "--format", "json"], stdout=f, stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 0, r.stderr
+    text = log.read_text()
+    assert text.startswith("earlier line\n"), text[:80]
+    assert json.loads(text[len("earlier line\n"):])["findings"][0]["severity"] == "ok"
+
+
 @pytest.mark.parametrize("layout", ["empty", "other_files", "mixed"])
 def test_a_path_without_documents_is_a_usage_error(tmp_path, doc, layout):
     d = tmp_path / "chapters"

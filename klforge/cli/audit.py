@@ -144,6 +144,22 @@ def documents(paths) -> list:
     return list(dict.fromkeys(files))
 
 
+def stream_fd(path) -> int | None:
+    """The descriptor an ``-o`` names when it is a stream of this process (``-``,
+    ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``), else None.  Such a
+    path is written through the descriptor itself: reopening it would truncate a file the
+    shell opened for appending (``-o /dev/stdout >> log.txt``)."""
+    import re
+
+    name = str(path)
+    if name in ("-", "/dev/stdout"):
+        return 1
+    if name == "/dev/stderr":
+        return 2
+    m = re.fullmatch(r"/(?:dev/fd|proc/self/fd)/(\d+)", name)
+    return int(m.group(1)) if m else None
+
+
 def _writes_in_place(path) -> bool:
     """A device, pipe or socket (``/dev/stdout``, ``/dev/null``): written directly, since it
     cannot be replaced by a file."""
@@ -167,7 +183,7 @@ def check_output(out: str, files) -> None:
     from .common import UsageError
 
     p = Path(out)
-    if _writes_in_place(p):
+    if stream_fd(out) is not None or _writes_in_place(p):
         return
     if p.is_dir():
         raise UsageError(f"-o {out}: cannot write: is a directory")
@@ -188,11 +204,21 @@ def check_output(out: str, files) -> None:
 def write_output(out: str, text: str) -> None:
     """The report to ``out``: a regular file atomically (keeping its mode), a device or pipe
     directly; an error names the argument (``-o out.json: cannot write: …``)."""
+    import os
+    import sys
+
     from .._io import write_atomic
     from .common import UsageError
 
     try:
-        if _writes_in_place(out):
+        fd = stream_fd(out)
+        if fd is not None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            data = text.encode("utf-8")
+            while data:
+                data = data[os.write(fd, data):]
+        elif _writes_in_place(out):
             with open(out, "w", encoding="utf-8") as f:
                 f.write(text)
         else:
