@@ -177,6 +177,22 @@ def _closed(node) -> bool:
     return not any(isinstance(n, (N.Name, N.Index)) for n in N.walk(node))
 
 
+def _constant_over_unbounded(node, penv):
+    """∫ c dx over an infinite range: with no limits written (``-∫ 10 log 10 dx = -log 10``
+    for U(0, 0.1)) the range is the support, not written — not evaluable; over a written one
+    (``∫_0^∞ 2 dx``) it diverges unless c = 0 — a relation giving it a finite value is wrong."""
+    if not node.ranged:
+        raise N.NotEvaluable("an integral of a constant over an unbounded range: its "
+                             "range (the support) is not written")
+    if penv.eval(node.body, mpmath.mp) != 0:
+        raise Divergent("the integral of a nonzero constant over an infinite range diverges")
+
+
+class Divergent(N.NotEvaluable):
+    """An integral written over an infinite range that diverges (a finite value given it is
+    wrong)."""
+
+
 def integral(node, env, ctx):
     key = (N.to_text(node), str(env.log_base)) if _closed(node) else None
     if key in _DONE:  # a numeric claim is evaluated in mp, again, then in intervals
@@ -187,9 +203,7 @@ def integral(node, env, ctx):
         if (mpmath.isinf(a) or mpmath.isinf(b)) and not any(
                 getattr(n, "name", None) == node.var or getattr(n, "var", None) == node.var
                 for n in N.walk(node.body)):
-            # -∫ 10 log 10 dx = -log 10 for U(0, 0.1): the range is the support, not written
-            raise N.NotEvaluable("an integral of a constant over an unbounded range: its "
-                                 "range (the support) is not written")
+            _constant_over_unbounded(node, penv)
 
         def f(t):
             penv.bindings[node.var] = t

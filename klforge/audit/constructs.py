@@ -193,10 +193,10 @@ class Constructs:
         body = self.expr()
         var, body = _differential(body)
         if var is None and not bounded:  # \int p\ln\frac{p}{q}: over the densities' variable
-            return Integral("x", lo, hi, body, pos, implicit=True)  # (identity.py reads it)
+            return Integral("x", lo, hi, body, pos, implicit=True, ranged=False)  # identity.py
         if var is None:
             raise Unsupported("an integral needs its differential (dx)", pos)
-        return Integral(var, lo, hi, _bind(body, var), pos)
+        return Integral(var, lo, hi, _bind(body, var), pos, ranged=bounded)
 
     def identifier_from(self, tok: str, pos: int, allow_call: bool = True, named: bool = False,
                         single: bool = False):

@@ -87,7 +87,7 @@ def rewrite(lhs, rhs, specified=frozenset()):
 
     def fn(m):
         if isinstance(m, N.Sum) and m.implicit:  # \sum(q - p): as an integral with no dx
-            m = N.Integral(m.var, None, None, m.body, m.pos, implicit=True)
+            m = N.Integral(m.var, None, None, m.body, m.pos, implicit=True, ranged=False)
             s = _as_sum(m, specified)
             if s is not None:
                 done[0] = True

@@ -185,6 +185,7 @@ class Integral:
     pos: int = 0
     unit: str | None = None
     implicit: bool = False  # no differential written: ``\\int p\\ln\\frac{p}{q}`` (densities')
+    ranged: bool = field(default=True, compare=False)  # False: no limits written (``\\int f``)
 
 
 @dataclass

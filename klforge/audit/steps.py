@@ -26,6 +26,7 @@ from . import (
     unjudged,
 )
 from . import nodes as N
+from .calculus import Divergent
 from .latex import Unsupported
 from .namevalues import NameValues
 from .state import (
@@ -211,6 +212,9 @@ class Steps:
                 c.prev = node
                 return
             reason = _why_not(self, prev)
+            if _divergent(self, at, relation, stated, prev, rel.op):
+                c.prev, c.prev_point, c.prev_interval = node, None, None
+                return
             # `\pi_{ref} = (0.5, 0.3, 0.2)`: a name given a vector of values defines it
             kind = _tuple_definition(rel.op, prev, node)
             if self._set_definition(node):
@@ -225,8 +229,9 @@ class Steps:
             # a stated result is rounded even when it coincides with a datum (q = (0.78, …))
             i_all = self.interval(node, set() if _is_number(node) else c.known, stated=True)
         except N.NotEvaluable as e:
-            self.add(at, "unchecked", relation, stated, None, str(e), "step",
-                     kind=_tuple_definition(rel.op, prev, node))
+            if not _divergent(self, at, relation, stated, node, rel.op, e):
+                self.add(at, "unchecked", relation, stated, None, str(e), "step",
+                         kind=_tuple_definition(rel.op, prev, node))
             c.prev, c.prev_point, c.prev_interval = node, None, None
             return
         if bindings.substitutes(self, c.definition, node) and self._rebinds(
@@ -272,3 +277,18 @@ class Steps:
                 self.version += 1
                 value.wrong_line = self.line_of(at) if wrong else None
 
+
+def _divergent(aud, at, relation, stated, node, op, err=None) -> bool:
+    """A side that is an integral written over an infinite range that diverges
+    (``∫_0^∞ 2 dx = 1``): equal to a finite value is an error (True when reported)."""
+    if op != "=":
+        return False
+    if err is None:
+        try:
+            aud.point(node)
+        except N.NotEvaluable as e:
+            err = e
+    if not isinstance(err, Divergent):
+        return False
+    aud.add_error(at, relation, stated, "∞", f"{err}: it has no finite value", "step")
+    return True

@@ -14,6 +14,7 @@ from __future__ import annotations
 import mpmath
 
 from . import nodes as N
+from .quoted import quoted_as_example
 from .state import (
     SLACK,
     _contains,
@@ -177,10 +178,10 @@ class Verdicts:
         computed = f"{fmt(lhs_p)} vs {fmt(p_rhs)}"
         if sure:
             self.add(at, "ok", relation, stated, computed, "", "inequality")
-        elif never and op == "≠":  # "2 + 2 ≠ 4 has an infinite amount of information": an
-            self.add(at, "unchecked", relation, stated, computed,  # impossible event, quoted
-                     "a false statement of arithmetic (≠ between equal values): quoted as an "
-                     "example of an impossible event, not claimed", "inequality")
+        elif never and op == "≠" and (cue := quoted_as_example(self)):  # "2 + 2 ≠ 4 has
+            self.add(at, "unchecked", relation, stated, computed,  # …" under "… events"
+                     "a false statement of arithmetic (≠ between equal values) quoted as an "
+                     f"example (after '{cue}'), not claimed", "inequality")
         elif never:
             self.add_error(at, relation, stated, computed,
                      f"the inequality is false: {fmt(lhs_p)} {op} {fmt(p_rhs)} does not hold",
