@@ -45,7 +45,6 @@ def test_audit_without_mpmath_names_it(tmp_path):
 def test_missing_dependency_hints():
     assert "pip install klforge with its dependencies" in missing_dependency("sympy.core")
     assert "pip install 'klforge[docs]'" in missing_dependency("matplotlib.pyplot")
-    assert missing_dependency("foo") == "needs foo, which is not installed (pip install foo)"
 
 
 def test_a_name_in_the_wrong_case_gets_its_match():
@@ -67,3 +66,20 @@ def test_maintainer_writes_into_an_installed_package_are_refused(args, tmp_path)
                        text=True)
     assert r.stdout.split() == ["2", "False"], (r.stdout, r.stderr)
     assert "source checkout" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_an_unknown_missing_module_is_a_bug_not_a_pip_hint(monkeypatch):
+    # a module that is no dependency of ours: re-raised (a bug in our imports, or a name a
+    # hint would send to PyPI — dependency confusion), never "pip install <name>"
+    from klforge import cli
+
+    def fail(args):
+        raise ModuleNotFoundError("No module named 'klforge_nonexistent_dep'",
+                                  name="klforge_nonexistent_dep")
+
+    args = cli.build_parser().parse_args(["derive", "--list"])
+    args.func = fail
+    parser = type("Parser", (), {"parse_args": lambda self, argv: args})()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    with pytest.raises(ModuleNotFoundError):
+        cli.main(["derive", "--list"])

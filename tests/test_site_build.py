@@ -56,3 +56,20 @@ def test_clean_removes_output_and_doctrees(tiny, tmp_path, monkeypatch):
     assert site("--clean", "--content", tiny, "--out", out).returncode == 0
     assert not marker.exists() and not (out / "stale.html").exists()
     assert (out / "index.html").exists()
+
+
+def test_out_dot_and_a_foreign_doctrees_directory(tiny, tmp_path):
+    # --out . builds into the working directory (the doctrees beside it), not a ValueError
+    # traceback; --clean never removes a "<out>.doctrees" that is not Sphinx's
+    work = tmp_path / "work"
+    work.mkdir()
+    r = subprocess.run([sys.executable, "-m", "klforge", "site", "--no-progress", "--content",
+                        str(tiny), "--out", "."], capture_output=True, text=True, cwd=work)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert (work / "index.html").exists() and (tmp_path / "work.doctrees").is_dir()
+    foreign = tmp_path / "mine.doctrees"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    r = site("--clean", "--content", tiny, "--out", tmp_path / "mine")
+    assert r.returncode == 2 and "not Sphinx's doctree directory" in r.stderr, r.stderr
+    assert (foreign / "notes.txt").exists()

@@ -51,10 +51,8 @@ def missing_dependency(module: str) -> str:
     if top in _DEPENDENCIES:
         how = (f"a kernels-only install has numpy and numba; pip install klforge with its "
                f"dependencies, or pip install {_DEPENDENCIES[top]}")
-    elif top in _EXTRAS:
-        how = f"pip install 'klforge[{_EXTRAS[top]}]'"
     else:
-        how = f"pip install {top}"
+        how = f"pip install 'klforge[{_EXTRAS[top]}]'"
     return f"needs {top}, which is not installed ({how})"
 
 
@@ -66,8 +64,8 @@ def main(argv=None) -> int:
         print(f"klforge {args.command}: {e}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as e:  # a partial install (kernels only: numpy + numba)
-        if not e.name or e.name.split(".")[0] == "klforge":
-            raise
+        if not e.name or e.name.split(".")[0] not in (*_DEPENDENCIES, *_EXTRAS):
+            raise  # not a dependency we know: a bug to see, never a guess at a PyPI name
         print(f"klforge {args.command}: {missing_dependency(e.name)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `klforge derive --list | head`

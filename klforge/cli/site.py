@@ -46,7 +46,7 @@ def run(args) -> int:
         print(f"klforge site: no lesson sources at {content} (needs index.md and docs/conf.py)",
               file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else ROOT / "docs" / "_build" / "html"
+    out = (Path(args.out) if args.out else ROOT / "docs" / "_build" / "html").resolve()
     doctrees = doctree_dir(out)
     argv = ["-b", "html", "-W", "-n", "--keep-going", "-q", "-c", str(conf), "-d", str(doctrees),
             str(content), str(out)]
@@ -59,6 +59,10 @@ def run(args) -> int:
             return 2
         shutil.rmtree(out)
     if args.clean and doctrees.is_dir():
+        if any(doctrees.iterdir()) and not (doctrees / "environment.pickle").exists():
+            print(f"klforge site: --clean: {doctrees} is not Sphinx's doctree directory (no "
+                  "environment.pickle); not removing it", file=sys.stderr)
+            return 2
         shutil.rmtree(doctrees)  # the doctrees and the engine cache inside them
     if (out / ".buildinfo").exists() and (out / ".doctrees").is_dir():
         shutil.rmtree(out / ".doctrees")  # an older layout's doctrees, inside the published tree
