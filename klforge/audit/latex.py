@@ -76,6 +76,13 @@ __all__ = [
 ]
 
 
+
+def _integer_range(a, b) -> bool:
+    """``4 \\sim 16``: two integers written without a point, the first smaller — a range
+    (East Asian style "4 to 16"); ``0.30 \\sim 0.33`` or ``\\pi \\sim 3.19`` is "about"."""
+    return (isinstance(a, Num) and isinstance(b, Num) and a.value < b.value
+            and all(n.value.denominator == 1 and n.text.isdigit() for n in (a, b)))
+
 class Parser(Operators, Atoms, Constructs, Notation):
     """Recursive descent over the token list of one math segment: the token cursor and
     the relation chain; the grammar below a side is in the mixins."""
@@ -136,11 +143,10 @@ class Parser(Operators, Atoms, Constructs, Notation):
             rhs_pos = self.peek()[2]
             items.append(Relation(op, pos, rhs_pos))
             items.append(self.side())
-            if tilde and all(isinstance(x, Num) for x in items[-3::2]) and (
-                    items[-3].value < items[-1].value):  # β = 4 \sim 16: from 4 to 16
-                items[-1] = Unsupported("a range written with ~ (from one number to a larger "
-                                        "one), not an approximation", rhs_pos)
-                items[-1].text = self.text[rhs_pos:self.peek()[2]].strip()
+            if tilde and _integer_range(items[-3], items[-1]):  # β = 4 \sim 16: 4 to 16
+                items[-1] = Unsupported(
+                    "a range written with ~ (from one integer to a larger one), not an "
+                    "approximation", rhs_pos, self.text[rhs_pos:self.peek()[2]].strip())
         return items
 
     def relation_here(self) -> bool:

@@ -25,6 +25,21 @@ from .tokens import (
     number,
 )
 
+#: names that count from an index in ``x^{(t+1)}``, ``X^{(N-1)}`` (a, α … are parameters:
+#: ``x^{(a-1)}`` is a power)
+INDEX_NAMES = frozenset("ijklmnstNKMT")
+
+
+def _index_like(inside) -> bool:
+    """Do the tokens inside ``^{( … )}`` read as an index: a name, an integer, or an index
+    name ± an integer (``(i)``, ``(12)``, ``(t+1)``, ``(N-1)``) — not ``(a-1)``, ``(1/2)``?"""
+    kinds = [kind for kind, _ in inside]
+    if kinds in (["ch"], ["cmd"], ["num"]):
+        kind, tok = inside[0]
+        return (kind != "num" or tok.isdigit()) and (kind != "ch" or tok.isalpha())
+    return (len(inside) == 3 and inside[0][1] in INDEX_NAMES and inside[1][1] in "+-"
+            and inside[2][0] == "num" and inside[2][1].isdigit())
+
 
 class Operators:
     """Parser methods for the operators above."""
@@ -65,18 +80,15 @@ class Operators:
         power (``x^{(i)}``, ``\theta^{(t+1)}``; a power is written ``x^2``)."""
         if not (self.at("{") and self.peek(1)[1] == "("):
             return None
-        depth, k = 0, 1
-        while k < 16 and self.peek(k)[0] != "eof":
-            tok = self.peek(k)[1]
-            depth += (tok == "(") - (tok == ")")
-            if depth == 0:
-                break
-            if tok in ("{", "}", "=", "\\frac", "&", "\\\\"):
-                return None
+        k = 2
+        while k < 7 and self.peek(k)[1] != ")":
             k += 1
-        if depth != 0 or self.peek(k + 1)[1] != "}" or k < 3:
+        if self.peek(k)[1] != ")" or self.peek(k + 1)[1] != "}":
             return None
-        label = "".join(self.peek(j)[1].lstrip("\\") for j in range(2, k))
+        inside = [self.peek(j)[:2] for j in range(2, k)]
+        if not _index_like(inside):  # x^{(a-1)}, x^{(1/2)}: a power
+            return None
+        label = "".join(tok.lstrip("\\") for _, tok in inside)
         self.i += k + 2
         return label
 
@@ -85,12 +97,12 @@ class Operators:
         after ``+``/``-`` that uses the sum's index belongs to the sum (the authors'
         convention — outside it ``y_i`` would be unbound); a term without it ends the sum."""
         while self.at("+", "-"):
-            mark = self.i
+            mark, depth = self.i, self.depth
             sign = -1 if self.next()[1] == "-" else 1
             try:
                 nxt = self.term()
-            except Exception:  # noqa: BLE001 — not a term: the sum ends here
-                self.i = mark
+            except Unsupported:  # not a term: the sum ends here (a \sum inside restores its
+                self.i, self.depth = mark, depth  # indices itself, in its try/finally)
                 break
             if not _uses(nxt, names):
                 self.i = mark

@@ -57,9 +57,11 @@ _TOKEN = re.compile(r"""
 class Unsupported(Exception):
     """Text outside the whitelist; ``pos`` is the offset within the parsed segment."""
 
-    def __init__(self, reason: str, pos: int = 0):
+    def __init__(self, reason: str, pos: int = 0, text: str | None = None):
         super().__init__(reason)
         self.reason, self.pos = reason, pos
+        if text is not None:  # the text it stands for (a side read as a whole, a range)
+            self.text = text
 
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
