@@ -163,7 +163,7 @@ class Events:
             return
         if "Z" in text or "frac" in text:  # P(Z > 2.9), P((Y-50)/5 > c): normal tails, as Φ
             items = [x if x is None or isinstance(x, (N.Relation, Unsupported))
-                     else normaltail.rewrite(x, self.names, text, parse, self.findings)
+                     else normaltail.rewrite(x, self.names, text, parse, self)
                      for x in items]
         if "'" in text or "prime" in text or "partial" in text:  # f''(t), ∂L/∂z: defined f, L
             items = [derivatives.primes(self, x) if isinstance(x, (Unsupported, N.Name)) else x

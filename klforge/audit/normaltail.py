@@ -99,19 +99,41 @@ def standardised(raw: str, pos: int, parse):
     return N.Add([(1, _ONE), (-1, _phi(arg))]) if upper else _phi(arg)
 
 
-def named_in_words(findings) -> bool:
-    """Did the text define ``Z`` in words (``Let $Z =$ the torque required to loosen the next
-    bolt``: the right side is prose, not math)?  Then Z is its own variable — a table of its
-    values may follow — not the standard normal one."""
-    return any(f.kind == "definition" and f.relation.split(" =")[0].strip() == "Z"
-               and "not in the math" in (f.message or "") for f in findings)
+#: ``Let $Z =$ the …``, ``Let $Z$ denote/be/represent the …``: Z defined in words (the math
+#: is Z alone, or "Z =", in $…$, \\(…\\) or :math:`…`), with the rest of the sentence
+_Z_MATH = (r"(?:\$\s*Z\s*(?P<eq>=\s*)?\$|\\\(\s*Z\s*(?P<eq2>=\s*)?\\\)"
+           r"|:math:`\s*Z\s*(?P<eq3>=\s*)?`)")
+_Z_WORDS = re.compile(r"\blet\s+" + _Z_MATH + r"\s*(?P<verb>be\b|denotes?\b|represents?\b|"
+                      r"stands?\s+for\b|is\b)?(?P<rest>[^\n]{0,160})", re.I)
+#: the sentence makes it the standard normal one after all
+_NORMAL = re.compile(r"normal|gauss|N\s*\(\s*0|\\mathcal\s*\{?\s*N|standard", re.I)
 
 
-def rewrite(node, names, raw: str = "", parse=None, findings=()):
+def named_in_words(aud) -> bool:
+    """Did the text, before the math being read, define ``Z`` in words (``Let $Z =$ the
+    torque required to loosen the next bolt``, ``Let $Z$ denote the number of defects``)
+    and not as a standard normal one (``Let $Z$ be a standard normal variable``)?  Then Z is
+    its own variable — a table of its values may follow — not the standard normal one."""
+    source, at = getattr(aud, "source", ""), getattr(aud, "reader_offset", None)
+    if not source or "Z" not in source:
+        return False
+    cached = getattr(aud, "z_in_words", None)
+    if cached is None or cached[0] is not source:
+        starts = []
+        for m in _Z_WORDS.finditer(source):
+            rest = re.split(r"[.!?](?:\s|$)", m.group("rest"), maxsplit=1)[0]
+            said = m.group("eq") or m.group("eq2") or m.group("eq3") or m.group("verb")
+            if said and not _NORMAL.search(rest):
+                starts.append(m.start())
+        cached = aud.z_in_words = (source, starts)
+    return any(start < (len(source) if at is None else at) for start in cached[1])
+
+
+def rewrite(node, names, raw: str = "", parse=None, aud=None):
     """``node`` with its standard normal tail names replaced (not names the text bound, nor
     a Z it defined in words); with the math ``raw`` it was parsed from (and the parser),
     standardised events too."""
-    if node is None or "Z" in names or named_in_words(findings):
+    if node is None or "Z" in names or named_in_words(aud):
         return node
 
     def rec(n):
