@@ -23,14 +23,15 @@ QUAD_TOLERANCE = mpmath.mpf(10) ** -45
 SERIES_TIME = 0.5   # seconds for one infinite series (a divergent one stops here)
 
 
-def accumulate(node, env, ctx, ks, lo):
-    """Σ or Π of ``node.body`` with ``node.var`` bound to each k (position k − lo)."""
+def accumulate(node, env, ctx, ks, lo, outcomes=None):
+    """Σ or Π of ``node.body`` with ``node.var`` bound to each k (position k − lo), or to
+    ``outcomes[k − lo]`` when given (a sum over a random variable's outcomes)."""
     total = ctx.mpf(0 if node.kind == "sum" else 1)
     keys = (node.var, "#" + node.var)
     saved = {k: env.bindings.get(k) for k in keys}
     try:
         for k in ks:
-            env.bindings[node.var] = k
+            env.bindings[node.var] = k if outcomes is None else outcomes[k - lo]
             env.bindings["#" + node.var] = k - lo
             term = env.eval(node.body, ctx)
             total = total + term if node.kind == "sum" else total * term
@@ -43,6 +44,10 @@ def accumulate(node, env, ctx, ks, lo):
     return total
 
 
+#: the key, before a vector's name, of the outcomes a sum over that pmf runs over
+OUTCOMES = "@outcomes:"
+
+
 def data_sum(node, env, ctx):
     """Σ/Π over the positions of the bound vectors the body indexes with ``node.var``."""
     used = {n.vector for n in N.walk(node.body) if isinstance(n, N.Index) and n.var == node.var}
@@ -53,10 +58,13 @@ def data_sum(node, env, ctx):
                              f"{', '.join(missing) or 'its terms'}" if missing or not used else
                              f"sum over {node.var}: the vectors have different lengths")
     n = lengths.pop()
+    # Σ_x x f(x) with f the pmf of X (:func:`.fallbacks.as_moments`): x runs over X's outcomes
+    outcomes = [env.vectors[OUTCOMES + v] for v in used if OUTCOMES + v in env.vectors]
+    outcomes = outcomes[0] if len(outcomes) == 1 and len(outcomes[0]) == n else None
     saved = env.bindings.get(node.var)
     env.bindings.pop(node.var, None)  # the index itself has no value: only p(x), q(x) do
     try:
-        return accumulate(node, env, ctx, range(n), 0)
+        return accumulate(node, env, ctx, range(n), 0, outcomes)
     finally:
         if saved is not None:
             env.bindings[node.var] = saved

@@ -19,6 +19,7 @@ import re
 from . import expect
 from . import nodes as N
 from . import symbols as S
+from .calculus import OUTCOMES
 from .conditions import in_case
 from .freesymbols import RV, VECTOR
 from .judging import _add, _rng
@@ -52,12 +53,12 @@ def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
     rng = _rng(relation + "moments")
 
     def bound():
-        for pt in _points(ctx, names, POINTS, rng):
+        for sampled in _points(ctx, names, POINTS, rng):
+            pt = dict(sampled)  # a new point: the sampled one is left as it was
             values, weights = pt[expect.MODEL]["rv"]
-            if pmf is not None:  # the outcomes are the positions the sum runs over
-                values = [weights[0] * 0 + k for k in range(len(weights))]
-                pt[expect.MODEL]["rv"] = (values, weights)
-                pt[expect.MODEL][pmf] = list(weights)
+            if pmf is not None:  # f(x_k) = w_k, the sum's index x running over X's outcomes
+                pt[expect.MODEL] = {**pt[expect.MODEL], pmf: list(weights),
+                                    OUTCOMES + pmf: list(values)}
             mean = sum(w * x for x, w in zip(values, weights, strict=True))
             var = sum(w * (x - mean) ** 2 for x, w in zip(values, weights, strict=True))
             for n in free:
