@@ -29,8 +29,8 @@ import re
 #: words that open a case or a premise in the prose before a relation
 WORDS = (r"\bif\b", r"\bwhen\b", r"\bwhenever\b", r"\bsuppose\b", r"\bassum(?:e|ing)\b",
          r"\bprovided\b", r"\bgiven\s+that\b", r"\bsince\b", r"\bbecause\b",
-         r"\bin\s+the\s+case\b", r"\bin\s+case\b", "이면", "이므로", "므로", "なら",
-         "→", "⇒", r"\\Rightarrow\b", r"\\implies\b", r"\\to\b")
+         r"\bin\s+the\s+case\b", r"\bin\s+case\b", "이면", "므로", "なら", "→", "⇒")
+#: (read in prose only — math is blanked — so no \Rightarrow/\to; 므로 covers 이므로)
 _WORD = re.compile("|".join(WORDS), re.I)
 #: words that name a case random distributions do not follow (independence, a function of
 #: another variable, identical or equal variables, a constant, disjoint events, …)
