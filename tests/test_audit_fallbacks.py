@@ -1,0 +1,47 @@
+"""Readings tried when a relation fails at random points (klforge/audit/fallbacks.py): μ left
+free is the mean, f in a sum over outcomes is the pmf.  References are worked out by hand in the
+comments; each reading must still report a slip."""
+
+from klforge.audit import audit_text
+
+
+def _errors(text, fmt="md"):
+    return [(f.line, f.relation) for f in audit_text(text, fmt).findings
+            if f.severity == "error"]
+
+
+def test_mu_left_free_is_the_mean():
+    # E[(X-μ)²] = Var(X) and Var(X) = E[X²] − μ² hold exactly when μ = E[X]; with μ given
+    # no value in the text that is what it means (were errors at a random μ)
+    text = ("Once the mean is estimated (call it $\\mu$), the variance follows:\n\n"
+            "$$E[(X-\\mu)^2] = Var(X)$$\n\n"
+            "and the shortcut is $Var(X) = E(X^2) - \\mu^2$.\n")
+    found = [(f.line, f.severity) for f in audit_text(text, "md").findings
+             if "Var" in f.relation]
+    assert found == [(3, "ok"), (5, "ok")]
+
+
+def test_mu_as_mean_still_catches_a_slip():
+    # with μ = E[X]: E[X²] − μ is not E[(X−μ)²] (E[X²] − μ² is), Var(X) ≠ E[X²] + μ²
+    text = "We have $E[(X-\\mu)^2] = E[X^2] - \\mu$ and $Var(X) = E(X^2) + \\mu^2$.\n"
+    assert len(_errors(text)) == 2
+
+
+def test_f_in_a_sum_over_outcomes_is_the_pmf():
+    # E(cX) = Σ_x c x f(x) = c Σ_x x f(x) = c E(X) with f the pmf of X: every link holds
+    # (the first and last were errors with f a random vector unrelated to X)
+    text = ("If $c$ is a constant and $X$ has pmf $f(x)$, then\n"
+            "$$ E(cX) = \\sum_x cx \\cdot f(x) = c \\sum_x x \\cdot f(x) = c\\cdot E(X) $$\n")
+    assert _errors(text) == []
+    # Var X = Σ_x (x − EX)² f(x) = E(X²) + (EX)²: the last link is wrong with f the pmf too
+    slip = "$$\\text{Var}X = \\sum_x (x - \\text{E}X)^2 f(x) = \\text{E}(X^2) + (\\text{E}X)^2.$$\n"
+    assert len(_errors(slip)) == 1
+
+
+def test_pmf_reading_keeps_the_outcomes():
+    # Σ_x c|x| f(x) = c E(X) holds only when every outcome is ≥ 0: it held when the reading
+    # replaced X's outcomes by the positions 0, 1, 2, 3 (review M7); X's outcomes lie in
+    # [−4, 4], e.g. outcomes (−1, 2) with masses (½, ½): Σ|x| f = 1.5, E(X) = 0.5
+    text = ("For $X$ with pmf $f(x)$ and a number $c$:\n"
+            "$$ E(cX) = \\sum_x c |x| \\cdot f(x) = c\\cdot E(X) $$\n")
+    assert len(_errors(text)) == 2
