@@ -4,7 +4,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from klforge.audit import Unsupported, parse_chain
+from klforge.audit import Unsupported, audit_text, parse_chain
 from klforge.audit import evaluate as E
 from klforge.audit import nodes as N
 
@@ -217,3 +217,44 @@ def test_nodetext_imports_first_in_a_fresh_interpreter():
                 "print(N.to_text(parse_chain('0.92\\\\ln\\\\frac{0.92}{0.70}')[0]))")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert out.stdout.strip() == "0.92·ln(0.92/0.70)", (first, out.stderr[-400:])
+
+
+def _errors(text, fmt="md"):
+    return [(f.line, f.relation) for f in audit_text(text, fmt).findings
+            if f.severity == "error"]
+
+
+def test_tilde_between_increasing_numbers_is_a_range():
+    # "β = 4 ∼ 16" (East Asian range style: 4 to 16) was "4 ≈ 16": an error
+    text = "In that study $\\beta = 4 \\sim 16$ separated the factors.\n"
+    found = [(f.relation, f.severity) for f in audit_text(text, "md").findings]
+    assert ("4 ≈ 16", "unchecked") in found and not _errors(text)
+    # ~ as "about" between a constant and its value is still judged: π ~ 3.19 is wrong
+    assert [r for _, r in _errors("Roughly, $\\pi \\sim 3.19$.\n")] == ["π ≈ 3.19"]
+
+
+def test_tilde_between_close_decimals_is_about():
+    # 0.30 ~ 0.33, 2.70 ~ 2.72: approximations, judged (review M1) — both are off by more than
+    # the printed precision allows (0.30 vs 0.33, 2.70 vs 2.72), so errors; 2.72 ~ 2.718 is fine
+    assert len(_errors("So $0.30 \\sim 0.33$ and $2.70 \\sim 2.72$.\n")) == 2
+    assert _errors("So $2.718 \\sim 2.72$.\n") == []
+    # a range needs two integers written without a point, the first smaller
+    assert len(_errors("So $4.0 \\sim 16.0$ here.\n")) == 1
+
+
+def test_cases_block_is_one_side():
+    # F(x) = \begin{cases} 0 & x < 0, \\ 1-p & 0 \le x < 1, \\ 1 & x \ge 1 \end{cases}: the < and
+    # ≤ inside the cases are not relations of the text (they gave five unreadable "relations")
+    text = ("The CDF is\n\n$$F(x) = \\begin{cases} 0 & x < 0, \\\\ 1-p & 0 \\le x < 1, \\\\ "
+            "1 & x \\ge 1 . \\end{cases}$$\n")
+    found = audit_text(text, "md").findings
+    assert len(found) == 1 and found[0].severity == "unchecked"
+
+
+def test_textrm_names_a_family():
+    # X \sim \textrm{Bernoulli}(p): a declaration (was "unsupported '\textrm'"), and E[X] = p
+    # is then judged for X ~ Bernoulli(p)
+    text = "Let $X \\sim \\textrm{Bernoulli}(p)$. Then $E[X] = p$ and $E[X] = p^2$.\n"
+    kinds = [(f.relation, f.severity, f.kind) for f in audit_text(text, "md").findings]
+    assert kinds[0][2] == "definition" and "Bernoulli" in kinds[0][0]
+    assert [r for _, r in _errors(text)] == ["E[X] = p^2"]

@@ -3,6 +3,8 @@ output.  References are written by hand: the outputs below are what the code wou
 and whether each claim rounds to them is worked out in the comments."""
 
 import json
+import subprocess
+import sys
 
 from klforge.audit import audit_text
 from klforge.audit.outputs import claims, outputs
@@ -87,3 +89,17 @@ def test_location_is_cell_and_line():
     nb = _nb(("code", "p", "0.0287222"),
              ("markdown", "First line.\n\nwhich comes out to $P \\approx 0.0287$."))
     assert [(c, ln) for c, ln, _, _ in _outputs(nb)] == [(1, 3)]
+
+
+def test_long_code_span_after_a_cue_does_not_hang():
+    # a markdown cell whose code span (blanked to spaces) follows the cue "of": the filler
+    # between cue and number once had a nested quantifier (2^n backtracking on n blanks:
+    # 1.4 s at 22 blanks, > 300 s on a real notebook).  200 blanks would take longer than the
+    # universe's age under that regex; a hard limit (not a timing of normal work) catches a hang
+    code = ("from klforge.audit.outputs import claims\n"
+            "assert claims('Compute the mean of `' + 'x' * 200 + '`, not of a ratio.') == []\n"
+            "assert claims('the mean of ' + ' ' * 200 + 'x, not 0.5') == []\n")
+    done = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()[-300:]
+    # the filler still spans blanks, "$" and words: "is  about  0.811" is one claim
+    assert [c[1] for c in claims("the entropy is   about  0.811 bits")] == ["is   about  0.811"]

@@ -37,3 +37,31 @@ def test_a_display_straddling_the_window_is_not_read_as_prose():
     text = display + "We expand: $H(X,Y) = H(X) - H(Y|X)$.\n"
     (verdict,) = _verdicts(text)
     assert verdict[0] == "error", verdict
+
+
+def _errors(text, fmt="md"):
+    return [(f.line, f.relation) for f in audit_text(text, fmt).findings
+            if f.severity == "error"]
+
+
+def test_case_named_in_words_is_not_judged():
+    # H(X,Y) = H(X) + H(Y) holds for independent X, Y only; I(X;Y) = H(Y) when Y is a
+    # function of X; at random joint distributions both fail, so they were false alarms
+    text = ("At one extreme, if the two variables are independent, then "
+            "$H(X, Y) = H(X) + H(Y)$.\n\n"
+            "When $Y$ is a deterministic function of $X$, we get\n\n"
+            "$$I(X;Y) = H(Y).$$\n\n"
+            "증명: $Y = g(X)$ 이면 $H(Y) \\le H(X)$.\n")
+    found = [(f.line, f.severity, f.kind) for f in audit_text(text, "md").findings
+             if "H(" in f.relation]
+    assert found == [(1, "unchecked", "condition"), (5, "unchecked", "condition"),
+                     (7, "unchecked", "condition")]
+
+
+def test_same_slip_without_a_case_is_still_an_error():
+    # no case in words before it (the "if" is in the previous sentence): the chain rule
+    # misstated as H(X,Y) = H(X) + H(Y) is an error at random distributions
+    text = ("Entropy is largest if the law is uniform. The chain rule gives "
+            "$H(X, Y) = H(X) + H(Y)$ for any pair.\n\n"
+            "If you read one line, read this one:\n\nThe chain rule: $H(X,Y) = H(X) + H(Y|X)$.\n")
+    assert [line for line, _ in _errors(text)] == [1]

@@ -23,8 +23,9 @@ from .proseconditions import _MATH, _sentence_before
 CUES = (r"\bimpossib", r"\bevents?\b", r"\bwrong\b", r"\bfalse\b", r"\bincorrect", r"\buntrue\b",
         r"\babsurd", r"\bcontradict", r"\be\.\s?g\.", r"\bfor\s+example\b", r"\bsuch\s+as\b")
 _CUE = re.compile("|".join(CUES), re.I)
+_EG = re.compile(r"\be\.\s?g\.[\s,:]*(?:\$\$?|\\\(|\\\[|:math:`)?$", re.I)
 _ITEM = re.compile(r"([ \t]*)(?:[*+-]|\d+[.)])[ \t]+")
-_END = re.compile(r"[.!?](?:\s|$)|\n[ \t]*\n|\n[ \t]*(?:[*+-]|\d+[.)])[ \t]")
+_END = re.compile(r"(?<!e\.g)(?<!i\.e)[.!?](?:\s|$)|\n[ \t]*\n|\n[ \t]*(?:[*+-]|\d+[.)])[ \t]")
 #: how far the sentence after the math and the parent item above are read
 AFTER, ABOVE = 300, 1200
 
@@ -66,6 +67,8 @@ def quoted_as_example(aud) -> str | None:
     source, at = getattr(aud, "source", ""), getattr(aud, "reader_offset", None)
     if not source or at is None or at < 0:
         return None
+    if _EG.search(source, max(0, at - 40), at):  # "e.g." ends a "sentence" of its own
+        return "e.g."
     before, _ = _sentence_before(source, at)
     for text in (before, _after(source, at), _parent_item(source, at)):
         m = _CUE.search(text)
