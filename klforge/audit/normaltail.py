@@ -16,7 +16,8 @@ the right-hand side, read from the math as written, so that
 (Φ is evaluated exactly and, in intervals, monotonically: see :mod:`.evaluate`).  A
 threshold name (``z``) takes the value the text gave it, rounded as printed.  Only the capital
 ``Z`` is read so, and only while the document has not bound ``Z`` (or the event's name)
-itself (nor after ``Let $Z =$ the number of …``: a Z defined in words).
+itself (nor after ``Let $Z =$ the number of …`` or ``Let $Z$ denote the …``: a Z defined
+in words, :func:`named_in_words`).
 
 Example: ``rewrite(Name("P(Z>2.9)"), {})`` is ``1 − Φ(2.9)`` = 0.0018658…
 Bounds: a name of at most :data:`MAX_NAME` characters, matched by one anchored regular
