@@ -201,6 +201,10 @@ class lbeta_bregman(_ZeroWhenEqual):  # noqa: N801
                 - (c - a) * (sp.polygamma(0, a) - sp.polygamma(0, a + b))
                 - (d - b) * (sp.polygamma(0, b) - sp.polygamma(0, a + b)))
 
+    #: the kernel function and its light twin (no extreme-ratio fallback: it bails), which
+    #: a first call compiles (``emit.scalar_kernel``, ``_ufunc.FirstReach``)
+    kernel_call = ("_lb.kl_beta(", "_lb.kl_beta_light(")
+
     def _pythoncode(self, printer):
         return "_lb.kl_beta(" + ", ".join(printer._print(a) for a in self.args) + ")"
 

@@ -43,6 +43,7 @@ from . import _primitives as _p
 from . import _simd as _s
 from . import _stirling as _st
 from . import _stirling_scalar as _ss
+from . import _ufunc as _u
 from ._stirling import _INLINE_INTERNAL
 from ._ufunc import INTERNAL
 
@@ -209,20 +210,50 @@ def direct_part(aj, bj, np_, nq, u, w, n0):
 
 
 @njit(**_JIT)
-def kl_beta(a, b, c, d):
-    """KL(Beta(a, b) ‖ Beta(c, d)) for positive finite a, b, c, d (the caller checks), by the
-    module docstring's decomposition with K = 2 (j the larger of a, b).
-    Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986."""
-    if not ((a > 0.0) & (b > 0.0) & (c > 0.0) & (d > 0.0)
-            & (max(max(a, b), max(c, d)) < INF)):
-        return NAN  # the emitted core selects NaN for these; its loops must still end
+def _fits(a, b, c, d):
+    """Whether the decomposition below serves (a, b, c, d) — positive finite parameters
+    within its range; outside (extreme ratios) ``_gbd_range.kl_beta_wide`` does."""
     hp = max(a, b)
     hq = max(c, d)
     lo = min(min(a, b), min(c, d))
     fits = max(hp, hq) <= _HI or ((2.0 * hp + 16.0) * (2.0 * hq + 16.0) <= _PROD
                                   and max(hp, hq) <= 1e250 * lo)
-    if not (_LO <= lo and fits):
-        return _gr.kl_beta_wide(a, b, c, d)  # extreme ratios: ``_gbd_range``
+    return _LO <= lo and fits
+
+
+@njit(**_JIT)
+def _valid(a, b, c, d):
+    return ((a > 0.0) & (b > 0.0) & (c > 0.0) & (d > 0.0)
+            & (max(max(a, b), max(c, d)) < INF))
+
+
+@njit(**_JIT)
+def kl_beta(a, b, c, d):
+    """KL(Beta(a, b) ‖ Beta(c, d)) for positive finite a, b, c, d (NaN otherwise, before any
+    loop: the emitted core selects NaN for those), by the module docstring's decomposition
+    with K = 2 (j the larger of a, b); extreme ratios by ``_gbd_range.kl_beta_wide``.
+    Example: ``kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986."""
+    if not _valid(a, b, c, d):
+        return NAN
+    if not _fits(a, b, c, d):
+        return _gr.kl_beta_wide(a, b, c, d)
+    return _kl_beta_main(a, b, c, d)
+
+
+@njit(**_JIT)
+def kl_beta_light(a, b, c, d):
+    """:func:`kl_beta` without the extreme-ratio fallback, which it hands back
+    (``_ufunc.bail``: NaN, counted): the light loops a first call compiles
+    (``_ufunc.FirstReach``); a call that reaches the fallback runs again on the full ones."""
+    if not _valid(a, b, c, d):
+        return NAN
+    if not _fits(a, b, c, d):
+        return _u.bail()
+    return _kl_beta_main(a, b, c, d)
+
+
+@njit(**_JIT)
+def _kl_beta_main(a, b, c, d):
     if a > b:  # j = the larger p-parameter, shifted; a is the rest
         a, b, c, d = b, a, d, c
     u = c - a

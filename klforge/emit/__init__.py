@@ -51,8 +51,19 @@ def scalar_kernel(d, output_fn=None) -> str:
         lines.append("    return NAN if bad else value")
     else:
         lines.append(f"    return {result}")
-    return "\n".join(lines) + "\n\n\n" + templates.elementwise(d.kernel, args,
-                                                               templates.docstring(d))
+    core = "\n".join(lines)
+    # a primitive with a light twin (``kernel_call``: the same function without its rare
+    # fallback) gives a light core too, which a first call compiles (``_ufunc.FirstReach``)
+    twins = [type(f).kernel_call for f in d.stable_form.result.atoms(sp.Function)
+             if hasattr(type(f), "kernel_call")]
+    light = core.replace(f"def _{d.kernel}_core(", f"def _{d.kernel}_core_light(")
+    for full, twin in twins:
+        light = light.replace(full, twin)
+    text = core + "\n\n\n"
+    if twins:
+        text += light + "\n\n\n"
+    return text + templates.elementwise(d.kernel, args, templates.docstring(d),
+                                        light=bool(twins))
 
 
 def kernel_source(d, spec) -> str:
