@@ -91,10 +91,9 @@ def row_main(ap, aq, wn):
         if x > np.float64(ap[j]):
             j = i
     # below _LO too while every p·q product the decomposition forms stays ≥ 1e-300 (a shared
-    # tiny concentration, issue 16 G4), and huge against tiny only within a ratio of 1e250
+    # tiny concentration, issue 16 G4)
     small_ok = _LO <= lo or (1e-300 <= lo and lo * min(hp, hq) >= 1e-300)
-    if not (small_ok and (max(hp, hq) <= _HI or ((hp * n + 16.0) * (hq * n + 16.0) <= _PROD
-                                                   and max(hp, hq) <= 1e250 * lo))):
+    if not (small_ok and (max(hp, hq) <= _HI or (hp * n + 16.0) * (hq * n + 16.0) <= _PROD)):
         return (NAN, 1, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     for i in range(n):  # B_S of every coordinate (j's is not used): vectorised
         x = np.float64(ap[i])
