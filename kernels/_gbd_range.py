@@ -101,6 +101,8 @@ def _minus_sprime(x):
 def bs_wide(x, y):
     """B_S(x, y) for positive finite x, y (module docstring); +inf where it overflows.
     Example: ``bs_wide(1e20, 5e-324)`` ≈ 766.0470."""
+    if not ((x > 0.0) & (y > 0.0) & (max(x, y) < INF)):
+        return NAN
     if x == y:
         return 0.0
     lo = min(x, y)
@@ -252,7 +254,10 @@ def _shared_first_order(s, b, d):
 @njit(cache=_CACHE, error_model="numpy")
 def kl_beta_wide(a, b, c, d):
     """KL(Beta(a, b) ‖ Beta(c, d)) for positive finite a, b, c, d outside ``_lbeta``'s range
-    (module docstring).  Example: ``kl_beta_wide(1.3, 1e20, 2.1, 1e-300)`` ≈ 786.4276."""
+    (module docstring); NaN for any other input (the shift loops need finite positive values).
+    Example: ``kl_beta_wide(1.3, 1e20, 2.1, 1e-300)`` ≈ 786.4276."""
+    if not ((a > 0.0) & (b > 0.0) & (c > 0.0) & (d > 0.0) & (max(max(a, b), max(c, d)) < INF)):
+        return NAN
     if a == c and a <= 1e-20 * min(b, d):
         return _shared_first_order(a, b, d)
     if b == d and b <= 1e-20 * min(a, c):
