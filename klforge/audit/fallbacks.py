@@ -43,8 +43,8 @@ def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
     text's μ is the mean of the random variable (σ its standard deviation), the universal
     convention; ``E(cX) = \sum_x c x f(x)`` with f given no values: f is the pmf of X (the
     sum runs over X's outcomes).  Judged again with μ = E[X] (σ = √Var X), f the pmf of X at
-    the same kind of random points (Σ_x binding x to X's sampled outcomes, f(x_k) = w_k); ok only if the relation then holds at every point (an
-    error otherwise, as before)."""
+    the same kind of random points (Σ_x binding x to X's sampled outcomes, f(x_k) = w_k); ok
+    only if the relation then holds at every point (an error otherwise, as before)."""
     free = sorted(n for n in names if _MOMENT.match(n))
     pmf = _pmf_vector(lhs, rhs, names) if RV in names else None
     if RV not in names or not (free or pmf):
