@@ -126,3 +126,13 @@ def test_every_check_a_finding_carries_is_in_the_schema():
     report = audit_text(nb, "ipynb")
     assert {"output", "term"} <= {f.check for f in report.findings}
     jsonschema.validate(json.loads(to_json(report)), schema())
+
+
+def test_one_file_under_two_spellings_is_audited_once(docs):
+    # review L4: a.md and ./chapter/../a.md are one file (they were audited twice, doubling
+    # the counts); the directory and a file inside it are one set of files as well
+    r = run("warn.md", "./chapter/../warn.md", "--format", "json", cwd=docs)
+    summary = json.loads(r.stdout)["summary"]
+    assert summary["files"] == 1 and summary["warnings"] == 1
+    r = run(docs, docs / "chapter" / "bad.tex", "--format", "json")
+    assert json.loads(r.stdout)["summary"]["files"] == 3

@@ -13,6 +13,7 @@ atomically, keeping its mode, and writes a device or pipe (``-o /dev/stdout``) d
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -141,7 +142,10 @@ def documents(paths) -> list:
             known = " ".join(sorted({s.lower() for s in SUFFIXES}))
             raise AuditInputError(f"{p}: no documents ({known}) found")
         files += found
-    return list(dict.fromkeys(files))
+    seen = {}  # one entry per file, not per spelling: a.md and ./sub/../a.md are one
+    for f in files:
+        seen.setdefault(os.path.realpath(f), f)
+    return list(seen.values())
 
 
 def stream_fd(path) -> int | None:
