@@ -65,3 +65,10 @@ def test_same_slip_without_a_case_is_still_an_error():
             "$H(X, Y) = H(X) + H(Y)$ for any pair.\n\n"
             "If you read one line, read this one:\n\nThe chain rule: $H(X,Y) = H(X) + H(Y|X)$.\n")
     assert [line for line, _ in _errors(text)] == [1]
+
+
+def test_a_constant_named_in_passing_is_not_a_case():
+    # "c is a constant" names no case of the relation: the sign slip H(X,Y) = H(X) − H(Y|X)
+    # after it is still an error
+    (verdict,) = _verdicts("If $c$ is a constant, then $H(X,Y) = H(X) - H(Y|X)$.\n")
+    assert verdict[0] == "error", verdict

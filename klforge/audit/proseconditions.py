@@ -33,11 +33,12 @@ WORDS = (r"\bif\b", r"\bwhen\b", r"\bwhenever\b", r"\bsuppose\b", r"\bassum(?:e|
 #: (read in prose only — math is blanked — so no \Rightarrow/\to; 므로 covers 이므로)
 _WORD = re.compile("|".join(WORDS), re.I)
 #: words that name a case random distributions do not follow (independence, a function of
-#: another variable, identical or equal variables, a constant, disjoint events, …)
+#: another variable, identical or equal variables, disjoint events, …; not "constant"
+#: or "the same", which prose uses for other things: "if c is a constant, …")
 CASES = (r"\bindependen", r"\bidentical", r"\bfunctions?\s+of\b", r"\bdetermin",
          r"\bone[- ]to[- ]one\b", r"\binvertible\b", r"\bbijecti", r"\binjecti",
-         r"\bdisjoint\b", r"\bmutually\s+exclusive\b", r"\bconstant\b", r"\bdegenerate\b",
-         r"\bi\.?i\.?d\b", r"\bequal\b", r"\bthe\s+same\b", r"\bsame\s+distribution",
+         r"\bdisjoint\b", r"\bmutually\s+exclusive\b", r"\bdegenerate\b",
+         r"\bi\.?i\.?d\b", r"\bequal\b", r"\bsame\s+distribution",
          r"\buniform", "독립", "일대일", "함수", "같", "独立", "関数", "同じ")
 _CASE = re.compile("|".join(CASES), re.I)
 #: math that states a case: an equation between variables, Y = g(X), X ⊥ Y
