@@ -54,9 +54,11 @@ def verify_primitives(seed=0):
         "rm1mlog": [(x, y) for x, y in zip(*_near_pairs(rng, 1e-300, 1e300, 400), strict=True)],
         # z = d/b from 1e-12 to 1e12 (both sides of 700, overflowing for subnormal b); b/c
         # normal, subnormal and overflowing
-        "perspective_expm1mx": [(b, b * z, b / r) for b, z, r in zip(
-            _log_uniform(rng, 1e-320, 1e300, 300), _log_uniform(rng, 1e-12, 1e12, 300),
-            _log_uniform(rng, 1e-20, 1e20, 300), strict=True)],
+        "perspective_expm1mx": [(b, d, c) for b, d, c in (
+            (b, b * z, b / r) for b, z, r in zip(
+                _log_uniform(rng, 1e-320, 1e280, 400), _log_uniform(rng, 1e-12, 1e12, 400),
+                _log_uniform(rng, 1e-20, 1e20, 400), strict=True))
+            if 0.0 < d < math.inf and 0.0 < c < math.inf][:300],
     }
     # The branch-free SIMD forms (kernels/_simd.py) on their normal domain, with points
     # on both sides of every switch (p/q = 1/2 and 2; |x| = 1; the exponent rounding).
