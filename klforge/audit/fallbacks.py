@@ -38,6 +38,20 @@ def _pmf_vector(lhs, rhs, names) -> str | None:
     return summed.pop() if len(free) == 1 and len(summed) == 1 else None
 
 
+def _holds_everywhere(ctx, lhs, rhs, points) -> int:
+    """How many of ``points`` the relation lhs = rhs holds at, stopping once enough have
+    (``randomized``'s count); 0 if it fails at one, or holds at fewer than MIN_VALID."""
+    from .randomized import MIN_VALID, POINTS, _close, _sampled, _wanted
+    held = 0
+    for _pt, a, b in _sampled(ctx, lhs, rhs, points, []):
+        if not _close(a, b, ctx):
+            return 0
+        held += 1
+        if held >= _wanted(ctx, POINTS):
+            break
+    return held if held >= MIN_VALID else 0
+
+
 def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
     r"""``E[(X-\mu)^2] = Var(X)``, ``Var(X) = E(X^2) - \mu^2`` with μ not given a value: the
     text's μ is the mean of the random variable (σ its standard deviation), the universal
@@ -49,7 +63,7 @@ def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
     pmf = _pmf_vector(lhs, rhs, names) if RV in names else None
     if RV not in names or not (free or pmf):
         return False
-    from .randomized import MIN_VALID, POINTS, _close, _points, _sampled, _wanted
+    from .randomized import POINTS, _points
     rng = _rng(relation + "moments")
 
     def bound():
@@ -64,14 +78,8 @@ def as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
             for n in free:
                 pt[n] = mean if n.startswith("mu") else var ** 0.5
             yield pt
-    held = 0
-    for _pt, a, b in _sampled(ctx, lhs, rhs, bound(), []):
-        if not _close(a, b, ctx):
-            return False
-        held += 1
-        if held >= _wanted(ctx, POINTS):
-            break
-    if held < MIN_VALID:
+    held = _holds_everywhere(ctx, lhs, rhs, bound())
+    if not held:
         return False
     roles = [("μ" + n[2:] + " its mean" if n.startswith("mu") else
               "σ" + n[5:] + " its standard deviation") for n in free]
@@ -131,17 +139,11 @@ def slash_reading(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
     parsed but holds at every point read so is ambiguous as written: unchecked."""
     if not any(getattr(n, "slash_beside", False) for side in (lhs, rhs) for n in N.walk(side)):
         return False
-    from .randomized import MIN_VALID, POINTS, _close, _points, _sampled, _wanted
+    from .randomized import POINTS, _points
     alt_l, alt_r = _regrouped(lhs), _regrouped(rhs)
-    held = 0
-    for _pt, a, b in _sampled(ctx, alt_l, alt_r, _points(ctx, names, POINTS,
-                                                         _rng(relation + "slash")), []):
-        if not _close(a, b, ctx):
-            return False
-        held += 1
-        if held >= _wanted(ctx, POINTS):
-            break
-    if held < MIN_VALID:
+    held = _holds_everywhere(ctx, alt_l, alt_r,
+                             _points(ctx, names, POINTS, _rng(relation + "slash")))
+    if not held:
         return False
     _add(aud, at, "unchecked", relation, stated,
          "ambiguous as written: it does not hold with a/2(b) read (a/2)·b, and holds at "
