@@ -42,11 +42,7 @@ def batch_row_loops(name: str, nin: int, fn, *, scratch=ROWSUM_SCRATCH, rows: st
     text = ""
     for t, size, dtype in (("f32", 4, "np.float32"), ("f64", 8, "np.float64")):
         f = fn if isinstance(fn, str) else fn[t]
-        lines = [f"def _{name}_{loop}_{t}(args, dims, steps, data):", "    N = dims[0]",
-                 "    n = dims[1]", *(f"    {s}" for s in scratch)]
-        lines += [f"    unit{k} = n <= 1 or steps[{nin + 1 + k}] == {size}" for k in range(nin)]
-        packed = " and ".join(f"unit{k} and (N <= 1 or steps[{k}] == n * {size})"
-                              for k in range(nin))
+        lines, packed = _loop_head(name, loop, t, nin, size, scratch)
         lines += [f"    if {packed}:"]
         lines += [f"        {x} = carray(args[{k}], (N * n,), {dtype})"
                   for k, x in enumerate(inputs)]
@@ -81,17 +77,25 @@ def batch_row_loops(name: str, nin: int, fn, *, scratch=ROWSUM_SCRATCH, rows: st
     return text
 
 
+def _loop_head(name, loop, t, nin, size, scratch) -> tuple[list[str], str]:
+    """The loop function's first lines (signature, N rows of n entries, the scratch, and
+    ``unit<k>``: operand k's entries are unit-stride) and the condition that every operand is
+    C-contiguous rows (``packed``), for both loop shapes of this module."""
+    lines = [f"def _{name}_{loop}_{t}(args, dims, steps, data):", "    N = dims[0]",
+             "    n = dims[1]", *(f"    {s}" for s in scratch)]
+    lines += [f"    unit{k} = n <= 1 or steps[{nin + 1 + k}] == {size}" for k in range(nin)]
+    packed = " and ".join(f"unit{k} and (N <= 1 or steps[{k}] == n * {size})"
+                          for k in range(nin))
+    return lines, packed
+
+
 def _one_call_loop(name, nin, f, t, size, dtype, scratch, rows, value, gather, loop) -> str:
     """``batch_row_loops``' loop of one dtype with one call of ``f``: per step, a batch of
     ``rows`` rows of C-contiguous data, or one row (viewed in place when unit-stride, else
     gathered — or, with ``gather`` set, every row stored as ``gather``)."""
     inputs = [f"x{k}" for k in range(nin)]
     units = [f"unit{k}" for k in range(nin)]
-    lines = [f"def _{name}_{loop}_{t}(args, dims, steps, data):", "    N = dims[0]",
-             "    n = dims[1]", *(f"    {s}" for s in scratch)]
-    lines += [f"    unit{k} = n <= 1 or steps[{nin + 1 + k}] == {size}" for k in range(nin)]
-    packed = " and ".join(f"unit{k} and (N <= 1 or steps[{k}] == n * {size})"
-                          for k in range(nin))
+    lines, packed = _loop_head(name, loop, t, nin, size, scratch)
     lines += [f"    packed = {packed}"]
     if gather is None:
         lines += [f"    buf{k} = np.empty((n if not packed else 0,), {dtype})"
