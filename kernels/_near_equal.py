@@ -14,7 +14,8 @@ b_i = q_i/Q and the normalised difference formed from exact products (two_prod),
 cancels between terms.  When the rows agree to the last bits (q_i = p_i·(1 ± k·2⁻⁵³)) the
 products p_i·Q and q_i·P agree in their high parts, whose difference is exact (Sterbenz), and
 δ_i keeps full relative accuracy — what P and Q rounded, and the second-order expansion of the
-earlier pass (``_second_pass.kl_rescaled``), lose (outside tester's G8: 5.8e3 ULP at n = 2).
+earlier pass (Σ kl_div(p_i, c·q_i), c = P/Q in double-double), lose (outside tester's G8:
+5.8e3 ULP at n = 2).
 An error in P or Q is a common factor of every p̂_i (or b_i) and enters the generalised KL at
 second order only.
 

@@ -1,7 +1,6 @@
-"""The second pass of ``_categorical.py`` (numba): direct sums of non-negative terms for the
-rows whose one-pass sums cancel or lose a term.
-
-``kl_rescaled``: Σ kl_div(p_i, c·q_i) with c = P/Q in double-double (the KL rows).
+"""The cross-entropy second pass of ``_categorical.py`` (numba): a direct sum of non-negative
+terms for the rows whose one-pass sums cancel or lose a term (the KL rows have their own,
+``_near_equal.kl_renorm``).
 
 ``xent_direct``: the cross-entropy (or entropy) of a row, times P,
 
@@ -27,34 +26,10 @@ import numpy as np
 from numba import njit
 
 from . import _primitives as _p
-from . import _simd as _s
 from ._primitives import neumaier_add as _add
 from ._ufunc import INTERNAL
 
 _JIT = dict(cache=True, error_model="numpy", **INTERNAL)
-
-
-@njit(**_JIT)
-def kl_rescaled(p, q, sp_, sq, ph, pl, qh, ql):
-    """Σ kl_div(p_i, c·q_i), c = P/Q in double-double: with c·q_i = h + lo,
-    kl_div(p, h + lo) = kl_div(p, h) + lo·(h − p)/h + p·(lo/h)²/2 (the second-order term
-    matters once (p − h)/h is below ~1e-9)."""
-    ch = ph / qh
-    cl = (_s.fma(-ch, qh, ph) + pl - ch * ql) / qh
-    s, c = 0.0, 0.0
-    for i in range(p.shape[0]):
-        pi = np.float64(p[i]) * sp_
-        qi = np.float64(q[i]) * sq
-        h = ch * qi
-        lo = _s.fma(ch, qi, -h) + cl * qi
-        if pi == 0.0:
-            s, c = _add(s, c, h)
-            c += lo
-            continue
-        s, c = _add(s, c, _p.kl_div(pi, h, pi - h))
-        r = lo / h
-        c += lo * ((h - pi) / h) + 0.5 * pi * r * r
-    return s + c
 
 
 @njit(**_JIT)
