@@ -121,63 +121,80 @@ def bs_wide(x, y):
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def _minus_sprime_any(z):
-    """−S'(z) = log z − ψ(z) > 0 for any z > 0."""
-    if z < _SMALL:
-        return _minus_sprime(z)
-    return (0.5 + _dtail(z)) / z
-
-
-@njit(cache=_CACHE, error_model="numpy")
-def _dsp_big(x, u):
-    """D(x) − D(x + u) = S'(x + u) − S'(x) for x ≥ 8, u ≥ 0, D = log − ψ: u/(2x(x + u)) +
-    Σ_k (2k − 1)c_k x^{−2k}·(1 − (1 + u/x)^{−2k}), each difference by expm1/log1p."""
-    l1 = math.log1p(u / x)
-    w = 1.0 / (x * x)
-    wk = w
+def _xdsp_big(x, u):
+    """x·(D(x) − D(x + u)) = x·(S'(x + u) − S'(x)) for x ≥ 8, u ≥ 0, D = log − ψ, r = u/x:
+    r/(2(1 + r)) + Σ_k (2k − 1)c_k x^{1−2k}·(1 − (1 + r)^{−2k}), each difference by
+    expm1/log1p (scaled by x: at x ≳ 1e154 the unscaled D(x) − D(x + u) underflows, and
+    x + u may overflow)."""
+    r = u / x
+    l1 = math.log1p(r)
+    v = 1.0 / x
+    w = v * v
+    wk = v
     acc = 0.0
     k = 1.0
     for c in _st.STIRLING:
         acc += (2.0 * k - 1.0) * c * wk * -math.expm1(-2.0 * k * l1)
         wk *= w
         k += 1.0
-    return u / (2.0 * x * (x + u)) + acc
+    return 0.5 * (r / (1.0 + r)) + acc
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def _dsp(x, u):
-    """S'(x + u) − S'(x) ≥ 0 for x > 0, 0 ≤ u ≤ x, accurate for u ≪ x: below 8 by
-    ψ(x + u) − ψ(x) = Σ_{k<n} u/((x + k)(x + u + k)) + log1p(u/X) + (D(X) − D(X + u)),
-    X = x + n ≥ 8, minus log1p(u/x)."""
+def _dsp_times(x, u, f):
+    """f·(S'(x + u) − S'(x)) for x > 0, 0 ≤ u ≤ x, accurate for u ≪ x: from 8 as
+    (f/x)·``_xdsp_big``; below by ψ(x + u) − ψ(x) = Σ_{k<n} u/((x + k)(x + u + k)) +
+    log1p(u/X) + (D(X) − D(X + u)), X = x + n ≥ 8, minus log1p(u/x)."""
     if x >= _SMALL:
-        return _dsp_big(x, u)
+        return (f / x) * _xdsp_big(x, u)
     total = 0.0
     k = 0.0
     while x + k < _SMALL:
         total += u / ((x + k) * (x + u + k))
         k += 1.0
     big = x + k
-    return (total + (math.log1p(u / big) + _dsp_big(big, u))) - math.log1p(u / x)
+    d = (total + (math.log1p(u / big) + _xdsp_big(big, u) / big)) - math.log1p(u / x)
+    return f * d
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def _s_diff(x, u):
+    """S(x + u) − S(x) for x > 0, u ≥ 0: from 8 as −½·log1p(u/x) + (T(x + u) − T(x)) (no
+    ±½·log x pieces to cancel; x + u may overflow: T(∞) = 0), else directly."""
+    if x >= _SMALL:
+        return -0.5 * math.log1p(u / x) + (_tail(x + u) - _tail(x))
+    return _s_value(x + u) - _s_value(x)
+
+
+@njit(cache=_CACHE, error_model="numpy")
+def _msp_times(z_hi, z_add, f):
+    """f·(−S'(z)) = f·(log z − ψ(z)) at z = z_hi + z_add (0 ≤ z_add ≤ z_hi; the sum may
+    overflow): from 8 as (f/z)·(½ + Σ(2k − 1)c_k z^{1−2k}), f/z = (f/z_hi)/(1 + z_add/z_hi)."""
+    z = z_hi + z_add
+    if z < _SMALL:
+        return f * _minus_sprime(z)
+    return ((f / z_hi) / (1.0 + z_add / z_hi)) * (0.5 + _dtail(z))
 
 
 @njit(cache=_CACHE, error_model="numpy")
 def _delta(x, y, u, v):
     """B_S(x, y) − B_S(x + u, y + v) for the dominant p-coordinate x ≥ u: directly, or as
     [S(y) − S(y + v)] + [S(x + u) − S(x)] + (y − x)·(S'(x + u) − S'(x)) + (v − u)·S'(x + u)
-    (no ~y·S' pieces: the direct form loses u·y·S''(x) against B_S ~ y/x when y ≫ x ≫ u),
-    whichever has the smaller terms.  Returns the value."""
+    (no ~y·S' pieces: the direct form loses u·y·S''(x) against B_S ~ y/x when y ≫ x ≫ u;
+    no ±½·log pieces: the S differences by log1p), whichever has the smaller terms; the
+    second alone when a total x + u or y + v overflows (the direct one would be NaN)."""
+    s1 = -_s_diff(y, v)
+    s2 = _s_diff(x, u)
+    d3 = _dsp_times(x, u, y - x)
+    d4 = -_msp_times(x, u, v - u)
+    decomposed = ((s1 + s2) + d3) + d4
+    if x + u == INF or y + v == INF:
+        return decomposed
     b1 = bs_wide(x, y)
     b2 = bs_wide(x + u, y + v)
-    direct = b1 - b2
-    s1 = _s_value(y) - _s_value(y + v)
-    s2 = _s_value(x + u) - _s_value(x)
-    d3 = (y - x) * _dsp(x, u)
-    d4 = -(v - u) * _minus_sprime_any(x + u)
-    scale_d = abs(_s_value(y)) + abs(_s_value(y + v)) + abs(_s_value(x + u)) + abs(
-        _s_value(x)) + abs(d3) + abs(d4)
-    if scale_d < b1 + b2:
-        return ((s1 + s2) + d3) + d4
-    return direct
+    if abs(s1) + abs(s2) + abs(d3) + abs(d4) < b1 + b2:
+        return decomposed
+    return b1 - b2
 
 
 @njit(cache=_CACHE, error_model="numpy")
@@ -262,10 +279,6 @@ def kl_beta_wide(a, b, c, d):
         return _shared_first_order(a, b, d)
     if b == d and b <= 1e-20 * min(a, c):
         return _shared_first_order(b, a, c)
-    np_ = a + b
-    nq = c + d
-    if np_ == INF or nq == INF:
-        return INF  # a total past the float range (not resolved here)
     if a >= b:  # B_S of the smaller p-coordinate + the dominant one's difference with the totals
         value = (bs_wide(b, d) + _delta(a, c, b, d)) + _categorical(a, b, c, d)
     else:

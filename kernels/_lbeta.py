@@ -59,6 +59,8 @@ _LO, _HI = 1e-100, 1e100
 _PROD = 1e306
 #: the shifted grouping is kept when its pieces sum to at most this multiple of the result
 _CANCEL = 2.0
+#: the near tail form needs a rest s_p with s_p·N at least this (module docstring)
+_NEAR_SN = 4.0
 
 
 @njit(**_INLINE_INTERNAL)
@@ -123,9 +125,11 @@ def shifted_part(aj, bj, np_, nq, u, w, n0, s_p, shift, coefs):
     rho_j = (bj - aj) / yp
     rho_n = w / bigp
     # the two tails differ by ~s_p/N of themselves: a small rest (s_p < 2^-10·|ρ_j|·N, e.g. a
-    # shared tiny concentration) takes the difference form (_tail_far), whose cancellation is
-    # ~1/|ρ| instead of ~N/s_p (not for every s_p < |ρ_j|·N: _tail_far costs ~2× the near form)
-    if max(abs(rho_j), abs(rho_n)) <= 0.5 and s_p >= 0.0009765625 * abs(rho_j) * bigp:
+    # shared tiny concentration, or s_p·N < 4) takes the difference form (_tail_far), with no
+    # cancellation for p ≈ q (the near form cancels ~N/s_p: ~1/(s_p·N) ULP of the KL, 1.2e3
+    # at s_p = 1.4e-5, N = 23; not for every s_p < |ρ_j|·N: _tail_far costs ~2× the near form)
+    if (max(abs(rho_j), abs(rho_n)) <= 0.5 and s_p >= 0.0009765625 * abs(rho_j) * bigp
+            and s_p * bigp >= _NEAR_SN):
         tail = (_ss.tail_bregman_scalar(yp, yq, rho_j, coefs)
                 - _ss.tail_bregman_scalar(bigp, bigq, rho_n, coefs))
         tail_scale = abs(tail)
@@ -145,7 +149,10 @@ def _tail_far(xj, xn, yj, yn, s_p, rho_j, e, coefs):
     c − 1 = −e/(1 + ρ_j), c^n − 1 = (c − 1)·Σ_{i<n} c^i, e = ρ_j − ρ_n from the exact cross
     product: powers and geometric sums of positive terms, no exp/log.  G(ρ_j) =
     ρ_j²·b·G_n(b), b = 1/(1 + ρ_j), G_n(b) = Σ_{i<n} (n − i)·b^i for |ρ_j| ≤ ½ (positive
-    terms, by ``_stirling.tail_sums``' recurrence).
+    terms, by ``_stirling.tail_sums``' recurrence).  When |ρ_n| ≤ ½ too, the form above of
+    G(ρ_j) − G(ρ_n) cancels ~1/|ρ| (p ≈ q): instead e·[(ρ_j + ρ_n)·b_j·G_n(b_j) −
+    ρ_n²·b_j·b_n·Σ_{l<n} (n − l)·h_l], h_l = Σ_{i≤l} b_j^i·b_n^{l−i} (positive sums; from
+    b_j − b_n = −e·b_j·b_n), accurate relative to e·ρ.
     Returns (value, scale)."""
     total = 0.0
     scale = 0.0
@@ -173,16 +180,33 @@ def _tail_far(xj, xn, yj, yn, s_p, rho_j, e, coefs):
     tc = qn  # y_n^{−n}·Σ_{i<n} c^i
     vc = cq  # y_n^{−n}·c^n
     small = abs(rho_j) <= 0.5
+    # both near (b_j, b_n ∈ [⅔, 2]): G(ρ_j) − G(ρ_n) = e·[(ρ_j + ρ_n)·b_j·G_n(b_j) −
+    # ρ_n²·b_j·b_n·Q_n], Q_n = Σ_{l<n} (n − l)·h_l, h_l = Σ_{i≤l} b_j^i·b_n^{l−i} (from
+    # b_j − b_n = −e·b_j·b_n): no 1/|ρ| cancellation as ρ → 0
+    both = small and abs(rho_j - e) <= 0.5
+    rho_s = 2.0 * rho_j - e  # ρ_j + ρ_n
+    rho_n2 = (rho_j - e) * (rho_j - e) * (bj * bn)
+    qsum, psum, hprev, bjp = 1.0, 1.0, 1.0, 1.0  # Q_n, Σ_{l<n} h_l, h_{n−1}, b_j^{n−1}
     g = 1.0  # G_n(b_j), b_j = 1/(1 + ρ_j) (``_stirling.tail_sums``), n = 1
     n = 1.0
     for ck in coefs:
         if small:
-            pg_j = pj * (rho_j * (rho_j * bj) * g)
+            bg = bj * g
+            pg_j = pj * (rho_j * rho_j * bg)
             g = _s.fma(bj2, g, _s.fma(n + 1.0, bj, n + 2.0))
         else:
             pg_j = (qj - pj) + n * rho_j * pj  # x^{−n}·G(ρ_j)
         first = one_m_a * sa * pg_j
-        second = cm1 * tc + n * e * pn
+        if both:
+            second = pn * (e * (rho_s * bg - rho_n2 * qsum))
+            bjp *= bj
+            h1 = bjp + bn * hprev
+            bjp *= bj
+            hprev = bjp + bn * h1
+            qsum += 2.0 * (psum + h1) + hprev
+            psum += h1 + hprev
+        else:
+            second = cm1 * tc + n * e * pn
         total += ck * (first + second)
         scale += abs(ck) * (abs(first) + abs(second))
         n += 2.0
