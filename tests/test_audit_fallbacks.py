@@ -45,3 +45,26 @@ def test_pmf_reading_keeps_the_outcomes():
     text = ("For $X$ with pmf $f(x)$ and a number $c$:\n"
             "$$ E(cX) = \\sum_x c |x| \\cdot f(x) = c\\cdot E(X) $$\n")
     assert len(_errors(text)) == 2
+
+
+def test_a_letter_first_written_on_the_right_names_a_constant():
+    # ln p = −(1+λ₀) − λ₁x gives p(x) = e^{−(1+λ₀)} e^{−λ₁x} = C e^{−λ₁x}: C is new here, it
+    # names e^{−(1+λ₀)} (was an error at a random C); the first link holds by exp(a+b)=e^a e^b
+    text = ("Solving the stationarity condition,\n\n"
+            "$$\\ln g = -(1 + \\lambda_0) - \\lambda_1 t$$\n"
+            "$$g(t) = e^{-(1+\\lambda_0)} e^{-\\lambda_1 t} = C e^{-\\lambda_1 t}$$\n")
+    assert _errors(text) == []
+    step = [f for f in audit_text(text, "md").findings if f.relation.endswith(
+        "C·exp(−(lambda_1·t))")]
+    assert [(f.severity, f.kind) for f in step] == [("unchecked", "definition")]
+
+
+def test_a_letter_written_before_is_not_a_new_constant():
+    # C already stands for something ($C$ in an earlier formula): e^{−(2+λ₀)} = C is then a
+    # claim, false at random points
+    text = ("Here $C = 3$ is the number of classes.\n\n"
+            "$$g(t) = e^{-(2+\\lambda_0)} e^{-\\lambda_1 t} = C e^{-\\lambda_1 t}$$\n")
+    assert len(_errors(text)) == 1
+    # a second new letter beside it, or a letter that is not a factor or term: still judged
+    two = "$$e^{-(1+\\lambda_0)} e^{-\\lambda_1 t} = C e^{-K t}$$\n"
+    assert len(_errors(two)) == 1

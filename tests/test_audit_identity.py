@@ -382,3 +382,21 @@ def test_the_gamma_function_at_a_sum_is_a_function_not_a_product(rhs, severity):
     (f,) = audit_text(r"$$\Gamma(\alpha+1) = " + rhs + "$$").findings
     assert f.severity == severity
     assert "Gamma = " not in f.message
+
+
+def test_quantities_a_chain_equates_to_a_number_are_the_examples():
+    # H(X) = H(Y) = −0.5 log₂ 0.5 − 0.5 log₂ 0.5 = 1: both marginals are (½, ½) in the
+    # example, so H(X) = H(Y) is about these distributions, not an identity (was an error
+    # at random joint distributions); the arithmetic link is still checked: 0.5 + 0.5 = 1
+    text = ("Both marginals are uniform:\n\n"
+            "$$H(X) = H(Y) = -0.5\\log_2(0.5) - 0.5\\log_2(0.5) = 1$$\n")
+    assert [f.severity for f in audit_text(text).findings if f.severity == "error"] == []
+    assert [f.severity for f in audit_text(text).findings
+            if f.relation.endswith("= 1")] == ["ok"]
+    # the same link alone, or going on to symbols only, is an identity claim and false
+    for alone in ("We claim $H(X) = H(Y)$ for any pair.\n",
+                  "$$H(X) = H(Y) = H(Y|X) + I(X;Y)$$\n"):
+        assert "error" in [f.severity for f in audit_text(alone).findings], alone
+    # the chain's last number is still checked: 0.5 + 0.5 is not 1.5
+    wrong = "$$H(X) = H(Y) = -0.5\\log_2(0.5) - 0.5\\log_2(0.5) = 1.5$$\n"
+    assert [f.severity for f in audit_text(wrong).findings].count("error") == 1

@@ -268,7 +268,9 @@ class Events:
             self.start(items[0], offset)
         for k in range(1, len(items), 2):
             self.last = k + 2 >= len(items)
+            self.later = items[k + 3::2]  # the chain's sides after this step's right side
             self.step(items[k], items[k + 1], offset)
+        self.later = ()
 
     def _pair_steps(self, items, chains, offset):
         """Continue the chain of each end of a pair with the row's steps."""

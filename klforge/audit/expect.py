@@ -85,6 +85,9 @@ class Context(ExpectationBodies, FreeSymbols, Reading, TextDensities):
             for n in names:
                 if n.startswith(VECTOR):
                     pt[MODEL][n[len(VECTOR):]] = S.real_vector(rng)
+            if S.pmf_pair(n[len(VECTOR):] for n in names if n.startswith(VECTOR)):
+                pair = S.finite_model(rng)  # Σ_i P(i) log(P(i)/Q(i)): two pmfs
+                pt[MODEL].update(zip(S.PMF_PAIR, (pair["p"], pair["q"]), strict=True))
         return pt
 
     def value(self, node, point, depth=0):
@@ -282,10 +285,14 @@ def _infinite(node) -> bool:
 def _implicit_var(body, texts) -> str | None:
     """The variable of ``E_P[k]`` written without one (``E_{k\\sim P}``): the one
     single-letter name of the body that is not in the distribution's parameters; None when
-    there is no such name, several, or the body uses x."""
-    letters = {n.name for n, _ in _walk(body, frozenset())
-               if isinstance(n, N.Name) and re.fullmatch(r"[a-z]", n.name)}
-    letters -= {c for t in texts for c in re.findall(r"(?<![A-Za-z])[a-z](?![A-Za-z])", t)}
+    there is no such name, several, or the body uses x.  With no lower-case candidate, the
+    one capital letter of the body is the random variable itself (``E_q[Z^2/2]`` over
+    q = N(μ, σ²): Z is the variable integrated, not a number)."""
+    names = {n.name for n, _ in _walk(body, frozenset()) if isinstance(n, N.Name)}
+    params = {c for t in texts for c in re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", t)}
+    letters = {n for n in names if re.fullmatch(r"[a-z]", n)} - params
+    if not letters:
+        letters = {n for n in names if re.fullmatch(r"[A-Z]", n)} - params
     return letters.pop() if len(letters) == 1 and "x" not in letters else None
 
 

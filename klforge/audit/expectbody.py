@@ -42,9 +42,31 @@ class ExpectationBodies:
         if src is not None:
             saved, self.raw = self.raw, src
             try:
-                return super().expectation(name, 0)
+                return self._density_names(super().expectation(name, 0))
             finally:
                 self.raw = saved
+        return self._density_names(self._bracketed(name, pos))
+
+    def _density_names(self, e):
+        """``E_p[\\log p - \\log q]`` with ``p = N(μ₁, σ₁²)``, ``q = N(μ₂, σ₂²)`` stated (or
+        ``p(x) = …`` defined as a function): the bare p, q of the body are the densities at
+        the expectation's variable, p(x) and q(x), not numbers.  Only names that name a
+        distribution of the text are read so; others are left as they are."""
+        if e is None or e[2] is None or e[1] == "rv":
+            return e
+        var = e[0] or "x"
+        named = set(getattr(self.st, "aliases", {})) | set(self._fdefs())
+        named.discard(var)
+        if not named:
+            return e
+
+        def rec(n):
+            if isinstance(n, N.Name) and n.name in named:
+                return N.Name(f"{n.name}({var})", n.pos)
+            return N.map_children(n, rec)
+        return e[0], e[1], rec(e[2])
+
+    def _bracketed(self, name, pos):
         e = super().expectation(name, pos)
         if e is None or e[1] == "rv" or "[" not in name:
             return e

@@ -150,3 +150,40 @@ def slash_reading(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
          f"{held} random points read a/(2·b) (the factor beside the number in the "
          "denominator); write the denominator in parentheses", "step")
     return True
+
+
+def new_constant(aud, lhs, rhs, free_l, free_r, at, relation, stated) -> bool:
+    r"""``p(x) = e^{-(1+\lambda_0)} e^{-\lambda_1 x} = A e^{-\lambda_1 x}``: a one-letter symbol
+    that first appears in the text here, on the right, as a factor or a term of the right
+    side, names the part of the left side it replaces — the step defines it (unchecked, a
+    definition), whatever it stands for.  A letter written anywhere before (mentioned,
+    defined, given a value) is not new: the step stays a claim."""
+    new = {n for n in free_r - free_l if re.fullmatch(r"[A-Za-z]", n)}
+    if len(new) != 1 or free_r - free_l - new:
+        return False
+    s = new.pop()
+    parts = (rhs.factors if isinstance(rhs, N.Mul) else
+             rhs.terms if isinstance(rhs, N.Add) else ())
+    if not any(isinstance(p, N.Name) and p.name == s for p in _flat(parts)):
+        return False
+    before = getattr(aud, "source", "")[:max(at, 0)]
+    if not before or any(re.search(rf"(?<![A-Za-z0-9]){s}(?![A-Za-z0-9])", m.group(0))
+                         for m in _MATH.finditer(before)):
+        return False
+    _add(aud, at, "unchecked", relation, stated,
+         f"{s} first appears here, on the right: it names the part of the left side it "
+         "replaces (a new constant), so the step defines it", "step", kind="definition")
+    return True
+
+
+#: the math of a text, as its formats delimit it ($…$, $$…$$, \(…\), \[…\], :math:`…`,
+#: LaTeX environments): where a symbol written before would have been written
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|:math:`[^`]*`"
+                   r"|\\begin\{(\w+\*?)\}.*?\\end\{\1\}|^\.\. math::.*?(?=^\S)", re.S | re.M)
+
+
+def _flat(parts):
+    """The nodes of a Mul's factors or an Add's terms ((op, node) pairs or nodes)."""
+    for p in parts:
+        node = p[1] if isinstance(p, tuple) else p
+        yield node.arg if isinstance(node, N.Neg) else node

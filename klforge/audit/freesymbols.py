@@ -227,7 +227,9 @@ class FreeSymbols:
         fam, args = dist
         self._hint(fam, args)
         subs = [self.analyse(_arg(a), bound, depth + 1) for a in args]
-        subs.append(self.analyse(body, bound | {var or "x"}, depth + 1))
+        from .expect import _implicit_var  # (expect builds on this module)
+        implicit = {_implicit_var(body, args)} - {None} if var is None else set()
+        subs.append(self.analyse(body, bound | {var or "x"} | implicit, depth + 1))
         return self._union(subs, True)
 
     def _hint(self, fam, args):

@@ -66,6 +66,7 @@ from .judging import (  # noqa: F401  (State, MARK: re-exported for callers of t
     State,
     _add,
     _continue,
+    _ends_in_number,
     _names,
     _num,
     _numeric,
@@ -231,7 +232,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             return True
         if any(n in ("\0p", "\0q", "\0xy") for n in every) and (
                 ctx.used_document_values or any(not n.startswith("\0") for n in every)
-                or _specific_numbers(prev) or _specific_numbers(node)
+                or _specific_numbers(prev) or _specific_numbers(node) or _ends_in_number(aud)
                 or atdata.quantity_of_data(aud, getattr(prev, "name", ""))
                 and atdata.numeric(node)):
             if atdata.judge(aud, ctx, prev, op, node, every, at, relation, stated):

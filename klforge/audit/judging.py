@@ -85,6 +85,16 @@ def _specific_numbers(node) -> bool:
         n.value not in (0, 1, 2) for n in inside)
 
 
+def _ends_in_number(aud) -> bool:
+    r"""The chain goes on to a plain number (``H(X) = H(Y) = -0.5\log_2 0.5 - … = 1``): its
+    quantities are those of the example's own distributions, each equal to that number, so a
+    link between two of them is not an identity over all distributions."""
+    return any(isinstance(side, N.Num) or (
+        any(isinstance(n, N.Num) for n in N.walk(side))
+        and not any(isinstance(n, (N.Name, N.Var, N.Index)) for n in N.walk(side)))
+        for side in getattr(aud, "later", ()) if side is not None)
+
+
 def _unrelated_kind(op, lhs, rhs):
     """Sides with no symbol in common: ``σ² = s²/(1+s²)`` defines its left side; ``p(x) < q(x)``
     between two bare names is a condition; a bound such as ``TV ≤ √(D/2)`` is a claim (None)."""

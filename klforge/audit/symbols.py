@@ -145,6 +145,17 @@ def finite_model(rng) -> dict:
     return out
 
 
+#: free vectors read as a pair of distributions: ``\\sum_i P(i) \\log(P(i)/Q(i))`` compares two
+#: pmfs on the same outcomes (when both letters are free vectors of one relation)
+PMF_PAIR = ("P", "Q")
+
+
+def pmf_pair(vectors) -> bool:
+    """True when the free vectors of a relation include both P and Q (:data:`PMF_PAIR`): they
+    are then drawn as random distributions (:func:`finite_model`), not any real vectors."""
+    return set(PMF_PAIR) <= set(vectors)
+
+
 def real_vector(rng) -> list:
     """A random real vector on ``SUPPORT`` points (``z`` in ``\\sum_i e^{z_i}``)."""
     return [_four_digits(mp.mpf(-4) + 8 * mp.mpf(rng.random())) for _ in range(SUPPORT)]
@@ -266,6 +277,9 @@ def domain_text(names, domains, hints=None) -> str:
     if "\0xy" in names:
         parts.append("X, Y with a random joint distribution on 3 × 3 outcomes")
     vectors = sorted(n[3:] for n in names if n.startswith("\0v:"))
+    if pmf_pair(vectors):
+        parts.append(f"P, Q random distributions on {SUPPORT} points")
+        vectors = [v for v in vectors if v not in PMF_PAIR]
     if vectors:
         parts.append(f"{', '.join(vectors)} random real vectors on {SUPPORT} points")
     for n in sorted(n for n in names if not n.startswith("\0")):
