@@ -176,9 +176,16 @@ class stirling_bregman(_ZeroWhenEqual):  # noqa: N801
         return (sp.loggamma(y) - sp.loggamma(x) - (y - x) * sp.polygamma(0, x)
                 - (y * sp.log(y / x) - y + x))
 
+    #: the kernel function (every positive finite pair) and its light twin, which leaves
+    #: the pairs whose branch-free form's first shift piece leaves the float range
+    #: (``kernels/_gamma_range.py``; ``emit.scalar_kernel``, ``_ufunc.FirstReach``)
+    kernel_call = ("_p.stirling_bregman_full(", "_p.stirling_bregman_light(")
+    #: the light twin returns NaN there (a select): its loop stays vectorised (``emit``)
+    light_selects = True
+
     def _pythoncode(self, printer):
         x, y = self.args
-        return (f"_p.stirling_bregman({printer._print(x)}, {printer._print(y)}, "
+        return (f"_p.stirling_bregman_full({printer._print(x)}, {printer._print(y)}, "
                 f"{printer._print(y - x)})")
 
     def _latex(self, printer):
@@ -216,15 +223,35 @@ class lbeta_bregman(_ZeroWhenEqual):  # noqa: N801
 
 class scaled_expm1mx(_Primitive):  # noqa: N801
     """scaled_expm1mx(a, s, e) = a·(e^{−s} − 1 + s) where e = a·e^{−s} is passed as formed
-    from the inputs (the kernel uses it when s < −1 instead of exp(−s))."""
+    from the inputs (the kernel uses it when s < −1 instead of exp(−s)).  The kernel gets e
+    as its factors n1·n2/d (``_factors``), so that it can form e — and, from a·d and n1·n2,
+    s again — without over- or underflow where the plain products would leave the float
+    range (``kernels/_gamma_range.py``)."""
 
     nargs = 3
+
+    #: the kernel function (every positive finite argument) and its light twin, which leaves
+    #: the arguments where a product leaves the float range
+    kernel_call = ("_p.scaled_expm1mx_full(", "_p.scaled_expm1mx_light(")
+    #: the light twin returns NaN there (a select): its loop stays vectorised (``emit``)
+    light_selects = True
 
     def _eval_rewrite_as_textbook(self, a, s, e, **kwargs):
         return a * (sp.exp(-s) - 1 + s)
 
+    @staticmethod
+    def _factors(e):
+        """(n1, n2, d) with e = n1·n2/d: e's numerator split into its first factor and the
+        rest, its denominator (1 when there is none).
+        Example: ``_factors(a*b/c)`` = (a, b, c); ``_factors(x)`` = (x, 1, 1)."""
+        num, den = sp.fraction(e)
+        first, *rest = sp.Mul.make_args(num)
+        return first, sp.Mul(*rest), den
+
     def _pythoncode(self, printer):
-        return "_p.scaled_expm1mx(" + ", ".join(printer._print(a) for a in self.args) + ")"
+        a, s, e = self.args
+        args = (a, s, *(sp.Float(1.0) if f == 1 else f for f in self._factors(e)))
+        return "_p.scaled_expm1mx_full(" + ", ".join(printer._print(x) for x in args) + ")"
 
 
 class perspective_expm1mx(_Primitive):  # noqa: N801

@@ -241,3 +241,14 @@ def two_sum(a, b):
     bb = s - a
     e = (a - (s - bb)) + (b - bb)
     return s, e
+
+
+# kl_gamma's pieces at every positive finite parameter, each with the light twin its
+# generated core starts on (``derive/primitives.py``: ``kernel_call``); imported last
+# (``_gamma_range`` reads this module)
+from ._gamma_range import (  # noqa: E402, F401 - re-exported
+    scaled_expm1mx_full,
+    scaled_expm1mx_light,
+    stirling_bregman_full,
+    stirling_bregman_light,
+)

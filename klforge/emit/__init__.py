@@ -54,16 +54,25 @@ def scalar_kernel(d, output_fn=None) -> str:
     core = "\n".join(lines)
     # a primitive with a light twin (``kernel_call``: the same function without its rare
     # fallback) gives a light core too, which a first call compiles (``_ufunc.FirstReach``)
-    twins = [type(f).kernel_call for f in d.stable_form.result.atoms(sp.Function)
+    kinds = [type(f) for f in d.stable_form.result.atoms(sp.Function)
              if hasattr(type(f), "kernel_call")]
     light = core.replace(f"def _{d.kernel}_core(", f"def _{d.kernel}_core_light(")
-    for full, twin in twins:
-        light = light.replace(full, twin)
+    for kind in kinds:
+        light = light.replace(*kind.kernel_call)
     text = core + "\n\n\n"
-    if twins:
+    # a twin that marks what it cannot do with NaN (``light_selects``: a select, not a call,
+    # so the light loop stays vectorised) has its loop count the NaN results of in-domain
+    # inputs and bail once after the loop (``templates.elementwise``)
+    selects = any(getattr(kind, "light_selects", False) for kind in kinds)
+    if kinds:
         text += light + "\n\n\n"
+    if selects:
+        ok = f"not ({' | '.join(guards)})" if guards else "True"
+        text += ("@njit(inline='always', error_model='numpy', cache=True)\n"
+                 f"def _{d.kernel}_in_domain({', '.join(args)}):\n"
+                 f"    return {ok}\n\n\n")
     return text + templates.elementwise(d.kernel, args, templates.docstring(d),
-                                        light=bool(twins))
+                                        light=bool(kinds), selects=selects)
 
 
 def kernel_source(d, spec) -> str:

@@ -111,18 +111,22 @@ SPECIAL_VALUES = ("Special values (the same for every kernel):\n\n| input | resu
                   + "".join(f"| {a} | {b} |\n" for a, b in SPECIAL_VALUE_RULES))
 
 
-def elementwise(name: str, args: list[str], doc: str, light: bool = False) -> str:
+def elementwise(name: str, args: list[str], doc: str, light: bool = False,
+                selects: bool = False) -> str:
     """Serial NumPy inner loops for float32/float64 over ``_<name>_core`` (unit stride: a plain
     loop over ``carray`` views, vectorised; otherwise through the strides NumPy gives) and the
     kernel's registration; threads come from the shared driver (``kernels/_parallel.py``).
     The unit-stride loop sits in the loop function itself, not in a function of its own: a
     first call compiles (and LLVM optimises) the inlined core once less.  With ``light``,
-    loops over ``_<name>_core_light`` too, served first (``_ufunc.FirstReach``)."""
+    loops over ``_<name>_core_light`` too, served first (``_ufunc.FirstReach``); with
+    ``selects`` (the light core marks an element it cannot do with NaN instead of calling
+    ``_u.bail``) those loops count the NaN results whose inputs ``_<name>_in_domain`` accepts,
+    a reduction that keeps the loop vectorised, and bail once after it."""
     text = _elementwise_loops(name, args, "_core", "loop")
     text += (f"\n\n_register({name!r}, {doc!r}, {len(args)}, 1, {{\n"
              f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}})")
     if light:
-        text += "\n\n" + _elementwise_loops(name, args, "_core_light", "light")
+        text += "\n\n" + _elementwise_loops(name, args, "_core_light", "light", selects)
         text += (f"\n\n_BUILDERS[{name!r}] = _u.FirstReach(_BUILDERS[{name!r}], {{\n"
                  f"    t: (lambda t=t, loop=loop, k=_BUILDERS[{name!r}]: _u.make_ufunc(\n"
                  f"        k.__name__, k.__doc__, k.nin, k.nout, t, loop, None, 1))\n"
@@ -131,7 +135,8 @@ def elementwise(name: str, args: list[str], doc: str, light: bool = False) -> st
     return text.lstrip("\n")
 
 
-def _elementwise_loops(name: str, args: list[str], core: str, loop: str) -> str:
+def _elementwise_loops(name: str, args: list[str], core: str, loop: str,
+                       selects: bool = False) -> str:
     """``_<name>_<loop>_f32``/``_f64`` over ``_<name><core>`` (see :func:`elementwise`)."""
     xs = [f"x{i}" for i in range(len(args))]
     nin = len(args)
@@ -141,17 +146,37 @@ def _elementwise_loops(name: str, args: list[str], core: str, loop: str) -> str:
         unit = " and ".join(f"steps[{i}] == {size}" for i in range(nin + 1))
         views = "".join(f"        {x} = carray(args[{i}], n, {dtype})\n" for i, x in enumerate(xs))
         loads = ", ".join(f"np.float64(_u.load_{t}(args[{i}], i * steps[{i}]))" for i in range(nin))
+        if not selects:
+            text += (f"\n\ndef _{name}_{loop}_{t}(args, dims, steps, data):\n"
+                     f"    n = dims[0]\n"
+                     f"    if {unit}:\n"
+                     f"{views}"
+                     f"        out = carray(args[{nin}], n, {dtype})\n"
+                     f"        for i in range(n):\n"
+                     f"            out[i] = _{name}{core}({widen})\n"
+                     f"    else:\n"
+                     f"        for i in range(n):\n"
+                     f"            _u.store_{t}(args[{nin}], i * steps[{nin}], "
+                     f"{dtype}(_{name}{core}({loads})))\n")
+            continue
+        # NaN from in-domain inputs: an element the light core leaves to the full loops
         text += (f"\n\ndef _{name}_{loop}_{t}(args, dims, steps, data):\n"
                  f"    n = dims[0]\n"
+                 f"    missed = 0\n"
                  f"    if {unit}:\n"
                  f"{views}"
                  f"        out = carray(args[{nin}], n, {dtype})\n"
                  f"        for i in range(n):\n"
-                 f"            out[i] = _{name}{core}({widen})\n"
+                 f"            v = _{name}{core}({widen})\n"
+                 f"            out[i] = v\n"
+                 f"            missed += (v != v) & _{name}_in_domain({widen})\n"
                  f"    else:\n"
                  f"        for i in range(n):\n"
-                 f"            _u.store_{t}(args[{nin}], i * steps[{nin}], "
-                 f"{dtype}(_{name}{core}({loads})))\n")
+                 f"            v = _{name}{core}({loads})\n"
+                 f"            _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}(v))\n"
+                 f"            missed += (v != v) & _{name}_in_domain({loads})\n"
+                 f"    if missed:\n"
+                 f"        _u.bail()\n")
     return text
 
 
