@@ -5,7 +5,7 @@ Every coordinate's B_S and r-term is computed in loops over the coordinates that
 (branch-free ``_stirling.stirling_bregman``, ``_lbeta._bern_lanes``), then summed in order
 (Neumaier; the totals in double-double).  ``row_main`` is the common path — all the light
 loops a first call compiles run (``klforge/emit/reductions.py``); ``kl_dirichlet_row`` adds
-the textbook grouping (concentrations outside ``_lbeta``'s range) and the direct grouping (p
+the fallback ``_dirichlet_wide`` (concentrations outside ``_lbeta``'s range) and the direct grouping (p
 and q far apart).  Float32 rows, whose result is rounded to float32, take B_S and the
 shifted coordinate's series to ~1e-10 relative (``_stirling32``), picked by overloads on
 the row's dtype so that each dtype compiles its own.  ``_lbeta`` re-exports the two row
@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from . import _dirichlet_wide as _dw
 from . import _primitives as _p
 from . import _stirling as _st
 from . import _stirling32 as _st32
@@ -71,7 +72,7 @@ def row_main(ap, aq, wn):
     """The common path of ``kl_dirichlet_row`` (value, kind, the direct grouping's inputs), and
     all the light loops a first call compiles run (``klforge/emit/reductions.py``: a row of
     kind ≠ 0 is handed back, ``_logits.bail``, and the call runs again on the full loops):
-    kind 0 — value is the KL; 1 — concentrations outside the shifted range (the textbook
+    kind 0 — value is the KL; 1 — concentrations outside the shifted range (``_dirichlet_wide``:
     grouping); 2 — p and q far apart, the direct grouping may have smaller pieces
     (``direct_part``).  NaN with kind 0 for an empty row or an invalid entry."""
     n = ap.shape[0]
@@ -140,6 +141,8 @@ def row_main(ap, aq, wn):
     rest = s1 + c1
     result = (value + rest) + (others + oc)
     kind = 2 if m > 0.0 and scale + rest + (others + oc) > _CANCEL * result else 0
+    if result != result:  # ∞ − ∞ (B_S(1e-300, 1e20) ≈ 1e320): the KL overflows or is out of range
+        kind = 1
     return (result, kind, j, aj, bj, np_h, np_l, nq_h, nq_l, u, w, n0, scale + rest,
             others + oc)
 
@@ -159,7 +162,7 @@ def kl_dirichlet_row(ap, aq, wn):
     result, kind, j, aj, bj, np_h, np_l, nq_h, nq_l, u, w, n0, scale, others = row_main(
         ap, aq, wn)
     if kind == 1:
-        return _textbook_row(ap, aq)
+        return _dw.kl_dirichlet_wide(ap, aq)
     if kind == 2:  # the other coordinates' r-terms at the unshifted totals, vectorised
         np_ = np_h + np_l
         nq = nq_h + nq_l
@@ -178,21 +181,3 @@ def kl_dirichlet_row(ap, aq, wn):
         if scale_d + (s2 + c2) < scale:
             result = (value_d + (s2 + c2)) + others
     return result
-
-
-@njit(**_JIT)
-def _textbook_row(ap, aq):
-    """Σ_i B_lnΓ(α_p,i, α_q,i) − B_lnΓ(Σα_p, Σα_q) (compensated): the fallback for
-    concentrations outside [1e-100, 1e100]; a NaN from ∞ − ∞ (a subnormal concentration:
-    ψ(α) ≈ −1/α overflows) is +inf, as the KL."""
-    sp_, sq = 0.0, 0.0
-    s, c, h, hc = 0.0, 0.0, 0.0, 0.0
-    for i in range(ap.shape[0]):
-        x = np.float64(ap[i])
-        y = np.float64(aq[i])
-        sp_ += x
-        sq += y
-        s, c = _p.neumaier_add(s, c, _p.lgamma_bregman(x, y, y - x))
-        h, hc = _p.neumaier_add(h, hc, y - x)
-    s, c = _p.neumaier_add(s, c, -_p.lgamma_bregman(sp_, sq, h + hc))
-    return INF if s + c != s + c else s + c

@@ -121,12 +121,11 @@ def bs_wide(x, y):
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def _xdsp_big(x, u):
-    """x·(D(x) − D(x + u)) = x·(S'(x + u) − S'(x)) for x ≥ 8, u ≥ 0, D = log − ψ, r = u/x:
+def _xdsp_big(x, r):
+    """x·(D(x) − D(x + u)) = x·(S'(x + u) − S'(x)) for x ≥ 8, r = u/x ≥ 0, D = log − ψ:
     r/(2(1 + r)) + Σ_k (2k − 1)c_k x^{1−2k}·(1 − (1 + r)^{−2k}), each difference by
     expm1/log1p (scaled by x: at x ≳ 1e154 the unscaled D(x) − D(x + u) underflows, and
     x + u may overflow)."""
-    r = u / x
     l1 = math.log1p(r)
     v = 1.0 / x
     w = v * v
@@ -141,58 +140,61 @@ def _xdsp_big(x, u):
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def _dsp_times(x, u, f):
-    """f·(S'(x + u) − S'(x)) for x > 0, 0 ≤ u ≤ x, accurate for u ≪ x: from 8 as
-    (f/x)·``_xdsp_big``; below by ψ(x + u) − ψ(x) = Σ_{k<n} u/((x + k)(x + u + k)) +
-    log1p(u/X) + (D(X) − D(X + u)), X = x + n ≥ 8, minus log1p(u/x)."""
+def _dsp_times(x, u, r, f):
+    """f·(S'(x + u) − S'(x)) for x > 0, u ≥ 0 (r = u/x; u may be ∞ when x ≥ 8), accurate
+    for u ≲ x: from 8 as (f/x)·``_xdsp_big``; below by ψ(x + u) − ψ(x) = Σ_{k<n}
+    u/((x + k)(x + u + k)) + log1p(u/X) + (D(X) − D(X + u)), X = x + n ≥ 8, minus
+    log1p(u/x)."""
     if x >= _SMALL:
-        return (f / x) * _xdsp_big(x, u)
+        return (f / x) * _xdsp_big(x, r)
     total = 0.0
     k = 0.0
     while x + k < _SMALL:
         total += u / ((x + k) * (x + u + k))
         k += 1.0
     big = x + k
-    d = (total + (math.log1p(u / big) + _xdsp_big(big, u) / big)) - math.log1p(u / x)
+    d = (total + (math.log1p(u / big) + _xdsp_big(big, u / big) / big)) - math.log1p(r)
     return f * d
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def _s_diff(x, u):
-    """S(x + u) − S(x) for x > 0, u ≥ 0: from 8 as −½·log1p(u/x) + (T(x + u) − T(x)) (no
-    ±½·log x pieces to cancel; x + u may overflow: T(∞) = 0), else directly."""
+def _s_diff(x, u, r):
+    """S(x + u) − S(x) for x > 0, u ≥ 0, r = u/x: from 8 as −½·log1p(r) + (T(x + u) − T(x))
+    (no ±½·log x pieces to cancel; x + u may overflow: T(∞) = 0), else directly."""
     if x >= _SMALL:
-        return -0.5 * math.log1p(u / x) + (_tail(x + u) - _tail(x))
+        return -0.5 * math.log1p(r) + (_tail(x + u) - _tail(x))
     return _s_value(x + u) - _s_value(x)
 
 
 @njit(cache=_CACHE, error_model="numpy")
-def _msp_times(z_hi, z_add, f):
-    """f·(−S'(z)) = f·(log z − ψ(z)) at z = z_hi + z_add (0 ≤ z_add ≤ z_hi; the sum may
-    overflow): from 8 as (f/z)·(½ + Σ(2k − 1)c_k z^{1−2k}), f/z = (f/z_hi)/(1 + z_add/z_hi)."""
-    z = z_hi + z_add
+def delta_r(x, y, u, v, ru, fx, s1):
+    """B_S(x, y) − B_S(x + u, y + v) for the dominant p-coordinate x (u ≲ x: a rest, which
+    may overflow when x ≥ 8) as [S(y) − S(y + v)] + [S(x + u) − S(x)] + (y − x)·(S'(x + u) −
+    S'(x)) + (v − u)·S'(x + u), given ru = u/x, fx = (v − u)/x and s1 = S(y) − S(y + v):
+    no ~y·S' pieces (the direct difference loses u·y·S''(x) against B_S ~ y/x when
+    y ≫ x ≫ u), no ±½·log pieces (the S differences by log1p), and every factor scaled by x
+    (x + u or y + v may overflow).  Returns (value, sum of the pieces' magnitudes)."""
+    s2 = _s_diff(x, u, ru)
+    d3 = _dsp_times(x, u, ru, y - x)
+    z = x + u
     if z < _SMALL:
-        return f * _minus_sprime(z)
-    return ((f / z_hi) / (1.0 + z_add / z_hi)) * (0.5 + _dtail(z))
+        d4 = -(v - u) * _minus_sprime(z)
+    else:
+        d4 = -(fx / (1.0 + ru)) * (0.5 + _dtail(z))
+    return ((s1 + s2) + d3) + d4, abs(s1) + abs(s2) + abs(d3) + abs(d4)
 
 
 @njit(cache=_CACHE, error_model="numpy")
 def _delta(x, y, u, v):
-    """B_S(x, y) − B_S(x + u, y + v) for the dominant p-coordinate x ≥ u: directly, or as
-    [S(y) − S(y + v)] + [S(x + u) − S(x)] + (y − x)·(S'(x + u) − S'(x)) + (v − u)·S'(x + u)
-    (no ~y·S' pieces: the direct form loses u·y·S''(x) against B_S ~ y/x when y ≫ x ≫ u;
-    no ±½·log pieces: the S differences by log1p), whichever has the smaller terms; the
-    second alone when a total x + u or y + v overflows (the direct one would be NaN)."""
-    s1 = -_s_diff(y, v)
-    s2 = _s_diff(x, u)
-    d3 = _dsp_times(x, u, y - x)
-    d4 = -_msp_times(x, u, v - u)
-    decomposed = ((s1 + s2) + d3) + d4
+    """B_S(x, y) − B_S(x + u, y + v) for the dominant p-coordinate x ≥ u: directly, or by
+    ``delta_r``, whichever has the smaller terms; ``delta_r`` alone when a total x + u or
+    y + v overflows (the direct one would be NaN).  Returns the value."""
+    decomposed, scale_d = delta_r(x, y, u, v, u / x, (v - u) / x, -_s_diff(y, v, v / y))
     if x + u == INF or y + v == INF:
         return decomposed
     b1 = bs_wide(x, y)
     b2 = bs_wide(x + u, y + v)
-    if abs(s1) + abs(s2) + abs(d3) + abs(d4) < b1 + b2:
+    if scale_d < b1 + b2:
         return decomposed
     return b1 - b2
 
