@@ -68,3 +68,25 @@ def test_a_letter_written_before_is_not_a_new_constant():
     # a second new letter beside it, or a letter that is not a factor or term: still judged
     two = "$$e^{-(1+\\lambda_0)} e^{-\\lambda_1 t} = C e^{-K t}$$\n"
     assert len(_errors(two)) == 1
+
+
+def test_symbols_the_text_equated_are_equal_in_its_section():
+    # X Bernoulli in words: "E(X) = μ = p", "E(X²) = p", so Var(X) = E(X²) − μ² = p − p²
+    # holds with μ = p (was an error at a random μ)
+    text = ("Let $X$ be a coin with bias $p$. We know that $E(X) = \\mu = p$, and "
+            "$E(X^2) = p$. Therefore\n\n$$Var(X) = E(X^2) - \\mu^2 = p - p^2 = p(1-p).$$\n")
+    assert _errors(text) == []
+    used = [f for f in audit_text(text, "md").findings if "mu = p (line 1)" in f.message]
+    assert [f.severity for f in used] == ["ok"]
+
+
+def test_symbols_equated_still_leave_a_slip_and_end_with_the_section():
+    # with μ = p: E(X²) − μ² = p − p², not p + p² (a slip)
+    slip = ("We know that $E(X) = \\mu = p$, and $E(X^2) = p$. Therefore\n\n"
+            "$$Var(X) = E(X^2) - \\mu^2 = p + p^2$$\n")
+    assert len(_errors(slip)) == 1
+    # the statement μ = p belongs to its section: under a new heading, with only E(X²) = p
+    # stated again, μ is free and E(X²) − μ² = p − p² fails (an error, as before)
+    later = ("We know that $E(X) = \\mu = p$.\n\n# Another model\n\n"
+             "Here $E(X^2) = p$. Therefore\n\n$$Var(X) = E(X^2) - \\mu^2 = p - p^2$$\n")
+    assert len(_errors(later)) == 1

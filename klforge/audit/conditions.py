@@ -172,6 +172,22 @@ def _applied(aud, ops, sides) -> bool:
         _simple(n) for n in sides) == 1 and sum(_number(n) for n in sides) == 1)
 
 
+#: prose that hands its sentence on to the display after it ("if $X \\sim …$, then" ⏎ $$…$$)
+_HANDS_ON = re.compile(r"(?:,|:|\bthen|\bwe\s+(?:have|get|find))\s*$", re.I)
+
+
+def _case_end(masked: str, at: int) -> int:
+    """The end of the sentence going on at ``at`` (masked text), where a sentence that stops
+    at a paragraph break after "then", a comma or a colon goes on into the display (or
+    paragraph) that follows: the case it names is what that display is about."""
+    until = _scopes.sentence_end(masked, at)
+    nxt = len(masked) - len(masked[until:].lstrip())
+    if (until < nxt < len(masked) and masked[until - 1:until] != "."
+            and _HANDS_ON.search(masked[at + 1:until])):
+        return _scopes.sentence_end(masked, nxt)
+    return until
+
+
 class Reach:
     """Opens and closes the passages of :func:`.scopes.regions` as :func:`.layout.run`'s
     events pass (:meth:`at`), and reads the condition word before each piece of math
@@ -222,5 +238,13 @@ class Reach:
                 aud.condition_known = clause and (getattr(aud, "condition_known", True)
                                                   if same else True)
                 aud.condition_until = until
+        elif word in STRONG and word not in ASSUMPTIONS and before["declared"] != getattr(
+                aud, "declared", {}):
+            # "if $X \\sim Pois(\\lambda)$, then …": a variable's family named in a case holds
+            # for that sentence, not for the sections after it
+            changed = {k: v for k, v in _state.changes(aud, before).items() if k == "declared"}
+            until = _case_end(self.masked, max(0, end - self.lo - 1)) + self.lo
+            aud.scope_stack.append((until, "condition", changed))
+            aud.condition_prev = None
         else:
             aud.condition_prev = None

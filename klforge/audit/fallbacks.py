@@ -187,3 +187,36 @@ def _flat(parts):
     for p in parts:
         node = p[1] if isinstance(p, tuple) else p
         yield node.arg if isinstance(node, N.Neg) else node
+
+
+def record_equal(aud, lhs, op, rhs, at) -> None:
+    r"""``E(X) = \mu = p``: two bare symbols the text says are equal (a statement, recorded as
+    one) — kept with the section it was made in, for :func:`as_stated_equal`."""
+    if op == "=" and all(isinstance(n, (N.Name, N.Var)) and S.SIMPLE.match(n.name)
+                         for n in (lhs, rhs)):
+        equal = aud.__dict__.setdefault("stated_equal", {})
+        equal[lhs.name] = (rhs, getattr(aud, "section_no", 0), aud.line_of(at))
+
+
+def as_stated_equal(aud, ctx, lhs, rhs, names, at, relation, stated) -> bool:
+    r"""``E(X^2) - \mu^2 = p - p^2`` after the text said ``\mu = p`` in the same section: a
+    relation that fails with μ free but holds at every point with μ replaced by what the text
+    equated it to is that case's claim — ok, naming the statement used."""
+    from .textdensities import _substitute
+    equal = {k: v for k, v in getattr(aud, "stated_equal", {}).items()
+             if k in names and v[1] == getattr(aud, "section_no", 0)}
+    if not equal:
+        return False
+    alt_l, alt_r = lhs, rhs
+    for k, (node, _, _) in equal.items():
+        alt_l, alt_r = _substitute(alt_l, k, node), _substitute(alt_r, k, node)
+    from .randomized import POINTS, _points
+    rest = names - set(equal) | {v[0].name for v in equal.values()}
+    held = _holds_everywhere(ctx, alt_l, alt_r, _points(ctx, rest, POINTS,
+                                                        _rng(relation + "equal")))
+    if not held:
+        return False
+    said = ", ".join(f"{k} = {v[0].name} (line {v[2]})" for k, v in sorted(equal.items()))
+    _add(aud, at, "ok", relation, stated,
+         f"holds at {held} random points with {said}, as the text states", "step")
+    return True

@@ -49,6 +49,7 @@ from . import (
     derivatives,
     expect,
     expfam,
+    fallbacks,
     known,
     latent,
     linalg,
@@ -247,6 +248,7 @@ def judge(aud, prev, op, node, at, relation, stated) -> bool:
             _continue(aud, node)
             return True
         if free_l and free_r and not (free_l & free_r):
+            fallbacks.record_equal(aud, prev, op, node, at)  # E(X) = μ = p: μ is p here
             _add(aud, at, "unchecked", relation, stated,
                  f"the sides share no free symbol ({_names(free_l)} vs {_names(free_r)}): it "
                  "relates quantities defined in the prose, not an identity",

@@ -28,7 +28,7 @@ from . import bindings, expect, sympyjudge
 from . import nodes as N
 from . import symbols as S
 from .conditions import in_case
-from .fallbacks import as_moments, in_words, new_constant, slash_reading
+from .fallbacks import as_moments, as_stated_equal, in_words, new_constant, slash_reading
 from .judging import TOL, _add, _names, _num, _rng
 
 POINTS = 12          # points for an equality
@@ -117,7 +117,8 @@ def _equality(aud, ctx, lhs, rhs, free_l, free_r, at, relation, stated, special=
         return
     if as_moments(aud, ctx, lhs, rhs, names, at, relation, stated) or slash_reading(
             aud, ctx, lhs, rhs, names, at, relation, stated) or new_constant(
-            aud, lhs, rhs, free_l, free_r, at, relation, stated):
+            aud, lhs, rhs, free_l, free_r, at, relation, stated) or as_stated_equal(
+            aud, ctx, lhs, rhs, names, at, relation, stated):
         return
     point, a, b = disagree[0]
     sure = _certain(ctx, lhs, rhs, point)

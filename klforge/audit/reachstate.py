@@ -71,6 +71,7 @@ def changes(aud, before: dict) -> dict:
     from .judging import state
     st = state(aud)
     now = {"names": aud.names, "functions": getattr(aud, "functions", {}),
+           "declared": getattr(aud, "declared", {}),
            **{f: getattr(st, f) for f in _STATE_FIELDS if f != "domains"}}
     out: dict = {}
     for f, current in now.items():
@@ -92,8 +93,9 @@ def undo(aud, changed: dict) -> None:
     from .judging import state
     st = state(aud)
     for f, (old, new) in changed.items():
-        if f == "functions":
-            aud.functions = current = dict(getattr(aud, "functions", {}))
+        if f in ("functions", "declared"):
+            current = dict(getattr(aud, f, {}))
+            setattr(aud, f, current)
         else:
             current = aud.names if f == "names" else getattr(st, f)
         for k, before in old.items():
