@@ -67,31 +67,25 @@ def _positive(a, b, c, d):
             & (d > 0.0) & (d < INF))
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
-def _mean_light(a, s, n1, n2, d):
-    """(value, fits): the kernel's form and whether it is accurate (module docstring)."""
+@njit(inline="always", error_model="numpy")
+def scaled_expm1mx_light(a, s, n1, n2, d):
+    """a·(e^{−s} − 1 + s), e = n1·n2/d = a·e^{−s}, where the products fit; else NaN.
+    (numba-inlined: nothing of its own to compile on a first use.)
+    Example: ``scaled_expm1mx_light(1.0, 0.0, 1.0, 1.0, 1.0)`` = 0."""
     pa = a * d
     pn = n1 * n2
     e = pn / d
     inside = (pa > 1e-290) & (pa < 1e290) & (pn > 1e-290) & (pn < 1e290)
     fits = inside & ((s >= -1.0) | ((e >= _TINY) & (e < INF)))
-    return _p.scaled_expm1mx(a, s, e), fits
-
-
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
-def scaled_expm1mx_light(a, s, n1, n2, d):
-    """a·(e^{−s} − 1 + s), e = n1·n2/d = a·e^{−s}, where the products fit; else NaN.
-    Example: ``scaled_expm1mx_light(1.0, 0.0, 1.0, 1.0, 1.0)`` = 0."""
-    value, fits = _mean_light(a, s, n1, n2, d)
-    return value if fits else NAN
+    return _p.scaled_expm1mx(a, s, e) if fits else NAN
 
 
 @njit(cache=_CACHE, error_model="numpy")
 def scaled_expm1mx_full(a, s, n1, n2, d):
     """a·(e^{−s} − 1 + s), e = n1·n2/d = a·e^{−s}, for all positive finite a, n1, n2, d.
     Example: ``scaled_expm1mx_full(2.1, s, 1.3, DBL_MAX, 3.0)`` ≈ 7.79e307."""
-    value, fits = _mean_light(a, s, n1, n2, d)
-    if fits or not _positive(a, n1, n2, d):
+    value = scaled_expm1mx_light(a, s, n1, n2, d)
+    if value == value or not _positive(a, n1, n2, d):
         return value
     return mean_term_wide(a, n1, n2, d)
 
@@ -119,31 +113,28 @@ def mean_term_wide(a, n1, n2, d):
     return math.ldexp(ep - ap * (1.0 - s), ke)
 
 
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
-def _wide(x, y):
-    """True for the (x, y) the branch-free B_S does not cover (docstring); also for some
-    outside the domain, which the kernel's NaN select masks."""
+@njit(inline="always", error_model="numpy")
+def stirling_bregman_light(x, y, h):
+    """B_S(x, y) (h = y − x) by the branch-free form; NaN on the pairs it does not cover
+    (``wide``, docstring; also some outside the domain, which the kernel's select masks).
+    (numba-inlined: nothing of its own to compile on a first use.)
+    Example: ``stirling_bregman_light(20.0, 21.0, 1.0)`` ≈ 6.1483e-4."""
     lo = y if y < x else x
     hi = y if y > x else x
-    return (lo < _SMALL) & ((hi >= _FAR) | ((x >= _SMALL) & (x >= _FAR * y)))
-
-
-@njit(cache=_CACHE, forceinline=True, error_model="numpy")
-def stirling_bregman_light(x, y, h):
-    """B_S(x, y) (h = y − x) by the branch-free form; NaN on ``_wide`` pairs.
-    Example: ``stirling_bregman_light(20.0, 21.0, 1.0)`` ≈ 6.1483e-4."""
+    wide = (lo < _SMALL) & ((hi >= _FAR) | ((x >= _SMALL) & (x >= _FAR * y)))
     value = _st.stirling_bregman(x, y, h)
-    return NAN if _wide(x, y) else value
+    return NAN if wide else value
 
 
 @njit(cache=_CACHE, error_model="numpy")
 def stirling_bregman_full(x, y, h):
     """B_S(x, y) (h = y − x) for every positive finite pair: the branch-free form, or
-    ``bs_any`` on ``_wide`` pairs.  Example: ``stirling_bregman_full(1e14, 5e-324, -1e14)``
-    ≈ 759.139."""
-    if _wide(x, y) and _positive(x, y, 1.0, 1.0):
-        return bs_any(x, y)
-    return _st.stirling_bregman(x, y, h)
+    ``bs_any`` on the pairs it does not cover.  Example: ``stirling_bregman_full(1e14,
+    5e-324, -1e14)`` ≈ 759.139."""
+    value = stirling_bregman_light(x, y, h)
+    if value == value or not _positive(x, y, 1.0, 1.0):
+        return value
+    return bs_any(x, y)
 
 
 @njit(cache=_CACHE, error_model="numpy")

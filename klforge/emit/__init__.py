@@ -61,16 +61,19 @@ def scalar_kernel(d, output_fn=None) -> str:
         light = light.replace(*kind.kernel_call)
     text = core + "\n\n\n"
     # a twin that marks what it cannot do with NaN (``light_selects``: a select, not a call,
-    # so the light loop stays vectorised) has its loop count the NaN results of in-domain
-    # inputs and bail once after the loop (``templates.elementwise``)
+    # so the light loop stays vectorised) makes the light core return also whether it left
+    # the element (a NaN value from in-domain inputs); its loop counts those and bails once
+    # after the loop (``templates.elementwise``)
     selects = any(getattr(kind, "light_selects", False) for kind in kinds)
+    if selects and guards:  # the last line is "return NAN if bad else value"
+        light = light.rsplit("\n", 1)[0] + (
+            "\n    return (NAN if bad else value), (value != value) & (not bad)")
+    elif selects:  # the last line is "return <result>"
+        head, last = light.rsplit("\n", 1)
+        light = (f"{head}\n    value = {last.removeprefix('    return ')}\n"
+                 "    return value, value != value")
     if kinds:
         text += light + "\n\n\n"
-    if selects:
-        ok = f"not ({' | '.join(guards)})" if guards else "True"
-        text += ("@njit(inline='always', error_model='numpy', cache=True)\n"
-                 f"def _{d.kernel}_in_domain({', '.join(args)}):\n"
-                 f"    return {ok}\n\n\n")
     return text + templates.elementwise(d.kernel, args, templates.docstring(d),
                                         light=bool(kinds), selects=selects)
 

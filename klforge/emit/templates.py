@@ -120,8 +120,8 @@ def elementwise(name: str, args: list[str], doc: str, light: bool = False,
     first call compiles (and LLVM optimises) the inlined core once less.  With ``light``,
     loops over ``_<name>_core_light`` too, served first (``_ufunc.FirstReach``); with
     ``selects`` (the light core marks an element it cannot do with NaN instead of calling
-    ``_u.bail``) those loops count the NaN results whose inputs ``_<name>_in_domain`` accepts,
-    a reduction that keeps the loop vectorised, and bail once after it."""
+    ``_u.bail``, and returns (value, left)) those loops count the elements left, a reduction
+    that keeps the loop vectorised, and bail once after it."""
     text = _elementwise_loops(name, args, "_core", "loop")
     text += (f"\n\n_register({name!r}, {doc!r}, {len(args)}, 1, {{\n"
              f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}})")
@@ -167,14 +167,14 @@ def _elementwise_loops(name: str, args: list[str], core: str, loop: str,
                  f"{views}"
                  f"        out = carray(args[{nin}], n, {dtype})\n"
                  f"        for i in range(n):\n"
-                 f"            v = _{name}{core}({widen})\n"
+                 f"            v, left = _{name}{core}({widen})\n"
                  f"            out[i] = v\n"
-                 f"            missed += (v != v) & _{name}_in_domain({widen})\n"
+                 f"            missed += left\n"
                  f"    else:\n"
                  f"        for i in range(n):\n"
-                 f"            v = _{name}{core}({loads})\n"
+                 f"            v, left = _{name}{core}({loads})\n"
                  f"            _u.store_{t}(args[{nin}], i * steps[{nin}], {dtype}(v))\n"
-                 f"            missed += (v != v) & _{name}_in_domain({loads})\n"
+                 f"            missed += left\n"
                  f"    if missed:\n"
                  f"        _u.bail()\n")
     return text
