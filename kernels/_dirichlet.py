@@ -5,8 +5,9 @@ Every coordinate's B_S and r-term is computed in loops over the coordinates that
 (branch-free ``_stirling.stirling_bregman``, ``_lbeta._bern_lanes``), then summed in order
 (Neumaier; the totals in double-double).  ``row_main`` is the common path — all the light
 loops a first call compiles run (``klforge/emit/reductions.py``); ``kl_dirichlet_row`` adds
-the fallback ``_dirichlet_wide`` (concentrations outside ``_lbeta``'s range) and the direct grouping (p
-and q far apart).  Float32 rows, whose result is rounded to float32, take B_S and the
+the fallback ``_dirichlet_wide`` (concentrations outside ``_lbeta``'s range, or a row whose
+shifted pieces give ∞ − ∞) and the direct grouping (p and q far apart).  Float32 rows,
+whose result is rounded to float32, take B_S and the
 shifted coordinate's series to ~1e-10 relative (``_stirling32``), picked by overloads on
 the row's dtype so that each dtype compiles its own.  ``_lbeta`` re-exports the two row
 functions (the generated code calls ``_lb.row_main``, ``_lb.kl_dirichlet_row``).
@@ -72,9 +73,9 @@ def row_main(ap, aq, wn):
     """The common path of ``kl_dirichlet_row`` (value, kind, the direct grouping's inputs), and
     all the light loops a first call compiles run (``klforge/emit/reductions.py``: a row of
     kind ≠ 0 is handed back, ``_logits.bail``, and the call runs again on the full loops):
-    kind 0 — value is the KL; 1 — concentrations outside the shifted range (``_dirichlet_wide``:
-    grouping); 2 — p and q far apart, the direct grouping may have smaller pieces
-    (``direct_part``).  NaN with kind 0 for an empty row or an invalid entry."""
+    kind 0 — value is the KL; 1 — concentrations outside the shifted range or a NaN from
+    ∞ − ∞ (``_dirichlet_wide``); 2 — p and q far apart, the direct grouping may have
+    smaller pieces (``direct_part``).  NaN with kind 0 for an empty row or an invalid entry."""
     n = ap.shape[0]
     z = (NAN, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     if n == 0:

@@ -80,8 +80,14 @@ def _categorical_row(ap, aq, keep):
             q1, f1 = _p._two_prod(y1, np_h)
             q2, f2 = _p._two_prod(x1, nq_h)
             dl = (((q1 - q2) + (f1 - f2)) + (y1 * np_l - x1 * nq_l)) / np1  # β_i − γ_i
-            term = _gr._kl_term(y1, x1 * ratio, dl,
-                                _gr._log_quot(y, x, y1, x1, ep - eq) + lr)
+            # log(β_i/γ_i) from the one ratio while it is normal (the two logs of the sides,
+            # scaled differently, cancelled: 345 − 343.5, 5e-14 relative), else their sum
+            r = (y1 / x1) * (np1 / nq1) if x1 > 0.0 else INF
+            if 1e-300 < r < 1e300:
+                lg = math.log(r)
+            else:
+                lg = _gr._log_quot(y, x, y1, x1, ep - eq) + lr
+            term = _gr._kl_term(y1, x1 * ratio, dl, lg)
             total, comp = _p.neumaier_add(total, comp, term)
     return total + comp, eq
 

@@ -17,7 +17,13 @@ range (a concentration below 1e-300, or a product of a p- and a q-side total pas
   γ_i), γ_i = α_i·n_q/n_p, each ≥ 0, with β_i − γ_i = ±(c·b − a·d)/n_p from exact products of
   the sides scaled to [½, 1) by powers of 2 (no overflow; the textbook grouping's
   B_lnΓ(b, d) − B_lnΓ(n_p, n_q) cancelled pieces ~b·log(b/d): kl_beta(1.3, 1e20, 2.1, 1e-300)
-  was 0.0, exact 786.43).  A concentration shared by p and q (a = c) that is negligible
+  was 0.0, exact 786.43).  The dominant coordinate's difference with the totals
+  B_S(x, y) − B_S(x + u, y + v) is taken from S(y) − S(y + v), S(x + u) − S(x) by log1p and
+  (y − x)·ΔS', (v − u)·S'(x + u) scaled by x (``delta_r``) where those pieces are smaller than
+  the two B_S, and always when a total passes DBL_MAX (kl_beta(1e300, DBL_MAX, 2.1, 1.7) =
+  382.287, kl_beta(1.3, 0.8, DBL_MAX, DBL_MAX) = 1.2918e308; both were +inf).  The outside
+  tester's grid (each argument and pair 5e-324 … DBL_MAX, others O(1)): ≤ 8 ULP, +inf only
+  where the KL overflows.  A concentration shared by p and q (a = c) that is negligible
   against the others (a ≤ 1e-20·min(b, d)) takes the first-order expansion in a:
   KL = a·[ψ(b) + (d − b)·ψ'(b) − ψ(d)] + O(a²) (relative error ≤ 1e-20·O(1)).
 

@@ -31,8 +31,14 @@ product e = ρ_j − ρ_n), whose only cancellation is G(ρ_j) − G(ρ_n) ~ ρ�
 p-coordinate + the dominant one's B_S difference with the totals (in difference form when that
 has the smaller terms) + n_q·KL(π_q‖π_p) from 2^k-scaled exact cross products, and a shared
 concentration a ≤ 1e-20·min(b, d) by a·[ψ(b) + (d − b)ψ'(b) − ψ(d)] (relative error O(a/b)).
-Not resolved: p ≈ q to the last bits with a shared small rest (the G4 addendum, 1.2e3 ULP) and a
-total past DBL_MAX (+inf; e.g. (1e300, DBL_MAX, 2.1, 1.7), exact 382.3).
+p ≈ q to the last bits with a small rest (the G4 addendum: 1.2e3 ULP at s_p = 1.4e-5, N = 23):
+the near tail form's N/s_p cancellation is ~1/(6·s_p·N) ULP of the KL there, so a rest with
+s_p·N < 4 takes ``_tail_far`` too, whose G(ρ_j) − G(ρ_n) is now a sum of positive terms times
+e (no 1/|ρ| cancellation as ρ → 0): 0.39 ULP; 600 random near pairs with a rest 1e-8 … 10 ≤ 4.7.
+A total past DBL_MAX (session 12): the dominant coordinate's difference with the totals is
+formed from the ratios u/x, (v − u)/x and log1p (``_gbd_range.delta_r``), never the total:
+(1e300, DBL_MAX, 2.1, 1.7) 382.287 (was +inf), (1.3, 0.8, DBL_MAX, DBL_MAX) 1.2918e308 (was
++inf); the outside tester's grid (each argument and pair 5e-324 … DBL_MAX): 0 points over 8 ULP.
 Example: ``klforge.kernels.kl_beta(2.0, 3.0, 4.0, 1.0)`` ≈ 2.0986.
 """
 
@@ -84,10 +90,21 @@ def kl(fam: ExpFamily):
 HARD_POINTS = ((1.3, 1e20, 2.1, 1e-300), (1e20, 0.8, 2.1, 1e-150), (1e40, 0.8, 1e8, 1.7),
                (1.3, 1e40, 1e8, 1.7), (1.3, 1e8, 2.1, 1e40), (1.3, 1e20, 2.1, 5e-324),
                (1e20, 0.8, 5e-324, 1.7), (1.3, 1e-150, 1e40, 1.7), (1e-8, 0.8, 2.1, 1e40),
-               (1.3, 1e-300, 1e8, 1.7)) + tuple(
+               (1.3, 1e-300, 1e8, 1.7),
+               # p ≈ q with a small rest (G4 addendum, session 12: 1.2e3 ULP, 6e5 ULP)
+               (1.4015461393124235e-05, 23.35177898089121, 1.4015461393124235e-05,
+                23.351778980891176),
+               (15.745656187230505, 4.41522613680644e-08, 15.745656187233953,
+                4.41522613680644e-08),
+               (1.285690778648787e-07, 19.446867325943234, 1.285690778648787e-07,
+                19.446873431400956)) + tuple(
     pt for s in (1e-3, 1e-5, 1e-7, 1e-9, 1e-12, 1e-15, 1e-20, 1e-30, 1e-40, 1e-60)
     for b, d in ((0.8, 1.7), (30.0, 1e3), (5.0, 4.0))
-    for pt in ((s, b, s, d), (b, s, d, s)))
+    for pt in ((s, b, s, d), (b, s, d, s))) + tuple(
+    # the same small rest against a coordinate moved by 1e-14 … 1e-6 relative (p ≈ q)
+    pt for s in (1e-2, 1e-4, 1e-6, 1e-8) for b in (3.0, 23.351778980891210, 700.0)
+    for rel in (1e-14, 1e-10, 1e-6)
+    for pt in ((s, b, s, b * (1 + rel)), (b * (1 - rel), s, b, s)))
 
 
 register(FAMILY, kl, KernelSpec(
