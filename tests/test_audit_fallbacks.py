@@ -90,3 +90,9 @@ def test_symbols_equated_still_leave_a_slip_and_end_with_the_section():
     later = ("We know that $E(X) = \\mu = p$.\n\n# Another model\n\n"
              "Here $E(X^2) = p$. Therefore\n\n$$Var(X) = E(X^2) - \\mu^2 = p - p^2$$\n")
     assert len(_errors(later)) == 1
+
+
+def test_a_new_letter_that_also_sits_inside_is_not_a_constant():
+    # ln Σ e^{z_i} = m + ln Σ e^{z_i + m}: m is new, but it also sits inside the sum and the
+    # rest is not a part of the left side — a claim, and false (the sign of m inside is wrong)
+    assert len(_errors("$$\\ln\\sum_i e^{z_i} = m + \\ln\\sum_i e^{z_i + m}$$\n")) == 1

@@ -268,7 +268,8 @@ class Events:
             self.start(items[0], offset)
         for k in range(1, len(items), 2):
             self.last = k + 2 >= len(items)
-            self.later = items[k + 3::2]  # the chain's sides after this step's right side
+            # the (relation, side) pairs of the chain after this step
+            self.later = list(zip(items[k + 2::2], items[k + 3::2], strict=False))
             self.step(items[k], items[k + 1], offset)
         self.later = ()
 

@@ -33,7 +33,17 @@ from . import nodes as N
 from . import symbols as S
 from .distributions import QUAD_TOL, against, density, special
 from .expectbody import ExpectationBodies
-from .freesymbols import JOINT, MARKERS, RV, SLOTS, VECTOR, FreeSymbols, _bare_expectation, _rest
+from .freesymbols import (
+    JOINT,
+    MARKERS,
+    RV,
+    SLOTS,
+    VECTOR,
+    FreeSymbols,
+    _bare_expectation,
+    _implicit_var,
+    _rest,
+)
 from .freesymbols import parameter as _arg
 from .reading import MODEL, Reading
 from .textdensities import TextDensities
@@ -86,8 +96,7 @@ class Context(ExpectationBodies, FreeSymbols, Reading, TextDensities):
                 if n.startswith(VECTOR):
                     pt[MODEL][n[len(VECTOR):]] = S.real_vector(rng)
             if S.pmf_pair(n[len(VECTOR):] for n in names if n.startswith(VECTOR)):
-                pair = S.finite_model(rng)  # Σ_i P(i) log(P(i)/Q(i)): two pmfs
-                pt[MODEL].update(zip(S.PMF_PAIR, (pair["p"], pair["q"]), strict=True))
+                pt[MODEL].update(zip(S.PMF_PAIR, S.finite_model(rng).values(), strict=True))
         return pt
 
     def value(self, node, point, depth=0):
@@ -280,20 +289,6 @@ def _infinite(node) -> bool:
     return isinstance(node, N.Integral) and node.lo is not None and any(
         isinstance(b, N.Const) and b.name == "inf" or isinstance(b, N.Neg) and isinstance(
             b.arg, N.Const) and b.arg.name == "inf" for b in (node.lo, node.hi))
-
-
-def _implicit_var(body, texts) -> str | None:
-    """The variable of ``E_P[k]`` written without one (``E_{k\\sim P}``): the one
-    single-letter name of the body that is not in the distribution's parameters; None when
-    there is no such name, several, or the body uses x.  With no lower-case candidate, the
-    one capital letter of the body is the random variable itself (``E_q[Z^2/2]`` over
-    q = N(μ, σ²): Z is the variable integrated, not a number)."""
-    names = {n.name for n, _ in _walk(body, frozenset()) if isinstance(n, N.Name)}
-    params = {c for t in texts for c in re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", t)}
-    letters = {n for n in names if re.fullmatch(r"[a-z]", n)} - params
-    if not letters:
-        letters = {n for n in names if re.fullmatch(r"[A-Z]", n)} - params
-    return letters.pop() if len(letters) == 1 and "x" not in letters else None
 
 
 def _walk(node, bound):

@@ -162,9 +162,15 @@ def new_constant(aud, lhs, rhs, free_l, free_r, at, relation, stated) -> bool:
     if len(new) != 1 or free_r - free_l - new:
         return False
     s = new.pop()
-    parts = (rhs.factors if isinstance(rhs, N.Mul) else
-             rhs.terms if isinstance(rhs, N.Add) else ())
-    if not any(isinstance(p, N.Name) and p.name == s for p in _flat(parts)):
+    kind = N.Mul if isinstance(rhs, N.Mul) else N.Add if isinstance(rhs, N.Add) else None
+    if kind is None or not isinstance(lhs, kind):
+        return False
+    right = list(_flat(rhs.factors if kind is N.Mul else rhs.terms))
+    left = {N.to_text(n) for n in _flat(lhs.factors if kind is N.Mul else lhs.terms)}
+    named = [n for n in right if isinstance(n, N.Name) and n.name == s]
+    rest = [n for n in right if not (isinstance(n, N.Name) and n.name == s)]
+    # C·e^{−λx} for e^{−(1+λ₀)}·e^{−λx}: s once, the other parts as they stand on the left
+    if len(named) != 1 or not rest or any(N.to_text(n) not in left for n in rest):
         return False
     before = getattr(aud, "source", "")[:max(at, 0)]
     if not before or any(re.search(rf"(?<![A-Za-z0-9]){s}(?![A-Za-z0-9])", m.group(0))

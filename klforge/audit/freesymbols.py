@@ -227,7 +227,6 @@ class FreeSymbols:
         fam, args = dist
         self._hint(fam, args)
         subs = [self.analyse(_arg(a), bound, depth + 1) for a in args]
-        from .expect import _implicit_var  # (expect builds on this module)
         implicit = {_implicit_var(body, args)} - {None} if var is None else set()
         subs.append(self.analyse(body, bound | {var or "x"} | implicit, depth + 1))
         return self._union(subs, True)
@@ -269,3 +268,14 @@ def _subscript(node, pat, index: str):
     if isinstance(node, N.Name) and (k := pat.fullmatch(node.name)):
         return N.Name(f"{k.group(1)}_{index}", node.pos)
     return N.map_children(node, lambda c: _subscript(c, pat, index))
+
+
+def _implicit_var(body, texts) -> str | None:
+    """The variable of ``E_P[k]`` written without one: the one single-letter name of the body
+    not in P's parameters (else its one capital: ``E_q[Z^2/2]``, Z the variable itself); None
+    when there is no such name, several, or the body uses x."""
+    names = {n.name for n in N.walk(body) if isinstance(n, N.Name)}
+    params = {c for t in texts for c in re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", t)}
+    letters = ({n for n in names if re.fullmatch(r"[a-z]", n)} - params
+               or {n for n in names if re.fullmatch(r"[A-Z]", n)} - params)
+    return letters.pop() if len(letters) == 1 and "x" not in letters else None

@@ -86,13 +86,18 @@ def _specific_numbers(node) -> bool:
 
 
 def _ends_in_number(aud) -> bool:
-    r"""The chain goes on to a plain number (``H(X) = H(Y) = -0.5\log_2 0.5 - … = 1``): its
-    quantities are those of the example's own distributions, each equal to that number, so a
-    link between two of them is not an identity over all distributions."""
-    return any(isinstance(side, N.Num) or (
-        any(isinstance(n, N.Num) for n in N.walk(side))
-        and not any(isinstance(n, (N.Name, N.Var, N.Index)) for n in N.walk(side)))
-        for side in getattr(aud, "later", ()) if side is not None)
+    r"""The chain goes on, by equalities only, to a plain number that ties it to particular
+    distributions (``H(X) = H(Y) = -0.5\log_2 0.5 - … = 1``: a decimal, see
+    :func:`_specific_numbers`): its quantities are those of the example, each equal to that
+    number, so a link between two of them is not an identity over all distributions.  A
+    chain that goes on by ``≤`` (``… ≤ \ln 1 = 0``, a bound) does not count."""
+    for rel, side in getattr(aud, "later", ()):
+        if getattr(rel, "op", None) not in ("=", "≈") or side is None:
+            return False
+        if (any(isinstance(n, N.Num) for n in N.walk(side)) and _specific_numbers(side)
+                and not any(isinstance(n, (N.Name, N.Var, N.Index)) for n in N.walk(side))):
+            return True
+    return False
 
 
 def _unrelated_kind(op, lhs, rhs):
