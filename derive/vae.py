@@ -160,12 +160,12 @@ def _build(name, title, closed, stable, steps, kernel, checks=()):
 @derivation("expected_loglik_normal", spec=KernelSpec(
     "expected_loglik_normal", page="vae", no_torch="an expectation, not a KL",
     # (x − μ)² formed before the division by s² gave −inf (x = s² = 1e300); x − μ overflows
-    # alone at the second point, w_h/s² at the fourth, σ²/s² at the fifth (each value finite).
-    # (σ² = s² = 5e-324, where ½·σ² was 0, is in tests/test_elbo_natgrad_ranges.py: this
-    # closed form's mpmath reference loses σ² beside x² at any precision verify tries.)
+    # alone at the second point, w_h/s² at the fourth, σ²/s² at the fifth (each value finite);
+    # ½·σ² rounded to 0 at the sixth (σ² = s² = 5e-324; verify's reference keeps σ² beside x²
+    # since it starts at the precision of the arguments' span, klforge/verify/settle.py).
     hard_points=((0.3, 1e300, 0.7, 1e300), (DBL_MAX, -0.2 * DBL_MAX, 1e-300, DBL_MAX),
                  (1e300, -1e300, 1e-300, DBL_MAX), (1e-10, 0.0, 1e-300, 1e-320),
-                 (0.3, 0.3, DBL_MAX, 0.7)),
+                 (0.3, 0.3, DBL_MAX, 0.7), (0.3, 0.3, 5e-324, 5e-324)),
     bound=(4, "a sum of −w²/2s², −σ²/2s², −log s²/2, −log 2π/2; cancels only where the log "
               "term offsets the quadratic ones.")))
 def _expected_loglik() -> Derivation:
@@ -180,7 +180,8 @@ def _expected_loglik() -> Derivation:
 
 @derivation("elbo_normal", spec=KernelSpec(
     "elbo_normal", page="vae", no_torch="an ELBO, not a KL between torch distributions",
-    hard_points=((1e300, -0.2, 0.7, 1e300), (1e-10, 0.0, 1e-300, 1e-320)),
+    hard_points=((1e300, -0.2, 0.7, 1e300), (1e-10, 0.0, 1e-300, 1e-320),
+                 (0.3, 0.3, 5e-324, 1e-320)),
     bound=(4, "expected_loglik_normal minus kl_normal_std's pieces.")))
 def _elbo() -> Derivation:
     e, kl = expected_loglik(), kl_term()
