@@ -23,7 +23,8 @@ negative entry, a zero total (including an empty row) → NaN; p_i > 0 where q_i
 0·log 0 = 0; subnormal entries are ordinary positive numbers.  Totals beyond the float64
 range (or a term p_i log(p_i/q_i) beyond it) are handled by scaling p and q each by its own
 power of two (totals far apart in either direction stay finite: the KL's second pass brings
-each total into [½, 1); the cross-entropy scales an overflowing row by 2⁻⁶⁴) — exact for all
+each total into [½, 1); the cross-entropy scales an overflowing row by 2⁻⁶⁴, and p by 2⁻⁶⁴
+from P ≥ 2¹⁰¹² on, where H·P — the sums it is formed from — could overflow) — exact for all
 but entries pushed below the normal range, whose share of the result is below 2⁻¹⁰²².
 Totals below 2⁻⁶⁴ (subnormal ones included) are scaled up the same way, on the cold path
 only: a row of equal entries gives ln n at any scale.  An entropy or cross-entropy below
@@ -52,7 +53,7 @@ from numba import njit
 from . import _categorical_cold as _cold
 from . import _rowsum as _rs
 from . import _simd as _s
-from ._categorical_cold import CANCEL
+from ._categorical_cold import BIG, CANCEL
 from ._ufunc import INTERNAL
 
 _JIT = dict(cache=True, error_model="numpy", **INTERNAL)
@@ -125,14 +126,15 @@ def _xent_common(res, ws, m, tiny):
     """res[r] = H of row r < m from the sums in ``ws`` in the common case, for every row at
     once (branch-free, vectorises): normal entries (b finite), no negative term (no q_i > 1
     where p_i > 0: b a sum of terms ≥ 0), finite totals, and a correction P·log Q
-    cancelling at most CANCEL of b, and H ≥ ``tiny`` (``_tiny``: a smaller H needs Q
-    more accurately than the one-pass sum gives it); NaN marks the rows that are not."""
+    cancelling at most CANCEL of b, P < BIG (H·P finite), and H ≥ ``tiny`` (``_tiny``: a
+    smaller H needs Q more accurately than the one-pass sum gives it); NaN marks the rows
+    that are not."""
     bs, ph, pl, qh, ql, over = ws[1, :m], ws[2, :m], ws[3, :m], ws[4, :m], ws[5, :m], ws[6, :m]
     for r in range(m):
         b = bs[r]
         tp = ph[r] + pl[r]
         corr = tp * (_s.log_ratio_normal(qh[r], 1.0) + ql[r] / qh[r])
-        good = (b < INF) & (over[r] == 0.0) & (qh[r] < INF) & (ph[r] < INF)
+        good = (b < INF) & (over[r] == 0.0) & (qh[r] < INF) & (ph[r] < BIG)
         good &= (corr >= 0.0) | (-corr <= CANCEL * b)
         v = (b + corr) / tp
         good &= v >= tiny

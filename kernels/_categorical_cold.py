@@ -38,6 +38,9 @@ INF = math.inf
 CANCEL = 0.25
 DOWN = 2.0**-64  # scale for rows whose total overflows
 LOW = 2.0**-64  # totals below this (subnormal ones included) are scaled up on the cold path
+#: a p-total from here up is scaled by DOWN for H: H·P ≤ P·log(2¹⁰²⁴/2⁻¹⁰⁷⁴) < P·2¹¹ (the sums
+#: B, P·log Q and Σ p_i·log(Q/q_i) are H·P and its pieces) must stay finite (outside tester H4)
+BIG = 2.0**1012
 
 
 @njit(inline="always", error_model="numpy")
@@ -133,14 +136,15 @@ def _xent_sums(p, q, sp_, sq, same):
 def xent_finish(p, q, same, ok, b, ph, pl, qh, ql, qmax, tiny):
     """H(p̂, q̂) of one row from its one-pass sums (``_rowsum.xent_sums``); rows the sums do
     not settle (``ok`` False, overflowing or small totals, a cancelling correction, H below
-    ``tiny``) are evaluated again here."""
+    ``tiny``) are evaluated again here.  A p-total ≥ BIG is scaled by DOWN first: B + P·log Q
+    = H·P overflows from P ≈ DBL_MAX/H on (``[DBL_MAX, .3, .5]`` vs ``[.4, .5, .2]``)."""
     sp_ = sq = 1.0
     status = 0
     if not ok:
         status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
-    if status == 0 and not (ph < INF and qh < INF and abs(b) < INF):  # overflow
+    if status == 0 and not (ph < BIG and qh < INF and abs(b) < INF):  # overflow
         # each row by its own scale: a common one sends a tiny row to 0 (G6)
-        sp_ = 1.0 if ph < INF and abs(b) < INF else DOWN
+        sp_ = 1.0 if ph < BIG and abs(b) < INF else DOWN
         sq = 1.0 if qh < INF else DOWN
         status, b, ph, pl, qh, ql, qmax = _xent_sums(p, q, sp_, sq, same)
     if status == 1 or not (ph > 0.0 and qh > 0.0):

@@ -137,3 +137,50 @@ def test_float32_rows_a_few_ulp_apart():
     for i in range(8):
         ref = _mp_kl(p[i], q[i])
         assert float(abs(mpmath.mpf(float(got[i])) - ref)) <= np.spacing(np.float32(ref)), i
+
+
+# --- cross-entropy rows with an entry at or near DBL_MAX (outside tester T4, H4) ---
+
+def _mp_xent(p, q):
+    """H(p/Σp, q/Σq) = −Σ p̂_i log q̂_i at 60 digits, the textbook form of the normalised rows
+    from the float entries exactly as given (0·log 0 = 0)."""
+    with mpmath.workdps(60):
+        p = [mpmath.mpf(float(x)) for x in p]
+        q = [mpmath.mpf(float(x)) for x in q]
+        tp, tq = mpmath.fsum(p), mpmath.fsum(q)
+        return -mpmath.fsum((a / tp) * mpmath.log(b / tq) for a, b in zip(p, q, strict=True)
+                            if a != 0)
+
+
+F32MAX = float(np.finfo(np.float32).max)
+H4_ROWS = [
+    ([M, .3, .5], [.4, .5, .2]),  # the tester's row: was +inf (B + P·log Q overflowed)
+    ([M, .3, .5], [.4, 2., .2]),  # was NaN (a second-pass term inf, Neumaier inf − inf)
+    ([M / 2, M / 2, 1.], [.1, .7, .2]),  # P rounds to DBL_MAX
+    ([M, M, .5], [.4, 2., .2]),  # P overflows
+    ([2.0**1012, 3., 1e-300], [1e-300, .5, 2.]),  # just past the scaling threshold
+    ([2.0**1011, .3, .5], [.4, .5, .2]),  # just below it
+    ([1e308, 1.], [1., 10.]),
+    ([M, 1e-300, 1.], [5e-324, 1., 1e300]),  # H·P far beyond the float range
+]
+
+
+@pytest.mark.parametrize("p, q", H4_ROWS)
+def test_cross_entropy_with_an_entry_near_dbl_max(p, q):
+    ref = _mp_xent(p, q)
+    got = K.cross_entropy(np.array(p), np.array(q))
+    assert math.isfinite(got), (p, q, got)
+    assert _ulps(got, ref) <= BAR, (p, q, got, float(ref))
+    # the same row inside a batch, between ordinary rows, gives the same bits
+    batch = K.cross_entropy(np.array([[.2, .3, .5][:len(p)], p, [1.] * len(p)]),
+                            np.array([[.3, .3, .4][:len(q)], q, [2.] * len(q)]))
+    assert batch[1] == got
+
+
+@pytest.mark.parametrize("p, q", [([F32MAX, .3, .5], [.4, .5, .2]),
+                                  ([F32MAX, F32MAX, .5], [.4, 2., .2])])
+def test_cross_entropy_float32_rows_at_flt_max(p, q):
+    ref = float(_mp_xent(np.float32(p), np.float32(q)))
+    got = K.cross_entropy(np.array(p, np.float32), np.array(q, np.float32))
+    assert got.dtype == np.float32
+    assert abs(float(got) - ref) <= np.spacing(np.float32(ref)), (got, ref)
