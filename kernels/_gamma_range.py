@@ -83,7 +83,8 @@ def scaled_expm1mx_light(a, s, n1, n2, d):
 @njit(cache=_CACHE, error_model="numpy")
 def scaled_expm1mx_full(a, s, n1, n2, d):
     """a·(e^{−s} − 1 + s), e = n1·n2/d = a·e^{−s}, for all positive finite a, n1, n2, d.
-    Example: ``scaled_expm1mx_full(2.1, s, 1.3, DBL_MAX, 3.0)`` ≈ 7.79e307."""
+    Example: with s = ``log_ratio2(2.1, 3.0, 1.3, DBL_MAX)`` (≈ −708.2),
+    ``scaled_expm1mx_full(2.1, s, 1.3, DBL_MAX, 3.0)`` ≈ 7.7900035844033683e307."""
     value = scaled_expm1mx_light(a, s, n1, n2, d)
     if value == value or not _positive(a, n1, n2, d):
         return value

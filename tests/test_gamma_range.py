@@ -157,3 +157,34 @@ def test_brief_examples(pt, exact):
 def test_overflow_is_inf(pt):
     assert _ref(*pt) > DMAX
     assert float(K.kl_gamma(*pt)) == math.inf
+
+
+def _bs_ref(x, y):
+    """B_S(x, y) = S(y) − S(x) − (y − x)·S'(x), S(a) = lnΓ(a) − a·log a + a, S' = ψ − log."""
+    with mpmath.workdps(60 + int(abs(math.log10(x)) + abs(math.log10(y)))):
+        x, y = mpmath.mpf(x), mpmath.mpf(y)
+        s = lambda a: mpmath.loggamma(a) - a * mpmath.log(a) + a  # noqa: E731
+        return s(y) - s(x) - (y - x) * (mpmath.digamma(x) - mpmath.log(x))
+
+
+@pytest.mark.parametrize("x, y", [(1e14, 5e-324), (9.9e14, 1e-300), (1e8, 5e-324),
+                                  (1e20, 5e-324), (1.3, DMAX), (DMAX, 2.1), (8.0, 7e-15),
+                                  (2.0, 3.0), (1e-300, 1e14)])
+def test_stirling_bregman_full(x, y):
+    """The full form of B_S, directly: the pairs the branch-free form misses and ordinary ones."""
+    from klforge.kernels import _gamma_range as G
+    assert ulp_error(G.stirling_bregman_full(x, y, y - x), _bs_ref(x, y), np.float64) <= 4
+
+
+@pytest.mark.parametrize("a, n1, n2, d", [(2.1, 1.7, 1.3, 5e-324), (2.1, DMAX, 1.3, 3.0),
+                                          (1e300, 1.3, 1e300, 0.8), (2.1, 1.7, DMAX, DMAX),
+                                          (5e-324, 1e-300, 1.3, 0.8), (1.0, 1.0, 1.0, 1.0)])
+def test_scaled_expm1mx_full(a, n1, n2, d):
+    """a·(r − 1 − log r), r = n1·n2/(a·d), from the full form with the kernel's s."""
+    from klforge.kernels import _gamma_range as G
+    from klforge.kernels import _primitives as P
+    s = P.log_ratio2(a, d, n1, n2)
+    with mpmath.workdps(60 + int(sum(abs(math.log10(v)) for v in (a, n1, n2, d)))):
+        r = mpmath.mpf(n1) * n2 / (mpmath.mpf(a) * d)
+        ref = a * (r - 1 - mpmath.log(r))
+    assert ulp_error(G.scaled_expm1mx_full(a, s, n1, n2, d), ref, np.float64) <= 4
