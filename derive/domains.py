@@ -34,6 +34,8 @@ class Domain:
     additive: bool = False
     #: clip near-equal partners into [lo, hi]
     clip: tuple[float, float] | None = None
+    #: the words a kernel's docstring gives after a parameter (None: the key, spaced)
+    label: str | None = None
 
 
 _PROBABILITY = dict(box=(0.05, 0.95), magnitudes=(1e-12, 0.5), mirrored=True,
@@ -46,7 +48,8 @@ DOMAINS: dict[str, Domain] = {
     "nonnegative": Domain("x ≥ 0", "not (0.0 <= {x} < INF)"),
     "unit_interval": Domain("0 ≤ x ≤ 1", "not (0.0 <= {x} <= 1.0)", **_PROBABILITY),
     "open_unit_interval": Domain("0 < x < 1", "not (0.0 < {x} < 1.0)", **_PROBABILITY),
-    "half_open_unit_interval": Domain("0 < x ≤ 1", "not (0.0 < {x} <= 1.0)", **_PROBABILITY),
+    "half_open_unit_interval": Domain("0 < x ≤ 1", "not (0.0 < {x} <= 1.0)", **_PROBABILITY,
+                                      label="half open unit interval (0, 1]"),
     "simplex_coordinate": Domain("x_i > 0 with Σ x_i < 1 (last coordinate eliminated)",
                                  box=(0.05, 0.3)),  # K ≤ 4 free coordinates keep Σ < 1
     "probability_vector": Domain("x_i ≥ 0 finite, Σ x_i > 0 (renormalised: x/Σx)"),

@@ -149,6 +149,12 @@ class Kernel:
         return self._ufuncs[key]
 
     @property
+    def __signature__(self):
+        """``inspect.signature``: the inputs by name, ``out=None``, the ufunc keywords."""
+        from ._signature import kernel_signature
+        return kernel_signature(self.__name__, self.__doc__, self.nin, self.signature)
+
+    @property
     def compiled(self) -> tuple:
         """The dtypes whose ufunc has been built in this process."""
         return tuple(sorted(set(self._ufuncs) | set(self._light_ufuncs)))

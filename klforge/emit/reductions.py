@@ -122,8 +122,8 @@ def kl_dirichlet(d) -> str:
 
 _MVN_DOC = (
     "\n\n    Call: kl_mvn(mu_p, L_p, mu_q, L_q), gufunc signature (n),(n,n),(n),(n,n)->(): means"
-    "\n    and lower Cholesky factors (Σ = L Lᵀ) of any n; the parameters above are the"
-    "\n    derivation's symbols at n = 2."
+    "\n    and lower Cholesky factors (Σ = L Lᵀ) of any n; the derivation's symbols above"
+    "\n    are those at n = 2."
     "\n\n    Only the lower triangles of L_p and L_q are read (the upper triangle, NaN included,"
     "\n    is ignored: numpy.linalg.cholesky returns the lower factor, scipy.linalg.cholesky the"
     "\n    upper one unless lower=True — pass its transpose); a diagonal entry ≤ 0 gives NaN,"

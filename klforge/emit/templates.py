@@ -180,9 +180,34 @@ def _elementwise_loops(name: str, args: list[str], core: str, loop: str,
     return text
 
 
+#: the arguments of kernels whose call is not the derivation's parameter list (a row or
+#: matrix kernel derived on scalar symbols at a fixed n): (name, words), in call order
+CALL_PARAMETERS = {
+    "kl_mvn": (("mu_p", "real vector"), ("L_p", "lower Cholesky factor"),
+               ("mu_q", "real vector"), ("L_q", "lower Cholesky factor")),
+}
+
+
+def _domain_words(domain: str) -> str:
+    from klforge.derive.domains import DOMAINS
+    label = DOMAINS[domain].label if domain in DOMAINS else None
+    return label or domain.replace("_", " ")
+
+
 def docstring(d) -> str:
-    params = ", ".join(f"{p.name} ({p.domain.replace('_', ' ')})" for p in d.params)
-    text = f"{d.title}.\n\n    Parameters: {params}.\n    Derivation: `klforge derive {d.name}`."
+    """The kernel's docstring: title, the call's parameters (``Parameters:``, which
+    ``kernels/_signature.py`` reads for ``inspect.signature``), the derivation, the shared
+    special-value table and the derivation's notes.  A kernel in ``CALL_PARAMETERS`` lists
+    its call's arguments, and its derivation's symbols after ``Derivation``."""
+    call = CALL_PARAMETERS.get(d.kernel)
+    if call is None:
+        params = ", ".join(f"{p.name} ({_domain_words(p.domain)})" for p in d.params)
+        symbols = ""
+    else:
+        params = ", ".join(f"{n} ({w})" for n, w in call)
+        symbols = " (its symbols: " + ", ".join(p.name for p in d.params) + ")"
+    text = (f"{d.title}.\n\n    Parameters: {params}.\n"
+            f"    Derivation: `klforge derive {d.name}`{symbols}.")
     text += "\n\n    Special values (shared by every kernel):\n" + "".join(
         f"    - {a.replace('`', '')} → {b.replace('`', '')}\n" for a, b in SPECIAL_VALUE_RULES)
     if d.notes:
