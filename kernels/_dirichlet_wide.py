@@ -233,6 +233,5 @@ def kl_dirichlet_wide(ap, aq):
             value, comp = _p.neumaier_add(value, comp, math.ldexp(cat, e))
             value += comp
     if shared > 0.0 and np_r < INF and nq_r < INF:
-        g = (_p.digamma(np_r) - _p.digamma(nq_r)) + (nq_r - np_r) * _gr._trigamma(np_r)
-        value += shared * max(g, 0.0)
+        value += shared * _gr.bregman_neg_digamma(np_r, nq_r)
     return INF if value != value else value

@@ -179,7 +179,10 @@ WIDE_ROWS = [([1e300, 2.0, 3.0], [2.0, 2.0, 2.0]), ([MAX, 1.748, 2.004], [0.572,
              ([1e300, 1e-300, 1.0], [1e300, 1e-300, 2.0]), ([0.3, 1e150, 2.0], [1e-150, 3.0, 2.0]),
              # the categorical term's log(β_i/γ_i) of sides scaled differently (400 ULP)
              ([3.0, 1.748, 2.004], [MAX, 0.87, 2.821]), ([1e-8, 1.748, 2.004], [0.572, MAX, 2.821]),
-             ([1e8, 1.748, 2.004], [0.572, 1e300, 2.821])]
+             ([1e8, 1.748, 2.004], [0.572, 1e300, 2.821]),
+             # shared coordinates below 1e-300 with one left: the first-order form (7.1 ULP
+             # with ψ(b) − ψ(d) + (d − b)ψ'(b) subtracted directly)
+             ([1e-300] * 4 + [0.845], [1e-300] * 4 + [1.873])]
 
 
 @pytest.mark.parametrize("row", WIDE_ROWS)
@@ -204,3 +207,17 @@ def test_kl_dirichlet_near_equal_small_rest(s):
             aq = np.array([s] * (n - 1) + [23.351778980891210 * (1 + rel)])
             ref = mp_kl_dirichlet(ap, aq)
             assert ulp(float(K.kl_dirichlet(ap, aq)), ref) <= 8, (s, n, rel)
+
+
+@pytest.mark.parametrize("pair", [(0.845, 1.873), (1.0, 2.0), (23.35, 23.35 * (1 + 1e-10)),
+                                  (686989.4832887654, 10.299802917472721), (1e-3, 2.0),
+                                  (100.0, 1e5), (7.9, 8.1), (1e-300, 1.0)])
+def test_bregman_neg_digamma(pair):
+    # B_{−ψ}(b, d) = ψ(b) − ψ(d) + (d − b)·ψ'(b), the first-order coefficient of a shared
+    # negligible concentration
+    b, d = pair
+    with mpmath.workdps(_dps(b, d) + 20):
+        ref = (mpmath.digamma(b) - mpmath.digamma(d)
+               + (mpmath.mpf(d) - b) * mpmath.polygamma(1, b))
+    got = _gbd_range.bregman_neg_digamma(b, d)
+    assert ulp(got, ref) <= 4, (pair, got, ref)
