@@ -24,6 +24,9 @@ lbeta_bregman  B_{ln B}((a, b), (c, d))         Beta's KL; non-negative pieces t
 (a, b, c, d)   (lnΓ, ψ terms)                   smoothly as p → q (``kernels/_lbeta.py``)
 perspective_   (b/c)·(e^{−d/b} − 1 + d/b)       b·expm1mx(−d/b)/c without forming d/b or
 expm1mx(b,d,c)                                  b/c where they overflow (Laplace's KL)
+cexpm1mx(c, x) c·(exp(x) − 1 − x)               c·e^x formed where e^x overflows
+crm1mlog       c·(a·b − l)  (a·b = r − 1)       c·(r − 1) formed as (c·a)·b where a·b
+(c, a, b, l)                                    overflows
 =============  ===============================  =========================================
 """
 
@@ -316,8 +319,48 @@ class logsumexp(_Primitive):  # noqa: N801
         return r"\operatorname{LSE}\left(" + args + r"\right)"
 
 
+class cexpm1mx(_Primitive):  # noqa: N801
+    """cexpm1mx(c, x) = c·(e^x − 1 − x), c > 0 a constant: the constant goes inside, so the
+    kernel forms c·e^x as (c·e^{x/2})·e^{x/2} where e^x alone overflows but c·e^x does not
+    (½·expm1mx(ℓ) for ℓ ∈ (709.78, 710.48]: kl_normal_std, outside tester T4 H1)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, c, x):
+        if x.is_zero:
+            return sp.S.Zero
+
+    def _eval_rewrite_as_textbook(self, c, x, **kwargs):
+        return c * (sp.exp(x) - 1 - x)
+
+    def _pythoncode(self, printer):
+        return "_p.cexpm1mx(" + ", ".join(printer._print(a) for a in self.args) + ")"
+
+
+class crm1mlog(_Primitive):  # noqa: N801
+    """crm1mlog(c, a, b, l) = c·rm1mlog(a·b, l) = c·(r − 1 − log r) with r − 1 = a·b and
+    l = log r, c > 0 a constant: the constant goes inside and onto a, so the kernel forms
+    c·(r − 1) as (c·a)·b where a·b overflows but c·a·b does not (½·(σ_p/σ_q)² for
+    σ_p/σ_q ∈ [1.34e154, 1.9e154]: kl_normal, outside tester T4 H1)."""
+
+    nargs = 4
+
+    @classmethod
+    def eval(cls, c, a, b, l):
+        if (a.is_zero or b.is_zero) and l.is_zero:
+            return sp.S.Zero
+
+    def _eval_rewrite_as_textbook(self, c, a, b, l, **kwargs):
+        return c * (a * b - l)
+
+    def _pythoncode(self, printer):
+        return "_p.crm1mlog(" + ", ".join(printer._print(a) for a in self.args) + ")"
+
+
 PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, stirling_bregman,
-              lbeta_bregman, log_ratio2, scaled_expm1mx, perspective_expm1mx, logsumexp)
+              lbeta_bregman, log_ratio2, scaled_expm1mx, perspective_expm1mx, logsumexp,
+              cexpm1mx, crm1mlog)
 
 
 def textbook(expr: sp.Basic) -> sp.Basic:

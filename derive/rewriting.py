@@ -20,6 +20,8 @@ from sympy.codegen.rewriting import ReplaceOptim, expm1_opt, log1p_opt
 
 from ._rule import Rule, _contains, _terms, _three_term_optim
 from .primitives import (
+    cexpm1mx,
+    crm1mlog,
     expm1mx,
     kl_div,
     lgamma_bregman,
@@ -193,6 +195,36 @@ LOGSUMEXP = Rule(
     ReplaceOptim(_lse_find, lambda e: logsumexp(*[t.args[0] for t in e.args[0].args])),
 )
 
+def _inside_find(e):
+    """(c, primitive) for c·expm1mx(w) or c·rm1mlog(t, l) with c a positive number, else
+    None."""
+    if not isinstance(e, sp.Mul):
+        return None
+    c, rest = e.as_coeff_Mul()
+    if c.is_Number and c.is_positive and c != 1 and isinstance(rest, (expm1mx, rm1mlog)):
+        return c, rest
+    return None
+
+
+def _inside_value(e):
+    c, f = _inside_find(e)
+    if isinstance(f, expm1mx):
+        return cexpm1mx(c, f.args[0])
+    t, l = f.args
+    first, *others = sp.Mul.make_args(sp.factor(t))
+    return crm1mlog(c, first, sp.Mul(*others), l)
+
+
+#: c·expm1mx(w) → cexpm1mx(c, w); c·rm1mlog(a·b, l) → crm1mlog(c, a, b, l).
+CONSTANT_INSIDE = Rule(
+    "constant_inside",
+    "c·expm1mx(w), c·rm1mlog(a·b, l)  (c a positive number)",
+    "cexpm1mx(c, w), crm1mlog(c, a, b, l)",
+    "e^w or r − 1 = a·b can overflow where c·e^w or c·(r − 1) does not (c = ½ in the "
+    "normal KLs); the primitives form c·e^w as (c·e^{w/2})·e^{w/2} and c·a·b as (c·a)·b",
+    ReplaceOptim(lambda e: _inside_find(e) is not None, _inside_value),
+)
+
 #: SymPy's own rules for log(1 + x) and exp(x) − 1.
 LOG1P = Rule("log1p", "log(1 + x)", "log1p(x)", "log(1 + x) loses x below eps", log1p_opt)
 EXPM1 = Rule("expm1", "exp(x) − 1", "expm1(x)", "exp(x) − 1 loses x below eps", expm1_opt)
@@ -203,6 +235,7 @@ COLLECTIONS: dict[str, tuple[Rule, ...]] = {
     "near_one": (LOG1PMX,),  # log(1 + x) − x where 1 + x is formed exactly
     "exponential": (EXPM1MX,),  # KLs written in log-variance: e^ℓ − 1 − ℓ
     "perspective": (PERSPECTIVE_EXPM1MX,),  # s·expm1mx(−d/s) where d/s may overflow
+    "constant_inside": (CONSTANT_INSIDE,),  # ½·e^ℓ, ½·(r − 1) formed past e^ℓ's overflow
     "relative_entropy": (KL_DIV,),  # sums of p·log(p/q)
     "logits": (LOGSUMEXP,),
     "log_gamma": (LGAMMA_BREGMAN,),  # lnΓ/ψ parts of Gamma, Beta, Dirichlet KLs

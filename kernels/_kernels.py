@@ -1445,11 +1445,10 @@ _BUILDERS['kl_mvn'] = _mvn.ColdReach(_BUILDERS['kl_mvn'])
 @njit(inline='always', error_model='numpy', cache=True)
 def _kl_normal_core(mu_p, sigma_p, mu_q, sigma_q):
     u = (sigma_p - sigma_q)/sigma_q
-    t = u*(u + 2.0)
     l = 2.0*_p.log_ratio(sigma_p, sigma_q)
     v = (mu_p - mu_q)/sigma_q
     bad = (not (abs(mu_p) < INF)) | (not (0.0 < sigma_p < INF)) | (not (abs(mu_q) < INF)) | (not (0.0 < sigma_q < INF))
-    value = ((1.0/2.0))*(v)*(v) + ((1.0/2.0))*_p.rm1mlog(t, l)
+    value = ((1.0/2.0))*(v)*(v) + _p.crm1mlog((1.0/2.0), u, u + 2.0, l)
     return NAN if bad else value
 
 
@@ -1491,7 +1490,7 @@ _register('kl_normal', 'KL divergence between two Normal N(μ, σ²) distributio
 @njit(inline='always', error_model='numpy', cache=True)
 def _kl_normal_std_core(mu, logvar):
     bad = (not (abs(mu) < INF)) | (not (abs(logvar) < INF))
-    value = ((1.0/2.0))*(mu)*(mu) + ((1.0/2.0))*_p.expm1mx(logvar)
+    value = ((1.0/2.0))*(mu)*(mu) + _p.cexpm1mx((1.0/2.0), logvar)
     return NAN if bad else value
 
 

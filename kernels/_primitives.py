@@ -8,6 +8,9 @@ mpmath textbook form by ``klforge verify`` (table "primitives" in ``manifest.jso
 * ``kl_div(p, q, d)`` = p·log(p/q) − p + q, given d = p − q computed by the caller (so that
   complements such as (1 − p) − (1 − q) = q − p stay exact); 0·log 0 = 0, +inf for q = 0 < p.
 * ``rm1mlog(t, l)`` = r − 1 − log r given t = r − 1 and l = log r, each accurate (r > 0)
+* ``crm1mlog(c, a, b, l)`` = c·rm1mlog(a·b, l) and ``cexpm1mx(c, x)`` = c·expm1mx(x): a
+  constant factor taken inside, so that c·(r − 1) and c·e^x are formed where r − 1 or e^x
+  alone overflows
 * ``log_ratio(a, b)`` = log(a/b) for a, b > 0, accurate near a = b and for any magnitudes
 * ``lgamma_bregman(x, y, h)`` = lnΓ(y) − lnΓ(x) − h·ψ(x) and ``stirling_bregman(x, y, h)``,
   the Bregman divergence of S(a) = lnΓ(a) − a·log a + a (h = y − x from the caller): in
@@ -117,6 +120,32 @@ def rm1mlog(t, l):
     near = (t >= -0.5) & (t <= 1.0)
     near_value = 0.0 * l - _s.log1pmx_normal(t if near else 0.0)
     return near_value if near else t - l
+
+
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+def crm1mlog(c, a, b, l):
+    """c·(r − 1 − log r) given r − 1 = a·b and l = log r, c > 0: ``rm1mlog(a·b, l)`` times c
+    with c taken inside — the far side is (c·a)·b − c·l, finite where a·b overflows but the
+    value does not (kl_normal: ½·u·(u + 2), u = σ_p/σ_q − 1 up to 1.9e154).  For c a power of
+    two the bits are those of c·rm1mlog(a·b, l) (scaling commutes with rounding).
+    Branch-free; NaN in a, b or l gives NaN.  Example: crm1mlog(0.5, 1e154, 1e154, 0.0)
+    = 5e307."""
+    t = a * b
+    near = (t >= -0.5) & (t <= 1.0)
+    near_value = 0.0 * l - c * _s.log1pmx_normal(t if near else 0.0)
+    return near_value if near else (c * a) * b - c * l
+
+
+@njit(cache=_CACHE, forceinline=True, error_model="numpy")
+def cexpm1mx(c, x):
+    """c·(e^x − 1 − x), c > 0: ``c·expm1mx(x)``, but beyond x = 709 (e^x near or past the
+    float range) c·e^x is formed as (c·h)·h with h = e^{x/2} (x/2 exact; ≤ 2.5 ULP), finite up
+    to x = 709.78 − log c (kl_normal_std: ½·e^ℓ up to ℓ = 710.47).  Example:
+    cexpm1mx(0.5, 710.0) ≈ 1.1169973830808555e308."""
+    if x > 709.0:
+        h = math.exp(0.5 * x)
+        return h * (c * h) - c * (1.0 + x)
+    return c * expm1mx(x)
 
 
 @njit(cache=_CACHE, forceinline=True, error_model="numpy")

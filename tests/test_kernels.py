@@ -395,3 +395,68 @@ def test_warm_compiles_the_named_kernels_and_reports_progress():
         assert all(isinstance(kernel.ufunc(t), np.ufunc) for t in ("float32", "float64"))
     with pytest.raises(KeyError, match="nosuch"):
         K.warm(["nosuch"])
+
+
+# --- ½·(σ_p/σ_q)² and ½·e^ℓ past the square's / exponential's overflow (outside tester T4, H1) ---
+
+def _mp_kl_normal(mu_p, s_p, mu_q, s_q):
+    """The textbook KL of two normals at 60 digits: log(σ_q/σ_p) + (σ_p² + Δμ²)/(2σ_q²) − ½."""
+    with mpmath.workdps(60):
+        mu_p, s_p, mu_q, s_q = (mpmath.mpf(x) for x in (mu_p, s_p, mu_q, s_q))
+        return mpmath.log(s_q / s_p) + (s_p**2 + (mu_p - mu_q) ** 2) / (2 * s_q**2) - 0.5
+
+
+def _mp_kl_normal_std(mu, logvar):
+    """½(μ² + e^ℓ − 1 − ℓ) at 60 digits."""
+    with mpmath.workdps(60):
+        mu, lv = mpmath.mpf(mu), mpmath.mpf(logvar)
+        return (mu**2 + mpmath.exp(lv) - 1 - lv) / 2
+
+
+def _ulp(got, ref):
+    return float(abs(mpmath.mpf(float(got)) - ref) / np.spacing(abs(float(ref))))
+
+
+@pytest.mark.parametrize("args", [(0.0, 1.4e154, 0.0, 1.0), (0.0, 1.5e154, 0.0, 1.0),
+                                  (0.0, 1.8e154, 0.0, 1.0), (0.0, 1.5e-10, 0.0, 1e-164),
+                                  (2.0, 3e150, -1.0, 2.5e-4), (1.5e154, 1.0, 0.0, 1.0)])
+def test_kl_normal_finite_where_the_variance_ratio_overflows(args):
+    ref = _mp_kl_normal(*args)
+    got = K.kl_normal(*args)
+    assert math.isfinite(got) and _ulp(got, ref) <= BARS["kl_normal"], (args, got, ref)
+
+
+@pytest.mark.parametrize("logvar", [709.0, 709.5, 709.9, 710.0, 710.3, 710.47])
+def test_kl_normal_std_finite_where_exp_logvar_overflows(logvar):
+    for mu in (0.0, 1e100, 1e153):  # (the exact value stays below DBL_MAX)
+        ref = _mp_kl_normal_std(mu, logvar)
+        got = K.kl_normal_std(mu, logvar)
+        assert math.isfinite(got) and _ulp(got, ref) <= BARS["kl_normal_std"], (mu, logvar, got)
+
+
+def test_kl_normal_overflow_stays_inf_beyond_the_range():
+    assert K.kl_normal(0.0, 1.9e154, 0.0, 1.0) == math.inf  # ½·3.6e308 > DBL_MAX
+    assert K.kl_normal_std(0.0, 710.5) == math.inf
+    # float32: computed in float64, rounded once (the tester's points)
+    assert K.kl_normal_std(np.float32(0), np.float32(89.5)) == np.float32(np.inf)
+    got = K.kl_normal_std(np.float32(0), np.float32(89.4))
+    assert got == np.float32(_mp_kl_normal_std(0, float(np.float32(89.4))))
+
+
+def test_constant_inside_primitives_match_the_plain_ones_in_range_and_extend_them():
+    from klforge.kernels import _primitives as P
+    rng = np.random.default_rng(16)
+    for u in np.concatenate([rng.uniform(-0.99, 3.0, 200), 10.0 ** rng.uniform(-8, 150, 200)]):
+        t, l = u * (u + 2.0), 2.0 * math.log1p(u)
+        assert P.crm1mlog(0.5, u, u + 2.0, l) == 0.5 * P.rm1mlog(t, l)  # the same bits
+    for x in np.concatenate([rng.uniform(-50.0, 709.0, 300), [-1.0, 0.0, 1e-9, 1.0, 709.0]]):
+        assert P.cexpm1mx(0.5, x) == 0.5 * P.expm1mx(x)
+    with mpmath.workdps(60):
+        for x in (709.01, 709.5, 709.78, 710.0, 710.4):
+            assert _ulp(P.cexpm1mx(0.5, x), (mpmath.expm1(x) - x) / 2) <= 4, x
+        assert P.expm1mx(710.0) == math.inf  # the plain primitive overflows there
+        u = 1.5e154
+        ref = (mpmath.mpf(u) * (u + 2) - 2 * mpmath.log1p(u)) / 2
+        assert _ulp(P.crm1mlog(0.5, u, u + 2.0, 2.0 * math.log1p(u)), ref) <= 2
+    assert math.isnan(P.crm1mlog(0.5, math.nan, 2.0, 0.0))
+    assert math.isnan(P.cexpm1mx(0.5, math.nan))

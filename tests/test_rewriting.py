@@ -16,6 +16,7 @@ CASES = {
     "logsumexp": sp.log(sp.exp(p) + sp.exp(q)) - p,
     "log1p": sp.log(1 + p),
     "expm1": sp.exp(p) - 1,
+    "constant_inside": m**2 / 2 + rm1mlog(d * (d + 2), l) / 2 + expm1mx(s) / 4,
 }
 
 

@@ -39,17 +39,22 @@ def kl(fam: ExpFamily):
     # r − 1 = u·(u + 2) with u = (σ_p − σ_q)/σ_q (an exact difference, no squares that could
     # overflow); log r = 2·log_ratio(σ_p, σ_q).
     stable_expr = bind_ratio(stable_expr, r).subs(mu_p, V * s_q + mu_q)
+    # ½·rm1mlog(t, l) → crm1mlog(½, u, u + 2, l): ½·t formed as (½u)(u + 2), finite where
+    # t = u(u + 2) itself overflows (σ_p/σ_q up to 1.9e154; outside tester T4 H1)
+    stable_expr, inside = rewrite(sp.expand(stable_expr).subs(T, U * (U + 2)), "constant_inside")
     stable = StableForm(
-        ((U, (s_p - s_q) / s_q), (T, U * (U + 2)), (L, 2 * log_ratio(s_p, s_q)),
-         (V, (mu_p - mu_q) / s_q)),
-        sp.expand(stable_expr),
+        ((U, (s_p - s_q) / s_q), (L, 2 * log_ratio(s_p, s_q)), (V, (mu_p - mu_q) / s_q)),
+        stable_expr,
     )
-    return inline_check(kl_derivation("normal", stable, fired + ("log_ratio",)))
+    return inline_check(kl_derivation("normal", stable, fired + ("log_ratio",) + inside))
 
 
 register(FAMILY, kl, KernelSpec(
     "kl_normal", written=("N", "Normal", "Gauss", "Gaussian"),
     bar=8, page="gaussian", torch=TorchPeer("Normal", ("loc", "scale")),
+    # ½(σ_p/σ_q)² fits where the square does not (outside tester T4 H1: inf before)
+    hard_points=((0.0, 1.4e154, 0.0, 1.0), (0.0, 1.5e154, 0.0, 1.0), (0.0, 1.8e154, 0.0, 1.0),
+                 (0.0, 1.5e-10, 0.0, 1e-164), (1.5e154, 1.0, 0.0, 1.0)),
     reference="KL between two univariate normals in their usual parameters (mean, standard "
               "deviation). Every piece of the stable form is ≥ 0, so the result keeps its "
               "relative accuracy as p → q, where the textbook form cancels completely."))

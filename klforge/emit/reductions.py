@@ -120,6 +120,8 @@ def kl_dirichlet(d) -> str:
             f"('float64', _{name}_light_f64))}})\n")
 
 
+_MVN_CALL = (("mu_p", "real vector"), ("L_p", "lower Cholesky factor"),
+             ("mu_q", "real vector"), ("L_q", "lower Cholesky factor"))
 _MVN_DOC = (
     "\n\n    Call: kl_mvn(mu_p, L_p, mu_q, L_q), gufunc signature (n),(n,n),(n),(n,n)->(): means"
     "\n    and lower Cholesky factors (Σ = L Lᵀ) of any n; the derivation's symbols above"
@@ -136,7 +138,7 @@ _MVN_DOC = (
 def kl_mvn(d) -> str:
     body = "    out[0] = _mvn.kl_mvn_row(mu_p, L_p, mu_q, L_q, wn)\n"
     text = _gufunc(d.kernel, "(n),(n,n),(n),(n,n)->()", "mu_p, L_p, mu_q, L_q, out",
-                   docstring(d) + _MVN_DOC,
+                   docstring(d, _MVN_CALL) + _MVN_DOC,
                    body)
     # kl_mvn_row's scratch (_mvn.row_scratch: the right-hand sides in double-double in
     # whole blocks of eight columns, the per-column sums of squares), allocated once per

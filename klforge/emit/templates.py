@@ -180,26 +180,19 @@ def _elementwise_loops(name: str, args: list[str], core: str, loop: str,
     return text
 
 
-#: the arguments of kernels whose call is not the derivation's parameter list (a row or
-#: matrix kernel derived on scalar symbols at a fixed n): (name, words), in call order
-CALL_PARAMETERS = {
-    "kl_mvn": (("mu_p", "real vector"), ("L_p", "lower Cholesky factor"),
-               ("mu_q", "real vector"), ("L_q", "lower Cholesky factor")),
-}
-
-
 def _domain_words(domain: str) -> str:
     from klforge.derive.domains import DOMAINS
     label = DOMAINS[domain].label if domain in DOMAINS else None
     return label or domain.replace("_", " ")
 
 
-def docstring(d) -> str:
+def docstring(d, call: tuple[tuple[str, str], ...] | None = None) -> str:
     """The kernel's docstring: title, the call's parameters (``Parameters:``, which
     ``kernels/_signature.py`` reads for ``inspect.signature``), the derivation, the shared
-    special-value table and the derivation's notes.  A kernel in ``CALL_PARAMETERS`` lists
-    its call's arguments, and its derivation's symbols after ``Derivation``."""
-    call = CALL_PARAMETERS.get(d.kernel)
+    special-value table and the derivation's notes.  ``call``: (name, words) of each
+    argument, in order, for a kernel whose call is not its derivation's parameter list (a
+    row or matrix kernel derived on scalar symbols at a fixed n, as kl_mvn); the
+    derivation's symbols then follow ``Derivation``."""
     if call is None:
         params = ", ".join(f"{p.name} ({_domain_words(p.domain)})" for p in d.params)
         symbols = ""
