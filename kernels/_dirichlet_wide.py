@@ -25,8 +25,8 @@ pieces other than the bracket are ≥ 0; measured against mpmath (textbook lnΓ/
 digits) on 1 455 rows of 3, 5 and 10 coordinates (each coordinate or pair of coordinates at
 5e-324 … DBL_MAX against O(1) others, shared tiny coordinates, totals past DBL_MAX, p ≈ q
 with a shared small rest; a /tmp check, its hard cases in ``tests/test_gbd_ranges.py``):
-max 7.1 ULP, at the first-order form ([1e-300]·4 + [0.845] vs [1e-300]·4 + [1.873]: g's
-ψ(n'_p) − ψ(n'_q) + (n'_q − n'_p)·ψ'(n'_p) cancels ~3×), every other row ≤ 3.4 ULP.  The
+max 3.4 ULP (g by ``_gbd_range.bregman_neg_digamma``, a sum of terms ≥ 0: subtracted
+directly, it cost 7.1 ULP at [1e-300]·4 + [0.845] vs [1e-300]·4 + [1.873]).  The
 textbook grouping this replaces had 234 of those rows over 8 ULP (NaN or +inf where the KL
 is finite, e.g. ([DBL_MAX, 1.748, 2.004], [0.572, 0.87, 2.821]) +inf, exact 2614.94).
 A NaN from ∞ − ∞ (a subnormal concentration whose KL passes the float range) is +inf.
