@@ -188,3 +188,21 @@ def test_scaled_expm1mx_full(a, n1, n2, d):
         r = mpmath.mpf(n1) * n2 / (mpmath.mpf(a) * d)
         ref = a * (r - 1 - mpmath.log(r))
     assert ulp_error(G.scaled_expm1mx_full(a, s, n1, n2, d), ref, np.float64) <= 4
+
+
+def test_full_loops_in_place_and_strided():
+    """The full loops (a light pass, then the full core where it left NaN) with the output in
+    place of an input, and through strides, give the values of a fresh output."""
+    d = np.array([DMAX, 1.0, 1e-310, 2.0])
+    a, b, c = np.array([1.3, 2.0, 1.3, 1e20]), np.array([3.0, 3.0, 5e-324, 0.8]), 2.1
+    c = np.array([2.1, 2.1, 2.1, 5e-324])
+    want = K.kl_gamma(a, b, c, d)
+    full = K.kl_gamma.ufunc("float64")
+    assert np.array_equal(full(a, b, c, d), want)
+    inplace = d.copy()
+    full(a, b, c, inplace, out=inplace)
+    assert np.array_equal(inplace, want)
+    wide = np.stack([a, a]).T.copy()
+    assert np.array_equal(full(wide[:, 0], b, c, d), want)  # strided first argument
+    for k, pt in enumerate(zip(a, b, c, d, strict=True)):
+        assert ulp_error(want[k], _ref(*pt), np.float64) <= BAR

@@ -121,8 +121,10 @@ def elementwise(name: str, args: list[str], doc: str, light: bool = False,
     loops over ``_<name>_core_light`` too, served first (``_ufunc.FirstReach``); with
     ``selects`` (the light core marks an element it cannot do with NaN instead of calling
     ``_u.bail``, and returns (value, left)) those loops count the elements left, a reduction
-    that keeps the loop vectorised, and bail once after it."""
-    text = _elementwise_loops(name, args, "_core", "loop")
+    that keeps the loop vectorised, and bail once after it; the full loops then run the same
+    vectorised light pass and compute only the elements left by the full core (``fixup``),
+    so that a process which once reached the full loops keeps the light loops' speed."""
+    text = _elementwise_loops(name, args, "_core", "loop", fixup=selects)
     text += (f"\n\n_register({name!r}, {doc!r}, {len(args)}, 1, {{\n"
              f"    'float32': _{name}_loop_f32, 'float64': _{name}_loop_f64}})")
     if light:
@@ -136,7 +138,7 @@ def elementwise(name: str, args: list[str], doc: str, light: bool = False,
 
 
 def _elementwise_loops(name: str, args: list[str], core: str, loop: str,
-                       selects: bool = False) -> str:
+                       selects: bool = False, fixup: bool = False) -> str:
     """``_<name>_<loop>_f32``/``_f64`` over ``_<name><core>`` (see :func:`elementwise`)."""
     xs = [f"x{i}" for i in range(len(args))]
     nin = len(args)
@@ -146,6 +148,34 @@ def _elementwise_loops(name: str, args: list[str], core: str, loop: str,
         unit = " and ".join(f"steps[{i}] == {size}" for i in range(nin + 1))
         views = "".join(f"        {x} = carray(args[{i}], n, {dtype})\n" for i, x in enumerate(xs))
         loads = ", ".join(f"np.float64(_u.load_{t}(args[{i}], i * steps[{i}]))" for i in range(nin))
+        if fixup:
+            # unit stride: the vectorised light pass, then the full core where it left NaN
+            # (elements outside the domain give NaN again); strided, or the output in place
+            # of an input (the second pass would read the first one's results): the full core
+            alias = " or ".join(f"out.ctypes.data == {x}.ctypes.data" for x in xs)
+            text += (f"\n\ndef _{name}_{loop}_{t}(args, dims, steps, data):\n"
+                     f"    n = dims[0]\n"
+                     f"    if {unit}:\n"
+                     f"{views}"
+                     f"        out = carray(args[{nin}], n, {dtype})\n"
+                     f"        if {alias}:\n"
+                     f"            for i in range(n):\n"
+                     f"                out[i] = _{name}{core}({widen})\n"
+                     f"            return\n"
+                     f"        missed = 0\n"
+                     f"        for i in range(n):\n"
+                     f"            v, left = _{name}_core_light({widen})\n"
+                     f"            out[i] = v\n"
+                     f"            missed += left\n"
+                     f"        if missed:\n"
+                     f"            for i in range(n):\n"
+                     f"                if out[i] != out[i]:\n"
+                     f"                    out[i] = _{name}{core}({widen})\n"
+                     f"    else:\n"
+                     f"        for i in range(n):\n"
+                     f"            _u.store_{t}(args[{nin}], i * steps[{nin}], "
+                     f"{dtype}(_{name}{core}({loads})))\n")
+            continue
         if not selects:
             text += (f"\n\ndef _{name}_{loop}_{t}(args, dims, steps, data):\n"
                      f"    n = dims[0]\n"
