@@ -99,7 +99,20 @@ def _eg() -> Derivation:
 
 
 @derivation("kl_regularized_policy", spec=KernelSpec(
-    "kl_regularized_policy", rows=RowSampling("policy", count=200),
+    "kl_regularized_policy", rows=RowSampling("policy", count=200, hard_points=(
+        # masked actions (π_ref underflows: −1e4, −1e9, finfo.min logits) with large r/β —
+        # V was −inf, of the wrong sign or wrong (issue 16, s12 H2)
+        ((-1000.0, 0.0), (1.0, 0.0), 1e-3), ((-1e4, 0.0, 0.3), (10.0, 1.0, 2.0), 0.01),
+        ((-1.7976931348623157e308, 0.5, 1.0), (1e10, 2.0, 3.0), 0.5),
+        ((-1e9, 0.5, 1.0), (1e10, 2.0, 3.0), 0.5), ((-746.0, 0.0), (720.0, 0.0), 1.0),
+        ((-744.0, 0.0), (744.0, 0.0), 1.0), ((-760.0, 0.0, 0.5), (745.0, 0.0, 0.2), 1.0),
+        ((-1e5, 0.0), (1e300, 0.0), 0.5), ((-3e4, 0.0, 1.0), (2.0, 0.5, -0.5), 0.01),
+        ((-800.0, 0.0, 0.1), (1.0, 2e-3, -1e-3), 1.0),
+        # β from 1e-14 to 1e-300: the tail of r/β decides (π* was NaN, s12 H3)
+        ((0.0, 2.0), (1.0, 1.0 + 1e-15), 1e-14), ((0.0, 1.0), (1.0, 1.0), 1e-20),
+        ((0.1, -0.3, 1.2), (0.1, -0.2, 0.3), 1e-30), ((0.0, 1.0, -0.5), (1.0, 1.0, 1.0), 1e-100),
+        ((-1e4, 0.0, 0.5), (0.7, 0.2, 0.2), 1e-200),
+        ((0.1, -0.3, 1.2), (0.1, -0.2, 0.3), 1e-300))),
     reduction="kl_regularized_policy", scale="policy_terms",
     no_torch="an optimisation's solution, not a distribution's KL",
     bound=(8, "π*: scale π*_i (a relative bound); V = β·log E_ref[exp(r/β)]: scale "

@@ -6,10 +6,8 @@
   the normalisation, so its own rounding does not matter, and each weight is within a few
   eps of exact.  top = max_i (log p_i − lr·g_i) keeps the largest weight near 1; a weight
   whose exponent would overflow (p_i near the subnormal range) is formed in log space.
-* ``policy_row``: π* ∝ π_ref·exp(r/β) with π_ref = softmax(l), i.e. π*_i ∝ exp(l_i + r_i/β),
-  the exponent in double-double as above; V = β·log E_ref[exp(r/β)] as β·log1p(S),
-  S = E_ref[expm1(r/β)], when every |r_i/β| ≤ 1 (no cancellation between two log-sum-exps
-  for small rewards), else β·(m + log E_ref[exp(r/β − m)]), m = max r_i/β.
+* ``policy_row`` (the KL-regularised policy π* ∝ π_ref·exp(r/β) and its value V) lives in
+  ``_soft_policy.py`` and is re-exported here for the generated kernels.
 
 Domain and special values (the shared table): p_i ≥ 0 finite with a positive total, g, l, r
 finite (l_i = −inf masks an action), lr > 0 and β > 0 finite; anything else gives a row of
@@ -25,6 +23,7 @@ from numba import njit
 
 from . import _simd as _s
 from ._primitives import neumaier_add as _add
+from ._soft_policy import policy_row  # noqa: F401 - called by the generated kernels
 
 _JIT = dict(cache=True, error_model="numpy")
 NAN = math.nan
@@ -129,111 +128,3 @@ def eg_step_row(p, g, lr, out):
     z = z + zc
     for i in range(n):
         out[i] = w_[i] / z
-
-
-@njit(**_JIT)
-def _max_abs_ratio(logits_ref, reward, b):
-    m = 0.0
-    for i in range(logits_ref.shape[0]):
-        if np.float64(logits_ref[i]) != -INF:
-            m = max(m, abs(np.float64(reward[i]) / b))
-    return m
-
-
-@njit(**_JIT)
-def _tiny_beta(logits_ref, reward, b, lmax, pi_star, value):
-    """β so small that r/β overflows: the β → 0 limit, π* = π_ref restricted to the best
-    actions, V = max r + β·log π_ref(best actions)."""
-    n = logits_ref.shape[0]
-    rmax = -INF
-    for i in range(n):
-        if np.float64(logits_ref[i]) != -INF:
-            rmax = max(rmax, np.float64(reward[i]))
-    u, best = 0.0, 0.0
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        w = 0.0 if li == -INF else math.exp(li - lmax)
-        u += w
-        if li != -INF and np.float64(reward[i]) == rmax:
-            best += w
-            pi_star[i] = w
-        else:
-            pi_star[i] = 0.0
-    for i in range(n):
-        pi_star[i] = pi_star[i] / best
-    value[0] = rmax + b * math.log(best / u)
-
-
-@njit(**_JIT)
-def policy_row(logits_ref, reward, beta, pi_star, value):
-    """Write π* (``pi_star``) and V (``value[0]``) for one row of reference logits and
-    rewards with temperature ``beta``."""
-    n = logits_ref.shape[0]
-    b = np.float64(beta)
-    lmax = -INF
-    bad = not (0.0 < b < INF)
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        bad |= li != li or li == INF or not (abs(np.float64(reward[i])) < INF)
-        lmax = max(lmax, li)
-    if bad or lmax == -INF:  # a bad entry, an empty row or every action masked
-        _fill_nan(pi_star)
-        value[0] = NAN
-        return
-    if not (_max_abs_ratio(logits_ref, reward, b) < INF):
-        _tiny_beta(logits_ref, reward, b, lmax, pi_star, value)
-        return
-    # y_i = l_i + r_i/β in double-double (yh, yl); π*_i = exp(y_i − top)/Σ.
-    top = -INF
-    xmax = -INF
-    xabs = 0.0
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        if li == -INF:
-            continue
-        x = np.float64(reward[i]) / b
-        top = max(top, li + x)
-        xmax = max(xmax, x)
-        xabs = max(xabs, abs(x))
-    w_ = np.empty(n)  # float64 weights: a float32 π* is rounded once, at the end
-    z, zc = 0.0, 0.0
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        if li == -INF:
-            w_[i] = 0.0
-            continue
-        ri = np.float64(reward[i])
-        xh = ri / b
-        xl = _s.fma(-xh, b, ri) / b
-        yh, yl = _s.two_sum(li, xh)
-        yl += xl
-        eh, el = _s.two_sum(yh, -top)
-        # y − top = eh + (el + yl); el + yl is O(ulp(top)), which is O(1) for |r/β| ≳ 1e15:
-        # renormalise before the first-order exp(d)·(1 + δ) (δ ≤ 2^-53 afterwards).
-        dh, dl = _s.two_sum(eh, el + yl)
-        w = math.exp(dh) * (1.0 + dl)
-        w_[i] = w
-        z, zc = _add(z, zc, w)
-    z = z + zc
-    for i in range(n):
-        pi_star[i] = w_[i] / z
-    # V/β = log E_ref[exp(x)], E_ref with weights u_i = exp(l_i − max l).
-    u, uc, s, sc = 0.0, 0.0, 0.0, 0.0
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        if li == -INF:
-            continue
-        ui = math.exp(li - lmax)
-        u, uc = _add(u, uc, ui)
-        ri = np.float64(reward[i])
-        xh = ri / b
-        if xabs <= 1.0:
-            xl = _s.fma(-xh, b, ri) / b
-            s, sc = _add(s, sc, ui * (math.expm1(xh) + xl * math.exp(xh)))
-        else:
-            s, sc = _add(s, sc, ui * math.exp(xh - xmax))
-    u = u + uc
-    if xabs <= 1.0:
-        value[0] = b * math.log1p((s + sc) / u)
-    else:
-        value[0] = b * (xmax + math.log((s + sc) / u))

@@ -117,3 +117,135 @@ def test_policy_equal_rewards_give_the_reference_policy(offset):
     ref = _policy_ref(logits, np.zeros(3), 1.0)  # softmax(l): the offset cancels exactly
     for x, r in zip(pi, ref, strict=True):
         assert abs(mpmath.mpf(float(x)) - r) <= 8 * 2.0**-53 * r, (pi, ref)
+
+
+# --- kl_regularized_policy in log space (issue 16, s12 H2/H3) ------------------------------------
+
+def _policy_textbook(logits, reward, beta):
+    """(π*, V) from the log-space textbook form, at 60 digits beyond the magnitudes and more
+    until V settles (V near 0 is a difference of two logs: the tail needs the digits)."""
+    vals = [abs(float(x)) for x in logits if x != -np.inf] + [abs(float(x)) for x in reward]
+    base = 60 + int(math.log10(max(vals + [1.0])) - math.log10(min(1.0, float(beta))))
+    if not any(reward):
+        return _policy_textbook_at(logits, reward, beta, base)  # V = 0 exactly
+    last = None
+    for extra in (0, 100, 350, 700, 1400):
+        out = _policy_textbook_at(logits, reward, beta, base + extra)
+        if (last is not None and out[1] != 0
+                and abs(out[1] - last[1]) <= abs(out[1]) * mpmath.mpf(10)**-50):
+            return out
+        last = out
+    raise AssertionError(f"reference V did not settle: {logits}, {reward}, {beta}")
+
+
+def _policy_textbook_at(logits, reward, beta, digits):
+    """log π_ref = l − LSE(l), z = log π_ref + r/β, π* = exp(z − LSE(z)), V = β·LSE(z) at
+    ``digits`` digits (mpmath's exponent range is unbounded: nothing underflows)."""
+    with mpmath.workdps(digits):
+        b = mpmath.mpf(float(beta))
+        ls = [mpmath.mpf(float(x)) for x in logits]
+        m = max(ls)
+        lse_l = m + mpmath.log(mpmath.fsum(mpmath.exp(x - m) for x in ls))
+        z = [(x - lse_l) + mpmath.mpf(float(r)) / b for x, r in zip(ls, reward, strict=True)]
+        top = max(z)
+        lse_z = top + mpmath.log(mpmath.fsum(mpmath.exp(x - top) for x in z))
+        return [mpmath.exp(x - lse_z) for x in z], b * lse_z
+
+
+def _policy_check(logits, reward, beta, dtype, ulps=8):
+    """π* within ``ulps`` relative (float32: one rounding), V within ``ulps`` eps of its
+    scale β·E_ref|expm1(r/β)| + |V| (verify's bound), every output finite."""
+    lg, rw = np.asarray(logits, dtype), np.asarray(reward, dtype)
+    b = dtype(beta)
+    pi, v = K.kl_regularized_policy(lg, rw, b)
+    assert pi.dtype == dtype and np.all(np.isfinite(pi)) and np.isfinite(v), (lg, rw, b, pi, v)
+    ref_pi, ref_v = _policy_textbook(lg, rw, b)
+    eps = 2.0**-52 if dtype == np.float64 else 2.0**-23
+    rel = ulps * eps / 2 if dtype == np.float64 else eps / 2
+    tiny = float(np.finfo(dtype).smallest_subnormal)
+    for x, r in zip(pi, ref_pi, strict=True):
+        assert abs(mpmath.mpf(float(x)) - r) <= rel * r + tiny, (lg, rw, b, pi, ref_pi)
+    scale = mpmath.mpf(float(b)) * _mean_abs_expm1(lg, rw, b) + abs(ref_v)
+    assert abs(mpmath.mpf(float(v)) - ref_v) <= ulps * eps * scale + tiny, (lg, rw, b, v, ref_v)
+    return pi, v
+
+
+def _mean_abs_expm1(logits, reward, beta):
+    """E_ref|expm1(r/β)| in log space: Σ exp(log π_ref,i + log|expm1(x_i)|)."""
+    with mpmath.workdps(60):
+        ls = [mpmath.mpf(float(x)) for x in logits]
+        m = max(ls)
+        lse_l = m + mpmath.log(mpmath.fsum(mpmath.exp(x - m) for x in ls))
+        b = mpmath.mpf(float(beta))
+        return mpmath.fsum(mpmath.exp(x - lse_l + mpmath.log(abs(mpmath.expm1(mpmath.mpf(
+            float(r)) / b)))) for x, r in zip(ls, reward, strict=True) if r != 0)
+
+
+M64 = float(np.finfo(np.float64).min)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", [
+    ([-1000.0, 0.0], [1.0, 0.0], 1e-3),            # H2: V was −inf
+    ([-1e4, 0.0, 0.3], [10.0, 1.0, 2.0], 0.01),    # RLHF-like mask at −1e4
+    ([-1e9, 0.5, 1.0], [1e10, 2.0, 3.0], 0.5),
+    ([-746.0, 0.0], [720.0, 0.0], 1.0),            # V had the wrong sign
+    ([-744.0, 0.0], [744.0, 0.0], 1.0),            # V 37 % off (subnormal π_ref)
+    ([-745.0, 0.0], [746.0, 0.0], 1.0),
+    ([-760.0, 0.0], [745.0, 0.0], 1.0),
+    ([-760.0, 0.0, 0.5], [745.0, 0.0, 0.2], 1.0),
+    ([-1e5, 0.0], [1e300, 0.0], 0.5),              # π* was NaN
+    ([-800.0, 0.0, 0.1], [1.0, 2e-3, -1e-3], 1.0),  # masked, V near 0
+    ([0.1, -700.3], [0.0, 1.0], 1.0),              # a small π_ref, log π_ref inexact
+])
+def test_masked_actions_with_large_reward_ratio(case, dtype):
+    logits, reward, beta = case
+    if dtype == np.float32:  # float32 magnitudes: a −1e4…−1e5 logit is the mask, r/β < 1e38
+        reward = [min(r, 1e30) for r in reward]
+        logits = [max(x, -1e30) for x in logits]
+    _policy_check(logits, reward, beta, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_finfo_min_mask(dtype):
+    """The masked_fill(finfo.min) idiom, with a huge reward on the masked action."""
+    m = float(np.finfo(dtype).min)
+    big = 1e10 if dtype == np.float64 else 1e6
+    pi, v = _policy_check([m, 0.5, 1.0], [big, 2.0, 3.0], 0.5, dtype)
+    assert pi[0] == 0.0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_masked_batch_has_no_infinite_value(dtype):
+    """A realistic masked batch (β = 0.01, rewards N(0, 10²), 20 % masked at −1e4 or
+    finfo.min): every V finite and within the bound (it was −inf in 6 % of the rows)."""
+    rng = np.random.default_rng(16)
+    masks = [-1e4, float(np.finfo(dtype).min)]
+    for k in range(40):
+        lg = rng.normal(0.0, 2.0, 8)
+        lg[rng.random(8) < 0.2] = masks[k % 2]
+        lg[rng.integers(8)] = rng.normal()  # at least one action left
+        _policy_check(lg, rng.normal(0.0, 10.0, 8), 0.01, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("beta", [1e-19, 1e-20, 1e-25, 1e-30, 1e-40, 1e-100, 1e-200, 1e-300])
+def test_tiny_beta_gives_the_greedy_limit(beta, dtype):
+    """H3: β → 0 with O(1) rewards: equal rewards keep π_ref, distinct ones pick the best."""
+    if dtype == np.float32 and beta < 1e-38:
+        beta = 1e-45  # float32's smallest: r/β still ~1e45
+    logits = [0.0, 1.0]
+    pi, v = _policy_check(logits, [1.0, 1.0], beta, dtype)
+    pi, v = _policy_check([0.1, -0.3, 1.2], [0.1, -0.2, 0.3], beta, dtype)
+    np.testing.assert_array_equal(pi, np.array([0.0, 0.0, 1.0], dtype))
+    _policy_check([-1e4, 0.0, 0.5], [0.7, 0.2, 0.2], beta, dtype)  # the masked action wins
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ordinary_rows_keep_their_accuracy(dtype):
+    rng = np.random.default_rng(12)
+    for _ in range(60):
+        n = int(rng.integers(2, 12))
+        beta = math.exp(rng.uniform(math.log(1e-2), math.log(1e2)))
+        scale = math.exp(rng.uniform(math.log(1e-3), math.log(1e2)))
+        _policy_check(rng.normal(size=n) * 3, rng.normal(size=n) * scale, beta, dtype)

@@ -147,6 +147,8 @@ def mp_policy(logits, reward, beta):
     """(π*, V): π*_i = π_ref,i·exp(r_i/β)/Z, V = β·log Z, Z = Σ π_ref,i·exp(r_i/β),
     π_ref = softmax(logits); −inf logits are masked."""
     beta = mpmath.mpf(float(beta))
+    if not beta > 0:  # β ≤ 0 (a float32 β below its range rounds to 0): no policy
+        return [mpmath.nan] * (len(logits) + 1)
     l = [mpmath.mpf(float(x)) for x in logits]
     m = max(l)
     u = [mpmath.exp(x - m) for x in l]

@@ -42,6 +42,8 @@ def policy_scale(logits, reward, beta):
     with mpmath.workdps(DPS):
         out = mp_policy(logits, reward, beta)
         b = mpmath.mpf(float(beta))
+        if not b > 0:  # outside the domain: NaN outputs, no scale
+            return out
         l = [mpmath.mpf(float(x)) for x in logits]
         u = [mpmath.exp(x - max(l)) for x in l]
         terms = mpmath.fsum(w * abs(mpmath.expm1(mpmath.mpf(float(r)) / b))
