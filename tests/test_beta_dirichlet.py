@@ -117,7 +117,7 @@ def test_kl_dirichlet_special_rows():
     assert math.isnan(_lbeta.kl_dirichlet_row(np.array([1.0, np.inf]), np.array([1.0, 1.0]),
                                               np.empty((2, 2))))
     assert K.kl_dirichlet([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) == 0.0
-    ap = np.array([0.5, 1e-130, 4.0])  # outside [1e-100, 1e100]: the textbook grouping
+    ap = np.array([0.5, 1e-130, 4.0])  # below 1e-100, every p·q product ≥ 1e-300: shifted
     aq = np.array([0.6, 2e-130, 3.0])
     assert float(mp_lbeta_kl(ap, aq)) == pytest.approx(K.kl_dirichlet(ap, aq), rel=1e-12)
 
