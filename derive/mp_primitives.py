@@ -61,7 +61,13 @@ def mp_perspective_expm1mx(b, d, c):
     return (b * mpmath.expm1(-d / b) + d) / c
 
 
+def mp_cexpm1mx(c, x):
+    c, x = mpmath.mpf(c), mpmath.mpf(x)
+    return c * (mpmath.expm1(x) - x)
+
+
 MPMATH_PRIMITIVES = {
+    "cexpm1mx": mp_cexpm1mx,
     "perspective_expm1mx": mp_perspective_expm1mx,
     "lgamma_bregman": mp_lgamma_bregman,
     "stirling_bregman": mp_stirling_bregman,

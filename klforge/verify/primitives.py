@@ -59,6 +59,13 @@ def verify_primitives(seed=0):
                 _log_uniform(rng, 1e-320, 1e280, 400), _log_uniform(rng, 1e-12, 1e12, 400),
                 _log_uniform(rng, 1e-20, 1e20, 400), strict=True))
             if 0.0 < d < math.inf and 0.0 < c < math.inf][:300],
+        # c·expm1mx(x): x over the normal range and past 709, where e^x alone overflows
+        # (c = ½ is kl_normal_std's; c·e^x finite up to x = 709.78 − log c)
+        "cexpm1mx": [(c, x) for c, x in zip(
+            np.concatenate([np.full(150, 0.5), _log_uniform(rng, 1e-3, 1.0, 150)]),
+            np.concatenate([rng.uniform(-30, 30, 100), rng.uniform(700, 709.78, 100),
+                            rng.uniform(709.0, 710.47, 100)]), strict=True)
+            if x + math.log(c) < 709.78],
     }
     # The branch-free SIMD forms (kernels/_simd.py) on their normal domain, with points
     # on both sides of every switch (p/q = 1/2 and 2; |x| = 1; the exponent rounding).
