@@ -258,3 +258,25 @@ def test_textrm_names_a_family():
     kinds = [(f.relation, f.severity, f.kind) for f in audit_text(text, "md").findings]
     assert kinds[0][2] == "definition" and "Bernoulli" in kinds[0][0]
     assert [r for _, r in _errors(text)] == ["E[X] = p^2"]
+
+
+def _verdicts(text):
+    return [(f.relation, f.severity) for f in audit_text(text).findings]
+
+
+def test_a_labelled_relation_is_the_relation_under_its_label():
+    # the label over = or ≤ is a reason (independence, a lemma, a step name): the step is
+    # checked as the relation it is
+    found = _verdicts("$$2 \\cdot 3 \\stackrel{\\text{Indep}}{=} 5$$")
+    assert [s for _, s in found] == ["error"]
+    found = _verdicts("$$2 \\cdot 3 \\stackrel{\\text{(a)}}{=} 6 \\overset{(b)}{\\le} 7$$")
+    assert [s for _, s in found] == ["ok", "ok"]
+    assert _verdicts("$$7 \\overset{?}{\\le} 6$$")[0][1] == "error"
+
+
+def test_a_definition_or_distribution_mark_over_a_relation_is_not_a_numeric_claim():
+    for text in ("$$2^3 \\stackrel{\\text{def}}{=} 9$$", "$$2^3 \\stackrel{\\Delta}{=} 9$$",
+                 "$$2^3 \\overset{\\text{by def.}}{=} 9$$", "$$2^3 \\stackrel{d}{=} 9$$",
+                 "$$2^3 \\overset{\\text{iid}}{\\sim} 9$$"):
+        assert {s for _, s in _verdicts(text)} <= {"unchecked"}, text
+    assert [s for _, s in _verdicts("$$2^3 \\stackrel{d}{=} 9$$")] == ["unchecked"]

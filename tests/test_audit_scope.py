@@ -257,3 +257,12 @@ def test_which_after_a_noun_of_a_symbol_is_not_about_the_symbol():
         The entropy of $p$, which is $0.88$ bits, is below one bit.
         """)
     assert not [f for f in fs if f.relation in ("H = P(H|D)", "p = 0.88")]
+
+
+def test_a_prose_remark_with_inline_math_ends_a_clause():
+    from klforge.audit.clauses import clauses
+    row = r"a b \leftarrow \text{not true in general; only if $a$, $b$ are independent}"
+    assert [row[s:e] for s, e in clauses(row)] == ["a b"]
+    # a \text{} that is not prose stays inside: a name with math in it is not a remark
+    row = r"x = \text{$n$-th}"
+    assert [row[s:e] for s, e in clauses(row)] == [row]

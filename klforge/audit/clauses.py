@@ -34,14 +34,18 @@ _OPEN, _CLOSE = set("{(["), set("})]")
 
 def _is_words(text: str) -> bool:
     """``\\text{ for }``, ``\\text{where}``: prose, not a unit and not a one-letter label."""
-    words = text.strip().lower()
+    words = re.sub(r"\$[^$]*\$", "x", text).strip().lower()  # "only if $X$, $Y$ are …"
+    if words != text.strip().lower() and len(re.findall(r"[a-z]{2,}", words)) < 2:
+        return False  # \text{$n$-th}: a name with math in it, not a remark
     return (bool(re.fullmatch(r"[a-z][a-z .,'’:;()-]*", words)) and words not in UNIT_WORDS
             and len(words) > 1)
 
 
 def _annotation(text: str, prev: str) -> bool:
     """``\\quad\\text{(by Jensen)}``: a parenthesised remark set off after a row's formula."""
-    words = text.strip().lower()
+    words = re.sub(r"\$[^$]*\$", "x", text).strip().lower()  # "only if $X$, $Y$ are …"
+    if words != text.strip().lower() and len(re.findall(r"[a-z]{2,}", words)) < 2:
+        return False  # \text{$n$-th}: a name with math in it, not a remark
     return prev in ("\\quad", "\\qquad") and bool(re.fullmatch(
         r"\([a-z][a-z .,'’:;-]*\)", words)) and words.strip("() ") not in UNIT_WORDS
 

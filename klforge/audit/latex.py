@@ -30,6 +30,8 @@ Example: ``parse_chain("0.92\\ln\\frac{0.92}{0.70} \\approx 0.25")`` is
 
 from __future__ import annotations
 
+import re
+
 from .atoms import Atoms
 from .constructs import Constructs
 from .nodes import Name, Num, Relation, walk
@@ -82,6 +84,19 @@ def _integer_range(a, b) -> bool:
     (East Asian style "4 to 16"); ``0.30 \\sim 0.33`` or ``\\pi \\sim 3.19`` is "about"."""
     return (isinstance(a, Num) and isinstance(b, Num) and a.value < b.value
             and all(n.value.denominator == 1 and n.text.isdigit() for n in (a, b)))
+
+
+#: labels over = that make it a definition: def, defn, Δ, △, :, "by definition"
+_DEFINITION_MARK = re.compile(
+    r"(?:\\(?:text|mathrm|rm|scriptscriptstyle|scriptsize|tiny)\s*\{?\s*)*"
+    r"(?:def|defn|by\s+def\.?(?:inition)?|\\Delta|\\triangle|:|\\mathrm\{def\})\s*\}*\.?",
+    re.IGNORECASE)
+#: labels that make = a statement about random variables (in law, almost surely), and \sim
+#: under any label (X \overset{iid}{\sim} N(0, 1)): not numeric claims
+_IN_LAW_MARK = re.compile(
+    r"(?:\\(?:text|mathrm|rm|mathcal|scriptscriptstyle|scriptsize)\s*\{?\s*)*"
+    r"(?:d|D|law|\(d\)|a\.\s*s\.|as|w\.\s*p\.\s*1|dist\.?|distr\.?)\s*\}*\.?")
+
 
 class Parser(Operators, Atoms, Constructs, Notation):
     """Recursive descent over the token list of one math segment: the token cursor and
@@ -158,13 +173,22 @@ class Parser(Operators, Atoms, Constructs, Notation):
         if tok in RELATIONS:
             return RELATIONS[tok], pos
         if tok in ("\\stackrel", "\\overset"):
+            # \stackrel{?}{=}: a claim to check; \stackrel{\text{Indep}}{=}, \overset{(a)}{\le}:
+            # the relation below, its label a reason; \stackrel{\text{def}}{=},
+            # \stackrel{\Delta}{=}: a definition, not a claim (left unread)
+            label = self.group_text().strip()
             self.expect("{")
-            self.expect("?")
+            kind, below, at = self.next()
             self.expect("}")
-            self.expect("{")
-            self.expect("=")
-            self.expect("}")
-            return "?=", pos
+            if below not in RELATIONS:
+                raise Unsupported(f"unexpected {below!r} under {tok}", at)
+            if label == "?":
+                return ("?=" if RELATIONS[below] == "=" else RELATIONS[below]), pos
+            if _DEFINITION_MARK.fullmatch(label):
+                raise Unsupported(f"{tok}{{{label}}}: a definition", pos)
+            if below == "\\sim" or _IN_LAW_MARK.fullmatch(label):
+                raise Unsupported(f"{tok}{{{label}}}: a statement about a distribution", pos)
+            return RELATIONS[below], pos
         raise Unsupported(f"unexpected {tok!r}", pos)
 
     def side(self):
