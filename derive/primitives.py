@@ -337,6 +337,11 @@ class cexpm1mx(_Primitive):  # noqa: N801
     def _pythoncode(self, printer):
         return "_p.cexpm1mx(" + ", ".join(printer._print(a) for a in self.args) + ")"
 
+    def _latex(self, printer):
+        c, x = self.args  # as its value reads: c·expm1mx(x)
+        return (printer.parenthesize(c, 40) + r"\,\operatorname{expm1mx}\left("
+                + printer._print(x) + r"\right)")
+
 
 class crm1mlog(_Primitive):  # noqa: N801
     """crm1mlog(c, a, b, l) = c·rm1mlog(a·b, l) = c·(r − 1 − log r) with r − 1 = a·b and
@@ -356,6 +361,11 @@ class crm1mlog(_Primitive):  # noqa: N801
 
     def _pythoncode(self, printer):
         return "_p.crm1mlog(" + ", ".join(printer._print(a) for a in self.args) + ")"
+
+    def _latex(self, printer):
+        c, a, b, l = self.args  # as its value reads: c·rm1mlog(a·b, l)
+        return (printer.parenthesize(c, 40) + r"\,\operatorname{rm1mlog}\left("
+                + printer._print(a * b) + ", " + printer._print(l) + r"\right)")
 
 
 PRIMITIVES = (log1pmx, expm1mx, kl_div, rm1mlog, log_ratio, lgamma_bregman, stirling_bregman,
