@@ -15,7 +15,8 @@ x_i = r_i/β and π_ref = softmax(l), formed in log space throughout (issue 16, 
   S = E_ref[expm1(x)], each term u_i·expm1(x_i) (x_i ≤ 1) or e^{l_i − max l + x_i}·
   (−expm1(−x_i)) (x_i > 1, exponent in double-double), so that a common reward offset and
   small rewards keep their accuracy (s11 G3).
-* r_i/β beyond the float range: the β → 0 limit (``_tiny_beta``).
+* some r_i/β beyond the float range (β < 1): the same exponents scaled by β,
+  (r_i − r_j + β·(l_i − l_j))/β, −inf past the range; V = r_j + β·(l_j − max l + log(z/U)).
 
 Domain: l_i finite or −inf (masked), r_i finite, β > 0 finite; else a row of NaN.
 Example: ``policy_row([0., 1.], [1., 1.], 1e-20, pi, v)`` → pi = softmax([0, 1]), v = 1.
@@ -44,24 +45,38 @@ def _ratio(ri, b):
 
 
 @njit(**_JIT)
-def _argmax_head(logits_ref, reward, b, h):
-    """The index of the largest fl(h·l_i + h·r_i/β) — the shift's first guess."""
+def _argmax_head(logits_ref, reward, b, h, wide):
+    """The index of the largest fl(h·l_i + h·r_i/β), or of fl(h·r_i + h·β·l_i) = β·h·y_i when
+    some r_i/β overflows (``wide``; then β < 1) — the shift's first guess."""
     j, top = -1, -INF
     for i in range(logits_ref.shape[0]):
         li = np.float64(logits_ref[i])
         if li != -INF:
-            y = li * h + (np.float64(reward[i]) / b) * h
+            ri = np.float64(reward[i])
+            y = ri * h + (b * li) * h if wide else li * h + (ri / b) * h
             if j < 0 or y > top:
                 j, top = i, y
     return j
 
 
 @njit(**_JIT)
-def _exponent(li, ri, lj, rj, b, h):
+def _exponent(li, ri, lj, rj, b, h, wide):
     """h·(y_i − y_j) = h·(l_i − l_j) + h·(r_i − r_j)/β as a renormalised double-double: the
-    differences are taken before the division, so they stay exact whatever |r/β| is."""
+    differences are taken before the division, so they stay exact whatever |r/β| is.  When
+    some r/β overflows (``wide``): (h·(r_i − r_j) + β·h·(l_i − l_j))/β, −inf past the range
+    (h·(l_i − l_j) alone for equal rewards)."""
     ah, al = _s.two_sum(li * h, -lj * h)
     qh, ql = _s.two_sum(ri * h, -rj * h)
+    if wide:
+        if qh == 0.0:
+            return ah, al
+        ph = b * ah
+        qh, q2 = _s.two_sum(qh, ph)
+        ql += q2 + (_s.fma(b, ah, -ph) + b * al)
+        eh = qh / b
+        if not (abs(eh) < INF):
+            return eh, 0.0
+        return _s.two_sum(eh, (_s.fma(-eh, b, qh) + ql) / b)
     dh = qh / b
     dl = (_s.fma(-dh, b, qh) + ql) / b
     eh, el = _s.two_sum(ah, dh)
@@ -69,106 +84,58 @@ def _exponent(li, ri, lj, rj, b, h):
 
 
 @njit(**_JIT)
-def _weights(logits_ref, reward, b, j, h, w_):
-    """w_i = exp(y_i − y_j), first order in the exponent's tail (0 below e^-1500), into w_;
-    returns (Σ w_i, the largest exponent, its index)."""
+def _weights(logits_ref, reward, b, j, h, wide, lmax, w_):
+    """w_i = exp(y_i − y_j), first order in the exponent's tail (0 below e^-750), into
+    w_[i], and u_i = e^{l_i − max l} into w_[n + i]; returns (Σ w_i, Σ u_i, the largest
+    exponent, its index)."""
+    n = logits_ref.shape[0]
     lj, rj = np.float64(logits_ref[j]), np.float64(reward[j])
-    z, zc = 0.0, 0.0
+    z, zc, u, uc = 0.0, 0.0, 0.0, 0.0
     big, k = -INF, j
-    for i in range(w_.shape[0]):
+    g = 1.0 / h  # exact
+    for i in range(n):
         li = np.float64(logits_ref[i])
-        w = 0.0
+        w, ui = 0.0, 0.0
         if li != -INF:
-            eh, el = _exponent(li, np.float64(reward[i]), lj, rj, b, h)
-            if eh > -750.0:
-                eh, el = eh / h, el / h
-                if eh > big:
-                    big, k = eh, i
-                w = math.exp(eh) * (1.0 + el)
-        w_[i] = w
+            eh, el = _exponent(li, np.float64(reward[i]), lj, rj, b, h, wide)
+            e = eh * g
+            if e > big:  # the largest exponent, +inf included (a wrong first guess)
+                big, k = e, i
+            if -750.0 < e < 709.0:  # (NaN tails of −inf exponents never reach here)
+                w = math.exp(e) * (1.0 + el * g)
+            ah, al = _s.two_sum(li * h, -lmax * h)
+            ah, al = ah * g, al * g
+            if ah > -750.0:
+                ui = math.exp(ah) * (1.0 + al)
+        w_[i], w_[n + i] = w, ui
         z, zc = _add(z, zc, w)
-    return z + zc, big, k
+        u, uc = _add(u, uc, ui)
+    return z + zc, u + uc, big, k
 
 
 @njit(**_JIT)
-def _exp_diff(a, c):
-    """e^{a − c}, the rounding of a − c carried to first order (0 far below the range)."""
-    ah, al = _s.two_sum(a, -c)
-    return math.exp(ah) * (1.0 + al) if ah > -1500.0 else 0.0
-
-
-@njit(**_JIT)
-def _log_ref_mass(logits_ref, lmax):
-    """U = Σ_i e^{l_i − max l} (Neumaier sum)."""
-    u, uc = 0.0, 0.0
-    for i in range(logits_ref.shape[0]):
-        li = np.float64(logits_ref[i])
-        if li != -INF:
-            u, uc = _add(u, uc, _exp_diff(li, lmax))
-    return u + uc
-
-
-@njit(**_JIT)
-def _mean_expm1(logits_ref, reward, b, lmax):
-    """Σ_i e^{l_i − max l}·expm1(r_i/β) (called when |V/β| < NEAR_ZERO: every term is
-    below (1 + S)·U, no overflow)."""
+def _mean_expm1(logits_ref, reward, b, lmax, w_):
+    """Σ_i u_i·expm1(r_i/β), u_i = e^{l_i − max l} from w_[n + i] (called when |V/β| <
+    NEAR_ZERO: every term is below (1 + S)·U, no overflow)."""
+    n = logits_ref.shape[0]
     s, sc = 0.0, 0.0
-    for i in range(logits_ref.shape[0]):
+    for i in range(n):
         li = np.float64(logits_ref[i])
         if li == -INF:
             continue
         xh, xl = _ratio(np.float64(reward[i]), b)
-        ah, al = _s.two_sum(li, -lmax)
         if xh <= 1.0:
-            if not (ah > -1500.0):
-                continue
-            t = math.exp(ah) * (1.0 + al) * (math.expm1(xh) + xl * math.exp(xh))
+            em = math.expm1(xh)
+            t = w_[n + i] * (em + xl * (1.0 + em))
         else:  # e^{l_i − max l + x_i}: the exponent in double-double (π_ref,i may underflow)
+            ah, al = _s.two_sum(li, -lmax)
             ah, a2 = _s.two_sum(ah, xh)
             ah, al = _s.two_sum(ah, a2 + (al + xl))
-            if not (ah > -1500.0):
+            if not (ah > -750.0):
                 continue
             t = math.exp(ah) * (1.0 + al) * -math.expm1(-xh)
         s, sc = _add(s, sc, t)
     return s + sc
-
-
-@njit(**_JIT)
-def _tiny_beta(logits_ref, reward, b, lmax, pi_star, value):
-    """β so small that some r_i/β overflows: the β → 0 limit, π* = π_ref restricted to the
-    actions of largest reward, V = max r + β·log π_ref(those actions); their weights are
-    taken relative to their own largest logit, so a masked best action keeps its share."""
-    n = logits_ref.shape[0]
-    rmax, lb = -INF, -INF
-    for i in range(n):
-        li, ri = np.float64(logits_ref[i]), np.float64(reward[i])
-        if li != -INF and ri >= rmax:
-            lb = li if ri > rmax else max(lb, li)
-            rmax = ri
-    best = 0.0
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        if li != -INF and np.float64(reward[i]) == rmax:
-            best += _exp_diff(li, lb)
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        hit = li != -INF and np.float64(reward[i]) == rmax
-        pi_star[i] = _exp_diff(li, lb) / best if hit else 0.0
-    log_share = (lb - lmax) + math.log(best) - math.log(_log_ref_mass(logits_ref, lmax))
-    value[0] = rmax + b * log_share
-
-
-@njit(**_JIT)
-def _largest(logits_ref, reward, b):
-    """max over unmasked actions of max(|l_i|, |r_i|, |r_i/β|) (inf when some r_i/β
-    overflows)."""
-    m = 0.0
-    for i in range(logits_ref.shape[0]):
-        li = np.float64(logits_ref[i])
-        if li != -INF:
-            ri = np.float64(reward[i])
-            m = max(m, abs(li), abs(ri), abs(ri / b))
-    return m
 
 
 @njit(**_JIT)
@@ -177,36 +144,43 @@ def policy_row(logits_ref, reward, beta, pi_star, value):
     rewards with temperature ``beta``."""
     n = logits_ref.shape[0]
     b = np.float64(beta)
-    lmax = -INF
+    lmax, big, j, top = -INF, 0.0, -1, -INF
     bad = not (0.0 < b < INF)
-    for i in range(n):
-        li = np.float64(logits_ref[i])
-        bad |= li != li or li == INF or not (abs(np.float64(reward[i])) < INF)
+    for i in range(n):  # the domain, max l, the largest magnitude and the argmax of l + r/β
+        li, ri = np.float64(logits_ref[i]), np.float64(reward[i])
+        bad |= li != li or li == INF or not (abs(ri) < INF)
         lmax = max(lmax, li)
+        if li != -INF:
+            x = ri / b
+            big = max(big, abs(li), abs(ri), abs(x))
+            if j < 0 or li + x > top:
+                j, top = i, li + x
     if bad or lmax == -INF:  # a bad entry, an empty row or every action masked
         for i in range(n):
             pi_star[i] = NAN
         value[0] = NAN
         return
-    big = _largest(logits_ref, reward, b)
-    if not (big < INF):  # some r_i/β overflows
-        _tiny_beta(logits_ref, reward, b, lmax, pi_star, value)
-        return
-    h = 0.5 if big > 2.0**1020 else 1.0  # halves: no difference below can overflow
-    w_ = np.empty(n)  # float64 weights: a float32 π* is rounded once, at the end
-    j = _argmax_head(logits_ref, reward, b, h)
-    z, top, k = _weights(logits_ref, reward, b, j, h, w_)
+    wide = not (big < INF)  # some r_i/β overflows (β < 1): exponents formed scaled by β
+    h = 1.0
+    if wide or big > 2.0**1020:  # halves: no difference below can overflow
+        h = 0.5
+        j = _argmax_head(logits_ref, reward, b, h, wide)
+    w_ = np.empty(2 * n)  # float64 weights (a float32 π* is rounded once, at the end), u_i
+    z, u, top, k = _weights(logits_ref, reward, b, j, h, wide, lmax, w_)
     if top > 1.0:  # the heads' guess was off (large |r/β|, the l_i decide): shift to the top
         j = k
-        z, top, k = _weights(logits_ref, reward, b, j, h, w_)
+        z, u, top, k = _weights(logits_ref, reward, b, j, h, wide, lmax, w_)
     for i in range(n):
         pi_star[i] = w_[i] / z
     # V/β = log Σ e^{y_i} − log Σ e^{l_i} = (l_j − max l) + r_j/β + log(z/U)
-    ah, al = _s.two_sum(np.float64(logits_ref[j]), -lmax)
-    xh, xl = _ratio(np.float64(reward[j]), b)
-    th, tl = _s.two_sum(ah, xh)
-    u = _log_ref_mass(logits_ref, lmax)
-    v = th + (tl + (al + xl) + math.log(z / u))
+    lj, rj = np.float64(logits_ref[j]), np.float64(reward[j])
+    if wide:  # V = r_j + β·(l_j − max l + log(z/U)); β < 1, the halves cannot overflow
+        value[0] = rj + 2.0 * (b * (0.5 * lj - 0.5 * lmax) + 0.5 * b * math.log(z / u))
+        return
+    ah, al = _s.two_sum(lj * h, -lmax * h)
+    xh, xl = _ratio(rj, b)
+    th, tl = _s.two_sum(ah, xh * h)
+    v = (th + (tl + (al + xl * h) + h * math.log(z / u))) / h  # h, 1/h: exact scalings
     if abs(v) < NEAR_ZERO:
-        v = math.log1p(_mean_expm1(logits_ref, reward, b, lmax) / u)
+        v = math.log1p(_mean_expm1(logits_ref, reward, b, lmax, w_) / u)
     value[0] = b * v

@@ -249,3 +249,16 @@ def test_ordinary_rows_keep_their_accuracy(dtype):
         beta = math.exp(rng.uniform(math.log(1e-2), math.log(1e2)))
         scale = math.exp(rng.uniform(math.log(1e-3), math.log(1e2)))
         _policy_check(rng.normal(size=n) * 3, rng.normal(size=n) * scale, beta, dtype)
+
+
+@pytest.mark.parametrize("case", [
+    ([-M64, -1e9, 1e300], [-1.0, M64, -1e300], 1e-30),   # r/β overflows; the logits decide
+    ([1e10, -1e9, -M64], [-1e300, 0.5, -1.0], 1e-30),
+    ([-800.0, -800.0, M64], [-1e300, -M64, 1e10], 1e-3),
+    ([1e300, -M64, -1.0], [1e9, 1e300, 1.0], 5e-324),
+    ([-1e4, 0.0], [1.0, 0.5], 1e-310),                   # a masked best action keeps its share
+    ([M64, -M64], [-M64, M64], 1.0),                     # l + r/β = 0 for both: π* = ½, ½
+    ([0.0, 1.0], [1.0, 1.0], 5e-324),
+])
+def test_reward_ratio_beyond_the_range(case):
+    _policy_check(*case, np.float64)
