@@ -144,7 +144,7 @@ def policy_row(logits_ref, reward, beta, pi_star, value):
     rewards with temperature ``beta``."""
     n = logits_ref.shape[0]
     b = np.float64(beta)
-    lmax, big, j, top = -INF, 0.0, -1, -INF
+    lmax, big, xabs, j, top = -INF, 0.0, 0.0, -1, -INF
     bad = not (0.0 < b < INF)
     for i in range(n):  # the domain, max l, the largest magnitude and the argmax of l + r/β
         li, ri = np.float64(logits_ref[i]), np.float64(reward[i])
@@ -152,7 +152,8 @@ def policy_row(logits_ref, reward, beta, pi_star, value):
         lmax = max(lmax, li)
         if li != -INF:
             x = ri / b
-            big = max(big, abs(li), abs(ri), abs(x))
+            xabs = max(xabs, abs(x))
+            big = max(big, abs(li), abs(ri))
             if j < 0 or li + x > top:
                 j, top = i, li + x
     if bad or lmax == -INF:  # a bad entry, an empty row or every action masked
@@ -160,9 +161,9 @@ def policy_row(logits_ref, reward, beta, pi_star, value):
             pi_star[i] = NAN
         value[0] = NAN
         return
-    wide = not (big < INF)  # some r_i/β overflows (β < 1): exponents formed scaled by β
+    wide = not (xabs < INF)  # some r_i/β overflows (β < 1): exponents formed scaled by β
     h = 1.0
-    if wide or big > 2.0**1020:  # halves: no difference below can overflow
+    if wide or max(big, xabs) > 2.0**1020:  # halves: no difference below can overflow
         h = 0.5
         j = _argmax_head(logits_ref, reward, b, h, wide)
     w_ = np.empty(2 * n)  # float64 weights (a float32 π* is rounded once, at the end), u_i
@@ -177,10 +178,12 @@ def policy_row(logits_ref, reward, beta, pi_star, value):
     if wide:  # V = r_j + β·(l_j − max l + log(z/U)); β < 1, the halves cannot overflow
         value[0] = rj + 2.0 * (b * (0.5 * lj - 0.5 * lmax) + 0.5 * b * math.log(z / u))
         return
-    ah, al = _s.two_sum(lj * h, -lmax * h)
-    xh, xl = _ratio(rj, b)
-    th, tl = _s.two_sum(ah, xh * h)
-    v = (th + (tl + (al + xl * h) + h * math.log(z / u))) / h  # h, 1/h: exact scalings
+    v = 0.0  # |V/β| ≤ max |r_i/β|: small rewards go straight to the near-zero form
+    if xabs >= NEAR_ZERO:
+        ah, al = _s.two_sum(lj * h, -lmax * h)
+        xh, xl = _ratio(rj, b)
+        th, tl = _s.two_sum(ah, xh * h)
+        v = (th + (tl + (al + xl * h) + h * math.log(z / u))) / h  # h, 1/h: exact scalings
     if abs(v) < NEAR_ZERO:
         v = math.log1p(_mean_expm1(logits_ref, reward, b, lmax, w_) / u)
     value[0] = b * v
