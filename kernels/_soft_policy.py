@@ -3,11 +3,13 @@
 π*_i = π_ref,i·e^{x_i} / Σ_j π_ref,j·e^{x_j} and V = β·log Σ_i π_ref,i·e^{x_i}, with
 x_i = r_i/β and π_ref = softmax(l), formed in log space throughout (issue 16, s12 H2/H3):
 
-* y_i = l_i + x_i as a double-double (x_i = r_i/β with its division remainder); the shift
-  is the largest double-double y_j — head and tail: at |x| ≳ 1e17 the tail of r/β is O(1)
-  or more, and a shift by the head alone overflowed the weights (π* NaN for β ≲ 1e-19).
-  π*_i = w_i/Σw, w_i = exp(y_i − y_j) to first order in the renormalised tail.  When y
-  overflows (|l|, |x| ~ DBL_MAX) the same is done with y/2.
+* the exponent of each weight relative to the largest, y_i − y_j with y = l + x, is
+  (l_i − l_j) + (r_i − r_j)/β in double-double, the differences taken before the division:
+  exact at any |r/β| (at β ≲ 1e-19 the tail of r/β alone is O(1) or more, and a shift by
+  the rounded l_j + x_j overflowed the weights: π* NaN).  π*_i = w_i/Σw, w_i = e^{y_i − y_j}
+  to first order in the tail; j is first the argmax of fl(l_i + x_i), moved to the largest
+  exponent when that guess was off.  Beyond 2^1020 (|l|, |r|, |x| ~ DBL_MAX) the same is done
+  in halves.
 * V/β = (y_j − max l) + log(Σ_i w_i / Σ_i e^{l_i − max l}) — log π_ref,i is never
   exponentiated on its own, so an action whose π_ref underflows (a masked logit, finfo.min,
   −1e9, −1e4) still counts with its e^{r_i/β} (it gave V = −inf or a wrong finite value).
