@@ -7,7 +7,7 @@ typed formulas without importing SymPy."""
 
 import mpmath
 
-SOURCE_HASH = "e2865e9f99c5dfa877bd959f5875a91653e2e8425ceb0b062bb6df6d1828fdad"
+SOURCE_HASH = "448e5eec45c851d42aa95b8ef667ad3e23d0ee1138fab7ac8724782314745786"
 
 FAMILIES = {'Ber': 'bernoulli', 'Bern': 'bernoulli', 'Bernoulli': 'bernoulli', 'Beta': 'beta', 'Exp': 'exponential', 'Expo': 'exponential', 'Exponential': 'exponential', 'Gamma': 'gamma', 'Gauss': 'normal', 'Gaussian': 'normal', 'Geo': 'geometric', 'Geom': 'geometric', 'Geometric': 'geometric', 'Laplace': 'laplace', 'N': 'normal', 'Normal': 'normal', 'Poi': 'poisson', 'Pois': 'poisson', 'Poisson': 'poisson'}
 ARITY = {'bernoulli': 1, 'beta': 2, 'exponential': 1, 'gamma': 2, 'geometric': 1, 'laplace': 2, 'normal': 2, 'poisson': 1}
