@@ -45,11 +45,15 @@ def _register(name, doc, nin, nout, loops, signature=None, per_row=1, align=1):
 
 def _register_gufunc(func, layout, signatures):
     """Record a kernel with vector outputs as one numba ``guvectorize`` gufunc per dtype
-    (``signatures[t]``), built on first use of that dtype."""
+    (``signatures[t]``), built on first use of that dtype.  The gufunc itself is not cached
+    (its row function, an ``njit(cache=True)``, is): numba caches a gufunc's wrapper and
+    kernel as two entries whose symbol names carry a per-process counter, so two processes
+    compiling at once (pytest -n, Dask workers) could pair a wrapper with the other's kernel
+    and call a null pointer (numba issue #10128; seen here as a segfault under pytest -n 2)."""
     nin = layout.split("->")[0].count("(")
     nout = layout.split("->")[1].count("(")
     _BUILDERS[func.__name__] = _u.Kernel(func.__name__, func.__doc__, nin, nout, layout, {{
-        t: (lambda t=t: _as_ufunc(guvectorize([signatures[t]], layout, cache=True,
+        t: (lambda t=t: _as_ufunc(guvectorize([signatures[t]], layout, cache=False,
                                               target='parallel')(func)))
         for t in signatures}})
     return func
