@@ -281,16 +281,18 @@ def test_functions_written_without_backslash_keep_their_offsets():
     ("tex", "Text $0.5 + 0.25 = 0.75$. % c\n\\begin{equation}\n1 + 1 = 2\n\\end{equation}\n\n"),
 ])
 def test_every_format_keeps_to_the_time_budget(monkeypatch, fmt, para):
-    """A 4 MB document with a 3 s budget: read and audited in pieces, stopped near the
-    budget (CPU time; the bound leaves room for reading the pieces), the place named."""
+    """A 4 MB document with a 5 s budget: read and audited in pieces, stopped near the
+    budget (CPU time; the bound leaves room for reading the pieces), the place named.  The
+    budget is ~5x what reading the first piece of the HTML form costs on an idle machine
+    (~1 s CPU): at 3 s a CI worker sharing its core once stopped before the first piece."""
     import time
 
     from klforge.audit import api
-    monkeypatch.setattr(api, "BUDGET", 3.0)
+    monkeypatch.setattr(api, "BUDGET", 5.0)
     text = para * (4_000_000 // len(para))
     t0 = time.process_time()   # CPU time, as the budget counts it
     fs = audit_text(text, fmt).findings
-    assert time.process_time() - t0 < 10.0
+    assert time.process_time() - t0 < 15.0
     assert "time budget" in fs[-1].message and fs[-1].line > 1
     assert sum(f.severity == "ok" for f in fs) >= 10 and not any(
         f.severity == "error" for f in fs)
